@@ -1,0 +1,1 @@
+"""recall: hold elected deputies to their word."""
