@@ -1,1 +1,76 @@
-"""recall: hold elected deputies to their word."""
+"""recall: hold elected deputies to their word.
+
+``create_app`` builds the application: configuration, extensions, blueprints, CLI and error
+handlers. It performs no network or database I/O.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory. ``config`` overrides what the environment gives (tests pass theirs)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from recall.config import load_config
+
+    if config and config.get("SKIP_ENV_CONFIG"):
+        settings = {}
+    else:
+        settings = load_config(app.instance_path)
+    settings.update(config or {})
+    app.config.update(settings)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from recall.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from recall import models  # noqa: F401  (every table registered before Alembic looks)
+    from recall.auth import init_login
+    from recall.extensions import babel, csrf, db, limiter, migrate
+    from recall.i18n import select_locale
+
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    init_login(app)
+
+    from recall import security
+    from recall.web import errors, templating
+
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from recall.api import bp as api_bp
+    from recall.web.admin.routes import bp as admin_bp
+    from recall.web.auth.routes import bp as auth_bp
+    from recall.web.public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)

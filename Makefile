@@ -1,0 +1,41 @@
+# Two commands matter: `make run` (try the app) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install bench translations clean worker
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile --quiet -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations -f
+
+## make run: SQLite in instance/, inline notifications, mail to the console and instance/mail/.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); see tests/conftest.py.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(FLASK) worker
+
+bench: install
+	$(BIN)/python benchmarks/signing.py
+
+clean:
+	rm -rf $(VENV) instance/recall.db

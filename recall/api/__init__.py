@@ -1,0 +1,34 @@
+"""The JSON API under ``/api/v1``.
+
+Errors use one shape, ``{"error": {"status", "code", "message", "field"?}}`` (see
+``recall.web.errors``). Anonymous clients need no CSRF token (they carry no ambient
+authority); a request authenticated by the session cookie must send ``X-CSRFToken`` on unsafe
+methods, so a signed-in commissioner's browser cannot be tricked into an API call.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from recall.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions():
+    if request.method in SAFE_METHODS or not current_user.is_authenticated:
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+    except (ValidationError, CSRFError):
+        abort(400, description="Missing or invalid X-CSRFToken header.")
+    return None
+
+
+from recall.api import deputies  # noqa: E402,F401  (routes register themselves on bp)

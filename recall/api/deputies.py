@@ -1,0 +1,40 @@
+"""Deputies, districts and bodies as JSON."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+
+from recall.api import bp
+from recall.api.schemas import body_json, deputy_json, district_json, page_json
+from recall.extensions import db
+from recall.models import Body
+from recall.security import public
+from recall.services import directory
+from recall.web.public.routes import deputy_filters_from_args
+
+
+@bp.get("/deputies")
+@public
+def list_deputies():
+    page = directory.list_deputies(deputy_filters_from_args(), request.args.get("page", type=int),
+                                   request.args.get("per_page", type=int))
+    return page_json(page, deputy_json)
+
+
+@bp.get("/deputies/<int:deputy_id>")
+@public
+def get_deputy(deputy_id: int):
+    return deputy_json(directory.get_deputy(deputy_id))
+
+
+@bp.get("/districts/<int:district_id>")
+@public
+def get_district(district_id: int):
+    district = directory.get_district(district_id)
+    return {**district_json(district), "deputies": [deputy_json(d) for d in directory.district_deputies(district)]}
+
+
+@bp.get("/bodies")
+@public
+def list_bodies():
+    return {"items": [body_json(b) for b in db.session.scalars(sa.select(Body).order_by(Body.id))]}

@@ -1,0 +1,11 @@
+"""``flask`` commands. Each area has its own module with one click group; all call services."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from recall.cli.core import demo_cli, deputies_cli, users_cli
+
+    for group in (deputies_cli, demo_cli, users_cli):
+        app.cli.add_command(group)

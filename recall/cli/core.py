@@ -1,0 +1,88 @@
+"""Commands for the foundation: importing deputies, demo data and accounts."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from recall.cli.common import transaction
+from recall.models import Role
+from recall.services import deputy_import, demo, users
+
+
+@click.group("deputies", help="Bodies, districts, parties and deputies.")
+def deputies_cli() -> None:
+    pass
+
+
+@deputies_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(file: str) -> None:
+    """Import FILE (.csv or Popolo .json). Nothing is written if any row is bad."""
+    with transaction():
+        result = deputy_import.import_deputies(file)
+    click.echo(result.summary() if result.changed else "Nothing changed: the database already matches the file.")
+
+
+@click.group("demo", help="Demo data.")
+def demo_cli() -> None:
+    pass
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@with_appcontext
+def demo_load(if_empty: bool) -> None:
+    """Fill an empty database with demo data and print the demo accounts' passwords."""
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database has data already; demo data not loaded.")
+        return
+    with transaction():
+        result = demo.load_demo()
+    click.echo("Demo data loaded. Demo accounts (passwords are shown only now):")
+    for role, (email, password) in result.accounts.items():
+        click.echo(f"  {role:<13} {email:<32} {password}")
+
+
+@click.group("users", help="Accounts and roles.")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", prompt="Display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Also grant the admin role.")
+@with_appcontext
+def users_create(email: str, display_name: str, password: str, admin: bool) -> None:
+    """Create an account (and make it an administrator with --admin)."""
+    with transaction():
+        user = users.register_user(email, password, display_name)
+        if admin:
+            users.grant_role(None, user.email, Role.ADMIN)
+    click.echo(f"Created {user.email}" + (" (admin)" if admin else ""))
+
+
+@users_cli.command("grant")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--organization", help="The civic organization of a monitor (created if new).")
+@click.option("--body", help="The body (slug or id) whose commission a commissioner belongs to.")
+@with_appcontext
+def users_grant(email: str, role: str, organization: str | None, body: str | None) -> None:
+    """Grant ROLE to the account EMAIL."""
+    with transaction():
+        user = users.grant_role(None, email, role, organization=organization, body=body)
+    click.echo(f"{user.email}: {', '.join(sorted(r.value for r in user.roles))}")
+
+
+@users_cli.command("revoke")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role if r != Role.CITIZEN]))
+@with_appcontext
+def users_revoke(email: str, role: str) -> None:
+    """Take ROLE away from the account EMAIL."""
+    with transaction():
+        user = users.revoke_role(None, email, role)
+    click.echo(f"{user.email}: {', '.join(sorted(r.value for r in user.roles))}")

@@ -1,0 +1,135 @@
+"""Configuration, read from the environment. This is the only module that reads ``os.environ``.
+
+In development a missing ``SECRET_KEY`` or ``IIN_HASH_KEY`` is generated once and kept in
+``instance/secrets.json`` so sessions and voter hashes survive restarts. With
+``RECALL_ENV=production`` a missing secret stops start-up: a generated key would silently
+invalidate every session and, worse, every stored IIN hash on the next deploy.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REQUIRED_SECRETS = ("SECRET_KEY", "IIN_HASH_KEY")
+
+
+class ConfigError(RuntimeError):
+    """Configuration that cannot work; the message says what to set."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the usual ``postgres://`` spellings onto the psycopg 3 driver SQLAlchemy needs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secrets(instance_path: Path) -> dict[str, str]:
+    """Load, or create once, the development secrets file in ``instance/``."""
+    path = instance_path / "secrets.json"
+    stored: dict[str, str] = {}
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    missing = [name for name in REQUIRED_SECRETS if not stored.get(name)]
+    if missing:
+        for name in missing:
+            stored[name] = secrets.token_urlsafe(48)
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        path.chmod(0o600)
+    return stored
+
+
+def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from the environment.
+
+    Raises ``ConfigError`` in production when a secret is missing.
+    """
+    env = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    recall_env = env.get("RECALL_ENV", "development").strip().lower()
+    production = recall_env == "production"
+
+    secrets_found = {name: env.get(name, "") for name in REQUIRED_SECRETS}
+    missing = [name for name, value in secrets_found.items() if not value]
+    if missing and production:
+        raise ConfigError(
+            "RECALL_ENV=production but "
+            + ", ".join(missing)
+            + " is not set. Set each to a long random value (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`); IIN_HASH_KEY must "
+            "differ from SECRET_KEY and must never change once voters have signed."
+        )
+    if missing:
+        generated = _development_secrets(instance)
+        for name in missing:
+            secrets_found[name] = generated[name]
+    if secrets_found["SECRET_KEY"] == secrets_found["IIN_HASH_KEY"]:
+        raise ConfigError("IIN_HASH_KEY must differ from SECRET_KEY.")
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'recall.db'}"
+    redis_url = env.get("REDIS_URL") or None
+    mail_server = env.get("MAIL_SERVER") or None
+
+    return {
+        "RECALL_ENV": recall_env,
+        "SECRET_KEY": secrets_found["SECRET_KEY"],
+        "IIN_HASH_KEY": secrets_found["IIN_HASH_KEY"],
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE_NAME": env.get("RQ_QUEUE_NAME", "recall"),
+        # Mail: without MAIL_SERVER, mail is written to the console and instance/mail/.
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587 if _bool(env.get("MAIL_USE_TLS"), True) else 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=bool(mail_server)),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL"), default=False),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 20),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "recall <no-reply@localhost>"),
+        "MAIL_FOLDER": str(instance / "mail"),
+        "WEBHOOK_TIMEOUT": _int(env, "WEBHOOK_TIMEOUT", 10),
+        # Links in e-mails are built outside requests, so the public address must be known.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
+        "SIGNING_RATE_LIMIT": env.get("SIGNING_RATE_LIMIT", "20 per minute;200 per day"),
+        "SIGNATURE_CONFIRMATION_HOURS": _int(env, "SIGNATURE_CONFIRMATION_HOURS", 72),
+        "PRIVACY_PURGE_DAYS": _int(env, "PRIVACY_PURGE_DAYS", 180),
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "LANGUAGES": ("kk", "ru", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 200) * 1024 * 1024,
+        "DEMO_DATA": _bool(env.get("RECALL_DEMO"), not production),
+    }

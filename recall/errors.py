@@ -1,0 +1,44 @@
+"""Domain errors raised by services; each surface (web, API, CLI, jobs) maps them once."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of errors a service raises for a person to read.
+
+    ``message`` is already translated (services call ``gettext``/``lazy_gettext``) and ``field``
+    names the input that caused it, when there is one.
+    """
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class Invalid(DomainError):
+    """The input is wrong; nothing was written."""
+
+    status_code = 422
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The acting user may not do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The action does not fit the current state (an illegal transition, a duplicate)."""
+
+    status_code = 409
+    code = "conflict"

@@ -1,0 +1,67 @@
+"""Deputies and how they hold their seat."""
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recall.extensions import db
+from recall.models.base import TimestampMixin, enum_column
+from recall.models.body import Body, District, Party
+
+
+class MandateType(StrEnum):
+    SINGLE_MANDATE = "single_mandate"
+    PARTY_LIST = "party_list"
+
+
+class DeputyStatus(StrEnum):
+    SERVING = "serving"
+    RECALLED = "recalled"
+    RESIGNED = "resigned"
+    TERM_ENDED = "term_ended"
+
+
+class Deputy(TimestampMixin, db.Model):
+    """An elected deputy. Single-mandate deputies have a district; list deputies never do."""
+
+    __tablename__ = "deputies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Identifier from the import source (Popolo person id or the CSV `id` column): re-imports match on it.
+    external_id: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
+    mandate_type: Mapped[MandateType] = mapped_column(enum_column(MandateType, name="mandate_type"))
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(sa.ForeignKey("parties.id"), index=True)
+    term_start: Mapped[date] = mapped_column(sa.Date)
+    term_end: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[DeputyStatus] = mapped_column(
+        enum_column(DeputyStatus, name="deputy_status"), default=DeputyStatus.SERVING
+    )
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    body: Mapped[Body] = relationship()
+    district: Mapped[District | None] = relationship()
+    party: Mapped[Party | None] = relationship()
+
+    __table_args__ = (
+        # The mandate type and the district must agree: this is what makes recall eligibility sound.
+        sa.CheckConstraint(
+            "(mandate_type = 'single_mandate' AND district_id IS NOT NULL) OR "
+            "(mandate_type = 'party_list' AND district_id IS NULL)",
+            name="district_matches_mandate",
+        ),
+        sa.CheckConstraint("term_end IS NULL OR term_end >= term_start", name="term_order"),
+    )
+
+    @property
+    def holds_recallable_mandate(self) -> bool:
+        """True for a serving single-mandate deputy; the body's recall rule may narrow this further."""
+        return self.mandate_type == MandateType.SINGLE_MANDATE and self.status == DeputyStatus.SERVING
+
+    def __repr__(self) -> str:
+        return f"<Deputy {self.id} {self.full_name!r}>"

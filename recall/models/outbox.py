@@ -1,0 +1,33 @@
+"""The outbox: events recorded in the same transaction as the change they announce."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recall.extensions import db
+from recall.models.base import TimestampMixin, UTCDateTime
+
+
+class Event(TimestampMixin, db.Model):
+    """Something someone should hear about. Written with the change; delivered after commit."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(80), index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[int] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the event was put on the queue; NULL rows are what redispatch picks up.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Set when fan-out created its deliveries.
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.Index("ix_events_subject", "subject_type", "subject_id"),)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.kind} {self.subject_type}:{self.subject_id}>"

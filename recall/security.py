@@ -1,0 +1,92 @@
+"""Who may reach which route.
+
+Every view declares its access with one of the decorators below. A single ``before_request``
+hook enforces the declaration, and a view that declares nothing is refused (secure by default).
+The access test walks the URL map and checks every endpoint has a declaration.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from recall.models.user import Role
+
+F = TypeVar("F", bound=Callable)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a route needs: nothing (public), a signed-in user, or one of some roles."""
+
+    public: bool = False
+    roles: frozenset[Role] = frozenset()
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        if not self.roles:
+            return "login"
+        return "|".join(sorted(r.value for r in self.roles))
+
+
+def _mark(access: Access) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        view._access = access  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+public = _mark(Access(public=True))
+login_required = _mark(Access())
+
+
+def roles_required(*roles: Role | str) -> Callable[[F], F]:
+    """Allow users holding any one of ``roles``. Admins are not let in implicitly."""
+    return _mark(Access(roles=frozenset(Role(r) for r in roles)))
+
+
+# Endpoints Flask itself adds.
+_BUILTIN_PUBLIC = {"static"}
+
+
+def access_of(app: Flask, endpoint: str) -> Access | None:
+    """The declared access of an endpoint, or None when it declares none."""
+    if endpoint in _BUILTIN_PUBLIC:
+        return Access(public=True)
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "_access", None)
+
+
+def wants_json() -> bool:
+    """True for API paths and for clients that prefer JSON to HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _enforce_access():
+    if request.endpoint is None:  # 404/405: let routing errors through
+        return None
+    access = access_of(current_app, request.endpoint)
+    if access is None:
+        current_app.logger.error("route %r declares no access; refusing", request.endpoint)
+        abort(403)
+    if access.public:
+        return None
+    if not current_user.is_authenticated:
+        if wants_json():
+            abort(401)
+        return current_app.login_manager.unauthorized()
+    if access.roles and not (access.roles & current_user.roles):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_enforce_access)

@@ -1,0 +1,72 @@
+"""Reading deputies, districts and bodies for the public directory and the API."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from recall.errors import NotFound
+from recall.extensions import db
+from recall.models import Body, Deputy, District, MandateType, Party
+from recall.services.pagination import Page, paginate
+
+
+@dataclass(frozen=True)
+class DeputyFilters:
+    body_id: int | None = None
+    region: str | None = None
+    district_id: int | None = None
+    party_id: int | None = None
+    mandate_type: MandateType | None = None
+    q: str | None = None
+
+
+def list_deputies(filters: DeputyFilters, page: int | None = 1, per_page: int | None = 20) -> Page[Deputy]:
+    """Deputies matching ``filters``, ordered by body then name."""
+    query = sa.select(Deputy).outerjoin(Deputy.district).join(Deputy.body)
+    if filters.body_id:
+        query = query.where(Deputy.body_id == filters.body_id)
+    if filters.region:
+        # A list deputy has no district; the body's region stands in for maslikhats.
+        query = query.where(sa.or_(District.region == filters.region, Body.region == filters.region))
+    if filters.district_id:
+        query = query.where(Deputy.district_id == filters.district_id)
+    if filters.party_id:
+        query = query.where(Deputy.party_id == filters.party_id)
+    if filters.mandate_type:
+        query = query.where(Deputy.mandate_type == filters.mandate_type)
+    if filters.q:
+        query = query.where(Deputy.full_name.ilike(f"%{filters.q.strip()}%"))
+    query = query.order_by(Body.id, District.number.nulls_last(), Deputy.full_name, Deputy.id)
+    return paginate(query, page, per_page)
+
+
+def get_deputy(deputy_id: int) -> Deputy:
+    deputy = db.session.get(Deputy, deputy_id)
+    if deputy is None:
+        raise NotFound(_("No such deputy."))
+    return deputy
+
+
+def get_district(district_id: int) -> District:
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise NotFound(_("No such district."))
+    return district
+
+
+def district_deputies(district: District) -> list[Deputy]:
+    return list(db.session.scalars(sa.select(Deputy).where(Deputy.district_id == district.id).order_by(Deputy.term_start.desc())))
+
+
+def filter_choices() -> dict[str, list]:
+    """Values for the directory's filter menus."""
+    return {
+        "bodies": list(db.session.scalars(sa.select(Body).order_by(Body.id))),
+        "parties": list(db.session.scalars(sa.select(Party).order_by(Party.name))),
+        "regions": sorted(
+            set(db.session.scalars(sa.select(District.region).distinct()))
+            | {r for r in db.session.scalars(sa.select(Body.region).distinct()) if r}
+        ),
+    }

@@ -1,0 +1,32 @@
+"""Record events in the outbox, inside the caller's transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from recall.extensions import db
+from recall.models.outbox import Event
+
+
+def record_event(
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    payload: dict[str, Any] | None = None,
+    actor_id: int | None = None,
+) -> Event:
+    """Add an event to the current transaction and flush it so it has an id.
+
+    Nothing is sent here. If the transaction commits, the event is dispatched after commit
+    (see ``recall.notifications``); if it rolls back, the event disappears with it.
+    ``payload`` must be JSON-serialisable and must never hold an IIN.
+    """
+    event = Event(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=dict(payload or {}),
+        actor_id=actor_id,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,166 @@
+"""Accounts: registration, authentication, passwords and role grants."""
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models import Body, Organization, Role, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@functools.cache
+def _timing_dummy() -> User:
+    """A throw-away user whose hash makes a login for an unknown e-mail cost as much as a real one."""
+    dummy = User(email="dummy@invalid", display_name="", password_hash="")
+    dummy.set_password("timing-equaliser")
+    return dummy
+
+
+def normalise_email(email: str, check_deliverability: bool = False) -> str:
+    """Validate an e-mail address and return it lower-cased; raise ``Invalid`` on bad input."""
+    try:
+        info = validate_email((email or "").strip(), check_deliverability=check_deliverability)
+    except EmailNotValidError as exc:
+        raise Invalid(_("Enter a valid e-mail address."), field="email") from exc
+    return info.normalized.lower()
+
+
+def _check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def register_user(email: str, password: str, display_name: str, locale: str = "ru") -> User:
+    """Create a citizen account. Raises ``Invalid`` (bad input) or ``Conflict`` (e-mail taken)."""
+    email = normalise_email(email)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise Invalid(_("Enter your name."), field="display_name")
+    _check_password_strength(password)
+    if find_user_by_email(email) is not None:
+        raise Conflict(_("An account with this e-mail address already exists."), field="email")
+    user = User(email=email, display_name=display_name[:120], locale=locale)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None. Takes the same time whether the e-mail exists or not."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        _timing_dummy().check_password(password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; other sessions are logged out."""
+    if not user.check_password(current_password or ""):
+        raise Invalid(_("The current password is wrong."), field="current_password")
+    _check_password_strength(new_password, field="new_password")
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def get_or_create_organization(name: str) -> Organization:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("Name the organization."), field="organization")
+    org = db.session.scalar(sa.select(Organization).where(Organization.name == name))
+    if org is None:
+        org = Organization(name=name)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def _find_body(ref: str | int) -> Body:
+    ref_text = str(ref).strip()
+    query = sa.select(Body).where(Body.slug == ref_text)
+    if ref_text.isdigit():
+        query = sa.select(Body).where(sa.or_(Body.id == int(ref_text), Body.slug == ref_text))
+    body = db.session.scalar(query)
+    if body is None:
+        raise NotFound(_("No body %(ref)s.", ref=ref_text), field="body")
+    return body
+
+
+def grant_role(
+    actor: User | None,
+    email: str,
+    role: Role | str,
+    organization: str | None = None,
+    body: str | int | None = None,
+) -> User:
+    """Grant ``role`` to the user with ``email``.
+
+    ``actor`` must be an admin (None means the command line, which runs with the server's
+    authority). A monitor needs ``organization`` (created if new); a commissioner needs ``body``.
+    """
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can grant roles."))
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise Invalid(_("Unknown role %(role)s.", role=role), field="role") from exc
+    user = find_user_by_email(email or "")
+    if user is None:
+        raise NotFound(_("No account with the e-mail %(email)s.", email=email), field="email")
+    if role == Role.CITIZEN:
+        return user
+    if role == Role.MONITOR:
+        if not organization:
+            raise Invalid(_("A monitor must belong to an organization."), field="organization")
+        user.organization = get_or_create_organization(organization)
+    elif role == Role.COMMISSIONER:
+        if body in (None, ""):
+            raise Invalid(_("A commissioner must belong to the commission of a body."), field="body")
+        user.commission_body = _find_body(body)
+    elif role == Role.ADMIN:
+        user.is_admin = True
+    db.session.flush()
+    return user
+
+
+def revoke_role(actor: User | None, email: str, role: Role | str) -> User:
+    """Take a role away. An admin cannot remove their own admin role (so one always remains)."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can change roles."))
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise Invalid(_("Unknown role %(role)s.", role=role), field="role") from exc
+    user = find_user_by_email(email or "")
+    if user is None:
+        raise NotFound(_("No account with the e-mail %(email)s.", email=email), field="email")
+    if role == Role.MONITOR:
+        user.organization = None
+    elif role == Role.COMMISSIONER:
+        user.commission_body = None
+    elif role == Role.ADMIN:
+        if actor is not None and actor.id == user.id:
+            raise Conflict(_("You cannot remove your own administrator role."), field="role")
+        user.is_admin = False
+    db.session.flush()
+    return user
+
+
+def list_users(page: int = 1, q: str | None = None):
+    from recall.services.pagination import paginate
+
+    query = sa.select(User).order_by(User.id)
+    if q:
+        query = query.where(sa.or_(User.email.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
+    return paginate(query, page, 50)

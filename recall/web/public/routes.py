@@ -1,0 +1,69 @@
+"""Public pages: home, deputy directory, deputy and district pages, language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from recall.i18n import LANG_COOKIE
+from recall.models import MandateType
+from recall.security import public
+from recall.services import directory
+
+bp = Blueprint("public", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and value > 0 else None
+
+
+def deputy_filters_from_args() -> directory.DeputyFilters:
+    """Read directory filters from the query string; unknown values are ignored, not errors."""
+    mandate = request.args.get("mandate_type")
+    return directory.DeputyFilters(
+        body_id=_int_arg("body"),
+        region=request.args.get("region") or None,
+        district_id=_int_arg("district"),
+        party_id=_int_arg("party"),
+        mandate_type=MandateType(mandate) if mandate in {m.value for m in MandateType} else None,
+        q=(request.args.get("q") or "").strip()[:100] or None,
+    )
+
+
+@bp.get("/")
+@public
+def home():
+    return render_template("public/home.html", choices=directory.filter_choices())
+
+
+@bp.get("/deputies")
+@public
+def list_deputies():
+    page = directory.list_deputies(deputy_filters_from_args(), request.args.get("page", type=int))
+    return render_template("public/deputies.html", page=page, choices=directory.filter_choices())
+
+
+@bp.get("/deputies/<int:deputy_id>")
+@public
+def show_deputy(deputy_id: int):
+    return render_template("public/deputy.html", deputy=directory.get_deputy(deputy_id))
+
+
+@bp.get("/districts/<int:district_id>")
+@public
+def show_district(district_id: int):
+    district = directory.get_district(district_id)
+    return render_template("public/district.html", district=district, deputies=directory.district_deputies(district))
+
+
+@bp.get("/lang/<code>")
+@public
+def switch_language(code: str) -> Response:
+    """Remember the chosen language in a cookie and go back where the user came from."""
+    target = request.args.get("next") or url_for("public.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")  # never redirect off-site
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

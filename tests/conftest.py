@@ -1,0 +1,202 @@
+"""Test fixtures: a real PostgreSQL database and a real Redis, both our own.
+
+* PostgreSQL: a database ``recall_test_<pid>`` is created at 127.0.0.1:5432 (user postgres) for
+  the session and dropped at the end; tables are created once and emptied after every test.
+* Redis: database number ``RECALL_TEST_REDIS_DB`` (default 13) on 127.0.0.1:6379, flushed before
+  each test that asks for it.
+
+Locally a missing service skips the tests that need it; with ``CI=true`` it fails the run.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from recall import create_app
+from recall.extensions import db
+
+PG_HOST = os.environ.get("RECALL_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("RECALL_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("RECALL_TEST_PG_USER", "postgres")
+REDIS_HOST = os.environ.get("RECALL_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("RECALL_TEST_REDIS_PORT", "6379"))
+REDIS_DB = int(os.environ.get("RECALL_TEST_REDIS_DB", "13"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _require(service: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    message = f"{service} is not reachable at {host}:{port}"
+    if IN_CI:
+        pytest.fail(f"{message}; CI=true, so this is an error, not a skip.", pytrace=False)
+    pytest.skip(message)
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def create_database(name: str) -> None:
+    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def drop_database(name: str) -> None:
+    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def base_config(**overrides) -> dict:
+    """Configuration for a test app: explicit, never read from the developer's environment."""
+    config = {
+        "SKIP_ENV_CONFIG": True,
+        "TESTING": True,
+        "RECALL_ENV": "test",
+        "SECRET_KEY": "test-secret-key",
+        "IIN_HASH_KEY": "test-iin-hash-key",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": None,
+        "RQ_QUEUE_NAME": "recall-test",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "SIGNING_RATE_LIMIT": "5 per minute",
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_DEFAULT_SENDER": "recall <no-reply@test.invalid>",
+        "WEBHOOK_TIMEOUT": 5,
+        "PUBLIC_BASE_URL": "http://recall.test",
+        "SIGNATURE_CONFIRMATION_HOURS": 72,
+        "PRIVACY_PURGE_DAYS": 180,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "LANGUAGES": ("kk", "ru", "en"),
+        "DEMO_DATA": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """The session's own PostgreSQL database, with every table created once."""
+    _require("PostgreSQL", PG_HOST, PG_PORT)
+    name = f"recall_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    create_database(name)
+    app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(name)))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    _require("Redis", REDIS_HOST, REDIS_PORT)
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    """A client on the test Redis database, flushed before the test."""
+    from redis import Redis
+
+    conn = Redis.from_url(redis_url)
+    conn.flushdb()
+    yield conn
+    conn.close()
+
+
+def _empty_tables() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.remove()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(pg_database, app_config):
+    """An app on the PostgreSQL test database, inside an app context; tables emptied afterwards."""
+    app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(pg_database), **app_config))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on a SQLite file: the embedded default that `make run` uses."""
+    app = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'recall.db'}"))
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make():
+    """Factories for test data: ``make.deputy(...)``, ``make.user(role=...)``, ..."""
+    from tests import factories
+
+    return factories
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``user`` in on the test client (through the session, as Flask-Login would)."""
+
+    def _login(user, test_client=None):
+        target = test_client or client
+        with target.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return target
+
+    return _login
