@@ -2,9 +2,28 @@
 from recall.models.body import Body, BodyLevel, District, Party
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
 from recall.models.outbox import Event
+from recall.models.petition import (
+    FINAL_STATES,
+    BodyRecallRule,
+    InitiativeMember,
+    Petition,
+    PetitionState,
+    RecallRuleVersion,
+)
+from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import Organization, Role, User
 
 __all__ = [
+    "FINAL_STATES",
+    "BodyRecallRule",
+    "CheckStatus",
+    "InitiativeMember",
+    "Petition",
+    "PetitionState",
+    "RecallRuleVersion",
+    "Signature",
+    "SignatureSource",
+    "SignatureStatus",
     "Body",
     "BodyLevel",
     "Deputy",

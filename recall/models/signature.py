@@ -1,0 +1,100 @@
+"""Signatures on recall petitions.
+
+The IIN is never stored: ``iin_hash`` is an HMAC with ``IIN_HASH_KEY`` (the same keyed hash
+the voter roll uses, so the two can be matched), and ``iin_last4`` is kept for display.
+One voter, one signature per petition: a partial unique index on (petition, iin_hash) over the
+rows that are not recorded duplicates. Paper duplicates are still recorded (the commission must
+count every filed signature), with ``duplicate_of_id`` pointing at the one that counts.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recall.extensions import db
+from recall.models.base import TimestampMixin, UTCDateTime, enum_column
+from recall.models.petition import Petition
+
+
+class SignatureStatus(StrEnum):
+    PENDING = "pending"  # waiting for identity confirmation (the e-mail link)
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"  # not confirmed in time
+    WITHDRAWN = "withdrawn"
+
+
+class SignatureSource(StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+class CheckStatus(StrEnum):
+    """The commission's verdict (verification issue)."""
+
+    UNCHECKED = "unchecked"
+    VALID = "valid"
+    INVALID = "invalid"
+    REVIEW = "review"  # needs a commissioner's decision
+
+
+class Signature(TimestampMixin, db.Model):
+    """One signature; ``created_at`` is the moment of signing."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"))
+    iin_hash: Mapped[str] = mapped_column(sa.String(64))
+    iin_last4: Mapped[str] = mapped_column(sa.String(4))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)  # from the IIN; checks age in SQL
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"))
+    source: Mapped[SignatureSource] = mapped_column(
+        enum_column(SignatureSource, name="signature_source"), default=SignatureSource.ONLINE
+    )
+    paper_sheet: Mapped[int | None] = mapped_column()
+    paper_line: Mapped[int | None] = mapped_column()
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[SignatureStatus] = mapped_column(
+        enum_column(SignatureStatus, name="signature_status"), default=SignatureStatus.PENDING
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hash of the receipt code shown to the signer once; lookups hash the code they bring.
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email_count: Mapped[int] = mapped_column(default=1)  # caps "you already signed" e-mails
+    # Verification (commission).
+    check_status: Mapped[CheckStatus] = mapped_column(
+        enum_column(CheckStatus, name="check_status"), default=CheckStatus.UNCHECKED
+    )
+    reason_code: Mapped[str | None] = mapped_column(sa.String(40))
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signatures.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str | None] = mapped_column(sa.Text)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    petition: Mapped[Petition] = relationship()
+
+    __table_args__ = (
+        sa.Index(
+            "uq_signatures_one_per_voter", "petition_id", "iin_hash", unique=True,
+            postgresql_where=sa.text("duplicate_of_id IS NULL"),
+            sqlite_where=sa.text("duplicate_of_id IS NULL"),
+        ),
+        sa.Index("ix_signatures_petition_status", "petition_id", "status"),
+        sa.Index("ix_signatures_petition_check", "petition_id", "check_status"),
+        sa.UniqueConstraint("petition_id", "paper_sheet", "paper_line", name="uq_signatures_paper_position"),
+        sa.CheckConstraint("iin_last4 ~ '^[0-9]{4}$'", name="last4_digits").ddl_if(dialect="postgresql"),
+        sa.CheckConstraint(
+            "(source = 'paper') = (paper_sheet IS NOT NULL AND paper_line IS NOT NULL)", name="paper_position"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Signature {self.id} petition={self.petition_id} {self.status}>"
