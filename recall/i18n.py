@@ -1,7 +1,7 @@
 """Language choice: the switcher (which sets a cookie), then the cookie, then Accept-Language."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -10,6 +10,8 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 def select_locale() -> str:
     """Flask-Babel locale selector."""
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     explicit = request.args.get("lang")
     if explicit in supported:
         return explicit

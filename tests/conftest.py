@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from recall import create_app
 from recall.extensions import db
@@ -103,6 +104,19 @@ def base_config(**overrides) -> dict:
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The ``app`` fixture keeps an app context pushed for the test body; without this, requests
+    would reuse it and share ``g`` (the signed-in user, the locale) and the test's database
+    session. Commit test data before a request; ``db.session.refresh(obj)`` to see its effects.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """The session's own PostgreSQL database, with every table created once."""
@@ -151,6 +165,7 @@ def app_config() -> dict:
 def app(pg_database, app_config):
     """An app on the PostgreSQL test database, inside an app context; tables emptied afterwards."""
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(pg_database), **app_config))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()
@@ -163,6 +178,7 @@ def app(pg_database, app_config):
 def sqlite_app(tmp_path):
     """An app on a SQLite file: the embedded default that `make run` uses."""
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'recall.db'}"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

@@ -31,19 +31,23 @@ def _diff(engine) -> list:
 def test_upgrade_head_matches_models_and_downgrade_to_base(empty_pg):
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(empty_pg)))
     with app.app_context():
-        upgrade()
-        assert _diff(db.engine) == []
-        downgrade(revision="base")
-        tables = set(sa.inspect(db.engine).get_table_names())
-        assert tables <= {"alembic_version"}
-        db.engine.dispose()
+        try:
+            upgrade()
+            assert _diff(db.engine) == []
+            downgrade(revision="base")
+            tables = set(sa.inspect(db.engine).get_table_names())
+            assert tables <= {"alembic_version"}
+        finally:
+            db.engine.dispose()
 
 
 def test_upgrade_runs_on_sqlite(tmp_path):
     """`make run` migrates a SQLite file; the same chain must work there."""
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}"))
     with app.app_context():
-        upgrade()
-        assert "deputies" in sa.inspect(db.engine).get_table_names()
-        downgrade(revision="base")
-        db.engine.dispose()
+        try:
+            upgrade()
+            assert "deputies" in sa.inspect(db.engine).get_table_names()
+            downgrade(revision="base")
+        finally:
+            db.engine.dispose()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from recall.models import Role
@@ -10,6 +11,6 @@ from recall.models import Role
 
 class GrantRoleForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role if r != Role.CITIZEN])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value) for r in Role if r != Role.CITIZEN])
     organization = StringField(_l("Organization (monitors)"), validators=[Optional(), Length(max=200)])
     body = StringField(_l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)])

@@ -79,7 +79,7 @@ def change_password():
             db.session.rollback()
             attach_error(form, exc)
         else:
-            login_user(current_user)  # keep this session alive with the new session version
+            login_user(current_user._get_current_object())  # keep this session on the new session version
             flash(_("Your password has been changed; other sessions are signed out."), "success")
             return redirect(url_for("public.home"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors or form.form_errors else 200

@@ -1,0 +1,147 @@
+"""Register, log in (remember me), log out, change password, role grants."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from recall.extensions import db
+from recall.models import Role, User
+from tests.factories import PASSWORD
+
+
+def _count_users() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User))
+
+
+def test_register_creates_a_citizen_with_a_hashed_password(client):
+    response = client.post("/register", data={"display_name": "Aigerim", "email": "Aigerim@Example.org",
+                                               "password": "long enough pw", "confirm": "long enough pw"})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User))
+    assert user.email == "aigerim@example.org"
+    assert user.password_hash.startswith("scrypt:")
+    assert "long enough pw" not in user.password_hash
+    assert user.roles == {Role.CITIZEN}
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"display_name": "A", "email": "not-an-email", "password": "long enough pw", "confirm": "long enough pw"},
+     "Enter a valid e-mail address."),
+    ({"display_name": "A", "email": "a@example.org", "password": "short", "confirm": "short"},
+     "Field must be between 10 and 200 characters long."),
+    ({"display_name": "A", "email": "a@example.org", "password": "long enough pw", "confirm": "other pw 123"},
+     "The passwords differ."),
+])
+def test_register_refuses_bad_input_and_writes_nothing(client, data, message):
+    response = client.post("/register", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _count_users() == 0
+
+
+def test_register_refuses_a_taken_email_case_insensitively(client, make):
+    make.user(email="taken@example.org")
+    db.session.commit()
+    response = client.post("/register", data={"display_name": "B", "email": "TAKEN@example.org",
+                                               "password": "long enough pw", "confirm": "long enough pw"})
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+    assert _count_users() == 1
+
+
+def test_login_remember_me_and_logout(client, make):
+    user = make.user(email="voter@example.org")
+    db.session.commit()
+    bad = client.post("/login", data={"email": "voter@example.org", "password": "wrong password"})
+    assert bad.status_code == 422 and "Wrong e-mail or password." in bad.get_data(as_text=True)
+    ok = client.post("/login?next=/account/password", data={"email": "VOTER@example.org", "password": PASSWORD, "remember": "y"})
+    assert ok.status_code == 302 and ok.headers["Location"] == "/account/password"
+    assert client.get_cookie("remember_token") is not None
+    assert client.get("/account/password").status_code == 200
+    client.post("/logout")
+    assert client.get("/account/password").status_code == 302
+    assert user.id
+
+
+def test_login_never_redirects_off_site(client, make):
+    make.user(email="voter@example.org")
+    db.session.commit()
+    response = client.post("/login?next=//evil.example/x", data={"email": "voter@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_change_password_checks_the_current_one_and_logs_out_other_sessions(app, client, make, login):
+    user = make.user()
+    db.session.commit()
+    other = login(user, app.test_client())
+    login(user)
+    refused = client.post("/account/password", data={"current_password": "nope nope nope", "new_password": "a new password", "confirm": "a new password"})
+    assert refused.status_code == 422 and "The current password is wrong." in refused.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+    changed = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new password", "confirm": "a new password"})
+    assert changed.status_code == 302
+    db.session.refresh(user)
+    assert user.check_password("a new password")
+    assert client.get("/account/password").status_code == 200  # this session survives
+    assert other.get("/account/password").status_code == 302  # the other one is signed out
+
+
+class TestLoginRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_login_attempts_are_rate_limited(self, client):
+        codes = [client.post("/login", data={"email": "x@example.org", "password": "whatever pw"}).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        assert client.get("/login").status_code == 200  # only attempts count
+
+
+def test_grant_and_revoke_roles_through_the_service(app, make):
+    from recall.errors import Forbidden, Invalid, NotFound
+    from recall.services import users
+
+    admin = make.user(role=Role.ADMIN)
+    citizen = make.user()
+    body = make.body(slug="mazhilis")
+    users.grant_role(admin, citizen.email, "commissioner", body="mazhilis")
+    assert citizen.is_commissioner_of(body.id)
+    users.grant_role(admin, citizen.email, "monitor", organization="Watch KZ")
+    assert citizen.organization.name == "Watch KZ" and citizen.has_role(Role.MONITOR)
+    with pytest.raises(Forbidden):
+        users.grant_role(citizen, admin.email, "admin")
+    with pytest.raises(Invalid, match="organization"):
+        users.grant_role(admin, citizen.email, "monitor")
+    with pytest.raises(NotFound):
+        users.grant_role(admin, citizen.email, "commissioner", body="no-such-body")
+    with pytest.raises(Invalid):
+        users.grant_role(admin, citizen.email, "emperor")
+    users.revoke_role(admin, citizen.email, "monitor")
+    assert not citizen.has_role(Role.MONITOR)
+
+
+def test_admin_page_grants_a_role(client, make, login):
+    admin = make.user(role=Role.ADMIN)
+    target = make.user(email="clerk@example.org")
+    make.body(slug="mazhilis")
+    db.session.commit()
+    login(admin)
+    bad = client.post("/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": ""})
+    assert bad.status_code == 422 and "A commissioner must belong" in bad.get_data(as_text=True)
+    ok = client.post("/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": "mazhilis"})
+    assert ok.status_code == 302
+    db.session.refresh(target)
+    assert target.has_role(Role.COMMISSIONER)
+
+
+def test_users_cli_create_and_grant(runner):
+    result = runner.invoke(args=["users", "create", "--email", "Root@Example.org", "--name", "Root",
+                                 "--password", "a long password", "--admin"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["users", "grant", "root@example.org", "monitor", "--organization", "Watch"])
+    assert result.exit_code == 0 and "monitor" in result.output
+    refused = runner.invoke(args=["users", "grant", "nobody@example.org", "admin"])
+    assert refused.exit_code != 0 and "No account" in refused.output
+    user = db.session.scalar(sa.select(User))
+    assert user.is_admin and user.organization.name == "Watch"
