@@ -2,6 +2,15 @@
 from recall.models.body import Body, BodyLevel, District, Party
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
 from recall.models.outbox import Event
+from recall.models.promise import (  # noqa: F401
+    Correction,
+    Dispute,
+    Promise,
+    PromiseRevision,
+    PromiseSource,
+    PromiseStatusChange,
+    Topic,
+)
 from recall.models.petition import (
     FINAL_STATES,
     BodyRecallRule,

@@ -1,0 +1,15 @@
+"""The promise tables exist and their invariants hold in the database itself."""
+import pytest
+import sqlalchemy as sa
+
+from recall.extensions import db
+from recall.models.promise import Promise, PromiseStatus
+
+
+def test_promise_table_created(app):
+    names = sa.inspect(db.engine).get_table_names()
+    for table in ("promises", "promise_topics", "promise_status_changes", "promise_revisions",
+                  "promise_disputes", "promise_corrections", "promise_sources"):
+        assert table in names
+    assert [s.value for s in PromiseStatus][0] == "not_yet_rated"
+    assert Promise.__tablename__ == "promises"
