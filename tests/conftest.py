@@ -93,6 +93,8 @@ def base_config(**overrides) -> dict:
         "WEBHOOK_TIMEOUT": 5,
         "PUBLIC_BASE_URL": "http://recall.test",
         "SIGNATURE_CONFIRMATION_HOURS": 72,
+        "IDENTITY_CONFIRMATION": "email_link",
+        "BENCHMARK_ENDPOINTS": False,
         "PRIVACY_PURGE_DAYS": 180,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",

@@ -19,7 +19,8 @@ from recall.models.petition import (
     PetitionState,
     RecallRuleVersion,
 )
-from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
+from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
+from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.user import Organization, Role, User
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "Petition",
     "PetitionState",
     "RecallRuleVersion",
+    "PetitionCountShard",
+    "PetitionDayCount",
+    "ReceiptDecoy",
     "Signature",
     "SignatureSource",
     "SignatureStatus",

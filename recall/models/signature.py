@@ -98,3 +98,20 @@ class Signature(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Signature {self.id} petition={self.petition_id} {self.status}>"
+
+
+class ReceiptDecoy(TimestampMixin, db.Model):
+    """A receipt code handed out for a repeated signing attempt; it maps to no signature.
+
+    A second attempt with an IIN that already signed must look exactly like a first one, and a
+    first one gives a receipt that can be looked up (pending, then expired if never confirmed).
+    So the repeated attempt gets a code that looks up the same way: pending until ``expires_at``,
+    then expired. Nothing personal is kept here.
+    """
+
+    __tablename__ = "signature_receipt_decoys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

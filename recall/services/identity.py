@@ -1,0 +1,115 @@
+"""Pluggable confirmation of a signer's identity.
+
+A new online signature is *pending* until its signer proves something about themself. What that
+proof is belongs to a provider, chosen by the ``IDENTITY_CONFIRMATION`` setting:
+
+* ``email_link`` (shipped): a link with a signed token is e-mailed; opening it confirms.
+
+A provider implements :class:`IdentityConfirmation`: ``start`` is called by the signing service
+right after a signature is stored (in the same transaction) and must arrange for the signer to
+receive a challenge, normally by recording an outbox event; ``complete`` checks a proof the signer
+brings back. The signing service never knows which provider runs, so an SMS code or a
+digital-signature provider is added by writing one class and registering it (see
+``docs/signing.md``), without touching ``recall.services.signing``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from recall.models.signature import Signature
+from recall.services.outbox import record_event
+
+CONFIRM_PATH = "/signatures/confirm/"
+
+
+class IdentityConfirmation(ABC):
+    """The contract of an identity-confirmation provider."""
+
+    #: The value of ``IDENTITY_CONFIRMATION`` that selects this provider.
+    name: str = ""
+
+    @abstractmethod
+    def start(self, signature: Signature, receipt: str) -> None:
+        """Send the signer a challenge for ``signature`` (pending, flushed, with an id).
+
+        ``receipt`` is the plain receipt code, available only now; a provider that messages the
+        signer should include it, since it is shown once. Must not commit; should record an
+        outbox event rather than send anything itself (delivery happens after commit).
+        """
+
+    @abstractmethod
+    def complete(self, signature: Signature, proof: str) -> bool:
+        """True when ``proof`` confirms the identity behind ``signature``. Must not write anything."""
+
+
+class EmailLinkConfirmation(IdentityConfirmation):
+    """Confirmation by opening a link e-mailed to the address given when signing.
+
+    The token is an itsdangerous signature (``SECRET_KEY``, salt specific to this use) over the
+    signature id and a fingerprint of its receipt hash: if a signature is ever reset (an expired
+    one signed again), links sent for its earlier life stop working. Expiry is not in the token:
+    the signature's own ``expires_at`` decides.
+    """
+
+    name = "email_link"
+    salt = "recall.signature.confirm-email"
+
+    def _serializer(self) -> URLSafeSerializer:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
+
+    @staticmethod
+    def _fingerprint(signature: Signature) -> str:
+        return signature.receipt_hash[:16]
+
+    def token_for(self, signature: Signature) -> str:
+        """The token put in the confirmation link of ``signature``."""
+        return self._serializer().dumps([signature.id, self._fingerprint(signature)])
+
+    def confirm_url(self, signature: Signature) -> str:
+        """The absolute confirmation link (``PUBLIC_BASE_URL`` + the confirm route)."""
+        return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CONFIRM_PATH + self.token_for(signature)
+
+    def signature_id(self, token: str) -> int | None:
+        """The signature id a token speaks for, or None when the token is not one of ours."""
+        try:
+            data = self._serializer().loads(token)
+        except BadSignature:
+            return None
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
+            return None
+        return data[0]
+
+    def start(self, signature: Signature, receipt: str) -> None:
+        """Record ``signature.confirmation_requested`` with the link and the receipt code."""
+        record_event("signature.confirmation_requested", "signature", signature.id, {
+            "petition_id": signature.petition_id,
+            "confirm_url": self.confirm_url(signature),
+            "receipt": receipt,
+        })
+
+    def complete(self, signature: Signature, proof: str) -> bool:
+        try:
+            data = self._serializer().loads(proof)
+        except BadSignature:
+            return False
+        return data == [signature.id, self._fingerprint(signature)]
+
+
+PROVIDERS: dict[str, type[IdentityConfirmation]] = {EmailLinkConfirmation.name: EmailLinkConfirmation}
+
+
+def register_provider(provider: type[IdentityConfirmation]) -> None:
+    """Make ``provider`` selectable by ``IDENTITY_CONFIRMATION = provider.name``."""
+    PROVIDERS[provider.name] = provider
+
+
+def get_confirmation() -> IdentityConfirmation:
+    """The provider configured by ``IDENTITY_CONFIRMATION`` (default ``email_link``)."""
+    name = current_app.config.get("IDENTITY_CONFIRMATION") or EmailLinkConfirmation.name
+    try:
+        return PROVIDERS[name]()
+    except KeyError:
+        raise RuntimeError(f"IDENTITY_CONFIRMATION={name!r} names no registered provider") from None

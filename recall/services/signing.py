@@ -1,0 +1,355 @@
+"""Signing a recall petition online: checks, one signature per voter, receipts, confirmation,
+withdrawal and expiry.
+
+The IIN is checked, hashed with ``IIN_HASH_KEY`` (:func:`recall.services.iin_hash.hash_iin`) and
+dropped: a signature keeps the hash, the last four digits and the birth date. Nothing here logs it.
+
+One signature per voter and petition is enforced by the database (the partial unique index
+``uq_signatures_one_per_voter``) with ``INSERT ... ON CONFLICT DO NOTHING``, so two concurrent
+requests with the same IIN cannot both insert. A repeated attempt answers exactly like a first one
+(the same response, a receipt code that looks up as pending and later expired) and e-mails the
+address of the first signature instead, so knowing someone's IIN does not tell whether they signed.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from recall.errors import Invalid, NotFound
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.petition import Petition, PetitionState
+from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
+from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
+from recall.services import counting, identity
+from recall.services.iin_hash import hash_iin
+from recall.services.outbox import record_event
+from recall.services.users import normalise_email
+
+log = logging.getLogger(__name__)
+
+MIN_AGE = 18
+NAME_MIN, NAME_MAX = 2, 200
+# "You already signed" e-mails per signature (the first confirmation e-mail counts as one).
+MAX_EMAILS_PER_SIGNATURE = 5
+
+# Latin, Russian and Kazakh letters; words joined by single spaces, hyphens or apostrophes.
+_LETTERS = "A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
+_NAME = re.compile(rf"[{_LETTERS}]+(?:(?: |-|'|’|ʼ)[{_LETTERS}]+)*")
+
+# Receipt codes: 16 characters of Crockford's base32 (80 random bits), shown as XXXX-XXXX-XXXX-XXXX.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RECEIPT_LENGTH = 16
+_RECEIPT_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """What a signer is told: only the receipt code, the same shape for every accepted attempt."""
+
+    receipt: str
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """What a receipt code reveals: no personal data, only the state of that one signature."""
+
+    petition_id: int
+    status: str  # pending | confirmed | expired | withdrawn
+    check: str | None  # valid | invalid once the commission decided, else None
+    signed_on: date | None
+
+
+# ---------------------------------------------------------------- shared checks (online and paper)
+
+def check_full_name(value: str | None, field: str = "full_name") -> str:
+    """Return the name with spaces tidied, or raise ``Invalid``: letters (Latin, Russian, Kazakh),
+    single spaces, hyphens and apostrophes, 2 to 200 characters."""
+    name = " ".join((value or "").split())
+    if not name:
+        raise Invalid(_("Enter your full name."), field=field)
+    if len(name) < NAME_MIN or len(name) > NAME_MAX:
+        raise Invalid(_("The full name must be between %(min)d and %(max)d characters.", min=NAME_MIN, max=NAME_MAX),
+                      field=field)
+    if not _NAME.fullmatch(name):
+        raise Invalid(_("The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens "
+                        "and apostrophes."), field=field)
+    return name
+
+
+def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
+    """Parse an IIN (spaces ignored) and check the signer is of age on ``today``; raise ``Invalid``."""
+    raw = "".join(str(value or "").split())
+    if not raw:
+        raise Invalid(_("Enter your IIN (12 digits)."), field=field)
+    try:
+        info = parse_iin(raw, today=today)
+    except InvalidIIN as exc:
+        if exc.code == CODE_CHECKSUM:
+            raise Invalid(_("This IIN is not valid: please check that every digit is typed correctly."),
+                          field=field) from None
+        if exc.code == CODE_BIRTH_DATE:
+            raise Invalid(_("This IIN does not contain a valid date of birth."), field=field) from None
+        raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
+    if age_on(info.birth_date, today) < MIN_AGE:
+        raise Invalid(_("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE), field=field)
+    return info
+
+
+def _hash_receipt(code: str) -> str:
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def new_receipt() -> tuple[str, str]:
+    """A fresh receipt code (for people) and its hash (for the database)."""
+    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, _RECEIPT_LENGTH, 4)), _hash_receipt(raw)
+
+
+def receipt_hash_of(code: str | None) -> str | None:
+    """Hash of a receipt code as typed (case, spaces and dashes ignored), or None if it cannot be one."""
+    raw = "".join(ch for ch in (code or "").upper() if ch not in " -").translate(_RECEIPT_READ_AS)
+    if len(raw) != _RECEIPT_LENGTH or any(ch not in _RECEIPT_ALPHABET for ch in raw):
+        return None
+    return _hash_receipt(raw)
+
+
+def _open_petition(petition_id: int, now: datetime) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(_("There is no such petition."), field="petition")
+    if petition.state != PetitionState.COLLECTING or petition.opens_at is None or petition.closes_at is None:
+        raise Invalid(_("This petition is not collecting signatures."), field="petition")
+    if now < petition.opens_at:
+        raise Invalid(_("Signing for this petition has not opened yet."), field="petition")
+    if now >= petition.closes_at:
+        raise Invalid(_("Signing for this petition has closed."), field="petition")
+    return petition
+
+
+def _insert(model):
+    return counting.insert_for(model)
+
+
+# ---------------------------------------------------------------- signing
+
+def sign_petition(petition_id: int, full_name: str | None, iin: str | None, email: str | None,
+                  district_id: int | None, consent: bool | None, *, client_ip: str | None = None,
+                  now: datetime | None = None) -> SignResult:
+    """Sign petition ``petition_id`` online.
+
+    Checks, in this order, each raising ``Invalid(message, field)`` with nothing written: the
+    petition is collecting and ``now`` is inside its signing period (``NotFound`` if it does not
+    exist); ``full_name``; ``iin`` (format, check digit, birth date, age at least 18 today);
+    ``email``; ``district_id`` is the petition's district; ``consent`` is True.
+
+    Then stores a pending signature and starts the configured identity confirmation (which records
+    ``signature.confirmation_requested`` with the receipt). If this voter already signed, nothing
+    new is stored but a decoy receipt; the first signature's address is told
+    (``signature.already_signed``, at most ``MAX_EMAILS_PER_SIGNATURE`` e-mails), and the result
+    looks exactly like a first signature. An expired first signature is signed again in place.
+    ``client_ip`` is accepted for the rate limiter's caller and not stored. Flushes, never commits.
+    """
+    now = now or utcnow()
+    today = counting.local_day(now)
+    petition = _open_petition(petition_id, now)
+    name = check_full_name(full_name)
+    info = check_iin(iin, today)
+    email = normalise_email(email or "")
+    if district_id is None:
+        raise Invalid(_("Choose your district."), field="district_id")
+    if district_id != petition.district_id:
+        raise Invalid(_("You can only sign a recall petition in your own district: this petition is for %(district)s.",
+                        district=petition.district.name), field="district_id")
+    if consent is not True:
+        raise Invalid(_("Please agree to the processing of your personal data to sign."), field="consent")
+
+    iin_hash = hash_iin(info.iin)
+    receipt, receipt_hash = new_receipt()
+    expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
+    values = dict(full_name=name, email=email, district_id=district_id, iin_last4=info.last4,
+                  birth_date=info.birth_date, receipt_hash=receipt_hash, expires_at=expires_at,
+                  status=SignatureStatus.PENDING, created_at=now, email_count=1)
+    stmt = (_insert(Signature).values(petition_id=petition.id, iin_hash=iin_hash, source=SignatureSource.ONLINE,
+                                      check_status=CheckStatus.UNCHECKED, **values)
+            .on_conflict_do_nothing(index_elements=["petition_id", "iin_hash"],
+                                    index_where=Signature.duplicate_of_id.is_(None))
+            .returning(Signature.id))
+    signature_id = db.session.scalar(stmt)
+    if signature_id is None:
+        signature_id = _sign_again(petition, iin_hash, values, now)
+    if signature_id is None:
+        _decoy(petition, receipt_hash, expires_at, now)
+        return SignResult(receipt=receipt)
+    signature = db.session.get(Signature, signature_id, populate_existing=True)
+    identity.get_confirmation().start(signature, receipt)
+    db.session.flush()
+    log.info("signature %r stored on petition %r", signature_id, petition.id)
+    return SignResult(receipt=receipt)
+
+
+def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) -> int | None:
+    """The voter's first signature exists. Reuse it if it expired; otherwise tell its owner.
+
+    Returns the signature id when an expired signature was started afresh, else None.
+    """
+    first = db.session.execute(
+        sa.select(Signature.id, Signature.status, Signature.email)
+        .where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash,
+               Signature.duplicate_of_id.is_(None))
+    ).one()
+    if first.status == SignatureStatus.EXPIRED:
+        revived = db.session.scalar(
+            sa.update(Signature).where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
+            .values(confirmed_at=None, withdrawn_at=None, **values).returning(Signature.id)
+            .execution_options(synchronize_session=False)
+        )
+        if revived is not None:
+            return revived
+    if first.email:
+        told = db.session.execute(
+            sa.update(Signature).where(Signature.id == first.id, Signature.email_count < MAX_EMAILS_PER_SIGNATURE)
+            .values(email_count=Signature.email_count + 1).execution_options(synchronize_session=False)
+        ).rowcount
+        if told:
+            record_event("signature.already_signed", "signature", first.id, {"petition_id": petition.id})
+    log.info("repeated signing attempt on petition %r answered like a first one", petition.id)
+    return None
+
+
+def _decoy(petition: Petition, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
+    """Store a receipt hash that looks up like an unconfirmed signature (pending, then expired)."""
+    db.session.add(ReceiptDecoy(petition_id=petition.id, receipt_hash=receipt_hash, expires_at=expires_at,
+                                created_at=now))
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- confirmation
+
+_LINK_INVALID = lambda: _("This confirmation link is not valid. Please use the link from the latest e-mail.")  # noqa: E731
+
+
+def confirm_signature(token: str, *, now: datetime | None = None) -> Signature:
+    """Confirm the signature an e-mailed link speaks for (the ``email_link`` provider).
+
+    Idempotent: a confirmed signature is returned unchanged. Raises ``Invalid`` for a foreign or
+    stale link, an expired or withdrawn signature, or a petition no longer collecting.
+    """
+    signature_id = identity.EmailLinkConfirmation().signature_id(token or "")
+    if signature_id is None:
+        raise Invalid(_LINK_INVALID(), field="token")
+    return confirm_identity(signature_id, token, provider=identity.EmailLinkConfirmation(), now=now)
+
+
+def confirm_identity(signature_id: int, proof: str, *, provider: identity.IdentityConfirmation | None = None,
+                     now: datetime | None = None) -> Signature:
+    """Confirm ``signature_id`` if ``provider`` (default: the configured one) accepts ``proof``.
+
+    On the first confirmation the signature becomes confirmed and is counted
+    (:func:`recall.services.counting.apply_count_change`). Flushes.
+    """
+    now = now or utcnow()
+    provider = provider or identity.get_confirmation()
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or not provider.complete(signature, proof):
+        raise Invalid(_LINK_INVALID(), field="token")
+    if signature.status == SignatureStatus.CONFIRMED:
+        return signature
+    if signature.status == SignatureStatus.WITHDRAWN:
+        raise Invalid(_("This signature was withdrawn."), field="token")
+    if signature.status == SignatureStatus.EXPIRED or (signature.expires_at and now >= signature.expires_at):
+        raise Invalid(_("This signature expired because it was not confirmed in time. You can sign again "
+                        "while the petition is collecting signatures."), field="token")
+    if signature.petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED):
+        raise Invalid(_("Signatures on this petition can no longer be confirmed."), field="token")
+    done = db.session.execute(
+        sa.update(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(signature)
+    if done and counting.is_counted(signature):
+        counting.apply_count_change(signature.petition_id, +1, counting.signing_day(signature), now=now)
+    db.session.flush()
+    return signature
+
+
+def expire_unconfirmed(now: datetime) -> int:
+    """Periodic: mark pending online signatures past ``expires_at`` as expired; returns how many.
+
+    Pending signatures were never counted, so counts do not change. Commits nothing.
+    """
+    expired = db.session.execute(
+        sa.update(Signature).where(Signature.status == SignatureStatus.PENDING, Signature.expires_at <= now)
+        .values(status=SignatureStatus.EXPIRED).execution_options(synchronize_session=False)
+    ).rowcount
+    if expired:
+        log.info("%r unconfirmed signatures expired", expired)
+    return expired
+
+
+# ---------------------------------------------------------------- receipts and withdrawal
+
+def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
+    """The public status behind a receipt code; ``NotFound`` when no signature has it."""
+    now = now or utcnow()
+    digest = receipt_hash_of(code)
+    signature = digest and db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest))
+    if signature:
+        check = signature.check_status.value if signature.check_status in (CheckStatus.VALID, CheckStatus.INVALID) \
+            else None
+        return ReceiptView(petition_id=signature.petition_id, status=signature.status.value, check=check,
+                           signed_on=counting.signing_day(signature))
+    decoy = digest and db.session.scalar(sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest))
+    if decoy:
+        status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
+        return ReceiptView(petition_id=decoy.petition_id, status=status.value, check=None,
+                           signed_on=counting.local_day(decoy.created_at))
+    raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
+
+
+def withdraw_signature(receipt: str | None, email: str | None, *, now: datetime | None = None) -> Signature:
+    """Withdraw the signature with this receipt code, proven by the e-mail address it was given with.
+
+    Allowed only while the petition is collecting and its rule allows withdrawal. A confirmed
+    signature stops being counted. Records ``signature.withdrawn``. Raises ``Invalid`` (field
+    ``receipt`` or ``email``) with nothing written. Idempotent for an already withdrawn signature.
+    """
+    now = now or utcnow()
+    email = normalise_email(email or "")
+    digest = receipt_hash_of(receipt)
+    signature = digest and db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest))
+    if not signature or not signature.email or not hmac.compare_digest(signature.email, email):
+        raise Invalid(_("No signature matches this receipt code and e-mail address."), field="receipt")
+    petition = signature.petition
+    if not petition.rule_version.data.get("withdrawal_allowed", False):
+        raise Invalid(_("The recall rules of this petition do not allow withdrawing a signature."), field="receipt")
+    if signature.status == SignatureStatus.WITHDRAWN:
+        return signature
+    if petition.state != PetitionState.COLLECTING or (petition.closes_at and now >= petition.closes_at):
+        raise Invalid(_("Signing has closed, so a signature can no longer be withdrawn."), field="receipt")
+    if signature.status == SignatureStatus.EXPIRED:
+        raise Invalid(_("This signature expired unconfirmed; it is not counted, so there is nothing to withdraw."),
+                      field="receipt")
+    was_counted = counting.is_counted(signature)
+    done = db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == signature.id,
+               Signature.status.in_([SignatureStatus.PENDING, SignatureStatus.CONFIRMED]))
+        .values(status=SignatureStatus.WITHDRAWN, withdrawn_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(signature)
+    if done:
+        if was_counted:
+            counting.apply_count_change(petition.id, -1, counting.signing_day(signature), now=now)
+        record_event("signature.withdrawn", "signature", signature.id, {"petition_id": petition.id})
+    db.session.flush()
+    return signature

@@ -1,0 +1,62 @@
+"""Fixtures for signing tests: a collecting petition under a chosen rule, and valid IINs."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from recall.extensions import db
+from recall.models import Event, Petition, PetitionState, RecallRuleVersion, Signature
+from recall.models.base import utcnow
+from recall.rules.iin import make_iin
+from recall.rules.recall_rules import PRESETS
+
+_serials = itertools.count(1)
+
+
+def adult_iin(serial: int | None = None, born: date = date(1985, 6, 15), sex: str = "female") -> str:
+    """A valid IIN of an adult (a fresh one each call unless ``serial`` is given)."""
+    return make_iin(born, sex, next(_serials) % 10_000 if serial is None else serial)
+
+
+@pytest.fixture
+def collecting_petition(make):
+    """Build a collecting petition (committed, so other threads see it); keyword overrides.
+
+    ``rule``: preset key (default the UK rule: no withdrawal, no public count); ``rule_changes``:
+    dict merged into the rule data; ``required``: required signatures.
+    """
+
+    def _make(rule: str = "kz_mazhilis_single_mandate", rule_changes: dict | None = None, required: int = 100,
+              state: PetitionState = PetitionState.COLLECTING, opens_delta=timedelta(days=-1),
+              closes_delta=timedelta(days=29)) -> Petition:
+        data = {**PRESETS[rule].to_dict(), **(rule_changes or {})}
+        version = RecallRuleVersion(key=f"{rule}-{next(_serials)}", name=data["name"], data=data, is_preset=True)
+        district = make.district()
+        deputy = make.deputy(district)
+        initiator = make.user()
+        now = utcnow()
+        petition = Petition(deputy=deputy, district=district, body=district.body, rule_version=version,
+                            state=state, grounds="Did not keep the promises.", initiator=initiator,
+                            opens_at=now + opens_delta, closes_at=now + closes_delta,
+                            registered_voters=district.registered_voters, required_signatures=required)
+        db.session.add_all([version, petition])
+        db.session.commit()
+        return petition
+
+    return _make
+
+
+def signature_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Signature))
+
+
+def events(kind: str) -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).where(Event.kind == kind).order_by(Event.id)))
+
+
+def total_rows() -> tuple[int, int]:
+    """(signatures, events): what a refused request must leave unchanged."""
+    return signature_count(), db.session.scalar(sa.select(sa.func.count()).select_from(Event))
