@@ -22,6 +22,18 @@ from recall.models.petition import (
 from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
 from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.user import Organization, Role, User
+from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
+from recall.models.verification import (  # noqa: F401
+    CertificationProposal,
+    ImportStatus,
+    MisuseReport,
+    ReasonCode,
+    RecallVoteResult,
+    ReviewClaim,
+    SampleDraw,
+    VoterRollEntry,
+    VoterRollImport,
+)
 
 __all__ = [
     "FINAL_STATES",

@@ -1,0 +1,211 @@
+"""The commission's side of a petition: the voter roll, reason codes, review, sampling, certification.
+
+The voter roll is loaded per body: each upload is a ``VoterRollImport`` with its entries; at most
+one import of a body is active (a partial unique index), and readers only ever join the active
+one, so a replacement (load inactive, then flip flags in one transaction) is seen whole or not at
+all. IINs are kept as the same keyed hash signatures use (``recall.services.iin_hash``) plus the
+last four digits for display.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recall.extensions import db
+from recall.models.base import TimestampMixin, UTCDateTime, enum_column
+from recall.models.body import Body
+from recall.models.petition import Petition
+
+
+class ImportStatus(StrEnum):
+    LOADING = "loading"  # rows are being streamed into the entries table (import inactive)
+    ACTIVE = "active"  # the roll readers use
+    REPLACED = "replaced"  # superseded by a newer import of the body (entries kept for history)
+    FAILED = "failed"  # refused: malformed rows, nothing of it is visible
+
+
+class VoterRollImport(TimestampMixin, db.Model):
+    """One upload of a body's voter roll, with its progress and outcome."""
+
+    __tablename__ = "voter_roll_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus, name="voter_roll_import_status"), default=ImportStatus.LOADING
+    )
+    is_active: Mapped[bool] = mapped_column(default=False)
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    bytes_total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    bytes_read: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_loaded: Mapped[int] = mapped_column(default=0)
+    rows_skipped: Mapped[int] = mapped_column(default=0)
+    # The first malformed rows (line, field, reason), for the page; the full list is in the report file.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    report_path: Mapped[str | None] = mapped_column(sa.String(500))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    body: Mapped[Body] = relationship()
+
+    __table_args__ = (
+        sa.Index("uq_voter_roll_imports_one_active", "body_id", unique=True,
+                 postgresql_where=sa.text("is_active"), sqlite_where=sa.text("is_active = 1")),
+        sa.CheckConstraint("NOT is_active OR status = 'active'", name="active_status"),
+    )
+
+    @property
+    def percent(self) -> int:
+        """Progress by bytes read, 0-100."""
+        if self.status != ImportStatus.LOADING:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(100, self.bytes_read * 100 // self.bytes_total)
+
+    def __repr__(self) -> str:
+        return f"<VoterRollImport {self.id} body={self.body_id} {self.as_of} {self.status}>"
+
+
+class VoterRollEntry(db.Model):
+    """One voter on a roll. ``line_number`` is the CSV line, for error reports."""
+
+    __tablename__ = "voter_roll_entries"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("voter_roll_imports.id", ondelete="CASCADE"))
+    line_number: Mapped[int] = mapped_column()
+    iin_hash: Mapped[str] = mapped_column(sa.String(64))
+    iin_last4: Mapped[str] = mapped_column(sa.String(4))
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    district_number: Mapped[int] = mapped_column()
+    address: Mapped[str] = mapped_column(sa.String(500))
+    birth_date: Mapped[date] = mapped_column(sa.Date)
+
+    __table_args__ = (
+        sa.Index("ix_voter_roll_entries_import_hash", "import_id", "iin_hash"),
+        sa.Index("ix_voter_roll_entries_import_district", "import_id", "district_number"),
+    )
+
+
+class ReasonCode(db.Model):
+    """A managed reason a signature is invalid or needs review (DOMAIN.md section 4)."""
+
+    __tablename__ = "reason_codes"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    # "invalid" codes reject a signature; "review" codes send it to a commissioner.
+    outcome: Mapped[str] = mapped_column(sa.String(10), default="invalid")
+    automatic: Mapped[bool] = mapped_column(default=False)  # produced by run_checks
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (sa.CheckConstraint("outcome IN ('invalid', 'review')", name="outcome_kind"),)
+
+
+class ReviewClaim(db.Model):
+    """Who is deciding a review item right now; a claim lapses at ``expires_at``."""
+
+    __tablename__ = "review_claims"
+
+    signature_id: Mapped[int] = mapped_column(sa.ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MisuseReport(TimestampMixin, db.Model):
+    """A voter's report that their IIN was used on a petition without their consent."""
+
+    __tablename__ = "misuse_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    iin_hash: Mapped[str] = mapped_column(sa.String(64))
+    iin_last4: Mapped[str] = mapped_column(sa.String(4))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    # The signature found under the reporter's IIN; never revealed to the reporter.
+    signature_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signatures.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    petition: Mapped[Petition] = relationship()
+
+
+class SampleDraw(TimestampMixin, db.Model):
+    """A random sample drawn for a petition (California method), with its published seed and result.
+
+    Anyone can redraw it: ``recall.rules.sampling.draw_sample(sorted ids of the raw signatures, n,
+    seed)``. ``valid``/``duplicates``/``projected``/``outcome`` are NULL until every sampled
+    signature has a verdict.
+    """
+
+    __tablename__ = "sample_draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    raw: Mapped[int] = mapped_column()
+    sample_size: Mapped[int] = mapped_column()
+    sampled_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    required: Mapped[int] = mapped_column()
+    valid: Mapped[int | None] = mapped_column()
+    duplicates: Mapped[int | None] = mapped_column()
+    projected: Mapped[int | None] = mapped_column()
+    formula: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))  # qualifies / full_count / fails
+    drawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    petition: Mapped[Petition] = relationship()
+
+
+class CertificationProposal(TimestampMixin, db.Model):
+    """Step one of two-person certification; a different commissioner confirms."""
+
+    __tablename__ = "certification_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(20))  # qualified / failed
+    numbers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    petition: Mapped[Petition] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("outcome IN ('qualified', 'failed')", name="outcome_kind"),
+        sa.CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> proposed_by_id", name="two_people"),
+    )
+
+
+class RecallVoteResult(TimestampMixin, db.Model):
+    """The result of the recall vote in the district, as the commission recorded it."""
+
+    __tablename__ = "recall_vote_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
+    registered: Mapped[int] = mapped_column()
+    turnout: Mapped[int] = mapped_column()
+    yes: Mapped[int] = mapped_column()
+    no: Mapped[int] = mapped_column()
+    recalled: Mapped[bool] = mapped_column()
+    valid: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.String(60))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    petition: Mapped[Petition] = relationship()

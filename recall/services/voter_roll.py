@@ -1,0 +1,458 @@
+"""Load a body's voter roll from CSV: streamed, validated line by line, loaded in chunks.
+
+Flow (the same for the CLI, the upload page and the RQ job):
+
+1. :func:`create_import` adds an inactive ``VoterRollImport`` row (the caller commits, so the
+   row and its progress are visible to the upload page).
+2. :func:`load_import` reads the file line by line (constant memory), validates each row, and
+   loads chunks of rows into ``voter_roll_entries`` (PostgreSQL: ``COPY ... FROM STDIN`` on the
+   session's own connection; SQLite: batched ``INSERT``). After each chunk it updates the progress
+   counters and calls ``checkpoint`` (the caller passes ``db.session.commit`` to make progress
+   visible; the rows belong to an inactive import, so no reader sees them).
+3. Repeated IINs are found in SQL after the load. If any row was malformed and ``skip_invalid``
+   is off, the import's entries are deleted and it is marked failed. Otherwise it is activated:
+   in one transaction the previous active import of the body is deactivated (same ``as_of``:
+   deleted), the new one flagged active and the districts' registered-voter numbers recounted.
+   The caller commits that transaction: readers see the old roll or the new one, never half.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from recall.errors import Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.body import Body, District
+from recall.models.user import User
+from recall.models.verification import ImportStatus, VoterRollEntry, VoterRollImport
+from recall.rules.iin import InvalidIIN, parse_iin
+from recall.services.audit import append_audit
+from recall.services.iin_hash import hash_iin
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
+COLUMNS = ("iin", "full_name", "district_number", "address")
+_ALIASES = {"name": "full_name", "fullname": "full_name", "district": "district_number", "iin_number": "iin"}
+_ENTRY_COLUMNS = ("import_id", "line_number", "iin_hash", "iin_last4", "full_name", "district_number",
+                  "address", "birth_date")
+
+Progress = Callable[[int], None]  # called with the number of bytes read since the last call
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What :func:`load_import` did. ``accepted`` is False when the import was refused."""
+
+    roll_import: VoterRollImport
+    accepted: bool
+    rows_loaded: int
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    report_path: str | None = None
+
+    def summary(self) -> str:
+        imp = self.roll_import
+        if not self.accepted:
+            return _("Refused: %(n)d malformed row(s); nothing was loaded.", n=self.error_count)
+        text = _("Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=imp.as_of.isoformat())
+        if self.error_count:
+            text += " " + _("Skipped %(n)d malformed row(s); report: %(path)s", n=self.error_count,
+                            path=self.report_path or "-")
+        return text
+
+
+def _require_commissioner(actor: User | None, body_id: int) -> None:
+    """``actor`` None is the server operator (CLI, jobs): trusted."""
+    if actor is not None and not actor.is_commissioner_of(body_id):
+        raise Forbidden(_("Only commissioners of this body may manage its voter roll."))
+
+
+def create_import(actor: User | None, body_id: int, as_of: date, filename: str = "", *,
+                  bytes_total: int = 0, skip_invalid: bool = False) -> VoterRollImport:
+    """Start an import of ``body_id``'s roll as of ``as_of`` (inactive until loaded). Flushes.
+
+    Raises NotFound for an unknown body, Forbidden for a commissioner of another body, Invalid for
+    a date in the future.
+    """
+    body = db.session.get(Body, body_id)
+    if body is None:
+        raise NotFound(_("No such body."), field="body")
+    _require_commissioner(actor, body_id)
+    if as_of > utcnow().date():
+        raise Invalid(_("The roll date cannot be in the future."), field="as_of")
+    imp = VoterRollImport(body_id=body_id, as_of=as_of, filename=os.path.basename(filename)[:255],
+                          status=ImportStatus.LOADING, is_active=False, bytes_total=bytes_total,
+                          skip_invalid=skip_invalid, created_by_id=actor.id if actor else None, errors=[])
+    db.session.add(imp)
+    db.session.flush()
+    return imp
+
+
+def get_import(actor: User | None, import_id: int) -> VoterRollImport:
+    """An import, for a commissioner of its body."""
+    imp = db.session.get(VoterRollImport, import_id)
+    if imp is None:
+        raise NotFound(_("No such voter roll import."))
+    _require_commissioner(actor, imp.body_id)
+    return imp
+
+
+def list_imports(actor: User | None, body_id: int) -> list[VoterRollImport]:
+    """A body's imports, newest first."""
+    _require_commissioner(actor, body_id)
+    return list(db.session.scalars(sa.select(VoterRollImport).where(VoterRollImport.body_id == body_id)
+                                   .order_by(VoterRollImport.id.desc()).limit(50)))
+
+
+def active_import_id(body_id: int) -> int | None:
+    """The id of the body's active roll, or None when none was loaded."""
+    return db.session.scalar(sa.select(VoterRollImport.id).where(VoterRollImport.body_id == body_id,
+                                                                 VoterRollImport.is_active))
+
+
+def find_roll_entry(body_id: int, iin_hash: str) -> VoterRollEntry | None:
+    """The active roll's entry for a hashed IIN (for the review screen)."""
+    return db.session.scalars(
+        sa.select(VoterRollEntry).join(VoterRollImport, VoterRollImport.id == VoterRollEntry.import_id)
+        .where(VoterRollImport.body_id == body_id, VoterRollImport.is_active,
+               VoterRollEntry.iin_hash == iin_hash).order_by(VoterRollEntry.id).limit(1)).first()
+
+
+# ---------------------------------------------------------------- reading
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary stream that reports how many bytes have been read (for the progress bar)."""
+
+    def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None]):
+        self._raw = raw
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if n:
+            self._on_bytes(n)
+        return n
+
+
+def _normalise_header(cells: list[str]) -> list[str]:
+    names = []
+    for cell in cells:
+        key = cell.strip().lower().replace(" ", "_").replace("-", "_")
+        names.append(_ALIASES.get(key, key))
+    return names
+
+
+def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+    """Yield (line number, row dict, problem) line by line; the header is line 1."""
+    text = io.TextIOWrapper(io.BufferedReader(_CountingReader(stream, on_bytes), 1 << 16),
+                            encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+    except UnicodeDecodeError:
+        raise Invalid(_("The file is not UTF-8 text."), field="file") from None
+    if header is None:
+        raise Invalid(_("The file is empty."), field="file")
+    names = _normalise_header(header)
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise Invalid(_("Line 1: the header lacks the column(s) %(cols)s (expected %(all)s).",
+                        cols=", ".join(missing), all=", ".join(COLUMNS)), field="file")
+    index = {c: names.index(c) for c in COLUMNS}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            yield reader.line_num + 1, None, "encoding"
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"csv:{exc}"
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(names):
+            yield reader.line_num, None, f"columns:{len(cells)}:{len(names)}"
+            continue
+        yield reader.line_num, {c: cells[i].strip() for c, i in index.items()}, ""
+
+
+def _validate(line: int, row: dict[str, str], as_of: date, districts: set[int]) -> tuple[tuple | None, RowError | None]:
+    """Turn a CSV row into an entry tuple (without import_id) or a RowError."""
+    try:
+        info = parse_iin(row["iin"], today=as_of)
+    except InvalidIIN as exc:
+        return None, RowError(line, "iin", exc.message)
+    name = " ".join(row["full_name"].split())
+    if not name:
+        return None, RowError(line, "full_name", _("The name is empty."))
+    if len(name) > 200:
+        return None, RowError(line, "full_name", _("The name is longer than 200 characters."))
+    try:
+        number = int(row["district_number"])
+    except ValueError:
+        return None, RowError(line, "district_number", _("Not a whole number."))
+    if number not in districts:
+        return None, RowError(line, "district_number", _("The body has no district %(n)d.", n=number))
+    address = " ".join(row["address"].split())
+    if not address:
+        return None, RowError(line, "address", _("The address is empty."))
+    if len(address) > 500:
+        return None, RowError(line, "address", _("The address is longer than 500 characters."))
+    return (line, hash_iin(info.iin), info.last4, name, number, address, info.birth_date), None
+
+
+def _shape_error(line: int, problem: str) -> RowError:
+    if problem == "encoding":
+        return RowError(line, "file", _("The file is not UTF-8 text from here on."))
+    if problem.startswith("columns:"):
+        _, got, want = problem.split(":")
+        return RowError(line, "row", _("%(got)s column(s), expected %(want)s.", got=got, want=want))
+    return RowError(line, "row", _("Not valid CSV: %(error)s", error=problem[4:]))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _copy_chunk(import_id: int, rows: list[tuple]) -> None:
+    """PostgreSQL: stream the rows through COPY on the session's connection (same transaction)."""
+    dbapi = db.session.connection().connection.dbapi_connection
+    columns = ", ".join(_ENTRY_COLUMNS)
+    with dbapi.cursor() as cursor:
+        with cursor.copy(f"COPY voter_roll_entries ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((import_id, *row))
+
+
+def _insert_chunk(import_id: int, rows: list[tuple]) -> None:
+    """Other databases (SQLite): one executemany INSERT per chunk."""
+    db.session.execute(
+        sa.insert(VoterRollEntry),
+        [dict(zip(_ENTRY_COLUMNS, (import_id, *row))) for row in rows],
+    )
+
+
+def _district_numbers(body_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(District.number).where(District.body_id == body_id)))
+
+
+def _repeated_iins(import_id: int) -> Iterator[RowError]:
+    """Rows whose IIN already appeared on an earlier line of the same file (found in SQL)."""
+    first = sa.select(VoterRollEntry.iin_hash, sa.func.min(VoterRollEntry.line_number).label("first_line")) \
+        .where(VoterRollEntry.import_id == import_id).group_by(VoterRollEntry.iin_hash) \
+        .having(sa.func.count() > 1).subquery()
+    stmt = sa.select(VoterRollEntry.line_number, first.c.first_line) \
+        .join(first, first.c.iin_hash == VoterRollEntry.iin_hash) \
+        .where(VoterRollEntry.import_id == import_id, VoterRollEntry.line_number != first.c.first_line) \
+        .order_by(VoterRollEntry.line_number)
+    for line, first_line in db.session.execute(stmt):
+        yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
+
+
+class _Report:
+    """The skipped-rows report, written as it goes (line, field, reason; never the IIN)."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self._file = None
+        self._writer = None
+
+    def write(self, error: RowError) -> None:
+        if self.path is None:
+            return
+        if self._file is None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(("line", "field", "reason"))
+        self._writer.writerow((error.line, error.field, error.reason))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid: bool | None = None,
+                progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
+                report_path: str | None = None, actor: User | None = None) -> ImportResult:
+    """Stream ``stream`` (CSV bytes) into ``roll_import`` and activate it or refuse it.
+
+    ``progress(n)`` is called with bytes read; ``checkpoint()`` after each chunk (pass
+    ``db.session.commit`` for visible progress; None keeps everything in the caller's
+    transaction). With ``skip_invalid`` malformed rows are left out and listed in the report file
+    at ``report_path``; without it any malformed row refuses the whole import (entries deleted,
+    status failed, the errors kept on the row). An unusable file (not UTF-8, no header) is refused
+    the same way, even with ``skip_invalid``. The final state is flushed, not committed.
+    """
+    imp = roll_import
+    if skip_invalid is None:
+        skip_invalid = imp.skip_invalid
+    use_copy = db.session.get_bind().dialect.name == "postgresql"
+    districts = _district_numbers(imp.body_id)
+    report = _Report(report_path if skip_invalid else None)
+    errors: list[RowError] = []
+    error_count = 0
+    loaded = 0
+    read_bytes = 0
+    chunk: list[tuple] = []
+
+    def on_bytes(n: int) -> None:
+        nonlocal read_bytes
+        read_bytes += n
+        if progress is not None:
+            progress(n)
+
+    def note(error: RowError) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_ERRORS_KEPT:
+            errors.append(error)
+        report.write(error)
+
+    def flush_chunk() -> None:
+        nonlocal loaded, chunk
+        if chunk:
+            (_copy_chunk if use_copy else _insert_chunk)(imp.id, chunk)
+            loaded += len(chunk)
+            chunk = []
+        imp.rows_loaded, imp.bytes_read, imp.rows_skipped = loaded, read_bytes, error_count
+        imp.errors = [e.as_dict() for e in errors[:MAX_ERRORS_KEPT]]
+        db.session.flush()
+        if checkpoint is not None:
+            checkpoint()
+
+    rows_read = 0
+    unusable = False
+    try:
+        for line, row, problem in _rows(stream, on_bytes):
+            rows_read += 1
+            if row is None:
+                note(_shape_error(line, problem))
+                continue
+            entry, error = _validate(line, row, imp.as_of, districts)
+            if error is not None:
+                note(error)
+            elif error_count and not skip_invalid:
+                continue  # refused anyway: keep reading only to report every bad line
+            else:
+                chunk.append(entry)
+                if len(chunk) >= CHUNK_ROWS:
+                    flush_chunk()
+        imp.rows_read = rows_read
+        flush_chunk()
+    except Invalid as exc:  # no usable header, not UTF-8: nothing of the file can be trusted
+        unusable = True
+        note(RowError(1, exc.field or "file", exc.message))
+    try:
+        for error in ([] if unusable else list(_repeated_iins(imp.id))):
+            note(error)
+            if skip_invalid:
+                db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id,
+                                                                   VoterRollEntry.line_number == error.line))
+                loaded -= 1
+    finally:
+        report.close()
+
+    imp.rows_loaded, imp.rows_skipped = loaded, error_count
+    imp.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS_KEPT]]
+    imp.finished_at = utcnow()
+    imp.bytes_read = max(imp.bytes_total, read_bytes)
+    accepted = not unusable and (not error_count or skip_invalid)
+    if accepted and loaded == 0:
+        errors.append(RowError(0, "file", _("The file has no voters.")))
+        imp.errors = [e.as_dict() for e in errors]
+        accepted = False
+    if accepted:
+        imp.report_path = report.path if error_count else None
+        _activate(imp)
+    else:
+        db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id))
+        imp.status = ImportStatus.FAILED
+        imp.rows_loaded = 0
+    append_audit("voter_roll.import", actor.id if actor else imp.created_by_id, "voter_roll_import", imp.id,
+                 imp.body_id, {"as_of": imp.as_of.isoformat(), "status": imp.status.value,
+                               "rows_loaded": imp.rows_loaded, "rows_skipped": error_count})
+    db.session.flush()
+    return ImportResult(imp, accepted, imp.rows_loaded, sorted(errors, key=lambda e: e.line), error_count,
+                        imp.report_path)
+
+
+def _activate(imp: VoterRollImport) -> None:
+    """Flip the active roll of the body to ``imp`` and recount the districts (one transaction)."""
+    others = list(db.session.scalars(sa.select(VoterRollImport).where(
+        VoterRollImport.body_id == imp.body_id, VoterRollImport.id != imp.id,
+        VoterRollImport.status == ImportStatus.ACTIVE).with_for_update()))
+    for other in others:
+        if other.is_active:
+            other.is_active = False
+            other.status = ImportStatus.REPLACED
+    db.session.flush()  # the one-active index: clear the old flag before setting the new
+    # Old entries go in the same transaction: the import rows stay as history.
+    if others:
+        db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id.in_([o.id for o in others])))
+    imp.status = ImportStatus.ACTIVE
+    imp.is_active = True
+    db.session.flush()
+    _recount_districts(imp)
+
+
+def _recount_districts(imp: VoterRollImport) -> None:
+    """Set every district of the body to its number of voters on the new roll (0 if none)."""
+    counted = (sa.select(sa.func.count()).select_from(VoterRollEntry)
+               .where(VoterRollEntry.import_id == imp.id, VoterRollEntry.district_number == District.number)
+               .scalar_subquery())
+    db.session.execute(
+        sa.update(District).where(District.body_id == imp.body_id)
+        .values(registered_voters=counted, voters_as_of=imp.as_of)
+        .execution_options(synchronize_session=False)
+    )
+    for district in db.session.scalars(sa.select(District).where(District.body_id == imp.body_id)):
+        db.session.expire(district, ["registered_voters", "voters_as_of"])
+
+
+def import_file(actor: User | None, body_id: int, as_of: date, path: str, *, skip_invalid: bool = False,
+                progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
+                report_path: str | None = None) -> ImportResult:
+    """Create and load an import from a file on disk (CLI and job entry point)."""
+    size = os.path.getsize(path)
+    imp = create_import(actor, body_id, as_of, path, bytes_total=size, skip_invalid=skip_invalid)
+    if checkpoint is not None:
+        checkpoint()
+    if skip_invalid and report_path is None:
+        report_path = f"{path}.skipped-{imp.id}.csv"
+    with open(path, "rb") as stream:
+        return load_import(imp, stream, skip_invalid=skip_invalid, progress=progress, checkpoint=checkpoint,
+                           report_path=report_path, actor=actor)
