@@ -69,8 +69,12 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.admin.routes import bp as admin_bp
     from recall.web.auth.routes import bp as auth_bp
     from recall.web.public.routes import bp as public_bp
+    from recall.web.petitions.routes import bp as petitions_bp
+    from recall.web.rules.routes import bp as rules_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(rules_bp)

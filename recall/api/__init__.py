@@ -32,3 +32,4 @@ def _csrf_for_cookie_sessions():
 
 
 from recall.api import deputies  # noqa: E402,F401  (routes register themselves on bp)
+from recall.api import petitions  # noqa: E402,F401

@@ -74,6 +74,9 @@ FINAL_STATES = frozenset({PetitionState.REJECTED, PetitionState.FAILED, Petition
                           PetitionState.NOT_RECALLED})
 
 
+_ACTIVE_SQL = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(FINAL_STATES)))
+
+
 class Petition(TimestampMixin, db.Model):
     """A recall petition against one deputy, signed by voters of the deputy's district."""
 
@@ -116,6 +119,9 @@ class Petition(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("confirmed_count >= 0", name="count_not_negative"),
         sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="period_order"),
+        # At most one active (not final) petition per deputy, race-safe.
+        sa.Index("uq_petitions_one_active_per_deputy", "deputy_id", unique=True,
+                 postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
     )
 
     def __repr__(self) -> str:

@@ -73,6 +73,22 @@ def can_transition(from_state: PetitionState, to_state: PetitionState) -> bool:
     return PetitionState(to_state) in TRANSITIONS[PetitionState(from_state)]
 
 
+def check_transition(petition: Petition, to_state: PetitionState | str) -> PetitionState:
+    """Raise ``Conflict`` unless ``petition`` may move to ``to_state`` now; return the target state."""
+    try:
+        target = PetitionState(to_state)
+    except ValueError:
+        raise Invalid(_("Unknown petition state: %(state)s.", state=to_state), field="state") from None
+    current = PetitionState(petition.state)
+    if target not in TRANSITIONS[current]:
+        raise Conflict(
+            _("A petition that is %(current)s cannot become %(target)s.", current=state_label(current),
+              target=state_label(target)),
+            field="state",
+        )
+    return target
+
+
 def change_state(
     petition: Petition,
     to_state: PetitionState | str,
@@ -90,17 +106,8 @@ def change_state(
     ``{"outcome": ...}`` and the vote ``{"recalled": ...}``; when absent they are derived from
     the target state.
     """
-    try:
-        target = PetitionState(to_state)
-    except ValueError:
-        raise Invalid(_("Unknown petition state: %(state)s.", state=to_state), field="state") from None
+    target = check_transition(petition, to_state)
     current = PetitionState(petition.state)
-    if target not in TRANSITIONS[current]:
-        raise Conflict(
-            _("A petition that is %(current)s cannot become %(target)s.", current=state_label(current),
-              target=state_label(target)),
-            field="state",
-        )
     reason = (reason or "").strip() or None
     if target == S.REJECTED and reason is None:
         raise Invalid(_("Give the reason for the rejection."), field="reason")

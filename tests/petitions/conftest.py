@@ -35,3 +35,42 @@ def raw_petition(app, make):
         return petition
 
     return _make
+
+
+GROUNDS = ("The deputy promised to build a school in the district and has not started it in two years; "
+           "voters have lost trust.")
+
+
+@pytest.fixture
+def flow(app, make):
+    """Drive petitions through the real services: ``flow.open()``, ``flow.fill_group(p)``, ``flow.submitted()``..."""
+    from recall.models import Role
+    from recall.services import petitions
+
+    class Flow:
+        def __init__(self):
+            self.deputy = make.deputy()
+            self.initiator = make.user()
+            self.commissioner = make.user(role=Role.COMMISSIONER, commission_body=self.deputy.body)
+
+        def open(self, **kwargs):
+            return petitions.open_petition(kwargs.pop("actor", self.initiator), kwargs.pop("deputy_id", self.deputy.id),
+                                           kwargs.pop("grounds", GROUNDS), **kwargs)
+
+        def fill_group(self, petition, size=None):
+            size = size if size is not None else petition.rule_version.to_rule().min_initiative_group
+            while len(petitions.confirmed_members(petition)) < size:
+                member = make.user()
+                petitions.invite_member(self.initiator, petition.id, member.email)
+                petitions.confirm_membership(member, petition.id)
+            return petition
+
+        def submitted(self):
+            petition = self.fill_group(self.open())
+            return petitions.submit_petition(self.initiator, petition.id)
+
+        def collecting(self):
+            petition = self.submitted()
+            return petitions.register_petition(self.commissioner, petition.id)
+
+    return Flow()

@@ -1,0 +1,386 @@
+"""The recall petition lifecycle up to signing, and reading petitions.
+
+Who may do what (the state checks are in ``petition_states.change_state``):
+
+* open: any signed-in user, against a deputy who can be recalled under the rule in force for
+  the deputy's body, when the deputy has no other active petition (one at a time: a new one may
+  start once the previous one is rejected, failed or decided by the vote);
+* invite / withdraw / submit: the initiator; confirm: the invited user;
+* register / reject: a commissioner of the petition's body (anyone else gets ``Forbidden``);
+* close: the scheduled job :func:`close_due_petitions`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models import Deputy, InitiativeMember, Petition, PetitionState, User
+from recall.models.base import utcnow
+from recall.rules.recall_rules import required_signatures, signing_period_days
+from recall.services import recall_rules
+from recall.services.outbox import record_event
+from recall.services.pagination import Page, paginate
+from recall.services.petition_states import ACTIVE_STATES, change_state, check_transition
+from recall.services.users import find_user_by_email, normalise_email
+
+GROUNDS_MIN = 50
+GROUNDS_MAX = 5000
+REASON_MAX = 2000
+MAX_CITED_PROMISES = 50
+
+
+# ------------------------------------------------------------------ reading
+
+
+def get_petition(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(_("No such petition."))
+    return petition
+
+
+@dataclass(frozen=True)
+class PetitionFilters:
+    state: PetitionState | None = None
+    deputy_id: int | None = None
+    district_id: int | None = None
+    body_id: int | None = None
+
+
+def parse_filters(args) -> PetitionFilters:
+    """Read list filters from a query-string mapping; a bad value raises ``Invalid`` naming it."""
+    state = args.get("state") or None
+    if state is not None and state not in {s.value for s in PetitionState}:
+        raise Invalid(_("Unknown state %(state)s: use one of %(states)s.", state=state,
+                        states=", ".join(s.value for s in PetitionState)), field="state")
+    values = {}
+    for name in ("deputy", "district", "body"):
+        raw = args.get(name) or None
+        if raw is not None and (not str(raw).isdigit() or int(raw) <= 0):
+            raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
+        values[name] = int(raw) if raw is not None else None
+    return PetitionFilters(state=PetitionState(state) if state else None, deputy_id=values["deputy"],
+                           district_id=values["district"], body_id=values["body"])
+
+
+def list_petitions(filters: PetitionFilters, page: int | None = 1, per_page: int | None = 20) -> Page[Petition]:
+    """Petitions matching ``filters``, newest first."""
+    query = sa.select(Petition)
+    if filters.state:
+        query = query.where(Petition.state == filters.state)
+    if filters.deputy_id:
+        query = query.where(Petition.deputy_id == filters.deputy_id)
+    if filters.district_id:
+        query = query.where(Petition.district_id == filters.district_id)
+    if filters.body_id:
+        query = query.where(Petition.body_id == filters.body_id)
+    return paginate(query.order_by(Petition.created_at.desc(), Petition.id.desc()), page, per_page)
+
+
+def deputy_petitions(deputy: Deputy) -> list[Petition]:
+    """Every petition against ``deputy``, newest first."""
+    return list(db.session.scalars(sa.select(Petition).where(Petition.deputy_id == deputy.id)
+                                   .order_by(Petition.created_at.desc(), Petition.id.desc())))
+
+
+def active_petition(deputy_id: int) -> Petition | None:
+    """The deputy's active (not yet final) petition, if any."""
+    return db.session.scalar(sa.select(Petition).where(Petition.deputy_id == deputy_id,
+                                                       Petition.state.in_(ACTIVE_STATES)).limit(1))
+
+
+def petitions_awaiting_commission(actor: User) -> list[Petition]:
+    """Petitions submitted to the commission of ``actor``'s body, oldest first."""
+    if actor.commission_body_id is None:
+        raise Forbidden(_("Only members of an election commission review petitions."))
+    return list(db.session.scalars(sa.select(Petition).where(
+        Petition.body_id == actor.commission_body_id, Petition.state == PetitionState.SUBMITTED)
+        .order_by(Petition.submitted_at, Petition.id)))
+
+
+def pending_invitations(user: User) -> list[InitiativeMember]:
+    """Invitations ``user`` has not confirmed yet, on petitions still gathering their group."""
+    return list(db.session.scalars(sa.select(InitiativeMember).join(InitiativeMember.petition).where(
+        InitiativeMember.user_id == user.id, InitiativeMember.confirmed_at.is_(None),
+        Petition.state == PetitionState.GATHERING_GROUP).order_by(InitiativeMember.id)))
+
+
+def confirmed_members(petition: Petition) -> list[InitiativeMember]:
+    return [m for m in petition.members if m.confirmed_at is not None]
+
+
+def cited_promises(petition: Petition) -> list:
+    """The promises the petition cites (empty until the promises area exists)."""
+    try:
+        from recall.models.petition import PetitionPromise
+    except ImportError:
+        return []
+    return [link.promise for link in db.session.scalars(
+        sa.select(PetitionPromise).where(PetitionPromise.petition_id == petition.id)
+        .order_by(PetitionPromise.promise_id))]
+
+
+def count_visible_to(petition: Petition, viewer: User | None) -> bool:
+    """May ``viewer`` see the running count? Everyone unless the rule forbids it while signing is open;
+    commissioners of the petition's body always."""
+    if viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_commissioner_of(
+            petition.body_id):
+        return True
+    if petition.state == PetitionState.COLLECTING:
+        return bool(petition.rule_version.data.get("running_count_public", False))
+    return petition.state not in (PetitionState.GATHERING_GROUP, PetitionState.SUBMITTED, PetitionState.REJECTED)
+
+
+@dataclass(frozen=True)
+class SignatureNumbers:
+    """Count, threshold and per-day counts of a petition; ``visible`` False means the numbers are hidden."""
+
+    visible: bool
+    confirmed: int | None
+    per_day: list | None
+    required: int | None
+    met: bool | None
+    percent: float | None
+
+
+def signature_numbers(petition: Petition, viewer: User | None = None) -> SignatureNumbers:
+    """What the page and API show about the count (from ``recall.services.counting`` when present)."""
+    try:
+        from recall.services import counting
+    except ImportError:  # the signing area is not installed: fall back to the stored column
+        counting = None
+    visible = count_visible_to(petition, viewer)
+    required = petition.required_signatures
+    if not visible:
+        return SignatureNumbers(False, None, None, required, None, None)
+    if counting is not None and hasattr(counting, "confirmed_count"):
+        confirmed = counting.confirmed_count(petition)
+        per_day = counting.counts_per_day(petition) if hasattr(counting, "counts_per_day") else []
+    else:
+        confirmed, per_day = petition.confirmed_count, []
+    met = confirmed >= required if required else None
+    percent = round(100.0 * confirmed / required, 1) if required else None
+    return SignatureNumbers(True, confirmed, per_day, required, met, percent)
+
+
+# --------------------------------------------------------------- lifecycle
+
+
+def _load_for_update(petition_id: int) -> Petition:
+    petition = db.session.scalar(sa.select(Petition).where(Petition.id == petition_id).with_for_update())
+    if petition is None:
+        raise NotFound(_("No such petition."))
+    return petition
+
+
+def _require_initiator(actor: User, petition: Petition) -> None:
+    if petition.initiator_id != actor.id:
+        raise Forbidden(_("Only the initiator of this petition may do this."))
+
+
+def _require_commissioner(actor: User, petition: Petition) -> None:
+    if not actor.is_commissioner_of(petition.body_id):
+        raise Forbidden(_("Only a commissioner of %(body)s may decide on this petition.", body=petition.body.name))
+
+
+def _check_grounds(grounds: str) -> str:
+    grounds = (grounds or "").strip()
+    if not GROUNDS_MIN <= len(grounds) <= GROUNDS_MAX:
+        raise Invalid(_("State the grounds in %(min)d to %(max)d characters (you wrote %(n)d).", min=GROUNDS_MIN,
+                        max=GROUNDS_MAX, n=len(grounds)), field="grounds")
+    return grounds
+
+
+def _check_promises(deputy: Deputy, promise_ids) -> list[int]:
+    ids = sorted({int(p) for p in (promise_ids or [])})
+    if not ids:
+        return []
+    if len(ids) > MAX_CITED_PROMISES:
+        raise Invalid(_("Cite at most %(n)d promises.", n=MAX_CITED_PROMISES), field="promise_ids")
+    try:
+        from recall.models.promise import Promise
+    except ImportError:
+        raise Invalid(_("Promises cannot be cited yet."), field="promise_ids") from None
+    found = set(db.session.scalars(sa.select(Promise.id).where(Promise.id.in_(ids),
+                                                               Promise.deputy_id == deputy.id)))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(_("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids")
+    return ids
+
+
+def _require_recallable(deputy: Deputy, rule) -> None:
+    eligibility = recall_rules.deputy_eligibility(deputy, rule)
+    if not eligibility.allowed:
+        raise Conflict(eligibility.message, field="deputy_id")
+
+
+def open_petition(actor: User, deputy_id: int, grounds: str, cited_promise_ids=()) -> Petition:
+    """Start a recall petition against a deputy; the initiator is its first (confirmed) group member.
+
+    Grounds: 50 to 5000 characters. Cited promises must be the deputy's. The rule version in
+    force for the deputy's body is frozen on the petition. Raises ``Invalid`` for bad input,
+    ``Conflict`` when the deputy cannot be recalled now or already has an active petition.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        raise Forbidden(_("Sign in to start a petition."))
+    deputy = db.session.get(Deputy, deputy_id) if deputy_id else None
+    if deputy is None:
+        raise Invalid(_("Choose a deputy."), field="deputy_id")
+    grounds = _check_grounds(grounds)
+    version = recall_rules.rule_version_in_force(deputy.body)
+    _require_recallable(deputy, version.to_rule())
+    promise_ids = _check_promises(deputy, cited_promise_ids)
+    if active_petition(deputy.id) is not None:
+        raise Conflict(_("There is already an active petition against this deputy: join it instead."),
+                       field="deputy_id")
+    now = utcnow()
+    petition = Petition(deputy=deputy, district_id=deputy.district_id, body_id=deputy.body_id,
+                        rule_version=version, state=PetitionState.GATHERING_GROUP, grounds=grounds,
+                        initiator=actor)
+    petition.members.append(InitiativeMember(user=actor, confirmed_at=now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(petition)
+            db.session.flush()
+    except IntegrityError:  # a concurrent petition won the one-active-per-deputy index
+        raise Conflict(_("There is already an active petition against this deputy: join it instead."),
+                       field="deputy_id") from None
+    if promise_ids:
+        from recall.models.petition import PetitionPromise
+
+        db.session.add_all(PetitionPromise(petition_id=petition.id, promise_id=i) for i in promise_ids)
+        db.session.flush()
+    record_event("petition.opened", "petition", petition.id,
+                 {"petition_id": petition.id, "deputy_id": deputy.id}, actor.id)
+    return petition
+
+
+def invite_member(actor: User, petition_id: int, email: str) -> InitiativeMember:
+    """The initiator invites a registered user into the initiative group (``initiative.invited``)."""
+    petition = _load_for_update(petition_id)
+    _require_initiator(actor, petition)
+    if petition.state != PetitionState.GATHERING_GROUP:
+        raise Conflict(_("The initiative group can only change before the petition is submitted."), field="state")
+    user = find_user_by_email(normalise_email(email))
+    if user is None:
+        raise Invalid(_("Nobody is registered with this e-mail address: ask them to register first."),
+                      field="email")
+    if any(m.user_id == user.id for m in petition.members):
+        raise Conflict(_("%(name)s is already invited.", name=user.display_name), field="email")
+    member = InitiativeMember(petition=petition, user=user)
+    db.session.add(member)
+    db.session.flush()
+    record_event("initiative.invited", "petition", petition.id, {"petition_id": petition.id, "user_id": user.id},
+                 actor.id)
+    return member
+
+
+def confirm_membership(actor: User, petition_id: int) -> InitiativeMember:
+    """An invited user confirms they are part of the initiative group (idempotent once confirmed)."""
+    petition = _load_for_update(petition_id)
+    member = next((m for m in petition.members if m.user_id == actor.id), None)
+    if member is None:
+        raise Forbidden(_("You have not been invited into this initiative group."))
+    if member.confirmed_at is not None:
+        return member
+    if petition.state != PetitionState.GATHERING_GROUP:
+        raise Conflict(_("The initiative group can only change before the petition is submitted."), field="state")
+    member.confirmed_at = utcnow()
+    db.session.flush()
+    return member
+
+
+def withdraw_petition(actor: User, petition_id: int, reason: str) -> Petition:
+    """The initiator abandons a petition before submitting it (it ends as rejected, with their reason)."""
+    petition = _load_for_update(petition_id)
+    _require_initiator(actor, petition)
+    if petition.state != PetitionState.GATHERING_GROUP:
+        raise Conflict(_("Only a petition still gathering its initiative group can be withdrawn."), field="state")
+    return change_state(petition, PetitionState.REJECTED, actor,
+                        reason=_check_reason(reason), payload={"withdrawn": True})
+
+
+def submit_petition(actor: User, petition_id: int) -> Petition:
+    """The initiator submits the petition to the commission of the deputy's body.
+
+    Needs at least ``min_initiative_group`` confirmed members, the initiator included, and the
+    deputy must still be recallable.
+    """
+    petition = _load_for_update(petition_id)
+    _require_initiator(actor, petition)
+    check_transition(petition, PetitionState.SUBMITTED)
+    rule = petition.rule_version.to_rule()
+    confirmed = len(confirmed_members(petition))
+    if confirmed < rule.min_initiative_group:
+        raise Conflict(_("The initiative group needs at least %(need)d confirmed members (the initiator "
+                         "included); it has %(have)d.", need=rule.min_initiative_group, have=confirmed),
+                       field="members")
+    _require_recallable(petition.deputy, rule)
+    return change_state(petition, PetitionState.SUBMITTED, actor,
+                        payload={"group_size": confirmed, "body_id": petition.body_id})
+
+
+def register_petition(actor: User, petition_id: int) -> Petition:
+    """A commissioner of the petition's body registers it: signing opens.
+
+    Freezes the district's registered voters, the required number of signatures (from the
+    petition's rule version) and the signing period (now .. now + the rule's days).
+    """
+    petition = _load_for_update(petition_id)
+    _require_commissioner(actor, petition)
+    check_transition(petition, PetitionState.COLLECTING)
+    rule = petition.rule_version.to_rule()
+    if rule.threshold_basis != "registered_voters":
+        raise Conflict(_("This rule counts signatures against votes cast for the office, which is not recorded "
+                         "here; assign a rule based on registered voters."), field="rule")
+    voters = petition.district.registered_voters
+    if not voters:
+        raise Conflict(_("The district's number of registered voters is not recorded; it is needed to compute "
+                         "the required signatures."), field="registered_voters")
+    now = utcnow()
+    petition.registered_voters = voters
+    petition.required_signatures = required_signatures(rule, voters)
+    petition.opens_at = now
+    petition.closes_at = now + timedelta(days=signing_period_days(rule, voters))
+    return change_state(petition, PetitionState.COLLECTING, actor, payload={
+        "required_signatures": petition.required_signatures, "registered_voters": voters,
+        "opens_at": now.isoformat(), "closes_at": petition.closes_at.isoformat()})
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid(_("The reason may have at most %(n)d characters.", n=REASON_MAX), field="reason")
+    return reason
+
+
+def reject_petition(actor: User, petition_id: int, reason: str) -> Petition:
+    """A commissioner of the petition's body refuses to register it, giving the reason."""
+    petition = _load_for_update(petition_id)
+    _require_commissioner(actor, petition)
+    if petition.state != PetitionState.SUBMITTED:
+        raise Conflict(_("Only a petition submitted to the commission can be rejected by it."), field="state")
+    return change_state(petition, PetitionState.REJECTED, actor, reason=_check_reason(reason))
+
+
+def close_due_petitions(now: datetime) -> int:
+    """Close every collecting petition whose signing period has ended; returns how many. Idempotent.
+
+    Periodic task (``recall.jobs.periodic``); commits nothing itself. Rows locked by another
+    transaction are skipped and closed on the next run.
+    """
+    due = db.session.scalars(sa.select(Petition).where(
+        Petition.state == PetitionState.COLLECTING, Petition.closes_at <= now)
+        .order_by(Petition.id).with_for_update(skip_locked=True)).all()
+    for petition in due:
+        change_state(petition, PetitionState.CLOSED, None, payload={"closes_at": petition.closes_at.isoformat()})
+    return len(due)

@@ -1,0 +1,258 @@
+"""Recall rules in the database: presets, edited copies, the rule in force for a body, eligibility.
+
+A ``RecallRuleVersion`` row is immutable once written. Editing a rule means writing a new row
+(``based_on`` the one edited); a petition keeps the row it was opened under, so an edit never
+changes a running petition. A body runs under the version assigned to it (``BodyRecallRule``),
+or, when none is assigned, under the Kazakh preset for its level.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from recall.errors import Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models import Body, BodyLevel, BodyRecallRule, Deputy, DeputyStatus, MandateType, RecallRuleVersion, Role, User
+from recall.models.base import utcnow
+from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
+
+# The preset a body runs under when an administrator has assigned nothing.
+DEFAULT_PRESET_BY_LEVEL: dict[BodyLevel, str] = {
+    BodyLevel.MAZHILIS: "kz_mazhilis_single_mandate",
+    BodyLevel.OBLAST_MASLIKHAT: "kz_maslikhat_single_mandate",
+    BodyLevel.DISTRICT_MASLIKHAT: "kz_maslikhat_single_mandate",
+}
+OPEN_TERM_END = date(9999, 12, 31)  # a deputy without a recorded term end
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is None or not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only an administrator may change recall rules."))
+
+
+def _latest_version(key: str) -> RecallRuleVersion | None:
+    return db.session.scalar(
+        sa.select(RecallRuleVersion).where(RecallRuleVersion.key == key).order_by(RecallRuleVersion.version.desc())
+        .limit(1)
+    )
+
+
+def ensure_preset_rules() -> list[RecallRuleVersion]:
+    """Store every preset of ``recall.rules.recall_rules.PRESETS`` as a rule version; idempotent.
+
+    A preset already stored with the same data is left alone; a preset whose data changed in code
+    gets a new version (older petitions keep the old one). Returns the current preset versions.
+    """
+    current = []
+    for key, rule in PRESETS.items():
+        data = rule.to_dict()
+        latest = _latest_version(key)
+        if latest is None or latest.data != data:
+            latest = RecallRuleVersion(key=key, version=(latest.version + 1) if latest else 1, name=rule.name,
+                                       data=data, is_preset=True)
+            db.session.add(latest)
+            db.session.flush()
+        current.append(latest)
+    return current
+
+
+def list_rule_versions() -> list[RecallRuleVersion]:
+    """Every stored rule version: presets first, then copies, each by key and version."""
+    return list(db.session.scalars(sa.select(RecallRuleVersion).order_by(
+        RecallRuleVersion.is_preset.desc(), RecallRuleVersion.key, RecallRuleVersion.version)))
+
+
+def get_rule_version(version_id: int) -> RecallRuleVersion:
+    version = db.session.get(RecallRuleVersion, version_id)
+    if version is None:
+        raise NotFound(_("No such recall rule."))
+    return version
+
+
+def body_assignments() -> dict[int, BodyRecallRule]:
+    """Assigned rule versions by body id."""
+    return {row.body_id: row for row in db.session.scalars(sa.select(BodyRecallRule))}
+
+
+def assign_rule(actor: User, body_id: int, rule_version_id: int) -> BodyRecallRule:
+    """Make ``rule_version_id`` the rule in force for ``body_id`` (administrators only).
+
+    Petitions already opened keep their own version; only new petitions use the assigned one.
+    """
+    _require_admin(actor)
+    body = db.session.get(Body, body_id)
+    if body is None:
+        raise Invalid(_("Choose a body."), field="body_id")
+    version = db.session.get(RecallRuleVersion, rule_version_id)
+    if version is None:
+        raise Invalid(_("Choose a recall rule."), field="rule_version_id")
+    row = db.session.get(BodyRecallRule, body.id)
+    if row is None:
+        row = BodyRecallRule(body_id=body.id, rule_version_id=version.id, assigned_by_id=actor.id)
+        db.session.add(row)
+    else:
+        row.rule_version_id = version.id
+        row.assigned_by_id = actor.id
+        row.created_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def rule_error_field(field: str) -> str:
+    """The form field an ``InvalidRule.field`` belongs to (``threshold_bands[2].percent`` -> ``threshold_bands``)."""
+    return field.split("[", 1)[0].split(".", 1)[0]
+
+
+def copy_rule(actor: User, based_on_id: int, data: dict[str, Any]) -> RecallRuleVersion:
+    """Store an edited copy of a rule version (administrators only) and return it.
+
+    ``data`` has the shape of ``RecallRule.to_dict()``. The copy's ``key`` must not be a preset
+    key; reusing the key of an earlier copy stores the next version of that copy. Raises ``Invalid``
+    naming the failing field (as ``RecallRule.from_dict`` reports it, e.g.
+    ``threshold_bands[1].percent``) and writes nothing.
+    """
+    _require_admin(actor)
+    based_on = get_rule_version(based_on_id)
+    try:
+        rule = RecallRule.from_dict(data)
+    except InvalidRule as exc:
+        raise Invalid(f"{exc.field}: {exc.message}", field=exc.field) from None
+    if rule.key in PRESETS:
+        raise Invalid(_("Preset keys are reserved: give the copy a key of its own."), field="key")
+    latest = _latest_version(rule.key)
+    version = RecallRuleVersion(key=rule.key, version=(latest.version + 1) if latest else 1, name=rule.name,
+                                data=rule.to_dict(), is_preset=False, based_on_id=based_on.id,
+                                created_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def rule_version_in_force(body: Body) -> RecallRuleVersion:
+    """The stored rule version new petitions against ``body``'s deputies are opened under.
+
+    The assigned version, else the latest stored version of the default preset for the body's
+    level (presets are stored first if missing, so this may flush).
+    """
+    row = db.session.get(BodyRecallRule, body.id)
+    if row is not None:
+        return row.rule_version
+    key = DEFAULT_PRESET_BY_LEVEL[BodyLevel(body.level)]
+    version = _latest_version(key)
+    if version is None or version.data != PRESETS[key].to_dict():
+        ensure_preset_rules()
+        version = _latest_version(key)
+    return version
+
+
+def rule_in_force(body: Body) -> RecallRule:
+    """The rule for ``body`` as a ``RecallRule``, without writing anything (falls back to the code preset)."""
+    row = db.session.get(BodyRecallRule, body.id)
+    if row is not None:
+        return row.rule_version.to_rule()
+    return PRESETS[DEFAULT_PRESET_BY_LEVEL[BodyLevel(body.level)]]
+
+
+@dataclass(frozen=True)
+class DeputyEligibility:
+    """Whether a recall of a deputy may start today; ``reason_code`` is None when it may."""
+
+    allowed: bool
+    reason_code: str | None
+    message: str
+
+
+def _reason_message(code: str | None, rule: RecallRule) -> str:
+    messages = {
+        None: _("This deputy can be recalled."),
+        "party_list": _("Deputies elected by party list cannot be recalled by voters."),
+        "not_serving": _("This deputy no longer holds the mandate."),
+        "mandate_type": _("This rule does not allow recalling a deputy with this kind of mandate."),
+        "term_not_started": _("The deputy's term has not started yet."),
+        "term_over": _("The deputy's term is over."),
+        "lockout_start": _("No recall is allowed in the first %(days)d days of the term.",
+                           days=rule.lockout_first_days),
+        "lockout_end": _("No recall is allowed in the last %(days)d days of the term.", days=rule.lockout_last_days),
+    }
+    return messages[code]
+
+
+def deputy_eligibility(deputy: Deputy, rule: RecallRule | None = None, today: date | None = None) -> DeputyEligibility:
+    """May a recall petition against ``deputy`` start on ``today`` (default: today, UTC)?
+
+    Party-list deputies never (whatever the rule says, as Kazakh law has it); a deputy who is not
+    serving never; otherwise ``recall_eligibility`` of the rule in force for the deputy's body.
+    """
+    rule = rule or rule_in_force(deputy.body)
+    today = today or utcnow().date()
+    if deputy.mandate_type == MandateType.PARTY_LIST:
+        code: str | None = "party_list"
+    elif deputy.status != DeputyStatus.SERVING:
+        code = "not_serving"
+    else:
+        code = recall_eligibility(rule, deputy.mandate_type.value, deputy.term_start,
+                                  deputy.term_end or OPEN_TERM_END, today).reason_code
+    return DeputyEligibility(code is None, code, _reason_message(code, rule))
+
+
+# ------------------------------------------------------------ form helpers
+
+
+def bands_to_text(bands: list[dict[str, Any]]) -> str:
+    """Signature bands as editable lines ``max_voters percent floor signing_days`` ('-' for none)."""
+    def cell(value):
+        return "-" if value is None else str(value)
+
+    return "\n".join(f"{cell(b['max_voters'])} {b['percent']} {b.get('floor', 0)} {cell(b.get('signing_days'))}"
+                     for b in bands)
+
+
+def bands_from_text(text: str) -> list[dict[str, Any]]:
+    """Parse :func:`bands_to_text` lines; raises ``Invalid`` (field ``threshold_bands``) naming the line."""
+    bands = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        cells = line.split()
+        if not cells:
+            continue
+        if len(cells) < 2 or len(cells) > 4:
+            raise Invalid(_("Line %(n)d: write max_voters, percent, and optionally floor and signing days.", n=number),
+                          field="threshold_bands")
+        cells += ["0", "-"][len(cells) - 2:]
+        try:
+            max_voters = None if cells[0] == "-" else int(cells[0])
+            floor = int(cells[2])
+            days = None if cells[3] == "-" else int(cells[3])
+        except ValueError:
+            raise Invalid(_("Line %(n)d: max_voters, floor and signing days are whole numbers or '-'.", n=number),
+                          field="threshold_bands") from None
+        bands.append({"max_voters": max_voters, "percent": cells[1], "floor": floor, "signing_days": days})
+    if not bands:
+        raise Invalid(_("Give at least one signature band."), field="threshold_bands")
+    return bands
+
+
+def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn the rule form's plain values into ``RecallRule.to_dict()`` shape (bands parsed, blanks to None)."""
+    data = {k: v for k, v in values.items() if k not in ("csrf_token", "submit")}
+    data["threshold_bands"] = bands_from_text(values.get("threshold_bands") or "")
+    for name in ("sample_percent", "vote_turnout_quorum"):
+        data[name] = (values.get(name) or "").strip() or None
+    for name in ("key", "name", "jurisdiction", "legal_source", "full_count_upper", "full_count_lower"):
+        data[name] = (values.get(name) or "").strip()
+    data["notes"] = (values.get("notes") or "").strip()
+    data["recallable_mandates"] = list(values.get("recallable_mandates") or [])
+    data["unverified_fields"] = list(values.get("unverified_fields") or [])
+    return data
+
+
+def form_values_from_rule(version: RecallRuleVersion) -> dict[str, Any]:
+    """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key)."""
+    data = dict(version.data)
+    data.pop("schema_version", None)
+    data["threshold_bands"] = bands_to_text(data["threshold_bands"])
+    data["key"] = data["key"] if not version.is_preset else f"{data['key']}_edited"
+    return data
