@@ -1,0 +1,529 @@
+"""Automatic signature checks, random sampling and the verification report.
+
+:func:`run_checks` judges every signature of a petition against the active voter roll of its
+body with a fixed sequence of set-based UPDATE statements (correlated subqueries, portable
+between PostgreSQL and SQLite; no Python loop over signatures). Each statement only touches
+signatures still ``unchecked``, so the first failing check names the reason:
+
+1. ``withdrawn``: the signer withdrew;
+2. ``signed_outside_period``: signed before ``opens_at`` or after ``closes_at``;
+3. ``duplicate``: the same IIN signed earlier; the earliest is kept, the others point at it
+   through ``duplicate_of_id``;
+4. ``not_registered``: the IIN is not on the roll;
+5. ``other_district``: on the roll, in another district;
+6. ``under_age``: younger than 18 on the day of signing;
+7. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
+8. everything left is ``valid``.
+
+Checked signatures are those confirmed or withdrawn (online and paper); pending and expired
+ones are not filed. Decisions a commissioner made by hand (``decided_by_id``) are kept on rerun.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.body import District
+from recall.models.petition import Petition, PetitionState
+from recall.models.signature import CheckStatus, Signature, SignatureStatus
+from recall.models.user import User
+from recall.models.verification import SampleDraw, VoterRollEntry
+from recall.rules import sampling
+from recall.services.audit import append_audit
+from recall.services.reason_codes import ensure_reason_codes, label_for
+from recall.services.voter_roll import active_import_id
+
+log = logging.getLogger(__name__)
+
+ADULT_AGE = 18
+CHECKABLE_STATES = (PetitionState.COLLECTING, PetitionState.CLOSED, PetitionState.UNDER_VERIFICATION)
+FILED_STATUSES = (SignatureStatus.CONFIRMED, SignatureStatus.WITHDRAWN)
+
+
+
+def normalise_name(name: str | None) -> str:
+    """Case-folded, single-spaced, ё as е: the form names are compared in (Python side)."""
+    return " ".join((name or "").lower().replace("ё", "е").split())
+
+
+# ---------------------------------------------------------------- access
+
+
+def require_commissioner(actor: User | None, body_id: int) -> None:
+    """Raise Forbidden unless ``actor`` is a commissioner of ``body_id`` (None = the server operator)."""
+    if actor is not None and not actor.is_commissioner_of(body_id):
+        raise Forbidden(_("Only commissioners of this petition's body may do this."))
+
+
+def get_petition(actor: User | None, petition_id: int) -> Petition:
+    """A petition the actor may verify: NotFound or Forbidden otherwise."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(_("No such petition."))
+    require_commissioner(actor, petition.body_id)
+    return petition
+
+
+def list_petitions(actor: User) -> list[Petition]:
+    """Petitions of the actor's body past registration, newest first (the commission's worklist)."""
+    if actor.commission_body_id is None:
+        raise Forbidden(_("Only commissioners may do this."))
+    return list(db.session.scalars(
+        sa.select(Petition).where(Petition.body_id == actor.commission_body_id,
+                                  Petition.state.notin_([PetitionState.GATHERING_GROUP]))
+        .order_by(Petition.id.desc()).limit(200)))
+
+
+# ---------------------------------------------------------------- SQL helpers
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _norm(col):
+    """SQL expression for the normalised name (see :func:`normalise_name`)."""
+    if _dialect() == "postgresql":
+        folded = sa.func.translate(sa.func.lower(sa.func.btrim(col)), "ё", "е")
+        return sa.func.regexp_replace(folded, r"\s+", " ", "g")
+    return sa.func.recall_norm_name(col)
+
+
+def _register_sqlite_functions() -> None:
+    """SQLite's lower() is ASCII-only: compare names with the Python normaliser instead."""
+    dbapi = db.session.connection().connection.dbapi_connection
+    dbapi.create_function("recall_norm_name", 1, normalise_name, deterministic=True)
+
+
+def _day_key(expr):
+    """An integer YYYYMMDD of a date or a UTC timestamp (tuple order of dates as a number)."""
+    if _dialect() == "postgresql":
+        return sa.cast(sa.func.to_char(expr, "YYYYMMDD"), sa.Integer)
+    return sa.cast(sa.func.strftime("%Y%m%d", expr), sa.Integer)
+
+
+def _utc_date(col):
+    if _dialect() == "postgresql":
+        return sa.func.timezone("UTC", col)
+    return col
+
+
+def _filed(petition_id: int):
+    return sa.and_(Signature.petition_id == petition_id, Signature.status.in_(FILED_STATUSES))
+
+
+def _counted():
+    """Mirror of ``recall.services.counting.is_counted`` in SQL."""
+    return sa.and_(Signature.status == SignatureStatus.CONFIRMED, Signature.duplicate_of_id.is_(None),
+                   Signature.check_status != CheckStatus.INVALID)
+
+
+# ---------------------------------------------------------------- run_checks
+
+
+@dataclass
+class CheckResult:
+    """What one run found: verdicts by status and reason, and the change to the public count."""
+
+    petition_id: int
+    checked: int
+    by_status: dict[str, int]
+    by_reason: dict[str, int]
+    count_change: int
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_reason.items())) or "-"
+        return (f"Petition {self.petition_id}: {self.checked} checked; "
+                + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
+                + f"; reasons: {reasons}; count change {self.count_change:+d}")
+
+
+def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = None) -> CheckResult:
+    """Check every filed signature of a petition against its body's active roll (set-based SQL).
+
+    ``actor`` must be a commissioner of the petition's body (None: the server operator or the
+    periodic task). The petition must be collecting, closed or under verification; a closed
+    petition moves to ``under_verification``. Signatures that stop (or start) being counted adjust
+    the public count through ``recall.services.counting.apply_count_change``. Appends an audit
+    entry. Raises NotFound, Forbidden, Conflict (wrong state, no roll). Flushes.
+    """
+    petition = get_petition(actor, petition_id)
+    if petition.state not in CHECKABLE_STATES:
+        raise Conflict(_("Signatures can only be checked while collecting, closed or under verification."))
+    import_id = active_import_id(petition.body_id)
+    if import_id is None:
+        raise Conflict(_("No voter roll has been imported for this body yet."))
+    ensure_reason_codes()
+    district_number = db.session.scalar(sa.select(District.number).where(District.id == petition.district_id))
+    now = now or utcnow()
+    if _dialect() == "sqlite":
+        _register_sqlite_functions()
+    db.session.flush()
+
+    before = _snapshot_counted(petition_id)
+    _apply_checks(petition, import_id, district_number, now)
+    count_change = _adjust_counts(petition_id, before, now)
+
+    if petition.state == PetitionState.CLOSED:
+        from recall.services.petition_states import change_state
+
+        change_state(petition, PetitionState.UNDER_VERIFICATION, actor)
+    result = _tally(petition_id, count_change)
+    append_audit("verification.run_checks", actor.id if actor else None, "petition", petition_id,
+                 petition.body_id, {"roll_import_id": import_id, "checked": result.checked,
+                                    "by_status": result.by_status, "by_reason": result.by_reason,
+                                    "count_change": count_change})
+    db.session.expire_all()
+    return result
+
+
+def _apply_checks(petition: Petition, import_id: int, district_number: int, now: datetime) -> None:
+    pid = petition.id
+    sig = Signature
+    entry = VoterRollEntry
+    filed = _filed(pid)
+    unchecked = sa.and_(filed, sig.check_status == CheckStatus.UNCHECKED)
+
+    def execute(stmt) -> None:
+        db.session.execute(stmt.execution_options(synchronize_session=False))
+
+    def mark(condition, status: CheckStatus, reason: str | None, **extra) -> None:
+        execute(sa.update(sig).where(unchecked, condition)
+                .values(check_status=status, reason_code=reason, checked_at=now, **extra))
+
+    # 0. Forget earlier automatic verdicts; decisions made by a commissioner stay.
+    execute(sa.update(sig).where(filed, sig.decided_by_id.is_(None))
+            .values(check_status=CheckStatus.UNCHECKED, reason_code=None, checked_at=None))
+
+    # 1-2. Withdrawn; outside the signing period.
+    mark(sig.status == SignatureStatus.WITHDRAWN, CheckStatus.INVALID, "withdrawn")
+    period = []
+    if petition.opens_at is not None:
+        period.append(sig.created_at < petition.opens_at)
+    if petition.closes_at is not None:
+        period.append(sig.created_at > petition.closes_at)
+    if period:
+        mark(sa.or_(*period), CheckStatus.INVALID, "signed_outside_period")
+
+    # 3. Duplicates: the earliest confirmed, not rejected signature of each IIN is kept.
+    other = sa.orm.aliased(Signature)
+    kept = (sa.select(other.id).where(other.petition_id == pid, other.iin_hash == sig.iin_hash,
+                                      other.status == SignatureStatus.CONFIRMED,
+                                      other.check_status != CheckStatus.INVALID)
+            .order_by(other.created_at, other.id).limit(1).correlate(sig).scalar_subquery())
+    mark(sa.and_(sig.status == SignatureStatus.CONFIRMED, kept.is_not(None), sig.id != kept),
+         CheckStatus.INVALID, "duplicate", duplicate_of_id=kept)
+    # Point every other row of the IIN at the kept one, then un-mark the kept one, in that order,
+    # so the one-signature-per-voter index never sees two unmarked rows.
+    execute(sa.update(sig).where(sig.petition_id == pid, kept.is_not(None), sig.id != kept,
+                                 sa.or_(sig.duplicate_of_id.is_(None), sig.duplicate_of_id != kept))
+            .values(duplicate_of_id=kept))
+    execute(sa.update(sig).where(sig.petition_id == pid, sig.duplicate_of_id.is_not(None), sig.id == kept)
+            .values(duplicate_of_id=None))
+
+    # 4-5. The roll: not on it; on it in another district.
+    on_roll = sa.select(entry.id).where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
+    mark(~on_roll.exists(), CheckStatus.INVALID, "not_registered")
+    in_district = on_roll.where(entry.district_number == district_number)
+    mark(~in_district.exists(), CheckStatus.INVALID, "other_district")
+
+    # 6. Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
+    roll_birth = (sa.select(sa.func.min(entry.birth_date))
+                  .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash).scalar_subquery())
+    birth_key = _day_key(sa.func.coalesce(sig.birth_date, roll_birth))
+    mark(birth_key + ADULT_AGE * 10000 > _day_key(_utc_date(sig.created_at)), CheckStatus.INVALID, "under_age")
+
+    # 7. Name differs from the roll: a person decides.
+    same_name = in_district.where(_norm(entry.full_name) == _norm(sig.full_name))
+    mark(~same_name.exists(), CheckStatus.REVIEW, "name_mismatch")
+
+    # 8. The rest is valid.
+    mark(sa.true(), CheckStatus.VALID, None)
+
+
+def _snapshot_counted(petition_id: int) -> str:
+    """Remember which signatures are counted now, in a temporary table (never loaded into Python)."""
+    name = "verif_counted_before"
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+    query = sa.select(Signature.id).where(Signature.petition_id == petition_id, _counted())
+    compiled = query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
+    db.session.execute(sa.text(f"CREATE TEMPORARY TABLE {name} AS {compiled}"))
+    return name
+
+
+def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
+    """Apply the count change of the signatures whose counted state flipped, per signing day."""
+    from recall.services import counting
+
+    was = sa.select(sa.column("id")).select_from(sa.table(before))
+    lost = db.session.scalars(sa.select(Signature.created_at).where(
+        Signature.petition_id == petition_id, Signature.id.in_(was), ~_counted()))
+    gained = db.session.scalars(sa.select(Signature.created_at).where(
+        Signature.petition_id == petition_id, Signature.id.notin_(was), _counted()))
+    per_day: Counter = Counter()
+    for moment in lost:
+        per_day[counting.local_day(moment)] -= 1
+    for moment in gained:
+        per_day[counting.local_day(moment)] += 1
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {before}"))
+    total = 0
+    # Gains first, so the running count never dips below zero on the way.
+    for day, delta in sorted(per_day.items(), key=lambda item: (-item[1], item[0])):
+        if delta:
+            counting.apply_count_change(petition_id, delta, day, now=now)
+            total += delta
+    return total
+
+
+def count_change_for(signature: Signature, was_counted: bool) -> int:
+    """After a manual decision: move the public count if the signature's counted state flipped."""
+    from recall.services import counting
+
+    now_counted = counting.is_counted(signature)
+    if now_counted == was_counted:
+        return 0
+    delta = 1 if now_counted else -1
+    counting.apply_count_change(signature.petition_id, delta, counting.signing_day(signature))
+    return delta
+
+
+def _tally(petition_id: int, count_change: int = 0) -> CheckResult:
+    rows = db.session.execute(
+        sa.select(Signature.check_status, Signature.reason_code, sa.func.count())
+        .where(_filed(petition_id)).group_by(Signature.check_status, Signature.reason_code)).all()
+    by_status: Counter = Counter()
+    by_reason: Counter = Counter()
+    for status, reason, n in rows:
+        by_status[CheckStatus(status).value] += n
+        if reason:
+            by_reason[reason] += n
+    checked = sum(n for s, n in by_status.items() if s != CheckStatus.UNCHECKED.value)
+    return CheckResult(petition_id, checked, dict(by_status), dict(by_reason), count_change)
+
+
+# ---------------------------------------------------------------- closing hook
+
+
+def check_closed_petitions(now: datetime) -> int:
+    """Periodic task: run the checks of every closed petition whose body has a roll.
+
+    Moves each to ``under_verification``. Commits nothing (the periodic runner commits); returns
+    how many petitions were checked. Petitions without a roll wait for one.
+    """
+    ids = list(db.session.scalars(sa.select(Petition.id).where(Petition.state == PetitionState.CLOSED)
+                                  .order_by(Petition.id)))
+    done = 0
+    for petition_id in ids:
+        petition = db.session.get(Petition, petition_id)
+        if active_import_id(petition.body_id) is None:
+            continue
+        run_checks(None, petition_id, now=now)
+        done += 1
+    return done
+
+
+# ---------------------------------------------------------------- sampling
+
+
+def _rule(petition: Petition):
+    return petition.rule_version.to_rule()
+
+
+def filed_ids(petition_id: int) -> list[int]:
+    """Sorted ids of the raw signatures filed: the pool a sample is drawn from."""
+    return list(db.session.scalars(sa.select(Signature.id).where(_filed(petition_id)).order_by(Signature.id)))
+
+
+def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None) -> SampleDraw:
+    """Draw the random sample of a petition (rule ``verification_method`` = random_sample).
+
+    The sample size is ``sampling.sample_size(raw, rule.sample_percent, rule.sample_minimum)``;
+    the seed (fresh unless given, e.g. from a public ceremony) is stored and published, so anyone
+    can redraw the same ids from the sorted filed ids. One draw per petition (Conflict on a second:
+    redrawing until a result pleases is exactly what must be impossible). The result is computed
+    at once if every sampled signature has a verdict, else by :func:`complete_sample`.
+    """
+    petition = get_petition(actor, petition_id)
+    rule = _rule(petition)
+    if rule.verification_method != "random_sample":
+        raise Conflict(_("This petition's rule counts every signature; there is no sample to draw."))
+    if petition.state != PetitionState.UNDER_VERIFICATION:
+        raise Conflict(_("Run the checks first: a sample is drawn while the petition is under verification."))
+    if db.session.scalar(sa.select(SampleDraw.id).where(SampleDraw.petition_id == petition_id)) is not None:
+        raise Conflict(_("The sample of this petition has already been drawn."))
+    if seed is not None:
+        seed = seed.strip()
+        if not seed or len(seed) > 64:
+            raise Invalid(_("The seed must be 1 to 64 characters."), field="seed")
+    pool = filed_ids(petition_id)
+    if not pool:
+        raise Conflict(_("No signatures were filed."))
+    n = sampling.sample_size(len(pool), rule.sample_percent or Decimal(5), rule.sample_minimum or 0)
+    seed = seed or sampling.new_seed()
+    draw = SampleDraw(petition_id=petition_id, seed=seed, raw=len(pool), sample_size=n,
+                      sampled_ids=sampling.draw_sample(pool, n, seed), required=petition.required_signatures or 0,
+                      drawn_by_id=actor.id if actor else None)
+    db.session.add(draw)
+    db.session.flush()
+    append_audit("verification.sample_drawn", actor.id if actor else None, "petition", petition_id,
+                 petition.body_id, {"draw_id": draw.id, "seed": seed, "raw": draw.raw, "n": n})
+    _complete_if_ready(draw, actor)
+    return draw
+
+
+def complete_sample(actor: User | None, petition_id: int) -> SampleDraw:
+    """Compute the projection of a drawn sample once every sampled signature has a verdict."""
+    petition = get_petition(actor, petition_id)
+    draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition.id))
+    if draw is None:
+        raise Conflict(_("No sample has been drawn."))
+    if draw.outcome is not None:
+        return draw
+    if not _complete_if_ready(draw, actor):
+        raise Conflict(_("Some sampled signatures still await a decision."))
+    return draw
+
+
+def _complete_if_ready(draw: SampleDraw, actor: User | None) -> bool:
+    rows = dict(db.session.execute(
+        sa.select(Signature.check_status, sa.func.count()).where(Signature.id.in_(draw.sampled_ids))
+        .group_by(Signature.check_status)).all())
+    rows = {CheckStatus(s): n for s, n in rows.items()}
+    if rows.get(CheckStatus.UNCHECKED) or rows.get(CheckStatus.REVIEW):
+        return False
+    valid = rows.get(CheckStatus.VALID, 0)
+    duplicates = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
+        Signature.id.in_(draw.sampled_ids), Signature.reason_code == "duplicate")) or 0
+    record_projection(actor, draw, valid=valid, duplicates=duplicates)
+    return True
+
+
+def record_projection(actor: User | None, draw: SampleDraw, *, valid: int, duplicates: int) -> SampleDraw:
+    """Project the valid signatures of a draw (California method) and store the outcome.
+
+    ``projected`` and ``formula`` come from ``recall.rules.sampling.project_valid``; the outcome
+    (qualifies / full_count / fails) from ``sample_outcome`` with the rule's bounds. Appends an
+    audit entry. Raises Invalid for inconsistent numbers.
+    """
+    petition = db.session.get(Petition, draw.petition_id)
+    require_commissioner(actor, petition.body_id)
+    rule = _rule(petition)
+    try:
+        projection = sampling.project_valid(draw.raw, draw.sample_size, valid, duplicates)
+        outcome = sampling.sample_outcome(projection.projected, draw.required, rule.full_count_upper,
+                                          rule.full_count_lower)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="sample") from None
+    draw.valid, draw.duplicates = valid, duplicates
+    draw.projected, draw.formula, draw.outcome = projection.projected, projection.formula, outcome
+    draw.completed_at = utcnow()
+    db.session.flush()
+    append_audit("verification.sample_projected", actor.id if actor else None, "petition", petition.id,
+                 petition.body_id, {"draw_id": draw.id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
+                                    "v": valid, "d": duplicates, "projected": projection.projected,
+                                    "required": draw.required, "outcome": outcome})
+    return draw
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass
+class Report:
+    """The verification report of one petition (also the numbers a certification freezes)."""
+
+    petition_id: int
+    method: str
+    required: int
+    raw: int
+    checked: int
+    valid: int
+    invalid: int
+    review: int
+    unchecked: int
+    invalid_by_reason: dict[str, int]
+    draw: dict[str, Any] | None = None
+    outcome: str | None = None  # qualified / failed / full_count_needed / pending
+    outcome_basis: str = ""
+    reason_labels: dict[str, str] = field(default_factory=dict)
+
+    def numbers(self) -> dict[str, Any]:
+        """The JSON-safe numbers (what a certification proposal stores and confirms)."""
+        return {"method": self.method, "required": self.required, "raw": self.raw, "checked": self.checked,
+                "valid": self.valid, "invalid": self.invalid, "review": self.review, "unchecked": self.unchecked,
+                "invalid_by_reason": dict(sorted(self.invalid_by_reason.items())), "draw": self.draw,
+                "outcome": self.outcome}
+
+
+def report(actor: User | None, petition_id: int) -> Report:
+    """Counts by verdict and reason, the sample projection if any, and the outcome they lead to.
+
+    Outcome: ``pending`` while signatures are unchecked or in review (full count) or the sample is
+    not complete; for a full count ``qualified`` when valid >= required else ``failed``; for a
+    sample ``qualified`` / ``failed`` / ``full_count_needed`` (then every signature's verdict
+    decides, as in a full count).
+    """
+    petition = get_petition(actor, petition_id)
+    rule = _rule(petition)
+    tally = _tally(petition_id)
+    required = petition.required_signatures or 0
+    by_status = tally.by_status
+    invalid_by_reason = dict(db.session.execute(
+        sa.select(Signature.reason_code, sa.func.count()).where(
+            _filed(petition_id), Signature.check_status == CheckStatus.INVALID)
+        .group_by(Signature.reason_code)).all())
+    raw = sum(by_status.values())
+    rep = Report(petition_id=petition_id, method=rule.verification_method, required=required, raw=raw,
+                 checked=tally.checked, valid=by_status.get("valid", 0), invalid=by_status.get("invalid", 0),
+                 review=by_status.get("review", 0), unchecked=by_status.get("unchecked", 0),
+                 invalid_by_reason={str(k): v for k, v in invalid_by_reason.items()},
+                 reason_labels={str(k): label_for(k) for k in invalid_by_reason})
+    full_count_done = rep.unchecked == 0 and rep.review == 0 and raw > 0
+    full_outcome = ("qualified" if rep.valid >= required else "failed") if full_count_done else "pending"
+    if rule.verification_method == "random_sample":
+        draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition_id))
+        if draw is not None:
+            rep.draw = {"id": draw.id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
+                        "v": draw.valid, "d": draw.duplicates, "projected": draw.projected,
+                        "required": draw.required, "formula": draw.formula, "outcome": draw.outcome,
+                        "upper": str(rule.full_count_upper), "lower": str(rule.full_count_lower),
+                        "drawn_at": draw.created_at.isoformat()}
+        if draw is None or draw.outcome is None:
+            rep.outcome, rep.outcome_basis = "pending", "sample"
+        elif draw.outcome == "qualifies":
+            rep.outcome, rep.outcome_basis = "qualified", "sample"
+        elif draw.outcome == "fails":
+            rep.outcome, rep.outcome_basis = "failed", "sample"
+        else:
+            rep.outcome = full_outcome if full_count_done else "full_count_needed"
+            rep.outcome_basis = "full_count"
+    else:
+        rep.outcome, rep.outcome_basis = full_outcome, "full_count"
+    return rep
+
+
+REPORT_CSV_HEADER = ("item", "value")
+
+
+def report_rows(rep: Report) -> list[tuple[str, Any]]:
+    """The report as (item, value) rows for the CSV download."""
+    rows: list[tuple[str, Any]] = [
+        ("petition_id", rep.petition_id), ("method", rep.method), ("required", rep.required),
+        ("raw", rep.raw), ("checked", rep.checked), ("valid", rep.valid), ("invalid", rep.invalid),
+        ("review", rep.review), ("unchecked", rep.unchecked),
+    ]
+    rows += [(f"invalid:{code}", n) for code, n in sorted(rep.invalid_by_reason.items())]
+    if rep.draw:
+        rows += [(f"sample:{k}", v) for k, v in rep.draw.items()]
+    rows += [("outcome", rep.outcome), ("outcome_basis", rep.outcome_basis)]
+    return rows

@@ -1,0 +1,156 @@
+"""Automatic checks: every reason code from a crafted roll and set of signatures, on PostgreSQL and SQLite."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Conflict, Forbidden
+from recall.extensions import db
+from recall.models import CheckStatus, PetitionState, Signature, SignatureSource, SignatureStatus
+from recall.services import counting, verification, voter_roll
+from tests.verification.conftest import CLOSES, OPENS, iin_for, make_signature, write_roll
+
+
+def _load_roll(world, tmp_path, rows):
+    path = write_roll(tmp_path / "roll.csv", rows)
+    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path))
+    assert result.accepted, result.errors
+    return result
+
+
+@pytest.fixture
+def crafted(world, tmp_path):
+    """One signature per outcome; returns {label: signature}."""
+    p = world.petition
+    people = {
+        "valid": (iin_for(date(1980, 5, 1)), "Анна Ёлкина", 1, "анна   ЕЛКИНА"),
+        "not_registered": (iin_for(date(1981, 1, 1)), None, None, "Nobody Known"),
+        "other_district": (iin_for(date(1982, 1, 1)), "Ivan Other", 2, "Ivan Other"),
+        "duplicate": (iin_for(date(1983, 1, 1)), "Dana Twice", 1, "Dana Twice"),
+        "under_age": (iin_for(date(2008, 3, 5)), "Young One", 1, "Young One"),
+        "just_adult": (iin_for(date(2008, 3, 2)), "Just Eighteen", 1, "Just Eighteen"),
+        "outside": (iin_for(date(1984, 1, 1)), "Late Signer", 1, "Late Signer"),
+        "withdrawn": (iin_for(date(1985, 1, 1)), "Changed Mind", 1, "Changed Mind"),
+        "name_mismatch": (iin_for(date(1986, 1, 1)), "Boris Petrov", 1, "Boris Other"),
+        "pending": (iin_for(date(1987, 1, 1)), "Not Yet", 1, "Not Yet"),
+    }
+    _load_roll(world, tmp_path, [(iin, roll_name, number, "Street 1") for iin, roll_name, number, _ in
+                                 people.values() if roll_name])
+    sigs = {}
+    for label, (iin, _roll, _n, signed_name) in people.items():
+        if label == "duplicate":
+            continue
+        kwargs = {}
+        if label == "under_age":
+            kwargs["at"] = OPENS.replace(day=4)  # 2026-03-04: turns 18 on 03-05
+        if label == "just_adult":
+            kwargs["at"] = OPENS.replace(day=2, hour=12)  # 18th birthday
+        if label == "outside":
+            kwargs["at"] = CLOSES + timedelta(hours=1)
+        if label == "withdrawn":
+            kwargs["status"] = SignatureStatus.WITHDRAWN
+        if label == "pending":
+            kwargs["status"] = SignatureStatus.PENDING
+        sigs[label] = make_signature(p, iin, signed_name, **kwargs)
+    # The same voter online (day 5) and on paper (day 2); the paper desk marked the paper one as the
+    # duplicate, but the earliest must be kept.
+    iin = people["duplicate"][0]
+    online = make_signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=5))
+    paper = make_signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=2), source=SignatureSource.PAPER,
+                           duplicate_of=online)
+    sigs["duplicate"], sigs["duplicate_kept"] = online, paper
+    counting.recount(p.id)
+    db.session.commit()
+    return sigs
+
+
+def _verdicts(sigs):
+    db.session.expire_all()
+    return {label: (db.session.get(Signature, s.id).check_status, db.session.get(Signature, s.id).reason_code)
+            for label, s in sigs.items()}
+
+
+EXPECTED = {
+    "valid": (CheckStatus.VALID, None),
+    "not_registered": (CheckStatus.INVALID, "not_registered"),
+    "other_district": (CheckStatus.INVALID, "other_district"),
+    "duplicate": (CheckStatus.INVALID, "duplicate"),
+    "duplicate_kept": (CheckStatus.VALID, None),
+    "under_age": (CheckStatus.INVALID, "under_age"),
+    "just_adult": (CheckStatus.VALID, None),
+    "outside": (CheckStatus.INVALID, "signed_outside_period"),
+    "withdrawn": (CheckStatus.INVALID, "withdrawn"),
+    "name_mismatch": (CheckStatus.REVIEW, "name_mismatch"),
+    "pending": (CheckStatus.UNCHECKED, None),
+}
+
+
+def test_each_reason_code_and_count_adjusted(world, crafted):
+    p = world.petition
+    assert counting.confirmed_count(p.id) == 8  # 9 confirmed, the paper one a recorded duplicate
+    result = verification.run_checks(world.commissioner, p.id)
+    db.session.commit()
+    assert _verdicts(crafted) == EXPECTED
+    dup = db.session.get(Signature, crafted["duplicate"].id)
+    kept = db.session.get(Signature, crafted["duplicate_kept"].id)
+    assert (dup.duplicate_of_id, kept.duplicate_of_id) == (kept.id, None)
+    assert result.by_reason == {"not_registered": 1, "other_district": 1, "duplicate": 1, "under_age": 1,
+                                "signed_outside_period": 1, "withdrawn": 1, "name_mismatch": 1}
+    assert result.checked == 10
+    # Counted now: valid 3 + review 1. Before: 8 (the online duplicate was counted, the paper not).
+    assert result.count_change == -4
+    assert counting.confirmed_count(p.id) == 4
+    assert db.session.get(type(p), p.id).state == PetitionState.UNDER_VERIFICATION
+    # A rerun changes nothing.
+    again = verification.run_checks(world.commissioner, p.id)
+    db.session.commit()
+    assert again.count_change == 0 and _verdicts(crafted) == EXPECTED
+
+
+def test_manual_decision_survives_rerun(world, crafted):
+    from recall.services import review
+
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    review.decide(world.commissioner, crafted["name_mismatch"].id, accept=True, note="Same person, new surname")
+    db.session.commit()
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    assert _verdicts(crafted)["name_mismatch"] == (CheckStatus.VALID, None)
+
+
+def test_other_body_and_missing_roll(world):
+    with pytest.raises(Forbidden):
+        verification.run_checks(world.outsider, world.petition.id)
+    with pytest.raises(Conflict):
+        verification.run_checks(world.commissioner, world.petition.id)
+
+
+def test_sqlite_path(sqlite_app, make, tmp_path):
+    """The same SQL on SQLite (the embedded default)."""
+    from recall.models import Role
+    from tests.verification.conftest import make_petition
+
+    body = make.body()
+    d1, _d2 = make.district(body, number=1), make.district(body, number=2)
+    deputy = make.deputy(d1)
+    petition = make_petition(deputy, make.user())
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=body)
+    good, far, young = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1)), iin_for(date(2010, 1, 1))
+    path = write_roll(tmp_path / "r.csv", [(good, "Ёлкина Анна", 1, "A"), (far, "Far Away", 2, "B"),
+                                           (young, "Too Young", 1, "C")])
+    assert voter_roll.import_file(None, body.id, date(2026, 2, 1), str(path)).accepted
+    a = make_signature(petition, good, "елкина  анна")
+    b = make_signature(petition, far, "Far Away")
+    c = make_signature(petition, young, "Too Young")
+    d = make_signature(petition, good, "Ёлкина Анна", at=OPENS + timedelta(days=3), duplicate_of=a)
+    counting.recount(petition.id)
+    db.session.commit()
+    verification.run_checks(commissioner, petition.id)
+    db.session.commit()
+    got = {s.id: (s.check_status, s.reason_code) for s in db.session.scalars(sa.select(Signature))}
+    assert got == {a.id: (CheckStatus.VALID, None), b.id: (CheckStatus.INVALID, "other_district"),
+                   c.id: (CheckStatus.INVALID, "under_age"), d.id: (CheckStatus.INVALID, "duplicate")}
+    assert counting.confirmed_count(petition.id) == 1
