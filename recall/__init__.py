@@ -76,5 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    from recall.web.signing.routes import bp as signing_bp  # noqa: E402
+    app.register_blueprint(signing_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(rules_bp)

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
+from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
@@ -141,6 +142,16 @@ def _insert(model):
 
 
 # ---------------------------------------------------------------- signing
+
+def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
+    """The petition (``NotFound`` if missing) and the districts of its body, for the signing form."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(_("There is no such petition."), field="petition")
+    districts = list(db.session.scalars(
+        sa.select(District).where(District.body_id == petition.body_id).order_by(District.number)))
+    return petition, districts
+
 
 def sign_petition(petition_id: int, full_name: str | None, iin: str | None, email: str | None,
                   district_id: int | None, consent: bool | None, *, client_ip: str | None = None,

@@ -60,3 +60,24 @@ def events(kind: str) -> list[Event]:
 def total_rows() -> tuple[int, int]:
     """(signatures, events): what a refused request must leave unchanged."""
     return signature_count(), db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+
+
+def payload(petition: Petition, **changes) -> dict:
+    """A valid JSON signing request for ``petition``; ``changes`` replace or (value None) drop fields."""
+    body = {"full_name": "Әлия Қасымова-Нұрланқызы", "iin": adult_iin(), "email": "aliya@example.org",
+            "district_id": petition.district_id, "consent": True}
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def sign_url(petition: Petition) -> str:
+    return f"/api/v1/petitions/{petition.id}/signatures"
+
+
+def confirm_token(event: Event) -> str:
+    """The token of the confirmation link recorded in a ``signature.confirmation_requested`` event."""
+    return event.payload["confirm_url"].rsplit("/", 1)[1]

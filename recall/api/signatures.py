@@ -1,0 +1,124 @@
+"""Signing, receipts and withdrawal as JSON.
+
+``POST /api/v1/petitions/<id>/signatures`` takes exactly ``full_name``, ``iin``, ``email``,
+``district_id`` and ``consent``; it answers 202 ``{"receipt": ...}`` (also for a repeated attempt,
+by design) or 422 ``{"error": {"field", "message", ...}}`` with nothing written.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from recall.api import bp
+from recall.errors import Invalid
+from recall.extensions import db, limiter
+from recall.models.signature import Signature
+from recall.security import public
+from recall.services import signing
+from recall.services.iin_hash import hash_iin
+
+
+def signing_rate_limit() -> str:
+    """The per-client-address signing limit (``SIGNING_RATE_LIMIT``), shared by the form and the API."""
+    return current_app.config["SIGNING_RATE_LIMIT"]
+
+
+# One budget per client address for every way of signing or probing receipts.
+signing_limit = limiter.shared_limit(signing_rate_limit, scope="signing", methods=["POST"])
+receipt_limit = limiter.shared_limit(signing_rate_limit, scope="receipts")
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body as an object, or ``Invalid`` (nothing else is accepted)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(_("Send a JSON object in the request body."))
+    return data
+
+
+def text_value(data: dict[str, Any], key: str) -> str | None:
+    """A string field (a JSON number is read as its digits); anything else counts as missing."""
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
+def int_value(value: Any) -> int | None:
+    """An integer id given as a JSON number or a string of digits; anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+@bp.post("/petitions/<int:petition_id>/signatures")
+@public
+@signing_limit
+def create_signature(petition_id: int):
+    data = json_object()
+    result = signing.sign_petition(
+        petition_id, text_value(data, "full_name"), text_value(data, "iin"), text_value(data, "email"),
+        int_value(data.get("district_id")), data.get("consent") is True, client_ip=request.remote_addr,
+    )
+    db.session.commit()
+    return {"receipt": result.receipt}, 202
+
+
+def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
+    return {"petition_id": view.petition_id, "status": view.status, "check": view.check,
+            "signed_on": view.signed_on.isoformat() if view.signed_on else None}
+
+
+@bp.get("/receipts/<code>")
+@public
+@receipt_limit
+def get_receipt(code: str):
+    return receipt_json(signing.lookup_receipt(code))
+
+
+@bp.post("/signatures/withdraw")
+@public
+@signing_limit
+def withdraw_signature():
+    data = json_object()
+    signature = signing.withdraw_signature(text_value(data, "receipt"), text_value(data, "email"))
+    db.session.commit()
+    return {"status": signature.status.value}
+
+
+# ---------------------------------------------------------------- benchmark-only endpoint
+
+@public
+def _plain_signature_insert():
+    """Baseline for benchmarks/signing.py: parse the same JSON, one plain INSERT of a signature row, commit.
+
+    No checks, no hashing beyond what the row needs; compare its rate with ``create_signature``.
+    """
+    data = json_object()
+    iin = text_value(data, "iin") or ""
+    db.session.execute(sa.insert(Signature).values(
+        petition_id=int_value(data.get("petition_id")), iin_hash=hash_iin(iin), iin_last4=iin[-4:],
+        full_name=text_value(data, "full_name") or "", email=text_value(data, "email"),
+        district_id=int_value(data.get("district_id")), receipt_hash=signing.new_receipt()[1],
+    ))
+    db.session.commit()
+    return {"ok": True}, 202
+
+
+def _register_benchmark_endpoint(state) -> None:
+    # Exists only in apps built with BENCHMARK_ENDPOINTS=True (never the default, never production).
+    if state.app.config.get("BENCHMARK_ENDPOINTS"):
+        state.add_url_rule("/bench/plain-signature", "bench_plain_signature", _plain_signature_insert,
+                           methods=["POST"])
+
+
+bp.record(_register_benchmark_endpoint)

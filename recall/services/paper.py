@@ -1,0 +1,278 @@
+"""Signatures collected on paper, entered by a commissioner of the petition's body.
+
+Entry is a batch (a form of several lines, or a CSV file with columns
+``sheet,line,full_name,iin,district_number[,signed_on]``). Every line gets the online checks (name,
+IIN, age on the day of signing, the petition's district) plus a free sheet/line position. A batch
+with a bad line is refused whole, with every problem listed by line, and nothing is written,
+unless ``skip_invalid`` is asked for, which enters the good lines and reports the others.
+
+Paper signatures count as confirmed on entry: the commission itself is the identity check.
+De-duplication against online and earlier paper signatures uses the same keyed IIN hash. A
+duplicate is **recorded, not rejected**: the commission must account for every signature filed
+(sampling formulas count duplicates), so the row is stored with ``duplicate_of_id`` pointing at
+the voter's first signature and is not counted.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from recall.errors import Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.petition import Petition, PetitionState
+from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
+from recall.models.user import User
+from recall.services import counting
+from recall.services.iin_hash import hash_iin
+from recall.services.signing import check_full_name, check_iin, new_receipt
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = ("sheet", "line", "full_name", "iin", "district_number")
+CSV_OPTIONAL = ("signed_on",)
+MAX_BATCH = 5000
+MAX_SHEET, MAX_LINE = 1_000_000, 1_000
+
+
+@dataclass
+class PaperLine:
+    """One signature as written on a sheet; values as typed. ``row`` numbers it in the report."""
+
+    row: int
+    sheet: str | int | None
+    line: str | int | None
+    full_name: str | None
+    iin: str | None
+    district_number: str | int | None
+    signed_on: str | date | None = None
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    row: int
+    field: str
+    message: str
+
+
+class PaperBatchInvalid(Invalid):
+    """A batch refused because of bad lines; ``problems`` lists each (nothing was written)."""
+
+    def __init__(self, message: str, problems: list[LineProblem]):
+        super().__init__(message, field="lines")
+        self.problems = problems
+
+
+@dataclass
+class PaperReport:
+    added: int = 0  # new signatures, counted
+    duplicates: int = 0  # recorded with duplicate_of_id, not counted
+    skipped: list[LineProblem] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    row: int
+    sheet: int
+    line: int
+    full_name: str
+    iin_hash: str
+    last4: str
+    birth_date: date
+    signed_at: datetime
+
+
+def _positive_int(value, upper: int) -> int | None:
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= upper else None
+
+
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def _parse_date(value) -> date | None:
+    """ISO ``YYYY-MM-DD`` or the local ``DD.MM.YYYY``; None when absent; ValueError when unreadable."""
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    dotted = _DOTTED.fullmatch(text)
+    if dotted:
+        return date(int(dotted[3]), int(dotted[2]), int(dotted[1]))
+    return date.fromisoformat(text)
+
+
+def petition_for_entry(actor: User | None, petition_id: int) -> Petition:
+    """The petition, if ``actor`` may enter paper signatures on it now; else ``NotFound``, ``Forbidden``
+    (not a commissioner of its body) or ``Invalid`` (not collecting or just closed)."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(_("There is no such petition."), field="petition")
+    if actor is None or not actor.is_commissioner_of(petition.body_id):
+        raise Forbidden(_("Only a commissioner of this petition's body may enter paper signatures."))
+    if petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED) or petition.opens_at is None:
+        raise Invalid(_("Paper signatures can be entered only while the petition is collecting or just closed."),
+                      field="petition")
+    return petition
+
+
+def _check_line(petition: Petition, item: PaperLine, today: date, period: tuple[date, date],
+                taken: set[tuple[int, int]]) -> _Checked:
+    """Check one line; raise ``Invalid`` naming the field."""
+    sheet = _positive_int(item.sheet, MAX_SHEET)
+    if sheet is None:
+        raise Invalid(_("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET), field="sheet")
+    line = _positive_int(item.line, MAX_LINE)
+    if line is None:
+        raise Invalid(_("The line number must be a whole number from 1 to %(max)d.", max=MAX_LINE), field="line")
+    if (sheet, line) in taken:
+        raise Invalid(_("Sheet %(sheet)d, line %(line)d is already entered.", sheet=sheet, line=line), field="line")
+    name = check_full_name(item.full_name)
+    try:
+        signed_on = _parse_date(item.signed_on)
+    except ValueError:
+        raise Invalid(_("The date of signing must look like 2024-05-31 or 31.05.2024."), field="signed_on") from None
+    if signed_on is not None and not period[0] <= signed_on <= min(period[1], today):
+        raise Invalid(_("The date of signing must be within the signing period (%(start)s to %(end)s).",
+                        start=period[0].isoformat(), end=period[1].isoformat()), field="signed_on")
+    info = check_iin(item.iin, signed_on or today)
+    number = _positive_int(item.district_number, 10**6)
+    if number is None:
+        raise Invalid(_("Enter the signer's district number."), field="district_number")
+    if number != petition.district.number:
+        raise Invalid(_("Only voters of district No. %(number)d may sign this petition.",
+                        number=petition.district.number), field="district_number")
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    signed_at = datetime.combine(signed_on, time(12), zone) if signed_on else utcnow()
+    return _Checked(item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at)
+
+
+def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], *, skip_invalid: bool = False,
+                         now: datetime | None = None) -> PaperReport:
+    """Enter a batch of paper signatures on a petition as a commissioner of its body.
+
+    Raises ``Forbidden`` (not a commissioner of the body), ``NotFound``, ``Invalid`` (petition not
+    collecting or just closed; empty batch) or ``PaperBatchInvalid`` listing every bad line, with
+    nothing written. With ``skip_invalid`` the good lines are entered and the bad ones reported in
+    ``PaperReport.skipped``. Entered signatures are confirmed and counted; duplicates are recorded
+    with ``duplicate_of_id``. Flushes.
+    """
+    now = now or utcnow()
+    petition = petition_for_entry(actor, petition_id)
+    if not lines:
+        raise Invalid(_("Enter at least one signature."), field="lines")
+    if len(lines) > MAX_BATCH:
+        raise Invalid(_("A batch may hold at most %(max)d signatures; split the file.", max=MAX_BATCH), field="lines")
+    today = counting.local_day(now)
+    period = (counting.local_day(petition.opens_at), counting.local_day(petition.closes_at))
+    taken = set(db.session.execute(
+        sa.select(Signature.paper_sheet, Signature.paper_line)
+        .where(Signature.petition_id == petition.id, Signature.source == SignatureSource.PAPER)
+    ).tuples())
+    checked: list[_Checked] = []
+    problems: list[LineProblem] = []
+    for item in lines:
+        try:
+            good = _check_line(petition, item, today, period, taken)
+        except Invalid as exc:
+            problems.append(LineProblem(item.row, exc.field or "", exc.message))
+            continue
+        taken.add((good.sheet, good.line))
+        checked.append(good)
+    if problems and not skip_invalid:
+        raise PaperBatchInvalid(_("%(n)d of %(total)d lines have problems; nothing was entered. Correct them and "
+                                  "send the batch again.", n=len(problems), total=len(lines)), problems)
+    report = PaperReport(skipped=problems)
+    per_day: dict[date, int] = {}
+    for good in checked:
+        signature = _store(petition, good, actor, now)
+        report.signatures.append(signature)
+        if signature.duplicate_of_id is None:
+            report.added += 1
+            day = counting.local_day(good.signed_at)
+            per_day[day] = per_day.get(day, 0) + 1
+        else:
+            report.duplicates += 1
+    for day, n in sorted(per_day.items()):
+        counting.apply_count_change(petition.id, n, day, now=now)
+    db.session.flush()
+    log.info("paper batch on petition %r: %r added, %r duplicates, %r skipped", petition.id, report.added,
+             report.duplicates, len(problems))
+    return report
+
+
+def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Signature:
+    values = dict(petition_id=petition.id, iin_hash=good.iin_hash, iin_last4=good.last4, birth_date=good.birth_date,
+                  full_name=good.full_name, email=None, district_id=petition.district_id,
+                  source=SignatureSource.PAPER, paper_sheet=good.sheet, paper_line=good.line,
+                  entered_by_id=actor.id, status=SignatureStatus.CONFIRMED, confirmed_at=now, expires_at=None,
+                  receipt_hash=new_receipt()[1], email_count=0, check_status=CheckStatus.UNCHECKED,
+                  created_at=good.signed_at)
+    new_id = db.session.scalar(
+        counting.insert_for(Signature).values(**values)
+        .on_conflict_do_nothing(index_elements=["petition_id", "iin_hash"],
+                                index_where=Signature.duplicate_of_id.is_(None))
+        .returning(Signature.id)
+    )
+    if new_id is None:
+        first_id = db.session.scalar(sa.select(Signature.id).where(
+            Signature.petition_id == petition.id, Signature.iin_hash == good.iin_hash,
+            Signature.duplicate_of_id.is_(None)))
+        new_id = db.session.scalar(sa.insert(Signature).values(duplicate_of_id=first_id, **values)
+                                   .returning(Signature.id))
+    return db.session.get(Signature, new_id)
+
+
+def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
+    """Read a CSV of paper signatures (UTF-8, with or without BOM; comma or semicolon separated).
+
+    The header must name ``sheet,line,full_name,iin,district_number`` and may add ``signed_on``.
+    Rows are numbered by their line in the file (the header is line 1). Raises ``Invalid`` when
+    the file is not readable or the header is wrong.
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Invalid(_("The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."), field="file") from None
+    data = data.lstrip("\ufeff")
+    if not data.strip():
+        raise Invalid(_("The file is empty."), field="file")
+    first_line = data.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise Invalid(_("The first line must name the columns %(columns)s; missing: %(missing)s.",
+                        columns=",".join(CSV_COLUMNS) + "[,signed_on]", missing=", ".join(missing)), field="file")
+    reader.fieldnames = header
+    lines = []
+    for record in reader:
+        if not any((v or "").strip() for k, v in record.items() if k is not None and isinstance(v, str)):
+            continue
+        lines.append(PaperLine(row=reader.line_num, sheet=record.get("sheet"), line=record.get("line"),
+                               full_name=record.get("full_name"), iin=record.get("iin"),
+                               district_number=record.get("district_number"), signed_on=record.get("signed_on")))
+    return lines
+
+
+def import_paper_csv(actor: User, petition_id: int, data: bytes | str, *, skip_invalid: bool = False,
+                     now: datetime | None = None) -> PaperReport:
+    """Parse a CSV (see :func:`parse_paper_csv`) and enter it with :func:`add_paper_signatures`."""
+    petition_for_entry(actor, petition_id)  # refuse outsiders before reading their file
+    return add_paper_signatures(actor, petition_id, parse_paper_csv(data), skip_invalid=skip_invalid, now=now)
