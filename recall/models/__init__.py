@@ -16,6 +16,7 @@ from recall.models.petition import (
     BodyRecallRule,
     InitiativeMember,
     Petition,
+    PetitionPromise,
     PetitionState,
     RecallRuleVersion,
 )

@@ -17,6 +17,7 @@ from recall.extensions import db
 from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.body import Body, District
 from recall.models.deputy import Deputy
+from recall.models.promise import Promise
 from recall.models.user import User
 
 
@@ -142,3 +143,16 @@ class InitiativeMember(TimestampMixin, db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("petition_id", "user_id", name="uq_initiative_members_petition_user"),)
+
+
+class PetitionPromise(db.Model):
+    """A tracked promise a petition cites in its grounds (always a promise of the petition's deputy)."""
+
+    __tablename__ = "petition_promises"
+
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+
+    petition: Mapped[Petition] = relationship()
+    promise: Mapped[Promise] = relationship()

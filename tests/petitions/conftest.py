@@ -74,3 +74,25 @@ def flow(app, make):
             return petitions.register_petition(self.commissioner, petition.id)
 
     return Flow()
+
+
+@pytest.fixture
+def make_promise(app):
+    """A minimal tracked promise of ``deputy`` (the promises area owns the real workflow)."""
+    from datetime import date
+
+    from recall.models import Promise, Topic
+    from recall.models.promise import PromiseLevel
+
+    def _make(deputy, title="Build a school"):
+        topic = db.session.scalar(db.select(Topic).filter_by(slug="education"))
+        if topic is None:
+            topic = Topic(slug="education", name="Education")
+            db.session.add(topic)
+        promise = Promise(deputy=deputy, title=title, statement=title, made_on=date(2023, 2, 1),
+                          source_url="https://example.org/p", topic=topic, level=PromiseLevel.LOCAL)
+        db.session.add(promise)
+        db.session.flush()
+        return promise
+
+    return _make

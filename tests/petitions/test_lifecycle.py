@@ -285,3 +285,15 @@ def test_lockout_blocks_opening(flow, make):
         flow.open()
     assert "first 100000 days" in err.value.message
     assert _count(Petition) == 0
+
+
+def test_cited_promises_must_be_the_deputys(flow, make, make_promise):
+    own = make_promise(flow.deputy, "Build a school")
+    foreign = make_promise(make.deputy(), "Repair the road")
+    with pytest.raises(Invalid) as err:
+        flow.open(cited_promise_ids=[own.id, foreign.id])
+    assert err.value.field == "promise_ids"
+    assert err.value.message == f"Promise {foreign.id} is not a promise of this deputy."
+    assert _count(Petition) == 0
+    petition = flow.open(cited_promise_ids=[own.id, own.id])
+    assert [p.id for p in petitions.cited_promises(petition)] == [own.id]
