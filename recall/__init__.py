@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.admin.routes import bp as admin_bp
     from recall.web.auth.routes import bp as auth_bp
     from recall.web.public.routes import bp as public_bp
+    from recall.web.promises.routes import bp as promises_bp
     from recall.web.petitions.routes import bp as petitions_bp
     from recall.web.rules.routes import bp as rules_bp
 
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(promises_bp)
     from recall.web.signing.routes import bp as signing_bp  # noqa: E402
     app.register_blueprint(signing_bp)
     app.register_blueprint(petitions_bp)

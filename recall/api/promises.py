@@ -1,0 +1,52 @@
+"""Promises as JSON and CSV: ``/api/v1/promises``, ``/api/v1/promises.csv``, ``/api/v1/deputies/<id>/promises``.
+
+Filters (``status topic deputy body party district from to q sort``) are read by
+``promise_queries.parse_filters``; a bad value answers 422 with the field named.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from recall.api import bp
+from recall.api.promise_schemas import promise_json, scorecard_json
+from recall.api.schemas import deputy_json, page_json
+from recall.security import public
+from recall.services import directory
+from recall.services import promise_queries as queries
+from recall.services import promises as service
+from recall.web.promises.routes import csv_response
+
+
+def _page_args() -> tuple[int | None, int | None]:
+    return request.args.get("page", type=int), request.args.get("per_page", type=int)
+
+
+@bp.get("/promises")
+@public
+def list_promises():
+    filters = queries.parse_filters(request.args)
+    page = queries.list_promises(filters, *_page_args(), with_details=True)
+    return {**page_json(page, promise_json), "scorecard": scorecard_json(queries.scorecard(queries.status_counts(filters)))}
+
+
+@bp.get("/promises.csv")
+@public
+def export_promises_csv():
+    return csv_response(queries.parse_filters(request.args))
+
+
+@bp.get("/promises/<int:promise_id>")
+@public
+def get_promise(promise_id: int):
+    return promise_json(service.get_promise(promise_id))
+
+
+@bp.get("/deputies/<int:deputy_id>/promises")
+@public
+def deputy_promises(deputy_id: int):
+    deputy = directory.get_deputy(deputy_id)
+    args = {**request.args.to_dict(), "deputy": str(deputy.id)}
+    filters = queries.parse_filters(args)
+    page = queries.list_promises(filters, *_page_args(), with_details=True)
+    return {**page_json(page, promise_json), "deputy": deputy_json(deputy),
+            "scorecard": scorecard_json(queries.deputy_scorecard(deputy.id))}
