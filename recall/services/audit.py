@@ -94,8 +94,7 @@ def verify_chain(batch: int = 2000) -> ChainCheck:
     Finally the head row must name the last entry. Reads in batches (constant memory).
     """
     prev_hash, prev_seq, count = GENESIS_HASH, 0, 0
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-    for entry in db.session.scalars(stmt):
+    for entry in _entries_in_order(batch):
         count += 1
         if entry.seq != prev_seq + 1:
             return ChainCheck(count, prev_hash, entry, f"sequence jumps from {prev_seq} to {entry.seq}")
@@ -108,6 +107,22 @@ def verify_chain(batch: int = 2000) -> ChainCheck:
     if head is not None and (head.seq, head.hash) != (prev_seq, prev_hash):
         return ChainCheck(count, prev_hash, None, f"chain head says entry {head.seq}, the log ends at {prev_seq}")
     return ChainCheck(count, prev_hash)
+
+
+def _entries_in_order(batch: int):
+    """Every entry by sequence number, read in keyset-paginated batches."""
+    after = None
+    while True:
+        stmt = sa.select(AuditEntry).order_by(AuditEntry.seq).limit(batch)
+        if after is not None:
+            stmt = stmt.where(AuditEntry.seq > after)
+        rows = list(db.session.scalars(stmt))
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+        for row in rows:
+            db.session.expunge(row)  # constant memory: read entries are not kept in the session
 
 
 def audit_head() -> str | None:

@@ -307,7 +307,8 @@ class _Report:
 
 def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid: bool | None = None,
                 progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
-                report_path: str | None = None, actor: User | None = None) -> ImportResult:
+                report_path: str | None = None, actor: User | None = None,
+                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Stream ``stream`` (CSV bytes) into ``roll_import`` and activate it or refuse it.
 
     ``progress(n)`` is called with bytes read; ``checkpoint()`` after each chunk (pass
@@ -369,7 +370,7 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
                 continue  # refused anyway: keep reading only to report every bad line
             else:
                 chunk.append(entry)
-                if len(chunk) >= CHUNK_ROWS:
+                if len(chunk) >= chunk_rows:
                     flush_chunk()
         imp.rows_read = rows_read
         flush_chunk()
@@ -445,7 +446,7 @@ def _recount_districts(imp: VoterRollImport) -> None:
 
 def import_file(actor: User | None, body_id: int, as_of: date, path: str, *, skip_invalid: bool = False,
                 progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
-                report_path: str | None = None) -> ImportResult:
+                report_path: str | None = None, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Create and load an import from a file on disk (CLI and job entry point)."""
     size = os.path.getsize(path)
     imp = create_import(actor, body_id, as_of, path, bytes_total=size, skip_invalid=skip_invalid)
@@ -455,4 +456,4 @@ def import_file(actor: User | None, body_id: int, as_of: date, path: str, *, ski
         report_path = f"{path}.skipped-{imp.id}.csv"
     with open(path, "rb") as stream:
         return load_import(imp, stream, skip_invalid=skip_invalid, progress=progress, checkpoint=checkpoint,
-                           report_path=report_path, actor=actor)
+                           report_path=report_path, actor=actor, chunk_rows=chunk_rows)

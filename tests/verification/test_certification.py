@@ -1,0 +1,134 @@
+"""Two-person certification, the recall vote, and the privacy purge."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Conflict, Forbidden, Invalid
+from recall.extensions import db
+from recall.models import (
+    AuditEntry,
+    Deputy,
+    DeputyStatus,
+    Event,
+    MisuseReport,
+    Petition,
+    PetitionState,
+    Signature,
+)
+from recall.models.base import utcnow
+from recall.services import certification, privacy, review, verification, voter_roll
+from tests.verification.conftest import iin_for, make_signature, write_roll
+
+
+@pytest.fixture
+def verified(world, tmp_path):
+    """A petition with 3 valid signatures (3 required) and one invalid, checks run."""
+    people = [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}") for i in range(4)]
+    path = write_roll(tmp_path / "roll.csv", [(iin, name, 1 if i < 3 else 2, "Street")
+                                              for i, (iin, name) in enumerate(people)])
+    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
+    for iin, name in people:
+        make_signature(world.petition, iin, name)
+    from recall.services import counting
+
+    counting.recount(world.petition.id)
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    world.people = people
+    return world
+
+
+def _events(kind):
+    return list(db.session.scalars(sa.select(Event).where(Event.kind == kind)))
+
+
+def test_two_person_certification(verified):
+    w = verified
+    rep = verification.report(w.commissioner, w.petition.id)
+    assert (rep.raw, rep.valid, rep.invalid, rep.invalid_by_reason, rep.outcome) == \
+        (4, 3, 1, {"other_district": 1}, "qualified")
+    with pytest.raises(Invalid) as exc:
+        certification.propose_certification(w.commissioner, w.petition.id, "failed")
+    assert exc.value.field == "outcome"
+    proposal = certification.propose_certification(w.commissioner, w.petition.id, "qualified", "All checked")
+    db.session.commit()
+    with pytest.raises(Conflict):
+        certification.confirm_certification(w.commissioner, proposal.id)
+    with pytest.raises(Forbidden):
+        certification.confirm_certification(w.outsider, proposal.id)
+    db.session.rollback()
+    assert db.session.get(Petition, w.petition.id).state == PetitionState.UNDER_VERIFICATION
+    certification.confirm_certification(w.commissioner2, proposal.id)
+    db.session.commit()
+    assert db.session.get(Petition, w.petition.id).state == PetitionState.QUALIFIED
+    [event] = _events("petition.certified")
+    assert event.payload["outcome"] == "qualified"
+    actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)))
+    assert actions[-2:] == ["certification.proposed", "certification.confirmed"]
+
+
+def test_numbers_changed_after_proposal(verified):
+    w = verified
+    proposal = certification.propose_certification(w.commissioner, w.petition.id)
+    db.session.commit()
+    misuse = review.report_misuse(w.petition.id, w.people[0][0], "me@example.org", "Not me")
+    db.session.commit()
+    sig = db.session.get(Signature, misuse.signature_id)
+    assert (sig.full_name, sig.check_status.value, sig.reason_code) == ("Voter 0", "review", "misuse_reported")
+    assert [e.subject_id for e in _events("misuse_report.received")] == [misuse.id]
+    with pytest.raises(Conflict):
+        certification.confirm_certification(w.commissioner2, proposal.id)
+
+
+def _certify(w, outcome="qualified"):
+    proposal = certification.propose_certification(w.commissioner, w.petition.id, outcome)
+    certification.confirm_certification(w.commissioner2, proposal.id)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("turnout,yes,recalled,reason", [
+    (4, 3, True, "recalled"),  # 4 of 10 took part (>= 1/3), 3 of 4 for recall
+    (4, 2, False, "yes_not_more_than_half"),
+    (3, 3, False, "turnout_below_quorum"),  # 3 < 10/3
+])
+def test_recall_vote(verified, turnout, yes, recalled, reason):
+    w = verified
+    _certify(w)
+    with pytest.raises(Invalid) as exc:
+        certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=11, yes=1, no=1)
+    assert exc.value.field == "turnout"
+    result = certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=turnout, yes=yes,
+                                       no=turnout - yes)
+    db.session.commit()
+    assert (result.recalled, result.reason) == (recalled, reason)
+    petition = db.session.get(Petition, w.petition.id)
+    assert petition.state == (PetitionState.RECALLED if recalled else PetitionState.NOT_RECALLED)
+    assert db.session.get(Deputy, w.deputy.id).status == (DeputyStatus.RECALLED if recalled else DeputyStatus.SERVING)
+    [event] = _events("petition.vote_recorded")
+    assert event.payload["recalled"] is recalled
+
+
+def test_purge(verified, app):
+    w = verified
+    _certify(w)
+    certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=4, yes=3, no=1)
+    db.session.commit()
+    report = MisuseReport(petition_id=w.petition.id, iin_hash="x" * 64, iin_last4="1234", email="r@example.org",
+                          message="not me")
+    db.session.add(report)
+    db.session.commit()
+    days = app.config["PRIVACY_PURGE_DAYS"]
+    assert privacy.petitions_due(utcnow() + timedelta(days=days - 1)) == []
+    result = privacy.purge_personal_data(None, utcnow() + timedelta(days=days + 1))
+    db.session.commit()
+    assert (result.petition_ids, result.signatures, result.misuse_reports) == ([w.petition.id], 4, 1)
+    sigs = list(db.session.scalars(sa.select(Signature)))
+    assert {(s.full_name, s.email, s.birth_date) for s in sigs} == {("(purged)", None, None)}
+    assert all(s.purged_at is not None for s in sigs)
+    assert sorted(s.check_status.value for s in sigs) == ["invalid", "valid", "valid", "valid"]
+    assert db.session.get(MisuseReport, report.id).email is None
+    assert db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq.desc())).first() == "privacy.purge"
+    assert privacy.petitions_due(utcnow() + timedelta(days=days + 2)) == []

@@ -1,0 +1,126 @@
+"""Sampling draws stored and reproducible, worked examples through the service; the audit chain."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Conflict
+from recall.extensions import db
+from recall.models import AuditEntry, SampleDraw
+from recall.rules import sampling
+from recall.services import audit, counting, verification, voter_roll
+from tests.verification.conftest import iin_for, make_petition, make_rule_version, make_signature, write_roll
+
+
+@pytest.fixture
+def sampled_world(world, tmp_path, make):
+    """A California-rule petition in district 3 with 30 signatures (2 off the roll), minimum sample 10."""
+    version = make_rule_version("california_local", sample_minimum=10)
+    deputy = make.deputy(make.district(world.body, number=3))
+    petition = make_petition(deputy, world.commissioner, rule_version=version, required=20, registered=100)
+    people = [(iin_for(date(1960 + i % 30, 1 + i % 12, 1)), f"Person {i}") for i in range(30)]
+    path = write_roll(tmp_path / "roll.csv", [(iin, name, 3, "Street") for iin, name in people[:28]])
+    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
+    for iin, name in people:
+        make_signature(petition, iin, name)
+    counting.recount(petition.id)
+    verification.run_checks(world.commissioner, petition.id)
+    db.session.commit()
+    world.sampled = petition
+    return world
+
+
+def test_draw_is_stored_reproducible_and_single(sampled_world):
+    w = sampled_world
+    pid = w.sampled.id
+    draw = verification.draw_sample(w.commissioner, pid, seed="ceremony-2026-04-01")
+    db.session.commit()
+    pool = verification.filed_ids(pid)
+    assert (draw.raw, draw.sample_size) == (30, 10)
+    # Anyone with the published seed and the sorted filed ids redraws the same sample.
+    assert draw.sampled_ids == sampling.draw_sample(list(reversed(pool)), 10, "ceremony-2026-04-01")
+    assert draw.sampled_ids != sampling.draw_sample(pool, 10, "another-seed")
+    off_roll = set(pool[-2:])
+    v = 10 - len(off_roll & set(draw.sampled_ids))
+    expected = sampling.project_valid(30, 10, v, 0)
+    assert (draw.valid, draw.duplicates, draw.projected) == (v, 0, expected.projected)
+    assert draw.outcome == sampling.sample_outcome(expected.projected, 20)
+    with pytest.raises(Conflict):
+        verification.draw_sample(w.commissioner2, pid, seed="again")
+    rep = verification.report(w.commissioner, pid)
+    assert rep.draw["seed"] == "ceremony-2026-04-01" and rep.draw["formula"] == expected.formula
+    actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)))
+    assert actions[-2:] == ["verification.sample_drawn", "verification.sample_projected"]
+
+
+@pytest.mark.parametrize("raw,n,v,d,required,projected,outcome", [
+    (24_034, 722, 516, 2, 13_000, 15_028, "qualifies"),  # official example (2 CCR 20540)
+    (25_000, 1_250, 900, 1, 17_000, 17_620, "full_count"),  # handbook example
+    (25_000, 1_250, 900, 1, 20_000, 17_620, "fails"),
+])
+def test_worked_examples_through_the_service(sampled_world, raw, n, v, d, required, projected, outcome):
+    w = sampled_world
+    draw = SampleDraw(petition_id=w.sampled.id, seed="example", raw=raw, sample_size=n, sampled_ids=[],
+                      required=required)
+    db.session.add(draw)
+    db.session.flush()
+    verification.record_projection(w.commissioner, draw, valid=v, duplicates=d)
+    db.session.commit()
+    stored = db.session.get(SampleDraw, draw.id)
+    assert (stored.projected, stored.outcome) == (projected, outcome)
+    assert stored.formula.endswith(f"= {projected}")
+
+
+def test_audit_chain_detects_edit(world, runner):
+    for i in range(3):
+        audit.append_audit("test.action", world.commissioner.id, "petition", world.petition.id,
+                           world.body.id, {"i": i})
+    db.session.commit()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "OK: 3 entries" in ok.output
+    second = db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.seq == 2))
+    db.session.execute(sa.text("UPDATE audit_entries SET payload = :p WHERE id = :id"),
+                       {"p": '{"i": 99}', "id": second})
+    db.session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"BROKEN at entry 2 (id {second}): contents do not match" in broken.output
+    assert audit.verify_chain().broken.seq == 2
+
+
+def test_audit_deleted_entry_and_head(world):
+    for i in range(3):
+        audit.append_audit("test.action", None, "petition", world.petition.id, world.body.id, {"i": i})
+    db.session.commit()
+    assert audit.audit_head() == db.session.scalar(sa.select(AuditEntry.hash).where(AuditEntry.seq == 3))
+    db.session.execute(sa.text("DELETE FROM audit_entries WHERE seq = 2"))
+    db.session.commit()
+    check = audit.verify_chain()
+    assert check.broken.seq == 3 and "sequence jumps" in check.problem
+
+
+def test_concurrent_appends_do_not_fork(app, world):
+    errors = []
+
+    def worker(n):
+        try:
+            with app.app_context():
+                for i in range(10):
+                    audit.append_audit("test.concurrent", None, "petition", n, None, {"i": i})
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    check = audit.verify_chain()
+    assert (check.problem, check.entries) == ("", 30)
