@@ -7,7 +7,9 @@ from flask_login import current_user
 from recall.api import bp
 from recall.api.petitions_schemas import petition_json, petition_summary_json
 from recall.api.schemas import page_json
-from recall.security import public
+from recall.extensions import db
+from recall.models import Role
+from recall.security import public, roles_required
 from recall.services import petitions
 
 
@@ -24,3 +26,27 @@ def list_petitions():
 def get_petition(petition_id: int):
     viewer = current_user if current_user.is_authenticated else None
     return petition_json(petitions.get_petition(petition_id), viewer)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+@bp.post("/petitions/<int:petition_id>/register")
+@roles_required(Role.COMMISSIONER)
+def register_petition(petition_id: int):
+    """A commissioner of the petition's body registers it (403 for any other body)."""
+    petition = petitions.register_petition(current_user, petition_id)
+    db.session.commit()
+    return petition_json(petition, current_user)
+
+
+@bp.post("/petitions/<int:petition_id>/reject")
+@roles_required(Role.COMMISSIONER)
+def reject_petition(petition_id: int):
+    """A commissioner of the petition's body rejects it; JSON body ``{"reason": "..."}``."""
+    reason = _json_body().get("reason")
+    petition = petitions.reject_petition(current_user, petition_id, reason if isinstance(reason, str) else "")
+    db.session.commit()
+    return petition_json(petition, current_user)

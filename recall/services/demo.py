@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from recall.errors import Conflict
 from recall.extensions import db
-from recall.models import Body, BodyLevel, Deputy, District, MandateType, Party, Role, User
+from recall.models import Body, BodyLevel, Deputy, District, MandateType, Party, Petition, Role, User
 from recall.services import users as user_service
 
 DEMO_EMAIL_DOMAIN = "demo.recall.kz"
@@ -57,6 +57,7 @@ class DemoResult:
     oblast: Body | None = None
     district_maslikhat: Body | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(2023))
+    petitions: dict[str, Petition] = field(default_factory=dict)  # "collecting", "gathering", "closed"
 
 
 def database_is_empty() -> bool:
@@ -143,6 +144,9 @@ def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
 def _area_steps() -> list[DemoStep]:
     """Demo steps of the other areas, in dependency order; each area adds one line here."""
     steps: list[DemoStep] = []
+    from recall.services.petition_demo import demo_step as petitions_step
+
+    steps.append(petitions_step)  # petitions: presets and a petition in each early stage
     return steps
 
 

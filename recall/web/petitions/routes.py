@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
 
 from recall.errors import DomainError, Forbidden, NotFound
 from recall.extensions import db
@@ -89,8 +90,7 @@ def show_petition_rule(petition_id: int):
 def open_petition(deputy_id: int):
     deputy = directory.get_deputy(deputy_id)
     form = OpenPetitionForm()
-    form.promise_ids.choices = [(p.id, p.title if hasattr(p, "title") else str(p.id))
-                                for p in _deputy_promises(deputy)]
+    form.promise_ids.choices = [SelectChoice(p.id, p.title) for p in _deputy_promises(deputy)]
     status = 200
     if form.validate_on_submit():
         try:
