@@ -9,6 +9,9 @@ def register_cli(app: Flask) -> None:
 
     for group in (deputies_cli, demo_cli, users_cli):
         app.cli.add_command(group)
+    from recall.cli.promises import promises_cli
+
+    app.cli.add_command(promises_cli)
     from recall.cli.commission import audit_cli, privacy_cli, verification_cli, voters_cli
 
     for group in (voters_cli, audit_cli, privacy_cli, verification_cli):

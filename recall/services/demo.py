@@ -144,6 +144,9 @@ def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
 def _area_steps() -> list[DemoStep]:
     """Demo steps of the other areas, in dependency order; each area adds one line here."""
     steps: list[DemoStep] = []
+    from recall.services.promise_demo import load_demo_promises
+
+    steps.append(load_demo_promises)  # promises: every status, histories, a dispute and a correction
     from recall.services.petition_demo import demo_step as petitions_step
 
     steps.append(petitions_step)  # petitions: presets and a petition in each early stage

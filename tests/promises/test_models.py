@@ -13,3 +13,13 @@ def test_promise_table_created(app):
         assert table in names
     assert [s.value for s in PromiseStatus][0] == "not_yet_rated"
     assert Promise.__tablename__ == "promises"
+
+
+def test_seed_topics_command_is_idempotent(runner):
+    from recall.models.promise import DEFAULT_TOPICS, Topic
+
+    for _ in range(2):
+        result = runner.invoke(args=["promises", "seed-topics"])
+        assert result.exit_code == 0, result.output
+        assert "budget, housing, roads, health, education, ecology, corruption, other" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Topic)) == len(DEFAULT_TOPICS) == 8
