@@ -1,0 +1,135 @@
+"""Counting: constant-cost reads, per-day counts, milestones once, threshold set and cleared, recount."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from recall.extensions import db
+from recall.models import Petition, Signature, SignatureStatus
+from recall.models.base import utcnow
+from recall.models.counting import COUNT_SHARDS, PetitionCountShard
+from recall.services import counting
+from tests.signing.conftest import events
+
+DAY1, DAY2 = date(2024, 5, 1), date(2024, 5, 2)
+
+
+def _milestones() -> list[int]:
+    return [e.payload["percent"] for e in events("petition.milestone")]
+
+
+def test_milestones_are_announced_once_each(app, collecting_petition):
+    petition = collecting_petition(required=8)
+    counting.apply_count_change(petition.id, 1, DAY1)
+    assert _milestones() == []
+    counting.apply_count_change(petition.id, 1, DAY1)  # 2 of 8
+    assert _milestones() == [25]
+    counting.apply_count_change(petition.id, -1, DAY1)
+    counting.apply_count_change(petition.id, 1, DAY1)  # back to 2: no second announcement
+    counting.apply_count_change(petition.id, 3, DAY2)  # 5 of 8: crosses 50
+    assert _milestones() == [25, 50]
+    counting.apply_count_change(petition.id, 3, DAY2)  # 8 of 8: 75 and 100 at once
+    assert _milestones() == [25, 50, 75, 100]
+    db.session.refresh(petition)
+    assert petition.milestones_announced == 100
+    counting.apply_count_change(petition.id, 5, DAY2)
+    assert _milestones() == [25, 50, 75, 100]
+    assert counting.sync_counts(utcnow()) == 1  # a re-check announces nothing new either
+    assert _milestones() == [25, 50, 75, 100]
+
+
+def test_threshold_flag_is_set_and_cleared_again(app, collecting_petition):
+    petition = collecting_petition(required=3)
+    counting.apply_count_change(petition.id, 2, DAY1)
+    db.session.refresh(petition)
+    assert petition.threshold_met_at is None and events("petition.threshold_met") == []
+    moment = datetime(2024, 5, 2, 9, 30, tzinfo=timezone.utc)
+    counting.apply_count_change(petition.id, 1, DAY2, now=moment)
+    db.session.refresh(petition)
+    assert petition.threshold_met_at == moment
+    assert [e.payload for e in events("petition.threshold_met")] == [{"required": 3}]
+    counting.apply_count_change(petition.id, 1, DAY2)  # above: nothing new
+    assert len(events("petition.threshold_met")) == 1
+    counting.apply_count_change(petition.id, -2, DAY2)  # invalidations bring it below
+    db.session.refresh(petition)
+    assert petition.threshold_met_at is None
+    assert [e.payload for e in events("petition.threshold_lost")] == [{"required": 3}]
+    counting.apply_count_change(petition.id, -1, DAY1)
+    assert len(events("petition.threshold_lost")) == 1
+    counting.apply_count_change(petition.id, 2, DAY2)
+    db.session.refresh(petition)
+    assert petition.threshold_met_at is not None and len(events("petition.threshold_met")) == 2
+    assert counting.confirmed_count(petition) == 3
+
+
+def test_counts_per_day_and_progress(app, collecting_petition):
+    petition = collecting_petition(required=10, rule="california_local")
+    counting.apply_count_change(petition.id, 3, DAY2)
+    counting.apply_count_change(petition.id, 2, DAY1)
+    counting.apply_count_change(petition.id, -1, DAY2)
+    assert counting.counts_per_day(petition) == [(DAY1, 2), (DAY2, 2)]
+    progress = counting.progress(petition)
+    assert (progress.confirmed, progress.required, progress.percent, progress.met, progress.public) == \
+        (4, 10, 40.0, False, True)
+    assert counting.confirmed_counts([petition.id, 999]) == {petition.id: 4, 999: 0}
+
+
+def test_running_count_hidden_under_a_rule_that_forbids_it(app, collecting_petition):
+    hidden = collecting_petition(rule="uk_recall_of_mps_2015")
+    assert counting.progress(hidden).public is False
+    hidden.state = hidden.state.__class__.CLOSED
+    assert counting.progress(hidden).public is True
+
+
+def test_reading_the_count_never_scans_signatures(app, collecting_petition):
+    petition = collecting_petition(required=10_000)
+    for _ in range(200):
+        counting.apply_count_change(petition.id, 1, DAY1)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PetitionCountShard)) <= COUNT_SHARDS
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert counting.confirmed_count(petition) == 200
+        assert counting.counts_per_day(petition) == [(DAY1, 200)]
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", remember)
+    assert len(statements) == 2
+    assert all("signatures" not in s for s in statements)
+    assert all("petition_count_shards" in s or "petition_day_counts" in s for s in statements)
+
+
+def _confirmed_signature(petition: Petition, n: int, created: datetime) -> Signature:
+    signature = Signature(petition_id=petition.id, iin_hash=f"{n:064d}", iin_last4="0000", full_name="Test Signer",
+                          email=None, district_id=petition.district_id, status=SignatureStatus.CONFIRMED,
+                          receipt_hash=f"{n:064x}", created_at=created)
+    db.session.add(signature)
+    return signature
+
+
+def test_recount_and_sync_fix_drift(app, collecting_petition):
+    petition = collecting_petition(required=4)
+    for n in range(3):
+        _confirmed_signature(petition, n, datetime(2024, 5, 1, 20, 0, tzinfo=timezone.utc))  # 2 May in Almaty
+    db.session.flush()
+    # The counters drifted (e.g. a manual fix in the database): they say 7 on a wrong day.
+    counting.apply_count_change(petition.id, 7, DAY1)
+    assert counting.confirmed_count(petition) == 7
+    assert counting.recount_all(utcnow()) == 1
+    assert counting.confirmed_count(petition) == 3
+    assert counting.counts_per_day(petition) == [(DAY2, 3)]
+    db.session.refresh(petition)
+    assert petition.confirmed_count == 3 and petition.threshold_met_at is None
+    # The 100% milestone was announced while the drift claimed 7; it stays announced once.
+    assert _milestones() == [25, 50, 75, 100]
+    assert [e.kind for e in events("petition.threshold_lost")] == ["petition.threshold_lost"]
+    counting.apply_count_change(petition.id, 1, DAY2)
+    assert counting.sync_counts(utcnow()) == 1
+    db.session.refresh(petition)
+    assert petition.confirmed_count == 4 and petition.threshold_met_at is not None
+    assert counting.recount(petition.id) == 3  # the +1 had no signature behind it
