@@ -82,3 +82,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(signing_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(rules_bp)
+    from recall.web.notifications.routes import bp as notifications_bp  # also installs the outbox hooks
+    app.register_blueprint(notifications_bp)
+    from recall.web.commission.misuse import bp as misuse_bp
+    from recall.web.commission.routes import bp as commission_bp
+    app.register_blueprint(commission_bp)
+    app.register_blueprint(misuse_bp)

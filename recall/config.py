@@ -111,6 +111,14 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "recall <no-reply@localhost>"),
         "MAIL_FOLDER": str(instance / "mail"),
         "WEBHOOK_TIMEOUT": _int(env, "WEBHOOK_TIMEOUT", 10),
+        # Notifications (docs/notifications.md): retries back off base, 2*base, 4*base...; a claimed
+        # delivery whose job died is taken over after the lease, which must exceed the job timeout.
+        "DELIVERY_MAX_ATTEMPTS": _int(env, "DELIVERY_MAX_ATTEMPTS", 5),
+        "DELIVERY_RETRY_BASE_SECONDS": _int(env, "DELIVERY_RETRY_BASE_SECONDS", 30),
+        "DELIVERY_JOB_TIMEOUT": _int(env, "DELIVERY_JOB_TIMEOUT", 60),
+        "DELIVERY_LEASE_SECONDS": _int(env, "DELIVERY_LEASE_SECONDS", 180),
+        "OUTBOX_REDISPATCH_AFTER": _int(env, "OUTBOX_REDISPATCH_AFTER", 30),
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), not production),
         # Links in e-mails are built outside requests, so the public address must be known.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -124,6 +132,10 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         # Adds a minimal signature-INSERT endpoint for benchmarks/signing.py; never in production.
         "BENCHMARK_ENDPOINTS": _bool(env.get("RECALL_BENCHMARK_ENDPOINTS")) and not production,
         "PRIVACY_PURGE_DAYS": _int(env, "PRIVACY_PURGE_DAYS", 180),
+        # Verification (docs/verification.md).
+        "MISUSE_REPORT_RATE_LIMIT": env.get("MISUSE_REPORT_RATE_LIMIT", "5 per hour;20 per day"),
+        "REVIEW_CLAIM_MINUTES": _int(env, "REVIEW_CLAIM_MINUTES", 10),
+        "VOTER_ROLL_JOB_TIMEOUT": _int(env, "VOTER_ROLL_JOB_TIMEOUT", 3600),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "LANGUAGES": ("kk", "ru", "en"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -28,6 +29,8 @@ REDIS_HOST = os.environ.get("RECALL_TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("RECALL_TEST_REDIS_PORT", "6379"))
 REDIS_DB = int(os.environ.get("RECALL_TEST_REDIS_DB", "13"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Mail written without MAIL_SERVER goes here, never into instance/ (one folder per test process).
+MAIL_FOLDER = tempfile.mkdtemp(prefix="recall-test-mail-")
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -91,11 +94,21 @@ def base_config(**overrides) -> dict:
         "MAIL_TIMEOUT": 5,
         "MAIL_DEFAULT_SENDER": "recall <no-reply@test.invalid>",
         "WEBHOOK_TIMEOUT": 5,
+        "MAIL_FOLDER": MAIL_FOLDER,
+        "DELIVERY_MAX_ATTEMPTS": 3,
+        "DELIVERY_RETRY_BASE_SECONDS": 1,
+        "DELIVERY_JOB_TIMEOUT": 10,
+        "DELIVERY_LEASE_SECONDS": 15,
+        "OUTBOX_REDISPATCH_AFTER": 0,
+        "WEBHOOK_ALLOW_PRIVATE": True,
         "PUBLIC_BASE_URL": "http://recall.test",
         "SIGNATURE_CONFIRMATION_HOURS": 72,
         "IDENTITY_CONFIRMATION": "email_link",
         "BENCHMARK_ENDPOINTS": False,
         "PRIVACY_PURGE_DAYS": 180,
+        "MISUSE_REPORT_RATE_LIMIT": "3 per minute",
+        "REVIEW_CLAIM_MINUTES": 10,
+        "VOTER_ROLL_JOB_TIMEOUT": 600,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "LANGUAGES": ("kk", "ru", "en"),

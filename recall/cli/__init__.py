@@ -16,3 +16,6 @@ def register_cli(app: Flask) -> None:
 
     for group in (voters_cli, audit_cli, privacy_cli, verification_cli):
         app.cli.add_command(group)
+    from recall.cli.notifications import register as register_notifications
+
+    register_notifications(app)

@@ -2,6 +2,7 @@
 from recall.models.body import Body, BodyLevel, District, Party
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
 from recall.models.outbox import Event
+from recall.models.notifications import Delivery, Follow, NotificationRule, WebhookEndpoint  # noqa: F401
 from recall.models.promise import (  # noqa: F401
     Correction,
     Dispute,

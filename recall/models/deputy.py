@@ -43,6 +43,7 @@ class Deputy(TimestampMixin, db.Model):
         enum_column(DeputyStatus, name="deputy_status"), default=DeputyStatus.SERVING
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))  # told about petitions against them
 
     body: Mapped[Body] = relationship()
     district: Mapped[District | None] = relationship()

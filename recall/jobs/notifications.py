@@ -1,0 +1,41 @@
+"""Notification jobs: fan an event out, send one delivery."""
+from __future__ import annotations
+
+import logging
+
+from recall.extensions import db
+from recall.jobs import job_context
+from recall.notifications import queue as rq_queue
+from recall.notifications.delivery import Outcome, run_delivery
+from recall.notifications.errors import TemporaryDeliveryError
+from recall.notifications.fanout import fan_out
+
+logger = logging.getLogger(__name__)
+
+
+def fan_out_event(event_id: int) -> int:
+    """Create the deliveries of an event, commit, then enqueue one job per pending delivery.
+
+    Idempotent: a second run creates nothing and re-enqueues the same delivery job ids.
+    Returns the number of deliveries enqueued.
+    """
+    with job_context():
+        delivery_ids = fan_out(event_id)
+        db.session.commit()
+        queue = rq_queue.get_queue()
+        for delivery_id in delivery_ids:
+            rq_queue.enqueue_delivery(queue, delivery_id)
+        return len(delivery_ids)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery (at most once; see ``recall.notifications.delivery``).
+
+    Raises ``TemporaryDeliveryError`` after a temporary failure so that RQ retries the job with
+    back-off; the delivery row is already back to ``pending`` with its error recorded.
+    """
+    with job_context():
+        outcome = run_delivery(delivery_id)
+    if outcome == Outcome.RETRY:
+        raise TemporaryDeliveryError(f"delivery {delivery_id}: temporary failure, retrying")
+    return outcome.value

@@ -1,0 +1,113 @@
+"""Scheduled work: a list of periodic tasks and the runner that runs the due ones.
+
+Each task is ``(name, interval_seconds, "module:function")``; the function takes ``now`` (an
+aware UTC datetime), flushes and commits nothing: the runner commits after each task, or rolls
+back and logs when it raises, and goes on with the next task.
+
+Several runners may run on several machines: with Redis, a task runs only when the runner wins
+``SET recall:periodic:<name> NX EX <interval>``, so it runs at most once per interval across
+the cluster. Without Redis (a single ``make run`` process) a runner keeps the last run times in
+memory. ``flask periodic loop`` calls ``run_due`` every ``--interval`` seconds.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+from redis.exceptions import RedisError
+
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.notifications.queue import redis_connection
+
+logger = logging.getLogger(__name__)
+
+#: (name, interval in seconds, "module:function"). Other areas append their task here.
+PERIODIC_TASKS: list[tuple[str, int, str]] = [
+    ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch"),
+    ("petitions.close_due", 60, "recall.services.petitions:close_due_petitions"),
+]
+
+LOCK_PREFIX = "recall:periodic:"
+_last_run: dict[str, float] = {}  # per process, used only without Redis
+
+
+def load_task(path: str) -> Callable[[datetime], object] | None:
+    """Import ``module:function``; None (logged) when the module is not there yet."""
+    module_name, _, function_name = path.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError):
+        logger.warning("periodic task %s is not available", path)
+        return None
+
+
+def _claim(name: str, interval: int, force: bool) -> bool:
+    connection = redis_connection()
+    if connection is None:
+        last = _last_run.get(name)
+        if force or last is None or time.monotonic() - last >= interval:
+            _last_run[name] = time.monotonic()
+            return True
+        return False
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    key = LOCK_PREFIX + name
+    if force:
+        connection.set(key, owner, ex=max(1, interval))
+        return True
+    return bool(connection.set(key, owner, nx=True, ex=max(1, interval)))
+
+
+def run_due(now: datetime | None = None, *, only: str | None = None, force: bool = False) -> dict[str, str]:
+    """Run every task whose interval has passed (``force``: run them now regardless).
+
+    Returns ``{task name: "ok" | "skipped" | "failed" | "missing"}``. Must run in an app context.
+    """
+    results: dict[str, str] = {}
+    for name, interval, path in PERIODIC_TASKS:
+        if only and name != only:
+            continue
+        try:
+            claimed = _claim(name, interval, force)
+        except RedisError as exc:
+            logger.warning("periodic: Redis unreachable (%s); %s not run", exc, name)
+            results[name] = "skipped"
+            continue
+        if not claimed:
+            results[name] = "skipped"
+            continue
+        task = load_task(path)
+        if task is None:
+            results[name] = "missing"
+            continue
+        try:
+            task(now or utcnow())
+            db.session.commit()
+            results[name] = "ok"
+        except Exception:
+            db.session.rollback()
+            logger.exception("periodic task %s failed", name)
+            results[name] = "failed"
+    return results
+
+
+def run_loop(interval: int, *, iterations: int | None = None) -> None:
+    """Call ``run_due`` every ``interval`` seconds, forever or ``iterations`` times."""
+    done = 0
+    while iterations is None or done < iterations:
+        started = time.monotonic()
+        results = run_due()
+        ran = {name: result for name, result in results.items() if result != "skipped"}
+        if ran:
+            logger.info("periodic: %s", ran)
+        db.session.remove()
+        done += 1
+        if iterations is None or done < iterations:
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    current_app.logger.debug("periodic loop finished after %d iteration(s)", done)

@@ -1,0 +1,192 @@
+"""Dispatch after commit, and redispatch of what was committed but never handed over.
+
+``record_event`` adds an ``Event`` to the caller's transaction. A session ``after_flush`` hook
+notes the ids of new events in ``session.info``; ``after_commit`` takes them and dispatches:
+
+* with ``REDIS_URL`` set, one fan-out job per event is enqueued (job id from the event id) and
+  ``events.enqueued_at`` is stamped in a new short transaction. If Redis is unreachable the
+  commit still stands and the event stays ``enqueued_at IS NULL`` for ``redispatch``;
+* without ``REDIS_URL`` (``make run``), the events are fanned out and delivered inline, in a
+  fresh application context (so a fresh session), after the committing transaction is over.
+
+A rollback drops the noted ids, so a rolled-back event is never dispatched. Deliveries to send
+again (an admin's "send again") go through the same path via ``schedule_delivery``.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.notifications import Delivery, DeliveryStatus
+from recall.models.outbox import Event
+from recall.notifications import queue as rq_queue
+
+logger = logging.getLogger(__name__)
+
+EVENTS_KEY = "recall.outbox.events"
+DELIVERIES_KEY = "recall.outbox.deliveries"
+REDISPATCH_BATCH = 500
+
+_installed = False
+
+
+def install_session_hooks() -> None:
+    """Listen on Flask-SQLAlchemy's session class once per process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    session_class = db.session.session_factory.class_
+    sa_event.listen(session_class, "after_flush", _note_new_events)
+    sa_event.listen(session_class, "after_commit", _dispatch_after_commit)
+    sa_event.listen(session_class, "after_rollback", _forget)
+    _installed = True
+
+
+def schedule_delivery(delivery_id: int, session: Session | None = None) -> None:
+    """Have ``delivery_id`` sent (again) once the current transaction commits."""
+    session = session or db.session()
+    session.info.setdefault(DELIVERIES_KEY, []).append(delivery_id)
+
+
+def _note_new_events(session: Session, flush_context) -> None:
+    new_ids = [obj.id for obj in session.new if isinstance(obj, Event)]
+    if new_ids:
+        session.info.setdefault(EVENTS_KEY, []).extend(new_ids)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(EVENTS_KEY, None)
+    session.info.pop(DELIVERIES_KEY, None)
+
+
+def _dispatch_after_commit(session: Session) -> None:
+    event_ids = session.info.pop(EVENTS_KEY, [])
+    delivery_ids = session.info.pop(DELIVERIES_KEY, [])
+    if not (event_ids or delivery_ids) or not has_app_context():
+        return
+    try:
+        dispatch(list(dict.fromkeys(event_ids)), list(dict.fromkeys(delivery_ids)))
+    except Exception:  # the commit stands whatever happens here; redispatch catches up
+        logger.exception("dispatch after commit failed for events %r deliveries %r", event_ids, delivery_ids)
+
+
+def dispatch(event_ids: list[int], delivery_ids: list[int]) -> None:
+    """Hand committed events and deliveries over: to RQ, or inline when there is no Redis.
+
+    Must run outside any transaction that wrote them (the rows must be committed).
+    """
+    queue = rq_queue.get_queue()
+    if queue is None:
+        _deliver_inline(event_ids, delivery_ids)
+        return
+    enqueued: list[int] = []
+    try:
+        for event_id in event_ids:
+            rq_queue.enqueue_event(queue, event_id)
+            enqueued.append(event_id)
+        for delivery_id in delivery_ids:
+            rq_queue.enqueue_delivery(queue, delivery_id)
+    except RedisError as exc:
+        logger.warning("Redis unreachable (%s); %d event(s) left for redispatch", exc, len(event_ids) - len(enqueued))
+    if enqueued:
+        # A new short transaction on its own connection: the committing one is over.
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(Event).where(Event.id.in_(enqueued)).values(enqueued_at=utcnow()))
+
+
+def _deliver_inline(event_ids: list[int], delivery_ids: list[int]) -> None:
+    from recall.notifications.delivery import run_delivery
+    from recall.notifications.fanout import fan_out
+
+    app = current_app._get_current_object()
+    # A fresh app context gives a fresh scoped session: the caller's session is left untouched.
+    with app.app_context():
+        for event_id in event_ids:
+            try:
+                delivery_ids.extend(fan_out(event_id))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                logger.exception("inline fan-out of event %r failed; redispatch will retry", event_id)
+        for delivery_id in dict.fromkeys(delivery_ids):
+            try:
+                run_delivery(delivery_id)
+            except Exception:
+                db.session.rollback()
+                logger.exception("inline delivery %r failed; redispatch will retry", delivery_id)
+
+
+@dataclass
+class Redispatch:
+    """What one redispatch pass handed over again."""
+
+    events: list[int] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)
+
+
+def redispatch(now: datetime | None = None, *, older_than: int | None = None) -> Redispatch:
+    """Find work that was committed but is not on its way, and dispatch it after the next commit.
+
+    * events never enqueued (``enqueued_at IS NULL``) and older than ``older_than`` seconds
+      (default ``OUTBOX_REDISPATCH_AFTER``), and events enqueued but not fanned out after the
+      delivery lease (their job was lost);
+    * pending deliveries whose retry is due and whose job is not queued, scheduled or running;
+    * deliveries claimed (``sending``) longer than ``DELIVERY_LEASE_SECONDS`` ago: their job died.
+
+    The ids go into the session and are dispatched by the after-commit hook, so the caller
+    (command or periodic runner) commits once. Writes nothing itself.
+    """
+    config = current_app.config
+    now = now or utcnow()
+    grace = timedelta(seconds=config["OUTBOX_REDISPATCH_AFTER"] if older_than is None else older_than)
+    lease = timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])
+    result = Redispatch()
+    result.events = list(db.session.scalars(
+        sa.select(Event.id)
+        .where(Event.fanned_out_at.is_(None))
+        .where(sa.or_(
+            sa.and_(Event.enqueued_at.is_(None), Event.created_at <= now - grace),
+            Event.enqueued_at <= now - lease,
+        ))
+        .order_by(Event.id).limit(REDISPATCH_BATCH)
+    ))
+    queue = rq_queue.get_queue()
+    abandoned = db.session.scalars(
+        sa.select(Delivery.id).where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease)
+        .order_by(Delivery.id).limit(REDISPATCH_BATCH)
+    )
+    result.deliveries.extend(abandoned)
+    intervals = rq_queue.retry_intervals(config) or [0]
+    pending = db.session.execute(
+        sa.select(Delivery.id, Delivery.attempts, Delivery.claimed_at, Delivery.created_at)
+        .where(Delivery.status == DeliveryStatus.PENDING)
+        .where(sa.func.coalesce(Delivery.claimed_at, Delivery.created_at) <= now - grace)
+        .order_by(Delivery.id).limit(REDISPATCH_BATCH)
+    )
+    for delivery_id, attempts, claimed_at, created_at in pending:
+        wait = timedelta(seconds=intervals[min(max(attempts - 1, 0), len(intervals) - 1)]) if attempts else grace
+        if (claimed_at or created_at) > now - wait:
+            continue
+        if queue is not None and _live(queue, rq_queue.delivery_job_id(delivery_id)):
+            continue
+        result.deliveries.append(delivery_id)
+    session = db.session()
+    session.info.setdefault(EVENTS_KEY, []).extend(result.events)
+    session.info.setdefault(DELIVERIES_KEY, []).extend(result.deliveries)
+    return result
+
+
+def _live(queue, job_id: str) -> bool:
+    try:
+        return rq_queue.job_is_live(queue, job_id)
+    except RedisError:
+        return False  # dispatch will find Redis down too and leave the row for the next pass

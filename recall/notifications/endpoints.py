@@ -1,0 +1,100 @@
+"""Webhook endpoints that organizations register, and the administrators' view of failed deliveries."""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models.notifications import Delivery, DeliveryStatus, WebhookEndpoint
+from recall.models.user import Role, User
+from recall.notifications.dispatch import schedule_delivery
+from recall.notifications.webhooks import is_private_url
+from recall.services.pagination import Page, paginate
+
+MAX_ENDPOINTS_PER_ORGANIZATION = 10
+
+
+def _check_monitor(actor: User) -> None:
+    if not (actor.has_role(Role.MONITOR) or actor.has_role(Role.ADMIN)):
+        raise Forbidden(_("Only members of an organization can manage its webhooks."))
+
+
+def list_endpoints(actor: User) -> list[WebhookEndpoint]:
+    """The endpoints the actor may see: their organization's; an administrator sees all."""
+    _check_monitor(actor)
+    query = sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    if not actor.has_role(Role.ADMIN):
+        query = query.where(WebhookEndpoint.organization_id == actor.organization_id)
+    return list(db.session.scalars(query))
+
+
+def register_endpoint(actor: User, url: str) -> WebhookEndpoint:
+    """Register a webhook URL for the actor's organization, with a new random secret.
+
+    Raises ``Forbidden`` (not in an organization), ``Invalid`` (field ``url``: not http(s), or a
+    private address while ``WEBHOOK_ALLOW_PRIVATE`` is off) and ``Conflict`` (too many). Flushes.
+    """
+    _check_monitor(actor)
+    if actor.organization_id is None:
+        raise Forbidden(_("Join an organization before registering its webhooks."))
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+        raise Invalid(_("Enter an http:// or https:// address."), field="url")
+    if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE") and is_private_url(url):
+        raise Invalid(_("This address points into a private network."), field="url")
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint).where(
+        WebhookEndpoint.organization_id == actor.organization_id, WebhookEndpoint.active.is_(True)))
+    if count >= MAX_ENDPOINTS_PER_ORGANIZATION:
+        raise Conflict(_("Your organization has too many webhooks; deactivate one first."), field="url")
+    endpoint = WebhookEndpoint(organization_id=actor.organization_id, url=url, secret=secrets.token_hex(32),
+                               created_by_id=actor.id)
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint
+
+
+def deactivate_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
+    """Stop sending to an endpoint. Raises ``NotFound`` and ``Forbidden`` (another organization)."""
+    _check_monitor(actor)
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(_("No such webhook."))
+    if not actor.has_role(Role.ADMIN) and endpoint.organization_id != actor.organization_id:
+        raise Forbidden(_("This webhook belongs to another organization."))
+    endpoint.active = False
+    db.session.flush()
+    return endpoint
+
+
+def list_failed_deliveries(actor: User, page: int = 1) -> Page:
+    """Failed deliveries, newest first (administrators only)."""
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can see failed deliveries."))
+    query = sa.select(Delivery).where(Delivery.status == DeliveryStatus.FAILED).order_by(Delivery.id.desc())
+    return paginate(query, page, 50)
+
+
+def resend_delivery(actor: User, delivery_id: int) -> Delivery:
+    """Put a failed delivery back to pending with fresh attempts; it is sent after the commit.
+
+    Raises ``Forbidden`` (not an administrator), ``NotFound`` and ``Conflict`` (not failed). Flushes.
+    """
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can send deliveries again."))
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(_("No such delivery."))
+    if delivery.status != DeliveryStatus.FAILED:
+        raise Conflict(_("Only a failed delivery can be sent again."))
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.claimed_at = None
+    db.session.flush()
+    schedule_delivery(delivery.id)
+    return delivery

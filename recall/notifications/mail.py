@@ -1,0 +1,186 @@
+"""E-mail: render a delivery from templates in the recipient's language, send it over SMTP.
+
+Templates are ``templates/email/<event kind>.txt`` and ``.html``; a kind without its own
+templates uses ``email/generic.*``, which tells the event from its payload. A template sets the
+subject line with ``{% set subject = ... %}``. Without ``MAIL_SERVER`` a message is logged to the
+console and written as an ``.eml`` file into ``MAIL_FOLDER`` so a developer can open its links.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateError
+from werkzeug.routing import BuildError
+
+from recall.models.notifications import Delivery
+from recall.models.outbox import Event
+from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
+
+logger = logging.getLogger(__name__)
+
+# Human names of event kinds, for the generic template's subject and text.
+KIND_LABELS = {
+    "signature.confirmation_requested": _l("Confirm your signature"),
+    "signature.already_signed": _l("You have already signed this petition"),
+    "signature.withdrawn": _l("Your signature was withdrawn"),
+    "initiative.invited": _l("You are invited to an initiative group"),
+    "petition.opened": _l("A recall petition was started"),
+    "petition.submitted": _l("A recall petition was submitted to the commission"),
+    "petition.registered": _l("A recall petition was registered"),
+    "petition.rejected": _l("A recall petition was refused registration"),
+    "petition.milestone": _l("A recall petition reached a milestone"),
+    "petition.threshold_met": _l("A recall petition has enough signatures"),
+    "petition.threshold_lost": _l("A recall petition no longer has enough signatures"),
+    "petition.closed": _l("Signing closed on a recall petition"),
+    "petition.verification_started": _l("The commission started checking signatures"),
+    "petition.certified": _l("The commission certified a recall petition"),
+    "petition.vote_recorded": _l("The result of a recall vote was recorded"),
+    "promise.created": _l("A new promise was recorded"),
+    "promise.status_changed": _l("A promise changed status"),
+    "promise.disputed": _l("A promise rating was disputed"),
+    "promise.dispute_resolved": _l("A dispute about a promise was resolved"),
+    "misuse_report.received": _l("We received your report"),
+}
+# Payload keys that are links or codes for one person: never listed by the generic template.
+SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
+# Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
+SUBJECT_ENDPOINTS = {
+    "deputy": ("public.show_deputy", "deputy_id"),
+    "petition": ("petitions.show_petition", "petition_id"),
+    "promise": ("promises.show_promise", "promise_id"),
+}
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link on ``PUBLIC_BASE_URL``, buildable outside a request (jobs, commands)."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def subject_url(event: Event) -> str | None:
+    """A link to the page of the event's subject, when that page exists."""
+    endpoint = SUBJECT_ENDPOINTS.get(event.subject_type)
+    if endpoint is None:
+        return None
+    try:
+        return public_url(endpoint[0], **{endpoint[1]: event.subject_id})
+    except BuildError:
+        return None
+
+
+def unsubscribe_url(delivery: Delivery) -> str | None:
+    """The one-click unsubscribe link of a follower mail (None for other mails)."""
+    if delivery.follow_id is None:
+        return None
+    from recall.notifications.follows import unsubscribe_token
+
+    return public_url("notifications.unsubscribe", token=unsubscribe_token(delivery.follow_id))
+
+
+def _locale(delivery: Delivery) -> str:
+    languages = current_app.config["LANGUAGES"]
+    return delivery.locale if delivery.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage:
+    """Build the multipart (text + HTML) message of an e-mail delivery, in its recipient's language.
+
+    Raises ``PermanentDeliveryError`` when the templates cannot be rendered.
+    """
+    env = current_app.jinja_env
+    names = [f"email/{event.kind}", "email/generic"]
+    unsubscribe = unsubscribe_url(delivery)
+    payload = dict(event.payload or {})
+    context = {
+        "event": event, "payload": payload, "subject_row": subject, "delivery": delivery,
+        "kind_label": KIND_LABELS.get(event.kind, event.kind),
+        "public_payload": {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS},
+        "subject_url": subject_url(event), "unsubscribe_url": unsubscribe,
+        "site_url": current_app.config["PUBLIC_BASE_URL"], "public_url": public_url,
+    }
+    try:
+        with force_locale(_locale(delivery)):
+            text_module = env.select_template([f"{n}.txt" for n in names]).make_module(context)
+            html = env.select_template([f"{n}.html" for n in names]).render(context)
+            text = str(text_module)
+            title = str(getattr(text_module, "subject", "") or KIND_LABELS.get(event.kind, event.kind))
+    except TemplateError as exc:
+        raise PermanentDeliveryError(f"template error: {exc}") from exc
+    message = EmailMessage()
+    message["Subject"] = " ".join(title.split())
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = delivery.recipient
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    # Stable per delivery: if a rare crash makes us send twice, receiving systems can tell.
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "recall.local"
+    message["Message-ID"] = f"<delivery-{delivery.id}.event-{event.id}@{host}>"
+    message["X-Recall-Event"] = str(event.id)
+    message["X-Recall-Delivery"] = str(delivery.id)
+    if unsubscribe:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_email(message: EmailMessage, delivery_id: int) -> None:
+    """Send over SMTP, or log and write an ``.eml`` file when ``MAIL_SERVER`` is not set.
+
+    Raises ``PermanentDeliveryError`` for SMTP 5xx replies and ``TemporaryDeliveryError`` for
+    4xx replies, refused connections and timeouts.
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        _write_to_folder(message, delivery_id)
+        return
+    try:
+        if config.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"],
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+        with smtp:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        refusals = [(code, f"{address}: {_text(reply)}") for address, (code, reply) in exc.recipients.items()]
+        code = min((c for c, _r in refusals), default=451)
+        raise _smtp_error(code, "; ".join(r for _c, r in refusals)) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise _smtp_error(exc.smtp_code, exc.smtp_error) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TemporaryDeliveryError(f"SMTP: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _text(reply: Any) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _smtp_error(code: int, detail: Any) -> Exception:
+    text = f"SMTP {code}: {_text(detail)}"
+    return PermanentDeliveryError(text) if 500 <= code < 600 else TemporaryDeliveryError(text)
+
+
+def _write_to_folder(message: EmailMessage, delivery_id: int) -> None:
+    folder = Path(current_app.config["MAIL_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"delivery-{delivery_id}.eml"
+    path.write_bytes(bytes(message))
+    text = message.get_body(("plain",))
+    logger.info("mail (no MAIL_SERVER) to %s: %s -> %s\n%s", message["To"], message["Subject"], path,
+                text.get_content() if text is not None else "")

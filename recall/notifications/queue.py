@@ -1,0 +1,88 @@
+"""The RQ queue the notification jobs go through, and their stable job ids.
+
+Job ids derive from row ids (``recall-event-<id>``, ``recall-delivery-<id>``), so enqueueing the
+same event or delivery twice names the same job: a re-enqueue after a crash is harmless, and the
+jobs themselves are idempotent for the rare case where both copies run.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+FAN_OUT_JOB = "recall.jobs.notifications.fan_out_event"
+DELIVERY_JOB = "recall.jobs.notifications.deliver"
+# A job in one of these states will run (again) by itself; redispatch leaves it alone.
+LIVE_JOB_STATES = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+
+
+def event_job_id(event_id: int) -> str:
+    return f"recall-event-{event_id}"
+
+
+def delivery_job_id(delivery_id: int) -> str:
+    return f"recall-delivery-{delivery_id}"
+
+
+def redis_connection() -> Redis | None:
+    """The app's Redis client (one per app), or None when ``REDIS_URL`` is not set.
+
+    Timeouts are short: a commit must not hang because Redis is down; redispatch catches up.
+    """
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    clients = current_app.extensions.setdefault("recall_redis", {})
+    client = clients.get(url)
+    if client is None:
+        client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        clients[url] = client
+    return client
+
+
+def get_queue() -> Queue | None:
+    """The notifications queue, or None in inline mode (no ``REDIS_URL``)."""
+    connection = redis_connection()
+    if connection is None:
+        return None
+    return Queue(current_app.config["RQ_QUEUE_NAME"], connection=connection)
+
+
+def retry_intervals(config) -> list[int]:
+    """Exponential back-off between attempts: base, 2*base, 4*base, ... (one per retry)."""
+    base = max(0, int(config["DELIVERY_RETRY_BASE_SECONDS"]))
+    retries = max(0, int(config["DELIVERY_MAX_ATTEMPTS"]) - 1)
+    return [base * 2**n for n in range(retries)]
+
+
+def enqueue_event(queue: Queue, event_id: int) -> None:
+    """Put the fan-out job of one event on the queue (raises Redis errors to the caller)."""
+    config = current_app.config
+    queue.enqueue(FAN_OUT_JOB, event_id, job_id=event_job_id(event_id),
+                  job_timeout=config["DELIVERY_JOB_TIMEOUT"], retry=Retry(max=3, interval=[5, 30, 120]),
+                  description=f"fan out event {event_id}")
+
+
+def enqueue_delivery(queue: Queue, delivery_id: int) -> None:
+    """Put the job of one delivery on the queue, with the configured retries."""
+    config = current_app.config
+    intervals = retry_intervals(config)
+    retry = Retry(max=len(intervals), interval=intervals) if intervals else None
+    queue.enqueue(DELIVERY_JOB, delivery_id, job_id=delivery_job_id(delivery_id),
+                  job_timeout=config["DELIVERY_JOB_TIMEOUT"], retry=retry,
+                  description=f"deliver {delivery_id}")
+
+
+def job_is_live(queue: Queue, job_id: str) -> bool:
+    """True when the job exists and is queued, running or waiting for its retry."""
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) in LIVE_JOB_STATES

@@ -1,0 +1,193 @@
+"""Recipient resolvers: from an event and its subject row to concrete addresses.
+
+Each ``Recipient`` type a rule can name has one resolver here. Addresses come from rows, never
+from the payload (a payload names at most a user id). Subjects are loaded by ``subject_type``
+through a small registry; models written by other areas (promises, misuse reports) are imported
+lazily, and a subject type whose model does not exist yet simply resolves to nobody.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from recall.extensions import db
+from recall.models.deputy import Deputy
+from recall.models.notifications import Channel, Follow, FollowChannel, FollowTarget, Recipient, WebhookEndpoint
+from recall.models.outbox import Event
+from recall.models.petition import InitiativeMember, Petition
+from recall.models.signature import Signature
+from recall.models.user import User
+
+logger = logging.getLogger(__name__)
+
+# subject_type -> "module:Class". Unknown or not-yet-written models resolve to None.
+SUBJECT_MODELS: dict[str, str] = {
+    "signature": "recall.models.signature:Signature",
+    "petition": "recall.models.petition:Petition",
+    "deputy": "recall.models.deputy:Deputy",
+    "promise": "recall.models.promise:Promise",
+    "misuse_report": "recall.models.misuse:MisuseReport",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resolved recipient: the channel, the address (or ``webhook:<id>``) and context."""
+
+    channel: Channel
+    address: str
+    kind: Recipient
+    user_id: int | None = None
+    endpoint_id: int | None = None
+    follow_id: int | None = None
+    locale: str | None = None
+
+
+def subject_model(subject_type: str) -> type | None:
+    """The model class for ``subject_type``, or None when its model does not exist (yet)."""
+    class_name = "".join(part.title() for part in subject_type.split("_"))
+    path = SUBJECT_MODELS.get(subject_type)
+    if path:
+        module_name, _, class_name = path.partition(":")
+        try:
+            return getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            pass
+    # Fall back to any mapped class of the conventional name, wherever its module lives.
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__name__ == class_name:
+            return mapper.class_
+    return None
+
+
+def load_subject(subject_type: str, subject_id: int) -> Any | None:
+    """The subject row of an event, or None when its model or row is missing."""
+    model = subject_model(subject_type)
+    return db.session.get(model, subject_id) if model is not None else None
+
+
+def petition_of(event: Event, subject: Any) -> Petition | None:
+    if isinstance(subject, Petition):
+        return subject
+    petition_id = getattr(subject, "petition_id", None) or (event.payload or {}).get("petition_id")
+    return db.session.get(Petition, int(petition_id)) if petition_id else None
+
+
+def deputy_of(event: Event, subject: Any) -> Deputy | None:
+    if isinstance(subject, Deputy):
+        return subject
+    petition = petition_of(event, subject)
+    if petition is not None:
+        return petition.deputy
+    deputy_id = getattr(subject, "deputy_id", None) or (event.payload or {}).get("deputy_id")
+    return db.session.get(Deputy, int(deputy_id)) if deputy_id else None
+
+
+def _user_target(user: User | None, kind: Recipient) -> Iterator[Target]:
+    if user is not None and user.email:
+        yield Target(Channel.EMAIL, user.email.lower(), kind, user_id=user.id, locale=user.locale)
+
+
+def _signer(event: Event, subject: Any) -> Iterator[Target]:
+    if isinstance(subject, Signature) and subject.email:
+        # A signer need not have an account; if they do, write in their language.
+        email = subject.email.strip().lower()
+        locale = db.session.scalar(sa.select(User.locale).where(User.email == email))
+        yield Target(Channel.EMAIL, email, Recipient.SIGNER, locale=locale or (event.payload or {}).get("locale"))
+
+
+def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
+    petition = petition_of(event, subject)
+    if petition is None:
+        return
+    yield from _user_target(petition.initiator, Recipient.PETITION_INITIATORS)
+    members = db.session.scalars(
+        sa.select(User).join(InitiativeMember, InitiativeMember.user_id == User.id)
+        .where(InitiativeMember.petition_id == petition.id, InitiativeMember.confirmed_at.is_not(None))
+        .order_by(User.id)
+    )
+    for user in members:
+        yield from _user_target(user, Recipient.PETITION_INITIATORS)
+
+
+def _deputy(event: Event, subject: Any) -> Iterator[Target]:
+    deputy = deputy_of(event, subject)
+    if deputy is not None and deputy.contact_email:
+        yield Target(Channel.EMAIL, deputy.contact_email.strip().lower(), Recipient.DEPUTY)
+
+
+def _body_commission(event: Event, subject: Any) -> Iterator[Target]:
+    petition = petition_of(event, subject)
+    body_id = petition.body_id if petition is not None else getattr(deputy_of(event, subject), "body_id", None)
+    if body_id is None:
+        return
+    for user in db.session.scalars(sa.select(User).where(User.commission_body_id == body_id).order_by(User.id)):
+        yield from _user_target(user, Recipient.BODY_COMMISSION)
+
+
+def _followers(target_type: FollowTarget, target_id: int | None, kind: Recipient) -> Iterator[Target]:
+    if target_id is None:
+        return
+    rows = db.session.execute(
+        sa.select(Follow.id, User.id, User.email, User.locale).join(User, User.id == Follow.user_id)
+        .where(Follow.target_type == target_type, Follow.target_id == target_id,
+               Follow.channel == FollowChannel.EMAIL)
+        .order_by(Follow.id)
+    )
+    for follow_id, user_id, email, locale in rows:
+        yield Target(Channel.EMAIL, email.lower(), kind, user_id=user_id, follow_id=follow_id, locale=locale)
+
+
+def _deputy_followers(event: Event, subject: Any) -> Iterator[Target]:
+    deputy = deputy_of(event, subject)
+    yield from _followers(FollowTarget.DEPUTY, deputy.id if deputy else None, Recipient.DEPUTY_FOLLOWERS)
+
+
+def _petition_followers(event: Event, subject: Any) -> Iterator[Target]:
+    petition = petition_of(event, subject)
+    yield from _followers(FollowTarget.PETITION, petition.id if petition else None, Recipient.PETITION_FOLLOWERS)
+
+
+def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
+    endpoints = db.session.scalars(
+        sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
+    )
+    for endpoint in endpoints:
+        yield Target(Channel.WEBHOOK, f"webhook:{endpoint.id}", Recipient.ORGANIZATION_WEBHOOKS,
+                     endpoint_id=endpoint.id)
+
+
+def _payload_user(event: Event, subject: Any) -> Iterator[Target]:
+    user_id = (event.payload or {}).get("user_id")
+    if isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
+        yield from _user_target(db.session.get(User, int(user_id)), Recipient.PAYLOAD_USER)
+
+
+def _misuse_reporter(event: Event, subject: Any) -> Iterator[Target]:
+    email = getattr(subject, "email", None) or getattr(subject, "reporter_email", None)
+    if email:
+        yield Target(Channel.EMAIL, email.strip().lower(), Recipient.MISUSE_REPORTER,
+                     locale=getattr(subject, "locale", None))
+
+
+RESOLVERS: dict[Recipient, Callable[[Event, Any], Iterable[Target]]] = {
+    Recipient.SIGNER: _signer,
+    Recipient.PETITION_INITIATORS: _petition_initiators,
+    Recipient.DEPUTY: _deputy,
+    Recipient.BODY_COMMISSION: _body_commission,
+    Recipient.DEPUTY_FOLLOWERS: _deputy_followers,
+    Recipient.PETITION_FOLLOWERS: _petition_followers,
+    Recipient.ORGANIZATION_WEBHOOKS: _organization_webhooks,
+    Recipient.PAYLOAD_USER: _payload_user,
+    Recipient.MISUSE_REPORTER: _misuse_reporter,
+}
+
+
+def resolve(recipient: Recipient, channel: Channel, event: Event, subject: Any) -> list[Target]:
+    """Addresses of one rule's recipients, on the rule's channel (others are ignored)."""
+    return [t for t in RESOLVERS[Recipient(recipient)](event, subject) if t.channel == channel]

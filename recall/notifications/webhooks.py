@@ -1,0 +1,107 @@
+"""Webhooks: a signed JSON POST to a URL an organization registered.
+
+Headers sent with every delivery:
+
+* ``X-Recall-Signature: sha256=<hex>``, the HMAC-SHA256 of the raw request body keyed with the
+  endpoint's secret. Receivers check it with ``verify_signature`` (or the same three lines in
+  their own language) on the raw bytes, before parsing the JSON;
+* ``X-Recall-Event`` (event id), ``X-Recall-Event-Kind`` and ``X-Recall-Delivery`` (delivery
+  id): a delivery can arrive twice in rare crash cases, so receivers should ignore a delivery
+  id they have already processed.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from recall.models.notifications import Delivery, WebhookEndpoint
+from recall.models.outbox import Event
+from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
+from recall.notifications.mail import SECRET_PAYLOAD_KEYS
+
+SIGNATURE_HEADER = "X-Recall-Signature"
+USER_AGENT = "recall-webhooks/1"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The ``X-Recall-Signature`` value for ``body``: ``sha256=`` and the hex HMAC."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
+    """True when ``header`` is the signature of the raw ``body`` under ``secret``.
+
+    Compares in constant time. Use the bytes exactly as received, not re-serialised JSON.
+    """
+    if not header or not header.startswith("sha256="):
+        return False
+    return hmac.compare_digest(sign(secret, body), header.strip())
+
+
+def webhook_body(delivery: Delivery, event: Event) -> bytes:
+    """The JSON document sent for a delivery; personal links and codes are left out."""
+    document: dict[str, Any] = {
+        "delivery_id": delivery.id,
+        "event": {
+            "id": event.id,
+            "kind": event.kind,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "created_at": event.created_at.isoformat(),
+            "payload": {k: v for k, v in (event.payload or {}).items() if k not in SECRET_PAYLOAD_KEYS},
+        },
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def is_private_url(url: str) -> bool:
+    """True when the URL's host resolves to a loopback, private, link-local or reserved address."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable now: sending will fail and retry, not reach an internal host
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+            return True
+    return False
+
+
+def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) -> None:
+    """POST the signed delivery. 2xx is success; 408, 429, 5xx and network errors are temporary,
+    any other status is permanent. The timeout is ``WEBHOOK_TIMEOUT`` seconds.
+    """
+    config = current_app.config
+    if not endpoint.active:
+        raise PermanentDeliveryError("webhook endpoint is deactivated")
+    if not config.get("WEBHOOK_ALLOW_PRIVATE") and is_private_url(endpoint.url):
+        raise PermanentDeliveryError("webhook URL points at a private address")
+    body = webhook_body(delivery, event)
+    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(endpoint.secret, body),
+        "X-Recall-Event": str(event.id),
+        "X-Recall-Event-Kind": event.kind,
+        "X-Recall-Delivery": str(delivery.id),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        message = f"webhook HTTP {exc.code}"
+        if exc.code in (408, 429) or exc.code >= 500:
+            raise TemporaryDeliveryError(message) from exc
+        raise PermanentDeliveryError(message) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise TemporaryDeliveryError(f"webhook: {exc}") from exc

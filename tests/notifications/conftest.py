@@ -1,0 +1,241 @@
+"""Fixtures for notification tests: a real SMTP server, a webhook receiver, real RQ worker processes."""
+from __future__ import annotations
+
+import asyncio
+import email
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from recall.extensions import db
+from recall.models import Petition, PetitionState, RecallRuleVersion, Signature
+from recall.rules.recall_rules import PRESETS
+from tests.conftest import pg_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: Message
+
+
+@dataclass
+class SmtpHandler:
+    """Records accepted messages. ``rcpt_replies`` are answered to the next RCPT commands instead of 250;
+    ``mail_delay`` makes the next MAIL command hang that long (``mail_started`` is set when it begins)."""
+
+    messages: list[Received] = field(default_factory=list)
+    rcpt_replies: list[str] = field(default_factory=list)
+    mail_delay: float = 0.0
+    mail_started: threading.Event = field(default_factory=threading.Event)
+    attempts: int = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.attempts += 1
+        if self.mail_delay:
+            delay, self.mail_delay = self.mail_delay, 0.0
+            self.mail_started.set()
+            await asyncio.sleep(delay)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_replies:
+            return self.rcpt_replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                      email.message_from_bytes(envelope.original_content)))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    handler: SmtpHandler
+
+    @property
+    def messages(self) -> list[Received]:
+        return self.handler.messages
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
+        wait_until(lambda: len(self.handler.messages) >= count, timeout)
+        return self.handler.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, in a thread of this process."""
+    handler = SmtpHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SmtpServer("127.0.0.1", port, handler)
+    controller.stop()
+
+
+@dataclass
+class WebhookReceiver:
+    url: str
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    status: int = 200
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A small HTTP server that records POSTed bodies and headers."""
+    receiver = WebhookReceiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(receiver.status)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+def mail_config(smtp: SmtpServer, **extra) -> dict:
+    return {"MAIL_SERVER": smtp.host, "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False, **extra}
+
+
+class Workers:
+    """Starts ``flask worker`` subprocesses against the test databases; stops them all at the end."""
+
+    def __init__(self, database: str, redis_url: str, smtp: SmtpServer, log_dir: Path):
+        self.env = {**os.environ,
+                    "DATABASE_URL": pg_url(database), "REDIS_URL": redis_url, "RQ_QUEUE_NAME": "recall-test",
+                    "SECRET_KEY": "test-secret-key", "IIN_HASH_KEY": "test-iin-hash-key", "RECALL_ENV": "test",
+                    "RECALL_DEMO": "0", "MAIL_SERVER": smtp.host, "MAIL_PORT": str(smtp.port), "MAIL_USE_TLS": "0",
+                    "MAIL_DEFAULT_SENDER": "recall <no-reply@test.invalid>", "MAIL_TIMEOUT": "5",
+                    "PUBLIC_BASE_URL": "http://recall.test", "DELIVERY_MAX_ATTEMPTS": "3",
+                    "DELIVERY_RETRY_BASE_SECONDS": "1", "DELIVERY_JOB_TIMEOUT": "10",
+                    "DELIVERY_LEASE_SECONDS": "15", "WEBHOOK_ALLOW_PRIVATE": "1", "PYTHONUNBUFFERED": "1"}
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, *args: str) -> subprocess.Popen:
+        log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker", *args], cwd=ROOT,
+                                   env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process.log_file = log
+        process.log_path = Path(log.name)
+        self.processes.append(process)
+        return process
+
+    def run_burst(self, timeout: float = 30) -> str:
+        """Run one worker in burst mode until the queue is empty; return its log."""
+        process = self.start("--burst", "--no-scheduler")
+        process.wait(timeout)
+        return process.log_path.read_text(errors="replace")
+
+    @staticmethod
+    def horse_pids(process: subprocess.Popen) -> list[int]:
+        pids = []
+        for task in Path(f"/proc/{process.pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        return pids
+
+    def kill_hard(self, process: subprocess.Popen) -> None:
+        """SIGKILL the worker and its work horses at once, as a machine crash would."""
+        for pid in self.horse_pids(process):
+            os.kill(pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(5)
+            process.log_file.close()
+
+
+@pytest.fixture
+def workers(pg_database, redis_url, redis_conn, smtp_server, tmp_path):
+    pool = Workers(pg_database, redis_url, smtp_server, tmp_path)
+    yield pool
+    pool.stop_all()
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+OPENS = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+
+
+def make_petition(make, *, deputy=None, initiator=None, state=PetitionState.COLLECTING) -> Petition:
+    deputy = deputy or make.deputy(contact_email="deputy@parliament.example")
+    initiator = initiator or make.user()
+    data = PRESETS["kz_mazhilis_single_mandate"].to_dict()
+    version = RecallRuleVersion(key=f"test-{secrets.token_hex(3)}", version=1, name=data["name"], data=data)
+    db.session.add(version)
+    db.session.flush()
+    petition = Petition(deputy_id=deputy.id, district_id=deputy.district_id, body_id=deputy.body_id,
+                        rule_version_id=version.id, state=state, grounds="Broken promises",
+                        initiator_id=initiator.id, opens_at=OPENS, closes_at=OPENS + timedelta(days=30),
+                        registered_voters=1000, required_signatures=100)
+    db.session.add(petition)
+    db.session.flush()
+    return petition
+
+
+def make_signature(petition: Petition, email_address: str = "signer@example.org") -> Signature:
+    signature = Signature(petition_id=petition.id, iin_hash=secrets.token_hex(32), iin_last4="1234",
+                          full_name="Aigerim Omarova", email=email_address, district_id=petition.district_id,
+                          receipt_hash=secrets.token_hex(32))
+    db.session.add(signature)
+    db.session.flush()
+    return signature
+
+
+def webhook_json(body: bytes) -> dict:
+    return json.loads(body.decode("utf-8"))
