@@ -50,8 +50,8 @@ from recall.services.outbox import record_event
 
 # Two titles of the same deputy whose similarity (see ``title_similarity``) reaches this are
 # offered for merging. 0.75 catches reworded titles ("Build a school in Zhanaarka" /
-# "Build a new school in Zhanaarka" = 0.92) yet keeps different promises on one topic apart
-# ("Repair the road to Temirtau" / "Build a school in Temirtau" = 0.40).
+# "Build a new school in Zhanaarka" = 0.91) yet keeps different promises of one place apart
+# ("Repair the road to Temirtau" / "Build a school in Temirtau" = 0.20).
 DUPLICATE_THRESHOLD = 0.75
 
 MAX_TITLE = 200

@@ -19,17 +19,17 @@ def topics(app):
 
 
 @pytest.fixture
-def deputy(make):
+def deputy(app, make):
     return make.deputy()
 
 
 @pytest.fixture
-def monitor(make):
+def monitor(app, make):
     return make.user(role=Role.MONITOR)
 
 
 @pytest.fixture
-def other_monitor(make):
+def other_monitor(app, make):
     """A monitor of another organization than ``monitor``."""
     return make.user(role=Role.MONITOR)
 
