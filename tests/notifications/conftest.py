@@ -57,6 +57,7 @@ class SmtpHandler:
 
     messages: list[Received] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
+    refuse: dict[str, list[str]] = field(default_factory=dict)  # address -> replies for its next RCPTs
     mail_delay: float = 0.0
     mail_started: threading.Event = field(default_factory=threading.Event)
     attempts: int = 0
@@ -74,6 +75,8 @@ class SmtpHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_replies:
             return self.rcpt_replies.pop(0)
+        if self.refuse.get(address):
+            return self.refuse[address].pop(0)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -159,10 +162,10 @@ class Workers:
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen] = []
 
-    def start(self, *args: str) -> subprocess.Popen:
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
         log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker", *args], cwd=ROOT,
-                                   env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                   env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         process.log_file = log
         process.log_path = Path(log.name)
         self.processes.append(process)
