@@ -84,10 +84,10 @@ def assign_rule(actor: User, body_id: int, rule_version_id: int) -> BodyRecallRu
     Petitions already opened keep their own version; only new petitions use the assigned one.
     """
     _require_admin(actor)
-    body = db.session.get(Body, body_id)
+    body = db.session.get(Body, body_id) if body_id else None
     if body is None:
         raise Invalid(_("Choose a body."), field="body_id")
-    version = db.session.get(RecallRuleVersion, rule_version_id)
+    version = db.session.get(RecallRuleVersion, rule_version_id) if rule_version_id else None
     if version is None:
         raise Invalid(_("Choose a recall rule."), field="rule_version_id")
     row = db.session.get(BodyRecallRule, body.id)
