@@ -1,0 +1,114 @@
+"""Wording edits are kept as revisions; the corrections log lists revisions, rating corrections, merges."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Conflict, Forbidden, Invalid
+from recall.extensions import db
+from recall.models import Role
+from recall.models.promise import Correction, PromiseRevision
+from recall.services import promise_queries as q
+from recall.services import promises as svc
+from tests.promises.conftest import EVIDENCE
+
+
+def test_edit_keeps_the_old_wording(record, deputy, monitor):
+    promise = record(deputy)
+    revision = svc.edit_promise(monitor, promise.id, title="Build a school in Zhanaarka village",
+                                statement="I will build a 600-place school.", reason="Quoted more precisely.")
+    svc.edit_promise(monitor, promise.id, title="Build a 600-place school in Zhanaarka",
+                     statement="I will build a 600-place school.", reason="Shorter.")
+    db.session.commit()
+    assert (revision.old_title, revision.new_title) == ("Build a school in Zhanaarka",
+                                                        "Build a school in Zhanaarka village")
+    assert (revision.old_statement, revision.new_statement) == ("I will build a school.",
+                                                                "I will build a 600-place school.")
+    assert (revision.editor_id, revision.organization_id) == (monitor.id, monitor.organization_id)
+    assert [r.new_title for r in promise.revisions] == ["Build a school in Zhanaarka village",
+                                                        "Build a 600-place school in Zhanaarka"]
+    assert promise.title == "Build a 600-place school in Zhanaarka"
+
+
+def test_bad_edits_are_refused_and_change_nothing(record, deputy, monitor, make):
+    promise = record(deputy)
+    db.session.commit()
+    cases = [(dict(title="Same", statement="I will build a school.", reason=""), Invalid, "reason"),
+             (dict(title=promise.title, statement=promise.statement, reason="No change"), Invalid, "title"),
+             (dict(title="", statement="x", reason="r"), Invalid, "title"),
+             (dict(title="x" * 201, statement="x", reason="r"), Invalid, "title")]
+    for values, error, field in cases:
+        with pytest.raises(error) as err:
+            svc.edit_promise(monitor, promise.id, **values)
+        assert err.value.field == field
+    with pytest.raises(Forbidden):
+        svc.edit_promise(make.user(role=Role.CITIZEN), promise.id, title="New", statement="x", reason="r")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PromiseRevision)) == 0
+    assert promise.title == "Build a school in Zhanaarka"
+
+
+def test_corrections_log_lists_every_replacement_newest_first(record, rate, deputy, monitor, client):
+    promise = record(deputy)
+    first = rate(promise, "kept")
+    rate(promise, "stalled", changed_on=date(2024, 2, 1))  # progress: not a correction
+    assert q.corrections_log().total == 0
+    svc.edit_promise(monitor, promise.id, title="Build a school in Zhanaarka village", statement=promise.statement,
+                     reason="Village named.")
+    correction = rate(promise, "in_the_works", changed_on=date(2024, 2, 1), corrects=True,
+                      explanation="Construction had not stopped; 'stalled' was wrong.")
+    db.session.commit()
+    assert correction.corrects_id == promise.history[1].id and correction.corrects_id != first.id
+    log = q.corrections_log()
+    assert [c.kind.value for c in log.items] == ["rating", "wording"]
+    assert log.items[0].details == {"from": "stalled", "to": "in_the_works", "corrects_id": promise.history[1].id}
+    page = client.get("/promises/corrections").text
+    assert "Construction had not stopped" in page and "Village named." in page
+    assert "correction of an earlier rating" in client.get(f"/promises/{promise.id}").text
+
+
+def test_correction_needs_an_earlier_rating(record, deputy, monitor):
+    promise = record(deputy)
+    with pytest.raises(Invalid) as err:
+        svc.change_status(monitor, promise.id, status="kept", changed_on=date(2024, 1, 1), explanation="x",
+                          evidence=EVIDENCE, corrects=True)
+    assert err.value.field == "corrects"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Correction)) == 0
+
+
+def test_topics_are_managed_by_admins(make, topics):
+    admin = make.user(role=Role.ADMIN)
+    topic = svc.add_topic(admin, "Transport", "Public transport")
+    assert topic.slug == "transport" and [t.slug for t in svc.list_topics()][-1] == "transport"
+    with pytest.raises(Conflict):
+        svc.add_topic(admin, "transport", "Again")
+    with pytest.raises(Invalid) as err:
+        svc.add_topic(admin, "bad slug!", "x")
+    assert err.value.field == "slug"
+    with pytest.raises(Forbidden):
+        svc.add_topic(make.user(role=Role.MONITOR), "x", "y")
+    assert len(svc.ensure_default_topics()) == 9  # idempotent: nothing added twice
+
+
+def test_recording_validates_every_field(record, deputy, monitor, make):
+    from recall.errors import NotFound
+
+    cases = [({"title": " "}, "title"), ({"statement": ""}, "statement"), ({"made_on": None}, "made_on"),
+             ({"made_on": date(2099, 1, 1)}, "made_on"), ({"source_url": ""}, "source_url"),
+             ({"source_url": "ftp://example.org/x"}, "source_url"), ({"topic": "weather"}, "topic"),
+             ({"level": "galactic"}, "level")]
+    for overrides, field in cases:
+        with pytest.raises(Invalid) as err:
+            record(deputy, **overrides)
+        assert err.value.field == field, overrides
+    with pytest.raises(Forbidden):
+        record(deputy, actor=make.user(role=Role.CITIZEN))
+    with pytest.raises(NotFound):
+        svc.record_promise(monitor, svc.PromiseInput(deputy_id=999999, title="t", statement="s",
+                                                     made_on=date(2023, 1, 1), source_url="https://e.org",
+                                                     topic="other", level="local"))
+    promise = record(deputy, quotation="  ")
+    assert promise.quotation is None and promise.status.value == "not_yet_rated"
+    assert (promise.created_by_id, promise.organization_id) == (monitor.id, monitor.organization_id)
