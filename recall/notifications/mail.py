@@ -11,6 +11,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ KIND_LABELS = {
 # Payload keys that are links or codes for one person: never listed by the generic template.
 SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
+# Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.
+MAIL_POLICY = default_policy.clone(max_line_length=998)
 SUBJECT_ENDPOINTS = {
     "deputy": ("public.show_deputy", "deputy_id"),
     "petition": ("petitions.show_petition", "petition_id"),
@@ -117,7 +120,7 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
             title = str(getattr(text_module, "subject", "") or KIND_LABELS.get(event.kind, event.kind))
     except TemplateError as exc:
         raise PermanentDeliveryError(f"template error: {exc}") from exc
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = " ".join(title.split())
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = delivery.recipient
