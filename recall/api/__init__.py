@@ -32,6 +32,7 @@ def _csrf_for_cookie_sessions():
 
 
 from recall.api import deputies  # noqa: E402,F401  (routes register themselves on bp)
+from recall.api import commission  # noqa: E402,F401
 from recall.api import promises  # noqa: E402,F401
-from recall.api import signatures  # noqa: E402,F401
 from recall.api import petitions  # noqa: E402,F401
+from recall.api import signatures  # noqa: E402,F401

@@ -34,6 +34,15 @@ def pending_proposal(petition_id: int) -> CertificationProposal | None:
         .order_by(CertificationProposal.id.desc())).first()
 
 
+def get_proposal(actor: User, proposal_id: int) -> CertificationProposal:
+    """A proposal, for a commissioner of its petition's body."""
+    proposal = db.session.get(CertificationProposal, proposal_id)
+    if proposal is None:
+        raise NotFound(_("No such proposal."))
+    get_petition(actor, proposal.petition_id)
+    return proposal
+
+
 def propose_certification(actor: User, petition_id: int, outcome: str | None = None, note: str = "") -> CertificationProposal:
     """Propose certifying a petition under verification with the report's outcome.
 

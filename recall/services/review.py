@@ -63,6 +63,19 @@ def _signature_for(actor: User | None, signature_id: int) -> tuple[Signature, Pe
     return signature, petition
 
 
+def get_signature(actor: User, signature_id: int) -> Signature:
+    """A signature, for a commissioner of its petition's body (its personal data included)."""
+    return _signature_for(actor, signature_id)[0]
+
+
+def item_for(actor: User, signature_id: int) -> ReviewItem:
+    """One signature with its roll entry, open misuse report and live claim."""
+    signature, petition = _signature_for(actor, signature_id)
+    live = db.session.scalars(sa.select(ReviewClaim).where(ReviewClaim.signature_id == signature_id,
+                                                          ReviewClaim.expires_at > utcnow())).first()
+    return _item(signature, live, petition)
+
+
 def review_queue(actor: User, petition_id: int, limit: int = 100) -> list[ReviewItem]:
     """Signatures of the petition in ``review``, oldest first, with their roll entries and claims."""
     petition = get_petition(actor, petition_id)
@@ -105,7 +118,8 @@ def claim(actor: User, signature_id: int, *, now: datetime | None = None) -> Rev
         set_={"user_id": actor.id, "expires_at": expires},
         where=sa.or_(ReviewClaim.expires_at <= now, ReviewClaim.user_id == actor.id),
     )
-    if db.session.execute(stmt).rowcount == 0:
+    # RETURNING gives a row only when the insert or the conditional update happened.
+    if db.session.execute(stmt.returning(ReviewClaim.signature_id)).first() is None:
         raise Conflict(_("Another commissioner is deciding this signature right now."))
     db.session.flush()
     return db.session.scalars(sa.select(ReviewClaim).where(ReviewClaim.signature_id == signature_id)
@@ -235,12 +249,18 @@ def list_misuse_reports(actor: User, *, open_only: bool = True) -> list[MisuseRe
     return list(db.session.scalars(stmt))
 
 
-def close_misuse_report(actor: User, report_id: int, resolution: str) -> MisuseReport:
-    """Close a report without a signature decision (e.g. no signature under that IIN)."""
+def get_misuse_report(actor: User, report_id: int) -> MisuseReport:
+    """A misuse report, for a commissioner of its petition's body."""
     report = db.session.get(MisuseReport, report_id)
     if report is None:
         raise NotFound(_("No such report."))
     require_commissioner(actor, report.petition.body_id)
+    return report
+
+
+def close_misuse_report(actor: User, report_id: int, resolution: str) -> MisuseReport:
+    """Close a report without a signature decision (e.g. no signature under that IIN)."""
+    report = get_misuse_report(actor, report_id)
     if report.resolved_at is not None:
         raise Conflict(_("This report is already closed."))
     resolution = (resolution or "").strip()

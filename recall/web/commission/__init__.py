@@ -1,0 +1,1 @@
+"""The election commission's pages: voter roll, checks, review, sampling, certification, vote."""
