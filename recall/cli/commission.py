@@ -5,7 +5,6 @@ These run as the server operator (no acting user): they are trusted the way the 
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import click
 import sqlalchemy as sa
@@ -139,5 +138,3 @@ def verification_reason_codes() -> None:
         added = ensure_reason_codes()
     click.echo(f"{added} reason code(s) added.")
 
-
-_ = date  # the --as-of option yields datetimes; kept for readers of the signature

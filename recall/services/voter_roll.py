@@ -239,7 +239,7 @@ def _shape_error(line: int, problem: str) -> RowError:
     if problem == "encoding":
         return RowError(line, "file", _("The file is not UTF-8 text from here on."))
     if problem.startswith("columns:"):
-        _, got, want = problem.split(":")
+        _kind, got, want = problem.split(":")
         return RowError(line, "row", _("%(got)s column(s), expected %(want)s.", got=got, want=want))
     return RowError(line, "row", _("Not valid CSV: %(error)s", error=problem[4:]))
 
@@ -366,9 +366,7 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
             entry, error = _validate(line, row, imp.as_of, districts)
             if error is not None:
                 note(error)
-            elif error_count and not skip_invalid:
-                continue  # refused anyway: keep reading only to report every bad line
-            else:
+            else:  # loaded even when the import will be refused: repeated IINs are found in SQL
                 chunk.append(entry)
                 if len(chunk) >= chunk_rows:
                     flush_chunk()

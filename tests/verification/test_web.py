@@ -206,3 +206,19 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
     assert bad.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MisuseReport)) == 2
     assert "iin" in re.sub(r"\s+", " ", bad.text).lower()
+
+
+def test_upload_page_processes_in_request(client, login, world, tmp_path):
+    """Without REDIS_URL the upload is loaded inside the request; the import page shows the result."""
+    rows = [(iin_for(date(1975, 1, 1)), "Upload One", 1, "Street"), (iin_for(date(1976, 1, 1)), "Upload Two", 2, "Street")]
+    content = write_roll(tmp_path / "up.csv", rows).read_bytes()
+    login(world.commissioner)
+    missing = client.post("/commission/roll", data={"as_of": "2026-02-01"}, content_type="multipart/form-data")
+    assert missing.status_code == 422 and "Choose the CSV file." in missing.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollImport)) == 0
+    response = client.post("/commission/roll", data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "up.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "2 voters loaded" in page.text and "active" in page.text
+    assert voter_roll.active_import_id(world.body.id) is not None
