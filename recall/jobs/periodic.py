@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch"),
     ("petitions.close_due", 60, "recall.services.petitions:close_due_petitions"),
+    ("verification.check_closed", 300, "recall.services.verification:check_closed_petitions"),
+    ("privacy.purge", 86400, "recall.services.privacy:purge_due"),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

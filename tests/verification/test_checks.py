@@ -154,3 +154,16 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     assert got == {a.id: (CheckStatus.VALID, None), b.id: (CheckStatus.INVALID, "other_district"),
                    c.id: (CheckStatus.INVALID, "under_age"), d.id: (CheckStatus.INVALID, "duplicate")}
     assert counting.confirmed_count(petition.id) == 1
+
+
+def test_closing_hook_checks_closed_petitions(world, crafted):
+    """The periodic task checks every closed petition whose body has a roll and starts verification."""
+    from recall.jobs.periodic import PERIODIC_TASKS, load_task
+    from recall.models.base import utcnow
+
+    path = dict((name, target) for name, _interval, target in PERIODIC_TASKS)["verification.check_closed"]
+    assert load_task(path)(utcnow()) == 1
+    db.session.commit()
+    assert _verdicts(crafted) == EXPECTED
+    assert db.session.get(type(world.petition), world.petition.id).state == PetitionState.UNDER_VERIFICATION
+    assert verification.check_closed_petitions(utcnow()) == 0  # nothing closed any more
