@@ -169,20 +169,27 @@ def apply_count_change(petition_id: int, delta: int, on_day: date | None = None,
             index_elements=["petition_id", "day", "shard"],
             set_={"confirmed": PetitionDayCount.confirmed + daily.excluded.confirmed},
         ))
-    count = confirmed_count(petition_id)
-    _check_thresholds(petition_id, count, now=now)
-    return count
+    return _check_thresholds(petition_id, None, now=now)
 
 
-def _check_thresholds(petition_id: int, count: int, *, now: datetime) -> None:
-    """Announce newly reached milestones and set or clear the threshold flag, each at most once."""
+def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> int:
+    """Announce newly reached milestones and set or clear the threshold flag, each at most once.
+
+    ``count`` None means "sum the shards" (in the same round trip as reading the petition's flags).
+    Returns the count used.
+    """
+    summed = (sa.select(sa.func.coalesce(sa.func.sum(PetitionCountShard.confirmed), 0))
+              .where(PetitionCountShard.petition_id == petition_id).scalar_subquery())
     row = db.session.execute(
-        sa.select(Petition.required_signatures, Petition.milestones_announced, Petition.threshold_met_at)
+        sa.select(Petition.required_signatures, Petition.milestones_announced, Petition.threshold_met_at,
+                  summed if count is None else sa.literal(count))
         .where(Petition.id == petition_id)
     ).one_or_none()
-    if row is None or not row.required_signatures:
-        return
-    required, announced, met_at = row
+    if row is None:
+        return count or 0
+    required, announced, met_at, count = row[0], row[1], row[2], int(row[3])
+    if not required:
+        return count
     for percent in crossed_milestones(0, count, required, DEFAULT_MILESTONES):
         if percent > announced and _claim_milestone(petition_id, percent):
             record_event("petition.milestone", "petition", petition_id, {"percent": percent})
@@ -201,6 +208,7 @@ def _check_thresholds(petition_id: int, count: int, *, now: datetime) -> None:
         if cleared:
             record_event("petition.threshold_lost", "petition", petition_id, {"required": required})
     _expire_petition(petition_id)
+    return count
 
 
 def _claim_milestone(petition_id: int, percent: int) -> bool:

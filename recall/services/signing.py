@@ -22,6 +22,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import gettext as _
 
 from recall.errors import Invalid, NotFound
@@ -194,24 +196,24 @@ def sign_petition(petition_id: int, full_name: str | None, iin: str | None, emai
                                       check_status=CheckStatus.UNCHECKED, **values)
             .on_conflict_do_nothing(index_elements=["petition_id", "iin_hash"],
                                     index_where=Signature.duplicate_of_id.is_(None))
-            .returning(Signature.id))
-    signature_id = db.session.scalar(stmt)
-    if signature_id is None:
-        signature_id = _sign_again(petition, iin_hash, values, now)
-    if signature_id is None:
+            .returning(Signature))
+    # ORM-enabled INSERT ... RETURNING: the new row comes back as a Signature in one round trip.
+    signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
+    if signature is None:
+        signature = _sign_again(petition, iin_hash, values, now)
+    if signature is None:
         _decoy(petition, receipt_hash, expires_at, now)
         return SignResult(receipt=receipt)
-    signature = db.session.get(Signature, signature_id, populate_existing=True)
     identity.get_confirmation().start(signature, receipt)
     db.session.flush()
-    log.info("signature %r stored on petition %r", signature_id, petition.id)
+    log.info("signature %r stored on petition %r", signature.id, petition.id)
     return SignResult(receipt=receipt)
 
 
-def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) -> int | None:
+def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) -> Signature | None:
     """The voter's first signature exists. Reuse it if it expired; otherwise tell its owner.
 
-    Returns the signature id when an expired signature was started afresh, else None.
+    Returns the signature when an expired one was started afresh, else None.
     """
     first = db.session.execute(
         sa.select(Signature.id, Signature.status, Signature.email)
@@ -221,8 +223,8 @@ def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) 
     if first.status == SignatureStatus.EXPIRED:
         revived = db.session.scalar(
             sa.update(Signature).where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
-            .values(confirmed_at=None, withdrawn_at=None, **values).returning(Signature.id)
-            .execution_options(synchronize_session=False)
+            .values(confirmed_at=None, withdrawn_at=None, **values).returning(Signature)
+            .execution_options(synchronize_session=False, populate_existing=True)
         )
         if revived is not None:
             return revived
@@ -270,7 +272,8 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
     """
     now = now or utcnow()
     provider = provider or identity.get_confirmation()
-    signature = db.session.get(Signature, signature_id)
+    signature = db.session.scalar(sa.select(Signature).options(joinedload(Signature.petition))
+                                  .where(Signature.id == signature_id))
     if signature is None or not provider.complete(signature, proof):
         raise Invalid(_LINK_INVALID(), field="token")
     if signature.status == SignatureStatus.CONFIRMED:
@@ -286,9 +289,14 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
         sa.update(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
         .values(status=SignatureStatus.CONFIRMED, confirmed_at=now).execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(signature)
-    if done and counting.is_counted(signature):
-        counting.apply_count_change(signature.petition_id, +1, counting.signing_day(signature), now=now)
+    if done:
+        # The row changed behind the ORM: record the new values without another round trip.
+        set_committed_value(signature, "status", SignatureStatus.CONFIRMED)
+        set_committed_value(signature, "confirmed_at", now)
+        if counting.is_counted(signature):
+            counting.apply_count_change(signature.petition_id, +1, counting.signing_day(signature), now=now)
+    else:
+        db.session.refresh(signature)
     db.session.flush()
     return signature
 

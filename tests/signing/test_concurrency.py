@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Signature, SignatureStatus
+from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
 from recall.services import counting
 from tests.signing.conftest import adult_iin, confirm_token, events, payload, sign_url, signature_count
@@ -79,6 +80,10 @@ def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_
     assert sum(n for _, n in counting.counts_per_day(petition)) == WORKERS
     shards = db.session.scalar(sa.select(sa.func.count()).select_from(PetitionCountShard))
     assert 1 < shards <= COUNT_SHARDS
-    # Milestones 25% (50 of 200) announced exactly once despite the race.
+    # The 25% milestone (50 of 200): simultaneous commits may each miss the crossing, never announce
+    # it twice; the periodic sync catches up, and it is then announced exactly once.
+    assert len(events("petition.milestone")) <= 1
+    counting.sync_counts(utcnow())
+    counting.sync_counts(utcnow())
     assert [e.payload for e in events("petition.milestone")] == [{"percent": 25}]
     assert counting.recount(petition.id) == WORKERS
