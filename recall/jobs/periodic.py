@@ -34,6 +34,9 @@ PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("petitions.close_due", 60, "recall.services.petitions:close_due_petitions"),
     ("verification.check_closed", 300, "recall.services.verification:check_closed_petitions"),
     ("privacy.purge", 86400, "recall.services.privacy:purge_due"),
+    ("signing.expire_unconfirmed", 300, "recall.services.signing:expire_unconfirmed"),
+    ("counting.sync", 60, "recall.services.counting:sync_counts"),
+    ("counting.recount", 86400, "recall.services.counting:recount_all"),
 ]
 
 LOCK_PREFIX = "recall:periodic:"
