@@ -266,15 +266,18 @@ def recount(petition_id: int, *, now: datetime | None = None) -> int:
     never lost or counted twice. Re-checks milestones and the threshold. Flushes.
     """
     now = now or utcnow()
+    per_day: dict[date, int] = {}
+    counted = sa.and_(Signature.petition_id == petition_id, _counted_filter())
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("LOCK TABLE petition_count_shards, petition_day_counts IN SHARE ROW EXCLUSIVE MODE"))
-    created = db.session.execute(
-        sa.select(Signature.created_at).where(Signature.petition_id == petition_id, _counted_filter())
-    ).scalars()
-    per_day: dict[date, int] = {}
-    for moment in created:
-        day = local_day(moment)
-        per_day[day] = per_day.get(day, 0) + 1
+        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
+        day_of = sa.cast(sa.func.timezone(zone, Signature.created_at), sa.Date)
+        for day, n in db.session.execute(sa.select(day_of, sa.func.count()).where(counted).group_by(day_of)):
+            per_day[day] = n
+    else:  # SQLite has no time zones: group in Python (a small, single-process installation)
+        for moment in db.session.execute(sa.select(Signature.created_at).where(counted)).scalars():
+            day = local_day(moment)
+            per_day[day] = per_day.get(day, 0) + 1
     total = sum(per_day.values())
     db.session.execute(sa.delete(PetitionCountShard).where(PetitionCountShard.petition_id == petition_id))
     db.session.execute(sa.delete(PetitionDayCount).where(PetitionDayCount.petition_id == petition_id))

@@ -179,10 +179,9 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
         raise Invalid(_("A batch may hold at most %(max)d signatures; split the file.", max=MAX_BATCH), field="lines")
     today = counting.local_day(now)
     period = (counting.local_day(petition.opens_at), counting.local_day(petition.closes_at))
-    taken = set(db.session.execute(
+    taken = {(sheet, line) for sheet, line in db.session.execute(
         sa.select(Signature.paper_sheet, Signature.paper_line)
-        .where(Signature.petition_id == petition.id, Signature.source == SignatureSource.PAPER)
-    ).tuples())
+        .where(Signature.petition_id == petition.id, Signature.source == SignatureSource.PAPER))}
     checked: list[_Checked] = []
     problems: list[LineProblem] = []
     for item in lines:

@@ -22,7 +22,7 @@ def adult_iin(serial: int | None = None, born: date = date(1985, 6, 15), sex: st
 
 
 @pytest.fixture
-def collecting_petition(make):
+def collecting_petition(app, make):
     """Build a collecting petition (committed, so other threads see it); keyword overrides.
 
     ``rule``: preset key (default the UK rule: no withdrawal, no public count); ``rule_changes``:

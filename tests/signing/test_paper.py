@@ -1,0 +1,169 @@
+"""Paper signatures entered by a commissioner: batch form, CSV upload, de-duplication, refusals."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Forbidden, Invalid
+from recall.extensions import db
+from recall.models import Role, Signature, SignatureSource, SignatureStatus
+from recall.models.base import utcnow
+from recall.services import counting, paper
+from recall.services.iin_hash import hash_iin
+from tests.signing.conftest import adult_iin, payload, sign_url, signature_count, total_rows
+
+
+@pytest.fixture
+def setup(make, collecting_petition):
+    petition = collecting_petition(required=10)
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    return petition, commissioner
+
+
+def _line(petition, row, sheet=1, line=None, **changes):
+    values = dict(row=row, sheet=sheet, line=line or row, full_name="Серік Абенов", iin=adult_iin(),
+                  district_number=petition.district.number, signed_on=None)
+    values.update(changes)
+    return paper.PaperLine(**values)
+
+
+def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
+    petition, commissioner = setup
+    online_iin = adult_iin()
+    client.post(sign_url(petition), json=payload(petition, iin=online_iin))  # pending online signature
+    repeated = adult_iin()
+    today = counting.local_day(utcnow())
+    lines = [_line(petition, 1, iin=repeated, signed_on=today.isoformat()),
+             _line(petition, 2, iin=online_iin),
+             _line(petition, 3, iin=repeated, full_name="Серік Абенов"),
+             _line(petition, 4, sheet=2, line=1, signed_on=today.strftime("%d.%m.%Y"))]
+    report = paper.add_paper_signatures(commissioner, petition.id, lines)
+    db.session.commit()
+    assert (report.added, report.duplicates, report.skipped) == (2, 2, [])
+    rows = {(s.paper_sheet, s.paper_line): s for s in db.session.scalars(
+        sa.select(Signature).where(Signature.source == SignatureSource.PAPER))}
+    online = db.session.scalar(sa.select(Signature).where(Signature.source == SignatureSource.ONLINE))
+    first = rows[(1, 1)]
+    assert first.duplicate_of_id is None and first.status == SignatureStatus.CONFIRMED
+    assert first.entered_by_id == commissioner.id and first.email is None
+    assert first.iin_hash == hash_iin(repeated)
+    assert rows[(1, 2)].duplicate_of_id == online.id  # against the online signature
+    assert rows[(1, 3)].duplicate_of_id == first.id  # within the batch
+    assert rows[(2, 1)].duplicate_of_id is None
+    assert counting.confirmed_count(petition) == 2
+    assert counting.counts_per_day(petition) == [(today, 2)]
+
+
+def test_one_bad_line_refuses_the_batch_and_lists_every_problem(setup):
+    petition, commissioner = setup
+    lines = [_line(petition, 1),
+             _line(petition, 2, iin="123"),
+             _line(petition, 3, district_number=petition.district.number + 1),
+             _line(petition, 4, line=1),
+             _line(petition, 5, full_name="R2D2"),
+             _line(petition, 6, sheet="x"),
+             _line(petition, 7, signed_on=(petition.closes_at + timedelta(days=3)).date().isoformat()),
+             _line(petition, 8, signed_on="31/05/2024")]
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.add_paper_signatures(commissioner, petition.id, lines)
+    assert refused.value.message == ("7 of 8 lines have problems; nothing was entered. Correct them and send "
+                                     "the batch again.")
+    problems = [(p.row, p.field, p.message) for p in refused.value.problems]
+    assert problems == [
+        (2, "iin", "The IIN must be exactly 12 digits."),
+        (3, "district_number", f"Only voters of district No. {petition.district.number} may sign this petition."),
+        (4, "line", "Sheet 1, line 1 is already entered."),
+        (5, "full_name", "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and "
+                         "apostrophes."),
+        (6, "sheet", "The sheet number must be a whole number from 1 to 1000000."),
+        (7, "signed_on", "The date of signing must be within the signing period "
+                         f"({counting.local_day(petition.opens_at)} to {counting.local_day(petition.closes_at)})."),
+        (8, "signed_on", "The date of signing must look like 2024-05-31 or 31.05.2024."),
+    ]
+    assert total_rows() == (0, 0)
+    report = paper.add_paper_signatures(commissioner, petition.id, lines, skip_invalid=True)
+    assert report.added == 1 and [p.row for p in report.skipped] == [2, 3, 4, 5, 6, 7, 8]
+    assert signature_count() == 1
+
+
+def test_positions_already_entered_are_refused(setup):
+    petition, commissioner = setup
+    paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
+    assert [(p.field, p.message) for p in refused.value.problems] == [("line", "Sheet 1, line 1 is already entered.")]
+    assert signature_count() == 1
+
+
+def test_only_a_commissioner_of_the_body_may_enter(make, setup):
+    petition, _ = setup
+    outsider = make.user(role=Role.COMMISSIONER)
+    with pytest.raises(Forbidden):
+        paper.add_paper_signatures(outsider, petition.id, [_line(petition, 1)])
+    with pytest.raises(Forbidden):
+        paper.add_paper_signatures(make.user(), petition.id, [_line(petition, 1)])
+    with pytest.raises(Invalid) as empty:
+        paper.add_paper_signatures(setup[1], petition.id, [])
+    assert empty.value.message == "Enter at least one signature."
+    assert signature_count() == 0
+
+
+def test_csv_upload_with_semicolons_and_bom(setup):
+    petition, commissioner = setup
+    number = petition.district.number
+    text = ("\ufeffsheet;line;full_name;iin;district_number;signed_on\n"
+            f"3;1;Әлия Қасымова;{adult_iin()};{number};\n"
+            "\n"
+            f"3;2;Нұрлан Бекұлы;{adult_iin()};{number};{counting.local_day(utcnow()).isoformat()}\n")
+    report = paper.import_paper_csv(commissioner, petition.id, text.encode("utf-8"))
+    assert report.added == 2
+    assert counting.confirmed_count(petition) == 2
+    bad = f"sheet,line,full_name,iin,district_number\n1,1,Good Name,{adult_iin()},{number}\n1,2,Bad Name,1,{number}\n"
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.import_paper_csv(commissioner, petition.id, bad)
+    assert [(p.row, p.field) for p in refused.value.problems] == [(3, "iin")]  # numbered by file line
+    with pytest.raises(Invalid) as header:
+        paper.import_paper_csv(commissioner, petition.id, "sheet,line,name\n1,1,x\n")
+    assert header.value.message == ("The first line must name the columns "
+                                    "sheet,line,full_name,iin,district_number[,signed_on]; missing: full_name, iin, "
+                                    "district_number.")
+    with pytest.raises(Invalid) as encoding:
+        paper.import_paper_csv(commissioner, petition.id, "sheet,line\n1,Жақып".encode("utf-16"))
+    assert encoding.value.message == "The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."
+    assert signature_count() == 2
+
+
+def test_paper_pages(client, login, setup):
+    petition, commissioner = setup
+    login(commissioner)
+    assert client.get(f"/petitions/{petition.id}/paper").status_code == 200
+    form = {"batch-lines-0-sheet": "1", "batch-lines-0-line": "1", "batch-lines-0-full_name": "Дана Омарова",
+            "batch-lines-0-iin": adult_iin(), "batch-lines-0-district_number": str(petition.district.number),
+            "batch-lines-1-sheet": "1", "batch-lines-1-line": "2", "batch-lines-1-full_name": "Дана Омарова",
+            "batch-lines-1-iin": "bad", "batch-lines-1-district_number": str(petition.district.number)}
+    refused = client.post(f"/petitions/{petition.id}/paper", data=form)
+    assert refused.status_code == 422
+    assert "The IIN must be exactly 12 digits." in refused.get_data(as_text=True)
+    assert signature_count() == 0
+    form["batch-lines-1-iin"] = adult_iin()
+    accepted = client.post(f"/petitions/{petition.id}/paper", data=form)
+    assert accepted.status_code == 200 and "Entered 2 signatures" in accepted.get_data(as_text=True)
+    upload = (f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{adult_iin()},"
+              f"{petition.district.number}\n").encode()
+    import io
+
+    uploaded = client.post(f"/petitions/{petition.id}/paper", data={"csv-file": (io.BytesIO(upload), "sheet.csv")},
+                           content_type="multipart/form-data")
+    assert uploaded.status_code == 200 and "Entered 1 signatures" in uploaded.get_data(as_text=True)
+    assert counting.confirmed_count(petition) == 3
+
+
+def test_paper_page_refuses_other_commissioners(client, login, make, setup):
+    petition, _ = setup
+    outsider = make.user(role=Role.COMMISSIONER)
+    db.session.commit()
+    login(outsider)
+    assert client.get(f"/petitions/{petition.id}/paper").status_code == 403
