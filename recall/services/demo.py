@@ -150,6 +150,9 @@ def _area_steps() -> list[DemoStep]:
     from recall.services.petition_demo import demo_step as petitions_step
 
     steps.append(petitions_step)  # petitions: presets and a petition in each early stage
+    from recall.services.signing_demo import demo_step as signing_step
+
+    steps.append(signing_step)  # signing: confirmed and pending signatures, paper ones on the closed petition
     from recall.notifications.rules import demo_step as notification_rules_step
 
     steps.append(notification_rules_step)  # notifications: the default "who hears what" rules

@@ -317,6 +317,12 @@ def expire_unconfirmed(now: datetime) -> int:
 
 # ---------------------------------------------------------------- receipts and withdrawal
 
+def find_by_receipt(code: str | None) -> Signature | None:
+    """The signature a receipt code belongs to, or None (a decoy or unknown code)."""
+    digest = receipt_hash_of(code)
+    return db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest)) if digest else None
+
+
 def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
     """The public status behind a receipt code; ``NotFound`` when no signature has it."""
     now = now or utcnow()
