@@ -1,0 +1,121 @@
+"""Voter-roll import: time and memory for a generated roll (not a unit test; run it by hand).
+
+    .venv/bin/python benchmarks/voter_roll.py [ROWS ...]        # default: 50000
+
+For each size it creates a fresh PostgreSQL database (``recall_bench_roll_<pid>`` on ``BENCH_PG``,
+default ``postgresql+psycopg://postgres@127.0.0.1:5432``) with one body of 29 districts, writes a
+CSV of ROWS valid voters, imports it twice through ``recall.services.voter_roll.import_file`` (the
+second import replaces the first, as a re-upload for the same date does) and prints rows/second
+of the first, the peak Python heap (tracemalloc) of the second and the process's peak RSS. The Python heap stays flat as
+the file grows: the file is read line by line and loaded in chunks of ``CHUNK_ROWS`` through COPY.
+Set ``BENCH_SQLITE=1`` to measure the SQLite path (batched INSERT) instead.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+DISTRICTS = 29
+
+
+def _admin(sql: str) -> None:
+    engine = sa.create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(sql))
+    engine.dispose()
+
+
+def write_roll(path: Path, rows: int) -> None:
+    """A roll of ``rows`` distinct valid IINs (generated, not real people), streamed to disk."""
+    from recall.rules.iin import make_iin
+
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("iin,full_name,district_number,address\n")
+        made = 0
+        day = 0
+        while made < rows:
+            born = date(1940 + day % 60, 1 + day // 60 % 12, 1 + day // 720 % 28)
+            for serial in range(0, 10_000, 7):
+                if made >= rows:
+                    break
+                iin = make_iin(born, "female" if serial % 2 else "male", serial)
+                handle.write(f"{iin},Voter {made},{1 + made % DISTRICTS},\"Street {made % 500}, {made}\"\n")
+                made += 1
+            day += 1
+
+
+def run(rows: int, sqlite: bool) -> None:
+    from recall import create_app
+    from recall.extensions import db
+    from recall.models import Body, BodyLevel, District
+    from recall.services import voter_roll
+
+    workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
+    name = f"recall_bench_roll_{os.getpid()}"
+    url = f"sqlite:///{workdir / 'bench.db'}" if sqlite else f"{PG}/{name}"
+    if not sqlite:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{name}"')
+    app = create_app({"SKIP_ENV_CONFIG": True, "SECRET_KEY": uuid.uuid4().hex, "IIN_HASH_KEY": uuid.uuid4().hex,
+                      "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None,
+                      "PRIVACY_PURGE_DAYS": 180, "LANGUAGES": ("en",), "BABEL_DEFAULT_LOCALE": "en"})
+    csv_path = workdir / "roll.csv"
+    started = time.perf_counter()
+    write_roll(csv_path, rows)
+    size = csv_path.stat().st_size
+    print(f"{rows:,} rows, {size / 1e6:.1f} MB written in {time.perf_counter() - started:.1f}s "
+          f"({'SQLite' if sqlite else 'PostgreSQL'})")
+    try:
+        with app.app_context():
+            db.create_all()
+            body = Body(slug="bench", name="Bench", level=BodyLevel.MAZHILIS, seats_total=98, seats_party_list=69)
+            db.session.add(body)
+            db.session.flush()
+            for n in range(1, DISTRICTS + 1):
+                db.session.add(District(body_id=body.id, number=n, name=f"District {n}", region="Bench"))
+            db.session.commit()
+            # The first import is timed as is; the replacement runs under tracemalloc (several
+            # times slower) to measure the peak Python heap.
+            for attempt, traced in (("first import", False), ("replacement", True)):
+                if traced:
+                    tracemalloc.start()
+                t0 = time.perf_counter()
+                result = voter_roll.import_file(None, body.id, date(2026, 2, 1), str(csv_path),
+                                                checkpoint=db.session.commit)
+                db.session.commit()
+                elapsed = time.perf_counter() - t0
+                assert result.accepted and result.rows_loaded == rows, result.summary()
+                if traced:
+                    _current, peak = tracemalloc.get_traced_memory()
+                    tracemalloc.stop()
+                    print(f"  {attempt:<12} peak Python heap {peak / 2**20:5.1f} MiB (under tracemalloc)")
+                else:
+                    print(f"  {attempt:<12} {elapsed:6.1f}s  {rows / elapsed:9,.0f} rows/s")
+            total = db.session.scalar(sa.select(sa.func.sum(District.registered_voters)))
+            assert total == rows, total
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if not sqlite:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        csv_path.unlink(missing_ok=True)
+    print(f"  peak RSS of the process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:]] or [50_000]
+    for size in sizes:
+        run(size, sqlite=os.environ.get("BENCH_SQLITE") == "1")
