@@ -1,6 +1,7 @@
 """Signing online through the JSON API: every refusal, duplicates, confirmation, expiry, receipts, withdrawal."""
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -123,9 +124,11 @@ def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, coll
     assert counting.confirmed_count(petition) == 0
 
 
-def test_iin_is_never_logged(client, collecting_petition, caplog):
+def test_iin_is_never_logged(client, collecting_petition, caplog, monkeypatch):
     petition = collecting_petition()
     iin = adult_iin(serial=2468)
+    # Alembic's fileConfig (run by migration tests earlier in the session) disables existing loggers.
+    monkeypatch.setattr(logging.getLogger("recall.services.signing"), "disabled", False)
     caplog.set_level("DEBUG")
     client.post(sign_url(petition), json=payload(petition, iin=iin))
     client.post(sign_url(petition), json=payload(petition, iin=iin))
