@@ -22,6 +22,7 @@ from recall.models.user import User
 from recall.models.verification import MisuseReport, ReasonCode, ReviewClaim, VoterRollEntry
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.audit import append_audit
+from recall.services.counting import insert_for
 from recall.services.iin_hash import hash_iin
 from recall.services.outbox import record_event
 from recall.services.reason_codes import ensure_reason_codes
@@ -33,14 +34,6 @@ NOTE_MAX = 2000
 
 def _claim_minutes() -> int:
     return int(current_app.config.get("REVIEW_CLAIM_MINUTES", 10))
-
-
-def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 @dataclass
@@ -112,7 +105,7 @@ def claim(actor: User, signature_id: int, *, now: datetime | None = None) -> Rev
         raise Conflict(_("This signature is not awaiting review."))
     now = now or utcnow()
     expires = now + timedelta(minutes=_claim_minutes())
-    stmt = _insert(ReviewClaim).values(signature_id=signature_id, user_id=actor.id, expires_at=expires)
+    stmt = insert_for(ReviewClaim).values(signature_id=signature_id, user_id=actor.id, expires_at=expires)
     stmt = stmt.on_conflict_do_update(
         index_elements=["signature_id"],
         set_={"user_id": actor.id, "expires_at": expires},
