@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from recall.api import bp
@@ -17,7 +18,7 @@ def _json() -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise Invalid("Send a JSON object.")
+        raise Invalid(_("Send a JSON object."))
     return data
 
 
@@ -26,7 +27,7 @@ def _int(data: dict, name: str, required: bool = True) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{name} must be a whole number.", field=name)
+        raise Invalid(_("%(name)s must be a whole number.", name=name), field=name)
     return value
 
 
@@ -75,7 +76,7 @@ def commission_draw_sample(petition_id: int):
     verification.get_petition(current_user, petition_id)
     seed = _json().get("seed")
     if seed is not None and not isinstance(seed, str):
-        raise Invalid("seed must be a string.", field="seed")
+        raise Invalid(_("seed must be a string."), field="seed")
     draw = verification.draw_sample(current_user, petition_id, seed=seed)
     db.session.commit()
     return draw_json(draw), 201
@@ -102,7 +103,7 @@ def commission_decide(signature_id: int):
     data = _json()
     decision = data.get("decision")
     if decision not in ("accept", "reject"):
-        raise Invalid("decision must be accept or reject.", field="decision")
+        raise Invalid(_("decision must be accept or reject."), field="decision")
     sig = review.decide(current_user, signature_id, accept=decision == "accept",
                         reason_code=data.get("reason_code"), note=str(data.get("note") or ""))
     db.session.commit()

@@ -188,6 +188,10 @@ def test_report_csv_and_print(client, login, reviewed):
 
 
 def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
+    from recall.notifications.rules import ensure_default_rules
+
+    ensure_default_rules()  # the notification rules as a deployment seeds them
+    db.session.commit()
     w = reviewed
     form = client.get(f"/report-misuse?petition={w.petition.id}")
     assert form.status_code == 200
@@ -206,6 +210,11 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
     assert bad.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MisuseReport)) == 2
     assert "iin" in re.sub(r"\s+", " ", bad.text).lower()
+    # The reporter is answered by e-mail (the notifications outbox picks up misuse_report.received).
+    from recall.models.notifications import Delivery
+
+    recipients = set(db.session.scalars(sa.select(Delivery.recipient)))
+    assert {"voter@example.org", "v2@example.org"} <= recipients
 
 
 def test_upload_page_processes_in_request(client, login, world, tmp_path):
