@@ -167,3 +167,36 @@ def test_closing_hook_checks_closed_petitions(world, crafted):
     assert _verdicts(crafted) == EXPECTED
     assert db.session.get(type(world.petition), world.petition.id).state == PetitionState.UNDER_VERIFICATION
     assert verification.check_closed_petitions(utcnow()) == 0  # nothing closed any more
+
+
+def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
+    """Claims (INSERT ... ON CONFLICT ... RETURNING) and decisions work on SQLite too."""
+    from recall.errors import Conflict as Busy
+    from recall.models import Role
+    from recall.services import review
+    from tests.verification.conftest import make_petition
+
+    body = make.body()
+    deputy = make.deputy(make.district(body, number=1))
+    petition = make_petition(deputy, make.user())
+    first = make.user(role=Role.COMMISSIONER, commission_body=body)
+    second = make.user(role=Role.COMMISSIONER, commission_body=body)
+    iin = iin_for(date(1972, 1, 1))
+    assert voter_roll.import_file(None, body.id, date(2026, 2, 1),
+                                  str(write_roll(tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")]))).accepted
+    sig = make_signature(petition, iin, "Other Name")
+    counting.recount(petition.id)
+    verification.run_checks(first, petition.id)
+    db.session.commit()
+    assert review.claim_next(first, petition.id).signature.id == sig.id
+    db.session.commit()
+    with pytest.raises(Busy):
+        review.decide(second, sig.id, accept=True)
+    db.session.rollback()
+    review.decide(first, sig.id, accept=False, reason_code="signature_mismatch")
+    db.session.commit()
+    assert (db.session.get(Signature, sig.id).check_status, counting.confirmed_count(petition.id)) == \
+        (CheckStatus.INVALID, 0)
+    from recall.services.audit import verify_chain
+
+    assert verify_chain().problem == ""
