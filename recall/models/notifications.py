@@ -83,7 +83,7 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("promise.status_changed", (Recipient.DEPUTY, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.disputed", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.dispute_resolved", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
-    ("misuse_report.received", (Recipient.MISUSE_REPORTER,)),
+    ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
 )
 
 #: ``(event_kind, recipient, channel)`` triples, as plain strings.

@@ -110,10 +110,10 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
         "kind_label": KIND_LABELS.get(event.kind, event.kind),
         "public_payload": {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS},
         "subject_url": subject_url(event), "unsubscribe_url": unsubscribe,
-        "site_url": current_app.config["PUBLIC_BASE_URL"], "public_url": public_url,
+        "site_url": current_app.config["PUBLIC_BASE_URL"], "public_url": public_url, "locale": _locale(delivery),
     }
     try:
-        with force_locale(_locale(delivery)):
+        with force_locale(context["locale"]):
             text_module = env.select_template([f"{n}.txt" for n in names]).make_module(context)
             html = env.select_template([f"{n}.html" for n in names]).render(context)
             text = str(text_module)

@@ -31,7 +31,7 @@ SUBJECT_MODELS: dict[str, str] = {
     "petition": "recall.models.petition:Petition",
     "deputy": "recall.models.deputy:Deputy",
     "promise": "recall.models.promise:Promise",
-    "misuse_report": "recall.models.misuse:MisuseReport",
+    "misuse_report": "recall.models.verification:MisuseReport",
 }
 
 

@@ -85,8 +85,9 @@ def test_follower_mail_carries_a_one_click_unsubscribe_link_that_works_without_l
     assert received.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(http://recall\.test(/notifications/unsubscribe/[^>]+))>", header)
     assert url is not None
-    text = received.message.get_payload()[0].get_payload(decode=True).decode()
-    assert url.group(1) in text
+    text, html = (part.get_payload(decode=True).decode() for part in received.message.get_payload())
+    assert url.group(1) in text and f'href="{url.group(1)}"' in html
+    assert '<html lang="ru">' in html  # rendered in the follower's language
 
     # Anonymous: the page asks, the POST (what a mail program sends for one-click) unsubscribes.
     assert b"Unsubscribe" in client.get(url.group(2)).data
@@ -146,3 +147,12 @@ def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smt
     db.session.commit()
     assert periodic.run_due(only="outbox.redispatch", force=True) == {"outbox.redispatch": "ok"}
     assert smtp_server.wait_for(2)[1].rcpt_tos == ["deputy@parliament.example"]
+
+
+def test_periodic_loop_runs_due_tasks(app, monkeypatch):
+    calls = []
+    monkeypatch.setattr(periodic, "PERIODIC_TASKS", [("test.count", 3600, "tests.notifications.tasks:count")])
+    monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
+    monkeypatch.setattr(periodic, "_last_run", {})
+    periodic.run_loop(1, iterations=2)  # no Redis: the second pass is within the interval
+    assert len(calls) == 1

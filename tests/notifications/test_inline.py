@@ -288,3 +288,24 @@ def test_citizens_cannot_manage_webhooks(app, make, client, login):
     db.session.commit()
     assert client.get("/notifications/webhooks").status_code == 403
 
+
+
+def test_subjects_resolve_through_the_registry_and_unknown_types_reach_nobody(app, make, smtp_server):
+    from recall.models.verification import MisuseReport
+
+    ensure_default_rules()
+    commissioner = make.user(role="commissioner", email="commission@example.org")
+    petition = make_petition(make, deputy=make.deputy(make.district(commissioner.commission_body)))
+    report = MisuseReport(petition_id=petition.id, iin_hash="0" * 64, iin_last4="1234", email="Victim@Example.org")
+    db.session.add(report)
+    db.session.flush()
+    record_event("misuse_report.received", "misuse_report", report.id, {"petition_id": petition.id})
+    db.session.add(NotificationRule(event_kind="mystery.happened", recipient=Recipient.MISUSE_REPORTER,
+                                    channel=Channel.EMAIL))
+    record_event("mystery.happened", "mystery", 1, {})
+    db.session.commit()
+    received = smtp_server.wait_for(2)
+    assert sorted(m.rcpt_tos[0] for m in received) == ["commission@example.org", "victim@example.org"]
+    assert [(d.event_id, d.recipient_kind) for d in _deliveries()] == [(1, Recipient.MISUSE_REPORTER),
+                                                                       (1, Recipient.BODY_COMMISSION)]
+    assert db.session.get(Event, 2).fanned_out_at is not None
