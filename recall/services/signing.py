@@ -17,6 +17,7 @@ import hmac
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -126,17 +127,46 @@ def receipt_hash_of(code: str | None) -> str | None:
     return _hash_receipt(raw)
 
 
-def _open_petition(petition_id: int, now: datetime) -> Petition:
-    petition = db.session.get(Petition, petition_id)
-    if petition is None:
-        raise NotFound(_("There is no such petition."), field="petition")
-    if petition.state != PetitionState.COLLECTING or petition.opens_at is None or petition.closes_at is None:
-        raise Invalid(_("This petition is not collecting signatures."), field="petition")
-    if now < petition.opens_at:
+# How long a process trusts what it read about a collecting petition's signing window. Safe to
+# cache: the only way out of "collecting" is "closed" at ``closes_at``, which the window check
+# below enforces by itself, and a petition's period and district never change while collecting.
+WINDOW_CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class _Window:
+    """What signing needs to know about a collecting petition."""
+
+    id: int
+    district_id: int
+    district_name: str
+    opens_at: datetime
+    closes_at: datetime
+    read_at: float
+
+
+def _open_petition(petition_id: int, now: datetime) -> _Window:
+    """The signing window of a petition, refusing unless it is collecting and ``now`` is inside it.
+
+    Saves a query per signature on a busy petition by remembering collecting petitions for
+    ``WINDOW_CACHE_SECONDS`` (per application, per process).
+    """
+    cache = current_app.extensions.setdefault("recall_signing_windows", {})
+    window = cache.get(petition_id)
+    if window is None or time.monotonic() - window.read_at > WINDOW_CACHE_SECONDS:
+        petition = db.session.get(Petition, petition_id)
+        if petition is None:
+            raise NotFound(_("There is no such petition."), field="petition")
+        if petition.state != PetitionState.COLLECTING or petition.opens_at is None or petition.closes_at is None:
+            raise Invalid(_("This petition is not collecting signatures."), field="petition")
+        window = _Window(petition.id, petition.district_id, petition.district.name, petition.opens_at,
+                         petition.closes_at, time.monotonic())
+        cache[petition_id] = window
+    if now < window.opens_at:
         raise Invalid(_("Signing for this petition has not opened yet."), field="petition")
-    if now >= petition.closes_at:
+    if now >= window.closes_at:
         raise Invalid(_("Signing for this petition has closed."), field="petition")
-    return petition
+    return window
 
 
 def _insert(model):
@@ -182,7 +212,7 @@ def sign_petition(petition_id: int, full_name: str | None, iin: str | None, emai
         raise Invalid(_("Choose your district."), field="district_id")
     if district_id != petition.district_id:
         raise Invalid(_("You can only sign a recall petition in your own district: this petition is for %(district)s.",
-                        district=petition.district.name), field="district_id")
+                        district=petition.district_name), field="district_id")
     if consent is not True:
         raise Invalid(_("Please agree to the processing of your personal data to sign."), field="consent")
 
@@ -210,7 +240,7 @@ def sign_petition(petition_id: int, full_name: str | None, iin: str | None, emai
     return SignResult(receipt=receipt)
 
 
-def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) -> Signature | None:
+def _sign_again(petition: _Window, iin_hash: str, values: dict, now: datetime) -> Signature | None:
     """The voter's first signature exists. Reuse it if it expired; otherwise tell its owner.
 
     Returns the signature when an expired one was started afresh, else None.
@@ -239,7 +269,7 @@ def _sign_again(petition: Petition, iin_hash: str, values: dict, now: datetime) 
     return None
 
 
-def _decoy(petition: Petition, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
+def _decoy(petition: _Window, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
     """Store a receipt hash that looks up like an unconfirmed signature (pending, then expired)."""
     db.session.add(ReceiptDecoy(petition_id=petition.id, receipt_hash=receipt_hash, expires_at=expires_at,
                                 created_at=now))
