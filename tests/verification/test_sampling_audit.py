@@ -124,3 +124,13 @@ def test_concurrent_appends_do_not_fork(app, world):
     assert errors == []
     check = audit.verify_chain()
     assert (check.problem, check.entries) == ("", 30)
+
+
+def test_public_petition_page_shows_the_chain_head(world, client):
+    page = client.get(f"/petitions/{world.petition.id}").get_data(as_text=True)
+    assert "Commission audit chain head" not in page  # nothing logged yet
+    audit.append_audit("test.action", None, "petition", world.petition.id, world.body.id, {"i": 1})
+    db.session.commit()
+    head = audit.audit_head()
+    page = client.get(f"/petitions/{world.petition.id}").get_data(as_text=True)
+    assert "Commission audit chain head" in page and head[:16] in page
