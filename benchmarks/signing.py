@@ -250,10 +250,11 @@ def main() -> int:
             done[name][1] += elapsed
 
         _phase("warm-up", port, lambda: sign(rng.choice(spread_targets)), 1)  # not counted
-        for _ in range(ROUNDS):
-            run("plain", plain, PHASE_SECONDS / ROUNDS)
-            run("sign_spread", lambda: sign(rng.choice(spread_targets)), PHASE_SECONDS / ROUNDS)
-            run("sign_hot", lambda: sign(hot), PHASE_SECONDS / ROUNDS)
+        phases = [("plain", plain), ("sign_spread", lambda: sign(rng.choice(spread_targets))),
+                  ("sign_hot", lambda: sign(hot))]
+        for round_no in range(ROUNDS):
+            for name, make in phases[round_no:] + phases[:round_no]:  # rotate: no phase always goes first
+                run(name, make, PHASE_SECONDS / ROUNDS)
 
         def confirmer(tokens: list[str]):
             lock = threading.Lock()
@@ -266,9 +267,10 @@ def main() -> int:
         spread_tokens = _tokens(db_url, [p["id"] for p in spread_targets])
         hot_tokens = _tokens(db_url, [hot["id"]])
         rng.shuffle(spread_tokens)
-        for _ in range(ROUNDS):
-            run("confirm_spread", confirmer(spread_tokens), PHASE_SECONDS / ROUNDS)
-            run("confirm_hot", confirmer(hot_tokens), PHASE_SECONDS / ROUNDS)
+        confirm_phases = [("confirm_spread", confirmer(spread_tokens)), ("confirm_hot", confirmer(hot_tokens))]
+        for round_no in range(ROUNDS):
+            for name, make in confirm_phases[round_no % 2:] + confirm_phases[:round_no % 2]:
+                run(name, make, PHASE_SECONDS / ROUNDS)
         rates = {name: count / elapsed for name, (count, elapsed) in done.items()}
         print("rates:")
         for name, (count, elapsed) in done.items():
