@@ -191,31 +191,28 @@ def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> 
     if not required:
         return count
     for percent in crossed_milestones(0, count, required, DEFAULT_MILESTONES):
-        if percent > announced and _claim_milestone(petition_id, percent):
+        if percent > announced and _update_if(petition_id, Petition.milestones_announced < percent,
+                                              milestones_announced=percent):
             record_event("petition.milestone", "petition", petition_id, {"percent": percent})
-    if threshold_met(count, required) and met_at is None:
-        claimed = db.session.execute(
-            sa.update(Petition).where(Petition.id == petition_id, Petition.threshold_met_at.is_(None))
-            .values(threshold_met_at=now).execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed:
-            record_event("petition.threshold_met", "petition", petition_id, {"required": required})
-    elif not threshold_met(count, required) and met_at is not None:
-        cleared = db.session.execute(
-            sa.update(Petition).where(Petition.id == petition_id, Petition.threshold_met_at.is_not(None))
-            .values(threshold_met_at=None).execution_options(synchronize_session=False)
-        ).rowcount
-        if cleared:
-            record_event("petition.threshold_lost", "petition", petition_id, {"required": required})
+    met = threshold_met(count, required)
+    if met and met_at is None and _update_if(petition_id, Petition.threshold_met_at.is_(None), threshold_met_at=now):
+        record_event("petition.threshold_met", "petition", petition_id, {"required": required})
+    elif not met and met_at is not None and _update_if(petition_id, Petition.threshold_met_at.is_not(None),
+                                                       threshold_met_at=None):
+        record_event("petition.threshold_lost", "petition", petition_id, {"required": required})
     _expire_petition(petition_id)
     return count
 
 
-def _claim_milestone(petition_id: int, percent: int) -> bool:
-    """Raise ``milestones_announced`` to ``percent`` if nobody did yet; True for the one who did."""
+def _update_if(petition_id: int, condition, **values) -> bool:
+    """Conditionally update the petition row; True for the one transaction whose update applied.
+
+    Concurrent callers queue on the row lock and re-check ``condition`` after the winner commits,
+    so exactly one of them sees True: that one announces.
+    """
     return bool(db.session.execute(
-        sa.update(Petition).where(Petition.id == petition_id, Petition.milestones_announced < percent)
-        .values(milestones_announced=percent).execution_options(synchronize_session=False)
+        sa.update(Petition).where(Petition.id == petition_id, condition)
+        .values(**values).execution_options(synchronize_session=False)
     ).rowcount)
 
 
