@@ -24,6 +24,7 @@ translations: $(STAMP)
 ## make run: SQLite in instance/, inline notifications, mail to the console and instance/mail/.
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) seed
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

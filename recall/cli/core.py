@@ -9,6 +9,20 @@ from recall.models import Role
 from recall.services import deputy_import, demo, users
 
 
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Insert missing reference data (rule presets, topics, reason codes, notification rules).
+
+    Idempotent; run it after every `flask db upgrade`.
+    """
+    from recall.services.reference_data import ensure_reference_data
+
+    with transaction():
+        result = ensure_reference_data()
+    click.echo(result.summary())
+
+
 @click.group("deputies", help="Bodies, districts, parties and deputies.")
 def deputies_cli() -> None:
     pass

@@ -33,8 +33,3 @@ def rules_for(event_kind: str) -> list[NotificationRule]:
         .where(NotificationRule.event_kind == event_kind, NotificationRule.active.is_(True))
         .order_by(NotificationRule.id)
     ))
-
-
-def demo_step(result) -> None:
-    """Demo data step: seed the default rules so demo events reach someone."""
-    ensure_default_rules()

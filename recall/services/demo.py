@@ -19,6 +19,7 @@ from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import Body, BodyLevel, Deputy, District, MandateType, Party, Petition, Role, User
 from recall.services import users as user_service
+from recall.services.reference_data import ensure_reference_data
 
 DEMO_EMAIL_DOMAIN = "demo.recall.kz"
 MAZHILIS_TERM = (date(2023, 3, 29), date(2028, 3, 28))
@@ -153,9 +154,6 @@ def _area_steps() -> list[DemoStep]:
     from recall.services.signing_demo import demo_step as signing_step
 
     steps.append(signing_step)  # signing: confirmed and pending signatures, paper ones on the closed petition
-    from recall.notifications.rules import demo_step as notification_rules_step
-
-    steps.append(notification_rules_step)  # notifications: the default "who hears what" rules
     return steps
 
 
@@ -166,6 +164,7 @@ def load_demo() -> DemoResult:
     """
     if not database_is_empty():
         raise Conflict("The database is not empty; demo data is only loaded into an empty database.")
+    ensure_reference_data()  # presets, topics, reason codes, notification rules: the demo uses them all
     result = DemoResult()
     parties = _load_parties()
     _load_mazhilis(result, parties)

@@ -97,3 +97,18 @@ def test_directory_filters(client, make):
     assert page["meta"] == {"page": 2, "per_page": 2, "total": 3, "pages": 2} and len(page["items"]) == 1
     html = client.get("/deputies", query_string={"region": "Astana"}).get_data(as_text=True)
     assert "Beta Two" in html and "Alpha One" not in html
+
+
+def test_seed_inserts_reference_data_once(runner):
+    from recall.models import RecallRuleVersion
+    from recall.models.notifications import NotificationRule
+    from recall.models.promise import Topic
+    from recall.models.verification import ReasonCode
+
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    counts = [_count(m) for m in (RecallRuleVersion, Topic, ReasonCode, NotificationRule)]
+    assert counts[0] == 6 and all(n > 0 for n in counts)
+    second = runner.invoke(args=["seed"])
+    assert "added 0 reason codes and 0 notification rules" in second.output
+    assert [_count(m) for m in (RecallRuleVersion, Topic, ReasonCode, NotificationRule)] == counts

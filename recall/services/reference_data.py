@@ -1,0 +1,36 @@
+"""Reference data every installation needs: rule presets, promise topics, reason codes, who hears what.
+
+Kept in code (each area owns its list) and written by ``ensure_reference_data``, which is
+idempotent: ``flask seed`` runs it after every ``flask db upgrade`` (``make run`` does both), so a
+new preset version or reason code reaches existing installations without a data migration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    preset_rule_versions: int  # preset versions present
+    topics: int  # topics present
+    reason_codes_added: int
+    notification_rules_added: int
+
+    def summary(self) -> str:
+        return (f"{self.preset_rule_versions} preset rule versions and {self.topics} topics present; "
+                f"added {self.reason_codes_added} reason codes and {self.notification_rules_added} notification rules")
+
+
+def ensure_reference_data() -> SeedResult:
+    """Insert whatever reference rows are missing; flushes, the caller commits."""
+    from recall.notifications.rules import ensure_default_rules
+    from recall.services.promises import ensure_default_topics
+    from recall.services.reason_codes import ensure_reason_codes
+    from recall.services.recall_rules import ensure_preset_rules
+
+    return SeedResult(
+        preset_rule_versions=len(ensure_preset_rules()),
+        topics=len(ensure_default_topics()),
+        reason_codes_added=ensure_reason_codes(),
+        notification_rules_added=ensure_default_rules(),
+    )
