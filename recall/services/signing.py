@@ -23,9 +23,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
-from flask_babel import gettext as _
 
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
@@ -249,11 +249,15 @@ def _sign_again(petition: _Window, iin_hash: str, values: dict, now: datetime) -
         sa.select(Signature.id, Signature.status, Signature.email)
         .where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash,
                Signature.duplicate_of_id.is_(None))
-    ).one()
+    ).one_or_none()
+    if first is None:  # cannot happen while signatures are never deleted; answer like a repeat
+        return None
     if first.status == SignatureStatus.EXPIRED:
+        # It never counted: start it afresh, forgetting any verdict on its earlier life.
         revived = db.session.scalar(
             sa.update(Signature).where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
-            .values(confirmed_at=None, withdrawn_at=None, **values).returning(Signature)
+            .values(confirmed_at=None, withdrawn_at=None, check_status=CheckStatus.UNCHECKED, reason_code=None,
+                    checked_at=None, decided_by_id=None, decision_note=None, **values).returning(Signature)
             .execution_options(synchronize_session=False, populate_existing=True)
         )
         if revived is not None:
