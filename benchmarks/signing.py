@@ -46,6 +46,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, (os.cpu_count() or 2) *
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "3"))  # per phase, split into rounds
 ROUNDS = 3
 PETITIONS = 16
+# Diagnostic: serve benchmarks/wsgi_without_dispatch.py (events recorded but never handed to Redis).
+WITHOUT_DISPATCH = os.environ.get("BENCH_WITHOUT_DISPATCH") == "1"
 
 
 def _free_port() -> int:
@@ -221,10 +223,12 @@ def main() -> int:
         port = _free_port()
         proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+             "--log-level", "warning",
+             "benchmarks.wsgi_without_dispatch:app" if WITHOUT_DISPATCH else "wsgi:app"], cwd=ROOT, env=env)
         _wait_ready(port, proc)
         print(f"recall signing benchmark: gunicorn {WORKERS} sync workers, {CLIENTS} concurrent clients, "
-              f"{PETITIONS} petitions, events {'to Redis' if use_redis else 'delivered inline (no Redis)'}")
+              f"{PETITIONS} petitions, events "
+              f"{'NOT DISPATCHED (diagnostic)' if WITHOUT_DISPATCH else 'to Redis' if use_redis else 'delivered inline'}")
         iins = _Iins()
         hot = petitions[0]
         rng = random.Random(5)
