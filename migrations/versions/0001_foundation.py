@@ -122,24 +122,25 @@ def upgrade():
     sa.Column('subject_id', sa.Integer(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('fanned_out_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_events_actor_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events'))
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_events_enqueued_at'), ['enqueued_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_events_subject', ['subject_type', 'subject_id'], unique=False)
+        batch_op.create_index('ix_events_waiting', ['created_at'], unique=False,
+                              postgresql_where=sa.text('fanned_out_at IS NULL'),
+                              sqlite_where=sa.text('fanned_out_at IS NULL'))
 
 
 
 def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_waiting')
         batch_op.drop_index('ix_events_subject')
         batch_op.drop_index(batch_op.f('ix_events_kind'))
-        batch_op.drop_index(batch_op.f('ix_events_enqueued_at'))
 
     op.drop_table('events')
     with op.batch_alter_table('deputies', schema=None) as batch_op:

@@ -22,12 +22,15 @@ class Event(TimestampMixin, db.Model):
     subject_id: Mapped[int] = mapped_column()
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    # Set when the event was put on the queue; NULL rows are what redispatch picks up.
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    # Set when fan-out created its deliveries.
+    # Set when fan-out created its deliveries; until then redispatch may hand the event over again.
     fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (sa.Index("ix_events_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        sa.Index("ix_events_subject", "subject_type", "subject_id"),
+        # Redispatch scans only the events still waiting for fan-out, however long the outbox grows.
+        sa.Index("ix_events_waiting", "created_at", postgresql_where=sa.text("fanned_out_at IS NULL"),
+                 sqlite_where=sa.text("fanned_out_at IS NULL")),
+    )
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.subject_type}:{self.subject_id}>"
