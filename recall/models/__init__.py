@@ -43,6 +43,7 @@ __all__ = [
     "CheckStatus",
     "InitiativeMember",
     "Petition",
+    "PetitionPromise",
     "PetitionState",
     "RecallRuleVersion",
     "PetitionCountShard",

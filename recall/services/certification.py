@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Invalid, NotFound
+from recall.errors import Conflict, Invalid
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.deputy import Deputy, DeputyStatus
@@ -22,6 +22,7 @@ from recall.rules.recall_rules import decide_recall_vote
 from recall.services.audit import append_audit
 from recall.services.petition_states import change_state
 from recall.services.verification import get_petition, report
+from recall.services.lookup import get_or_raise
 
 NOTE_MAX = 2000
 OUTCOMES = ("qualified", "failed")
@@ -36,9 +37,7 @@ def pending_proposal(petition_id: int) -> CertificationProposal | None:
 
 def get_proposal(actor: User, proposal_id: int) -> CertificationProposal:
     """A proposal, for a commissioner of its petition's body."""
-    proposal = db.session.get(CertificationProposal, proposal_id)
-    if proposal is None:
-        raise NotFound(_("No such proposal."))
+    proposal = get_or_raise(CertificationProposal, proposal_id, _("No such proposal."))
     get_petition(actor, proposal.petition_id)
     return proposal
 
@@ -82,9 +81,7 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
     confirmed, or when the report's numbers changed since. Records ``petition.certified`` through
     ``change_state`` and appends an audit entry. Flushes.
     """
-    proposal = db.session.get(CertificationProposal, proposal_id)
-    if proposal is None:
-        raise NotFound(_("No such proposal."))
+    proposal = get_or_raise(CertificationProposal, proposal_id, _("No such proposal."))
     petition = get_petition(actor, proposal.petition_id)
     if proposal.confirmed_at is not None:
         raise Conflict(_("This certification is already confirmed."))

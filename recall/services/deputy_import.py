@@ -256,7 +256,6 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
     if not isinstance(data, dict):
         raise ImportRowError("$", "a Popolo file is a JSON object")
     plan = ImportPlan()
-    orgs = {o.get("id"): o for o in data.get("organizations", [])}
     areas = {a.get("id"): a for a in data.get("areas", [])}
     posts = {p.get("id"): p for p in data.get("posts", [])}
     persons = {p.get("id"): p for p in data.get("persons", [])}

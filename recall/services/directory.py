@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import NotFound
 from recall.extensions import db
 from recall.models import Body, Deputy, District, MandateType, Party
 from recall.services.pagination import Page, paginate
+from recall.services.lookup import get_or_raise
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,12 @@ def list_deputies(filters: DeputyFilters, page: int | None = 1, per_page: int | 
 
 
 def get_deputy(deputy_id: int) -> Deputy:
-    deputy = db.session.get(Deputy, deputy_id)
-    if deputy is None:
-        raise NotFound(_("No such deputy."))
+    deputy = get_or_raise(Deputy, deputy_id, _("No such deputy."))
     return deputy
 
 
 def get_district(district_id: int) -> District:
-    district = db.session.get(District, district_id)
-    if district is None:
-        raise NotFound(_("No such district."))
+    district = get_or_raise(District, district_id, _("No such district."))
     return district
 
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from recall.errors import Forbidden, Invalid, NotFound
+from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
@@ -35,6 +35,7 @@ from recall.models.user import User
 from recall.services import counting
 from recall.services.iin_hash import hash_iin
 from recall.services.signing import check_full_name, check_iin, new_receipt
+from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,7 @@ def _parse_date(value) -> date | None:
 def petition_for_entry(actor: User | None, petition_id: int) -> Petition:
     """The petition, if ``actor`` may enter paper signatures on it now; else ``NotFound``, ``Forbidden``
     (not a commissioner of its body) or ``Invalid`` (not collecting or just closed)."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None:
-        raise NotFound(_("There is no such petition."), field="petition")
+    petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
     if actor is None or not actor.is_commissioner_of(petition.body_id):
         raise Forbidden(_("Only a commissioner of this petition's body may enter paper signatures."))
     if petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED) or petition.opens_at is None:

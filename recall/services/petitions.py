@@ -28,6 +28,7 @@ from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
 from recall.services.petition_states import ACTIVE_STATES, change_state, check_transition
 from recall.services.users import find_user_by_email, normalise_email
+from recall.services.lookup import get_or_raise
 
 GROUNDS_MIN = 50
 GROUNDS_MAX = 5000
@@ -39,9 +40,7 @@ MAX_CITED_PROMISES = 50
 
 
 def get_petition(petition_id: int) -> Petition:
-    petition = db.session.get(Petition, petition_id)
-    if petition is None:
-        raise NotFound(_("No such petition."))
+    petition = get_or_raise(Petition, petition_id, _("No such petition."))
     return petition
 
 

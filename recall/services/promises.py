@@ -47,6 +47,7 @@ from recall.models.promise import (
 )
 from recall.models.user import Role, User
 from recall.services.outbox import record_event
+from recall.services.lookup import get_or_raise
 
 # Two titles of the same deputy whose similarity (see ``title_similarity``) reaches this are
 # offered for merging. 0.75 catches reworded titles ("Build a school in Zhanaarka" /
@@ -140,9 +141,7 @@ def _enum(enum_cls, value, field: str, label: str):
 
 def get_promise(promise_id: int) -> Promise:
     """The promise, or ``NotFound``."""
-    promise = db.session.get(Promise, promise_id)
-    if promise is None:
-        raise NotFound(_("No such promise."))
+    promise = get_or_raise(Promise, promise_id, _("No such promise."))
     return promise
 
 
@@ -261,9 +260,7 @@ def record_promise(actor: User | None, data: PromiseInput, *, confirm_distinct: 
     ``confirm_distinct`` is false. Records ``promise.created``.
     """
     actor = _require_monitor(actor, _("record promises"))
-    deputy = db.session.get(Deputy, data.deputy_id)
-    if deputy is None:
-        raise NotFound(_("No such deputy."))
+    deputy = get_or_raise(Deputy, data.deputy_id, _("No such deputy."))
     title = _text(data.title, "title", _("Title"), limit=MAX_TITLE)
     statement = _text(data.statement, "statement", _("The promise as stated"))
     made_on = _date(data.made_on, "made_on")
@@ -457,9 +454,7 @@ def raise_dispute(actor: User | None, promise_id: int, *, reason: str, evidence:
 
 
 def get_dispute(dispute_id: int) -> Dispute:
-    dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None:
-        raise NotFound(_("No such dispute."))
+    dispute = get_or_raise(Dispute, dispute_id, _("No such dispute."))
     return dispute
 
 

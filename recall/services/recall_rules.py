@@ -14,11 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Forbidden, Invalid, NotFound
+from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models import Body, BodyLevel, BodyRecallRule, Deputy, DeputyStatus, MandateType, RecallRuleVersion, Role, User
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
+from recall.services.lookup import get_or_raise
 
 # The preset a body runs under when an administrator has assigned nothing.
 DEFAULT_PRESET_BY_LEVEL: dict[BodyLevel, str] = {
@@ -67,9 +68,7 @@ def list_rule_versions() -> list[RecallRuleVersion]:
 
 
 def get_rule_version(version_id: int) -> RecallRuleVersion:
-    version = db.session.get(RecallRuleVersion, version_id)
-    if version is None:
-        raise NotFound(_("No such recall rule."))
+    version = get_or_raise(RecallRuleVersion, version_id, _("No such recall rule."))
     return version
 
 

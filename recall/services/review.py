@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.petition import Petition
@@ -28,6 +28,7 @@ from recall.services.outbox import record_event
 from recall.services.reason_codes import ensure_reason_codes
 from recall.services.verification import count_change_for, get_petition, require_commissioner
 from recall.services.voter_roll import find_roll_entry
+from recall.services.lookup import get_or_raise
 
 NOTE_MAX = 2000
 
@@ -48,9 +49,7 @@ class ReviewItem:
 
 
 def _signature_for(actor: User | None, signature_id: int) -> tuple[Signature, Petition]:
-    signature = db.session.get(Signature, signature_id)
-    if signature is None:
-        raise NotFound(_("No such signature."))
+    signature = get_or_raise(Signature, signature_id, _("No such signature."))
     petition = db.session.get(Petition, signature.petition_id)
     require_commissioner(actor, petition.body_id)
     return signature, petition
@@ -244,9 +243,7 @@ def list_misuse_reports(actor: User, *, open_only: bool = True) -> list[MisuseRe
 
 def get_misuse_report(actor: User, report_id: int) -> MisuseReport:
     """A misuse report, for a commissioner of its petition's body."""
-    report = db.session.get(MisuseReport, report_id)
-    if report is None:
-        raise NotFound(_("No such report."))
+    report = get_or_raise(MisuseReport, report_id, _("No such report."))
     require_commissioner(actor, report.petition.body_id)
     return report
 

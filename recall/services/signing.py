@@ -38,6 +38,7 @@ from recall.services import counting, identity
 from recall.services.iin_hash import hash_iin
 from recall.services.outbox import record_event
 from recall.services.users import normalise_email
+from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +155,7 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
     cache = current_app.extensions.setdefault("recall_signing_windows", {})
     window = cache.get(petition_id)
     if window is None or time.monotonic() - window.read_at > WINDOW_CACHE_SECONDS:
-        petition = db.session.get(Petition, petition_id)
-        if petition is None:
-            raise NotFound(_("There is no such petition."), field="petition")
+        petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
         if petition.state != PetitionState.COLLECTING or petition.opens_at is None or petition.closes_at is None:
             raise Invalid(_("This petition is not collecting signatures."), field="petition")
         window = _Window(petition.id, petition.district_id, petition.district.name, petition.opens_at,
@@ -177,9 +176,7 @@ def _insert(model):
 
 def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
     """The petition (``NotFound`` if missing) and the districts of its body, for the signing form."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None:
-        raise NotFound(_("There is no such petition."), field="petition")
+    petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
     districts = list(db.session.scalars(
         sa.select(District).where(District.body_id == petition.body_id).order_by(District.number)))
     return petition, districts

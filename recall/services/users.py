@@ -97,6 +97,20 @@ def _find_body(ref: str | int) -> Body:
     return body
 
 
+def _role_change_target(actor: User | None, email: str, role: Role | str) -> tuple[Role, User]:
+    """Check that ``actor`` may change roles and resolve the role and the account it applies to."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can change roles."))
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise Invalid(_("Unknown role %(role)s.", role=role), field="role") from exc
+    user = find_user_by_email(email or "")
+    if user is None:
+        raise NotFound(_("No account with the e-mail %(email)s.", email=email), field="email")
+    return role, user
+
+
 def grant_role(
     actor: User | None,
     email: str,
@@ -109,15 +123,7 @@ def grant_role(
     ``actor`` must be an admin (None means the command line, which runs with the server's
     authority). A monitor needs ``organization`` (created if new); a commissioner needs ``body``.
     """
-    if actor is not None and not actor.has_role(Role.ADMIN):
-        raise Forbidden(_("Only administrators can grant roles."))
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise Invalid(_("Unknown role %(role)s.", role=role), field="role") from exc
-    user = find_user_by_email(email or "")
-    if user is None:
-        raise NotFound(_("No account with the e-mail %(email)s.", email=email), field="email")
+    role, user = _role_change_target(actor, email, role)
     if role == Role.CITIZEN:
         return user
     if role == Role.MONITOR:
@@ -136,15 +142,7 @@ def grant_role(
 
 def revoke_role(actor: User | None, email: str, role: Role | str) -> User:
     """Take a role away. An admin cannot remove their own admin role (so one always remains)."""
-    if actor is not None and not actor.has_role(Role.ADMIN):
-        raise Forbidden(_("Only administrators can change roles."))
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise Invalid(_("Unknown role %(role)s.", role=role), field="role") from exc
-    user = find_user_by_email(email or "")
-    if user is None:
-        raise NotFound(_("No account with the e-mail %(email)s.", email=email), field="email")
+    role, user = _role_change_target(actor, email, role)
     if role == Role.MONITOR:
         user.organization = None
     elif role == Role.COMMISSIONER:

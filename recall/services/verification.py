@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
@@ -42,6 +42,7 @@ from recall.rules import sampling
 from recall.services.audit import append_audit
 from recall.services.reason_codes import ensure_reason_codes, label_for
 from recall.services.voter_roll import active_import_id
+from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,7 @@ def require_commissioner(actor: User | None, body_id: int) -> None:
 
 def get_petition(actor: User | None, petition_id: int) -> Petition:
     """A petition the actor may verify: NotFound or Forbidden otherwise."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None:
-        raise NotFound(_("No such petition."))
+    petition = get_or_raise(Petition, petition_id, _("No such petition."))
     require_commissioner(actor, petition.body_id)
     return petition
 

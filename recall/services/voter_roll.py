@@ -30,7 +30,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Forbidden, Invalid, NotFound
+from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import Body, District
@@ -39,6 +39,7 @@ from recall.models.verification import ImportStatus, VoterRollEntry, VoterRollIm
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
+from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,7 @@ def create_import(actor: User | None, body_id: int, as_of: date, filename: str =
     Raises NotFound for an unknown body, Forbidden for a commissioner of another body, Invalid for
     a date in the future.
     """
-    body = db.session.get(Body, body_id)
-    if body is None:
-        raise NotFound(_("No such body."), field="body")
+    get_or_raise(Body, body_id, _("No such body."), field="body")
     _require_commissioner(actor, body_id)
     if as_of > utcnow().date():
         raise Invalid(_("The roll date cannot be in the future."), field="as_of")
@@ -116,9 +115,7 @@ def create_import(actor: User | None, body_id: int, as_of: date, filename: str =
 
 def get_import(actor: User | None, import_id: int) -> VoterRollImport:
     """An import, for a commissioner of its body."""
-    imp = db.session.get(VoterRollImport, import_id)
-    if imp is None:
-        raise NotFound(_("No such voter roll import."))
+    imp = get_or_raise(VoterRollImport, import_id, _("No such voter roll import."))
     _require_commissioner(actor, imp.body_id)
     return imp
 

@@ -1,5 +1,4 @@
 """The promise tables exist and their invariants hold in the database itself."""
-import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import CheckStatus, MisuseReport, Role, Signature, VoterRollImport
+from recall.models import CheckStatus, MisuseReport, Signature, VoterRollImport
 from recall.services import counting, verification, voter_roll
 from tests.verification.conftest import iin_for, make_signature, write_roll
 
