@@ -13,6 +13,8 @@ Design (see docs/signing.md, "Counting"):
   Announcing is guarded by conditional UPDATEs on the petition row (``milestones_announced <
   :percent``, ``threshold_met_at IS NULL`` / ``IS NOT NULL``), which lock that row only in the rare
   moment a milestone or the threshold is crossed, and make every announcement happen once.
+  Under a rule that forbids publishing a running count nothing is announced while signing is
+  open (the events reach followers and webhooks); :func:`check_thresholds` announces on closing.
 * Two transactions committing at the same instant each see only their own increment, so a crossing
   can be noticed late; :func:`sync_counts` (periodic, every minute) re-checks every collecting
   petition, folds the sum into ``Petition.confirmed_count`` (handy for sorting lists) and catches
@@ -36,7 +38,7 @@ from flask import current_app
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard, PetitionDayCount
-from recall.models.petition import Petition, PetitionState
+from recall.models.petition import Petition, PetitionState, RecallRuleVersion
 from recall.models.signature import CheckStatus, Signature, SignatureStatus
 from recall.rules.milestones import DEFAULT_MILESTONES, crossed_milestones, threshold_met
 from recall.services.outbox import record_event
@@ -182,13 +184,19 @@ def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> 
               .where(PetitionCountShard.petition_id == petition_id).scalar_subquery())
     row = db.session.execute(
         sa.select(Petition.required_signatures, Petition.milestones_announced, Petition.threshold_met_at,
-                  summed if count is None else sa.literal(count))
+                  summed if count is None else sa.literal(count), Petition.state,
+                  RecallRuleVersion.data["running_count_public"].as_boolean())
+        .join(RecallRuleVersion, RecallRuleVersion.id == Petition.rule_version_id)
         .where(Petition.id == petition_id)
     ).one_or_none()
     if row is None:
         return count or 0
     required, announced, met_at, count = row[0], row[1], row[2], int(row[3])
     if not required:
+        return count
+    if row[4] == PetitionState.COLLECTING and not row[5]:
+        # The rule forbids publishing a running count, and a milestone or threshold event reaches
+        # followers and webhooks: announce nothing until signing closes (see check_thresholds).
         return count
     for percent in crossed_milestones(0, count, required, DEFAULT_MILESTONES):
         if percent > announced and _update_if(petition_id, Petition.milestones_announced < percent,
@@ -202,6 +210,16 @@ def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> 
         record_event("petition.threshold_lost", "petition", petition_id, {"required": required})
     _expire_petition(petition_id)
     return count
+
+
+def check_thresholds(petition_id: int, *, now: datetime | None = None) -> int:
+    """Announce milestones and set or clear the threshold flag for the current count; returns it.
+
+    Called when a petition closes: under a rule that forbids a running count nothing is announced
+    while signing is open, so the milestones and the threshold reached by then are announced
+    now, each once. Flushes nothing itself beyond the conditional updates and events.
+    """
+    return _check_thresholds(petition_id, None, now=now or utcnow())
 
 
 def _update_if(petition_id: int, condition, **values) -> bool:

@@ -23,7 +23,7 @@ from recall.extensions import db
 from recall.models import Deputy, InitiativeMember, Petition, PetitionState, User
 from recall.models.base import utcnow
 from recall.rules.recall_rules import required_signatures, signing_period_days
-from recall.services import recall_rules
+from recall.services import counting, recall_rules
 from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
 from recall.services.petition_states import ACTIVE_STATES, change_state, check_transition
@@ -382,4 +382,6 @@ def close_due_petitions(now: datetime) -> int:
         .order_by(Petition.id).with_for_update(skip_locked=True)).all()
     for petition in due:
         change_state(petition, PetitionState.CLOSED, None, payload={"closes_at": petition.closes_at.isoformat()})
+        # The count is public from now on: announce what a rule without a running count held back.
+        counting.check_thresholds(petition.id, now=now)
     return len(due)

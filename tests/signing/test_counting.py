@@ -21,7 +21,7 @@ def _milestones() -> list[int]:
 
 
 def test_milestones_are_announced_once_each(app, collecting_petition):
-    petition = collecting_petition(required=8)
+    petition = collecting_petition(rule="california_local", required=8)
     counting.apply_count_change(petition.id, 1, DAY1)
     assert _milestones() == []
     counting.apply_count_change(petition.id, 1, DAY1)  # 2 of 8
@@ -41,7 +41,7 @@ def test_milestones_are_announced_once_each(app, collecting_petition):
 
 
 def test_threshold_flag_is_set_and_cleared_again(app, collecting_petition):
-    petition = collecting_petition(required=3)
+    petition = collecting_petition(rule="california_local", required=3)
     counting.apply_count_change(petition.id, 2, DAY1)
     db.session.refresh(petition)
     assert petition.threshold_met_at is None and events("petition.threshold_met") == []
@@ -113,7 +113,7 @@ def _confirmed_signature(petition: Petition, n: int, created: datetime) -> Signa
 
 
 def test_recount_and_sync_fix_drift(app, collecting_petition):
-    petition = collecting_petition(required=4)
+    petition = collecting_petition(rule="california_local", required=4)
     for n in range(3):
         _confirmed_signature(petition, n, datetime(2024, 5, 1, 20, 0, tzinfo=timezone.utc))  # 2 May in Almaty
     db.session.flush()
@@ -133,3 +133,43 @@ def test_recount_and_sync_fix_drift(app, collecting_petition):
     db.session.refresh(petition)
     assert petition.confirmed_count == 4 and petition.threshold_met_at is not None
     assert counting.recount(petition.id) == 3  # the +1 had no signature behind it
+
+
+def test_no_announcement_while_a_hidden_count_is_collecting_then_once_on_closing(app, collecting_petition):
+    from recall.services import petitions
+
+    petition = collecting_petition(required=4)  # the Kazakh preset: no running count may be published
+    counting.apply_count_change(petition.id, 4, DAY1)
+    counting.sync_counts(utcnow())
+    db.session.refresh(petition)
+    # Milestone and threshold events reach followers and webhooks: they would publish the count.
+    assert _milestones() == [] and events("petition.threshold_met") == []
+    assert (petition.milestones_announced, petition.threshold_met_at) == (0, None)
+    assert petitions.close_due_petitions(petition.closes_at) == 1
+    assert _milestones() == [25, 50, 75, 100]
+    assert [e.payload for e in events("petition.threshold_met")] == [{"required": 4}]
+    closed, first_milestone = events("petition.closed")[0], events("petition.milestone")[0]
+    assert closed.id < first_milestone.id  # announced as signing closes, not before
+    counting.sync_counts(utcnow())
+    assert _milestones() == [25, 50, 75, 100] and len(events("petition.threshold_met")) == 1
+    counting.apply_count_change(petition.id, -1, DAY1)  # later invalidations are announced as usual
+    assert [e.payload for e in events("petition.threshold_lost")] == [{"required": 4}]
+
+
+def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(client, collecting_petition):
+    from tests.signing.conftest import confirm_token, payload, sign_url
+
+    petition = collecting_petition(required=2, rule="california_local")
+    for n in range(2):
+        response = client.post(sign_url(petition), json=payload(petition, email=f"v{n}@example.org"))
+        assert response.status_code == 202
+    for event in events("signature.confirmation_requested"):
+        assert client.get(f"/signatures/confirm/{confirm_token(event)}").status_code == 200
+    today = counting.local_day(utcnow()).isoformat()
+    body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
+    assert body["signatures"] == {"count_public": True, "confirmed": 2, "per_day": [{"date": today, "confirmed": 2}]}
+    assert body["threshold"] == {"required": 2, "met": True, "percent": 100.0}
+    html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "2 confirmed signatures of 2 required (100.0%)" in html
+    assert "The required number is reached." in html
+    assert f"<tr><td>{today}</td><td>2</td></tr>" in html
