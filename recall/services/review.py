@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Forbidden, Invalid
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.petition import Petition
@@ -26,7 +26,7 @@ from recall.services.counting import insert_for
 from recall.services.iin_hash import hash_iin
 from recall.services.outbox import record_event
 from recall.services.reason_codes import ensure_reason_codes
-from recall.services.verification import count_change_for, get_petition, require_commissioner
+from recall.services.verification import CHECKABLE_STATES, count_change_for, get_petition, require_commissioner
 from recall.services.voter_roll import find_roll_entry
 from recall.services.lookup import get_or_raise
 
@@ -48,8 +48,15 @@ class ReviewItem:
     claim_expires_at: datetime | None
 
 
-def _signature_for(actor: User | None, signature_id: int) -> tuple[Signature, Petition]:
-    signature = get_or_raise(Signature, signature_id, _("No such signature."))
+def _signature_for(actor: User | None, signature_id: int, *, lock: bool = False) -> tuple[Signature, Petition]:
+    """The signature and its petition, for a commissioner of the petition's body.
+
+    ``lock`` re-reads the row ``FOR UPDATE`` (fresh, not from the session's identity map), so a
+    decision sees a verdict another commissioner committed a moment ago and waits for one in flight.
+    """
+    signature = db.session.get(Signature, signature_id, with_for_update=lock, populate_existing=lock)
+    if signature is None:
+        raise NotFound(_("No such signature."))
     petition = db.session.get(Petition, signature.petition_id)
     require_commissioner(actor, petition.body_id)
     return signature, petition
@@ -155,12 +162,16 @@ def decide(actor: User, signature_id: int, *, accept: bool, reason_code: str | N
     """
     from recall.services import counting
 
-    signature, petition = _signature_for(actor, signature_id)
+    # Locked and fresh: another commissioner may have decided it (and dropped the claim) since this
+    # session last read the row; deciding again on the stale state would overwrite that decision.
+    signature, petition = _signature_for(actor, signature_id, lock=True)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise Invalid(_("The note is longer than 2,000 characters."), field="note")
     if signature.check_status != CheckStatus.REVIEW:
         raise Conflict(_("This signature is not awaiting review."))
+    if petition.state not in CHECKABLE_STATES:  # certified numbers are final
+        raise Conflict(_("This petition's verification is finished; its signatures can no longer be decided."))
     code = None
     if not accept:
         ensure_reason_codes()
@@ -198,9 +209,9 @@ def report_misuse(petition_id: int, iin: str, email: str, message: str) -> Misus
     Validates the IIN (field ``iin``), the petition (field ``petition``), the message length
     (field ``message``). Looks the signature up by the hashed IIN and, if one is filed, sends it
     to review with reason ``misuse_reported`` (counted signatures stay counted until a
-    commissioner decides). The caller shows the same answer whether or not a signature was found.
-    Records ``misuse_report.received`` (the reply goes to ``MisuseReport.email``; the payload
-    holds no personal data). Flushes.
+    commissioner decides; a petition already certified keeps its verdicts). The caller shows the
+    same answer whether or not a signature was found. Records ``misuse_report.received`` (the
+    reply goes to ``MisuseReport.email``; the payload holds no personal data). Flushes.
     """
     petition = db.session.get(Petition, petition_id) if petition_id else None
     if petition is None:
@@ -222,7 +233,9 @@ def report_misuse(petition_id: int, iin: str, email: str, message: str) -> Misus
     report = MisuseReport(petition_id=petition.id, iin_hash=iin_hash, iin_last4=info.last4, email=email,
                           message=message, signature_id=signature.id if signature else None)
     db.session.add(report)
-    if signature is not None and signature.check_status in (CheckStatus.UNCHECKED, CheckStatus.VALID):
+    # After certification the numbers are final: the report is kept for the commission, the verdict stays.
+    if signature is not None and petition.state in CHECKABLE_STATES \
+            and signature.check_status in (CheckStatus.UNCHECKED, CheckStatus.VALID):
         signature.check_status = CheckStatus.REVIEW
         signature.reason_code = "misuse_reported"
     db.session.flush()

@@ -12,8 +12,10 @@ signatures still ``unchecked``, so the first failing check names the reason:
 4. ``not_registered``: the IIN is not on the roll;
 5. ``other_district``: on the roll, in another district;
 6. ``under_age``: younger than 18 on the day of signing;
-7. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
-8. everything left is ``valid``.
+7. ``misuse_reported``: the voter reported (an open misuse report) that their IIN was used
+   without consent -> review;
+8. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
+9. everything left is ``valid``.
 
 Checked signatures are those confirmed or withdrawn (online and paper); pending and expired
 ones are not filed. Decisions a commissioner made by hand (``decided_by_id``) are kept on rerun.
@@ -37,7 +39,7 @@ from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureStatus
 from recall.models.user import User
-from recall.models.verification import SampleDraw, VoterRollEntry
+from recall.models.verification import MisuseReport, SampleDraw, VoterRollEntry
 from recall.rules import sampling
 from recall.services.audit import append_audit
 from recall.services.reason_codes import ensure_reason_codes, label_for
@@ -242,11 +244,17 @@ def _apply_checks(petition: Petition, import_id: int, district_number: int, now:
     birth_key = _day_key(sa.func.coalesce(sig.birth_date, roll_birth))
     mark(birth_key + ADULT_AGE * 10000 > _day_key(_utc_date(sig.created_at)), CheckStatus.INVALID, "under_age")
 
-    # 7. Name differs from the roll: a person decides.
+    # 7. The voter reported that their IIN was used without consent (an open report): a person
+    # decides. Without this step a rerun would quietly take the signature out of the review queue.
+    reported = sa.select(MisuseReport.id).where(MisuseReport.signature_id == sig.id,
+                                                MisuseReport.resolved_at.is_(None))
+    mark(reported.exists(), CheckStatus.REVIEW, "misuse_reported")
+
+    # 8. Name differs from the roll: a person decides.
     same_name = in_district.where(_norm(entry.full_name) == _norm(sig.full_name))
     mark(~same_name.exists(), CheckStatus.REVIEW, "name_mismatch")
 
-    # 8. The rest is valid.
+    # 9. The rest is valid.
     mark(sa.true(), CheckStatus.VALID, None)
 
 

@@ -114,3 +114,20 @@ def world(app, make) -> World:
     petition = make_petition(deputy, initiator)
     db.session.commit()
     return World(body, district, other, deputy, petition, commissioner, commissioner2, outsider)
+
+
+@pytest.fixture
+def reviewed(world, tmp_path):
+    """Checks run: one valid signature and one in review (name differs)."""
+    from recall.services import counting, verification, voter_roll
+
+    a, b = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1))
+    path = write_roll(tmp_path / "roll.csv", [(a, "Aigerim Bekova", 1, "Street 1"), (b, "Marat Omarov", 1, "Street 2")])
+    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
+    world.ok = make_signature(world.petition, a, "Aigerim Bekova")
+    world.odd = make_signature(world.petition, b, "Marat Umarov")
+    world.iins = (a, b)
+    counting.recount(world.petition.id)
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    return world

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import CheckStatus, MisuseReport, Signature, VoterRollImport
-from recall.services import counting, verification, voter_roll
-from tests.verification.conftest import iin_for, make_signature, write_roll
+from recall.services import counting, voter_roll
+from tests.verification.conftest import iin_for, write_roll
 
 PREFIXES = ("commission.", "api.commission_")
 
@@ -25,21 +25,6 @@ def _csrf(client) -> str:
 def _my_endpoints(app):
     return sorted((rule.endpoint, rule) for rule in app.url_map.iter_rules()
                   if rule.endpoint.startswith(PREFIXES))
-
-
-@pytest.fixture
-def reviewed(world, tmp_path):
-    """Checks run: one valid signature and one in review (name differs)."""
-    a, b = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1))
-    path = write_roll(tmp_path / "roll.csv", [(a, "Aigerim Bekova", 1, "Street 1"), (b, "Marat Omarov", 1, "Street 2")])
-    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
-    world.ok = make_signature(world.petition, a, "Aigerim Bekova")
-    world.odd = make_signature(world.petition, b, "Marat Umarov")
-    world.iins = (a, b)
-    counting.recount(world.petition.id)
-    verification.run_checks(world.commissioner, world.petition.id)
-    db.session.commit()
-    return world
 
 
 def _fill(rule, world):
