@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Invalid
+from recall.errors import Conflict, Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.deputy import Deputy, DeputyStatus
@@ -81,7 +81,10 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
     confirmed, or when the report's numbers changed since. Records ``petition.certified`` through
     ``change_state`` and appends an audit entry. Flushes.
     """
-    proposal = get_or_raise(CertificationProposal, proposal_id, _("No such proposal."))
+    # Locked and fresh: two commissioners confirming at once must not both move the petition.
+    proposal = db.session.get(CertificationProposal, proposal_id, with_for_update=True, populate_existing=True)
+    if proposal is None:
+        raise NotFound(_("No such proposal."))
     petition = get_petition(actor, proposal.petition_id)
     if proposal.confirmed_at is not None:
         raise Conflict(_("This certification is already confirmed."))

@@ -132,3 +132,37 @@ def test_purge(verified, app):
     assert db.session.get(MisuseReport, report.id).email is None
     assert db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq.desc())).first() == "privacy.purge"
     assert privacy.petitions_due(utcnow() + timedelta(days=days + 2)) == []
+
+
+def test_two_confirmations_at_once_certify_once(verified, app, make):
+    """This session read the proposal unconfirmed; another commissioner then confirmed it: refused here."""
+    import threading
+
+    from recall.models import CertificationProposal, Role, User
+
+    w = verified
+    third = make.user(role=Role.COMMISSIONER, commission_body=w.body)
+    proposal = certification.propose_certification(w.commissioner, w.petition.id)
+    db.session.commit()
+    assert db.session.get(CertificationProposal, proposal.id).confirmed_at is None  # now in this session
+    assert db.session.get(Petition, w.petition.id).state == PetitionState.UNDER_VERIFICATION
+    errors = []
+
+    def confirm_elsewhere():
+        try:
+            with app.app_context():
+                certification.confirm_certification(db.session.get(User, w.commissioner2.id), proposal.id)
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=confirm_elsewhere)
+    thread.start()
+    thread.join()
+    assert errors == []
+    with pytest.raises(Conflict):
+        certification.confirm_certification(third, proposal.id)
+    db.session.rollback()
+    assert len(_events("petition.certified")) == 1
+    assert db.session.get(CertificationProposal, proposal.id).confirmed_by_id == w.commissioner2.id
