@@ -130,7 +130,7 @@ def petition_for_entry(actor: User | None, petition_id: int) -> Petition:
 
 
 def _check_line(petition: Petition, item: PaperLine, today: date, period: tuple[date, date],
-                taken: set[tuple[int, int]]) -> _Checked:
+                taken: set[tuple[int, int]], *, date_required: bool) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
     sheet = _positive_int(item.sheet, MAX_SHEET)
     if sheet is None:
@@ -145,6 +145,9 @@ def _check_line(petition: Petition, item: PaperLine, today: date, period: tuple[
         signed_on = _parse_date(item.signed_on)
     except ValueError:
         raise Invalid(_("The date of signing must look like 2024-05-31 or 31.05.2024."), field="signed_on") from None
+    if signed_on is None and date_required:
+        # Without it the line would be dated today, after the period, yet counted.
+        raise Invalid(_("The signing period is over: enter the date each line was signed."), field="signed_on")
     if signed_on is not None and not period[0] <= signed_on <= min(period[1], today):
         raise Invalid(_("The date of signing must be within the signing period (%(start)s to %(end)s).",
                         start=period[0].isoformat(), end=period[1].isoformat()), field="signed_on")
@@ -185,7 +188,7 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
     problems: list[LineProblem] = []
     for item in lines:
         try:
-            good = _check_line(petition, item, today, period, taken)
+            good = _check_line(petition, item, today, period, taken, date_required=now >= petition.closes_at)
         except Invalid as exc:
             problems.append(LineProblem(item.row, exc.field or "", exc.message))
             continue
@@ -227,11 +230,18 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
         .returning(Signature.id)
     )
     if new_id is None:
-        first_id = db.session.scalar(sa.select(Signature.id).where(
+        first = db.session.execute(sa.select(Signature.id, Signature.status).where(
             Signature.petition_id == petition.id, Signature.iin_hash == good.iin_hash,
-            Signature.duplicate_of_id.is_(None)))
-        new_id = db.session.scalar(sa.insert(Signature).values(duplicate_of_id=first_id, **values)
+            Signature.duplicate_of_id.is_(None)).with_for_update()).one()
+        new_id = db.session.scalar(sa.insert(Signature).values(duplicate_of_id=first.id, **values)
                                    .returning(Signature.id))
+        if first.status in (SignatureStatus.PENDING, SignatureStatus.EXPIRED):
+            # The voter's online signature was never confirmed, so it never counted: the paper one,
+            # confirmed by the commission, is the voter's signature and the online one its duplicate
+            # (re-pointed first, so the one-per-voter index never sees two unmarked rows).
+            for row_id, points_to in ((first.id, new_id), (new_id, None)):
+                db.session.execute(sa.update(Signature).where(Signature.id == row_id)
+                                   .values(duplicate_of_id=points_to).execution_options(synchronize_session=False))
     return db.session.get(Signature, new_id)
 
 

@@ -318,12 +318,17 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
         raise Invalid(_("Signatures on this petition can no longer be confirmed."), field="token")
     done = db.session.execute(
         sa.update(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
-        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now).execution_options(synchronize_session=False)
-    ).rowcount
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
+        .returning(Signature.duplicate_of_id, Signature.check_status).execution_options(synchronize_session=False)
+    ).one_or_none()
     if done:
-        # The row changed behind the ORM: record the new values without another round trip.
+        # The row changed behind the ORM: record the new values without another round trip. The
+        # duplicate mark is read back from the row, since a paper signature of the same voter may
+        # have taken its place while the signer opened the link.
         set_committed_value(signature, "status", SignatureStatus.CONFIRMED)
         set_committed_value(signature, "confirmed_at", now)
+        set_committed_value(signature, "duplicate_of_id", done.duplicate_of_id)
+        set_committed_value(signature, "check_status", done.check_status)
         if counting.is_counted(signature):
             counting.apply_count_change(signature.petition_id, +1, counting.signing_day(signature), now=now)
     else:

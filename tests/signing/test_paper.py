@@ -8,11 +8,12 @@ import sqlalchemy as sa
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
-from recall.models import Role, Signature, SignatureSource, SignatureStatus
+from recall.models import PetitionState, Role, Signature, SignatureSource, SignatureStatus
 from recall.models.base import utcnow
-from recall.services import counting, paper
+from recall.services import counting, paper, signing
 from recall.services.iin_hash import hash_iin
-from tests.signing.conftest import adult_iin, payload, sign_url, signature_count, total_rows
+from tests.signing.conftest import (adult_iin, confirm_token, events, payload, sign_url, signature_count,
+                                   total_rows)
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def _line(petition, row, sheet=1, line=None, **changes):
 def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
     petition, commissioner = setup
     online_iin = adult_iin()
-    client.post(sign_url(petition), json=payload(petition, iin=online_iin))  # pending online signature
+    client.post(sign_url(petition), json=payload(petition, iin=online_iin))
+    [requested] = events("signature.confirmation_requested")
+    assert client.get(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200  # counted online
     repeated = adult_iin()
     today = counting.local_day(utcnow())
     lines = [_line(petition, 1, iin=repeated, signed_on=today.isoformat()),
@@ -53,8 +56,52 @@ def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
     assert rows[(1, 2)].duplicate_of_id == online.id  # against the online signature
     assert rows[(1, 3)].duplicate_of_id == first.id  # within the batch
     assert rows[(2, 1)].duplicate_of_id is None
-    assert counting.confirmed_count(petition) == 2
-    assert counting.counts_per_day(petition) == [(today, 2)]
+    assert counting.confirmed_count(petition) == 3  # two on paper, one online
+    assert counting.counts_per_day(petition) == [(today, 3)]
+
+
+@pytest.mark.parametrize("online_status", [SignatureStatus.PENDING, SignatureStatus.EXPIRED])
+def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_that_counts(
+        client, setup, online_status):
+    petition, commissioner = setup
+    iin = adult_iin()
+    client.post(sign_url(petition), json=payload(petition, iin=iin))
+    [requested] = events("signature.confirmation_requested")
+    online = db.session.scalar(sa.select(Signature))
+    if online_status == SignatureStatus.EXPIRED:
+        signing.expire_unconfirmed(online.expires_at)
+        db.session.commit()
+    report = paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1, iin=iin)])
+    db.session.commit()
+    [entered] = report.signatures
+    db.session.refresh(online)
+    assert (report.added, report.duplicates) == (1, 0)
+    assert entered.duplicate_of_id is None and online.duplicate_of_id == entered.id
+    assert counting.confirmed_count(petition) == 1
+    # The online link opened later confirms the online signature but does not count the voter twice.
+    opened = client.get(f"/signatures/confirm/{confirm_token(requested)}")
+    db.session.refresh(online)
+    if online_status == SignatureStatus.PENDING:
+        assert opened.status_code == 200 and online.status == SignatureStatus.CONFIRMED
+    else:
+        assert opened.status_code == 422 and online.status == SignatureStatus.EXPIRED
+    assert counting.confirmed_count(petition) == 1
+    assert counting.recount(petition.id) == 1
+
+
+def test_lines_entered_after_the_period_need_their_date(make, collecting_petition):
+    petition = collecting_petition(state=PetitionState.CLOSED, opens_delta=timedelta(days=-31),
+                                   closes_delta=timedelta(days=-1))
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
+    assert [(p.row, p.field, p.message) for p in refused.value.problems] == [
+        (1, "signed_on", "The signing period is over: enter the date each line was signed.")]
+    assert total_rows() == (0, 0)
+    signed_on = counting.local_day(petition.opens_at) + timedelta(days=3)
+    report = paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1, signed_on=signed_on)])
+    assert report.added == 1 and counting.counts_per_day(petition) == [(signed_on, 1)]
 
 
 def test_one_bad_line_refuses_the_batch_and_lists_every_problem(setup):
@@ -101,10 +148,10 @@ def test_positions_already_entered_are_refused(setup):
 def test_only_a_commissioner_of_the_body_may_enter(make, setup):
     petition, _ = setup
     outsider = make.user(role=Role.COMMISSIONER)
-    with pytest.raises(Forbidden):
-        paper.add_paper_signatures(outsider, petition.id, [_line(petition, 1)])
-    with pytest.raises(Forbidden):
-        paper.add_paper_signatures(make.user(), petition.id, [_line(petition, 1)])
+    for actor in (outsider, make.user(), None):
+        with pytest.raises(Forbidden) as refused:
+            paper.add_paper_signatures(actor, petition.id, [_line(petition, 1)])
+        assert refused.value.message == "Only a commissioner of this petition's body may enter paper signatures."
     with pytest.raises(Invalid) as empty:
         paper.add_paper_signatures(setup[1], petition.id, [])
     assert empty.value.message == "Enter at least one signature."
