@@ -12,7 +12,10 @@ notes the ids of new events in ``session.info``; ``after_commit`` takes them and
 * without ``REDIS_URL`` (``make run``), the events are fanned out and delivered inline, in a
   fresh application context (so a fresh session), after the committing transaction is over.
 
-A rollback drops the noted ids, so a rolled-back event is never dispatched. Deliveries to send
+A rollback drops the noted ids, so a rolled-back event is never dispatched. Only the outermost
+transaction counts: SQLAlchemy also fires ``after_commit`` when a savepoint is released and
+``after_rollback`` when one is rolled back, and acting on those would hand over events before
+they are committed, or forget events the outer transaction still commits. Deliveries to send
 again (an admin's "send again") go through the same path via ``schedule_delivery``.
 """
 from __future__ import annotations
@@ -50,7 +53,7 @@ def install_session_hooks() -> None:
     session_class = db.session.session_factory.class_
     sa_event.listen(session_class, "after_flush", _note_new_events)
     sa_event.listen(session_class, "after_commit", _dispatch_after_commit)
-    sa_event.listen(session_class, "after_rollback", _forget)
+    sa_event.listen(session_class, "after_soft_rollback", _forget)
     _installed = True
 
 
@@ -66,12 +69,18 @@ def _note_new_events(session: Session, flush_context) -> None:
         session.info.setdefault(EVENTS_KEY, []).extend(new_ids)
 
 
-def _forget(session: Session) -> None:
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        # A savepoint rolled back: events noted before it may still commit. Ids noted inside it
+        # name rows that will not exist; fan-out finds no such event and does nothing.
+        return
     session.info.pop(EVENTS_KEY, None)
     session.info.pop(DELIVERIES_KEY, None)
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released; the real commit comes later
+        return
     event_ids = session.info.pop(EVENTS_KEY, [])
     delivery_ids = session.info.pop(DELIVERIES_KEY, [])
     if not (event_ids or delivery_ids) or not has_app_context():
