@@ -171,17 +171,34 @@ def _normalise_header(cells: list[str]) -> list[str]:
     return names
 
 
+def _is_utf8(cells: list[str]) -> bool:
+    """False when a cell holds bytes that were not UTF-8 (decoded as lone surrogates)."""
+    joined = "".join(cells)
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
     """Yield (line number, row dict, problem) line by line; the header is line 1."""
+    # Bytes that are not UTF-8 become lone surrogates instead of an exception: the decoder works on
+    # 8 KiB blocks, so a strict error would surface lines before the bad one and end the file there.
+    # Each row is checked instead, and a bad row is reported under its own line number.
     text = io.TextIOWrapper(io.BufferedReader(_CountingReader(stream, on_bytes), 1 << 16),
-                            encoding="utf-8-sig", errors="strict", newline="")
+                            encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.reader(text)
     try:
         header = next(reader, None)
-    except UnicodeDecodeError:
-        raise Invalid(_("The file is not UTF-8 text."), field="file") from None
+    except csv.Error as exc:
+        raise Invalid(_("Line 1: not valid CSV: %(error)s", error=str(exc)), field="file") from None
     if header is None:
         raise Invalid(_("The file is empty."), field="file")
+    if not _is_utf8(header):
+        raise Invalid(_("The file is not UTF-8 text."), field="file")
     names = _normalise_header(header)
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -193,14 +210,14 @@ def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[i
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError:
-            yield reader.line_num + 1, None, "encoding"
-            return
         except csv.Error as exc:
             yield reader.line_num, None, f"csv:{exc}"
             continue
         if not any(c.strip() for c in cells):
             continue  # blank line
+        if not _is_utf8(cells):
+            yield reader.line_num, None, "encoding"
+            continue
         if len(cells) != len(names):
             yield reader.line_num, None, f"columns:{len(cells)}:{len(names)}"
             continue
@@ -234,7 +251,7 @@ def _validate(line: int, row: dict[str, str], as_of: date, districts: set[int]) 
 
 def _shape_error(line: int, problem: str) -> RowError:
     if problem == "encoding":
-        return RowError(line, "file", _("The file is not UTF-8 text from here on."))
+        return RowError(line, "row", _("Not UTF-8 text (was the file saved in another encoding?)."))
     if problem.startswith("columns:"):
         _kind, got, want = problem.split(":")
         return RowError(line, "row", _("%(got)s column(s), expected %(want)s.", got=got, want=want))
@@ -312,8 +329,8 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
     ``db.session.commit`` for visible progress; None keeps everything in the caller's
     transaction). With ``skip_invalid`` malformed rows are left out and listed in the report file
     at ``report_path``; without it any malformed row refuses the whole import (entries deleted,
-    status failed, the errors kept on the row). An unusable file (not UTF-8, no header) is refused
-    the same way, even with ``skip_invalid``. The final state is flushed, not committed.
+    status failed, the errors kept on the row). An unusable file (no header, a header that is not
+    UTF-8) is refused the same way, even with ``skip_invalid``. The final state is flushed, not committed.
     """
     imp = roll_import
     if skip_invalid is None:
