@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from recall.api import bp
-from recall.errors import Invalid
+from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
 from recall.security import public, roles_required
@@ -149,6 +149,16 @@ def commission_roll_import(import_id: int):
             "active": imp.is_active, "percent": imp.percent, "bytes_read": imp.bytes_read,
             "bytes_total": imp.bytes_total, "rows_loaded": imp.rows_loaded, "rows_skipped": imp.rows_skipped,
             "errors": imp.errors[:50]}
+
+
+@bp.get("/petitions/<int:petition_id>/sample")
+@public
+def petition_sample(petition_id: int):
+    """The published random sample (seed, pool, method) so anyone can redraw it; 404 before a draw."""
+    data = verification.public_sample(petition_id, with_pool=True)
+    if data is None:
+        raise NotFound(_("No sample has been drawn for this petition."))
+    return data
 
 
 @bp.get("/audit/head")

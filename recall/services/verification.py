@@ -388,6 +388,36 @@ def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None
     return draw
 
 
+REDRAW_METHOD = (
+    "Python 3: ids = sorted(pool_ids); "
+    "rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big')); "
+    "sampled_ids = sorted(rng.sample(ids, n))"
+)
+
+
+def public_sample(petition_id: int, *, with_pool: bool = False) -> dict[str, Any] | None:
+    """The published random sample of a petition, or None before a draw. Public: no personal data.
+
+    Everything anyone needs to redraw it and recompute the projection: the seed, ``raw`` and ``n``,
+    the sampled ids, the method (``REDRAW_METHOD``, i.e. ``recall.rules.sampling.draw_sample``)
+    and, once computed, v, d, the projection with its formula and the outcome. ``with_pool`` adds
+    ``pool_ids``: the sorted ids of the raw signatures filed, the pool the sample was drawn from
+    (it no longer changes once the petition is under verification, which a draw requires).
+    """
+    draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition_id))
+    if draw is None:
+        return None
+    data: dict[str, Any] = {
+        "petition_id": petition_id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
+        "sampled_ids": list(draw.sampled_ids), "required": draw.required, "v": draw.valid,
+        "d": draw.duplicates, "projected": draw.projected, "formula": draw.formula, "outcome": draw.outcome,
+        "drawn_at": draw.created_at.isoformat(), "method": REDRAW_METHOD,
+    }
+    if with_pool:
+        data["pool_ids"] = filed_ids(petition_id)
+    return data
+
+
 def complete_sample(actor: User | None, petition_id: int) -> SampleDraw:
     """Compute the projection of a drawn sample once every sampled signature has a verdict."""
     petition = get_petition(actor, petition_id)

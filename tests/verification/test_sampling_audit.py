@@ -134,3 +134,28 @@ def test_public_petition_page_shows_the_chain_head(world, client):
     head = audit.audit_head()
     page = client.get(f"/petitions/{world.petition.id}").get_data(as_text=True)
     assert "Commission audit chain head" in page and head[:16] in page
+
+
+def test_seed_pool_and_method_are_public(sampled_world, client):
+    """An anonymous visitor gets the seed, the pool and the method, and redraws the very same sample."""
+    import hashlib
+    import random
+
+    w = sampled_world
+    pid = w.sampled.id
+    assert client.get(f"/api/v1/petitions/{pid}/sample").status_code == 404
+    assert "Random sample of the signatures" not in client.get(f"/petitions/{pid}").text
+    draw = verification.draw_sample(w.commissioner, pid, seed="public-ceremony-7")
+    db.session.commit()
+    data = client.get(f"/api/v1/petitions/{pid}/sample").json
+    assert (data["seed"], data["raw"], data["n"], len(data["pool_ids"])) == ("public-ceremony-7", 30, 10, 30)
+    # The published method, followed literally, gives the stored sample.
+    ids = sorted(data["pool_ids"])
+    rng = random.Random(int.from_bytes(hashlib.sha256(data["seed"].encode("utf-8")).digest(), "big"))
+    assert sorted(rng.sample(ids, data["n"])) == data["sampled_ids"] == draw.sampled_ids
+    assert "random.Random(int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big'))" in data["method"]
+    assert data["projected"] == draw.projected and data["formula"] == draw.formula
+    assert "full_name" not in str(data) and "Person" not in str(data)
+    page = client.get(f"/petitions/{pid}").text
+    assert "Random sample of the signatures" in page and "public-ceremony-7" in page
+    assert f"/api/v1/petitions/{pid}/sample" in page

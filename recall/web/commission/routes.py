@@ -34,8 +34,10 @@ bp = Blueprint("commission", __name__, url_prefix="/commission")
 
 @bp.app_context_processor
 def _helpers():
-    # audit_head_info is called only by pages that include commission/_audit_head.html.
-    return {"reason_label": label_for, "audit_head_info": audit.audit_head_info}
+    # audit_head_info and public_sample are called only by pages that include
+    # commission/_audit_head.html or commission/_public_sample.html.
+    return {"reason_label": label_for, "audit_head_info": audit.audit_head_info,
+            "public_sample": verification.public_sample}
 
 
 def _body_id() -> int:
