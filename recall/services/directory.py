@@ -56,6 +56,17 @@ def district_deputies(district: District) -> list[Deputy]:
     return list(db.session.scalars(sa.select(Deputy).where(Deputy.district_id == district.id).order_by(Deputy.term_start.desc())))
 
 
+def district_choices(filters: DeputyFilters) -> list[District]:
+    """The districts the directory offers as a filter: those of the chosen body (or of the chosen
+    district's body). Empty when neither is chosen: all districts of all bodies is no menu."""
+    body_id = filters.body_id
+    if body_id is None and filters.district_id:
+        body_id = db.session.scalar(sa.select(District.body_id).where(District.id == filters.district_id))
+    if body_id is None:
+        return []
+    return list(db.session.scalars(sa.select(District).where(District.body_id == body_id).order_by(District.number)))
+
+
 def filter_choices() -> dict[str, list]:
     """Values for the directory's filter menus."""
     return {

@@ -39,8 +39,10 @@ def home():
 @bp.get("/deputies")
 @public
 def list_deputies():
-    page = directory.list_deputies(deputy_filters_from_args(), request.args.get("page", type=int))
-    return render_template("public/deputies.html", page=page, choices=directory.filter_choices())
+    filters = deputy_filters_from_args()
+    page = directory.list_deputies(filters, request.args.get("page", type=int))
+    return render_template("public/deputies.html", page=page, choices=directory.filter_choices(),
+                           districts=directory.district_choices(filters))
 
 
 @bp.get("/deputies/<int:deputy_id>")
