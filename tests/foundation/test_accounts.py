@@ -145,3 +145,73 @@ def test_users_cli_create_and_grant(runner):
     assert refused.exit_code != 0 and "No account" in refused.output
     user = db.session.scalar(sa.select(User))
     assert user.is_admin and user.organization.name == "Watch"
+
+
+def test_remember_me_keeps_the_user_signed_in_after_the_session_cookie_is_gone(app, make):
+    user = make.user(email="kept@example.org")
+    db.session.commit()
+    remembered, forgotten = app.test_client(), app.test_client()
+    remembered.post("/login", data={"email": "kept@example.org", "password": PASSWORD, "remember": "y"})
+    forgotten.post("/login", data={"email": "kept@example.org", "password": PASSWORD})
+    assert forgotten.get_cookie("remember_token") is None
+    for client in (remembered, forgotten):
+        client.delete_cookie("session")  # the browser was closed
+    assert remembered.get("/account/password").status_code == 200
+    assert forgotten.get("/account/password").status_code == 302
+
+    # A password change elsewhere ends remembered sessions too.
+    user.set_password("a brand new password")
+    db.session.commit()
+    remembered.delete_cookie("session")
+    response = remembered.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.redis
+def test_with_redis_url_login_attempts_are_counted_in_redis_across_processes(pg_database, redis_url, redis_conn,
+                                                                              tmp_path):
+    """Two app instances (two server processes) share one count when REDIS_URL is set."""
+    from recall import create_app
+    from recall.config import load_config
+    from tests.conftest import pg_url
+
+    settings = load_config(tmp_path, {"REDIS_URL": redis_url, "DATABASE_URL": pg_url(pg_database),
+                                      "LOGIN_RATE_LIMIT": "2 per minute"})
+    assert settings["RATELIMIT_STORAGE_URI"] == redis_url
+    settings.update(SKIP_ENV_CONFIG=True, TESTING=True, WTF_CSRF_ENABLED=False)
+    attempt = {"email": "x@example.org", "password": "whatever pw"}
+    apps = [create_app(settings)]
+    try:
+        first = apps[0].test_client()
+        assert [first.post("/login", data=attempt).status_code for _ in range(2)] == [422, 422]
+        assert redis_conn.keys("LIMITS:*") == [b"LIMITS:LIMITER/127.0.0.1/auth.login/2/1/minute"]
+        apps.append(create_app(settings))  # another process: a limiter of its own on the same Redis
+        refused = apps[1].test_client().post("/login", data=attempt, headers={"Accept": "application/json"})
+        assert refused.status_code == 429
+        assert refused.get_json()["error"]["code"] == "too_many_requests"
+    finally:
+        for each in apps:
+            with each.app_context():
+                db.engine.dispose()
+
+
+def test_admin_page_lists_roles_by_name_and_revokes_them(client, make, login):
+    admin = make.user(role=Role.ADMIN, email="root@example.org")
+    monitor = make.user(role=Role.MONITOR, email="watch@example.org",
+                        organization=make.organization(name="Watch KZ"))
+    db.session.commit()
+    login(admin)
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert '<option value="admin">administrator</option>' in html
+    assert "monitor (Watch KZ)" in html
+    granted = client.post("/admin/users", data={"email": "watch@example.org", "role": "admin"}, follow_redirects=True)
+    assert "watch@example.org is now administrator." in granted.get_data(as_text=True)
+
+    response = client.post(f"/admin/users/{monitor.id}/revoke/monitor")
+    assert response.status_code == 302
+    db.session.refresh(monitor)
+    assert not monitor.has_role(Role.MONITOR) and monitor.organization_id is None
+    own = client.post(f"/admin/users/{admin.id}/revoke/admin", follow_redirects=True)
+    assert "You cannot remove your own administrator role." in own.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.has_role(Role.ADMIN)

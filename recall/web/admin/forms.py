@@ -9,8 +9,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from recall.models import Role
 
 
+# Role names as people read them (the enum values are identifiers, not words in kk/ru/en).
+ROLE_LABELS = {
+    Role.CITIZEN: _l("citizen"),
+    Role.MONITOR: _l("monitor"),
+    Role.COMMISSIONER: _l("commissioner"),
+    Role.ADMIN: _l("administrator"),
+}
+
+
 class GrantRoleForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value) for r in Role if r != Role.CITIZEN])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.CITIZEN])
     organization = StringField(_l("Organization (monitors)"), validators=[Optional(), Length(max=200)])
     body = StringField(_l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)])

@@ -10,7 +10,7 @@ from recall.extensions import db
 from recall.models import Role
 from recall.security import roles_required
 from recall.services import users
-from recall.web.admin.forms import GrantRoleForm
+from recall.web.admin.forms import ROLE_LABELS, GrantRoleForm
 from recall.web.forms import attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -37,12 +37,12 @@ def list_users():
             attach_error(form, exc)
             status = 422
         else:
-            flash(_("%(email)s is now %(role)s.", email=user.email, role=form.role.data), "success")
+            flash(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[Role(form.role.data)]), "success")
             return redirect(url_for("admin.list_users"))
     elif form.is_submitted():
         status = 422
     page = users.list_users(request.args.get("page", 1, type=int), request.args.get("q"))
-    return render_template("admin/users.html", form=form, page=page), status
+    return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS), status
 
 
 @bp.post("/users/<int:user_id>/revoke/<role>")
