@@ -141,3 +141,29 @@ def test_unexpected_errors_give_a_500_page_and_json(pg_database):
     assert "RuntimeError" not in page.get_data(as_text=True)
     api = client.get("/_boom", headers={"Accept": "application/json"})
     assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_server_error"
+
+
+def test_a_wrong_role_gets_a_json_403_when_it_asks_for_json(client, make, login):
+    login(make.user())
+    db.session.commit()
+    response = client.get("/admin/users", headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.get_json() == {"error": {"status": 403, "code": "forbidden",
+                                             "message": "You do not have access to this page"}}
+
+
+class TestTooManyRequests:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "1 per minute"}
+
+    def test_429_as_a_page_and_as_json(self, client):
+        attempt = {"email": "x@example.org", "password": "whatever pw"}
+        assert client.post("/login", data=attempt).status_code == 422
+        page = client.post("/login", data=attempt)
+        assert page.status_code == 429 and page.mimetype == "text/html"
+        assert "Too many requests: please wait a moment and try again" in page.get_data(as_text=True)
+        api = client.post("/login", data=attempt, headers={"Accept": "application/json"})
+        assert api.status_code == 429
+        assert api.get_json()["error"] == {"status": 429, "code": "too_many_requests",
+                                           "message": "Too many requests: please wait a moment and try again"}
