@@ -6,3 +6,12 @@ CALLS: list = []
 
 def count(now) -> None:
     CALLS.append(now)
+
+
+def backend_pid() -> int:
+    """An RQ job: the PostgreSQL backend serving this work horse's database session."""
+    import sqlalchemy as sa
+
+    from recall.extensions import db
+
+    return db.session.scalar(sa.text("SELECT pg_backend_pid()"))
