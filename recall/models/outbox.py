@@ -22,6 +22,9 @@ class Event(TimestampMixin, db.Model):
     subject_id: Mapped[int] = mapped_column()
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The language of the request that recorded the event: mail to a recipient without an account
+    # (a signer, a misuse reporter) is written in the language they used on the site.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     # Set when fan-out created its deliveries; until then redispatch may hand the event over again.
     fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -95,10 +95,12 @@ def _user_target(user: User | None, kind: Recipient) -> Iterator[Target]:
 
 def _signer(event: Event, subject: Any) -> Iterator[Target]:
     if isinstance(subject, Signature) and subject.email:
-        # A signer need not have an account; if they do, write in their language.
+        # A signer need not have an account; if they do, write in their language, else in the
+        # language of the page they signed on (the event's).
         email = subject.email.strip().lower()
         locale = db.session.scalar(sa.select(User.locale).where(User.email == email))
-        yield Target(Channel.EMAIL, email, Recipient.SIGNER, locale=locale or (event.payload or {}).get("locale"))
+        yield Target(Channel.EMAIL, email, Recipient.SIGNER,
+                     locale=locale or event.locale or (event.payload or {}).get("locale"))
 
 
 def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
@@ -172,7 +174,7 @@ def _misuse_reporter(event: Event, subject: Any) -> Iterator[Target]:
     email = getattr(subject, "email", None) or getattr(subject, "reporter_email", None)
     if email:
         yield Target(Channel.EMAIL, email.strip().lower(), Recipient.MISUSE_REPORTER,
-                     locale=getattr(subject, "locale", None))
+                     locale=getattr(subject, "locale", None) or event.locale)
 
 
 RESOLVERS: dict[Recipient, Callable[[Event, Any], Iterable[Target]]] = {

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
+
 from recall.extensions import db
 from recall.models.outbox import Event
 
@@ -18,7 +21,8 @@ def record_event(
 
     Nothing is sent here. If the transaction commits, the event is dispatched after commit
     (see ``recall.notifications``); if it rolls back, the event disappears with it.
-    ``payload`` must be JSON-serialisable and must never hold an IIN.
+    ``payload`` must be JSON-serialisable and must never hold an IIN. Inside a request the
+    event keeps the request's language, for recipients who have no account to say theirs.
     """
     event = Event(
         kind=kind,
@@ -26,6 +30,7 @@ def record_event(
         subject_id=subject_id,
         payload=dict(payload or {}),
         actor_id=actor_id,
+        locale=str(get_locale()) if has_request_context() else None,
     )
     db.session.add(event)
     db.session.flush()

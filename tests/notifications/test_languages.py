@@ -1,0 +1,104 @@
+"""E-mails are written in the recipient's language (kk, ru, en), as plain text and HTML.
+
+The project's catalogs are being translated; these tests compile a small catalog of their own
+(``BABEL_TRANSLATION_DIRECTORIES``) so that they check the mechanism, not the translators' progress.
+"""
+from __future__ import annotations
+
+from email.header import decode_header, make_header
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from recall.extensions import db
+from recall.notifications.rules import ensure_default_rules
+from recall.services.outbox import record_event
+from tests.notifications.conftest import mail_config, make_petition, make_signature
+from tests.signing.conftest import adult_iin, collecting_petition  # noqa: F401 (a fixture)
+
+SUBJECT = "Confirm your signature on the recall petition"
+TRANSLATIONS = {
+    "kk": {SUBJECT: "Кері шақыру петициясына қойған қолыңызды растаңыз", "Hello,": "Сәлеметсіз бе,",
+           "Confirm my signature": "Қолымды растау"},
+    "ru": {SUBJECT: "Подтвердите подпись под петицией об отзыве", "Hello,": "Здравствуйте,",
+           "Confirm my signature": "Подтвердить подпись"},
+}
+
+
+@pytest.fixture
+def app_config(smtp_server, tmp_path):
+    for locale, messages in TRANSLATIONS.items():
+        catalog = Catalog(locale=locale)
+        for msgid, msgstr in messages.items():
+            catalog.add(msgid, msgstr)
+        folder = tmp_path / "translations" / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with open(folder / "messages.mo", "wb") as handle:
+            write_mo(handle, catalog)
+    return mail_config(smtp_server, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_translations_cache():
+    """Flask-Babel caches catalogs per process, not per app: start and leave with an empty cache."""
+    from recall.extensions import babel
+
+    babel.domain_instance.cache.clear()
+    yield
+    babel.domain_instance.cache.clear()
+
+
+def _subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def _parts(message) -> tuple[str, str]:
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = message.get_payload()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    return text.get_payload(decode=True).decode(), html.get_payload(decode=True).decode()
+
+
+def test_each_recipient_gets_the_mail_in_their_own_language(app, make, smtp_server):
+    ensure_default_rules()
+    petition = make_petition(make)
+    for locale in ("kk", "ru", "en"):
+        make.user(email=f"{locale}@example.org", locale=locale)
+        signature = make_signature(petition, f"{locale}@example.org")
+        record_event("signature.confirmation_requested", "signature", signature.id,
+                     {"petition_id": petition.id, "confirm_url": f"http://recall.test/c/{locale}", "receipt": "R-1"})
+    db.session.commit()
+
+    received = {m.rcpt_tos[0]: m.message for m in smtp_server.wait_for(3)}
+    assert len(received) == 3
+    expected = {"kk": TRANSLATIONS["kk"], "ru": TRANSLATIONS["ru"],
+                "en": {SUBJECT: SUBJECT, "Hello,": "Hello,", "Confirm my signature": "Confirm my signature"}}
+    for locale, words in expected.items():
+        message = received[f"{locale}@example.org"]
+        assert _subject(message) == words[SUBJECT]
+        text, html = _parts(message)
+        assert text.startswith(words["Hello,"]) and f"http://recall.test/c/{locale}" in text
+        assert f'<html lang="{locale}">' in html
+        assert f'<a href="http://recall.test/c/{locale}" style="font-weight: bold;">{words["Confirm my signature"]}</a>' in html
+
+
+@pytest.mark.parametrize("headers, cookie, locale", [
+    ({"Accept-Language": "kk"}, None, "kk"),
+    ({"Accept-Language": "en"}, "ru", "ru"),  # the language switcher's cookie wins
+])
+def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_in(
+        app, client, smtp_server, collecting_petition, headers, cookie, locale):  # noqa: F811
+    ensure_default_rules()
+    petition = collecting_petition()
+    if cookie:
+        client.set_cookie("lang", cookie)
+    response = client.post(f"/petitions/{petition.id}/sign", headers=headers, data={
+        "full_name": "Әлия Қасымова", "iin": adult_iin(), "email": "aliya@example.org",
+        "district_id": petition.district_id, "consent": "y"})
+    assert response.status_code == 202
+    [received] = smtp_server.wait_for(1)
+    assert received.rcpt_tos == ["aliya@example.org"]
+    assert _subject(received.message) == TRANSLATIONS[locale][SUBJECT]
+    text, html = _parts(received.message)
+    assert text.startswith(TRANSLATIONS[locale]["Hello,"]) and f'<html lang="{locale}">' in html
