@@ -53,8 +53,8 @@ def test_grounds_bounds_are_inclusive(flow, make):
 def test_unknown_deputy_is_invalid(flow):
     with pytest.raises(Invalid) as err:
         flow.open(deputy_id=999_999)
-    assert err.value.field == "deputy_id"
-    assert _count(Petition) == 0
+    assert (err.value.field, err.value.message) == ("deputy_id", "Choose a deputy.")
+    assert _count(Petition) == 0 and _count(Event) == 0
 
 
 def test_one_active_petition_per_deputy(flow, make):
@@ -86,15 +86,17 @@ def test_party_list_deputy_cannot_be_recalled(flow, make):
     listed = make.deputy(mandate_type=MandateType.PARTY_LIST)
     with pytest.raises(Conflict) as err:
         flow.open(deputy_id=listed.id)
-    assert err.value.field == "deputy_id" and "party list" in err.value.message
-    assert _count(Petition) == 0
+    assert (err.value.field, err.value.message) == (
+        "deputy_id", "Deputies elected by party list cannot be recalled by voters.")
+    assert _count(Petition) == 0 and _count(Event) == 0
 
 
 def test_deputy_not_serving_cannot_be_recalled(flow, make):
     gone = make.deputy(status=DeputyStatus.RESIGNED)
     with pytest.raises(Conflict) as err:
         flow.open(deputy_id=gone.id)
-    assert "no longer holds the mandate" in err.value.message
+    assert (err.value.field, err.value.message) == ("deputy_id", "This deputy no longer holds the mandate.")
+    assert _count(Petition) == 0 and _count(Event) == 0
 
 
 def test_invite_and_confirm(flow, make):
@@ -112,9 +114,10 @@ def test_invite_and_confirm(flow, make):
 
 def test_only_the_initiator_invites(flow, make):
     petition = flow.open()
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as err:
         petitions.invite_member(make.user(), petition.id, make.user().email)
-    assert _count(InitiativeMember) == 1
+    assert err.value.message == "Only the initiator of this petition may do this."
+    assert _count(InitiativeMember) == 1 and _kinds() == ["petition.opened"]
 
 
 def test_invite_unknown_email_and_twice(flow, make):
@@ -126,14 +129,16 @@ def test_invite_unknown_email_and_twice(flow, make):
     petitions.invite_member(flow.initiator, petition.id, member.email)
     with pytest.raises(Conflict) as err:
         petitions.invite_member(flow.initiator, petition.id, member.email)
-    assert err.value.field == "email"
-    assert _count(InitiativeMember) == 2
+    assert (err.value.field, err.value.message) == ("email", f"{member.display_name} is already invited.")
+    assert _count(InitiativeMember) == 2 and _kinds() == ["petition.opened", "initiative.invited"]
 
 
 def test_confirm_without_invitation_is_forbidden(flow, make):
     petition = flow.open()
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as err:
         petitions.confirm_membership(make.user(), petition.id)
+    assert err.value.message == "You have not been invited into this initiative group."
+    assert _count(InitiativeMember) == 1
 
 
 def test_submit_needs_a_large_enough_group(flow):
@@ -152,16 +157,19 @@ def test_submit_needs_a_large_enough_group(flow):
 def test_unconfirmed_invitations_do_not_count(flow, make):
     petition = flow.fill_group(flow.open(), size=9)
     petitions.invite_member(flow.initiator, petition.id, make.user().email)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as err:
         petitions.submit_petition(flow.initiator, petition.id)
+    assert err.value.message.endswith("it has 9.")
+    assert petition.state == S.GATHERING_GROUP and "petition.submitted" not in _kinds()
 
 
 def test_only_the_initiator_submits(flow):
     petition = flow.fill_group(flow.open())
     member = petition.members[1].user
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as err:
         petitions.submit_petition(member, petition.id)
-    assert petition.state == S.GATHERING_GROUP
+    assert err.value.message == "Only the initiator of this petition may do this."
+    assert petition.state == S.GATHERING_GROUP and "petition.submitted" not in _kinds()
 
 
 def test_register_freezes_numbers(flow):
@@ -187,39 +195,49 @@ def test_register_freezes_numbers(flow):
 def test_commissioner_of_another_body_is_forbidden(flow, make):
     petition = flow.submitted()
     outsider = make.user(role=Role.COMMISSIONER)
-    with pytest.raises(Forbidden):
+    message = f"Only a commissioner of {petition.body.name} may decide on this petition."
+    with pytest.raises(Forbidden) as err:
         petitions.register_petition(outsider, petition.id)
-    with pytest.raises(Forbidden):
+    assert err.value.message == message
+    with pytest.raises(Forbidden) as err:
         petitions.reject_petition(outsider, petition.id, "No")
+    assert err.value.message == message
     assert petition.state == S.SUBMITTED and petition.required_signatures is None
+    assert _kinds()[-1] == "petition.submitted"
 
 
 def test_citizen_cannot_register(flow):
     petition = flow.submitted()
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as err:
         petitions.register_petition(flow.initiator, petition.id)
+    assert err.value.message == f"Only a commissioner of {petition.body.name} may decide on this petition."
+    assert petition.state == S.SUBMITTED and "petition.registered" not in _kinds()
 
 
 def test_register_twice_is_a_conflict(flow):
     petition = flow.collecting()
     with pytest.raises(Conflict) as err:
         petitions.register_petition(flow.commissioner, petition.id)
-    assert "cannot become collecting signatures" in err.value.message
+    assert err.value.message == "A petition that is collecting signatures cannot become collecting signatures."
+    assert _kinds().count("petition.registered") == 1
 
 
 def test_register_before_submission_is_a_conflict(flow):
     petition = flow.open()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as err:
         petitions.register_petition(flow.commissioner, petition.id)
+    assert err.value.message == ("A petition that is gathering its initiative group cannot become collecting "
+                                 "signatures.")
     assert petition.state == S.GATHERING_GROUP and petition.registered_voters is None
+    assert "petition.registered" not in _kinds()
 
 
 def test_reject_needs_a_reason(flow):
     petition = flow.submitted()
     with pytest.raises(Invalid) as err:
         petitions.reject_petition(flow.commissioner, petition.id, "  ")
-    assert err.value.field == "reason"
-    assert petition.state == S.SUBMITTED
+    assert (err.value.field, err.value.message) == ("reason", "Give the reason.")
+    assert petition.state == S.SUBMITTED and "petition.rejected" not in _kinds()
     petitions.reject_petition(flow.commissioner, petition.id, "Grounds do not concern the deputy")
     assert petition.state == S.REJECTED and petition.rejection_reason == "Grounds do not concern the deputy"
     assert _kinds()[-1] == "petition.rejected"
@@ -297,3 +315,19 @@ def test_cited_promises_must_be_the_deputys(flow, make, make_promise):
     assert _count(Petition) == 0
     petition = flow.open(cited_promise_ids=[own.id, own.id])
     assert [p.id for p in petitions.cited_promises(petition)] == [own.id]
+
+
+def test_withdrawal_only_by_the_initiator_and_only_before_submission(flow, make):
+    petition = flow.submitted()
+    with pytest.raises(Forbidden) as err:
+        petitions.withdraw_petition(make.user(), petition.id, "Not mine to withdraw")
+    assert err.value.message == "Only the initiator of this petition may do this."
+    with pytest.raises(Conflict) as err:
+        petitions.withdraw_petition(flow.initiator, petition.id, "Too late")
+    assert err.value.message == "Only a petition still gathering its initiative group can be withdrawn."
+    assert petition.state == S.SUBMITTED and "petition.rejected" not in _kinds()
+    other = flow.open(deputy_id=make.deputy().id)
+    with pytest.raises(Invalid) as err:
+        petitions.withdraw_petition(flow.initiator, other.id, " ")
+    assert (err.value.field, err.value.message) == ("reason", "Give the reason.")
+    assert other.state == S.GATHERING_GROUP and "petition.rejected" not in _kinds()

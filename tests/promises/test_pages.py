@@ -159,3 +159,20 @@ def test_list_filters_search_sort_and_bad_values(client, make, record, rate, top
     assert text.index("Open a clinic in Saran") < text.index("Clean the Nura river")
     bad = client.get("/promises?status=maybe")
     assert bad.status_code == 422 and "Unknown status maybe" in bad.text
+
+
+def test_promise_page_lists_the_petitions_citing_it(client, make, record, deputy):
+    from recall.services import petitions
+
+    cited = record(deputy)
+    other = record(deputy, title="Repair the road to Temirtau", source_url="https://example.org/road")
+    db.session.commit()
+    assert "Petitions citing this promise" not in client.get(f"/promises/{cited.id}").text
+    grounds = "The deputy promised a school in Zhanaarka and has not started it in two years; we lost trust."
+    petition = petitions.open_petition(make.user(), deputy.id, grounds, [cited.id])
+    db.session.commit()
+    page = client.get(f"/promises/{cited.id}").text
+    assert "Petitions citing this promise" in page
+    assert f'href="/petitions/{petition.id}">Recall petition #{petition.id}</a>' in page
+    assert "gathering its initiative group" in page  # the petition's state
+    assert "Petitions citing this promise" not in client.get(f"/promises/{other.id}").text

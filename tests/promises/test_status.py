@@ -129,3 +129,21 @@ def test_status_change_for_a_missing_promise(monitor, topics):
     with pytest.raises(NotFound):
         svc.change_status(monitor, 999999, status="kept", changed_on=date(2024, 1, 1), explanation="x",
                           evidence=EVIDENCE)
+
+
+def test_followers_of_the_deputy_hear_about_a_status_change(promise, monitor, make):
+    from recall.models.notifications import Delivery, Recipient
+    from recall.notifications.fanout import fan_out
+    from recall.notifications.follows import follow
+    from recall.notifications.rules import ensure_default_rules
+
+    ensure_default_rules()
+    follower, bystander = make.user(email="follower@example.org"), make.user(email="bystander@example.org")
+    follow(follower, "deputy", promise.deputy_id)
+    _change(monitor, promise)
+    event = db.session.scalar(sa.select(Event).where(Event.kind == "promise.status_changed"))
+    fan_out(event.id)
+    recipients = {(d.recipient, d.recipient_kind) for d in db.session.scalars(
+        sa.select(Delivery).where(Delivery.event_id == event.id))}
+    assert ("follower@example.org", Recipient.DEPUTY_FOLLOWERS) in recipients
+    assert all(address != "bystander@example.org" for address, _kind in recipients)
