@@ -367,7 +367,12 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
     if signature:
         check = signature.check_status.value if signature.check_status in (CheckStatus.VALID, CheckStatus.INVALID) \
             else None
-        return ReceiptView(petition_id=signature.petition_id, status=signature.status.value, check=check,
+        status = signature.status
+        if status == SignatureStatus.PENDING and signature.expires_at and now >= signature.expires_at:
+            # Expired, though the periodic job has not marked it yet: answer as a decoy would, at
+            # the same moment, so the two cannot be told apart by when they turn "expired".
+            status = SignatureStatus.EXPIRED
+        return ReceiptView(petition_id=signature.petition_id, status=status.value, check=check,
                            signed_on=counting.signing_day(signature))
     decoy = digest and db.session.scalar(sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest))
     if decoy:
