@@ -44,6 +44,14 @@ def test_sign_form_refusal_shows_the_message_beside_the_field(client, collecting
     assert total_rows() == (0, 0)
 
 
+def test_sign_page_of_a_petition_not_collecting_offers_no_form(client, collecting_petition):
+    petition = collecting_petition(state=PetitionState.CLOSED)
+    html = client.get(f"/petitions/{petition.id}/sign").get_data(as_text=True)
+    assert "This petition is not collecting signatures." in html and 'name="iin"' not in html
+    response = client.post(f"/petitions/{petition.id}/sign", data=_form(petition))
+    assert response.status_code == 422 and total_rows() == (0, 0)
+
+
 def test_petition_page_includes_the_sign_box(client, collecting_petition):
     petition = collecting_petition()
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
