@@ -214,3 +214,27 @@ def test_paper_page_refuses_other_commissioners(client, login, make, setup):
     db.session.commit()
     login(outsider)
     assert client.get(f"/petitions/{petition.id}/paper").status_code == 403
+
+
+@pytest.mark.parametrize("state", [PetitionState.SUBMITTED, PetitionState.UNDER_VERIFICATION])
+def test_entry_is_refused_unless_collecting_or_just_closed(make, collecting_petition, state):
+    petition = collecting_petition(state=state)
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    for enter in (lambda: paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)]),
+                  lambda: paper.import_paper_csv(commissioner, petition.id, "sheet,line,full_name,iin,district_number\n")):
+        with pytest.raises(Invalid) as refused:
+            enter()
+        assert (refused.value.field, refused.value.message) == (
+            "petition", "Paper signatures can be entered only while the petition is collecting or just closed.")
+    assert total_rows() == (0, 0)
+
+
+def test_a_batch_over_the_limit_is_refused_whole(setup, monkeypatch):
+    petition, commissioner = setup
+    monkeypatch.setattr(paper, "MAX_BATCH", 2)
+    with pytest.raises(Invalid) as refused:
+        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, n) for n in (1, 2, 3)])
+    assert (refused.value.field, refused.value.message) == (
+        "lines", "A batch may hold at most 2 signatures; split the file.")
+    assert total_rows() == (0, 0)
