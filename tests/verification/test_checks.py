@@ -200,3 +200,73 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     from recall.services.audit import verify_chain
 
     assert verify_chain().problem == ""
+
+
+def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
+    """Number of SQL statements run_checks sends for a petition of ``n`` signatures (one day)."""
+    from tests.verification.conftest import make_petition
+
+    petition = make_petition(make.deputy(world.district), world.commissioner)
+    people = [(iin_for(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"{name} {i}") for i in range(n)]
+    rows = [(iin, who, 1 if i % 3 else 2, "Street") for i, (iin, who) in enumerate(people) if i % 5]
+    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / f"{name}.csv", rows))).accepted
+    for i, (iin, who) in enumerate(people):
+        make_signature(petition, iin, who if i % 7 != 1 else who + "x")
+    counting.recount(petition.id)
+    db.session.commit()
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        result = verification.run_checks(world.commissioner, petition.id)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    db.session.commit()
+    assert result.checked == n and set(result.by_reason) >= {"not_registered", "other_district", "name_mismatch"}
+    return len(statements)
+
+
+def test_checks_are_set_based(world, make, tmp_path):
+    """The checks send the same number of statements for 6 signatures as for 60: no loop over signatures."""
+    from recall.services.reason_codes import ensure_reason_codes
+
+    ensure_reason_codes()  # seeded by the first run otherwise: one INSERT more
+    small = _statements_for_checks(world, make, tmp_path, 6, "Small")
+    large = _statements_for_checks(world, make, tmp_path, 60, "Large")
+    assert small == large, (small, large)
+
+
+def test_sample_only_under_a_sampling_rule(world, tmp_path):
+    """The Kazakh preset counts every signature: there is nothing to draw."""
+    iin = iin_for(date(1966, 6, 6))
+    _load_roll(world, tmp_path, [(iin, "Solo Voter", 1, "Street")])
+    make_signature(world.petition, iin, "Solo Voter")
+    counting.recount(world.petition.id)
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    with pytest.raises(Conflict) as exc:
+        verification.draw_sample(world.commissioner, world.petition.id)
+    assert "counts every signature" in exc.value.message
+    assert verification.report(world.commissioner, world.petition.id).method == "full_count"
+
+
+def test_count_change_lands_on_the_signing_days(world, crafted):
+    """The checks move the per-day counts of the days the changed signatures were signed (local time)."""
+    from recall.models.counting import PetitionDayCount
+
+    def per_day():
+        rows = db.session.execute(sa.select(PetitionDayCount.day, sa.func.sum(PetitionDayCount.confirmed))
+                                  .where(PetitionDayCount.petition_id == world.petition.id)
+                                  .group_by(PetitionDayCount.day)).all()
+        return {day: int(n) for day, n in rows if n}
+
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    after_checks = per_day()
+    counting.recount(world.petition.id)  # rebuilds the days from the signatures themselves
+    db.session.commit()
+    assert after_checks == per_day()
+    assert after_checks == {date(2026, 3, 2): 3, date(2026, 3, 3): 1}  # valid, just adult, in review; paper kept
