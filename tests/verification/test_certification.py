@@ -166,3 +166,26 @@ def test_two_confirmations_at_once_certify_once(verified, app, make):
     db.session.rollback()
     assert len(_events("petition.certified")) == 1
     assert db.session.get(CertificationProposal, proposal.id).confirmed_by_id == w.commissioner2.id
+
+
+def test_privacy_purge_command(verified, app, runner):
+    """`flask privacy purge` purges only petitions final for longer than PRIVACY_PURGE_DAYS; --dry-run writes nothing."""
+    w = verified
+    _certify(w, "qualified")
+    certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=2, yes=2, no=0)
+    db.session.commit()
+    assert db.session.get(Petition, w.petition.id).state == PetitionState.NOT_RECALLED
+    early = runner.invoke(args=["privacy", "purge"])
+    assert early.exit_code == 0 and "Purged 0 signature(s) in 0 petition(s)" in early.output
+    days = app.config["PRIVACY_PURGE_DAYS"]
+    db.session.execute(sa.update(Petition).where(Petition.id == w.petition.id)
+                       .values(final_state_at=utcnow() - timedelta(days=days, minutes=1)))
+    db.session.commit()
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert dry.exit_code == 0 and f"1 petition(s) due: {w.petition.id}" in dry.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(Signature.purged_at.is_not(None))) == 0
+    done = runner.invoke(args=["privacy", "purge"])
+    assert done.exit_code == 0 and "Purged 4 signature(s) in 1 petition(s)" in done.output
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Signature.full_name))) == {"(purged)"}
+    assert verification.report(w.commissioner, w.petition.id).valid == 3  # counts and verdicts kept

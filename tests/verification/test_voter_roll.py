@@ -225,3 +225,26 @@ def test_console_progress_bar(world, runner, tmp_path):
     path = write_roll(tmp_path / "roll.csv", _roll())
     result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"])
     assert result.exit_code == 0 and "Loading voter roll" in result.output
+
+
+def test_registration_freezes_the_roll_number(world, make, tmp_path):
+    """Registering takes the district's number from the active roll; a later roll changes the district, not the petition."""
+    from recall.models import PetitionState
+    from recall.services.petitions import register_petition
+    from tests.verification.conftest import make_petition
+
+    submitted = make_petition(make.deputy(world.district), world.commissioner, state=PetitionState.SUBMITTED,
+                              required=None, registered=None)
+    voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", _roll(4, 1))))
+    db.session.commit()
+    register_petition(world.commissioner, submitted.id)
+    db.session.commit()
+    frozen = (db.session.get(Petition, submitted.id).registered_voters,
+              db.session.get(Petition, submitted.id).required_signatures)
+    assert frozen[0] == 4 and frozen[1] > 0
+    voter_roll.import_file(None, world.body.id, date(2026, 3, 1), str(write_roll(tmp_path / "b.csv", _roll(7, 2))))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(District, world.district.id).registered_voters == 7
+    petition = db.session.get(Petition, submitted.id)
+    assert (petition.registered_voters, petition.required_signatures) == frozen
