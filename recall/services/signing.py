@@ -43,6 +43,8 @@ from recall.services.lookup import get_or_raise
 log = logging.getLogger(__name__)
 
 MIN_AGE = 18
+# Older than anyone alive: the IIN format allows births in the 1800s, a living signer does not.
+MAX_AGE = 120
 NAME_MIN, NAME_MAX = 2, 200
 # "You already signed" e-mails per signature (the first confirmation e-mail counts as one).
 MAX_EMAILS_PER_SIGNATURE = 5
@@ -92,7 +94,7 @@ def check_full_name(value: str | None, field: str = "full_name") -> str:
 
 
 def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
-    """Parse an IIN (spaces ignored) and check the signer is of age on ``today``; raise ``Invalid``."""
+    """Parse an IIN (spaces ignored) and check the signer is of age (18 to 120) on ``today``; raise ``Invalid``."""
     raw = "".join(str(value or "").split())
     if not raw:
         raise Invalid(_("Enter your IIN (12 digits)."), field=field)
@@ -105,7 +107,10 @@ def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
         if exc.code == CODE_BIRTH_DATE:
             raise Invalid(_("This IIN does not contain a valid date of birth."), field=field) from None
         raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
-    if age_on(info.birth_date, today) < MIN_AGE:
+    age = age_on(info.birth_date, today)
+    if age > MAX_AGE:
+        raise Invalid(_("This IIN does not contain a valid date of birth."), field=field)
+    if age < MIN_AGE:
         raise Invalid(_("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE), field=field)
     return info
 

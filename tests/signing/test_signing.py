@@ -43,6 +43,7 @@ REFUSALS = [
     ({"iin": _bad_checksum(VALID)}, "iin", "This IIN is not valid: please check that every digit is typed correctly."),
     ({"iin": "851315400008"}, "iin", "This IIN does not contain a valid date of birth."),
     ({"iin": make_iin(date(2090, 1, 1), "female", 5)}, "iin", "This IIN does not contain a valid date of birth."),
+    ({"iin": make_iin(date(1880, 5, 1), "male", 12)}, "iin", "This IIN does not contain a valid date of birth."),
     ({"iin": "__minor__"}, "iin", "You must be at least 18 years old on the day of signing."),
     ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
     ({"email": None}, "email", "Enter a valid e-mail address."),
