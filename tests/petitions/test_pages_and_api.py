@@ -283,3 +283,20 @@ def test_api_register_wrong_body_is_403(client, login, make, flow):
     assert response.status_code == 200
     assert response.get_json()["threshold"]["required"] == 30_000
     assert response.get_json()["signatures"]["confirmed"] == 0  # the commissioner of the body sees the count
+
+
+def test_open_page_offers_the_deputys_promises_to_cite(client, login, flow, make_promise):
+    school = make_promise(flow.deputy, "Build a school")
+    merged = make_promise(flow.deputy, "Build a new school")
+    merged.merged_into_id = school.id
+    db.session.commit()
+    login(flow.initiator)
+    form = client.get(f"/deputies/{flow.deputy.id}/recall").get_data(as_text=True)
+    assert "Build a school" in form and "Build a new school" not in form  # merged duplicates are not offered
+    response = client.post(f"/deputies/{flow.deputy.id}/recall",
+                           data={"grounds": GROUNDS, "promise_ids": [str(school.id)]})
+    assert response.status_code == 303
+    petition = db.session.scalars(sa.select(Petition)).one()
+    assert [p.id for p in petitions.cited_promises(petition)] == [school.id]
+    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert f'<a href="/promises/{school.id}">Build a school</a>' in page

@@ -116,7 +116,9 @@ def _deputy_promises(deputy) -> list:
         from recall.models.promise import Promise
     except ImportError:
         return []
-    return list(db.session.scalars(db.select(Promise).where(Promise.deputy_id == deputy.id).order_by(Promise.id)))
+    # Merged duplicates left the lists: cite the promise they were merged into.
+    return list(db.session.scalars(db.select(Promise).where(Promise.deputy_id == deputy.id,
+                                                            Promise.merged_into_id.is_(None)).order_by(Promise.id)))
 
 
 def _act(petition_id: int, form, action, success: str, form_name: str):
