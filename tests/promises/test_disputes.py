@@ -24,17 +24,20 @@ def rated(record, rate, deputy):
 
 def test_dispute_needs_a_rating_evidence_and_a_monitor(record, deputy, monitor, make, rated):
     unrated = record(deputy, title="Open a clinic in Saran", source_url="https://example.org/x")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as err:
         svc.raise_dispute(monitor, unrated.id, reason="No.", evidence=EVIDENCE)
+    assert err.value.message == "This promise is not rated yet; there is no rating to dispute."
     with pytest.raises(Invalid) as err:
         svc.raise_dispute(monitor, rated.id, reason="No.", evidence=[])
-    assert err.value.field == "evidence"
+    assert (err.value.field, err.value.message) == ("evidence", "At least one evidence link is required.")
     with pytest.raises(Invalid) as err:
         svc.raise_dispute(monitor, rated.id, reason=" ", evidence=EVIDENCE)
-    assert err.value.field == "reason"
-    with pytest.raises(Forbidden):
+    assert (err.value.field, err.value.message) == ("reason", "Reason is required.")
+    with pytest.raises(Forbidden) as err:
         svc.raise_dispute(make.user(role=Role.CITIZEN), rated.id, reason="No.", evidence=EVIDENCE)
+    assert err.value.message == "Only monitors of a civic organization may dispute ratings."
     assert rated.disputes == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == "promise.disputed")) == 0
 
 
 def test_any_monitor_may_dispute_even_the_raters_own_organization(rated, monitor, other_monitor):

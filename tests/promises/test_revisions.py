@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
-from recall.models import Role
-from recall.models.promise import Correction, PromiseRevision
+from recall.models import Event, Role
+from recall.models.promise import Correction, Promise, PromiseRevision
 from recall.services import promise_queries as q
 from recall.services import promises as svc
 from tests.promises.conftest import EVIDENCE
@@ -95,20 +95,29 @@ def test_topics_are_managed_by_admins(make, topics):
 def test_recording_validates_every_field(record, deputy, monitor, make):
     from recall.errors import NotFound
 
-    cases = [({"title": " "}, "title"), ({"statement": ""}, "statement"), ({"made_on": None}, "made_on"),
-             ({"made_on": date(2099, 1, 1)}, "made_on"), ({"source_url": ""}, "source_url"),
-             ({"source_url": "ftp://example.org/x"}, "source_url"), ({"topic": "weather"}, "topic"),
-             ({"level": "galactic"}, "level")]
-    for overrides, field in cases:
+    cases = [({"title": " "}, "title", "Title is required."),
+             ({"title": "t" * 201}, "title", "Title is too long (at most 200 characters)."),
+             ({"statement": ""}, "statement", "The promise as stated is required."),
+             ({"made_on": None}, "made_on", "A date is required."),
+             ({"made_on": date(2099, 1, 1)}, "made_on", "The date cannot be in the future."),
+             ({"source_url": ""}, "source_url", "A source link is required."),
+             ({"source_url": "ftp://example.org/x"}, "source_url",
+              "ftp://example.org/x is not a web link (it must start with http:// or https://)."),
+             ({"topic": "weather"}, "topic", "Choose a topic from the list."), ({"level": "galactic"}, "level", "Unknown level: galactic.")]
+    for overrides, field, message in cases:
         with pytest.raises(Invalid) as err:
             record(deputy, **overrides)
-        assert err.value.field == field, overrides
-    with pytest.raises(Forbidden):
+        assert (err.value.field, err.value.message) == (field, message), overrides
+    with pytest.raises(Forbidden) as err:
         record(deputy, actor=make.user(role=Role.CITIZEN))
-    with pytest.raises(NotFound):
+    assert err.value.message == "Only monitors of a civic organization may record promises."
+    with pytest.raises(NotFound) as err:
         svc.record_promise(monitor, svc.PromiseInput(deputy_id=999999, title="t", statement="s",
                                                      made_on=date(2023, 1, 1), source_url="https://e.org",
                                                      topic="other", level="local"))
+    assert err.value.message == "No such deputy."
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Promise)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
     promise = record(deputy, quotation="  ")
     assert promise.quotation is None and promise.status.value == "not_yet_rated"
     assert (promise.created_by_id, promise.organization_id) == (monitor.id, monitor.organization_id)
