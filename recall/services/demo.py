@@ -154,6 +154,9 @@ def _area_steps() -> list[DemoStep]:
     from recall.services.signing_demo import demo_step as signing_step
 
     steps.append(signing_step)  # signing: confirmed and pending signatures, paper ones on the closed petition
+    from recall.services.verification_demo import demo_step as verification_step
+
+    steps.append(verification_step)  # verification: a small active voter roll of the demo petitions' signers
     return steps
 
 

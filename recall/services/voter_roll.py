@@ -423,8 +423,12 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
                         imp.report_path)
 
 
-def _activate(imp: VoterRollImport) -> None:
-    """Flip the active roll of the body to ``imp`` and recount the districts (one transaction)."""
+def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
+    """Flip the active roll of the body to ``imp`` and recount the districts (one transaction).
+
+    ``recount=False`` only for the demo's partial roll, which must not overwrite the districts'
+    official numbers.
+    """
     others = list(db.session.scalars(sa.select(VoterRollImport).where(
         VoterRollImport.body_id == imp.body_id, VoterRollImport.id != imp.id,
         VoterRollImport.status == ImportStatus.ACTIVE).with_for_update()))
@@ -439,7 +443,8 @@ def _activate(imp: VoterRollImport) -> None:
     imp.status = ImportStatus.ACTIVE
     imp.is_active = True
     db.session.flush()
-    _recount_districts(imp)
+    if recount:
+        _recount_districts(imp)
 
 
 def _recount_districts(imp: VoterRollImport) -> None:
