@@ -129,9 +129,10 @@ def petition_for_entry(actor: User | None, petition_id: int) -> Petition:
     return petition
 
 
-def _check_line(petition: Petition, item: PaperLine, today: date, period: tuple[date, date],
+def _check_line(petition: Petition, item: PaperLine, now: datetime, period: tuple[date, date],
                 taken: set[tuple[int, int]], *, date_required: bool) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
+    today = counting.local_day(now)
     sheet = _positive_int(item.sheet, MAX_SHEET)
     if sheet is None:
         raise Invalid(_("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET), field="sheet")
@@ -159,7 +160,13 @@ def _check_line(petition: Petition, item: PaperLine, today: date, period: tuple[
         raise Invalid(_("Only voters of district No. %(number)d may sign this petition.",
                         number=petition.district.number), field="district_number")
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-    signed_at = datetime.combine(signed_on, time(12), zone) if signed_on else utcnow()
+    if signed_on is None:
+        signed_at = now
+    else:
+        # Noon of that day, kept inside the signing period and not in the future: on the first day
+        # noon may come before registration, on the last day after closing, and verification
+        # rejects a signature dated outside opens_at..closes_at.
+        signed_at = min(max(datetime.combine(signed_on, time(12), zone), petition.opens_at), petition.closes_at, now)
     return _Checked(item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at)
 
 
@@ -179,7 +186,6 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
         raise Invalid(_("Enter at least one signature."), field="lines")
     if len(lines) > MAX_BATCH:
         raise Invalid(_("A batch may hold at most %(max)d signatures; split the file.", max=MAX_BATCH), field="lines")
-    today = counting.local_day(now)
     period = (counting.local_day(petition.opens_at), counting.local_day(petition.closes_at))
     taken = {(sheet, line) for sheet, line in db.session.execute(
         sa.select(Signature.paper_sheet, Signature.paper_line)
@@ -188,7 +194,7 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
     problems: list[LineProblem] = []
     for item in lines:
         try:
-            good = _check_line(petition, item, today, period, taken, date_required=now >= petition.closes_at)
+            good = _check_line(petition, item, now, period, taken, date_required=now >= petition.closes_at)
         except Invalid as exc:
             problems.append(LineProblem(item.row, exc.field or "", exc.message))
             continue

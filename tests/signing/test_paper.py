@@ -1,7 +1,7 @@
 """Paper signatures entered by a commissioner: batch form, CSV upload, de-duplication, refusals."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -238,3 +238,24 @@ def test_a_batch_over_the_limit_is_refused_whole(setup, monkeypatch):
     assert (refused.value.field, refused.value.message) == (
         "lines", "A batch may hold at most 2 signatures; split the file.")
     assert total_rows() == (0, 0)
+
+
+def test_lines_dated_the_first_or_last_day_stay_inside_the_period(make, collecting_petition):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    almaty = ZoneInfo("Asia/Almaty")
+    petition = collecting_petition(state=PetitionState.CLOSED)
+    first_day, last_day = date(2024, 3, 4), date(2024, 4, 3)
+    petition.opens_at = datetime.combine(first_day, time(17, 30), almaty)  # registered in the afternoon
+    petition.closes_at = datetime.combine(last_day, time(9, 15), almaty)  # closed in the morning
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    report = paper.add_paper_signatures(commissioner, petition.id, [
+        _line(petition, 1, signed_on=first_day.isoformat()), _line(petition, 2, signed_on=last_day.isoformat()),
+        _line(petition, 3, signed_on="2024-03-20")], now=petition.closes_at + timedelta(days=2))
+    first, last, middle = report.signatures
+    # Verification rejects signatures dated before opens_at or after closes_at: noon would be both.
+    assert first.created_at == petition.opens_at and last.created_at == petition.closes_at
+    assert middle.created_at == datetime(2024, 3, 20, 12, tzinfo=almaty)
+    assert counting.counts_per_day(petition) == [(first_day, 1), (date(2024, 3, 20), 1), (last_day, 1)]
