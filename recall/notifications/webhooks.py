@@ -32,6 +32,17 @@ SIGNATURE_HEADER = "X-Recall-Signature"
 USER_AGENT = "recall-webhooks/1"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: a registered public URL could otherwise send the POST on to an
+    internal address the private-network check never saw. A 3xx becomes an ``HTTPError``."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def sign(secret: str, body: bytes) -> str:
     """The ``X-Recall-Signature`` value for ``body``: ``sha256=`` and the hex HMAC."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
@@ -79,7 +90,8 @@ def is_private_url(url: str) -> bool:
 
 def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) -> None:
     """POST the signed delivery. 2xx is success; 408, 429, 5xx and network errors are temporary,
-    any other status is permanent. The timeout is ``WEBHOOK_TIMEOUT`` seconds.
+    any other status (a redirect too: it is not followed) is permanent. The timeout is
+    ``WEBHOOK_TIMEOUT`` seconds.
     """
     config = current_app.config
     if not endpoint.active:
@@ -96,7 +108,7 @@ def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) ->
         "X-Recall-Delivery": str(delivery.id),
     })
     try:
-        with urllib.request.urlopen(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
+        with _OPENER.open(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
             response.read(1024)
     except urllib.error.HTTPError as exc:
         message = f"webhook HTTP {exc.code}"
