@@ -1,8 +1,6 @@
 """The demo gives the commission a small active roll on which the checks show every kind of outcome."""
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
 
 from recall.extensions import db
@@ -13,10 +11,8 @@ from recall.services.demo import load_demo
 
 
 def test_demo_roll_and_checks(app):
-    started = time.perf_counter()
     result = load_demo()
     db.session.commit()
-    assert time.perf_counter() - started < 5
     body = result.mazhilis
     import_id = voter_roll.active_import_id(body.id)
     assert import_id is not None
