@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import gettext as _
 
 from recall.errors import Forbidden, Invalid
@@ -292,8 +293,19 @@ def _repeated_iins(import_id: int) -> Iterator[RowError]:
         .join(first, first.c.iin_hash == VoterRollEntry.iin_hash) \
         .where(VoterRollEntry.import_id == import_id, VoterRollEntry.line_number != first.c.first_line) \
         .order_by(VoterRollEntry.line_number)
-    for line, first_line in db.session.execute(stmt):
+    # Streamed (a server-side cursor on PostgreSQL): a roll with many repeats stays in constant memory.
+    for line, first_line in db.session.execute(stmt.execution_options(yield_per=2000)):
         yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
+
+
+def _delete_repeated(import_id: int) -> None:
+    """Drop every entry whose IIN already appeared on an earlier line (one statement)."""
+    earlier = sa.orm.aliased(VoterRollEntry)
+    db.session.execute(sa.delete(VoterRollEntry).where(
+        VoterRollEntry.import_id == import_id,
+        sa.select(earlier.id).where(earlier.import_id == import_id, earlier.iin_hash == VoterRollEntry.iin_hash,
+                                    earlier.line_number < VoterRollEntry.line_number).exists(),
+    ).execution_options(synchronize_session=False))
 
 
 class _Report:
@@ -390,12 +402,13 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
         unusable = True
         note(RowError(1, exc.field or "file", exc.message))
     try:
-        for error in ([] if unusable else list(_repeated_iins(imp.id))):
+        repeated = 0
+        for error in ([] if unusable else _repeated_iins(imp.id)):
             note(error)
-            if skip_invalid:
-                db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id,
-                                                                   VoterRollEntry.line_number == error.line))
-                loaded -= 1
+            repeated += 1
+        if repeated and skip_invalid:
+            _delete_repeated(imp.id)
+            loaded -= repeated
     finally:
         report.close()
 

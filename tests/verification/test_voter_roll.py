@@ -139,10 +139,11 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     body = make.body()
     make.district(body, number=1)
     rows = [(iin_for(date(1980, 1, 1)), "Один", 1, "Улица 1"), (iin_for(date(1981, 1, 1)), "Два", 1, "Улица 2")]
+    rows.append((rows[0][0], "Один снова", 1, "Улица 3"))  # a repeated IIN, skipped
     result = voter_roll.import_file(None, body.id, date(2026, 2, 1), str(write_roll(tmp_path / "r.csv", rows)),
-                                    chunk_rows=1)
+                                    chunk_rows=1, skip_invalid=True)
     db.session.commit()
-    assert result.accepted and _entries() == 2
+    assert result.accepted and _entries() == 2 and [str(e) for e in result.errors] == ["line 4: iin: The IIN repeats line 2."]
     assert db.session.scalars(sa.select(District.registered_voters)).all() == [2]
 
 
@@ -248,3 +249,24 @@ def test_registration_freezes_the_roll_number(world, make, tmp_path):
     assert db.session.get(District, world.district.id).registered_voters == 7
     petition = db.session.get(Petition, submitted.id)
     assert (petition.registered_voters, petition.required_signatures) == frozen
+
+
+def test_skip_invalid_keeps_the_first_line_of_a_repeated_iin(world, tmp_path):
+    rows = _roll(3, 1)
+    twice, thrice = rows[0][0], rows[2][0]
+    lines = [",".join(map(str, r)) for r in rows] + [f"{thrice},Third Again,1,Street", f"{twice},Twice,2,Street",
+                                                      f"{thrice},Third Thrice,1,Street"]
+    report = tmp_path / "skipped.csv"
+    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "rep.csv", lines)),
+                                    skip_invalid=True, report_path=str(report), chunk_rows=2)
+    db.session.commit()
+    assert (result.accepted, result.rows_loaded, result.error_count) == (True, 4, 3)
+    kept = db.session.execute(sa.select(VoterRollEntry.line_number, VoterRollEntry.full_name)
+                              .where(VoterRollEntry.import_id == result.roll_import.id)
+                              .order_by(VoterRollEntry.line_number)).all()
+    assert [tuple(k) for k in kept] == [(2, "Voter 0"), (3, "Voter 1"), (4, "Voter 2"), (5, "Voter 3")]
+    with open(report, encoding="utf-8") as handle:
+        assert list(csv.reader(handle))[1:] == [["6", "iin", "The IIN repeats line 4."],
+                                                ["7", "iin", "The IIN repeats line 2."],
+                                                ["8", "iin", "The IIN repeats line 4."]]
+    assert db.session.get(VoterRollImport, result.roll_import.id).rows_loaded == 4
