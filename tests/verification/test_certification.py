@@ -189,3 +189,22 @@ def test_privacy_purge_command(verified, app, runner):
     db.session.expire_all()
     assert set(db.session.scalars(sa.select(Signature.full_name))) == {"(purged)"}
     assert verification.report(w.commissioner, w.petition.id).valid == 3  # counts and verdicts kept
+
+
+def test_certification_reaches_initiators_deputy_and_followers(verified, make):
+    """Confirming sends the outcome to the initiator, the deputy and the petition's followers (the outbox)."""
+    from recall.models.notifications import Delivery
+    from recall.notifications.follows import follow
+    from recall.notifications.rules import ensure_default_rules
+
+    w = verified
+    ensure_default_rules()
+    petition = db.session.get(Petition, w.petition.id)
+    db.session.get(Deputy, w.deputy.id).contact_email = "deputy@example.org"
+    follower = make.user()
+    follow(follower, "petition", petition.id)
+    db.session.commit()
+    _certify(w)
+    event = _events("petition.certified")[0]
+    recipients = set(db.session.scalars(sa.select(Delivery.recipient).where(Delivery.event_id == event.id)))
+    assert {petition.initiator.email, "deputy@example.org", follower.email} <= recipients
