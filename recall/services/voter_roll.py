@@ -442,6 +442,9 @@ def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
     ``recount=False`` only for the demo's partial roll, which must not overwrite the districts'
     official numbers.
     """
+    # One activation per body at a time: a second one waits here for the first to commit, then sees
+    # it as the active roll and replaces it (instead of colliding on the one-active index).
+    db.session.get(Body, imp.body_id, with_for_update=True)
     others = list(db.session.scalars(sa.select(VoterRollImport).where(
         VoterRollImport.body_id == imp.body_id, VoterRollImport.id != imp.id,
         VoterRollImport.status == ImportStatus.ACTIVE).with_for_update()))

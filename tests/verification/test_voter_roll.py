@@ -270,3 +270,35 @@ def test_skip_invalid_keeps_the_first_line_of_a_repeated_iin(world, tmp_path):
                                                 ["7", "iin", "The IIN repeats line 2."],
                                                 ["8", "iin", "The IIN repeats line 4."]]
     assert db.session.get(VoterRollImport, result.roll_import.id).rows_loaded == 4
+
+
+def test_two_imports_finishing_together_both_succeed(world, app, tmp_path):
+    """A second import activating while the first has not committed waits for it, then replaces it."""
+    import threading
+    import time
+
+    first_path = write_roll(tmp_path / "first.csv", _roll(2, 1))
+    second_path = write_roll(tmp_path / "second.csv", _roll(1, 3))
+    first = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(first_path))  # active, not committed
+    outcome = []
+
+    def second_import():
+        try:
+            with app.app_context():
+                result = voter_roll.import_file(None, world.body.id, date(2026, 2, 2), str(second_path))
+                db.session.commit()
+                outcome.append(result.roll_import.id)
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second_import)
+    thread.start()
+    time.sleep(0.5)  # the second import reaches the activation and waits for this transaction
+    db.session.commit()
+    thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], int), outcome
+    db.session.expire_all()
+    assert voter_roll.active_import_id(world.body.id) == outcome[0]
+    assert db.session.get(VoterRollImport, first.roll_import.id).status == ImportStatus.REPLACED
+    assert _entries(first.roll_import.id) == 0 and _entries(outcome[0]) == 4
