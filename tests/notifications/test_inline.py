@@ -172,6 +172,7 @@ def test_permanent_refusal_fails_at_once_shows_on_admin_page_and_resend_works(ap
     page = client.get("/notifications/admin/deliveries")
     assert page.status_code == 200
     assert b"SMTP 550: nobody@example.org: 5.1.1 No such user" in page.data
+    assert b"<td>e-mail: nobody@example.org</td>" in page.data
 
     response = client.post(f"/notifications/admin/deliveries/{delivery.id}/resend")
     assert response.status_code == 303
