@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -83,3 +84,23 @@ def test_the_directory_is_paginated(client, make):
     assert _page_names(client, page=2) == ["Deputy 21", "Deputy 22", "Deputy 23"] and 'rel="prev"' in second
     meta = client.get("/api/v1/deputies", query_string={"page": 3, "per_page": 10}).get_json()["meta"]
     assert meta == {"page": 3, "per_page": 10, "total": 23, "pages": 3}
+
+
+def test_deputy_and_district_pages(client, make):
+    body = make.body(name="Mazhilis")
+    district = make.district(body, number=7, name="Karaganda West", region="Karaganda Region",
+                             registered_voters=412345, voters_as_of=date(2023, 3, 19))
+    serving = make.deputy(district, full_name="Aliya Serving", party=make.party(name="Amanat"))
+    listed = make.deputy(full_name="Bolat List", mandate_type=MandateType.PARTY_LIST, body=body)
+    db.session.commit()
+
+    page = client.get(f"/deputies/{serving.id}").get_data(as_text=True)
+    assert "<h1>Aliya Serving</h1>" in page and "<dd>Mazhilis</dd>" in page and "<dd>Amanat</dd>" in page
+    assert f'<a href="/districts/{district.id}">Karaganda West</a>' in page
+    assert "2023-03-29 – 2028-03-28" in page and "cannot be recalled by voters" not in page
+    assert "cannot be recalled by voters" in client.get(f"/deputies/{listed.id}").get_data(as_text=True)
+
+    page = client.get(f"/districts/{district.id}").get_data(as_text=True)
+    assert "<dd>412 345 (as of 2023-03-19)</dd>" in page and "<dd>Karaganda Region</dd>" in page
+    assert f'<a href="/deputies/{serving.id}">Aliya Serving</a>' in page
+    assert client.get("/districts/999999").status_code == 404
