@@ -208,6 +208,17 @@ def test_paper_pages(client, login, setup):
     assert counting.confirmed_count(petition) == 3
 
 
+def test_closed_petition_page_leads_its_commissioners_to_paper_entry(client, login, make, collecting_petition):
+    petition = collecting_petition(state=PetitionState.CLOSED)
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    link = f'href="/petitions/{petition.id}/paper"'
+    assert link not in client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    login(commissioner)
+    assert link in client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert client.get(f"/petitions/{petition.id}/paper").status_code == 200
+
+
 def test_paper_page_refuses_other_commissioners(client, login, make, setup):
     petition, _ = setup
     outsider = make.user(role=Role.COMMISSIONER)
