@@ -173,3 +173,28 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(client, 
     assert "2 confirmed signatures of 2 required (100.0%)" in html
     assert "The required number is reached." in html
     assert f"<tr><td>{today}</td><td>2</td></tr>" in html
+
+
+def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, make, tmp_path):
+    from recall.models import Role
+    from recall.services import verification, voter_roll
+    from tests.verification.conftest import iin_for, make_petition, make_signature, write_roll
+
+    district = make.district(number=1)
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=district.body)
+    petition = make_petition(make.deputy(district), make.user(), required=2)
+    registered, unknown = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1))
+    roll = write_roll(tmp_path / "roll.csv", [(registered, "Aigerim Bekova", 1, "Street 1")])
+    assert voter_roll.import_file(None, district.body_id, date(2026, 2, 1), str(roll)).accepted
+    make_signature(petition, registered, "Aigerim Bekova")
+    make_signature(petition, unknown, "Nobody Known")
+    counting.recount(petition.id)
+    db.session.commit()
+    db.session.refresh(petition)
+    assert petition.threshold_met_at is not None and len(events("petition.threshold_met")) == 1
+    result = verification.run_checks(commissioner, petition.id)
+    db.session.commit()
+    db.session.refresh(petition)
+    assert result.by_reason == {"not_registered": 1} and counting.confirmed_count(petition) == 1
+    assert petition.threshold_met_at is None
+    assert [e.payload for e in events("petition.threshold_lost")] == [{"required": 2}]
