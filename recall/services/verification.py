@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -443,11 +444,33 @@ def _complete_if_ready(draw: SampleDraw, actor: User | None) -> bool:
     rows = {CheckStatus(s): n for s, n in rows.items()}
     if rows.get(CheckStatus.UNCHECKED) or rows.get(CheckStatus.REVIEW):
         return False
-    valid = rows.get(CheckStatus.VALID, 0)
-    duplicates = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.id.in_(draw.sampled_ids), Signature.reason_code == "duplicate")) or 0
+    valid, duplicates = _sample_v_d(draw.sampled_ids)
     record_projection(actor, draw, valid=valid, duplicates=duplicates)
     return True
+
+
+def _sample_v_d(sampled_ids: list[int]) -> tuple[int, int]:
+    """v and d as the California method counts them within the sample (2 CCR 20530-20532).
+
+    The penalty ``C = ceil(A x (A - 1) x d)`` scales *pairs found inside the sample* up to the
+    whole file (a pair lands in the sample with probability about (n/raw)^2). Our checks find
+    duplicates across the whole file, so a sampled signature marked ``duplicate`` is counted the
+    way a sample-only check would see it: when the signature kept for that voter was sampled too,
+    the pair is in the sample (one duplicate, d); otherwise the duplicate looks like an ordinary
+    signature, valid if the kept one is valid (v). Counting every sampled duplicate as d would
+    charge each one about A^2 signatures (over 1,000 in the official example) instead of A.
+    """
+    in_sample = Signature.id.in_(sampled_ids)
+    valid = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
+        in_sample, Signature.check_status == CheckStatus.VALID)) or 0
+    kept = sa.orm.aliased(Signature)
+    dup = sa.and_(in_sample, Signature.reason_code == "duplicate", Signature.duplicate_of_id.is_not(None))
+    pairs = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
+        dup, Signature.duplicate_of_id.in_(sampled_ids))) or 0
+    looks_valid = db.session.scalar(sa.select(sa.func.count()).select_from(Signature)
+                                    .join(kept, kept.id == Signature.duplicate_of_id).where(
+        dup, Signature.duplicate_of_id.notin_(sampled_ids), kept.check_status == CheckStatus.VALID)) or 0
+    return valid + looks_valid, pairs
 
 
 def record_projection(actor: User | None, draw: SampleDraw, *, valid: int, duplicates: int) -> SampleDraw:

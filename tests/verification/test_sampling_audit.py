@@ -159,3 +159,47 @@ def test_seed_pool_and_method_are_public(sampled_world, client):
     page = client.get(f"/petitions/{pid}").text
     assert "Random sample of the signatures" in page and "public-ceremony-7" in page
     assert f"/api/v1/petitions/{pid}/sample" in page
+
+
+def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
+    """d counts duplicates whose kept signature is in the sample too; one whose kept twin was not
+    sampled looks, to a sample-only check, like an ordinary (valid) signature."""
+    from datetime import timedelta
+
+    from recall.models import Signature, SignatureSource
+    from tests.verification.conftest import OPENS
+
+    w = sampled_world
+    pid = w.sampled.id
+    originals = list(db.session.scalars(sa.select(Signature).where(Signature.petition_id == pid)
+                                        .order_by(Signature.id)))
+    assert len(originals) == 30
+    # Paper signatures of the first three voters (same IIN hash), filed later: the checks mark them duplicates.
+    dups = []
+    for original in originals[:3]:
+        dup = Signature(petition_id=pid, iin_hash=original.iin_hash, iin_last4=original.iin_last4,
+                        birth_date=original.birth_date, full_name=original.full_name, district_id=original.district_id,
+                        source=SignatureSource.PAPER, paper_sheet=9, paper_line=len(dups) + 1,
+                        status=original.status, confirmed_at=OPENS + timedelta(days=9),
+                        receipt_hash=f"{pid:08d}-dup-{len(dups)}".ljust(64, "0"), created_at=OPENS + timedelta(days=9),
+                        duplicate_of_id=original.id)
+        db.session.add(dup)
+        dups.append(dup)
+    db.session.flush()
+    counting.recount(pid)
+    verification.run_checks(w.commissioner, pid)
+    db.session.commit()
+    assert [db.session.get(Signature, d.id).reason_code for d in dups] == ["duplicate"] * 3
+    off_roll = originals[-1]
+    sampled = sorted([originals[0].id, dups[0].id,  # a pair inside the sample: d = 1
+                      dups[1].id,  # its kept twin not sampled (and valid): looks valid, v
+                      originals[5].id, originals[6].id,  # valid
+                      off_roll.id])  # not registered
+    draw = SampleDraw(petition_id=pid, seed="crafted", raw=33, sample_size=6, sampled_ids=sampled, required=20)
+    db.session.add(draw)
+    db.session.flush()
+    verification.complete_sample(w.commissioner, pid)
+    db.session.commit()
+    stored = db.session.get(SampleDraw, draw.id)
+    assert (stored.valid, stored.duplicates) == (4, 1)  # originals 0, 5, 6 and the lone duplicate; one pair
+    assert stored.projected == sampling.project_valid(33, 6, 4, 1).projected
