@@ -215,3 +215,24 @@ def test_admin_page_lists_roles_by_name_and_revokes_them(client, make, login):
     assert "You cannot remove your own administrator role." in own.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.has_role(Role.ADMIN)
+
+
+OFF_SITE = ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example/x", "https://evil.example/", "\\\\evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_no_next_argument_leads_off_site(app, client, make, login, target):
+    make.user(email="voter@example.org")
+    deputy = make.deputy()
+    db.session.commit()
+    logged_in = client.post("/login", query_string={"next": target},
+                            data={"email": "voter@example.org", "password": PASSWORD})
+    assert logged_in.headers["Location"] == "/"
+    assert client.get("/lang/kk", query_string={"next": target}).headers["Location"] == "/"
+    followed = client.post(f"/notifications/follow/deputy/{deputy.id}", data={"channel": "email", "next": target})
+    assert followed.headers["Location"] == "/"
+
+
+def test_a_next_argument_on_this_site_is_kept(client):
+    response = client.get("/lang/ru", query_string={"next": "/deputies?region=Astana&page=2"})
+    assert response.headers["Location"] == "/deputies?region=Astana&page=2"

@@ -12,13 +12,13 @@ from recall.security import login_required, public
 from recall.services import users
 from recall.web.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from recall.web.forms import attach_error
+from recall.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_target(request.args.get("next"), default)
 
 
 def _login_limit() -> str:

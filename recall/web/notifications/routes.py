@@ -12,6 +12,7 @@ from recall.notifications import endpoints, follows
 from recall.security import login_required, public, roles_required
 from recall.web.forms import attach_error
 from recall.web.notifications.forms import EmptyForm, FollowForm, WebhookForm
+from recall.web.redirects import local_target
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -32,10 +33,7 @@ def current_follow(target_type: str, target_id: int):
 
 
 def _back():
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
-    return redirect(target, 303)
+    return redirect(local_target(request.form.get("next"), url_for("public.home")), 303)
 
 
 def _commit_or_flash(action, success: str) -> None:

@@ -8,6 +8,7 @@ from recall.i18n import LANG_COOKIE
 from recall.models import MandateType
 from recall.security import public
 from recall.services import directory
+from recall.web.redirects import local_target
 
 bp = Blueprint("public", __name__)
 
@@ -62,10 +63,7 @@ def show_district(district_id: int):
 @public
 def switch_language(code: str) -> Response:
     """Remember the chosen language in a cookie and go back where the user came from."""
-    target = request.args.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")  # never redirect off-site
-    response = redirect(target)
+    response = redirect(local_target(request.args.get("next"), url_for("public.home")))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
