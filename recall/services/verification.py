@@ -11,7 +11,7 @@ signatures still ``unchecked``, so the first failing check names the reason:
    through ``duplicate_of_id``;
 4. ``not_registered``: the IIN is not on the roll;
 5. ``other_district``: on the roll, in another district;
-6. ``under_age``: younger than 18 on the day of signing;
+6. ``under_age``: younger than 18 on the (local) day of signing;
 7. ``misuse_reported``: the voter reported (an open misuse report) that their IIN was used
    without consent -> review;
 8. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
@@ -115,9 +115,13 @@ def _day_key(expr):
     return sa.cast(sa.func.strftime("%Y%m%d", expr), sa.Integer)
 
 
-def _utc_date(col):
+def _local_date(col):
+    """The signing day in the application's time zone (as counts per day use), on PostgreSQL.
+
+    SQLite has no time zones: there the UTC day is used (a small single-process installation).
+    """
     if _dialect() == "postgresql":
-        return sa.func.timezone("UTC", col)
+        return sa.func.timezone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC", col)
     return col
 
 
@@ -244,7 +248,7 @@ def _apply_checks(petition: Petition, import_id: int, district_number: int, now:
     roll_birth = (sa.select(sa.func.min(entry.birth_date))
                   .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash).scalar_subquery())
     birth_key = _day_key(sa.func.coalesce(sig.birth_date, roll_birth))
-    mark(birth_key + ADULT_AGE * 10000 > _day_key(_utc_date(sig.created_at)), CheckStatus.INVALID, "under_age")
+    mark(birth_key + ADULT_AGE * 10000 > _day_key(_local_date(sig.created_at)), CheckStatus.INVALID, "under_age")
 
     # 7. The voter reported that their IIN was used without consent (an open report): a person
     # decides. Without this step a rerun would quietly take the signature out of the review queue.

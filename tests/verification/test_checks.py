@@ -270,3 +270,20 @@ def test_count_change_lands_on_the_signing_days(world, crafted):
     db.session.commit()
     assert after_checks == per_day()
     assert after_checks == {date(2026, 3, 2): 3, date(2026, 3, 3): 1}  # valid, just adult, in review; paper kept
+
+
+def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
+    """Signed at 01:00 in Almaty on the 18th birthday (still the day before in UTC): an adult."""
+    from datetime import datetime, timezone
+
+    iin, other = iin_for(date(2008, 3, 10)), iin_for(date(2008, 3, 10))
+    _load_roll(world, tmp_path, [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")])
+    sig = make_signature(world.petition, iin, "Birthday Signer", at=datetime(2026, 3, 9, 20, 0, tzinfo=timezone.utc))
+    early = make_signature(world.petition, other, "Too Early",
+                           at=datetime(2026, 3, 9, 18, 30, tzinfo=timezone.utc))  # 23:30 in Almaty, the 9th
+    counting.recount(world.petition.id)
+    db.session.commit()
+    verification.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    assert (db.session.get(Signature, sig.id).check_status, db.session.get(Signature, early.id).reason_code) == \
+        (CheckStatus.VALID, "under_age")
