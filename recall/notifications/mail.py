@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
 from werkzeug.routing import BuildError
@@ -54,6 +55,26 @@ KIND_LABELS = {
 }
 # Payload keys that are links or codes for one person: never listed by the generic template.
 SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
+# How the generic template names payload fields, in the reader's language. Ids stay out (the mail
+# links to the subject's page); a field not named here is listed under its own key.
+PAYLOAD_LABELS = {
+    "percent": _l("Share of the required signatures, %"),
+    "required": _l("Signatures required"),
+    "required_signatures": _l("Signatures required"),
+    "registered_voters": _l("Registered voters"),
+    "valid": _l("Valid signatures"),
+    "invalid": _l("Invalid signatures"),
+    "opens_at": _l("Signing opens"),
+    "closes_at": _l("Signing closes"),
+    "outcome": _l("Outcome"),
+    "recalled": _l("Recalled"),
+    "vote_valid": _l("The vote was valid"),
+    "reason": _l("Reason"),
+    "group_size": _l("Members of the initiative group"),
+    "title": _l("Title"),
+    "status": _l("Status"),
+    "withdrawn": _l("Withdrawn by the initiators"),
+}
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
 # Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.
 MAIL_POLICY = default_policy.clone(max_line_length=998)
@@ -96,6 +117,18 @@ def _locale(delivery: Delivery) -> str:
     return delivery.locale if delivery.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def payload_lines(payload: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The payload fields the generic template lists, as (label, value) in the current language."""
+    lines = []
+    for key, value in sorted(payload.items()):
+        if key in SECRET_PAYLOAD_KEYS or key.endswith("_id"):
+            continue
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        lines.append((str(PAYLOAD_LABELS.get(key, key)), value))
+    return lines
+
+
 def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage:
     """Build the multipart (text + HTML) message of an e-mail delivery, in its recipient's language.
 
@@ -108,12 +141,12 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
     context = {
         "event": event, "payload": payload, "subject_row": subject, "delivery": delivery,
         "kind_label": KIND_LABELS.get(event.kind, event.kind),
-        "public_payload": {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS},
         "subject_url": subject_url(event), "unsubscribe_url": unsubscribe,
         "site_url": current_app.config["PUBLIC_BASE_URL"], "public_url": public_url, "locale": _locale(delivery),
     }
     try:
         with force_locale(context["locale"]):
+            context["payload_lines"] = payload_lines(payload)
             text_module = env.select_template([f"{n}.txt" for n in names]).make_module(context)
             html = env.select_template([f"{n}.html" for n in names]).render(context)
             text = str(text_module)

@@ -102,12 +102,15 @@ def test_kind_without_template_uses_the_generic_one(app, make, smtp_server):
                                     channel=Channel.EMAIL))
     initiator = make.user(email="initiator@example.org")
     petition = make_petition(make, initiator=initiator)
-    record_event("petition.milestone", "petition", petition.id, {"percent": 50, "receipt": "secret"})
+    record_event("petition.milestone", "petition", petition.id,
+                 {"percent": 50, "receipt": "secret", "petition_id": petition.id, "withdrawn": True, "odd_key": "x"})
     db.session.commit()
     [received] = smtp_server.wait_for(1)
     assert received.message["Subject"] == "recall: A recall petition reached a milestone"
-    text = received.message.get_payload()[0].get_payload(decode=True).decode()
-    assert "percent: 50" in text and "secret" not in text
+    text, html = (part.get_payload(decode=True).decode() for part in received.message.get_payload())
+    assert "odd_key: x\r\nShare of the required signatures, %: 50\r\nWithdrawn by the initiators: yes\r\n" in text
+    assert "secret" not in text and "petition_id" not in text  # codes and ids stay out; the mail links the page
+    assert '<th style="text-align: left; padding-right: 1em;">Share of the required signatures, %</th><td>50</td>' in html
 
 
 def test_rules_are_data_changing_a_row_changes_who_is_told(app, make, smtp_server):

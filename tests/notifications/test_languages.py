@@ -20,7 +20,8 @@ from tests.signing.conftest import adult_iin, collecting_petition  # noqa: F401 
 SUBJECT = "Confirm your signature on the recall petition"
 TRANSLATIONS = {
     "kk": {SUBJECT: "Кері шақыру петициясына қойған қолыңызды растаңыз", "Hello,": "Сәлеметсіз бе,",
-           "Confirm my signature": "Қолымды растау"},
+           "Confirm my signature": "Қолымды растау", "A recall petition reached a milestone": "Петиция межеге жетті",
+           "Share of the required signatures, %": "Қажетті қолдардың үлесі, %"},
     "ru": {SUBJECT: "Подтвердите подпись под петицией об отзыве", "Hello,": "Здравствуйте,",
            "Confirm my signature": "Подтвердить подпись"},
 }
@@ -102,3 +103,17 @@ def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_i
     assert _subject(received.message) == TRANSLATIONS[locale][SUBJECT]
     text, html = _parts(received.message)
     assert text.startswith(TRANSLATIONS[locale]["Hello,"]) and f'<html lang="{locale}">' in html
+
+
+def test_the_generic_mail_names_its_fields_in_the_recipients_language(app, make, smtp_server):
+    from recall.models.notifications import Channel, NotificationRule, Recipient
+
+    db.session.add(NotificationRule(event_kind="petition.milestone", recipient=Recipient.PETITION_INITIATORS,
+                                    channel=Channel.EMAIL))
+    petition = make_petition(make, initiator=make.user(email="kk@example.org", locale="kk"))
+    record_event("petition.milestone", "petition", petition.id, {"percent": 75})
+    db.session.commit()
+    [received] = smtp_server.wait_for(1)
+    assert _subject(received.message) == "recall: Петиция межеге жетті"
+    text, html = _parts(received.message)
+    assert "Қажетті қолдардың үлесі, %: 75" in text and '<html lang="kk">' in html
