@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import socket
@@ -40,7 +41,54 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _is_private_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+
+
+def _public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **_kwargs):
+    """``socket.create_connection`` that refuses private addresses.
+
+    It checks the very address it connects to: a check before the request and a second lookup to
+    connect would let a DNS server answer "public" first and "internal" the second time.
+    """
+    host, port = address
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise TemporaryDeliveryError(f"webhook: cannot resolve {host}: {exc}") from exc
+    if any(_is_private_address(info[4][0]) for info in infos):
+        raise PermanentDeliveryError("webhook URL points at a private address")
+    return socket.create_connection(infos[0][4][:2], timeout, source_address)
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+
+
 _OPENER = urllib.request.build_opener(_NoRedirect)
+# With WEBHOOK_ALLOW_PRIVATE off: connections only to public addresses, and no proxy from the
+# environment (through a proxy the address checked would be the proxy's, not the receiver's).
+_PUBLIC_OPENER = urllib.request.build_opener(_NoRedirect, _PublicHTTPHandler, _PublicHTTPSHandler,
+                                             urllib.request.ProxyHandler({}))
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -81,11 +129,7 @@ def is_private_url(url: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except (socket.gaierror, UnicodeError):
         return False  # unresolvable now: sending will fail and retry, not reach an internal host
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            return True
-    return False
+    return any(_is_private_address(info[4][0]) for info in infos)
 
 
 def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) -> None:
@@ -96,8 +140,7 @@ def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) ->
     config = current_app.config
     if not endpoint.active:
         raise PermanentDeliveryError("webhook endpoint is deactivated")
-    if not config.get("WEBHOOK_ALLOW_PRIVATE") and is_private_url(endpoint.url):
-        raise PermanentDeliveryError("webhook URL points at a private address")
+    opener = _OPENER if config.get("WEBHOOK_ALLOW_PRIVATE") else _PUBLIC_OPENER
     body = webhook_body(delivery, event)
     request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
         "Content-Type": "application/json",
@@ -108,7 +151,7 @@ def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) ->
         "X-Recall-Delivery": str(delivery.id),
     })
     try:
-        with _OPENER.open(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
+        with opener.open(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
             response.read(1024)
     except urllib.error.HTTPError as exc:
         message = f"webhook HTTP {exc.code}"

@@ -178,3 +178,23 @@ def test_a_hanging_webhook_receiver_is_given_up_after_the_timeout(app, make, ser
     delivery = _delivery()
     assert 1 <= elapsed < 3
     assert delivery.status == DeliveryStatus.PENDING and "timed out" in delivery.last_error
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_with_private_addresses_refused_a_webhook_never_connects_to_one(app, make, servers, host):
+    """Refused when sending too (an endpoint registered earlier, or a name that now resolves
+    inward). The check sits in the connection itself, on the address it connects to."""
+    class Receiver(_Quiet):
+        def do_POST(self):  # noqa: N802
+            self.server.owner.requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+    receiver = servers(Receiver)
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    _webhook(make, receiver.url.replace("127.0.0.1", host))
+    db.session.commit()
+    assert receiver.requests == []
+    delivery = _delivery()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED,
+                                                      "webhook URL points at a private address")
