@@ -19,3 +19,12 @@ def select_locale() -> str:
     if cookie in supported:
         return cookie
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it here.
+
+    For strings stored as data and translated where they are shown (topic names, for example):
+    translating at definition time would store one language in the database.
+    """
+    return message

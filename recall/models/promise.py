@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recall.extensions import db
+from recall.i18n import N_
 from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.deputy import Deputy
 from recall.models.user import Organization, User
@@ -68,15 +69,17 @@ class CorrectionKind(StrEnum):
 
 
 # Seed for the managed topic list: (slug, English name). The lead's migration seeds the same rows.
+# Names are stored in English and translated where shown (``_(topic.name)``); N_ only marks them
+# for the catalogs.
 DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
-    ("budget", "Budget"),
-    ("housing", "Housing"),
-    ("roads", "Roads"),
-    ("health", "Health"),
-    ("education", "Education"),
-    ("ecology", "Ecology"),
-    ("corruption", "Corruption"),
-    ("other", "Other"),
+    ("budget", N_("Budget")),
+    ("housing", N_("Housing")),
+    ("roads", N_("Roads")),
+    ("health", N_("Health")),
+    ("education", N_("Education")),
+    ("ecology", N_("Ecology")),
+    ("corruption", N_("Corruption")),
+    ("other", N_("Other")),
 )
 
 
