@@ -287,15 +287,24 @@ def _decoy(petition: _Window, receipt_hash: str, expires_at: datetime, now: date
 _LINK_INVALID = lambda: _("This confirmation link is not valid. Please use the link from the latest e-mail.")  # noqa: E731
 
 
+def check_confirmation_link(token: str) -> int:
+    """The signature id an e-mailed link speaks for; ``Invalid`` for a foreign or damaged link.
+
+    Confirms nothing (the link's page asks the signer to press a button).
+    """
+    signature_id = identity.EmailLinkConfirmation().signature_id(token or "")
+    if signature_id is None:
+        raise Invalid(_LINK_INVALID(), field="token")
+    return signature_id
+
+
 def confirm_signature(token: str, *, now: datetime | None = None) -> Signature:
     """Confirm the signature an e-mailed link speaks for (the ``email_link`` provider).
 
     Idempotent: a confirmed signature is returned unchanged. Raises ``Invalid`` for a foreign or
     stale link, an expired or withdrawn signature, or a petition no longer collecting.
     """
-    signature_id = identity.EmailLinkConfirmation().signature_id(token or "")
-    if signature_id is None:
-        raise Invalid(_LINK_INVALID(), field="token")
+    signature_id = check_confirmation_link(token)
     return confirm_identity(signature_id, token, provider=identity.EmailLinkConfirmation(), now=now)
 
 

@@ -120,6 +120,8 @@ def test_a_voter_signs_on_a_phone_and_confirms_by_email(app, collecting_petition
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     phone.goto(_confirmation_link(tmp_path / "mail"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Confirm your signature")
+    phone.get_by_role("button", name="Confirm my signature").tap()  # opening the link alone confirms nothing
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
 
     phone.goto(f"{live_server}/receipts")

@@ -73,7 +73,7 @@ def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_
     assert signature_count() == WORKERS
     tokens = [confirm_token(e) for e in events("signature.confirmation_requested")]
     assert len(tokens) == WORKERS
-    confirmations = _race(app, [lambda client, t=t: client.get(f"/signatures/confirm/{t}") for t in tokens])
+    confirmations = _race(app, [lambda client, t=t: client.post(f"/signatures/confirm/{t}") for t in tokens])
     assert [r.status_code for r in confirmations] == [200] * WORKERS
     assert set(db.session.scalars(sa.select(Signature.status))) == {SignatureStatus.CONFIRMED}
     assert counting.confirmed_count(petition) == WORKERS

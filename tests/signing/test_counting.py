@@ -164,7 +164,7 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(client, 
         response = client.post(sign_url(petition), json=payload(petition, email=f"v{n}@example.org"))
         assert response.status_code == 202
     for event in events("signature.confirmation_requested"):
-        assert client.get(f"/signatures/confirm/{confirm_token(event)}").status_code == 200
+        assert client.post(f"/signatures/confirm/{confirm_token(event)}").status_code == 200
     today = counting.local_day(utcnow()).isoformat()
     body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
     assert body["signatures"] == {"count_public": True, "confirmed": 2, "per_day": [{"date": today, "confirmed": 2}]}

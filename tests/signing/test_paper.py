@@ -36,7 +36,7 @@ def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
     online_iin = adult_iin()
     client.post(sign_url(petition), json=payload(petition, iin=online_iin))
     [requested] = events("signature.confirmation_requested")
-    assert client.get(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200  # counted online
+    assert client.post(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200  # counted online
     repeated = adult_iin()
     today = counting.local_day(utcnow())
     lines = [_line(petition, 1, iin=repeated, signed_on=today.isoformat()),
@@ -79,7 +79,7 @@ def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_th
     assert entered.duplicate_of_id is None and online.duplicate_of_id == entered.id
     assert counting.confirmed_count(petition) == 1
     # The online link opened later confirms the online signature but does not count the voter twice.
-    opened = client.get(f"/signatures/confirm/{confirm_token(requested)}")
+    opened = client.post(f"/signatures/confirm/{confirm_token(requested)}")
     db.session.refresh(online)
     if online_status == SignatureStatus.PENDING:
         assert opened.status_code == 200 and online.status == SignatureStatus.CONFIRMED

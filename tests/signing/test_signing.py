@@ -181,9 +181,14 @@ def test_confirmation_counts_once_and_is_idempotent(client, collecting_petition)
     petition = collecting_petition()
     response = client.post(sign_url(petition), json=payload(petition))
     token = confirm_token(events("signature.confirmation_requested")[0])
-    page = client.get(f"/signatures/confirm/{token}")
+    opened = client.get(f"/signatures/confirm/{token}")  # what a mail scanner does: confirms nothing
+    assert opened.status_code == 200 and "Confirm my signature" in opened.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.PENDING
+    assert counting.confirmed_count(petition) == 0
+    assert client.get("/signatures/confirm/not-a-token").status_code == 422
+    page = client.post(f"/signatures/confirm/{token}")
     assert page.status_code == 200 and "your signature is confirmed" in page.get_data(as_text=True)
-    assert client.get(f"/signatures/confirm/{token}").status_code == 200
+    assert client.post(f"/signatures/confirm/{token}").status_code == 200
     signature = db.session.scalar(sa.select(Signature))
     assert signature.status == SignatureStatus.CONFIRMED and signature.confirmed_at is not None
     assert counting.confirmed_count(petition) == 1
@@ -196,7 +201,7 @@ def test_bad_or_foreign_confirmation_link_is_refused(client, collecting_petition
     client.post(sign_url(petition), json=payload(petition))
     token = confirm_token(events("signature.confirmation_requested")[0])
     for bad in ("nonsense", token[:-2] + ("AA" if not token.endswith("AA") else "BB")):
-        response = client.get(f"/signatures/confirm/{bad}", headers={"Accept": "application/json"})
+        response = client.post(f"/signatures/confirm/{bad}", headers={"Accept": "application/json"})
         assert response.status_code == 422
         assert response.json["error"]["message"] == ("This confirmation link is not valid. Please use the link from "
                                                      "the latest e-mail.")
@@ -228,9 +233,9 @@ def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petitio
         signing.lookup_receipt(old)
     assert events("signature.already_signed") == []
     new_token = confirm_token(events("signature.confirmation_requested")[1])
-    response = client.get(f"/signatures/confirm/{old_token}", headers={"Accept": "application/json"})
+    response = client.post(f"/signatures/confirm/{old_token}", headers={"Accept": "application/json"})
     assert response.status_code == 422  # a link of the signature's earlier life no longer works
-    assert client.get(f"/signatures/confirm/{new_token}").status_code == 200
+    assert client.post(f"/signatures/confirm/{new_token}").status_code == 200
     assert counting.confirmed_count(petition) == 1
 
 
@@ -258,7 +263,7 @@ WITHDRAWABLE = {"withdrawal_allowed": True}
 def test_withdrawal_uncounts_a_confirmed_signature(client, collecting_petition):
     petition = collecting_petition(rule_changes=WITHDRAWABLE)
     receipt = client.post(sign_url(petition), json=payload(petition, email="me@example.org")).json["receipt"]
-    client.get(f"/signatures/confirm/{confirm_token(events('signature.confirmation_requested')[0])}")
+    client.post(f"/signatures/confirm/{confirm_token(events('signature.confirmation_requested')[0])}")
     assert counting.confirmed_count(petition) == 1
     response = client.post("/api/v1/signatures/withdraw", json={"receipt": receipt, "email": "ME@example.org"})
     assert response.status_code == 200 and response.json == {"status": "withdrawn"}

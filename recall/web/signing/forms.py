@@ -23,6 +23,10 @@ class SignForm(FlaskForm):
                               "check this signature."))
 
 
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: confirming is a POST so that mail scanners opening links confirm nothing."""
+
+
 class ReceiptForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only GET lookup

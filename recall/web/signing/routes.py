@@ -12,7 +12,7 @@ from recall.models.user import Role
 from recall.security import public, roles_required
 from recall.services import counting, paper, signing
 from recall.web.forms import attach_error
-from recall.web.signing.forms import PaperBatchForm, PaperUploadForm, ReceiptForm, SignForm, WithdrawForm
+from recall.web.signing.forms import ConfirmForm, PaperBatchForm, PaperUploadForm, ReceiptForm, SignForm, WithdrawForm
 
 bp = Blueprint("signing", __name__)
 
@@ -49,6 +49,18 @@ def sign_petition(petition_id: int):
 
 
 @bp.get("/signatures/confirm/<token>")
+@public
+def confirm_signature_page(token: str):
+    """The e-mailed link shows a button; only pressing it confirms.
+
+    Mail security scanners open every link in a message: a link that confirmed on GET would
+    confirm signatures nobody confirmed.
+    """
+    signing.check_confirmation_link(token)
+    return render_template("signing/confirm.html", token=token, form=ConfirmForm())
+
+
+@bp.post("/signatures/confirm/<token>")
 @public
 def confirm_signature(token: str):
     signature = signing.confirm_signature(token)
