@@ -72,9 +72,7 @@ def users_cli() -> None:
 def users_create(email: str, display_name: str, password: str, admin: bool) -> None:
     """Create an account (and make it an administrator with --admin)."""
     with transaction():
-        user = users.register_user(email, password, display_name)
-        if admin:
-            users.grant_role(None, user.email, Role.ADMIN)
+        user = users.create_account(None, email, password, display_name, admin=admin)
     click.echo(f"Created {user.email}" + (" (admin)" if admin else ""))
 
 

@@ -56,6 +56,21 @@ def register_user(email: str, password: str, display_name: str, locale: str = "r
     return user
 
 
+def create_account(actor: User | None, email: str, password: str, display_name: str, *,
+                   admin: bool = False) -> User:
+    """An administrator (or the command line, ``actor`` None) creates an account, optionally an admin.
+
+    Raises ``Forbidden`` for a non-admin actor, and what ``register_user`` raises for bad input.
+    """
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can create accounts."))
+    user = register_user(email, password, display_name)
+    if admin:
+        user.is_admin = True
+        db.session.flush()
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None. Takes the same time whether the e-mail exists or not."""
     user = find_user_by_email(email or "")

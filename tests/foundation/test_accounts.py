@@ -236,3 +236,27 @@ def test_no_next_argument_leads_off_site(app, client, make, login, target):
 def test_a_next_argument_on_this_site_is_kept(client):
     response = client.get("/lang/ru", query_string={"next": "/deputies?region=Astana&page=2"})
     assert response.headers["Location"] == "/deputies?region=Astana&page=2"
+
+
+def test_admin_page_creates_an_account(client, make, login):
+    admin = make.user(role=Role.ADMIN)
+    db.session.commit()
+    login(admin)
+    assert client.get("/admin/users/new").status_code == 200
+    bad = client.post("/admin/users/new", data={"display_name": "Clerk", "email": "clerk@", "password": "long enough pw"})
+    assert bad.status_code == 422 and "Enter a valid e-mail address." in bad.get_data(as_text=True)
+    assert _count_users() == 1
+    ok = client.post("/admin/users/new", data={"display_name": "Clerk", "email": "Clerk@Example.org",
+                                               "password": "long enough pw", "admin": "y"})
+    assert ok.status_code == 302
+    created = db.session.scalar(sa.select(User).where(User.email == "clerk@example.org"))
+    assert created.is_admin and created.check_password("long enough pw")
+
+
+def test_only_admins_create_accounts_in_the_service(app, make):
+    from recall.errors import Forbidden
+    from recall.services import users
+
+    with pytest.raises(Forbidden):
+        users.create_account(make.user(), "x@example.org", "long enough pw", "X")
+    assert _count_users() == 1

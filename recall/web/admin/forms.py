@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from recall.models import Role
+from recall.services.users import MIN_PASSWORD_LENGTH
 
 
 # Role names as people read them (the enum values are identifiers, not words in kk/ru/en).
@@ -23,3 +24,10 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.CITIZEN])
     organization = StringField(_l("Organization (monitors)"), validators=[Optional(), Length(max=200)])
     body = StringField(_l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)])
+
+
+class CreateAccountForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    admin = BooleanField(_l("Administrator"))

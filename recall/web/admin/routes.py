@@ -10,7 +10,7 @@ from recall.extensions import db
 from recall.models import Role
 from recall.security import roles_required
 from recall.services import users
-from recall.web.admin.forms import ROLE_LABELS, GrantRoleForm
+from recall.web.admin.forms import ROLE_LABELS, CreateAccountForm, GrantRoleForm
 from recall.web.forms import attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,6 +43,26 @@ def list_users():
         status = 422
     page = users.list_users(request.args.get("page", 1, type=int), request.args.get("q"))
     return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS), status
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create_account():
+    """The page counterpart of `flask users create`; roles are then granted on the accounts page."""
+    form = CreateAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_account(current_user, form.email.data, form.password.data,
+                                        form.display_name.data, admin=form.admin.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.list_users"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/new_user.html", form=form), status
 
 
 @bp.post("/users/<int:user_id>/revoke/<role>")
