@@ -4,7 +4,7 @@
 
 For each size it creates a fresh PostgreSQL database (``recall_bench_roll_<pid>`` on ``BENCH_PG``,
 default ``postgresql+psycopg://postgres@127.0.0.1:5432``) with one body of 29 districts, writes a
-CSV of ROWS valid voters, imports it twice through ``recall.services.voter_roll.import_file`` (the
+CSV of ROWS valid voters, imports it twice through ``recall.services.verification.voter_roll.import_file`` (the
 second import replaces the first, as a re-upload for the same date does) and prints rows/second
 of the first, the peak Python heap (tracemalloc) of the second and the process's peak RSS. The Python heap stays flat as
 the file grows: the file is read line by line and loaded in chunks of ``CHUNK_ROWS`` through COPY.
@@ -61,7 +61,7 @@ def run(rows: int, sqlite: bool) -> None:
     from recall import create_app
     from recall.extensions import db
     from recall.models import Body, BodyLevel, District
-    from recall.services import voter_roll
+    from recall.services.verification import voter_roll
 
     workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
     name = f"recall_bench_roll_{os.getpid()}"

@@ -127,7 +127,7 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
         "SIGNING_RATE_LIMIT": env.get("SIGNING_RATE_LIMIT", "20 per minute;200 per day"),
         "SIGNATURE_CONFIRMATION_HOURS": _int(env, "SIGNATURE_CONFIRMATION_HOURS", 72),
-        # How a signer proves who they are: "email_link" (shipped); see recall/services/identity.py.
+        # How a signer proves who they are: "email_link" (shipped); see recall/services/signing/identity.py.
         "IDENTITY_CONFIRMATION": env.get("IDENTITY_CONFIRMATION", "email_link"),
         # Adds a minimal signature-INSERT endpoint for benchmarks/signing.py; never in production.
         "BENCHMARK_ENDPOINTS": _bool(env.get("RECALL_BENCHMARK_ENDPOINTS")) and not production,

@@ -10,7 +10,11 @@ from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
 from recall.security import public, roles_required
-from recall.services import audit, certification, review, verification, voter_roll
+from recall.services import audit
+from recall.services.verification import certification
+from recall.services.verification import review
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
 
 
 def _json() -> dict:

@@ -9,7 +9,7 @@ from recall.api.schemas import body_json, deputy_json, district_json, page_json
 from recall.extensions import db
 from recall.models import Body
 from recall.security import public
-from recall.services import directory
+from recall.services.deputies import directory
 from recall.web.public.routes import deputy_filters_from_args
 
 

@@ -10,7 +10,7 @@ from recall.api.schemas import page_json
 from recall.extensions import db
 from recall.models import Role
 from recall.security import public, roles_required
-from recall.services import petitions
+from recall.services.petitions import lifecycle as petitions
 
 
 @bp.get("/petitions")

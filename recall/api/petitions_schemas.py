@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from recall.models import Petition, User
-from recall.services.petitions import signature_numbers
+from recall.services.petitions.lifecycle import signature_numbers
 
 
 def _iso(value) -> str | None:

@@ -11,9 +11,9 @@ from recall.api import bp
 from recall.api.promise_schemas import promise_json, scorecard_json
 from recall.api.schemas import deputy_json, page_json
 from recall.security import public
-from recall.services import directory
-from recall.services import promise_queries as queries
-from recall.services import promises as service
+from recall.services.deputies import directory
+from recall.services.promises import queries
+from recall.services.promises import recording as service
 from recall.web.promises.routes import csv_response
 
 

@@ -17,7 +17,7 @@ from recall.errors import Invalid
 from recall.extensions import db, limiter
 from recall.models.signature import Signature
 from recall.security import public
-from recall.services import signing
+from recall.services.signing import online as signing
 from recall.services.iin_hash import hash_iin
 
 

@@ -47,7 +47,7 @@ def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: 
     Streams the file and loads it in chunks (COPY on PostgreSQL); the new roll replaces the body's
     active one in a single transaction. Malformed rows refuse the import unless --skip-invalid.
     """
-    from recall.services import voter_roll
+    from recall.services.verification import voter_roll
 
     body_id = _body_id(body)
     size = os.path.getsize(file)
@@ -99,7 +99,7 @@ def privacy_cli() -> None:
 @with_appcontext
 def privacy_purge(dry_run: bool) -> None:
     """Purge signers' personal data PRIVACY_PURGE_DAYS after a petition's final state."""
-    from recall.services import privacy
+    from recall.services.verification import privacy
 
     if dry_run:
         due = privacy.petitions_due()
@@ -121,7 +121,7 @@ def verification_cli() -> None:
 @with_appcontext
 def verification_check(petition_id: int) -> None:
     """Run the automatic checks of PETITION_ID against its body's active roll."""
-    from recall.services import verification
+    from recall.services.verification import checks as verification
 
     with transaction():
         result = verification.run_checks(None, petition_id)
@@ -132,7 +132,7 @@ def verification_check(petition_id: int) -> None:
 @with_appcontext
 def verification_reason_codes() -> None:
     """Add missing reason codes (idempotent)."""
-    from recall.services.reason_codes import ensure_reason_codes
+    from recall.services.verification.reason_codes import ensure_reason_codes
 
     with transaction():
         added = ensure_reason_codes()

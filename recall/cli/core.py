@@ -6,7 +6,9 @@ from flask.cli import with_appcontext
 
 from recall.cli.common import transaction
 from recall.models import Role
-from recall.services import deputy_import, demo, users
+from recall.services.deputies import deputy_import
+from recall.demo import loader as demo
+from recall.services.accounts import users
 
 
 @click.command("seed")

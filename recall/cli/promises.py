@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from recall.cli.common import transaction
-from recall.services import promises
+from recall.services.promises import recording as promises
 
 
 @click.group("promises", help="Promise tracker maintenance.")

@@ -31,12 +31,12 @@ logger = logging.getLogger(__name__)
 #: (name, interval in seconds, "module:function"). Other areas append their task here.
 PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch"),
-    ("petitions.close_due", 60, "recall.services.petitions:close_due_petitions"),
-    ("verification.check_closed", 300, "recall.services.verification:check_closed_petitions"),
-    ("privacy.purge", 86400, "recall.services.privacy:purge_due"),
-    ("signing.expire_unconfirmed", 300, "recall.services.signing:expire_unconfirmed"),
-    ("counting.sync", 60, "recall.services.counting:sync_counts"),
-    ("counting.recount", 86400, "recall.services.counting:recount_all"),
+    ("petitions.close_due", 60, "recall.services.petitions.lifecycle:close_due_petitions"),
+    ("verification.check_closed", 300, "recall.services.verification.checks:check_closed_petitions"),
+    ("privacy.purge", 86400, "recall.services.verification.privacy:purge_due"),
+    ("signing.expire_unconfirmed", 300, "recall.services.signing.online:expire_unconfirmed"),
+    ("counting.sync", 60, "recall.services.signing.counting:sync_counts"),
+    ("counting.recount", 86400, "recall.services.signing.counting:recount_all"),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

@@ -5,7 +5,7 @@ transaction locks until it commits, so concurrent signers of a popular petition 
 behind each other. A confirmation instead adds to one of ``COUNT_SHARDS`` rows chosen at random
 (``INSERT ... ON CONFLICT DO UPDATE``), so up to that many confirmations proceed in parallel, and
 a reader sums at most ``COUNT_SHARDS`` rows through the primary key: the same cost at 100
-signatures as at a million. ``recall.services.counting`` is the only writer.
+signatures as at a million. ``recall.services.signing.counting`` is the only writer.
 """
 from __future__ import annotations
 

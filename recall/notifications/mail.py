@@ -107,7 +107,7 @@ def unsubscribe_url(delivery: Delivery) -> str | None:
     """The one-click unsubscribe link of a follower mail (None for other mails)."""
     if delivery.follow_id is None:
         return None
-    from recall.notifications.follows import unsubscribe_token
+    from recall.services.notifications.follows import unsubscribe_token
 
     return public_url("notifications.unsubscribe", token=unsubscribe_token(delivery.follow_id))
 

@@ -24,9 +24,9 @@ class SeedResult:
 def ensure_reference_data() -> SeedResult:
     """Insert whatever reference rows are missing; flushes, the caller commits."""
     from recall.notifications.rules import ensure_default_rules
-    from recall.services.promises import ensure_default_topics
-    from recall.services.reason_codes import ensure_reason_codes
-    from recall.services.recall_rules import ensure_preset_rules
+    from recall.services.promises.recording import ensure_default_topics
+    from recall.services.verification.reason_codes import ensure_reason_codes
+    from recall.services.rules.recall_rules import ensure_preset_rules
 
     return SeedResult(
         preset_rule_versions=len(ensure_preset_rules()),

@@ -100,7 +100,7 @@ class TestLoginRateLimit:
 
 def test_grant_and_revoke_roles_through_the_service(app, make):
     from recall.errors import Forbidden, Invalid, NotFound
-    from recall.services import users
+    from recall.services.accounts import users
 
     admin = make.user(role=Role.ADMIN)
     citizen = make.user()
@@ -255,7 +255,7 @@ def test_admin_page_creates_an_account(client, make, login):
 
 def test_only_admins_create_accounts_in_the_service(app, make):
     from recall.errors import Forbidden
-    from recall.services import users
+    from recall.services.accounts import users
 
     with pytest.raises(Forbidden):
         users.create_account(make.user(), "x@example.org", "long enough pw", "X")

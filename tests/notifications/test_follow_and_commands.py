@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.jobs import periodic
 from recall.models.notifications import Delivery, DeliveryStatus, Follow, FollowChannel, FollowTarget
-from recall.notifications.follows import unsubscribe_token
+from recall.services.notifications.follows import unsubscribe_token
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
 from tests.notifications.conftest import mail_config, make_petition

@@ -45,7 +45,7 @@ GROUNDS = ("The deputy promised to build a school in the district and has not st
 def flow(app, make):
     """Drive petitions through the real services: ``flow.open()``, ``flow.fill_group(p)``, ``flow.submitted()``..."""
     from recall.models import Role
-    from recall.services import petitions
+    from recall.services.petitions import lifecycle as petitions
 
     class Flow:
         def __init__(self):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import MandateType, Petition, PetitionState, RecallRuleVersion
 from recall.rules.recall_rules import PRESETS
-from recall.services.demo import load_demo
+from recall.demo.loader import load_demo
 
 
 def test_demo_petitions(app):

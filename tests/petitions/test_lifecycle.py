@@ -11,7 +11,8 @@ from recall.extensions import db
 from recall.models import (BodyRecallRule, DeputyStatus, Event, InitiativeMember, MandateType, Petition,
                            PetitionState, Role)
 from recall.models.base import utcnow
-from recall.services import petitions, recall_rules
+from recall.services.petitions import lifecycle as petitions
+from recall.services.rules import recall_rules
 
 from tests.petitions.conftest import GROUNDS
 

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import BodyRecallRule, Event, MandateType, Petition, PetitionState, RecallRuleVersion, Role
-from recall.services import petitions, recall_rules
+from recall.services.petitions import lifecycle as petitions
+from recall.services.rules import recall_rules
 
 from tests.petitions.conftest import GROUNDS
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from recall.errors import Conflict, Invalid
 from recall.extensions import db
 from recall.models import FINAL_STATES, Event, PetitionState
-from recall.services.petition_states import TRANSITIONS, change_state
+from recall.services.petitions.states import TRANSITIONS, change_state
 
 S = PetitionState
 

@@ -7,7 +7,7 @@ import pytest
 
 from recall.extensions import db
 from recall.models import Role
-from recall.services import promises as svc
+from recall.services.promises import recording as svc
 
 SOURCE = "https://example.org/speech/2023-02-01"
 EVIDENCE = ["https://example.org/budget-2024"]

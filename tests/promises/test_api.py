@@ -9,7 +9,7 @@ import pytest
 
 from recall.extensions import db
 from recall.models import Role
-from recall.services import promises as svc
+from recall.services.promises import recording as svc
 from tests.promises.conftest import EVIDENCE, SOURCE
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models.promise import Correction, CorrectionKind, Dispute, DisputeState, Promise, PromiseStatusChange
 from recall.rules.scorecard import PROMISE_STATUSES
-from recall.services.demo import load_demo
+from recall.demo.loader import load_demo
 
 
 def test_demo_promises(app, client):

@@ -10,7 +10,7 @@ from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models import Event, Role
 from recall.models.promise import Correction, DisputeState, PromiseStatus
-from recall.services import promises as svc
+from recall.services.promises import recording as svc
 from tests.promises.conftest import EVIDENCE
 
 

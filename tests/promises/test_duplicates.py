@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from recall.errors import Conflict, Invalid
 from recall.extensions import db
 from recall.models.promise import Correction, Promise
-from recall.services import promises as svc
+from recall.services.promises import recording as svc
 
 
 @pytest.mark.parametrize(("a", "b", "expected"), [
@@ -70,6 +70,6 @@ def test_merging_an_existing_duplicate(record, rate, deputy, monitor, make):
     assert (correction.kind.value, correction.promise_id, correction.details["merged_into_id"]) == (
         "merge", duplicate.id, target.id)
     # Merged promises leave the lists and duplicate checks.
-    from recall.services import promise_queries as q
+    from recall.services.promises import queries as q
     assert [p.id for p in q.deputy_promises(deputy.id)] == [target.id]
     assert [p.id for p, _ in svc.find_similar_promises(deputy.id, "Build a new school in Zhanaarka")] == [target.id]

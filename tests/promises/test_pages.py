@@ -18,7 +18,7 @@ def _count(model) -> int:
 def test_anonymous_reads_every_public_page(client, record, rate, deputy, other_monitor):
     promise = record(deputy)
     rate(promise, "broken")
-    from recall.services import promises as svc
+    from recall.services.promises import recording as svc
     svc.raise_dispute(other_monitor, promise.id, reason="The law passed after all.", evidence=EVIDENCE)
     db.session.commit()
     listing = client.get("/promises")
@@ -162,7 +162,7 @@ def test_list_filters_search_sort_and_bad_values(client, make, record, rate, top
 
 
 def test_promise_page_lists_the_petitions_citing_it(client, make, record, deputy):
-    from recall.services import petitions
+    from recall.services.petitions import lifecycle as petitions
 
     cited = record(deputy)
     other = record(deputy, title="Repair the road to Temirtau", source_url="https://example.org/road")

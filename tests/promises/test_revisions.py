@@ -10,8 +10,8 @@ from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models import Event, Role
 from recall.models.promise import Correction, Promise, PromiseRevision
-from recall.services import promise_queries as q
-from recall.services import promises as svc
+from recall.services.promises import queries as q
+from recall.services.promises import recording as svc
 from tests.promises.conftest import EVIDENCE
 
 

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from recall.extensions import db
 from recall.models import Role
-from recall.services import promise_queries as q
+from recall.services.promises import queries as q
 
 
 def test_no_promises(client, deputy, make, login):

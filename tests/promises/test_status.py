@@ -10,7 +10,7 @@ from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models import Event, Role
 from recall.models.promise import PromiseStatus, PromiseStatusChange
-from recall.services import promises as svc
+from recall.services.promises import recording as svc
 from tests.promises.conftest import EVIDENCE
 
 
@@ -134,7 +134,7 @@ def test_status_change_for_a_missing_promise(monitor, topics):
 def test_followers_of_the_deputy_hear_about_a_status_change(promise, monitor, make):
     from recall.models.notifications import Delivery, Recipient
     from recall.notifications.fanout import fan_out
-    from recall.notifications.follows import follow
+    from recall.services.notifications.follows import follow
     from recall.notifications.rules import ensure_default_rules
 
     ensure_default_rules()

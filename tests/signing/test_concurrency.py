@@ -15,7 +15,7 @@ from recall.extensions import db
 from recall.models import Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
-from recall.services import counting
+from recall.services.signing import counting
 from tests.signing.conftest import adult_iin, confirm_token, events, payload, sign_url, signature_count
 
 WORKERS = 50

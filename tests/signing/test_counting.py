@@ -10,7 +10,7 @@ from recall.extensions import db
 from recall.models import Petition, Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
-from recall.services import counting
+from recall.services.signing import counting
 from tests.signing.conftest import events
 
 DAY1, DAY2 = date(2024, 5, 1), date(2024, 5, 2)
@@ -136,7 +136,7 @@ def test_recount_and_sync_fix_drift(app, collecting_petition):
 
 
 def test_no_announcement_while_a_hidden_count_is_collecting_then_once_on_closing(app, collecting_petition):
-    from recall.services import petitions
+    from recall.services.petitions import lifecycle as petitions
 
     petition = collecting_petition(required=4)  # the Kazakh preset: no running count may be published
     counting.apply_count_change(petition.id, 4, DAY1)
@@ -177,7 +177,8 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(client, 
 
 def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, make, tmp_path):
     from recall.models import Role
-    from recall.services import verification, voter_roll
+    from recall.services.verification import checks as verification
+    from recall.services.verification import voter_roll
     from tests.verification.conftest import iin_for, make_petition, make_signature, write_roll
 
     district = make.district(number=1)

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Signature, SignatureSource, SignatureStatus
-from recall.services import counting
-from recall.services.demo import load_demo
-from recall.services.signing_demo import ONLINE_CONFIRMED, ONLINE_PENDING, PAPER_LINES
+from recall.services.signing import counting
+from recall.demo.loader import load_demo
+from recall.demo.signing import ONLINE_CONFIRMED, ONLINE_PENDING, PAPER_LINES
 
 
 def test_demo_signatures(app):

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from recall.errors import Invalid
 from recall.extensions import db
 from recall.models import Signature, SignatureStatus
-from recall.services import counting, identity, signing
+from recall.services.signing import counting
+from recall.services.signing import identity
+from recall.services.signing import online as signing
 from recall.services.outbox import record_event
 from tests.signing.conftest import events, payload, sign_url
 

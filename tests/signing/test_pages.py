@@ -9,7 +9,8 @@ from recall.extensions import db
 from recall.models import Petition, PetitionState, RecallRuleVersion, Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS
-from recall.services import counting, signing
+from recall.services.signing import counting
+from recall.services.signing import online as signing
 from tests.signing.conftest import adult_iin, confirm_token, events, signature_count, total_rows
 
 

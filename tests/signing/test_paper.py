@@ -10,7 +10,9 @@ from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models import PetitionState, Role, Signature, SignatureSource, SignatureStatus
 from recall.models.base import utcnow
-from recall.services import counting, paper, signing
+from recall.services.signing import counting
+from recall.services.signing import paper
+from recall.services.signing import online as signing
 from recall.services.iin_hash import hash_iin
 from tests.signing.conftest import (adult_iin, confirm_token, events, payload, sign_url, signature_count,
                                    total_rows)

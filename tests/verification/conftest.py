@@ -119,7 +119,9 @@ def world(app, make) -> World:
 @pytest.fixture
 def reviewed(world, tmp_path):
     """Checks run: one valid signature and one in review (name differs)."""
-    from recall.services import counting, verification, voter_roll
+    from recall.services.signing import counting
+    from recall.services.verification import checks as verification
+    from recall.services.verification import voter_roll
 
     a, b = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1))
     path = write_roll(tmp_path / "roll.csv", [(a, "Aigerim Bekova", 1, "Street 1"), (b, "Marat Omarov", 1, "Street 2")])

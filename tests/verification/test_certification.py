@@ -19,7 +19,11 @@ from recall.models import (
     Signature,
 )
 from recall.models.base import utcnow
-from recall.services import certification, privacy, review, verification, voter_roll
+from recall.services.verification import certification
+from recall.services.verification import privacy
+from recall.services.verification import review
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
 from tests.verification.conftest import iin_for, make_signature, write_roll
 
 
@@ -32,7 +36,7 @@ def verified(world, tmp_path):
     assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
     for iin, name in people:
         make_signature(world.petition, iin, name)
-    from recall.services import counting
+    from recall.services.signing import counting
 
     counting.recount(world.petition.id)
     verification.run_checks(world.commissioner, world.petition.id)
@@ -194,7 +198,7 @@ def test_privacy_purge_command(verified, app, runner):
 def test_certification_reaches_initiators_deputy_and_followers(verified, make):
     """Confirming sends the outcome to the initiator, the deputy and the petition's followers (the outbox)."""
     from recall.models.notifications import Delivery
-    from recall.notifications.follows import follow
+    from recall.services.notifications.follows import follow
     from recall.notifications.rules import ensure_default_rules
 
     w = verified

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from recall.errors import Conflict, Forbidden
 from recall.extensions import db
 from recall.models import CheckStatus, PetitionState, Signature, SignatureSource, SignatureStatus
-from recall.services import counting, verification, voter_roll
+from recall.services.signing import counting
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
 from tests.verification.conftest import CLOSES, OPENS, iin_for, make_signature, write_roll
 
 
@@ -110,7 +112,7 @@ def test_each_reason_code_and_count_adjusted(world, crafted):
 
 
 def test_manual_decision_survives_rerun(world, crafted):
-    from recall.services import review
+    from recall.services.verification import review
 
     verification.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
@@ -173,7 +175,7 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     """Claims (INSERT ... ON CONFLICT ... RETURNING) and decisions work on SQLite too."""
     from recall.errors import Conflict as Busy
     from recall.models import Role
-    from recall.services import review
+    from recall.services.verification import review
     from tests.verification.conftest import make_petition
 
     body = make.body()
@@ -231,7 +233,7 @@ def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
 
 def test_checks_are_set_based(world, make, tmp_path):
     """The checks send the same number of statements for 6 signatures as for 60: no loop over signatures."""
-    from recall.services.reason_codes import ensure_reason_codes
+    from recall.services.verification.reason_codes import ensure_reason_codes
 
     ensure_reason_codes()  # seeded by the first run otherwise: one INSERT more
     small = _statements_for_checks(world, make, tmp_path, 6, "Small")

@@ -5,9 +5,10 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import District, PetitionState, User, VoterRollEntry
-from recall.services import verification, voter_roll
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
 from recall.services.audit import verify_chain
-from recall.services.demo import load_demo
+from recall.demo.loader import load_demo
 
 
 def test_demo_roll_and_checks(app):

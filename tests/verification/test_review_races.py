@@ -8,7 +8,9 @@ import pytest
 from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import AuditEntry, CheckStatus, MisuseReport, Signature, User
-from recall.services import counting, review, verification
+from recall.services.signing import counting
+from recall.services.verification import review
+from recall.services.verification import checks as verification
 
 
 def _decide_elsewhere(app, user_id: int, signature_id: int, **kwargs) -> list:
@@ -86,7 +88,7 @@ def test_closed_report_does_not_hold_the_signature(reviewed):
 def test_after_certification_verdicts_are_final(reviewed):
     """A misuse report on a certified petition reaches the commission but changes no verdict."""
     from recall.models import Petition, PetitionState
-    from recall.services import certification
+    from recall.services.verification import certification
 
     w = reviewed
     review.decide(w.commissioner, w.odd.id, accept=True, note="Same person")

@@ -11,7 +11,10 @@ from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import AuditEntry, SampleDraw
 from recall.rules import sampling
-from recall.services import audit, counting, verification, voter_roll
+from recall.services import audit
+from recall.services.signing import counting
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
 from tests.verification.conftest import iin_for, make_petition, make_rule_version, make_signature, write_roll
 
 

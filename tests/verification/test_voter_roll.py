@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import AuditEntry, District, ImportStatus, Petition, VoterRollEntry, VoterRollImport
-from recall.services import voter_roll
+from recall.services.verification import voter_roll
 from recall.services.iin_hash import hash_iin
 from tests.verification.conftest import iin_for, write_roll
 
@@ -231,7 +231,7 @@ def test_console_progress_bar(world, runner, tmp_path):
 def test_registration_freezes_the_roll_number(world, make, tmp_path):
     """Registering takes the district's number from the active roll; a later roll changes the district, not the petition."""
     from recall.models import PetitionState
-    from recall.services.petitions import register_petition
+    from recall.services.petitions.lifecycle import register_petition
     from tests.verification.conftest import make_petition
 
     submitted = make_petition(make.deputy(world.district), world.commissioner, state=PetitionState.SUBMITTED,

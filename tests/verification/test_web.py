@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import CheckStatus, MisuseReport, Signature, VoterRollImport
-from recall.services import counting, voter_roll
+from recall.services.signing import counting
+from recall.services.verification import voter_roll
 from tests.verification.conftest import iin_for, write_roll
 
 PREFIXES = ("commission.", "api.commission_")
@@ -45,7 +46,8 @@ def _build(rule, values):
 
 def test_other_body_gets_403_everywhere(app, client, login, reviewed, make):
     w = reviewed
-    from recall.services import certification, review
+    from recall.services.verification import certification
+    from recall.services.verification import review
 
     w.import_id = db.session.scalar(sa.select(VoterRollImport.id))
     misuse = review.report_misuse(w.petition.id, w.iins[0], "x@example.org", "not me")
@@ -121,7 +123,7 @@ def test_review_flow_on_the_page(client, login, reviewed):
 def test_claims_keep_two_commissioners_apart(app, client, login, reviewed):
     w = reviewed
     from recall.errors import Conflict
-    from recall.services import review
+    from recall.services.verification import review
 
     review.claim(w.commissioner, w.odd.id)
     db.session.commit()

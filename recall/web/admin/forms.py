@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from recall.models import Role
-from recall.services.users import MIN_PASSWORD_LENGTH
+from recall.services.accounts.users import MIN_PASSWORD_LENGTH
 
 
 # Role names as people read them (the enum values are identifiers, not words in kk/ru/en).

@@ -9,7 +9,7 @@ from recall.errors import DomainError
 from recall.extensions import db
 from recall.models import Role
 from recall.security import roles_required
-from recall.services import users
+from recall.services.accounts import users
 from recall.web.admin.forms import ROLE_LABELS, CreateAccountForm, GrantRoleForm
 from recall.web.forms import attach_error
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from recall.errors import DomainError
 from recall.extensions import db, limiter
 from recall.security import login_required, public
-from recall.services import users
+from recall.services.accounts import users
 from recall.web.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from recall.web.forms import attach_error
 from recall.web.redirects import local_target

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from recall.errors import DomainError
 from recall.extensions import db, limiter
 from recall.security import public
-from recall.services import review
+from recall.services.verification import review
 from recall.web.commission.forms import MisuseForm
 from recall.web.forms import attach_error
 

@@ -16,8 +16,12 @@ from recall.errors import DomainError, Forbidden
 from recall.extensions import db
 from recall.models import Role
 from recall.security import roles_required
-from recall.services import audit, certification, review, verification, voter_roll
-from recall.services.reason_codes import label_for, rejection_codes
+from recall.services import audit
+from recall.services.verification import certification
+from recall.services.verification import review
+from recall.services.verification import checks as verification
+from recall.services.verification import voter_roll
+from recall.services.verification.reason_codes import label_for, rejection_codes
 from recall.web.commission.forms import (
     ActionForm,
     CloseReportForm,

@@ -8,7 +8,8 @@ from flask_login import current_user
 from recall.errors import DomainError, Invalid
 from recall.extensions import csrf, db
 from recall.models import Role
-from recall.notifications import endpoints, follows
+from recall.services.notifications import endpoints
+from recall.services.notifications import follows
 from recall.security import login_required, public, roles_required
 from recall.web.forms import attach_error
 from recall.web.notifications.forms import EmptyForm, FollowForm, WebhookForm

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from recall.services.petitions import GROUNDS_MAX, REASON_MAX
+from recall.services.petitions.lifecycle import GROUNDS_MAX, REASON_MAX
 
 
 class OpenPetitionForm(FlaskForm):

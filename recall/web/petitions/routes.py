@@ -12,8 +12,10 @@ from recall.extensions import db
 from recall.models import Role
 from recall.models.petition import PetitionState
 from recall.security import login_required, public, roles_required
-from recall.services import directory, petitions, recall_rules
-from recall.services.petition_states import state_label
+from recall.services.deputies import directory
+from recall.services.petitions import lifecycle as petitions
+from recall.services.rules import recall_rules
+from recall.services.petitions.states import state_label
 from recall.web.forms import attach_error
 from recall.web.petitions.forms import ActionForm, InviteForm, OpenPetitionForm, ReasonForm
 

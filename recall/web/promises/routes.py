@@ -14,9 +14,9 @@ from recall.extensions import db
 from recall.models import Role
 from recall.rules.scorecard import PROMISE_STATUSES
 from recall.security import public, roles_required
-from recall.services import directory
-from recall.services import promise_queries as queries
-from recall.services import promises as service
+from recall.services.deputies import directory
+from recall.services.promises import queries
+from recall.services.promises import recording as service
 from recall.web.forms import attach_error
 from recall.web.promises import forms
 

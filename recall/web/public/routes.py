@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 from recall.i18n import LANG_COOKIE
 from recall.models import MandateType
 from recall.security import public
-from recall.services import directory
+from recall.services.deputies import directory
 from recall.web.redirects import local_target
 
 bp = Blueprint("public", __name__)

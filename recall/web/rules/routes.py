@@ -9,7 +9,7 @@ from recall.errors import Invalid
 from recall.extensions import db
 from recall.models import Body, Role
 from recall.security import roles_required
-from recall.services import recall_rules
+from recall.services.rules import recall_rules
 from recall.web.forms import attach_error
 from recall.web.rules.forms import RuleForm
 

@@ -10,7 +10,9 @@ from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models.user import Role
 from recall.security import public, roles_required
-from recall.services import counting, paper, signing
+from recall.services.signing import counting
+from recall.services.signing import paper
+from recall.services.signing import online as signing
 from recall.web.forms import attach_error
 from recall.web.signing.forms import ConfirmForm, PaperBatchForm, PaperUploadForm, ReceiptForm, SignForm, WithdrawForm
 

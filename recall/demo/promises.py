@@ -1,6 +1,6 @@
 """Demo promises: every status, histories with evidence, one open dispute and one correction.
 
-Runs as a step of ``recall.services.demo.load_demo`` (after the demo deputies and accounts exist)
+Runs as a step of ``recall.demo.loader.load_demo`` (after the demo deputies and accounts exist)
 and goes through the same services a monitor uses, so the demo shows real histories and events.
 All deputies are fictional; all links point at example.org.
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Deputy, MandateType, Role, User
-from recall.services import promises as service
-from recall.services import users as user_service
+from recall.services.promises import recording as service
+from recall.services.accounts import users as user_service
 
 SECOND_MONITOR_EMAIL = "monitor2@demo.recall.kz"
 SECOND_ORGANIZATION = "Open Budget Watch (demo)"

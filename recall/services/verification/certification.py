@@ -20,8 +20,8 @@ from recall.models.user import User
 from recall.models.verification import CertificationProposal, RecallVoteResult
 from recall.rules.recall_rules import decide_recall_vote
 from recall.services.audit import append_audit
-from recall.services.petition_states import change_state
-from recall.services.verification import get_petition, report
+from recall.services.petitions.states import change_state
+from recall.services.verification.checks import get_petition, report
 from recall.services.lookup import get_or_raise
 
 NOTE_MAX = 2000

@@ -10,7 +10,7 @@ right after a signature is stored (in the same transaction) and must arrange for
 receive a challenge, normally by recording an outbox event; ``complete`` checks a proof the signer
 brings back. The signing service never knows which provider runs, so an SMS code or a
 digital-signature provider is added by writing one class and registering it (see
-``docs/signing.md``), without touching ``recall.services.signing``.
+``docs/signing.md``), without touching ``recall.services.signing.online``.
 """
 from __future__ import annotations
 

@@ -34,10 +34,11 @@ from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
-from recall.services import counting, identity
+from recall.services.signing import counting
+from recall.services.signing import identity
 from recall.services.iin_hash import hash_iin
 from recall.services.outbox import record_event
-from recall.services.users import normalise_email
+from recall.services.accounts.users import normalise_email
 from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
@@ -313,7 +314,7 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
     """Confirm ``signature_id`` if ``provider`` (default: the configured one) accepts ``proof``.
 
     On the first confirmation the signature becomes confirmed and is counted
-    (:func:`recall.services.counting.apply_count_change`). Flushes.
+    (:func:`recall.services.signing.counting.apply_count_change`). Flushes.
     """
     now = now or utcnow()
     provider = provider or identity.get_confirmation()

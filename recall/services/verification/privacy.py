@@ -74,5 +74,5 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
 
 
 def purge_due(now: datetime) -> int:
-    """Periodic-task entry point (``recall.services.privacy:purge_due``); returns signatures purged."""
+    """Periodic-task entry point (``recall.services.verification.privacy:purge_due``); returns signatures purged."""
     return purge_personal_data(None, now).signatures

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import Body, BodyLevel, Deputy, District, MandateType, Party, Petition, Role, User
-from recall.services import users as user_service
+from recall.services.accounts import users as user_service
 from recall.services.reference_data import ensure_reference_data
 
 DEMO_EMAIL_DOMAIN = "demo.recall.kz"
@@ -145,16 +145,16 @@ def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
 def _area_steps() -> list[DemoStep]:
     """Demo steps of the other areas, in dependency order; each area adds one line here."""
     steps: list[DemoStep] = []
-    from recall.services.promise_demo import load_demo_promises
+    from recall.demo.promises import load_demo_promises
 
     steps.append(load_demo_promises)  # promises: every status, histories, a dispute and a correction
-    from recall.services.petition_demo import demo_step as petitions_step
+    from recall.demo.petitions import demo_step as petitions_step
 
     steps.append(petitions_step)  # petitions: presets and a petition in each early stage
-    from recall.services.signing_demo import demo_step as signing_step
+    from recall.demo.signing import demo_step as signing_step
 
     steps.append(signing_step)  # signing: confirmed and pending signatures, paper ones on the closed petition
-    from recall.services.verification_demo import demo_step as verification_step
+    from recall.demo.verification import demo_step as verification_step
 
     steps.append(verification_step)  # verification: a small active voter roll of the demo petitions' signers
     return steps

@@ -22,12 +22,12 @@ from recall.models.user import User
 from recall.models.verification import MisuseReport, ReasonCode, ReviewClaim, VoterRollEntry
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.audit import append_audit
-from recall.services.counting import insert_for
+from recall.services.signing.counting import insert_for
 from recall.services.iin_hash import hash_iin
 from recall.services.outbox import record_event
-from recall.services.reason_codes import ensure_reason_codes
-from recall.services.verification import CHECKABLE_STATES, count_change_for, get_petition, require_commissioner
-from recall.services.voter_roll import find_roll_entry
+from recall.services.verification.reason_codes import ensure_reason_codes
+from recall.services.verification.checks import CHECKABLE_STATES, count_change_for, get_petition, require_commissioner
+from recall.services.verification.voter_roll import find_roll_entry
 from recall.services.lookup import get_or_raise
 
 NOTE_MAX = 2000
@@ -160,7 +160,7 @@ def decide(actor: User, signature_id: int, *, accept: bool, reason_code: str | N
     signature stops (or starts) being counted, resolves an open misuse report on it, releases the
     claim and appends an audit entry. Flushes.
     """
-    from recall.services import counting
+    from recall.services.signing import counting
 
     # Locked and fresh: another commissioner may have decided it (and dropped the claim) since this
     # session last read the row; deciding again on the stale state would overwrite that decision.

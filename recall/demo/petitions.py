@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import Deputy, MandateType, Promise, User
 from recall.models.base import utcnow
-from recall.services import petitions, recall_rules
+from recall.services.petitions import lifecycle as petitions
+from recall.services.rules import recall_rules
 
 GROUNDS = (
     "During the 2023 campaign the deputy promised voters of this district a new school, a repaired "
@@ -42,7 +43,7 @@ def _promise_ids(deputy: Deputy) -> list[int]:
 
 def demo_step(result) -> None:
     """Store the presets and create the three demo petitions (``result.petitions``)."""
-    from recall.services.demo import DEMO_EMAIL_DOMAIN
+    from recall.demo.loader import DEMO_EMAIL_DOMAIN
 
     recall_rules.ensure_preset_rules()
     deputies = list(db.session.scalars(sa.select(Deputy).where(

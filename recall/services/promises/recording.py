@@ -13,7 +13,7 @@ Public operations (each takes the acting user first, flushes, never commits):
   a monitor of another organization than the rater's.
 * ``ensure_default_topics`` / ``add_topic`` — the managed topic list.
 
-Reading (lists, filters, summaries, scorecards) lives in ``recall.services.promise_queries``.
+Reading (lists, filters, summaries, scorecards) lives in ``recall.services.promises.queries``.
 """
 from __future__ import annotations
 

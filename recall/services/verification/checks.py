@@ -44,8 +44,8 @@ from recall.models.user import User
 from recall.models.verification import MisuseReport, SampleDraw, VoterRollEntry
 from recall.rules import sampling
 from recall.services.audit import append_audit
-from recall.services.reason_codes import ensure_reason_codes, label_for
-from recall.services.voter_roll import active_import_id
+from recall.services.verification.reason_codes import ensure_reason_codes, label_for
+from recall.services.verification.voter_roll import active_import_id
 from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def _filed(petition_id: int):
 
 
 def _counted():
-    """Mirror of ``recall.services.counting.is_counted`` in SQL."""
+    """Mirror of ``recall.services.signing.counting.is_counted`` in SQL."""
     return sa.and_(Signature.status == SignatureStatus.CONFIRMED, Signature.duplicate_of_id.is_(None),
                    Signature.check_status != CheckStatus.INVALID)
 
@@ -161,7 +161,7 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     ``actor`` must be a commissioner of the petition's body (None: the server operator or the
     periodic task). The petition must be collecting, closed or under verification; a closed
     petition moves to ``under_verification``. Signatures that stop (or start) being counted adjust
-    the public count through ``recall.services.counting.apply_count_change``. Appends an audit
+    the public count through ``recall.services.signing.counting.apply_count_change``. Appends an audit
     entry. Raises NotFound, Forbidden, Conflict (wrong state, no roll). Flushes.
     """
     petition = get_petition(actor, petition_id)
@@ -182,7 +182,7 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     count_change = _adjust_counts(petition_id, before, now)
 
     if petition.state == PetitionState.CLOSED:
-        from recall.services.petition_states import change_state
+        from recall.services.petitions.states import change_state
 
         change_state(petition, PetitionState.UNDER_VERIFICATION, actor)
     result = _tally(petition_id, count_change)
@@ -276,7 +276,7 @@ def _snapshot_counted(petition_id: int) -> str:
 
 def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
     """Apply the count change of the signatures whose counted state flipped, per signing day."""
-    from recall.services import counting
+    from recall.services.signing import counting
 
     was = sa.select(sa.column("id")).select_from(sa.table(before))
     lost = sa.and_(Signature.petition_id == petition_id, Signature.id.in_(was), ~_counted())
@@ -304,7 +304,7 @@ def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
 
 def count_change_for(signature: Signature, was_counted: bool) -> int:
     """After a manual decision: move the public count if the signature's counted state flipped."""
-    from recall.services import counting
+    from recall.services.signing import counting
 
     now_counted = counting.is_counted(signature)
     if now_counted == was_counted:

@@ -23,7 +23,7 @@ from recall.models.verification import ImportStatus, VoterRollEntry
 from recall.rules.iin import make_iin
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
-from recall.services.voter_roll import _activate, create_import
+from recall.services.verification.voter_roll import _activate, create_import
 
 NEIGHBOURS = 12  # voters on the roll who did not sign, per demo district
 STREETS = ("Abay", "Dostyk", "Kabanbay Batyr", "Tole Bi", "Satpayev", "Zhibek Zholy", "Respublika")

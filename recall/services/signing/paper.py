@@ -32,9 +32,9 @@ from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
-from recall.services import counting
+from recall.services.signing import counting
 from recall.services.iin_hash import hash_iin
-from recall.services.signing import check_full_name, check_iin, new_receipt
+from recall.services.signing.online import check_full_name, check_iin, new_receipt
 from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,10 @@ from recall.extensions import db
 from recall.models import User
 from recall.models.base import utcnow
 from recall.rules.iin import make_iin
-from recall.services import counting, identity, paper, signing
+from recall.services.signing import counting
+from recall.services.signing import identity
+from recall.services.signing import paper
+from recall.services.signing import online as signing
 
 GIVEN = ("Әлия", "Нұрлан", "Дана", "Ерлан", "Айгерім", "Марат", "Сәуле", "Дәулет", "Жанар", "Асқар", "Гүлнара",
          "Тимур", "Мадина", "Бауыржан", "Әсел", "Руслан")
@@ -33,7 +36,7 @@ def _name(rng) -> str:
 
 def demo_step(result) -> None:
     """Sign ``result.petitions["collecting"]`` online and file paper signatures on ``["closed"]``."""
-    from recall.services.demo import DEMO_EMAIL_DOMAIN
+    from recall.demo.loader import DEMO_EMAIL_DOMAIN
 
     rng = result.rng
     collecting = result.petitions.get("collecting")

@@ -23,11 +23,12 @@ from recall.extensions import db
 from recall.models import Deputy, InitiativeMember, Petition, PetitionState, User
 from recall.models.base import utcnow
 from recall.rules.recall_rules import required_signatures, signing_period_days
-from recall.services import counting, recall_rules
+from recall.services.signing import counting
+from recall.services.rules import recall_rules
 from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
-from recall.services.petition_states import ACTIVE_STATES, change_state, check_transition
-from recall.services.users import find_user_by_email, normalise_email
+from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
+from recall.services.accounts.users import find_user_by_email, normalise_email
 from recall.services.lookup import get_or_raise
 
 GROUNDS_MIN = 50
@@ -149,9 +150,9 @@ class SignatureNumbers:
 
 
 def signature_numbers(petition: Petition, viewer: User | None = None) -> SignatureNumbers:
-    """What the page and API show about the count (from ``recall.services.counting`` when present)."""
+    """What the page and API show about the count (from ``recall.services.signing.counting`` when present)."""
     try:
-        from recall.services import counting
+        from recall.services.signing import counting
     except ImportError:  # the signing area is not installed: fall back to the stored column
         counting = None
     visible = count_visible_to(petition, viewer)

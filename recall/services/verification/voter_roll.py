@@ -551,7 +551,7 @@ def start_upload(actor: User, body_id: int, as_of: date, path: str, filename: st
         from rq import Queue
 
         queue = Queue(current_app.config["RQ_QUEUE_NAME"], connection=Redis.from_url(url))
-        queue.enqueue("recall.services.voter_roll.run_import_job", imp.id, path, actor.id,
+        queue.enqueue("recall.services.verification.voter_roll.run_import_job", imp.id, path, actor.id,
                       job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
                       description=f"voter roll import {imp.id}")
     else:

@@ -1,0 +1,1 @@
+"""Accounts: registration, authentication, passwords and role grants."""

@@ -1,0 +1,1 @@
+"""Deputies, districts and bodies: the public directory and imports."""

@@ -1,0 +1,1 @@
+"""Following deputies and petitions, and webhook endpoints: what a person asks to hear about."""

@@ -1,0 +1,1 @@
+"""Recall petitions: opening, the initiative group, registration and the state machine."""

@@ -1,0 +1,1 @@
+"""Promises: recording and rating them, and reading lists and scorecards."""

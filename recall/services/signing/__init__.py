@@ -1,0 +1,1 @@
+"""Signing: online and paper signatures, identity confirmation and the sharded count."""

@@ -1,0 +1,1 @@
+"""Commission verification: voter roll, automatic checks, manual review, certification, privacy purge."""
