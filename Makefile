@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install bench translations clean worker
+.PHONY: run test lint install bench translations clean worker
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -31,6 +31,11 @@ run: install
 ## make test: real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); see tests/conftest.py.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: the formatter and the linter, both as configured in pyproject.toml; zero findings.
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 worker: install
 	$(FLASK) worker

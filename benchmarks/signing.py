@@ -18,6 +18,7 @@ What it does, in about 20 seconds, on loopback only:
 
 Targets (issue 5): signing >= 0.5 x plain; hot >= 0.8 x spread.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -75,11 +76,18 @@ def _admin(sql: str) -> None:
 
 def _environment(db_url: str, use_redis: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update({
-        "DATABASE_URL": db_url, "SECRET_KEY": uuid.uuid4().hex, "IIN_HASH_KEY": uuid.uuid4().hex,
-        "RATELIMIT_ENABLED": "false", "RECALL_BENCHMARK_ENDPOINTS": "1", "RECALL_ENV": "benchmark",
-        "PUBLIC_BASE_URL": "http://bench.invalid", "MAIL_SERVER": "",
-    })
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": uuid.uuid4().hex,
+            "IIN_HASH_KEY": uuid.uuid4().hex,
+            "RATELIMIT_ENABLED": "false",
+            "RECALL_BENCHMARK_ENDPOINTS": "1",
+            "RECALL_ENV": "benchmark",
+            "PUBLIC_BASE_URL": "http://bench.invalid",
+            "MAIL_SERVER": "",
+        }
+    )
     if use_redis:
         env["REDIS_URL"] = REDIS
     return env
@@ -90,8 +98,17 @@ def _seed(env: dict[str, str]) -> list[dict]:
     os.environ.update(env)
     from recall import create_app
     from recall.extensions import db
-    from recall.models import (Body, BodyLevel, Deputy, District, MandateType, Petition, PetitionState,
-                               RecallRuleVersion, User)
+    from recall.models import (
+        Body,
+        BodyLevel,
+        Deputy,
+        District,
+        MandateType,
+        Petition,
+        PetitionState,
+        RecallRuleVersion,
+        User,
+    )
     from recall.models.base import utcnow
     from recall.rules.recall_rules import PRESETS
 
@@ -100,21 +117,48 @@ def _seed(env: dict[str, str]) -> list[dict]:
         db.create_all()
         rule = PRESETS["california_local"].to_dict()
         version = RecallRuleVersion(key="bench", name=rule["name"], data=rule, is_preset=True)
-        body = Body(slug="bench", name="Bench body", level=BodyLevel.MAZHILIS, seats_total=98, seats_party_list=69)
+        body = Body(
+            slug="bench",
+            name="Bench body",
+            level=BodyLevel.MAZHILIS,
+            seats_total=98,
+            seats_party_list=69,
+        )
         user = User(email="initiator@bench.invalid", display_name="Initiator", password_hash="x")
         db.session.add_all([version, body, user])
         now = utcnow()
         petitions = []
         for n in range(1, PETITIONS + 1):
-            district = District(body=body, number=n, name=f"District {n}", region="Bench",
-                                registered_voters=5_000_000, voters_as_of=date(2023, 3, 19))
-            deputy = Deputy(full_name=f"Deputy {n}", body=body, district=district,
-                            mandate_type=MandateType.SINGLE_MANDATE, term_start=date(2023, 3, 29),
-                            term_end=date(2028, 3, 28), external_id=f"bench-{n}")
-            petition = Petition(deputy=deputy, district=district, body=body, rule_version=version,
-                                state=PetitionState.COLLECTING, grounds="Benchmark.", initiator=user,
-                                opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
-                                registered_voters=5_000_000, required_signatures=1_000_000)
+            district = District(
+                body=body,
+                number=n,
+                name=f"District {n}",
+                region="Bench",
+                registered_voters=5_000_000,
+                voters_as_of=date(2023, 3, 19),
+            )
+            deputy = Deputy(
+                full_name=f"Deputy {n}",
+                body=body,
+                district=district,
+                mandate_type=MandateType.SINGLE_MANDATE,
+                term_start=date(2023, 3, 29),
+                term_end=date(2028, 3, 28),
+                external_id=f"bench-{n}",
+            )
+            petition = Petition(
+                deputy=deputy,
+                district=district,
+                body=body,
+                rule_version=version,
+                state=PetitionState.COLLECTING,
+                grounds="Benchmark.",
+                initiator=user,
+                opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=30),
+                registered_voters=5_000_000,
+                required_signatures=1_000_000,
+            )
             db.session.add(petition)
             petitions.append(petition)
         db.session.commit()
@@ -145,7 +189,9 @@ def _request(port: int, method: str, path: str, body: dict | None = None) -> int
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json", "Accept": "application/json"} if payload else {}
+        headers = (
+            {"Content-Type": "application/json", "Accept": "application/json"} if payload else {}
+        )
         conn.request(method, path, body=payload, headers=headers)
         response = conn.getresponse()
         response.read()
@@ -188,12 +234,23 @@ def _phase(name: str, port: int, make_request, seconds: float) -> tuple[int, flo
 def _tokens(db_url: str, petition_ids: list[int]) -> list[str]:
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT payload FROM events WHERE kind = 'signature.confirmation_requested'")).scalars().all()
+        rows = (
+            conn.execute(
+                sa.text(
+                    "SELECT payload FROM events WHERE kind = 'signature.confirmation_requested'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     wanted = set(petition_ids)
     payloads = [p if isinstance(p, dict) else json.loads(p) for p in rows]
-    return [p["confirm_url"].split("/signatures/confirm/", 1)[1] for p in payloads if p["petition_id"] in wanted]
+    return [
+        p["confirm_url"].split("/signatures/confirm/", 1)[1]
+        for p in payloads
+        if p["petition_id"] in wanted
+    ]
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
@@ -222,31 +279,62 @@ def main() -> int:
         petitions = _seed(env)
         port = _free_port()
         proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning",
-             "benchmarks.wsgi_without_dispatch:app" if WITHOUT_DISPATCH else "wsgi:app"], cwd=ROOT, env=env)
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "benchmarks.wsgi_without_dispatch:app" if WITHOUT_DISPATCH else "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         _wait_ready(port, proc)
-        print(f"recall signing benchmark: gunicorn {WORKERS} sync workers, {CLIENTS} concurrent clients, "
-              f"{PETITIONS} petitions, events "
-              f"{'NOT DISPATCHED (diagnostic)' if WITHOUT_DISPATCH else 'to Redis' if use_redis else 'delivered inline'}")
+        print(
+            f"recall signing benchmark: gunicorn {WORKERS} sync workers, {CLIENTS} concurrent clients, "
+            f"{PETITIONS} petitions, events "
+            f"{'NOT DISPATCHED (diagnostic)' if WITHOUT_DISPATCH else 'to Redis' if use_redis else 'delivered inline'}"
+        )
         iins = _Iins()
         hot = petitions[0]
         rng = random.Random(5)
 
         def sign(target):
-            return ("POST", f"/api/v1/petitions/{target['id']}/signatures",
-                    {"full_name": "Әлия Қасымова", "iin": iins.next(), "email": "signer@example.org",
-                     "district_id": target["district_id"], "consent": True})
+            return (
+                "POST",
+                f"/api/v1/petitions/{target['id']}/signatures",
+                {
+                    "full_name": "Әлия Қасымова",
+                    "iin": iins.next(),
+                    "email": "signer@example.org",
+                    "district_id": target["district_id"],
+                    "consent": True,
+                },
+            )
 
         def plain():
             target = rng.choice(petitions)
-            return ("POST", "/api/v1/bench/plain-signature",
-                    {"petition_id": target["id"], "district_id": target["district_id"], "iin": iins.next(),
-                     "full_name": "Әлия Қасымова", "email": "signer@example.org"})
+            return (
+                "POST",
+                "/api/v1/bench/plain-signature",
+                {
+                    "petition_id": target["id"],
+                    "district_id": target["district_id"],
+                    "iin": iins.next(),
+                    "full_name": "Әлия Қасымова",
+                    "email": "signer@example.org",
+                },
+            )
 
         spread_targets = petitions[1:]
         # Phases alternate in short rounds so that noise on a shared machine hits every phase alike.
-        done = {name: [0, 0.0] for name in ("plain", "sign_spread", "sign_hot", "confirm_spread", "confirm_hot")}
+        done = {
+            name: [0, 0.0]
+            for name in ("plain", "sign_spread", "sign_hot", "confirm_spread", "confirm_hot")
+        }
 
         def run(name, make_request, seconds):
             count, elapsed = _phase(name, port, make_request, seconds)
@@ -254,10 +342,15 @@ def main() -> int:
             done[name][1] += elapsed
 
         _phase("warm-up", port, lambda: sign(rng.choice(spread_targets)), 1)  # not counted
-        phases = [("plain", plain), ("sign_spread", lambda: sign(rng.choice(spread_targets))),
-                  ("sign_hot", lambda: sign(hot))]
+        phases = [
+            ("plain", plain),
+            ("sign_spread", lambda: sign(rng.choice(spread_targets))),
+            ("sign_hot", lambda: sign(hot)),
+        ]
         for round_no in range(ROUNDS):
-            for name, make in phases[round_no:] + phases[:round_no]:  # rotate: no phase always goes first
+            for name, make in (
+                phases[round_no:] + phases[:round_no]
+            ):  # rotate: no phase always goes first
                 run(name, make, PHASE_SECONDS / ROUNDS)
 
         def confirmer(tokens: list[str]):
@@ -266,14 +359,18 @@ def main() -> int:
             def make():
                 with lock:
                     return ("GET", f"/signatures/confirm/{tokens.pop()}", None) if tokens else None
+
             return make
 
         spread_tokens = _tokens(db_url, [p["id"] for p in spread_targets])
         hot_tokens = _tokens(db_url, [hot["id"]])
         rng.shuffle(spread_tokens)
-        confirm_phases = [("confirm_spread", confirmer(spread_tokens)), ("confirm_hot", confirmer(hot_tokens))]
+        confirm_phases = [
+            ("confirm_spread", confirmer(spread_tokens)),
+            ("confirm_hot", confirmer(hot_tokens)),
+        ]
         for round_no in range(ROUNDS):
-            for name, make in confirm_phases[round_no % 2:] + confirm_phases[:round_no % 2]:
+            for name, make in confirm_phases[round_no % 2 :] + confirm_phases[: round_no % 2]:
                 run(name, make, PHASE_SECONDS / ROUNDS)
         rates = {name: count / elapsed for name, (count, elapsed) in done.items()}
         print("rates:")

@@ -10,6 +10,7 @@ of the first, the peak Python heap (tracemalloc) of the second and the process's
 the file grows: the file is read line by line and loaded in chunks of ``CHUNK_ROWS`` through COPY.
 Set ``BENCH_SQLITE=1`` to measure the SQLite path (batched INSERT) instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,9 @@ def write_roll(path: Path, rows: int) -> None:
                 if made >= rows:
                     break
                 iin = make_iin(born, "female" if serial % 2 else "male", serial)
-                handle.write(f"{iin},Voter {made},{1 + made % DISTRICTS},\"Street {made % 500}, {made}\"\n")
+                handle.write(
+                    f'{iin},Voter {made},{1 + made % DISTRICTS},"Street {made % 500}, {made}"\n'
+                )
                 made += 1
             day += 1
 
@@ -69,23 +72,43 @@ def run(rows: int, sqlite: bool) -> None:
     if not sqlite:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _admin(f'CREATE DATABASE "{name}"')
-    app = create_app({"SKIP_ENV_CONFIG": True, "SECRET_KEY": uuid.uuid4().hex, "IIN_HASH_KEY": uuid.uuid4().hex,
-                      "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None,
-                      "PRIVACY_PURGE_DAYS": 180, "LANGUAGES": ("en",), "BABEL_DEFAULT_LOCALE": "en"})
+    app = create_app(
+        {
+            "SKIP_ENV_CONFIG": True,
+            "SECRET_KEY": uuid.uuid4().hex,
+            "IIN_HASH_KEY": uuid.uuid4().hex,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REDIS_URL": None,
+            "PRIVACY_PURGE_DAYS": 180,
+            "LANGUAGES": ("en",),
+            "BABEL_DEFAULT_LOCALE": "en",
+        }
+    )
     csv_path = workdir / "roll.csv"
     started = time.perf_counter()
     write_roll(csv_path, rows)
     size = csv_path.stat().st_size
-    print(f"{rows:,} rows, {size / 1e6:.1f} MB written in {time.perf_counter() - started:.1f}s "
-          f"({'SQLite' if sqlite else 'PostgreSQL'})")
+    print(
+        f"{rows:,} rows, {size / 1e6:.1f} MB written in {time.perf_counter() - started:.1f}s "
+        f"({'SQLite' if sqlite else 'PostgreSQL'})"
+    )
     try:
         with app.app_context():
             db.create_all()
-            body = Body(slug="bench", name="Bench", level=BodyLevel.MAZHILIS, seats_total=98, seats_party_list=69)
+            body = Body(
+                slug="bench",
+                name="Bench",
+                level=BodyLevel.MAZHILIS,
+                seats_total=98,
+                seats_party_list=69,
+            )
             db.session.add(body)
             db.session.flush()
             for n in range(1, DISTRICTS + 1):
-                db.session.add(District(body_id=body.id, number=n, name=f"District {n}", region="Bench"))
+                db.session.add(
+                    District(body_id=body.id, number=n, name=f"District {n}", region="Bench")
+                )
             db.session.commit()
             # The first import is timed as is; the replacement runs under tracemalloc (several
             # times slower) to measure the peak Python heap.
@@ -93,15 +116,18 @@ def run(rows: int, sqlite: bool) -> None:
                 if traced:
                     tracemalloc.start()
                 t0 = time.perf_counter()
-                result = voter_roll.import_file(None, body.id, date(2026, 2, 1), str(csv_path),
-                                                checkpoint=db.session.commit)
+                result = voter_roll.import_file(
+                    None, body.id, date(2026, 2, 1), str(csv_path), checkpoint=db.session.commit
+                )
                 db.session.commit()
                 elapsed = time.perf_counter() - t0
                 assert result.accepted and result.rows_loaded == rows, result.summary()
                 if traced:
                     _current, peak = tracemalloc.get_traced_memory()
                     tracemalloc.stop()
-                    print(f"  {attempt:<12} peak Python heap {peak / 2**20:5.1f} MiB (under tracemalloc)")
+                    print(
+                        f"  {attempt:<12} peak Python heap {peak / 2**20:5.1f} MiB (under tracemalloc)"
+                    )
                 else:
                     print(f"  {attempt:<12} {elapsed:6.1f}s  {rows / elapsed:9,.0f} rows/s")
             total = db.session.scalar(sa.select(sa.func.sum(District.registered_voters)))
@@ -112,7 +138,9 @@ def run(rows: int, sqlite: bool) -> None:
         if not sqlite:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         csv_path.unlink(missing_ok=True)
-    print(f"  peak RSS of the process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"  peak RSS of the process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 ``create_app`` builds the application: configuration, extensions, blueprints, CLI and error
 handlers. It performs no network or database I/O.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,10 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from recall.config import load_config
 
-    if config and config.get("SKIP_ENV_CONFIG"):
-        settings = {}
-    else:
-        settings = load_config(app.instance_path)
+    settings = {} if config and config.get("SKIP_ENV_CONFIG") else load_config(app.instance_path)
     settings.update(config or {})
     app.config.update(settings)
 
@@ -52,7 +50,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
     limiter.init_app(app)
     init_login(app)
 
@@ -68,9 +70,9 @@ def _register_blueprints(app: Flask) -> None:
     from recall.api import bp as api_bp
     from recall.web.admin.routes import bp as admin_bp
     from recall.web.auth.routes import bp as auth_bp
-    from recall.web.public.routes import bp as public_bp
-    from recall.web.promises.routes import bp as promises_bp
     from recall.web.petitions.routes import bp as petitions_bp
+    from recall.web.promises.routes import bp as promises_bp
+    from recall.web.public.routes import bp as public_bp
     from recall.web.rules.routes import bp as rules_bp
 
     app.register_blueprint(public_bp)
@@ -78,13 +80,18 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(promises_bp)
-    from recall.web.signing.routes import bp as signing_bp  # noqa: E402
+    from recall.web.signing.routes import bp as signing_bp
+
     app.register_blueprint(signing_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(rules_bp)
-    from recall.web.notifications.routes import bp as notifications_bp  # also installs the outbox hooks
+    from recall.web.notifications.routes import (
+        bp as notifications_bp,
+    )  # also installs the outbox hooks
+
     app.register_blueprint(notifications_bp)
     from recall.web.commission.misuse import bp as misuse_bp
     from recall.web.commission.routes import bp as commission_bp
+
     app.register_blueprint(commission_bp)
     app.register_blueprint(misuse_bp)

@@ -1,4 +1,5 @@
 """Flask-Login wiring: loading the user from the session cookie."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -5,6 +5,7 @@ In development a missing ``SECRET_KEY`` or ``IIN_HASH_KEY`` is generated once an
 ``RECALL_ENV=production`` a missing secret stops start-up: a generated key would silently
 invalidate every session and, worse, every stored IIN hash on the next deploy.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,7 @@ def normalise_database_url(url: str) -> str:
     """Map the usual ``postgres://`` spellings onto the psycopg 3 driver SQLAlchemy needs."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -61,7 +62,9 @@ def _development_secrets(instance_path: Path) -> dict[str, str]:
     return stored
 
 
-def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load_config(
+    instance_path: str | Path, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Build the Flask configuration from the environment.
 
     Raises ``ConfigError`` in production when a secret is missing.

@@ -1,4 +1,5 @@
 """Domain errors raised by services; each surface (web, API, CLI, jobs) maps them once."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Unbound extension objects; ``create_app`` binds them. Importing this module does no I/O."""
+
 from __future__ import annotations
 
 from flask import request

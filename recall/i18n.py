@@ -1,4 +1,5 @@
 """Language choice: the switcher (which sets a cookie), then the cookie, then Accept-Language."""
+
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request
@@ -18,7 +19,9 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in supported:
         return cookie
-    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def N_(message: str) -> str:

@@ -4,6 +4,7 @@ Every view declares its access with one of the decorators below. A single ``befo
 hook enforces the declaration, and a view that declares nothing is refused (secure by default).
 The access test walks the URL map and checks every endpoint has a declaration.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -67,7 +68,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _enforce_access():

@@ -7,6 +7,7 @@
 
 Locally a missing service skips the tests that need it; with ``CI=true`` it fails the run.
 """
+
 from __future__ import annotations
 
 import os
@@ -173,7 +174,9 @@ def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
-        conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
+        conn.execute(
+            sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
+        )
 
 
 @pytest.fixture

@@ -1,11 +1,23 @@
 """Factory functions for test data. Each takes overrides and flushes; tests commit when they need to."""
+
 from __future__ import annotations
 
 import itertools
 from datetime import date
 
 from recall.extensions import db
-from recall.models import Body, BodyLevel, Deputy, DeputyStatus, District, MandateType, Organization, Party, Role, User
+from recall.models import (
+    Body,
+    BodyLevel,
+    Deputy,
+    DeputyStatus,
+    District,
+    MandateType,
+    Organization,
+    Party,
+    Role,
+    User,
+)
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -23,8 +35,13 @@ def _password_hash(password: str) -> str:
 
 def body(**overrides) -> Body:
     n = next(_seq)
-    values = {"slug": f"body-{n}", "name": f"Test Body {n}", "level": BodyLevel.MAZHILIS,
-              "seats_total": 98, "seats_party_list": 69}
+    values = {
+        "slug": f"body-{n}",
+        "name": f"Test Body {n}",
+        "level": BodyLevel.MAZHILIS,
+        "seats_total": 98,
+        "seats_party_list": 69,
+    }
     values.update(overrides)
     obj = Body(**values)
     db.session.add(obj)
@@ -35,8 +52,14 @@ def body(**overrides) -> Body:
 def district(body: Body | None = None, **overrides) -> District:
     body = body or globals()["body"]()
     n = next(_seq)
-    values = {"body": body, "number": n, "name": f"District {n}", "region": "Almaty",
-              "registered_voters": 100_000, "voters_as_of": date(2023, 3, 19)}
+    values = {
+        "body": body,
+        "number": n,
+        "name": f"District {n}",
+        "region": "Almaty",
+        "registered_voters": 100_000,
+        "voters_as_of": date(2023, 3, 19),
+    }
     values.update(overrides)
     obj = District(**values)
     db.session.add(obj)
@@ -64,9 +87,16 @@ def deputy(district: District | None = None, **overrides) -> Deputy:
     else:
         body_obj = overrides.pop("body", None) or globals()["body"]()
         district = None
-    values = {"full_name": f"Deputy {n}", "body": body_obj, "mandate_type": mandate, "district": district,
-              "term_start": date(2023, 3, 29), "term_end": date(2028, 3, 28), "status": DeputyStatus.SERVING,
-              "external_id": f"test-{n}"}
+    values = {
+        "full_name": f"Deputy {n}",
+        "body": body_obj,
+        "mandate_type": mandate,
+        "district": district,
+        "term_start": date(2023, 3, 29),
+        "term_end": date(2028, 3, 28),
+        "status": DeputyStatus.SERVING,
+        "external_id": f"test-{n}",
+    }
     values.update(overrides)
     obj = Deputy(**values)
     db.session.add(obj)
@@ -88,8 +118,12 @@ def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides)
     """A user holding ``role`` (monitors get a new organization, commissioners a new body unless given)."""
     n = next(_seq)
     role = Role(role)
-    values = {"email": f"user{n}@example.org", "display_name": f"User {n}", "locale": "en",
-              "password_hash": _password_hash(password)}
+    values = {
+        "email": f"user{n}@example.org",
+        "display_name": f"User {n}",
+        "locale": "en",
+        "password_hash": _password_hash(password),
+    }
     if role == Role.MONITOR and "organization" not in overrides:
         values["organization"] = organization()
     if role == Role.COMMISSIONER and "commission_body" not in overrides:

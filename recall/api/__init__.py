@@ -5,6 +5,7 @@ Errors use one shape, ``{"error": {"status", "code", "message", "field"?}}`` (se
 authority); a request authenticated by the session cookie must send ``X-CSRFToken`` on unsafe
 methods, so a signed-in commissioner's browser cannot be tricked into an API call.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
@@ -31,8 +32,10 @@ def _csrf_for_cookie_sessions():
     return None
 
 
-from recall.api import deputies  # noqa: E402,F401  (routes register themselves on bp)
-from recall.api import commission  # noqa: E402,F401
-from recall.api import promises  # noqa: E402,F401
-from recall.api import petitions  # noqa: E402,F401
-from recall.api import signatures  # noqa: E402,F401
+from recall.api import (  # noqa: E402 (the modules register their routes on bp, defined above)
+    commission,  # noqa: F401
+    deputies,  # noqa: F401  (routes register themselves on bp)
+    petitions,  # noqa: F401
+    promises,  # noqa: F401
+    signatures,  # noqa: F401
+)

@@ -1,4 +1,5 @@
 """The commission's JSON API under ``/api/v1/commission`` (same services, same body checks)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -11,10 +12,8 @@ from recall.extensions import db
 from recall.models import Role
 from recall.security import public, roles_required
 from recall.services import audit
-from recall.services.verification import certification
-from recall.services.verification import review
+from recall.services.verification import certification, review, voter_roll
 from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
 
 
 def _json() -> dict:
@@ -40,19 +39,42 @@ def report_json(rep: verification.Report) -> dict:
 
 
 def draw_json(draw) -> dict:
-    return {"id": draw.id, "petition_id": draw.petition_id, "seed": draw.seed, "raw": draw.raw,
-            "n": draw.sample_size, "sampled_ids": draw.sampled_ids, "v": draw.valid, "d": draw.duplicates,
-            "projected": draw.projected, "required": draw.required, "formula": draw.formula, "outcome": draw.outcome}
+    return {
+        "id": draw.id,
+        "petition_id": draw.petition_id,
+        "seed": draw.seed,
+        "raw": draw.raw,
+        "n": draw.sample_size,
+        "sampled_ids": draw.sampled_ids,
+        "v": draw.valid,
+        "d": draw.duplicates,
+        "projected": draw.projected,
+        "required": draw.required,
+        "formula": draw.formula,
+        "outcome": draw.outcome,
+    }
 
 
 def _item_json(item: review.ReviewItem) -> dict:
     sig, entry = item.signature, item.roll_entry
     return {
-        "signature": {"id": sig.id, "full_name": sig.full_name, "iin_last4": sig.iin_last4,
-                      "birth_date": sig.birth_date.isoformat() if sig.birth_date else None,
-                      "signed_at": sig.created_at.isoformat(), "source": sig.source.value, "reason_code": sig.reason_code},
-        "roll_entry": None if entry is None else {"full_name": entry.full_name, "district_number": entry.district_number,
-                                                  "address": entry.address, "iin_last4": entry.iin_last4},
+        "signature": {
+            "id": sig.id,
+            "full_name": sig.full_name,
+            "iin_last4": sig.iin_last4,
+            "birth_date": sig.birth_date.isoformat() if sig.birth_date else None,
+            "signed_at": sig.created_at.isoformat(),
+            "source": sig.source.value,
+            "reason_code": sig.reason_code,
+        },
+        "roll_entry": None
+        if entry is None
+        else {
+            "full_name": entry.full_name,
+            "district_number": entry.district_number,
+            "address": entry.address,
+            "iin_last4": entry.iin_last4,
+        },
         "misuse_report": item.misuse_report is not None,
         "claimed_by": item.claimed_by_id,
         "claim_expires_at": item.claim_expires_at.isoformat() if item.claim_expires_at else None,
@@ -70,8 +92,12 @@ def commission_report(petition_id: int):
 def commission_run_checks(petition_id: int):
     result = verification.run_checks(current_user, petition_id)
     db.session.commit()
-    return {"checked": result.checked, "by_status": result.by_status, "by_reason": result.by_reason,
-            "count_change": result.count_change}
+    return {
+        "checked": result.checked,
+        "by_status": result.by_status,
+        "by_reason": result.by_reason,
+        "count_change": result.count_change,
+    }
 
 
 @bp.post("/commission/petitions/<int:petition_id>/sample")
@@ -103,15 +129,26 @@ def commission_claim(signature_id: int):
 @bp.post("/commission/signatures/<int:signature_id>/decision")
 @roles_required(Role.COMMISSIONER)
 def commission_decide(signature_id: int):
-    review.get_signature(current_user, signature_id)  # access before input: no hints to other bodies
+    review.get_signature(
+        current_user, signature_id
+    )  # access before input: no hints to other bodies
     data = _json()
     decision = data.get("decision")
     if decision not in ("accept", "reject"):
         raise Invalid(_("decision must be accept or reject."), field="decision")
-    sig = review.decide(current_user, signature_id, accept=decision == "accept",
-                        reason_code=data.get("reason_code"), note=str(data.get("note") or ""))
+    sig = review.decide(
+        current_user,
+        signature_id,
+        accept=decision == "accept",
+        reason_code=data.get("reason_code"),
+        note=str(data.get("note") or ""),
+    )
     db.session.commit()
-    return {"signature_id": sig.id, "check_status": sig.check_status.value, "reason_code": sig.reason_code}
+    return {
+        "signature_id": sig.id,
+        "check_status": sig.check_status.value,
+        "reason_code": sig.reason_code,
+    }
 
 
 @bp.post("/commission/petitions/<int:petition_id>/certification")
@@ -119,8 +156,9 @@ def commission_decide(signature_id: int):
 def commission_propose(petition_id: int):
     verification.get_petition(current_user, petition_id)
     data = _json()
-    proposal = certification.propose_certification(current_user, petition_id, data.get("outcome"),
-                                                   str(data.get("note") or ""))
+    proposal = certification.propose_certification(
+        current_user, petition_id, data.get("outcome"), str(data.get("note") or "")
+    )
     db.session.commit()
     return {"id": proposal.id, "outcome": proposal.outcome, "numbers": proposal.numbers}, 201
 
@@ -130,7 +168,11 @@ def commission_propose(petition_id: int):
 def commission_confirm(proposal_id: int):
     proposal = certification.confirm_certification(current_user, proposal_id)
     db.session.commit()
-    return {"id": proposal.id, "outcome": proposal.outcome, "petition_state": proposal.petition.state.value}
+    return {
+        "id": proposal.id,
+        "outcome": proposal.outcome,
+        "petition_state": proposal.petition.state.value,
+    }
 
 
 @bp.post("/commission/petitions/<int:petition_id>/vote")
@@ -138,9 +180,15 @@ def commission_confirm(proposal_id: int):
 def commission_vote(petition_id: int):
     verification.get_petition(current_user, petition_id)
     data = _json()
-    result = certification.record_vote(current_user, petition_id, registered=_int(data, "registered"),
-                                       turnout=_int(data, "turnout"), yes=_int(data, "yes"), no=_int(data, "no"),
-                                       votes_that_elected=_int(data, "votes_that_elected", required=False))
+    result = certification.record_vote(
+        current_user,
+        petition_id,
+        registered=_int(data, "registered"),
+        turnout=_int(data, "turnout"),
+        yes=_int(data, "yes"),
+        no=_int(data, "no"),
+        votes_that_elected=_int(data, "votes_that_elected", required=False),
+    )
     db.session.commit()
     return {"recalled": result.recalled, "valid": result.valid, "reason": result.reason}
 
@@ -149,10 +197,19 @@ def commission_vote(petition_id: int):
 @roles_required(Role.COMMISSIONER)
 def commission_roll_import(import_id: int):
     imp = voter_roll.get_import(current_user, import_id)
-    return {"id": imp.id, "body_id": imp.body_id, "as_of": imp.as_of.isoformat(), "status": imp.status.value,
-            "active": imp.is_active, "percent": imp.percent, "bytes_read": imp.bytes_read,
-            "bytes_total": imp.bytes_total, "rows_loaded": imp.rows_loaded, "rows_skipped": imp.rows_skipped,
-            "errors": imp.errors[:50]}
+    return {
+        "id": imp.id,
+        "body_id": imp.body_id,
+        "as_of": imp.as_of.isoformat(),
+        "status": imp.status.value,
+        "active": imp.is_active,
+        "percent": imp.percent,
+        "bytes_read": imp.bytes_read,
+        "bytes_total": imp.bytes_total,
+        "rows_loaded": imp.rows_loaded,
+        "rows_skipped": imp.rows_skipped,
+        "errors": imp.errors[:50],
+    }
 
 
 @bp.get("/petitions/<int:petition_id>/sample")

@@ -1,4 +1,5 @@
 """Deputies, districts and bodies as JSON."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,8 +17,11 @@ from recall.web.public.routes import deputy_filters_from_args
 @bp.get("/deputies")
 @public
 def list_deputies():
-    page = directory.list_deputies(deputy_filters_from_args(), request.args.get("page", type=int),
-                                   request.args.get("per_page", type=int))
+    page = directory.list_deputies(
+        deputy_filters_from_args(),
+        request.args.get("page", type=int),
+        request.args.get("per_page", type=int),
+    )
     return page_json(page, deputy_json)
 
 
@@ -31,7 +35,10 @@ def get_deputy(deputy_id: int):
 @public
 def get_district(district_id: int):
     district = directory.get_district(district_id)
-    return {**district_json(district), "deputies": [deputy_json(d) for d in directory.district_deputies(district)]}
+    return {
+        **district_json(district),
+        "deputies": [deputy_json(d) for d in directory.district_deputies(district)],
+    }
 
 
 @bp.get("/bodies")

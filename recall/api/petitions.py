@@ -1,4 +1,5 @@
 """Recall petitions as JSON (reading)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -16,8 +17,11 @@ from recall.services.petitions import lifecycle as petitions
 @bp.get("/petitions")
 @public
 def list_petitions():
-    page = petitions.list_petitions(petitions.parse_filters(request.args), request.args.get("page", type=int),
-                                    request.args.get("per_page", type=int))
+    page = petitions.list_petitions(
+        petitions.parse_filters(request.args),
+        request.args.get("page", type=int),
+        request.args.get("per_page", type=int),
+    )
     return page_json(page, petition_summary_json)
 
 
@@ -47,6 +51,8 @@ def register_petition(petition_id: int):
 def reject_petition(petition_id: int):
     """A commissioner of the petition's body rejects it; JSON body ``{"reason": "..."}``."""
     reason = _json_body().get("reason")
-    petition = petitions.reject_petition(current_user, petition_id, reason if isinstance(reason, str) else "")
+    petition = petitions.reject_petition(
+        current_user, petition_id, reason if isinstance(reason, str) else ""
+    )
     db.session.commit()
     return petition_json(petition, current_user)

@@ -1,4 +1,5 @@
 """JSON shapes of petitions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,11 @@ def petition_summary_json(petition: Petition) -> dict[str, Any]:
         "id": petition.id,
         "state": petition.state.value,
         "deputy": {"id": petition.deputy.id, "full_name": petition.deputy.full_name},
-        "district": {"id": petition.district.id, "number": petition.district.number, "name": petition.district.name},
+        "district": {
+            "id": petition.district.id,
+            "number": petition.district.number,
+            "name": petition.district.name,
+        },
         "body": {"id": petition.body.id, "slug": petition.body.slug, "name": petition.body.name},
         "opened_at": _iso(petition.created_at),
         "opens_at": _iso(petition.opens_at),
@@ -38,7 +43,9 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
     return {
         **petition_summary_json(petition),
         "district": {
-            "id": petition.district.id, "number": petition.district.number, "name": petition.district.name,
+            "id": petition.district.id,
+            "number": petition.district.number,
+            "name": petition.district.name,
             # Frozen at registration; null before it.
             "registered_voters": petition.registered_voters,
         },
@@ -47,16 +54,24 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
         "registered_at": _iso(petition.registered_at),
         "closed_at": _iso(petition.closed_at),
         "rejection_reason": petition.rejection_reason,
-        "rule": {"id": rule.id, "key": rule.key, "version": rule.version, "name": rule.name,
-                 "running_count_public": bool(rule.data.get("running_count_public")),
-                 "unverified_fields": list(rule.data.get("unverified_fields", []))},
-        "initiative_group": {"confirmed": sum(1 for m in petition.members if m.confirmed_at is not None),
-                             "required": rule.data.get("min_initiative_group")},
+        "rule": {
+            "id": rule.id,
+            "key": rule.key,
+            "version": rule.version,
+            "name": rule.name,
+            "running_count_public": bool(rule.data.get("running_count_public")),
+            "unverified_fields": list(rule.data.get("unverified_fields", [])),
+        },
+        "initiative_group": {
+            "confirmed": sum(1 for m in petition.members if m.confirmed_at is not None),
+            "required": rule.data.get("min_initiative_group"),
+        },
         "signatures": {
             "count_public": numbers.visible,
             "confirmed": numbers.confirmed,
-            "per_day": None if numbers.per_day is None else [
-                {"date": day.isoformat(), "confirmed": count} for day, count in numbers.per_day],
+            "per_day": None
+            if numbers.per_day is None
+            else [{"date": day.isoformat(), "confirmed": count} for day, count in numbers.per_day],
         },
         "threshold": {"required": numbers.required, "met": numbers.met, "percent": numbers.percent},
     }

@@ -3,6 +3,7 @@
 Filters (``status topic deputy body party district from to q sort``) are read by
 ``promise_queries.parse_filters``; a bad value answers 422 with the field named.
 """
+
 from __future__ import annotations
 
 from flask import request
@@ -26,7 +27,10 @@ def _page_args() -> tuple[int | None, int | None]:
 def list_promises():
     filters = queries.parse_filters(request.args)
     page = queries.list_promises(filters, *_page_args(), with_details=True)
-    return {**page_json(page, promise_json), "scorecard": scorecard_json(queries.scorecard(queries.status_counts(filters)))}
+    return {
+        **page_json(page, promise_json),
+        "scorecard": scorecard_json(queries.scorecard(queries.status_counts(filters))),
+    }
 
 
 @bp.get("/promises.csv")
@@ -48,5 +52,8 @@ def deputy_promises(deputy_id: int):
     args = {**request.args.to_dict(), "deputy": str(deputy.id)}
     filters = queries.parse_filters(args)
     page = queries.list_promises(filters, *_page_args(), with_details=True)
-    return {**page_json(page, promise_json), "deputy": deputy_json(deputy),
-            "scorecard": scorecard_json(queries.deputy_scorecard(deputy.id))}
+    return {
+        **page_json(page, promise_json),
+        "deputy": deputy_json(deputy),
+        "scorecard": scorecard_json(queries.deputy_scorecard(deputy.id)),
+    }

@@ -1,4 +1,5 @@
 """JSON shapes of the API, in one place."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,22 +10,35 @@ from recall.services.pagination import Page
 
 def body_json(body: Body) -> dict[str, Any]:
     return {
-        "id": body.id, "slug": body.slug, "name": body.name, "level": body.level.value,
-        "region": body.region, "seats_total": body.seats_total, "seats_party_list": body.seats_party_list,
+        "id": body.id,
+        "slug": body.slug,
+        "name": body.name,
+        "level": body.level.value,
+        "region": body.region,
+        "seats_total": body.seats_total,
+        "seats_party_list": body.seats_party_list,
         "seats_single_mandate": body.seats_single_mandate,
     }
 
 
 def district_json(district: District) -> dict[str, Any]:
     return {
-        "id": district.id, "body_id": district.body_id, "number": district.number, "name": district.name,
-        "region": district.region, "registered_voters": district.registered_voters,
+        "id": district.id,
+        "body_id": district.body_id,
+        "number": district.number,
+        "name": district.name,
+        "region": district.region,
+        "registered_voters": district.registered_voters,
         "voters_as_of": district.voters_as_of.isoformat() if district.voters_as_of else None,
     }
 
 
 def party_json(party: Party | None) -> dict[str, Any] | None:
-    return None if party is None else {"id": party.id, "name": party.name, "short_name": party.short_name}
+    return (
+        None
+        if party is None
+        else {"id": party.id, "name": party.name, "short_name": party.short_name}
+    )
 
 
 def deputy_json(deputy: Deputy) -> dict[str, Any]:

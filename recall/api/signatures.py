@@ -4,6 +4,7 @@
 ``district_id`` and ``consent``; it answers 202 ``{"receipt": ...}`` (also for a repeated attempt,
 by design) or 422 ``{"error": {"field", "message", ...}}`` with nothing written.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,8 @@ from recall.errors import Invalid
 from recall.extensions import db, limiter
 from recall.models.signature import Signature
 from recall.security import public
-from recall.services.signing import online as signing
 from recall.services.iin_hash import hash_iin
+from recall.services.signing import online as signing
 
 
 def signing_rate_limit() -> str:
@@ -66,16 +67,25 @@ def int_value(value: Any) -> int | None:
 def create_signature(petition_id: int):
     data = json_object()
     result = signing.sign_petition(
-        petition_id, text_value(data, "full_name"), text_value(data, "iin"), text_value(data, "email"),
-        int_value(data.get("district_id")), data.get("consent") is True, client_ip=request.remote_addr,
+        petition_id,
+        text_value(data, "full_name"),
+        text_value(data, "iin"),
+        text_value(data, "email"),
+        int_value(data.get("district_id")),
+        data.get("consent") is True,
+        client_ip=request.remote_addr,
     )
     db.session.commit()
     return {"receipt": result.receipt}, 202
 
 
 def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
-    return {"petition_id": view.petition_id, "status": view.status, "check": view.check,
-            "signed_on": view.signed_on.isoformat() if view.signed_on else None}
+    return {
+        "petition_id": view.petition_id,
+        "status": view.status,
+        "check": view.check,
+        "signed_on": view.signed_on.isoformat() if view.signed_on else None,
+    }
 
 
 @bp.get("/receipts/<code>")
@@ -97,6 +107,7 @@ def withdraw_signature():
 
 # ---------------------------------------------------------------- benchmark-only endpoint
 
+
 @public
 def _plain_signature_insert():
     """Baseline for benchmarks/signing.py: parse the same JSON, one plain INSERT of a signature row, commit.
@@ -105,11 +116,17 @@ def _plain_signature_insert():
     """
     data = json_object()
     iin = text_value(data, "iin") or ""
-    db.session.execute(sa.insert(Signature).values(
-        petition_id=int_value(data.get("petition_id")), iin_hash=hash_iin(iin), iin_last4=iin[-4:],
-        full_name=text_value(data, "full_name") or "", email=text_value(data, "email"),
-        district_id=int_value(data.get("district_id")), receipt_hash=signing.new_receipt()[1],
-    ))
+    db.session.execute(
+        sa.insert(Signature).values(
+            petition_id=int_value(data.get("petition_id")),
+            iin_hash=hash_iin(iin),
+            iin_last4=iin[-4:],
+            full_name=text_value(data, "full_name") or "",
+            email=text_value(data, "email"),
+            district_id=int_value(data.get("district_id")),
+            receipt_hash=signing.new_receipt()[1],
+        )
+    )
     db.session.commit()
     return {"ok": True}, 202
 
@@ -117,8 +134,12 @@ def _plain_signature_insert():
 def _register_benchmark_endpoint(state) -> None:
     # Exists only in apps built with BENCHMARK_ENDPOINTS=True (never the default, never production).
     if state.app.config.get("BENCHMARK_ENDPOINTS"):
-        state.add_url_rule("/bench/plain-signature", "bench_plain_signature", _plain_signature_insert,
-                           methods=["POST"])
+        state.add_url_rule(
+            "/bench/plain-signature",
+            "bench_plain_signature",
+            _plain_signature_insert,
+            methods=["POST"],
+        )
 
 
 bp.record(_register_benchmark_endpoint)

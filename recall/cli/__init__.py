@@ -1,4 +1,5 @@
 """``flask`` commands. Each area has its own module with one click group; all call services."""
+
 from __future__ import annotations
 
 from flask import Flask

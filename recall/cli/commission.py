@@ -2,6 +2,7 @@
 
 These run as the server operator (no acting user): they are trusted the way the database is.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,11 +36,22 @@ def voters_cli() -> None:
 @voters_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--body", "body", required=True, help="Body id or slug.")
-@click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date the roll is valid for (YYYY-MM-DD).")
-@click.option("--skip-invalid", is_flag=True, help="Load the good rows and write a report of the bad ones.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
-              help="Where to write the skipped-rows report (default FILE.skipped-<id>.csv).")
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date the roll is valid for (YYYY-MM-DD).",
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Load the good rows and write a report of the bad ones."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Where to write the skipped-rows report (default FILE.skipped-<id>.csv).",
+)
 @with_appcontext
 def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: str | None) -> None:
     """Import FILE (CSV: iin, full_name, district_number, address) as the roll of --body.
@@ -52,11 +64,19 @@ def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: 
     body_id = _body_id(body)
     size = os.path.getsize(file)
     try:
-        with click.progressbar(length=size, label="Loading voter roll", show_percent=True,
-                               show_eta=True) as bar:
-            result = voter_roll.import_file(None, body_id, as_of.date(), file, skip_invalid=skip_invalid,
-                                            progress=bar.update, checkpoint=db.session.commit,
-                                            report_path=report_path)
+        with click.progressbar(
+            length=size, label="Loading voter roll", show_percent=True, show_eta=True
+        ) as bar:
+            result = voter_roll.import_file(
+                None,
+                body_id,
+                as_of.date(),
+                file,
+                skip_invalid=skip_invalid,
+                progress=bar.update,
+                checkpoint=db.session.commit,
+                report_path=report_path,
+            )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -83,7 +103,11 @@ def audit_verify() -> None:
 
     check = verify_chain()
     if check.problem:
-        where = f"entry {check.broken.seq} (id {check.broken.id})" if check.broken is not None else "chain head"
+        where = (
+            f"entry {check.broken.seq} (id {check.broken.id})"
+            if check.broken is not None
+            else "chain head"
+        )
         click.echo(f"BROKEN at {where}: {check.problem}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {check.entries} entries, head {check.head_hash}")
@@ -107,8 +131,10 @@ def privacy_purge(dry_run: bool) -> None:
         return
     with transaction():
         result = privacy.purge_personal_data(None)
-    click.echo(f"Purged {result.signatures} signature(s) in {len(result.petition_ids)} petition(s) "
-               f"and {result.misuse_reports} misuse report(s).")
+    click.echo(
+        f"Purged {result.signatures} signature(s) in {len(result.petition_ids)} petition(s) "
+        f"and {result.misuse_reports} misuse report(s)."
+    )
 
 
 @click.group("verification", help="Signature checks.")
@@ -137,4 +163,3 @@ def verification_reason_codes() -> None:
     with transaction():
         added = ensure_reason_codes()
     click.echo(f"{added} reason code(s) added.")
-

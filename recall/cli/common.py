@@ -1,4 +1,5 @@
 """Helpers shared by the commands: one transaction per command, domain errors as clean exits."""
+
 from __future__ import annotations
 
 import contextlib

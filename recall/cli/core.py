@@ -1,14 +1,15 @@
 """Commands for the foundation: importing deputies, demo data and accounts."""
+
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
 from recall.cli.common import transaction
-from recall.models import Role
-from recall.services.deputies import deputy_import
 from recall.demo import loader as demo
+from recall.models import Role
 from recall.services.accounts import users
+from recall.services.deputies import deputy_import
 
 
 @click.command("seed")
@@ -37,7 +38,11 @@ def import_command(file: str) -> None:
     """Import FILE (.csv or Popolo .json). Nothing is written if any row is bad."""
     with transaction():
         result = deputy_import.import_deputies(file)
-    click.echo(result.summary() if result.changed else "Nothing changed: the database already matches the file.")
+    click.echo(
+        result.summary()
+        if result.changed
+        else "Nothing changed: the database already matches the file."
+    )
 
 
 @click.group("demo", help="Demo data.")
@@ -46,7 +51,9 @@ def demo_cli() -> None:
 
 
 @demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data."
+)
 @with_appcontext
 def demo_load(if_empty: bool) -> None:
     """Fill an empty database with demo data and print the demo accounts' passwords."""

@@ -1,4 +1,5 @@
 """Commands for notifications: the worker, the outbox and the periodic runner."""
+
 from __future__ import annotations
 
 import click
@@ -9,20 +10,38 @@ from recall.cli.common import transaction
 
 
 @click.command("worker")
-@click.option("--queue", "queues", multiple=True, help="Queue to listen on (default: RQ_QUEUE_NAME). Repeatable.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    help="Queue to listen on (default: RQ_QUEUE_NAME). Repeatable.",
+)
 @click.option("--burst", is_flag=True, help="Quit when the queue is empty.")
-@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
-              help="Also run RQ's scheduler, which re-queues retries when their back-off has passed.")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Also run RQ's scheduler, which re-queues retries when their back-off has passed.",
+)
 @click.option("--max-jobs", type=int, default=None, help="Quit after this many jobs.")
 @with_appcontext
-def worker_command(queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None) -> None:
+def worker_command(
+    queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None
+) -> None:
     """Run an RQ worker for notification jobs (needs REDIS_URL)."""
     from recall.jobs.worker import run_worker
 
     if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL is not set; without Redis, notifications are delivered inline.")
-    run_worker(current_app._get_current_object(), list(queues) or None, burst=burst, with_scheduler=scheduler,
-               max_jobs=max_jobs)
+        raise click.ClickException(
+            "REDIS_URL is not set; without Redis, notifications are delivered inline."
+        )
+    run_worker(
+        current_app._get_current_object(),
+        list(queues) or None,
+        burst=burst,
+        with_scheduler=scheduler,
+        max_jobs=max_jobs,
+    )
 
 
 @click.group("outbox", help="The notification outbox.")
@@ -31,8 +50,12 @@ def outbox_cli() -> None:
 
 
 @outbox_cli.command("redispatch")
-@click.option("--older-than", type=int, default=None,
-              help="Only events older than this many seconds (default OUTBOX_REDISPATCH_AFTER).")
+@click.option(
+    "--older-than",
+    type=int,
+    default=None,
+    help="Only events older than this many seconds (default OUTBOX_REDISPATCH_AFTER).",
+)
 @with_appcontext
 def redispatch_command(older_than: int | None) -> None:
     """Re-enqueue committed events never enqueued, and stale or abandoned deliveries."""
@@ -40,7 +63,9 @@ def redispatch_command(older_than: int | None) -> None:
 
     with transaction():
         result = redispatch(older_than=older_than)
-    click.echo(f"Redispatched {len(result.events)} event(s) and {len(result.deliveries)} delivery(ies).")
+    click.echo(
+        f"Redispatched {len(result.events)} event(s) and {len(result.deliveries)} delivery(ies)."
+    )
 
 
 @outbox_cli.command("seed-rules")
@@ -77,8 +102,13 @@ def periodic_run_once(only: str | None, force: bool) -> None:
 
 
 @periodic_cli.command("loop")
-@click.option("--interval", type=click.IntRange(min=1), default=60, show_default=True,
-              help="Seconds between passes.")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds between passes.",
+)
 @with_appcontext
 def periodic_loop(interval: int) -> None:
     """Run due periodic tasks every INTERVAL seconds, forever (safe on several machines with Redis)."""

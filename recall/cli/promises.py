@@ -1,4 +1,5 @@
 """``flask promises``: the managed topic list of the promise tracker."""
+
 from __future__ import annotations
 
 import click

@@ -5,6 +5,7 @@ Mazhilis commission, so they can act on them) and run under the Kazakh preset, w
 running count while signing is open. The signing demo step adds signatures to
 ``result.petitions["collecting"]``.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,8 +38,14 @@ def _by_email(email: str) -> User:
 
 
 def _promise_ids(deputy: Deputy) -> list[int]:
-    return list(db.session.scalars(sa.select(Promise.id).where(Promise.deputy_id == deputy.id)
-                                   .order_by(Promise.id).limit(2)))
+    return list(
+        db.session.scalars(
+            sa.select(Promise.id)
+            .where(Promise.deputy_id == deputy.id)
+            .order_by(Promise.id)
+            .limit(2)
+        )
+    )
 
 
 def demo_step(result) -> None:
@@ -46,12 +53,23 @@ def demo_step(result) -> None:
     from recall.demo.loader import DEMO_EMAIL_DOMAIN
 
     recall_rules.ensure_preset_rules()
-    deputies = list(db.session.scalars(sa.select(Deputy).where(
-        Deputy.body_id == result.mazhilis.id, Deputy.mandate_type == MandateType.SINGLE_MANDATE)
-        .order_by(Deputy.id).limit(3)))
+    deputies = list(
+        db.session.scalars(
+            sa.select(Deputy)
+            .where(
+                Deputy.body_id == result.mazhilis.id,
+                Deputy.mandate_type == MandateType.SINGLE_MANDATE,
+            )
+            .order_by(Deputy.id)
+            .limit(3)
+        )
+    )
     citizen = _by_email(result.accounts["citizen"][0])
     commissioner = _by_email(result.accounts["commissioner"][0])
-    members = [_user(f"initiative-{n}@{DEMO_EMAIL_DOMAIN}", f"Initiative member {n} (demo)") for n in range(1, 21)]
+    members = [
+        _user(f"initiative-{n}@{DEMO_EMAIL_DOMAIN}", f"Initiative member {n} (demo)")
+        for n in range(1, 21)
+    ]
 
     def gathered(deputy, group: list[User]):
         petition = petitions.open_petition(citizen, deputy.id, GROUNDS, _promise_ids(deputy))
@@ -73,7 +91,7 @@ def demo_step(result) -> None:
     closed.opens_at = closed.closes_at - period
     petitions.close_due_petitions(utcnow())
 
-    gathering = gathered(deputies[2], members[need:need + 3])
+    gathering = gathered(deputies[2], members[need : need + 3])
     monitor = result.accounts.get("monitor")
     if monitor:  # an invitation waiting for the demo monitor's confirmation
         petitions.invite_member(citizen, gathering.id, monitor[0])

@@ -9,6 +9,7 @@ roll: activating it does not recount the districts, which keep their official 20
 The checks are not run here (the commissioner runs them, or the periodic task once a petition
 has closed), so the demo petitions stay in their states.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,23 +33,39 @@ STREETS = ("Abay", "Dostyk", "Kabanbay Batyr", "Tole Bi", "Satpayev", "Zhibek Zh
 def demo_step(result) -> None:
     """Load the demo roll for the Mazhilis districts of the demo petitions (skipped without them)."""
     commissioner_email = result.accounts.get("commissioner", (None,))[0]
-    commissioner = commissioner_email and db.session.scalar(sa.select(User).where(User.email == commissioner_email))
-    petitions = [p for p in result.petitions.values() if result.mazhilis is not None and p.body_id == result.mazhilis.id]
+    commissioner = commissioner_email and db.session.scalar(
+        sa.select(User).where(User.email == commissioner_email)
+    )
+    petitions = [
+        p
+        for p in result.petitions.values()
+        if result.mazhilis is not None and p.body_id == result.mazhilis.id
+    ]
     if not commissioner or not petitions or not commissioner.is_commissioner_of(result.mazhilis.id):
         return
     rng = result.rng
     numbers = {p.id: p.district.number for p in petitions}
-    spare = db.session.scalar(sa.select(District.number).where(
-        District.body_id == result.mazhilis.id, District.number.notin_(set(numbers.values())))
-        .order_by(District.number))
+    spare = db.session.scalar(
+        sa.select(District.number)
+        .where(
+            District.body_id == result.mazhilis.id, District.number.notin_(set(numbers.values()))
+        )
+        .order_by(District.number)
+    )
     imp = create_import(commissioner, result.mazhilis.id, utcnow().date(), "demo-roll.csv")
     rows: list[dict] = []
     seen: set[str] = set()
     signers = db.session.execute(
-        sa.select(Signature.petition_id, Signature.iin_hash, Signature.iin_last4, Signature.full_name,
-                  Signature.birth_date)
+        sa.select(
+            Signature.petition_id,
+            Signature.iin_hash,
+            Signature.iin_last4,
+            Signature.full_name,
+            Signature.birth_date,
+        )
         .where(Signature.petition_id.in_(numbers), Signature.status != SignatureStatus.EXPIRED)
-        .order_by(Signature.petition_id, Signature.id)).all()
+        .order_by(Signature.petition_id, Signature.id)
+    ).all()
     for index, (petition_id, iin_hash, last4, name, born) in enumerate(signers):
         if iin_hash in seen or index % 11 == 4:  # every 11th signer is not on the roll
             continue
@@ -57,8 +74,21 @@ def demo_step(result) -> None:
         if index % 11 == 7 and spare is not None:
             district = spare  # registered in another district
         if index % 11 == 9:
-            name = " ".join(reversed(name.split()))  # the roll lists family and given name the other way
-        rows.append(_row(imp.id, len(rows) + 2, iin_hash, last4, name, district, born or date(1980, 1, 1), rng))
+            name = " ".join(
+                reversed(name.split())
+            )  # the roll lists family and given name the other way
+        rows.append(
+            _row(
+                imp.id,
+                len(rows) + 2,
+                iin_hash,
+                last4,
+                name,
+                district,
+                born or date(1980, 1, 1),
+                rng,
+            )
+        )
     for district in sorted(set(numbers.values())):
         for serial in range(NEIGHBOURS):
             born = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28))
@@ -66,19 +96,49 @@ def demo_step(result) -> None:
             if hash_iin(iin) in seen:
                 continue
             seen.add(hash_iin(iin))
-            rows.append(_row(imp.id, len(rows) + 2, hash_iin(iin), iin[-4:], f"Neighbour {district}-{serial} (demo)",
-                             district, born, rng))
+            rows.append(
+                _row(
+                    imp.id,
+                    len(rows) + 2,
+                    hash_iin(iin),
+                    iin[-4:],
+                    f"Neighbour {district}-{serial} (demo)",
+                    district,
+                    born,
+                    rng,
+                )
+            )
     db.session.execute(sa.insert(VoterRollEntry), rows)
     imp.rows_read = imp.rows_loaded = len(rows)
     imp.finished_at = utcnow()
     _activate(imp, recount=False)
-    append_audit("voter_roll.import", commissioner.id, "voter_roll_import", imp.id, imp.body_id,
-                 {"as_of": imp.as_of.isoformat(), "status": ImportStatus.ACTIVE.value, "rows_loaded": len(rows),
-                  "rows_skipped": 0, "demo": True})
+    append_audit(
+        "voter_roll.import",
+        commissioner.id,
+        "voter_roll_import",
+        imp.id,
+        imp.body_id,
+        {
+            "as_of": imp.as_of.isoformat(),
+            "status": ImportStatus.ACTIVE.value,
+            "rows_loaded": len(rows),
+            "rows_skipped": 0,
+            "demo": True,
+        },
+    )
     db.session.flush()
 
 
-def _row(import_id: int, line: int, iin_hash: str, last4: str, name: str, district: int, born: date, rng) -> dict:
-    return {"import_id": import_id, "line_number": line, "iin_hash": iin_hash, "iin_last4": last4,
-            "full_name": name, "district_number": district, "birth_date": born,
-            "address": f"{rng.choice(STREETS)} street {rng.randint(1, 200)}, apt {rng.randint(1, 120)}"}
+def _row(
+    import_id: int, line: int, iin_hash: str, last4: str, name: str, district: int, born: date, rng
+) -> dict:
+    return {
+        "import_id": import_id,
+        "line_number": line,
+        "iin_hash": iin_hash,
+        "iin_last4": last4,
+        "full_name": name,
+        "district_number": district,
+        "birth_date": born,
+        "address": f"{rng.choice(STREETS)} street {rng.randint(1, 200)}, apt {rng.randint(1, 120)}",
+    }

@@ -4,6 +4,7 @@
 job, or, under a plain ``rq worker``, one from an app the factory builds on first use (never at
 import time).
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Notification jobs: fan an event out, send one delivery."""
+
 from __future__ import annotations
 
 import logging

@@ -9,6 +9,7 @@ Several runners may run on several machines: with Redis, a task runs only when t
 the cluster. Without Redis (a single ``make run`` process) a runner keeps the last run times in
 memory. ``flask periodic loop`` calls ``run_due`` every ``--interval`` seconds.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -32,7 +33,11 @@ logger = logging.getLogger(__name__)
 PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch"),
     ("petitions.close_due", 60, "recall.services.petitions.lifecycle:close_due_petitions"),
-    ("verification.check_closed", 300, "recall.services.verification.checks:check_closed_petitions"),
+    (
+        "verification.check_closed",
+        300,
+        "recall.services.verification.checks:check_closed_petitions",
+    ),
     ("privacy.purge", 86400, "recall.services.verification.privacy:purge_due"),
     ("signing.expire_unconfirmed", 300, "recall.services.signing.online:expire_unconfirmed"),
     ("counting.sync", 60, "recall.services.signing.counting:sync_counts"),
@@ -69,7 +74,9 @@ def _claim(name: str, interval: int, force: bool) -> bool:
     return bool(connection.set(key, owner, nx=True, ex=max(1, interval)))
 
 
-def run_due(now: datetime | None = None, *, only: str | None = None, force: bool = False) -> dict[str, str]:
+def run_due(
+    now: datetime | None = None, *, only: str | None = None, force: bool = False
+) -> dict[str, str]:
     """Run every task whose interval has passed (``force``: run them now regardless).
 
     Returns ``{task name: "ok" | "skipped" | "failed" | "missing"}``. Must run in an app context.

@@ -6,6 +6,7 @@ between processes corrupts both sides, so the horse drops the inherited pool fir
 (``engine.dispose(close=False)``: forget the parent's connections without closing them under
 the parent) and opens its own.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,14 @@ class RecallWorker(Worker):
                 db.session.remove()
 
 
-def run_worker(app: Flask, queue_names: list[str] | None = None, *, burst: bool = False,
-               with_scheduler: bool = True, max_jobs: int | None = None) -> bool:
+def run_worker(
+    app: Flask,
+    queue_names: list[str] | None = None,
+    *,
+    burst: bool = False,
+    with_scheduler: bool = True,
+    max_jobs: int | None = None,
+) -> bool:
     """Run a worker on the app's queue (or ``queue_names``) until stopped, or until empty in burst mode.
 
     ``with_scheduler`` runs RQ's scheduler too, which moves retries whose back-off has passed
@@ -45,10 +52,14 @@ def run_worker(app: Flask, queue_names: list[str] | None = None, *, burst: bool 
     with app.app_context():
         connection = redis_connection()
         if connection is None:
-            raise RuntimeError("REDIS_URL is not set: without Redis, notifications are delivered inline")
+            raise RuntimeError(
+                "REDIS_URL is not set: without Redis, notifications are delivered inline"
+            )
         names = queue_names or [app.config["RQ_QUEUE_NAME"]]
         queues = [Queue(name, connection=connection) for name in names]
     worker = RecallWorker(queues, connection=connection)
     worker.flask_app = app
     logging.getLogger("recall").setLevel(logging.INFO)
-    return worker.work(burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs, logging_level="INFO")
+    return worker.work(
+        burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs, logging_level="INFO"
+    )

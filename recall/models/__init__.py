@@ -1,17 +1,11 @@
 """All models, imported here so that Alembic and ``db.create_all`` see every table."""
+
+from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.body import Body, BodyLevel, District, Party
+from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
-from recall.models.outbox import Event
 from recall.models.notifications import Delivery, Follow, NotificationRule, WebhookEndpoint  # noqa: F401
-from recall.models.promise import (  # noqa: F401
-    Correction,
-    Dispute,
-    Promise,
-    PromiseRevision,
-    PromiseSource,
-    PromiseStatusChange,
-    Topic,
-)
+from recall.models.outbox import Event
 from recall.models.petition import (
     FINAL_STATES,
     BodyRecallRule,
@@ -21,10 +15,23 @@ from recall.models.petition import (
     PetitionState,
     RecallRuleVersion,
 )
-from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
-from recall.models.counting import PetitionCountShard, PetitionDayCount
+from recall.models.promise import (  # noqa: F401
+    Correction,
+    Dispute,
+    Promise,
+    PromiseRevision,
+    PromiseSource,
+    PromiseStatusChange,
+    Topic,
+)
+from recall.models.signature import (
+    CheckStatus,
+    ReceiptDecoy,
+    Signature,
+    SignatureSource,
+    SignatureStatus,
+)
 from recall.models.user import Organization, Role, User
-from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.verification import (  # noqa: F401
     CertificationProposal,
     ImportStatus,
@@ -39,28 +46,28 @@ from recall.models.verification import (  # noqa: F401
 
 __all__ = [
     "FINAL_STATES",
-    "BodyRecallRule",
-    "CheckStatus",
-    "InitiativeMember",
-    "Petition",
-    "PetitionPromise",
-    "PetitionState",
-    "RecallRuleVersion",
-    "PetitionCountShard",
-    "PetitionDayCount",
-    "ReceiptDecoy",
-    "Signature",
-    "SignatureSource",
-    "SignatureStatus",
     "Body",
     "BodyLevel",
+    "BodyRecallRule",
+    "CheckStatus",
     "Deputy",
     "DeputyStatus",
     "District",
     "Event",
+    "InitiativeMember",
     "MandateType",
     "Organization",
     "Party",
+    "Petition",
+    "PetitionCountShard",
+    "PetitionDayCount",
+    "PetitionPromise",
+    "PetitionState",
+    "RecallRuleVersion",
+    "ReceiptDecoy",
     "Role",
+    "Signature",
+    "SignatureSource",
+    "SignatureStatus",
     "User",
 ]

@@ -5,6 +5,7 @@ reordering any entry breaks every hash after it; ``flask audit verify`` finds th
 Appends are serialised through the single ``AuditChainHead`` row (locked FOR UPDATE on
 PostgreSQL), so two concurrent appends cannot both build on the same previous hash.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Representative bodies, their single-mandate districts, and parties."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -7,6 +7,7 @@ behind each other. A confirmation instead adds to one of ``COUNT_SHARDS`` rows c
 a reader sums at most ``COUNT_SHARDS`` rows through the primary key: the same cost at 100
 signatures as at a million. ``recall.services.signing.counting`` is the only writer.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,7 +25,9 @@ class PetitionCountShard(db.Model):
 
     __tablename__ = "petition_count_shards"
 
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
     shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     confirmed: Mapped[int] = mapped_column(default=0)
 
@@ -37,7 +40,9 @@ class PetitionDayCount(db.Model):
 
     __tablename__ = "petition_day_counts"
 
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     confirmed: Mapped[int] = mapped_column(default=0)

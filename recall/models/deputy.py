@@ -1,4 +1,5 @@
 """Deputies and how they hold their seat."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -43,7 +44,9 @@ class Deputy(TimestampMixin, db.Model):
         enum_column(DeputyStatus, name="deputy_status"), default=DeputyStatus.SERVING
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
-    contact_email: Mapped[str | None] = mapped_column(sa.String(254))  # told about petitions against them
+    contact_email: Mapped[str | None] = mapped_column(
+        sa.String(254)
+    )  # told about petitions against them
 
     body: Mapped[Body] = relationship()
     district: Mapped[District | None] = relationship()
@@ -62,7 +65,9 @@ class Deputy(TimestampMixin, db.Model):
     @property
     def holds_recallable_mandate(self) -> bool:
         """True for a serving single-mandate deputy; the body's recall rule may narrow this further."""
-        return self.mandate_type == MandateType.SINGLE_MANDATE and self.status == DeputyStatus.SERVING
+        return (
+            self.mandate_type == MandateType.SINGLE_MANDATE and self.status == DeputyStatus.SERVING
+        )
 
     def __repr__(self) -> str:
         return f"<Deputy {self.id} {self.full_name!r}>"

@@ -5,6 +5,7 @@ channel. The unique key (event, channel, recipient) makes fan-out idempotent: ru
 creates nothing new. A delivery is claimed (``sending``) before it is sent, so two runs of the
 same delivery job cannot both send it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -67,18 +68,51 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("signature.withdrawn", (Recipient.SIGNER,)),
     ("initiative.invited", (Recipient.PAYLOAD_USER,)),
     ("petition.opened", (Recipient.PETITION_INITIATORS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
-    ("petition.submitted", (Recipient.BODY_COMMISSION, Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS)),
-    ("petition.registered", (Recipient.DEPUTY, Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS)),
+    (
+        "petition.submitted",
+        (Recipient.BODY_COMMISSION, Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "petition.registered",
+        (Recipient.DEPUTY, Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS),
+    ),
     ("petition.rejected", (Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS)),
     ("petition.milestone", (Recipient.PETITION_INITIATORS, Recipient.PETITION_FOLLOWERS, *_HOOKS)),
-    ("petition.threshold_met", (Recipient.PETITION_INITIATORS, Recipient.BODY_COMMISSION,
-                                Recipient.PETITION_FOLLOWERS, *_HOOKS)),
-    ("petition.threshold_lost", (Recipient.PETITION_INITIATORS, Recipient.PETITION_FOLLOWERS, *_HOOKS)),
-    ("petition.closed", (Recipient.BODY_COMMISSION, Recipient.PETITION_INITIATORS, Recipient.DEPUTY,
-                         *_ALL_FOLLOWERS, *_HOOKS)),
-    ("petition.verification_started", (Recipient.PETITION_INITIATORS, Recipient.PETITION_FOLLOWERS, *_HOOKS)),
-    ("petition.certified", (Recipient.PETITION_INITIATORS, Recipient.DEPUTY, *_ALL_FOLLOWERS, *_HOOKS)),
-    ("petition.vote_recorded", (Recipient.PETITION_INITIATORS, Recipient.DEPUTY, *_ALL_FOLLOWERS, *_HOOKS)),
+    (
+        "petition.threshold_met",
+        (
+            Recipient.PETITION_INITIATORS,
+            Recipient.BODY_COMMISSION,
+            Recipient.PETITION_FOLLOWERS,
+            *_HOOKS,
+        ),
+    ),
+    (
+        "petition.threshold_lost",
+        (Recipient.PETITION_INITIATORS, Recipient.PETITION_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "petition.closed",
+        (
+            Recipient.BODY_COMMISSION,
+            Recipient.PETITION_INITIATORS,
+            Recipient.DEPUTY,
+            *_ALL_FOLLOWERS,
+            *_HOOKS,
+        ),
+    ),
+    (
+        "petition.verification_started",
+        (Recipient.PETITION_INITIATORS, Recipient.PETITION_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "petition.certified",
+        (Recipient.PETITION_INITIATORS, Recipient.DEPUTY, *_ALL_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "petition.vote_recorded",
+        (Recipient.PETITION_INITIATORS, Recipient.DEPUTY, *_ALL_FOLLOWERS, *_HOOKS),
+    ),
     ("promise.created", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.status_changed", (Recipient.DEPUTY, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.disputed", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
@@ -88,8 +122,11 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
 
 #: ``(event_kind, recipient, channel)`` triples, as plain strings.
 DEFAULT_RULES: tuple[tuple[str, str, str], ...] = tuple(
-    (kind, recipient.value,
-     (Channel.WEBHOOK if recipient == Recipient.ORGANIZATION_WEBHOOKS else Channel.EMAIL).value)
+    (
+        kind,
+        recipient.value,
+        (Channel.WEBHOOK if recipient == Recipient.ORGANIZATION_WEBHOOKS else Channel.EMAIL).value,
+    )
     for kind, recipients in _DEFAULTS
     for recipient in recipients
 )
@@ -102,12 +139,16 @@ class NotificationRule(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_kind: Mapped[str] = mapped_column(sa.String(80), index=True)
-    recipient: Mapped[Recipient] = mapped_column(enum_column(Recipient, name="notification_recipient"))
+    recipient: Mapped[Recipient] = mapped_column(
+        enum_column(Recipient, name="notification_recipient")
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, name="notification_channel"))
     active: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (
-        sa.UniqueConstraint("event_kind", "recipient", "channel", name="uq_notification_rules_kind_recipient"),
+        sa.UniqueConstraint(
+            "event_kind", "recipient", "channel", name="uq_notification_rules_kind_recipient"
+        ),
     )
 
     def __repr__(self) -> str:
@@ -120,11 +161,15 @@ class WebhookEndpoint(TimestampMixin, db.Model):
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
     url: Mapped[str] = mapped_column(sa.String(500))
     secret: Mapped[str] = mapped_column(sa.String(128))
     active: Mapped[bool] = mapped_column(default=True)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     organization: Mapped[Organization] = relationship()
 
@@ -139,7 +184,9 @@ class Follow(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    target_type: Mapped[FollowTarget] = mapped_column(enum_column(FollowTarget, name="follow_target"))
+    target_type: Mapped[FollowTarget] = mapped_column(
+        enum_column(FollowTarget, name="follow_target")
+    )
     target_id: Mapped[int] = mapped_column()
     channel: Mapped[FollowChannel] = mapped_column(
         enum_column(FollowChannel, name="follow_channel"), default=FollowChannel.EMAIL
@@ -159,13 +206,19 @@ class Delivery(TimestampMixin, db.Model):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, name="delivery_channel"))
     # The address for e-mail, "webhook:<endpoint id>" for webhooks: the idempotency key's last part.
     recipient: Mapped[str] = mapped_column(sa.String(254))
-    recipient_kind: Mapped[Recipient] = mapped_column(enum_column(Recipient, name="delivery_recipient_kind"))
+    recipient_kind: Mapped[Recipient] = mapped_column(
+        enum_column(Recipient, name="delivery_recipient_kind")
+    )
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    endpoint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
     follow_id: Mapped[int | None] = mapped_column(sa.ForeignKey("follows.id", ondelete="SET NULL"))
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     status: Mapped[DeliveryStatus] = mapped_column(
@@ -180,7 +233,9 @@ class Delivery(TimestampMixin, db.Model):
     endpoint: Mapped[WebhookEndpoint | None] = relationship()
 
     __table_args__ = (
-        sa.UniqueConstraint("event_id", "channel", "recipient", name="uq_deliveries_event_channel_recipient"),
+        sa.UniqueConstraint(
+            "event_id", "channel", "recipient", name="uq_deliveries_event_channel_recipient"
+        ),
         sa.Index("ix_deliveries_status_created", "status", "created_at"),
     )
 

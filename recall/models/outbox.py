@@ -1,4 +1,5 @@
 """The outbox: events recorded in the same transaction as the change they announce."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -31,8 +32,12 @@ class Event(TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_events_subject", "subject_type", "subject_id"),
         # Redispatch scans only the events still waiting for fan-out, however long the outbox grows.
-        sa.Index("ix_events_waiting", "created_at", postgresql_where=sa.text("fanned_out_at IS NULL"),
-                 sqlite_where=sa.text("fanned_out_at IS NULL")),
+        sa.Index(
+            "ix_events_waiting",
+            "created_at",
+            postgresql_where=sa.text("fanned_out_at IS NULL"),
+            sqlite_where=sa.text("fanned_out_at IS NULL"),
+        ),
     )
 
     def __repr__(self) -> str:

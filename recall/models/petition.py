@@ -4,6 +4,7 @@ The pure rule lives in ``recall.rules.recall_rules.RecallRule``; a ``RecallRuleV
 stores one immutable version of it as JSON. A body points at the version in force; a petition
 keeps the version it was opened under, so editing a rule never changes a running petition.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,9 +34,13 @@ class RecallRuleVersion(TimestampMixin, db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     is_preset: Mapped[bool] = mapped_column(default=False)
     based_on_id: Mapped[int | None] = mapped_column(sa.ForeignKey("recall_rule_versions.id"))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
-    __table_args__ = (sa.UniqueConstraint("key", "version", name="uq_recall_rule_versions_key_version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("key", "version", name="uq_recall_rule_versions_key_version"),
+    )
 
     def to_rule(self):
         from recall.rules.recall_rules import RecallRule
@@ -48,9 +53,13 @@ class BodyRecallRule(TimestampMixin, db.Model):
 
     __tablename__ = "body_recall_rules"
 
-    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"), primary_key=True)
+    body_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bodies.id", ondelete="CASCADE"), primary_key=True
+    )
     rule_version_id: Mapped[int] = mapped_column(sa.ForeignKey("recall_rule_versions.id"))
-    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     body: Mapped[Body] = relationship()
     rule_version: Mapped[RecallRuleVersion] = relationship()
@@ -71,8 +80,14 @@ class PetitionState(StrEnum):
     NOT_RECALLED = "not_recalled"  # recall vote: deputy stays (or vote invalid)
 
 
-FINAL_STATES = frozenset({PetitionState.REJECTED, PetitionState.FAILED, PetitionState.RECALLED,
-                          PetitionState.NOT_RECALLED})
+FINAL_STATES = frozenset(
+    {
+        PetitionState.REJECTED,
+        PetitionState.FAILED,
+        PetitionState.RECALLED,
+        PetitionState.NOT_RECALLED,
+    }
+)
 
 
 _ACTIVE_SQL = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(FINAL_STATES)))
@@ -89,13 +104,17 @@ class Petition(TimestampMixin, db.Model):
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
     rule_version_id: Mapped[int] = mapped_column(sa.ForeignKey("recall_rule_versions.id"))
     state: Mapped[PetitionState] = mapped_column(
-        enum_column(PetitionState, name="petition_state"), default=PetitionState.GATHERING_GROUP, index=True
+        enum_column(PetitionState, name="petition_state"),
+        default=PetitionState.GATHERING_GROUP,
+        index=True,
     )
     grounds: Mapped[str] = mapped_column(sa.Text)
     initiator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    registered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Frozen at registration from the rule and the district's registered voters.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -105,7 +124,9 @@ class Petition(TimestampMixin, db.Model):
     # Running count of confirmed signatures, maintained by the signing service (never COUNT(*) on reads).
     confirmed_count: Mapped[int] = mapped_column(default=0)
     threshold_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    milestones_announced: Mapped[int] = mapped_column(default=0)  # highest percent milestone announced
+    milestones_announced: Mapped[int] = mapped_column(
+        default=0
+    )  # highest percent milestone announced
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     final_state_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -114,15 +135,23 @@ class Petition(TimestampMixin, db.Model):
     body: Mapped[Body] = relationship()
     rule_version: Mapped[RecallRuleVersion] = relationship()
     initiator: Mapped[User] = relationship(foreign_keys=[initiator_id])
-    members: Mapped[list[InitiativeMember]] = relationship(back_populates="petition", cascade="all, delete-orphan",
-                                                           order_by="InitiativeMember.id")
+    members: Mapped[list[InitiativeMember]] = relationship(
+        back_populates="petition", cascade="all, delete-orphan", order_by="InitiativeMember.id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("confirmed_count >= 0", name="count_not_negative"),
-        sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="period_order"),
+        sa.CheckConstraint(
+            "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="period_order"
+        ),
         # At most one active (not final) petition per deputy, race-safe.
-        sa.Index("uq_petitions_one_active_per_deputy", "deputy_id", unique=True,
-                 postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
+        sa.Index(
+            "uq_petitions_one_active_per_deputy",
+            "deputy_id",
+            unique=True,
+            postgresql_where=sa.text(_ACTIVE_SQL),
+            sqlite_where=sa.text(_ACTIVE_SQL),
+        ),
     )
 
     def __repr__(self) -> str:
@@ -135,14 +164,18 @@ class InitiativeMember(TimestampMixin, db.Model):
     __tablename__ = "initiative_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     petition: Mapped[Petition] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("petition_id", "user_id", name="uq_initiative_members_petition_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("petition_id", "user_id", name="uq_initiative_members_petition_user"),
+    )
 
 
 class PetitionPromise(db.Model):
@@ -150,9 +183,12 @@ class PetitionPromise(db.Model):
 
     __tablename__ = "petition_promises"
 
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True,
-                                            index=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
     petition: Mapped[Petition] = relationship()
     promise: Mapped[Promise] = relationship()

@@ -6,6 +6,7 @@ a dispute stays beside the rating until a monitor of another organization resolv
 every change that replaced earlier published content writes a ``Correction`` for the
 site-wide corrections log.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -103,7 +104,9 @@ class Promise(TimestampMixin, db.Model):
     __tablename__ = "promises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("deputies.id", ondelete="CASCADE"), index=True)
+    deputy_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("deputies.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     statement: Mapped[str] = mapped_column(sa.Text)  # the promise as stated
     made_on: Mapped[date] = mapped_column(sa.Date, index=True)
@@ -112,20 +115,26 @@ class Promise(TimestampMixin, db.Model):
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("promise_topics.id"), index=True)
     level: Mapped[PromiseLevel] = mapped_column(enum_column(PromiseLevel, name="promise_level"))
     status: Mapped[PromiseStatus] = mapped_column(
-        enum_column(PromiseStatus, name="promise_status"), default=PromiseStatus.NOT_YET_RATED, index=True
+        enum_column(PromiseStatus, name="promise_status"),
+        default=PromiseStatus.NOT_YET_RATED,
+        index=True,
     )
     broken_reason: Mapped[BrokenReason | None] = mapped_column(
         enum_column(BrokenReason, name="promise_broken_reason")
     )
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     # Set when a monitor confirmed this is not a duplicate of a similar promise.
     distinct_confirmed: Mapped[bool] = mapped_column(default=False)
     # Set when this promise was merged into another one; merged promises leave the lists.
-    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("promises.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="SET NULL")
+    )
     is_demo: Mapped[bool] = mapped_column(default=False)
 
     deputy: Mapped[Deputy] = relationship()
@@ -151,7 +160,9 @@ class Promise(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "(status = 'broken') = (broken_reason IS NOT NULL)", name="broken_reason_iff_broken"
         ),
-        sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+        sa.CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
     )
 
     def __repr__(self) -> str:
@@ -164,7 +175,9 @@ class PromiseSource(TimestampMixin, db.Model):
     __tablename__ = "promise_sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True)
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True
+    )
     url: Mapped[str] = mapped_column(sa.String(1000))
     quotation: Mapped[str | None] = mapped_column(sa.Text)
     note: Mapped[str | None] = mapped_column(sa.String(500))
@@ -180,8 +193,12 @@ class PromiseStatusChange(TimestampMixin, db.Model):
     __tablename__ = "promise_status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True)
-    status: Mapped[PromiseStatus] = mapped_column(enum_column(PromiseStatus, name="promise_change_status"))
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[PromiseStatus] = mapped_column(
+        enum_column(PromiseStatus, name="promise_change_status")
+    )
     previous_status: Mapped[PromiseStatus] = mapped_column(
         enum_column(PromiseStatus, name="promise_change_previous_status")
     )
@@ -207,7 +224,8 @@ class PromiseStatusChange(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "(status = 'broken') = (broken_reason IS NOT NULL)", name="change_broken_reason_iff_broken"
+            "(status = 'broken') = (broken_reason IS NOT NULL)",
+            name="change_broken_reason_iff_broken",
         ),
     )
 
@@ -218,14 +236,18 @@ class PromiseRevision(TimestampMixin, db.Model):
     __tablename__ = "promise_revisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True)
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True
+    )
     old_title: Mapped[str] = mapped_column(sa.String(200))
     new_title: Mapped[str] = mapped_column(sa.String(200))
     old_statement: Mapped[str] = mapped_column(sa.Text)
     new_statement: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.Text)
     editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL")
+    )
 
     promise: Mapped[Promise] = relationship(back_populates="revisions")
     editor: Mapped[User | None] = relationship()
@@ -238,7 +260,9 @@ class Dispute(TimestampMixin, db.Model):
     __tablename__ = "promise_disputes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True)
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True
+    )
     # The rating disputed (the history entry current when the dispute was raised).
     status_change_id: Mapped[int] = mapped_column(
         sa.ForeignKey("promise_status_changes.id", ondelete="CASCADE"), index=True
@@ -250,10 +274,14 @@ class Dispute(TimestampMixin, db.Model):
         sa.ForeignKey("organizations.id", ondelete="SET NULL")
     )
     state: Mapped[DisputeState] = mapped_column(
-        enum_column(DisputeState, name="promise_dispute_state"), default=DisputeState.OPEN, index=True
+        enum_column(DisputeState, name="promise_dispute_state"),
+        default=DisputeState.OPEN,
+        index=True,
     )
     resolution: Mapped[str | None] = mapped_column(sa.Text)
-    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     resolved_by_organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL")
     )
@@ -265,9 +293,13 @@ class Dispute(TimestampMixin, db.Model):
 
     promise: Mapped[Promise] = relationship(back_populates="disputes")
     status_change: Mapped[PromiseStatusChange] = relationship(foreign_keys=[status_change_id])
-    correction_change: Mapped[PromiseStatusChange | None] = relationship(foreign_keys=[correction_change_id])
+    correction_change: Mapped[PromiseStatusChange | None] = relationship(
+        foreign_keys=[correction_change_id]
+    )
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
-    raised_by_organization: Mapped[Organization | None] = relationship(foreign_keys=[raised_by_organization_id])
+    raised_by_organization: Mapped[Organization | None] = relationship(
+        foreign_keys=[raised_by_organization_id]
+    )
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     resolved_by_organization: Mapped[Organization | None] = relationship(
         foreign_keys=[resolved_by_organization_id]
@@ -286,8 +318,12 @@ class Correction(TimestampMixin, db.Model):
     __tablename__ = "promise_corrections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[CorrectionKind] = mapped_column(enum_column(CorrectionKind, name="promise_correction_kind"))
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[CorrectionKind] = mapped_column(
+        enum_column(CorrectionKind, name="promise_correction_kind")
+    )
     summary: Mapped[str] = mapped_column(sa.Text)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     revision_id: Mapped[int | None] = mapped_column(
@@ -297,7 +333,9 @@ class Correction(TimestampMixin, db.Model):
         sa.ForeignKey("promise_status_changes.id", ondelete="SET NULL")
     )
     made_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL")
+    )
 
     promise: Mapped[Promise] = relationship(foreign_keys=[promise_id])
     revision: Mapped[PromiseRevision | None] = relationship()

@@ -6,6 +6,7 @@ One voter, one signature per petition: a partial unique index on (petition, iin_
 rows that are not recorded duplicates. Paper duplicates are still recorded (the commission must
 count every filed signature), with ``duplicate_of_id`` pointing at the one that counts.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -58,7 +59,9 @@ class Signature(TimestampMixin, db.Model):
     )
     paper_sheet: Mapped[int | None] = mapped_column()
     paper_line: Mapped[int | None] = mapped_column()
-    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    entered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     status: Mapped[SignatureStatus] = mapped_column(
         enum_column(SignatureStatus, name="signature_status"), default=SignatureStatus.PENDING
     )
@@ -75,7 +78,9 @@ class Signature(TimestampMixin, db.Model):
     reason_code: Mapped[str | None] = mapped_column(sa.String(40))
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signatures.id"))
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -83,16 +88,24 @@ class Signature(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.Index(
-            "uq_signatures_one_per_voter", "petition_id", "iin_hash", unique=True,
+            "uq_signatures_one_per_voter",
+            "petition_id",
+            "iin_hash",
+            unique=True,
             postgresql_where=sa.text("duplicate_of_id IS NULL"),
             sqlite_where=sa.text("duplicate_of_id IS NULL"),
         ),
         sa.Index("ix_signatures_petition_status", "petition_id", "status"),
         sa.Index("ix_signatures_petition_check", "petition_id", "check_status"),
-        sa.UniqueConstraint("petition_id", "paper_sheet", "paper_line", name="uq_signatures_paper_position"),
-        sa.CheckConstraint("iin_last4 ~ '^[0-9]{4}$'", name="last4_digits").ddl_if(dialect="postgresql"),
+        sa.UniqueConstraint(
+            "petition_id", "paper_sheet", "paper_line", name="uq_signatures_paper_position"
+        ),
+        sa.CheckConstraint("iin_last4 ~ '^[0-9]{4}$'", name="last4_digits").ddl_if(
+            dialect="postgresql"
+        ),
         sa.CheckConstraint(
-            "(source = 'paper') = (paper_sheet IS NOT NULL AND paper_line IS NOT NULL)", name="paper_position"
+            "(source = 'paper') = (paper_sheet IS NOT NULL AND paper_line IS NOT NULL)",
+            name="paper_position",
         ),
     )
 
@@ -112,6 +125,8 @@ class ReceiptDecoy(TimestampMixin, db.Model):
     __tablename__ = "signature_receipt_decoys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
     receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

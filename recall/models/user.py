@@ -1,4 +1,5 @@
 """Accounts, roles and civic organizations."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -46,7 +47,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(120))
     locale: Mapped[str] = mapped_column(sa.String(8), default="ru")
     is_admin: Mapped[bool] = mapped_column(default=False)
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id"), index=True
+    )
     commission_body_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
     # Bumped on password change so that "remember me" cookies issued before stop working.
     session_version: Mapped[int] = mapped_column(default=1)

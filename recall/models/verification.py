@@ -6,6 +6,7 @@ one, so a replacement (load inactive, then flip flags in one transaction) is see
 all. IINs are kept as the same keyed hash signatures use (``recall.services.iin_hash``) plus the
 last four digits for display.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -50,14 +51,21 @@ class VoterRollImport(TimestampMixin, db.Model):
     # The first malformed rows (line, field, reason), for the page; the full list is in the report file.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     report_path: Mapped[str | None] = mapped_column(sa.String(500))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     body: Mapped[Body] = relationship()
 
     __table_args__ = (
-        sa.Index("uq_voter_roll_imports_one_active", "body_id", unique=True,
-                 postgresql_where=sa.text("is_active"), sqlite_where=sa.text("is_active = 1")),
+        sa.Index(
+            "uq_voter_roll_imports_one_active",
+            "body_id",
+            unique=True,
+            postgresql_where=sa.text("is_active"),
+            sqlite_where=sa.text("is_active = 1"),
+        ),
         sa.CheckConstraint("NOT is_active OR status = 'active'", name="active_status"),
     )
 
@@ -79,8 +87,12 @@ class VoterRollEntry(db.Model):
 
     __tablename__ = "voter_roll_entries"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    import_id: Mapped[int] = mapped_column(sa.ForeignKey("voter_roll_imports.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    import_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("voter_roll_imports.id", ondelete="CASCADE")
+    )
     line_number: Mapped[int] = mapped_column()
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
     iin_last4: Mapped[str] = mapped_column(sa.String(4))
@@ -116,7 +128,9 @@ class ReviewClaim(db.Model):
 
     __tablename__ = "review_claims"
 
-    signature_id: Mapped[int] = mapped_column(sa.ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -127,15 +141,21 @@ class MisuseReport(TimestampMixin, db.Model):
     __tablename__ = "misuse_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
     iin_last4: Mapped[str] = mapped_column(sa.String(4))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     message: Mapped[str] = mapped_column(sa.Text, default="")
     # The signature found under the reporter's IIN; never revealed to the reporter.
-    signature_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signatures.id", ondelete="SET NULL"))
+    signature_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="SET NULL")
+    )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     resolution: Mapped[str | None] = mapped_column(sa.Text)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -153,7 +173,9 @@ class SampleDraw(TimestampMixin, db.Model):
     __tablename__ = "sample_draws"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True
+    )
     seed: Mapped[str] = mapped_column(sa.String(64))
     raw: Mapped[int] = mapped_column()
     sample_size: Mapped[int] = mapped_column()
@@ -176,19 +198,27 @@ class CertificationProposal(TimestampMixin, db.Model):
     __tablename__ = "certification_proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
     outcome: Mapped[str] = mapped_column(sa.String(20))  # qualified / failed
     numbers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     petition: Mapped[Petition] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('qualified', 'failed')", name="outcome_kind"),
-        sa.CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> proposed_by_id", name="two_people"),
+        sa.CheckConstraint(
+            "confirmed_by_id IS NULL OR confirmed_by_id <> proposed_by_id", name="two_people"
+        ),
     )
 
 
@@ -198,7 +228,9 @@ class RecallVoteResult(TimestampMixin, db.Model):
     __tablename__ = "recall_vote_results"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), unique=True
+    )
     registered: Mapped[int] = mapped_column()
     turnout: Mapped[int] = mapped_column()
     yes: Mapped[int] = mapped_column()
@@ -206,6 +238,8 @@ class RecallVoteResult(TimestampMixin, db.Model):
     recalled: Mapped[bool] = mapped_column()
     valid: Mapped[bool] = mapped_column()
     reason: Mapped[str] = mapped_column(sa.String(60))
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     petition: Mapped[Petition] = relationship()

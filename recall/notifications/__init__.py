@@ -6,6 +6,7 @@
 ``delivery`` sends one, through ``mail`` or ``webhooks``. RQ entry points live in
 ``recall.jobs.notifications``. See docs/notifications.md.
 """
+
 from __future__ import annotations
 
 import logging

@@ -11,6 +11,7 @@ run can hold the claim; so a claim older than the lease belongs to a run that is
 The one window left is a crash after the server accepted the message and before ``sent`` is
 committed; then the message is sent again with the same ``Message-ID``/``X-Recall-Delivery``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,10 +44,14 @@ def _claim(delivery_id: int):
     result = db.session.execute(
         sa.update(Delivery)
         .where(Delivery.id == delivery_id)
-        .where(sa.or_(
-            Delivery.status == DeliveryStatus.PENDING,
-            sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease),
-        ))
+        .where(
+            sa.or_(
+                Delivery.status == DeliveryStatus.PENDING,
+                sa.and_(
+                    Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease
+                ),
+            )
+        )
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
         .execution_options(synchronize_session=False)
     )
@@ -58,8 +63,11 @@ def _finish(delivery_id: int, claimed_at, **values) -> None:
     # Only the run holding the claim may finish it (a stale run whose lease was taken over may not).
     result = db.session.execute(
         sa.update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING,
-               Delivery.claimed_at == claimed_at)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == DeliveryStatus.SENDING,
+            Delivery.claimed_at == claimed_at,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -100,13 +108,21 @@ def run_delivery(delivery_id: int) -> Outcome:
         _finish(delivery_id, claimed_at, status=DeliveryStatus.FAILED, last_error=str(exc)[:2000])
         return Outcome.FAILED
     except Exception as exc:  # temporary by default: network trouble, timeouts, 4xx replies
-        error = str(exc) if isinstance(exc, TemporaryDeliveryError) else f"{exc.__class__.__name__}: {exc}"
+        error = (
+            str(exc)
+            if isinstance(exc, TemporaryDeliveryError)
+            else f"{exc.__class__.__name__}: {exc}"
+        )
         db.session.rollback()
         if delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
-            logger.warning("delivery %s failed after %d attempts: %s", delivery_id, delivery.attempts, error)
+            logger.warning(
+                "delivery %s failed after %d attempts: %s", delivery_id, delivery.attempts, error
+            )
             _finish(delivery_id, claimed_at, status=DeliveryStatus.FAILED, last_error=error[:2000])
             return Outcome.FAILED
-        logger.info("delivery %s attempt %d failed, will retry: %s", delivery_id, delivery.attempts, error)
+        logger.info(
+            "delivery %s attempt %d failed, will retry: %s", delivery_id, delivery.attempts, error
+        )
         _finish(delivery_id, claimed_at, status=DeliveryStatus.PENDING, last_error=error[:2000])
         return Outcome.RETRY
     _finish(delivery_id, claimed_at, status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)

@@ -18,6 +18,7 @@ transaction counts: SQLAlchemy also fires ``after_commit`` when a savepoint is r
 they are committed, or forget events the outer transaction still commits. Deliveries to send
 again (an admin's "send again") go through the same path via ``schedule_delivery``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -88,7 +89,9 @@ def _dispatch_after_commit(session: Session) -> None:
     try:
         dispatch(list(dict.fromkeys(event_ids)), list(dict.fromkeys(delivery_ids)))
     except Exception:  # the commit stands whatever happens here; redispatch catches up
-        logger.exception("dispatch after commit failed for events %r deliveries %r", event_ids, delivery_ids)
+        logger.exception(
+            "dispatch after commit failed for events %r deliveries %r", event_ids, delivery_ids
+        )
 
 
 def dispatch(event_ids: list[int], delivery_ids: list[int]) -> None:
@@ -108,7 +111,11 @@ def dispatch(event_ids: list[int], delivery_ids: list[int]) -> None:
         for delivery_id in delivery_ids:
             rq_queue.enqueue_delivery(queue, delivery_id)
     except RedisError as exc:
-        logger.warning("Redis unreachable (%s); %d event(s) left for redispatch", exc, len(event_ids) - enqueued)
+        logger.warning(
+            "Redis unreachable (%s); %d event(s) left for redispatch",
+            exc,
+            len(event_ids) - enqueued,
+        )
 
 
 def _deliver_inline(event_ids: list[int], delivery_ids: list[int]) -> None:
@@ -124,7 +131,9 @@ def _deliver_inline(event_ids: list[int], delivery_ids: list[int]) -> None:
                 db.session.commit()
             except Exception:
                 db.session.rollback()
-                logger.exception("inline fan-out of event %r failed; redispatch will retry", event_id)
+                logger.exception(
+                    "inline fan-out of event %r failed; redispatch will retry", event_id
+                )
         for delivery_id in dict.fromkeys(delivery_ids):
             try:
                 run_delivery(delivery_id)
@@ -155,20 +164,28 @@ def redispatch(now: datetime | None = None, *, older_than: int | None = None) ->
     """
     config = current_app.config
     now = now or utcnow()
-    grace = timedelta(seconds=config["OUTBOX_REDISPATCH_AFTER"] if older_than is None else older_than)
+    grace = timedelta(
+        seconds=config["OUTBOX_REDISPATCH_AFTER"] if older_than is None else older_than
+    )
     lease = timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])
     result = Redispatch()
     queue = rq_queue.get_queue()
     stalled = db.session.scalars(
         sa.select(Event.id)
         .where(Event.fanned_out_at.is_(None), Event.created_at <= now - grace)
-        .order_by(Event.id).limit(REDISPATCH_BATCH)
+        .order_by(Event.id)
+        .limit(REDISPATCH_BATCH)
     )
-    result.events = [event_id for event_id in stalled
-                     if queue is None or not _live(queue, rq_queue.event_job_id(event_id))]
+    result.events = [
+        event_id
+        for event_id in stalled
+        if queue is None or not _live(queue, rq_queue.event_job_id(event_id))
+    ]
     abandoned = db.session.scalars(
-        sa.select(Delivery.id).where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease)
-        .order_by(Delivery.id).limit(REDISPATCH_BATCH)
+        sa.select(Delivery.id)
+        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease)
+        .order_by(Delivery.id)
+        .limit(REDISPATCH_BATCH)
     )
     result.deliveries.extend(abandoned)
     intervals = rq_queue.retry_intervals(config) or [0]
@@ -176,10 +193,15 @@ def redispatch(now: datetime | None = None, *, older_than: int | None = None) ->
         sa.select(Delivery.id, Delivery.attempts, Delivery.claimed_at, Delivery.created_at)
         .where(Delivery.status == DeliveryStatus.PENDING)
         .where(sa.func.coalesce(Delivery.claimed_at, Delivery.created_at) <= now - grace)
-        .order_by(Delivery.id).limit(REDISPATCH_BATCH)
+        .order_by(Delivery.id)
+        .limit(REDISPATCH_BATCH)
     )
     for delivery_id, attempts, claimed_at, created_at in pending:
-        wait = timedelta(seconds=intervals[min(max(attempts - 1, 0), len(intervals) - 1)]) if attempts else grace
+        wait = (
+            timedelta(seconds=intervals[min(max(attempts - 1, 0), len(intervals) - 1)])
+            if attempts
+            else grace
+        )
         if (claimed_at or created_at) > now - wait:
             continue
         if queue is not None and _live(queue, rq_queue.delivery_job_id(delivery_id)):

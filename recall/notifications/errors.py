@@ -1,4 +1,5 @@
 """How a channel reports a failed send: worth retrying, or not."""
+
 from __future__ import annotations
 
 

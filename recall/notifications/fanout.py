@@ -1,4 +1,5 @@
 """Fan-out: one event becomes one delivery per recipient and channel, by the rules table."""
+
 from __future__ import annotations
 
 import logging
@@ -23,10 +24,17 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    stmt = insert(Delivery).values([{**row, "created_at": now, "status": DeliveryStatus.PENDING.value,
-                                     "attempts": 0} for row in rows])
-    db.session.execute(stmt.on_conflict_do_nothing(
-        index_elements=[Delivery.event_id, Delivery.channel, Delivery.recipient]))
+    stmt = insert(Delivery).values(
+        [
+            {**row, "created_at": now, "status": DeliveryStatus.PENDING.value, "attempts": 0}
+            for row in rows
+        ]
+    )
+    db.session.execute(
+        stmt.on_conflict_do_nothing(
+            index_elements=[Delivery.event_id, Delivery.channel, Delivery.recipient]
+        )
+    )
 
 
 def fan_out(event_id: int) -> list[int]:
@@ -45,17 +53,28 @@ def fan_out(event_id: int) -> list[int]:
         rows: dict[tuple[str, str], dict] = {}
         for rule in rules:
             for target in resolve(rule.recipient, rule.channel, event, subject):
-                rows.setdefault((target.channel.value, target.address), {
-                    "event_id": event.id, "channel": target.channel.value, "recipient": target.address,
-                    "recipient_kind": target.kind.value, "user_id": target.user_id,
-                    "endpoint_id": target.endpoint_id, "follow_id": target.follow_id, "locale": target.locale,
-                })
+                rows.setdefault(
+                    (target.channel.value, target.address),
+                    {
+                        "event_id": event.id,
+                        "channel": target.channel.value,
+                        "recipient": target.address,
+                        "recipient_kind": target.kind.value,
+                        "user_id": target.user_id,
+                        "endpoint_id": target.endpoint_id,
+                        "follow_id": target.follow_id,
+                        "locale": target.locale,
+                    },
+                )
         if rows:
             _insert_ignoring_duplicates(list(rows.values()))
         event.fanned_out_at = utcnow()
         db.session.flush()
         logger.info("event %s (%s) fanned out to %d recipient(s)", event.id, event.kind, len(rows))
-    return list(db.session.scalars(
-        sa.select(Delivery.id).where(Delivery.event_id == event.id, Delivery.status == DeliveryStatus.PENDING)
-        .order_by(Delivery.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Delivery.id)
+            .where(Delivery.event_id == event.id, Delivery.status == DeliveryStatus.PENDING)
+            .order_by(Delivery.id)
+        )
+    )

@@ -5,6 +5,7 @@ templates uses ``email/generic.*``, which tells the event from its payload. A te
 subject line with ``{% set subject = ... %}``. Without ``MAIL_SERVER`` a message is logged to the
 console and written as an ``.eml`` file into ``MAIL_FOLDER`` so a developer can open its links.
 """
+
 from __future__ import annotations
 
 import logging
@@ -88,7 +89,9 @@ SUBJECT_ENDPOINTS = {
 def public_url(endpoint: str, **values: Any) -> str:
     """An absolute link on ``PUBLIC_BASE_URL``, buildable outside a request (jobs, commands)."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -114,7 +117,11 @@ def unsubscribe_url(delivery: Delivery) -> str | None:
 
 def _locale(delivery: Delivery) -> str:
     languages = current_app.config["LANGUAGES"]
-    return delivery.locale if delivery.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        delivery.locale
+        if delivery.locale in languages
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def payload_lines(payload: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -139,10 +146,16 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
     unsubscribe = unsubscribe_url(delivery)
     payload = dict(event.payload or {})
     context = {
-        "event": event, "payload": payload, "subject_row": subject, "delivery": delivery,
+        "event": event,
+        "payload": payload,
+        "subject_row": subject,
+        "delivery": delivery,
         "kind_label": KIND_LABELS.get(event.kind, event.kind),
-        "subject_url": subject_url(event), "unsubscribe_url": unsubscribe,
-        "site_url": current_app.config["PUBLIC_BASE_URL"], "public_url": public_url, "locale": _locale(delivery),
+        "subject_url": subject_url(event),
+        "unsubscribe_url": unsubscribe,
+        "site_url": current_app.config["PUBLIC_BASE_URL"],
+        "public_url": public_url,
+        "locale": _locale(delivery),
     }
     try:
         with force_locale(context["locale"]):
@@ -150,7 +163,9 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
             text_module = env.select_template([f"{n}.txt" for n in names]).make_module(context)
             html = env.select_template([f"{n}.html" for n in names]).render(context)
             text = str(text_module)
-            title = str(getattr(text_module, "subject", "") or KIND_LABELS.get(event.kind, event.kind))
+            title = str(
+                getattr(text_module, "subject", "") or KIND_LABELS.get(event.kind, event.kind)
+            )
     except TemplateError as exc:
         raise PermanentDeliveryError(f"template error: {exc}") from exc
     message = EmailMessage(policy=MAIL_POLICY)
@@ -183,10 +198,16 @@ def send_email(message: EmailMessage, delivery_id: int) -> None:
         return
     try:
         if config.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"],
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                config["MAIL_SERVER"],
+                config["MAIL_PORT"],
+                timeout=config["MAIL_TIMEOUT"],
+                context=ssl.create_default_context(),
+            )
         else:
-            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+            smtp = smtplib.SMTP(
+                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+            )
         with smtp:
             if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
                 smtp.starttls(context=ssl.create_default_context())
@@ -194,7 +215,10 @@ def send_email(message: EmailMessage, delivery_id: int) -> None:
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        refusals = [(code, f"{address}: {_text(reply)}") for address, (code, reply) in exc.recipients.items()]
+        refusals = [
+            (code, f"{address}: {_text(reply)}")
+            for address, (code, reply) in exc.recipients.items()
+        ]
         code = min((c for c, _r in refusals), default=451)
         raise _smtp_error(code, "; ".join(r for _c, r in refusals)) from exc
     except smtplib.SMTPResponseException as exc:
@@ -218,5 +242,10 @@ def _write_to_folder(message: EmailMessage, delivery_id: int) -> None:
     path = folder / f"delivery-{delivery_id}.eml"
     path.write_bytes(bytes(message))
     text = message.get_body(("plain",))
-    logger.info("mail (no MAIL_SERVER) to %s: %s -> %s\n%s", message["To"], message["Subject"], path,
-                text.get_content() if text is not None else "")
+    logger.info(
+        "mail (no MAIL_SERVER) to %s: %s -> %s\n%s",
+        message["To"],
+        message["Subject"],
+        path,
+        text.get_content() if text is not None else "",
+    )

@@ -4,6 +4,7 @@ Job ids derive from row ids (``recall-event-<id>``, ``recall-delivery-<id>``), s
 same event or delivery twice names the same job: a re-enqueue after a crash is harmless, and the
 jobs themselves are idempotent for the rare case where both copies run.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,9 @@ logger = logging.getLogger(__name__)
 FAN_OUT_JOB = "recall.jobs.notifications.fan_out_event"
 DELIVERY_JOB = "recall.jobs.notifications.deliver"
 # A job in one of these states will run (again) by itself; redispatch leaves it alone.
-LIVE_JOB_STATES = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+LIVE_JOB_STATES = frozenset(
+    {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+)
 
 
 def event_job_id(event_id: int) -> str:
@@ -64,9 +67,14 @@ def retry_intervals(config) -> list[int]:
 def enqueue_event(queue: Queue, event_id: int) -> None:
     """Put the fan-out job of one event on the queue (raises Redis errors to the caller)."""
     config = current_app.config
-    queue.enqueue(FAN_OUT_JOB, event_id, job_id=event_job_id(event_id),
-                  job_timeout=config["DELIVERY_JOB_TIMEOUT"], retry=Retry(max=3, interval=[5, 30, 120]),
-                  description=f"fan out event {event_id}")
+    queue.enqueue(
+        FAN_OUT_JOB,
+        event_id,
+        job_id=event_job_id(event_id),
+        job_timeout=config["DELIVERY_JOB_TIMEOUT"],
+        retry=Retry(max=3, interval=[5, 30, 120]),
+        description=f"fan out event {event_id}",
+    )
 
 
 def enqueue_delivery(queue: Queue, delivery_id: int) -> None:
@@ -74,9 +82,14 @@ def enqueue_delivery(queue: Queue, delivery_id: int) -> None:
     config = current_app.config
     intervals = retry_intervals(config)
     retry = Retry(max=len(intervals), interval=intervals) if intervals else None
-    queue.enqueue(DELIVERY_JOB, delivery_id, job_id=delivery_job_id(delivery_id),
-                  job_timeout=config["DELIVERY_JOB_TIMEOUT"], retry=retry,
-                  description=f"deliver {delivery_id}")
+    queue.enqueue(
+        DELIVERY_JOB,
+        delivery_id,
+        job_id=delivery_job_id(delivery_id),
+        job_timeout=config["DELIVERY_JOB_TIMEOUT"],
+        retry=retry,
+        description=f"deliver {delivery_id}",
+    )
 
 
 def job_is_live(queue: Queue, job_id: str) -> bool:

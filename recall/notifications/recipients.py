@@ -5,6 +5,7 @@ from the payload (a payload names at most a user id). Subjects are loaded by ``s
 through a small registry; models written by other areas (promises, misuse reports) are imported
 lazily, and a subject type whose model does not exist yet simply resolves to nobody.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -17,7 +18,14 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models.deputy import Deputy
-from recall.models.notifications import Channel, Follow, FollowChannel, FollowTarget, Recipient, WebhookEndpoint
+from recall.models.notifications import (
+    Channel,
+    Follow,
+    FollowChannel,
+    FollowTarget,
+    Recipient,
+    WebhookEndpoint,
+)
 from recall.models.outbox import Event
 from recall.models.petition import InitiativeMember, Petition
 from recall.models.signature import Signature
@@ -99,8 +107,12 @@ def _signer(event: Event, subject: Any) -> Iterator[Target]:
         # language of the page they signed on (the event's).
         email = subject.email.strip().lower()
         locale = db.session.scalar(sa.select(User.locale).where(User.email == email))
-        yield Target(Channel.EMAIL, email, Recipient.SIGNER,
-                     locale=locale or event.locale or (event.payload or {}).get("locale"))
+        yield Target(
+            Channel.EMAIL,
+            email,
+            Recipient.SIGNER,
+            locale=locale or event.locale or (event.payload or {}).get("locale"),
+        )
 
 
 def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
@@ -109,8 +121,11 @@ def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
         return
     yield from _user_target(petition.initiator, Recipient.PETITION_INITIATORS)
     members = db.session.scalars(
-        sa.select(User).join(InitiativeMember, InitiativeMember.user_id == User.id)
-        .where(InitiativeMember.petition_id == petition.id, InitiativeMember.confirmed_at.is_not(None))
+        sa.select(User)
+        .join(InitiativeMember, InitiativeMember.user_id == User.id)
+        .where(
+            InitiativeMember.petition_id == petition.id, InitiativeMember.confirmed_at.is_not(None)
+        )
         .order_by(User.id)
     )
     for user in members:
@@ -125,43 +140,67 @@ def _deputy(event: Event, subject: Any) -> Iterator[Target]:
 
 def _body_commission(event: Event, subject: Any) -> Iterator[Target]:
     petition = petition_of(event, subject)
-    body_id = petition.body_id if petition is not None else getattr(deputy_of(event, subject), "body_id", None)
+    body_id = (
+        petition.body_id
+        if petition is not None
+        else getattr(deputy_of(event, subject), "body_id", None)
+    )
     if body_id is None:
         return
-    for user in db.session.scalars(sa.select(User).where(User.commission_body_id == body_id).order_by(User.id)):
+    for user in db.session.scalars(
+        sa.select(User).where(User.commission_body_id == body_id).order_by(User.id)
+    ):
         yield from _user_target(user, Recipient.BODY_COMMISSION)
 
 
-def _followers(target_type: FollowTarget, target_id: int | None, kind: Recipient) -> Iterator[Target]:
+def _followers(
+    target_type: FollowTarget, target_id: int | None, kind: Recipient
+) -> Iterator[Target]:
     if target_id is None:
         return
     rows = db.session.execute(
-        sa.select(Follow.id, User.id, User.email, User.locale).join(User, User.id == Follow.user_id)
-        .where(Follow.target_type == target_type, Follow.target_id == target_id,
-               Follow.channel == FollowChannel.EMAIL)
+        sa.select(Follow.id, User.id, User.email, User.locale)
+        .join(User, User.id == Follow.user_id)
+        .where(
+            Follow.target_type == target_type,
+            Follow.target_id == target_id,
+            Follow.channel == FollowChannel.EMAIL,
+        )
         .order_by(Follow.id)
     )
     for follow_id, user_id, email, locale in rows:
-        yield Target(Channel.EMAIL, email.lower(), kind, user_id=user_id, follow_id=follow_id, locale=locale)
+        yield Target(
+            Channel.EMAIL, email.lower(), kind, user_id=user_id, follow_id=follow_id, locale=locale
+        )
 
 
 def _deputy_followers(event: Event, subject: Any) -> Iterator[Target]:
     deputy = deputy_of(event, subject)
-    yield from _followers(FollowTarget.DEPUTY, deputy.id if deputy else None, Recipient.DEPUTY_FOLLOWERS)
+    yield from _followers(
+        FollowTarget.DEPUTY, deputy.id if deputy else None, Recipient.DEPUTY_FOLLOWERS
+    )
 
 
 def _petition_followers(event: Event, subject: Any) -> Iterator[Target]:
     petition = petition_of(event, subject)
-    yield from _followers(FollowTarget.PETITION, petition.id if petition else None, Recipient.PETITION_FOLLOWERS)
+    yield from _followers(
+        FollowTarget.PETITION, petition.id if petition else None, Recipient.PETITION_FOLLOWERS
+    )
 
 
 def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
     endpoints = db.session.scalars(
-        sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
+        sa.select(WebhookEndpoint)
+        .where(WebhookEndpoint.active.is_(True))
+        .order_by(WebhookEndpoint.id)
     )
     for endpoint in endpoints:
-        yield Target(Channel.WEBHOOK, f"webhook:{endpoint.id}", Recipient.ORGANIZATION_WEBHOOKS,
-                     endpoint_id=endpoint.id)
+        yield Target(
+            Channel.WEBHOOK,
+            f"webhook:{endpoint.id}",
+            Recipient.ORGANIZATION_WEBHOOKS,
+            endpoint_id=endpoint.id,
+        )
 
 
 def _payload_user(event: Event, subject: Any) -> Iterator[Target]:
@@ -173,8 +212,12 @@ def _payload_user(event: Event, subject: Any) -> Iterator[Target]:
 def _misuse_reporter(event: Event, subject: Any) -> Iterator[Target]:
     email = getattr(subject, "email", None) or getattr(subject, "reporter_email", None)
     if email:
-        yield Target(Channel.EMAIL, email.strip().lower(), Recipient.MISUSE_REPORTER,
-                     locale=getattr(subject, "locale", None) or event.locale)
+        yield Target(
+            Channel.EMAIL,
+            email.strip().lower(),
+            Recipient.MISUSE_REPORTER,
+            locale=getattr(subject, "locale", None) or event.locale,
+        )
 
 
 RESOLVERS: dict[Recipient, Callable[[Event, Any], Iterable[Target]]] = {

@@ -9,6 +9,7 @@ Headers sent with every delivery:
   id): a delivery can arrive twice in rare crash cases, so receivers should ignore a delivery
   id they have already processed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,9 @@ def _is_private_address(address: str) -> bool:
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
 
 
-def _public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **_kwargs):
+def _public_connection(
+    address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **_kwargs
+):
     """``socket.create_connection`` that refuses private addresses.
 
     It checks the very address it connects to: a check before the request and a second lookup to
@@ -87,8 +90,9 @@ class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 # With WEBHOOK_ALLOW_PRIVATE off: connections only to public addresses, and no proxy from the
 # environment (through a proxy the address checked would be the proxy's, not the receiver's).
-_PUBLIC_OPENER = urllib.request.build_opener(_NoRedirect, _PublicHTTPHandler, _PublicHTTPSHandler,
-                                             urllib.request.ProxyHandler({}))
+_PUBLIC_OPENER = urllib.request.build_opener(
+    _NoRedirect, _PublicHTTPHandler, _PublicHTTPSHandler, urllib.request.ProxyHandler({})
+)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -116,7 +120,9 @@ def webhook_body(delivery: Delivery, event: Event) -> bytes:
             "subject_type": event.subject_type,
             "subject_id": event.subject_id,
             "created_at": event.created_at.isoformat(),
-            "payload": {k: v for k, v in (event.payload or {}).items() if k not in SECRET_PAYLOAD_KEYS},
+            "payload": {
+                k: v for k, v in (event.payload or {}).items() if k not in SECRET_PAYLOAD_KEYS
+            },
         },
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -142,14 +148,19 @@ def post_webhook(endpoint: WebhookEndpoint, delivery: Delivery, event: Event) ->
         raise PermanentDeliveryError("webhook endpoint is deactivated")
     opener = _OPENER if config.get("WEBHOOK_ALLOW_PRIVATE") else _PUBLIC_OPENER
     body = webhook_body(delivery, event)
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(endpoint.secret, body),
-        "X-Recall-Event": str(event.id),
-        "X-Recall-Event-Kind": event.kind,
-        "X-Recall-Delivery": str(delivery.id),
-    })
+    request = urllib.request.Request(
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            SIGNATURE_HEADER: sign(endpoint.secret, body),
+            "X-Recall-Event": str(event.id),
+            "X-Recall-Event-Kind": event.kind,
+            "X-Recall-Delivery": str(delivery.id),
+        },
+    )
     try:
         with opener.open(request, timeout=config["WEBHOOK_TIMEOUT"]) as response:
             response.read(1024)

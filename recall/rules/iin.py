@@ -21,9 +21,7 @@ CODE_BIRTH_DATE: Final = "birth_date"
 # Plain-English messages, one per code. They are constants (not built from the
 # input) so that translation catalogues can key on them and no IIN is echoed.
 MSG_FORMAT: Final = "An IIN must be exactly 12 digits."
-MSG_CHECKSUM: Final = (
-    "This IIN is not valid. Please check that every digit is typed correctly."
-)
+MSG_CHECKSUM: Final = "This IIN is not valid. Please check that every digit is typed correctly."
 MSG_BIRTH_DATE: Final = "This IIN does not contain a valid date of birth."
 
 MESSAGES: Final[dict[str, str]] = {
@@ -93,9 +91,9 @@ def check_digit(first11: str) -> int | None:
     if not isinstance(first11, str) or not _ELEVEN_DIGITS.fullmatch(first11):
         raise ValueError("check_digit needs exactly 11 ASCII digits")
     digits = [int(c) for c in first11]
-    r = sum(d * w for d, w in zip(digits, _WEIGHTS_FIRST)) % 11
+    r = sum(d * w for d, w in zip(digits, _WEIGHTS_FIRST, strict=False)) % 11
     if r == 10:
-        r = sum(d * w for d, w in zip(digits, _WEIGHTS_SECOND)) % 11
+        r = sum(d * w for d, w in zip(digits, _WEIGHTS_SECOND, strict=False)) % 11
         if r == 10:
             return None
     return r

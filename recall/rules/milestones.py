@@ -37,9 +37,7 @@ def crossed_milestones(
     if new_count <= previous_count:
         return []
     return sorted(
-        m
-        for m in set(milestones)
-        if previous_count * 100 < m * required <= new_count * 100
+        m for m in set(milestones) if previous_count * 100 < m * required <= new_count * 100
     )
 
 

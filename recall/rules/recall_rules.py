@@ -14,11 +14,12 @@ so the interface can flag them and an administrator can correct them.
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, Literal, Mapping
+from typing import Any, Final, Literal
 
 ThresholdBasis = Literal["registered_voters", "votes_cast"]
 VerificationMethod = Literal["full_count", "random_sample"]
@@ -495,10 +496,9 @@ def _validate_rule(rule: RecallRule) -> None:
     if not rule.full_count_lower <= 1 <= rule.full_count_upper:
         raise InvalidRule("full_count_lower", "must satisfy lower <= 1 <= upper")
     quorum = rule.vote_turnout_quorum
-    if quorum is not None:
-        # A Decimal like 0.3333 is not 1/3: require the exact type.
-        if not isinstance(quorum, Fraction) or not 0 < quorum <= 1:
-            raise InvalidRule("vote_turnout_quorum", "must be a Fraction in (0, 1] or None")
+    # A Decimal like 0.3333 is not 1/3: require the exact type.
+    if quorum is not None and (not isinstance(quorum, Fraction) or not 0 < quorum <= 1):
+        raise InvalidRule("vote_turnout_quorum", "must be a Fraction in (0, 1] or None")
     _require_choice("vote_majority", rule.vote_majority, VOTE_MAJORITIES)
     unverified = rule.unverified_fields
     if not isinstance(unverified, frozenset):

@@ -6,10 +6,11 @@ judgements about the promise just as "kept" is, and leaving them out would
 let a deputy with one kept promise and twenty stalled ones show 100% kept.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Final, Mapping
+from typing import Final
 
 PROMISE_STATUSES: Final = (
     "not_yet_rated",

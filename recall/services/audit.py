@@ -1,4 +1,5 @@
 """Append to and verify the hash-chained audit log of commission actions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ _HEAD_ID = 1
 
 def canonical_json(fields: dict[str, Any]) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def entry_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -45,17 +48,26 @@ def _lock_head() -> AuditChainHead:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
-        insert(AuditChainHead).values(id=_HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing(
-            index_elements=["id"])
+        insert(AuditChainHead)
+        .values(id=_HEAD_ID, seq=0, hash=GENESIS_HASH)
+        .on_conflict_do_nothing(index_elements=["id"])
     )
     return db.session.scalars(
-        sa.select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID).with_for_update()
+        sa.select(AuditChainHead)
+        .where(AuditChainHead.id == _HEAD_ID)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 
 
-def append_audit(action: str, actor_id: int | None, subject_type: str, subject_id: int | None,
-                 body_id: int | None = None, payload: dict[str, Any] | None = None) -> AuditEntry:
+def append_audit(
+    action: str,
+    actor_id: int | None,
+    subject_type: str,
+    subject_id: int | None,
+    body_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append one entry to the chain inside the caller's transaction and flush it.
 
     ``payload`` must be JSON-safe (ints, strings, lists, dicts; no floats, never an IIN or a
@@ -64,9 +76,15 @@ def append_audit(action: str, actor_id: int | None, subject_type: str, subject_i
     """
     head = _lock_head()
     entry = AuditEntry(
-        seq=head.seq + 1, created_at=utcnow(), actor_id=actor_id, action=action,
-        subject_type=subject_type, subject_id=subject_id, body_id=body_id,
-        payload=json.loads(canonical_json(payload or {})), prev_hash=head.hash,
+        seq=head.seq + 1,
+        created_at=utcnow(),
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        body_id=body_id,
+        payload=json.loads(canonical_json(payload or {})),
+        prev_hash=head.hash,
     )
     entry.hash = compute_hash(entry.prev_hash, entry_fields(entry))
     head.seq = entry.seq
@@ -97,15 +115,23 @@ def verify_chain(batch: int = 2000) -> ChainCheck:
     for entry in _entries_in_order(batch):
         count += 1
         if entry.seq != prev_seq + 1:
-            return ChainCheck(count, prev_hash, entry, f"sequence jumps from {prev_seq} to {entry.seq}")
+            return ChainCheck(
+                count, prev_hash, entry, f"sequence jumps from {prev_seq} to {entry.seq}"
+            )
         if entry.prev_hash != prev_hash:
-            return ChainCheck(count, prev_hash, entry, "previous hash does not match the entry before it")
+            return ChainCheck(
+                count, prev_hash, entry, "previous hash does not match the entry before it"
+            )
         if compute_hash(prev_hash, entry_fields(entry)) != entry.hash:
-            return ChainCheck(count, prev_hash, entry, "contents do not match the stored hash (edited)")
+            return ChainCheck(
+                count, prev_hash, entry, "contents do not match the stored hash (edited)"
+            )
         prev_hash, prev_seq = entry.hash, entry.seq
     head = db.session.get(AuditChainHead, _HEAD_ID)
     if head is not None and (head.seq, head.hash) != (prev_seq, prev_hash):
-        return ChainCheck(count, prev_hash, None, f"chain head says entry {head.seq}, the log ends at {prev_seq}")
+        return ChainCheck(
+            count, prev_hash, None, f"chain head says entry {head.seq}, the log ends at {prev_seq}"
+        )
     return ChainCheck(count, prev_hash)
 
 
@@ -133,17 +159,23 @@ def audit_head() -> str | None:
 
 def audit_head_info() -> dict[str, Any] | None:
     """The chain head as ``{"seq", "hash", "at"}`` for pages and the API, or None."""
-    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
     if entry is None:
         return None
     return {"seq": entry.seq, "hash": entry.hash, "at": entry.created_at.isoformat()}
 
 
-def list_entries(body_id: int | None = None, subject: tuple[str, int] | None = None, limit: int = 200):
+def list_entries(
+    body_id: int | None = None, subject: tuple[str, int] | None = None, limit: int = 200
+):
     """The newest entries, optionally of one body or one subject."""
     stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
     if body_id is not None:
         stmt = stmt.where(AuditEntry.body_id == body_id)
     if subject is not None:
-        stmt = stmt.where(AuditEntry.subject_type == subject[0], AuditEntry.subject_id == subject[1])
+        stmt = stmt.where(
+            AuditEntry.subject_type == subject[0], AuditEntry.subject_id == subject[1]
+        )
     return list(db.session.scalars(stmt))

@@ -4,6 +4,7 @@ The IIN is personal data (it encodes birth date and sex) and is never stored. Wh
 ``HMAC-SHA256(IIN_HASH_KEY, iin)`` in hex: stable for one key, useless without it, and separate
 from ``SECRET_KEY`` so rotating session secrets never orphans stored hashes.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Loading a row by id for a service, with the domain error every surface understands."""
+
 from __future__ import annotations
 
 from typing import TypeVar

@@ -1,4 +1,5 @@
 """Record events in the outbox, inside the caller's transaction."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Pagination shared by pages, the API and exports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,19 +33,31 @@ class Page(Generic[T]):
         return self.page < self.pages
 
     def as_meta(self) -> dict[str, int]:
-        return {"page": self.page, "per_page": self.per_page, "total": self.total, "pages": self.pages}
+        return {
+            "page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+            "pages": self.pages,
+        }
 
 
-def clamp_page(page: int | None, per_page: int | None, default_per_page: int = 20) -> tuple[int, int]:
+def clamp_page(
+    page: int | None, per_page: int | None, default_per_page: int = 20
+) -> tuple[int, int]:
     """Bound page numbers from user input to sane values."""
     page = page if page and page > 0 else 1
     per_page = per_page if per_page and per_page > 0 else default_per_page
     return page, min(per_page, MAX_PER_PAGE)
 
 
-def paginate(query: sa.Select, page: int | None, per_page: int | None, default_per_page: int = 20) -> Page:
+def paginate(
+    query: sa.Select, page: int | None, per_page: int | None, default_per_page: int = 20
+) -> Page:
     """Run ``query`` for one page; ``query`` must select a single entity and carry its ORDER BY."""
     page, per_page = clamp_page(page, per_page, default_per_page)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        or 0
+    )
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)

@@ -4,6 +4,7 @@ Kept in code (each area owns its list) and written by ``ensure_reference_data``,
 idempotent: ``flask seed`` runs it after every ``flask db upgrade`` (``make run`` does both), so a
 new preset version or reason code reaches existing installations without a data migration.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,16 +18,18 @@ class SeedResult:
     notification_rules_added: int
 
     def summary(self) -> str:
-        return (f"{self.preset_rule_versions} preset rule versions and {self.topics} topics present; "
-                f"added {self.reason_codes_added} reason codes and {self.notification_rules_added} notification rules")
+        return (
+            f"{self.preset_rule_versions} preset rule versions and {self.topics} topics present; "
+            f"added {self.reason_codes_added} reason codes and {self.notification_rules_added} notification rules"
+        )
 
 
 def ensure_reference_data() -> SeedResult:
     """Insert whatever reference rows are missing; flushes, the caller commits."""
     from recall.notifications.rules import ensure_default_rules
     from recall.services.promises.recording import ensure_default_topics
-    from recall.services.verification.reason_codes import ensure_reason_codes
     from recall.services.rules.recall_rules import ensure_preset_rules
+    from recall.services.verification.reason_codes import ensure_reason_codes
 
     return SeedResult(
         preset_rule_versions=len(ensure_preset_rules()),

@@ -1,4 +1,5 @@
 """One place that turns errors into pages or JSON, depending on what the client asked for."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template

@@ -1,4 +1,5 @@
 """Helpers for forms shared by every area."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

@@ -1,4 +1,5 @@
 """Where a page may send the user back to after an action (``next`` arguments)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,4 +1,5 @@
 """Template helpers available on every page."""
+
 from __future__ import annotations
 
 from flask import Flask, request

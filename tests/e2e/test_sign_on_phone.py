@@ -6,6 +6,7 @@ files. Chromium (``/usr/bin/chromium``) is driven by Playwright at a phone's vie
 test asserts on what a person sees. Without Chromium the test is skipped locally and fails with
 ``CI=true``.
 """
+
 from __future__ import annotations
 
 import email
@@ -25,8 +26,16 @@ from tests.notifications.conftest import free_port
 from tests.signing.conftest import collecting_petition  # noqa: F401 (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.postgres
@@ -45,7 +54,9 @@ def chromium_path() -> str:
     except ImportError:
         _missing("the playwright package is missing: pip install -e '.[test]'")
     if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is missing: install it with `apt-get install chromium` (.ci/run does)")
+        _missing(
+            f"{CHROMIUM} is missing: install it with `apt-get install chromium` (.ci/run does)"
+        )
     return str(CHROMIUM)
 
 
@@ -56,8 +67,11 @@ def port() -> int:
 
 @pytest.fixture
 def app_config(port, tmp_path):
-    return {"WTF_CSRF_ENABLED": True, "MAIL_FOLDER": str(tmp_path / "mail"),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    return {
+        "WTF_CSRF_ENABLED": True,
+        "MAIL_FOLDER": str(tmp_path / "mail"),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
 
 
 @pytest.fixture
@@ -77,7 +91,9 @@ def phone(chromium_path):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US")
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US"
+        )
         context.set_default_timeout(10_000)
         yield context.new_page()
         context.close()
@@ -92,8 +108,13 @@ def _confirmation_link(mail_folder: Path) -> str:
     return re.search(r"http://\S+/signatures/confirm/\S+", text).group(0)
 
 
-def test_a_voter_signs_on_a_phone_and_confirms_by_email(app, collecting_petition, live_server, phone,  # noqa: F811
-                                                        tmp_path):
+def test_a_voter_signs_on_a_phone_and_confirms_by_email(
+    app,
+    collecting_petition,
+    live_server,
+    phone,
+    tmp_path,
+):
     from playwright.sync_api import expect
 
     ensure_default_rules()
@@ -113,7 +134,9 @@ def test_a_voter_signs_on_a_phone_and_confirms_by_email(app, collecting_petition
     phone.get_by_label("I agree to the processing of my personal data").check()
     phone.get_by_role("button", name="Sign", exact=True).tap()
 
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Almost done: confirm your signature")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Almost done: confirm your signature"
+    )
     receipt = phone.locator(".receipt code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9-]{8,}", receipt), receipt
     # The page fits the phone: nothing wider than the screen.
@@ -121,8 +144,12 @@ def test_a_voter_signs_on_a_phone_and_confirms_by_email(app, collecting_petition
 
     phone.goto(_confirmation_link(tmp_path / "mail"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Confirm your signature")
-    phone.get_by_role("button", name="Confirm my signature").tap()  # opening the link alone confirms nothing
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
+    phone.get_by_role(
+        "button", name="Confirm my signature"
+    ).tap()  # opening the link alone confirms nothing
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Thank you: your signature is confirmed"
+    )
 
     phone.goto(f"{live_server}/receipts")
     phone.get_by_label("Receipt code").fill(receipt)

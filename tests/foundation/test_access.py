@@ -6,6 +6,7 @@ not exist), and checks: anonymous users are sent to log in (401 for the API), us
 role get 403, users with it get through (a 404 for the placeholder id is fine), and nothing
 answers 500.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,9 @@ def _url(rule: Rule) -> str:
 
 
 def _is_login_redirect(response) -> bool:
-    return response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", "")
+    return response.status_code in (301, 302, 303) and "/login" in response.headers.get(
+        "Location", ""
+    )
 
 
 def test_every_route_declares_its_access(app):
@@ -90,7 +93,9 @@ def test_every_route_for_every_role(app, make, login):
     assert failures == []
 
 
-@pytest.mark.parametrize("path, expected", [("/api/v1/deputies/999999", 404), ("/admin/users", 401)])
+@pytest.mark.parametrize(
+    "path, expected", [("/api/v1/deputies/999999", 404), ("/admin/users", 401)]
+)
 def test_api_and_json_clients_get_json_errors(client, path, expected):
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == expected
@@ -113,11 +118,19 @@ class TestCsrf:
         return {"WTF_CSRF_ENABLED": True}
 
     def test_a_form_post_without_its_token_is_a_400_and_writes_nothing(self, client):
-        from recall.models import User
         import sqlalchemy as sa
 
-        response = client.post("/register", data={"display_name": "A", "email": "a@example.org",
-                                                   "password": "long enough pw", "confirm": "long enough pw"})
+        from recall.models import User
+
+        response = client.post(
+            "/register",
+            data={
+                "display_name": "A",
+                "email": "a@example.org",
+                "password": "long enough pw",
+                "confirm": "long enough pw",
+            },
+        )
         assert response.status_code == 400 and response.mimetype == "text/html"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
         as_json = client.post("/login", data={}, headers={"Accept": "application/json"})
@@ -137,7 +150,9 @@ def test_unexpected_errors_give_a_500_page_and_json(pg_database):
     app.add_url_rule("/_boom", "boom", boom)
     client = app.test_client()
     page = client.get("/_boom")
-    assert page.status_code == 500 and "Something went wrong on our side" in page.get_data(as_text=True)
+    assert page.status_code == 500 and "Something went wrong on our side" in page.get_data(
+        as_text=True
+    )
     assert "RuntimeError" not in page.get_data(as_text=True)
     api = client.get("/_boom", headers={"Accept": "application/json"})
     assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_server_error"
@@ -148,8 +163,13 @@ def test_a_wrong_role_gets_a_json_403_when_it_asks_for_json(client, make, login)
     db.session.commit()
     response = client.get("/admin/users", headers={"Accept": "application/json"})
     assert response.status_code == 403
-    assert response.get_json() == {"error": {"status": 403, "code": "forbidden",
-                                             "message": "You do not have access to this page"}}
+    assert response.get_json() == {
+        "error": {
+            "status": 403,
+            "code": "forbidden",
+            "message": "You do not have access to this page",
+        }
+    }
 
 
 class TestTooManyRequests:
@@ -162,8 +182,13 @@ class TestTooManyRequests:
         assert client.post("/login", data=attempt).status_code == 422
         page = client.post("/login", data=attempt)
         assert page.status_code == 429 and page.mimetype == "text/html"
-        assert "Too many requests: please wait a moment and try again" in page.get_data(as_text=True)
+        assert "Too many requests: please wait a moment and try again" in page.get_data(
+            as_text=True
+        )
         api = client.post("/login", data=attempt, headers={"Accept": "application/json"})
         assert api.status_code == 429
-        assert api.get_json()["error"] == {"status": 429, "code": "too_many_requests",
-                                           "message": "Too many requests: please wait a moment and try again"}
+        assert api.get_json()["error"] == {
+            "status": 429,
+            "code": "too_many_requests",
+            "message": "Too many requests: please wait a moment and try again",
+        }

@@ -1,4 +1,5 @@
 """Register, log in (remember me), log out, change password, role grants."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,15 @@ def _count_users() -> int:
 
 
 def test_register_creates_a_citizen_with_a_hashed_password(client):
-    response = client.post("/register", data={"display_name": "Aigerim", "email": "Aigerim@Example.org",
-                                               "password": "long enough pw", "confirm": "long enough pw"})
+    response = client.post(
+        "/register",
+        data={
+            "display_name": "Aigerim",
+            "email": "Aigerim@Example.org",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User))
     assert user.email == "aigerim@example.org"
@@ -24,14 +32,38 @@ def test_register_creates_a_citizen_with_a_hashed_password(client):
     assert user.roles == {Role.CITIZEN}
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"display_name": "A", "email": "not-an-email", "password": "long enough pw", "confirm": "long enough pw"},
-     "Enter a valid e-mail address."),
-    ({"display_name": "A", "email": "a@example.org", "password": "short", "confirm": "short"},
-     "Field must be between 10 and 200 characters long."),
-    ({"display_name": "A", "email": "a@example.org", "password": "long enough pw", "confirm": "other pw 123"},
-     "The passwords differ."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {
+                "display_name": "A",
+                "email": "not-an-email",
+                "password": "long enough pw",
+                "confirm": "long enough pw",
+            },
+            "Enter a valid e-mail address.",
+        ),
+        (
+            {
+                "display_name": "A",
+                "email": "a@example.org",
+                "password": "short",
+                "confirm": "short",
+            },
+            "Field must be between 10 and 200 characters long.",
+        ),
+        (
+            {
+                "display_name": "A",
+                "email": "a@example.org",
+                "password": "long enough pw",
+                "confirm": "other pw 123",
+            },
+            "The passwords differ.",
+        ),
+    ],
+)
 def test_register_refuses_bad_input_and_writes_nothing(client, data, message):
     response = client.post("/register", data=data)
     assert response.status_code == 422
@@ -42,8 +74,15 @@ def test_register_refuses_bad_input_and_writes_nothing(client, data, message):
 def test_register_refuses_a_taken_email_case_insensitively(client, make):
     make.user(email="taken@example.org")
     db.session.commit()
-    response = client.post("/register", data={"display_name": "B", "email": "TAKEN@example.org",
-                                               "password": "long enough pw", "confirm": "long enough pw"})
+    response = client.post(
+        "/register",
+        data={
+            "display_name": "B",
+            "email": "TAKEN@example.org",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
     assert response.status_code == 422
     assert "already exists" in response.get_data(as_text=True)
     assert _count_users() == 1
@@ -54,7 +93,10 @@ def test_login_remember_me_and_logout(client, make):
     db.session.commit()
     bad = client.post("/login", data={"email": "voter@example.org", "password": "wrong password"})
     assert bad.status_code == 422 and "Wrong e-mail or password." in bad.get_data(as_text=True)
-    ok = client.post("/login?next=/account/password", data={"email": "VOTER@example.org", "password": PASSWORD, "remember": "y"})
+    ok = client.post(
+        "/login?next=/account/password",
+        data={"email": "VOTER@example.org", "password": PASSWORD, "remember": "y"},
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/account/password"
     assert client.get_cookie("remember_token") is not None
     assert client.get("/account/password").status_code == 200
@@ -66,20 +108,40 @@ def test_login_remember_me_and_logout(client, make):
 def test_login_never_redirects_off_site(client, make):
     make.user(email="voter@example.org")
     db.session.commit()
-    response = client.post("/login?next=//evil.example/x", data={"email": "voter@example.org", "password": PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"email": "voter@example.org", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
-def test_change_password_checks_the_current_one_and_logs_out_other_sessions(app, client, make, login):
+def test_change_password_checks_the_current_one_and_logs_out_other_sessions(
+    app, client, make, login
+):
     user = make.user()
     db.session.commit()
     other = login(user, app.test_client())
     login(user)
-    refused = client.post("/account/password", data={"current_password": "nope nope nope", "new_password": "a new password", "confirm": "a new password"})
-    assert refused.status_code == 422 and "The current password is wrong." in refused.get_data(as_text=True)
+    refused = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope nope nope",
+            "new_password": "a new password",
+            "confirm": "a new password",
+        },
+    )
+    assert refused.status_code == 422 and "The current password is wrong." in refused.get_data(
+        as_text=True
+    )
     db.session.refresh(user)
     assert user.check_password(PASSWORD)
-    changed = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new password", "confirm": "a new password"})
+    changed = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new password",
+            "confirm": "a new password",
+        },
+    )
     assert changed.status_code == 302
     db.session.refresh(user)
     assert user.check_password("a new password")
@@ -93,7 +155,12 @@ class TestLoginRateLimit:
         return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
 
     def test_login_attempts_are_rate_limited(self, client):
-        codes = [client.post("/login", data={"email": "x@example.org", "password": "whatever pw"}).status_code for _ in range(4)]
+        codes = [
+            client.post(
+                "/login", data={"email": "x@example.org", "password": "whatever pw"}
+            ).status_code
+            for _ in range(4)
+        ]
         assert codes == [422, 422, 422, 429]
         assert client.get("/login").status_code == 200  # only attempts count
 
@@ -127,19 +194,37 @@ def test_admin_page_grants_a_role(client, make, login):
     make.body(slug="mazhilis")
     db.session.commit()
     login(admin)
-    bad = client.post("/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": ""})
+    bad = client.post(
+        "/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": ""}
+    )
     assert bad.status_code == 422 and "A commissioner must belong" in bad.get_data(as_text=True)
-    ok = client.post("/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": "mazhilis"})
+    ok = client.post(
+        "/admin/users",
+        data={"email": "clerk@example.org", "role": "commissioner", "body": "mazhilis"},
+    )
     assert ok.status_code == 302
     db.session.refresh(target)
     assert target.has_role(Role.COMMISSIONER)
 
 
 def test_users_cli_create_and_grant(runner):
-    result = runner.invoke(args=["users", "create", "--email", "Root@Example.org", "--name", "Root",
-                                 "--password", "a long password", "--admin"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root",
+            "--password",
+            "a long password",
+            "--admin",
+        ]
+    )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["users", "grant", "root@example.org", "monitor", "--organization", "Watch"])
+    result = runner.invoke(
+        args=["users", "grant", "root@example.org", "monitor", "--organization", "Watch"]
+    )
     assert result.exit_code == 0 and "monitor" in result.output
     refused = runner.invoke(args=["users", "grant", "nobody@example.org", "admin"])
     assert refused.exit_code != 0 and "No account" in refused.output
@@ -151,7 +236,9 @@ def test_remember_me_keeps_the_user_signed_in_after_the_session_cookie_is_gone(a
     user = make.user(email="kept@example.org")
     db.session.commit()
     remembered, forgotten = app.test_client(), app.test_client()
-    remembered.post("/login", data={"email": "kept@example.org", "password": PASSWORD, "remember": "y"})
+    remembered.post(
+        "/login", data={"email": "kept@example.org", "password": PASSWORD, "remember": "y"}
+    )
     forgotten.post("/login", data={"email": "kept@example.org", "password": PASSWORD})
     assert forgotten.get_cookie("remember_token") is None
     for client in (remembered, forgotten):
@@ -168,15 +255,22 @@ def test_remember_me_keeps_the_user_signed_in_after_the_session_cookie_is_gone(a
 
 
 @pytest.mark.redis
-def test_with_redis_url_login_attempts_are_counted_in_redis_across_processes(pg_database, redis_url, redis_conn,
-                                                                              tmp_path):
+def test_with_redis_url_login_attempts_are_counted_in_redis_across_processes(
+    pg_database, redis_url, redis_conn, tmp_path
+):
     """Two app instances (two server processes) share one count when REDIS_URL is set."""
     from recall import create_app
     from recall.config import load_config
     from tests.conftest import pg_url
 
-    settings = load_config(tmp_path, {"REDIS_URL": redis_url, "DATABASE_URL": pg_url(pg_database),
-                                      "LOGIN_RATE_LIMIT": "2 per minute"})
+    settings = load_config(
+        tmp_path,
+        {
+            "REDIS_URL": redis_url,
+            "DATABASE_URL": pg_url(pg_database),
+            "LOGIN_RATE_LIMIT": "2 per minute",
+        },
+    )
     assert settings["RATELIMIT_STORAGE_URI"] == redis_url
     settings.update(SKIP_ENV_CONFIG=True, TESTING=True, WTF_CSRF_ENABLED=False)
     attempt = {"email": "x@example.org", "password": "whatever pw"}
@@ -186,7 +280,11 @@ def test_with_redis_url_login_attempts_are_counted_in_redis_across_processes(pg_
         assert [first.post("/login", data=attempt).status_code for _ in range(2)] == [422, 422]
         assert redis_conn.keys("LIMITS:*") == [b"LIMITS:LIMITER/127.0.0.1/auth.login/2/1/minute"]
         apps.append(create_app(settings))  # another process: a limiter of its own on the same Redis
-        refused = apps[1].test_client().post("/login", data=attempt, headers={"Accept": "application/json"})
+        refused = (
+            apps[1]
+            .test_client()
+            .post("/login", data=attempt, headers={"Accept": "application/json"})
+        )
         assert refused.status_code == 429
         assert refused.get_json()["error"]["code"] == "too_many_requests"
     finally:
@@ -197,14 +295,19 @@ def test_with_redis_url_login_attempts_are_counted_in_redis_across_processes(pg_
 
 def test_admin_page_lists_roles_by_name_and_revokes_them(client, make, login):
     admin = make.user(role=Role.ADMIN, email="root@example.org")
-    monitor = make.user(role=Role.MONITOR, email="watch@example.org",
-                        organization=make.organization(name="Watch KZ"))
+    monitor = make.user(
+        role=Role.MONITOR,
+        email="watch@example.org",
+        organization=make.organization(name="Watch KZ"),
+    )
     db.session.commit()
     login(admin)
     html = client.get("/admin/users").get_data(as_text=True)
     assert '<option value="admin">administrator</option>' in html
     assert "monitor (Watch KZ)" in html
-    granted = client.post("/admin/users", data={"email": "watch@example.org", "role": "admin"}, follow_redirects=True)
+    granted = client.post(
+        "/admin/users", data={"email": "watch@example.org", "role": "admin"}, follow_redirects=True
+    )
     assert "watch@example.org is now administrator." in granted.get_data(as_text=True)
 
     response = client.post(f"/admin/users/{monitor.id}/revoke/monitor")
@@ -217,7 +320,13 @@ def test_admin_page_lists_roles_by_name_and_revokes_them(client, make, login):
     assert admin.has_role(Role.ADMIN)
 
 
-OFF_SITE = ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example/x", "https://evil.example/", "\\\\evil.example"]
+OFF_SITE = [
+    "//evil.example/x",
+    "/\\evil.example/x",
+    "/\t/evil.example/x",
+    "https://evil.example/",
+    "\\\\evil.example",
+]
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
@@ -225,11 +334,16 @@ def test_no_next_argument_leads_off_site(app, client, make, login, target):
     make.user(email="voter@example.org")
     deputy = make.deputy()
     db.session.commit()
-    logged_in = client.post("/login", query_string={"next": target},
-                            data={"email": "voter@example.org", "password": PASSWORD})
+    logged_in = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": "voter@example.org", "password": PASSWORD},
+    )
     assert logged_in.headers["Location"] == "/"
     assert client.get("/lang/kk", query_string={"next": target}).headers["Location"] == "/"
-    followed = client.post(f"/notifications/follow/deputy/{deputy.id}", data={"channel": "email", "next": target})
+    followed = client.post(
+        f"/notifications/follow/deputy/{deputy.id}", data={"channel": "email", "next": target}
+    )
     assert followed.headers["Location"] == "/"
 
 
@@ -243,11 +357,21 @@ def test_admin_page_creates_an_account(client, make, login):
     db.session.commit()
     login(admin)
     assert client.get("/admin/users/new").status_code == 200
-    bad = client.post("/admin/users/new", data={"display_name": "Clerk", "email": "clerk@", "password": "long enough pw"})
+    bad = client.post(
+        "/admin/users/new",
+        data={"display_name": "Clerk", "email": "clerk@", "password": "long enough pw"},
+    )
     assert bad.status_code == 422 and "Enter a valid e-mail address." in bad.get_data(as_text=True)
     assert _count_users() == 1
-    ok = client.post("/admin/users/new", data={"display_name": "Clerk", "email": "Clerk@Example.org",
-                                               "password": "long enough pw", "admin": "y"})
+    ok = client.post(
+        "/admin/users/new",
+        data={
+            "display_name": "Clerk",
+            "email": "Clerk@Example.org",
+            "password": "long enough pw",
+            "admin": "y",
+        },
+    )
     assert ok.status_code == 302
     created = db.session.scalar(sa.select(User).where(User.email == "clerk@example.org"))
     assert created.is_admin and created.check_password("long enough pw")

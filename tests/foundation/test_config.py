@@ -1,4 +1,5 @@
 """Configuration comes from the environment only; production refuses to start without secrets."""
+
 from __future__ import annotations
 
 import json
@@ -38,15 +39,25 @@ def test_production_without_a_secret_stops_with_a_clear_message(tmp_path, missin
 
 def test_production_refuses_the_same_key_twice(tmp_path):
     with pytest.raises(ConfigError, match="must differ"):
-        load_config(tmp_path, environ={"RECALL_ENV": "production", "SECRET_KEY": "x" * 40, "IIN_HASH_KEY": "x" * 40})
+        load_config(
+            tmp_path,
+            environ={"RECALL_ENV": "production", "SECRET_KEY": "x" * 40, "IIN_HASH_KEY": "x" * 40},
+        )
 
 
 def test_environment_values_are_used(tmp_path):
-    config = load_config(tmp_path, environ={
-        "SECRET_KEY": "a" * 40, "IIN_HASH_KEY": "b" * 40,
-        "DATABASE_URL": "postgres://u@db/recall", "REDIS_URL": "redis://r:6379/2",
-        "MAIL_SERVER": "smtp.example.org", "MAIL_PORT": "2525", "MAIL_USE_TLS": "false",
-    })
+    config = load_config(
+        tmp_path,
+        environ={
+            "SECRET_KEY": "a" * 40,
+            "IIN_HASH_KEY": "b" * 40,
+            "DATABASE_URL": "postgres://u@db/recall",
+            "REDIS_URL": "redis://r:6379/2",
+            "MAIL_SERVER": "smtp.example.org",
+            "MAIL_PORT": "2525",
+            "MAIL_USE_TLS": "false",
+        },
+    )
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/recall"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://r:6379/2"
     assert config["MAIL_PORT"] == 2525 and config["MAIL_USE_TLS"] is False

@@ -1,4 +1,5 @@
 """Demo data, and the embedded SQLite path that `make run` uses."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,7 +26,10 @@ def test_demo_load_builds_kazakhstan_2023(runner):
     for d in districts:
         by_region[d.region] = by_region.get(d.region, 0) + 1
     assert by_region["Almaty"] == 3 and by_region["Turkestan Region"] == 3
-    assert [by_region[r] for r in ("Astana", "Shymkent", "Almaty Region", "Jambyl Region", "Karaganda Region")] == [2] * 5
+    assert [
+        by_region[r]
+        for r in ("Astana", "Shymkent", "Almaty Region", "Jambyl Region", "Karaganda Region")
+    ] == [2] * 5
     assert sum(1 for n in by_region.values() if n == 1) == 13
     deputies = list(db.session.scalars(sa.select(Deputy).where(Deputy.body_id == mazhilis.id)))
     assert sum(d.mandate_type == MandateType.PARTY_LIST for d in deputies) == 69
@@ -33,11 +37,18 @@ def test_demo_load_builds_kazakhstan_2023(runner):
     assert all(d.is_demo and "(demo)" in d.full_name for d in deputies)
     oblast = db.session.scalar(sa.select(Body).where(Body.level == BodyLevel.OBLAST_MASLIKHAT))
     assert oblast.seats_party_list * 2 == oblast.seats_total
-    district_level = db.session.scalar(sa.select(Body).where(Body.level == BodyLevel.DISTRICT_MASLIKHAT))
-    assert district_level.seats_party_list == 0 and len(district_level.districts) == district_level.seats_total
+    district_level = db.session.scalar(
+        sa.select(Body).where(Body.level == BodyLevel.DISTRICT_MASLIKHAT)
+    )
+    assert (
+        district_level.seats_party_list == 0
+        and len(district_level.districts) == district_level.seats_total
+    )
     assert 10_000_000 < sum(d.registered_voters for d in districts) < 14_000_000
     for role in Role:
-        user = db.session.scalar(sa.select(User).where(User.email == f"{role.value}@demo.recall.kz"))
+        user = db.session.scalar(
+            sa.select(User).where(User.email == f"{role.value}@demo.recall.kz")
+        )
         assert user is not None and user.has_role(role)
         line = next(line for line in result.output.splitlines() if user.email in line)
         assert user.check_password(line.split()[-1])  # the printed password works
@@ -61,13 +72,24 @@ def test_make_run_path_on_sqlite(tmp_path):
             upgrade()
             result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
             assert result.exit_code == 0, result.output
-            deputy_id = db.session.scalar(sa.select(Deputy.id).where(Deputy.mandate_type == MandateType.SINGLE_MANDATE).limit(1))
+            deputy_id = db.session.scalar(
+                sa.select(Deputy.id)
+                .where(Deputy.mandate_type == MandateType.SINGLE_MANDATE)
+                .limit(1)
+            )
             district_id = db.session.scalar(sa.select(District.id).limit(1))
         finally:
             db.session.remove()
     client = app.test_client()
-    for path in ("/", "/deputies", "/deputies?mandate_type=party_list&page=2", f"/deputies/{deputy_id}",
-                 f"/districts/{district_id}", "/login", "/api/v1/deputies"):
+    for path in (
+        "/",
+        "/deputies",
+        "/deputies?mandate_type=party_list&page=2",
+        f"/deputies/{deputy_id}",
+        f"/districts/{district_id}",
+        "/login",
+        "/api/v1/deputies",
+    ):
         assert client.get(path).status_code == 200, path
     with app.app_context():
         db.engine.dispose()
@@ -86,7 +108,10 @@ def test_directory_filters(client, make):
     db.session.commit()
 
     def names(**query):
-        return [d["full_name"] for d in client.get("/api/v1/deputies", query_string=query).get_json()["items"]]
+        return [
+            d["full_name"]
+            for d in client.get("/api/v1/deputies", query_string=query).get_json()["items"]
+        ]
 
     assert names(region="Almaty") == ["Alpha One"]
     assert names(party=party.id) == ["Alpha One", "Gamma List"]
@@ -94,7 +119,10 @@ def test_directory_filters(client, make):
     assert names(district=astana.id) == ["Beta Two"]
     assert names(q="beta") == ["Beta Two"]
     page = client.get("/api/v1/deputies", query_string={"per_page": 2, "page": 2}).get_json()
-    assert page["meta"] == {"page": 2, "per_page": 2, "total": 3, "pages": 2} and len(page["items"]) == 1
+    assert (
+        page["meta"] == {"page": 2, "per_page": 2, "total": 3, "pages": 2}
+        and len(page["items"]) == 1
+    )
     html = client.get("/deputies", query_string={"region": "Astana"}).get_data(as_text=True)
     assert "Beta Two" in html and "Alpha One" not in html
 

@@ -1,10 +1,13 @@
 """Language: the switcher (a cookie), then the cookie, then Accept-Language."""
+
 from __future__ import annotations
 
 
 def test_accept_language_chooses_the_language(client):
     assert "Депутаттар" in client.get("/", headers={"Accept-Language": "kk"}).get_data(as_text=True)
-    assert "Депутаты" in client.get("/", headers={"Accept-Language": "ru,en;q=0.5"}).get_data(as_text=True)
+    assert "Депутаты" in client.get("/", headers={"Accept-Language": "ru,en;q=0.5"}).get_data(
+        as_text=True
+    )
     assert ">Deputies<" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 

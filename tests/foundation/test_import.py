@@ -1,4 +1,5 @@
 """`flask deputies import`: CSV and Popolo, idempotent, and a bad row writes nothing."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,10 @@ DATA = Path(__file__).parent / "data"
 
 
 def _counts() -> tuple[int, int, int, int]:
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Body, District, Party, Deputy))
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Body, District, Party, Deputy)
+    )
 
 
 def test_csv_import_then_reimport_changes_nothing(runner):
@@ -38,7 +42,9 @@ def test_csv_import_then_reimport_changes_nothing(runner):
 
 def test_reimport_with_a_change_updates_in_place(runner, tmp_path):
     runner.invoke(args=["deputies", "import", str(DATA / "deputies.csv")])
-    changed = (DATA / "deputies.csv").read_text().replace("Karimov Daulet", "Karimov Daulet Serikovich")
+    changed = (
+        (DATA / "deputies.csv").read_text().replace("Karimov Daulet", "Karimov Daulet Serikovich")
+    )
     (tmp_path / "changed.csv").write_text(changed)
     result = runner.invoke(args=["deputies", "import", str(tmp_path / "changed.csv")])
     assert "updated: 1 deputies" in result.output
@@ -52,19 +58,33 @@ def test_popolo_import_is_idempotent(runner):
     deputy = db.session.scalar(sa.select(Deputy).where(Deputy.external_id == "person/aigerim"))
     assert deputy.mandate_type == MandateType.SINGLE_MANDATE
     assert deputy.district.region == "Almaty" and deputy.district.registered_voters == 470000
-    assert db.session.scalar(sa.select(Deputy).where(Deputy.external_id == "person/timur")).mandate_type == MandateType.PARTY_LIST
+    assert (
+        db.session.scalar(
+            sa.select(Deputy).where(Deputy.external_id == "person/timur")
+        ).mandate_type
+        == MandateType.PARTY_LIST
+    )
     second = runner.invoke(args=["deputies", "import", str(DATA / "deputies.popolo.json")])
     assert "Nothing changed" in second.output
     assert _counts() == (1, 1, 1, 2)
 
 
-@pytest.mark.parametrize("replace, message", [
-    (("kz-list-1,Omarov Timur,party_list", "kz-list-1,Omarov Timur,senator"), "row 4: mandate_type must be one of"),
-    (("2023-04-03,,serving", "2023-04-31,,serving"), "row 5: term_start must be a date"),
-    (("470000,2023-03-19,kz-2", "lots,2023-03-19,kz-2"), "row 3: registered_voters must be a whole number"),
-    ((",,,,,kz-list-1", ",,,,,kz-1"), "row 4: deputy id 'kz-1' appears twice"),
-    (("15,0,3,Bukhar", "15,16,3,Bukhar"), "row 5: body_list_seats cannot exceed body_seats"),
-])
+@pytest.mark.parametrize(
+    "replace, message",
+    [
+        (
+            ("kz-list-1,Omarov Timur,party_list", "kz-list-1,Omarov Timur,senator"),
+            "row 4: mandate_type must be one of",
+        ),
+        (("2023-04-03,,serving", "2023-04-31,,serving"), "row 5: term_start must be a date"),
+        (
+            ("470000,2023-03-19,kz-2", "lots,2023-03-19,kz-2"),
+            "row 3: registered_voters must be a whole number",
+        ),
+        ((",,,,,kz-list-1", ",,,,,kz-1"), "row 4: deputy id 'kz-1' appears twice"),
+        (("15,0,3,Bukhar", "15,16,3,Bukhar"), "row 5: body_list_seats cannot exceed body_seats"),
+    ],
+)
 def test_a_bad_row_names_its_row_and_writes_nothing(runner, tmp_path, replace, message):
     text = (DATA / "deputies.csv").read_text()
     assert replace[0] in text
@@ -80,12 +100,20 @@ def test_bad_popolo_membership_writes_nothing(runner, tmp_path):
     data["memberships"][1]["on_behalf_of_id"] = "party/unknown"
     (tmp_path / "bad.json").write_text(json.dumps(data))
     result = runner.invoke(args=["deputies", "import", str(tmp_path / "bad.json")])
-    assert result.exit_code != 0 and "memberships[1]: on_behalf_of_id names no party" in result.output
+    assert (
+        result.exit_code != 0 and "memberships[1]: on_behalf_of_id names no party" in result.output
+    )
     assert _counts() == (0, 0, 0, 0)
 
 
 def test_unknown_file_type_and_missing_columns(runner, tmp_path):
     (tmp_path / "x.txt").write_text("hello")
-    assert "expected a .csv or .json" in runner.invoke(args=["deputies", "import", str(tmp_path / "x.txt")]).output
+    assert (
+        "expected a .csv or .json"
+        in runner.invoke(args=["deputies", "import", str(tmp_path / "x.txt")]).output
+    )
     (tmp_path / "x.csv").write_text("full_name\nA\n")
-    assert "row 1: missing column(s): body_slug" in runner.invoke(args=["deputies", "import", str(tmp_path / "x.csv")]).output
+    assert (
+        "row 1: missing column(s): body_slug"
+        in runner.invoke(args=["deputies", "import", str(tmp_path / "x.csv")]).output
+    )

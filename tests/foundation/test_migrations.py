@@ -1,4 +1,5 @@
 """The migration chain gives exactly the models' schema, and goes back down to nothing."""
+
 from __future__ import annotations
 
 import uuid

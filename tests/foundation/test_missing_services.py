@@ -3,6 +3,7 @@
 Runs one test needing PostgreSQL and one needing Redis in a subprocess whose ports for them point
 at nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,11 +31,29 @@ def test_a_missing_service_is_a_skip_locally_and_a_clear_error_in_ci(ci):
     env.update(RECALL_TEST_PG_PORT=str(pg_port), RECALL_TEST_REDIS_PORT=str(redis_port))
     if ci:
         env["CI"] = "true"
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", NEEDS_POSTGRES,
-                             NEEDS_REDIS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            NEEDS_POSTGRES,
+            NEEDS_REDIS,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     output = result.stdout
-    messages = [f"PostgreSQL is not reachable at 127.0.0.1:{pg_port}",
-                f"Redis is not reachable at 127.0.0.1:{redis_port}"]
+    messages = [
+        f"PostgreSQL is not reachable at 127.0.0.1:{pg_port}",
+        f"Redis is not reachable at 127.0.0.1:{redis_port}",
+    ]
     if ci:
         assert result.returncode == 1 and "2 errors" in output, output
         for message in messages:

@@ -1,4 +1,5 @@
 """Fixtures for notification tests: a real SMTP server, a webhook receiver, real RQ worker processes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,7 +58,9 @@ class SmtpHandler:
 
     messages: list[Received] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
-    refuse: dict[str, list[str]] = field(default_factory=dict)  # address -> replies for its next RCPTs
+    refuse: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # address -> replies for its next RCPTs
     mail_delay: float = 0.0
     mail_started: threading.Event = field(default_factory=threading.Event)
     attempts: int = 0
@@ -81,8 +84,13 @@ class SmtpHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      email.message_from_bytes(envelope.original_content)))
+        self.messages.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.original_content),
+            )
+        )
         return "250 Message accepted for delivery"
 
 
@@ -125,7 +133,7 @@ def webhook_receiver():
     receiver = WebhookReceiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
             self.send_response(receiver.status)
@@ -151,21 +159,41 @@ class Workers:
     """Starts ``flask worker`` subprocesses against the test databases; stops them all at the end."""
 
     def __init__(self, database: str, redis_url: str, smtp: SmtpServer, log_dir: Path):
-        self.env = {**os.environ,
-                    "DATABASE_URL": pg_url(database), "REDIS_URL": redis_url, "RQ_QUEUE_NAME": "recall-test",
-                    "SECRET_KEY": "test-secret-key", "IIN_HASH_KEY": "test-iin-hash-key", "RECALL_ENV": "test",
-                    "RECALL_DEMO": "0", "MAIL_SERVER": smtp.host, "MAIL_PORT": str(smtp.port), "MAIL_USE_TLS": "0",
-                    "MAIL_DEFAULT_SENDER": "recall <no-reply@test.invalid>", "MAIL_TIMEOUT": "5",
-                    "PUBLIC_BASE_URL": "http://recall.test", "DELIVERY_MAX_ATTEMPTS": "3",
-                    "DELIVERY_RETRY_BASE_SECONDS": "1", "DELIVERY_JOB_TIMEOUT": "10",
-                    "DELIVERY_LEASE_SECONDS": "15", "WEBHOOK_ALLOW_PRIVATE": "1", "PYTHONUNBUFFERED": "1"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": pg_url(database),
+            "REDIS_URL": redis_url,
+            "RQ_QUEUE_NAME": "recall-test",
+            "SECRET_KEY": "test-secret-key",
+            "IIN_HASH_KEY": "test-iin-hash-key",
+            "RECALL_ENV": "test",
+            "RECALL_DEMO": "0",
+            "MAIL_SERVER": smtp.host,
+            "MAIL_PORT": str(smtp.port),
+            "MAIL_USE_TLS": "0",
+            "MAIL_DEFAULT_SENDER": "recall <no-reply@test.invalid>",
+            "MAIL_TIMEOUT": "5",
+            "PUBLIC_BASE_URL": "http://recall.test",
+            "DELIVERY_MAX_ATTEMPTS": "3",
+            "DELIVERY_RETRY_BASE_SECONDS": "1",
+            "DELIVERY_JOB_TIMEOUT": "10",
+            "DELIVERY_LEASE_SECONDS": "15",
+            "WEBHOOK_ALLOW_PRIVATE": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen] = []
 
     def start(self, *args: str, **env: str) -> subprocess.Popen:
         log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker", *args], cwd=ROOT,
-                                   env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker", *args],
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         process.log_file = log
         process.log_path = Path(log.name)
         self.processes.append(process)
@@ -212,29 +240,46 @@ def workers(pg_database, redis_url, redis_conn, smtp_server, tmp_path):
 
 # --- data -------------------------------------------------------------------------------------------
 
-OPENS = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+OPENS = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 
 
 def make_petition(make, *, deputy=None, initiator=None, state=PetitionState.COLLECTING) -> Petition:
     deputy = deputy or make.deputy(contact_email="deputy@parliament.example")
     initiator = initiator or make.user()
     data = PRESETS["kz_mazhilis_single_mandate"].to_dict()
-    version = RecallRuleVersion(key=f"test-{secrets.token_hex(3)}", version=1, name=data["name"], data=data)
+    version = RecallRuleVersion(
+        key=f"test-{secrets.token_hex(3)}", version=1, name=data["name"], data=data
+    )
     db.session.add(version)
     db.session.flush()
-    petition = Petition(deputy_id=deputy.id, district_id=deputy.district_id, body_id=deputy.body_id,
-                        rule_version_id=version.id, state=state, grounds="Broken promises",
-                        initiator_id=initiator.id, opens_at=OPENS, closes_at=OPENS + timedelta(days=30),
-                        registered_voters=1000, required_signatures=100)
+    petition = Petition(
+        deputy_id=deputy.id,
+        district_id=deputy.district_id,
+        body_id=deputy.body_id,
+        rule_version_id=version.id,
+        state=state,
+        grounds="Broken promises",
+        initiator_id=initiator.id,
+        opens_at=OPENS,
+        closes_at=OPENS + timedelta(days=30),
+        registered_voters=1000,
+        required_signatures=100,
+    )
     db.session.add(petition)
     db.session.flush()
     return petition
 
 
 def make_signature(petition: Petition, email_address: str = "signer@example.org") -> Signature:
-    signature = Signature(petition_id=petition.id, iin_hash=secrets.token_hex(32), iin_last4="1234",
-                          full_name="Aigerim Omarova", email=email_address, district_id=petition.district_id,
-                          receipt_hash=secrets.token_hex(32))
+    signature = Signature(
+        petition_id=petition.id,
+        iin_hash=secrets.token_hex(32),
+        iin_last4="1234",
+        full_name="Aigerim Omarova",
+        email=email_address,
+        district_id=petition.district_id,
+        receipt_hash=secrets.token_hex(32),
+    )
     db.session.add(signature)
     db.session.flush()
     return signature

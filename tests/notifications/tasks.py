@@ -1,4 +1,5 @@
 """A periodic task for the runner tests: records that it ran."""
+
 from __future__ import annotations
 
 CALLS: list = []

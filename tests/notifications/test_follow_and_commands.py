@@ -1,4 +1,5 @@
 """Following, one-click unsubscribe without login, the periodic runner and its cluster-wide lock."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,15 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.jobs import periodic
-from recall.models.notifications import Delivery, DeliveryStatus, Follow, FollowChannel, FollowTarget
-from recall.services.notifications.follows import unsubscribe_token
+from recall.models.notifications import (
+    Delivery,
+    DeliveryStatus,
+    Follow,
+    FollowChannel,
+    FollowTarget,
+)
 from recall.notifications.rules import ensure_default_rules
+from recall.services.notifications.follows import unsubscribe_token
 from recall.services.outbox import record_event
 from tests.notifications.conftest import mail_config, make_petition
 
@@ -22,8 +29,10 @@ def app_config(smtp_server):
 
 def _follows():
     db.session.expire_all()
-    return [(f.user_id, f.target_type, f.target_id, f.channel)
-            for f in db.session.scalars(sa.select(Follow).order_by(Follow.id))]
+    return [
+        (f.user_id, f.target_type, f.target_id, f.channel)
+        for f in db.session.scalars(sa.select(Follow).order_by(Follow.id))
+    ]
 
 
 def test_follow_button_on_deputy_page_and_follow_unfollow(app, make, client, login):
@@ -36,8 +45,10 @@ def test_follow_button_on_deputy_page_and_follow_unfollow(app, make, client, log
     page = client.get(f"/deputies/{deputy.id}")
     assert f'action="/notifications/follow/deputy/{deputy.id}"'.encode() in page.data
 
-    response = client.post(f"/notifications/follow/deputy/{deputy.id}",
-                           data={"channel": "email", "next": f"/deputies/{deputy.id}"})
+    response = client.post(
+        f"/notifications/follow/deputy/{deputy.id}",
+        data={"channel": "email", "next": f"/deputies/{deputy.id}"},
+    )
     assert (response.status_code, response.headers["Location"]) == (303, f"/deputies/{deputy.id}")
     assert _follows() == [(user.id, FollowTarget.DEPUTY, deputy.id, FollowChannel.EMAIL)]
     assert b"You follow this (e-mail)." in client.get(f"/deputies/{deputy.id}").data
@@ -49,12 +60,21 @@ def test_follow_button_on_deputy_page_and_follow_unfollow(app, make, client, log
     assert _follows() == []
 
 
-@pytest.mark.parametrize(("url", "data", "message"), [
-    ("/notifications/follow/deputy/{id}", {"channel": "sms"}, b"Choose e-mail or nothing."),
-    ("/notifications/follow/party/{id}", {"channel": "email"}, b"You can follow a deputy or a petition."),
-    ("/notifications/follow/deputy/999999", {"channel": "email"}, b"Nothing to follow here."),
-])
-def test_bad_follow_requests_say_why_and_write_nothing(app, make, client, login, url, data, message):
+@pytest.mark.parametrize(
+    ("url", "data", "message"),
+    [
+        ("/notifications/follow/deputy/{id}", {"channel": "sms"}, b"Choose e-mail or nothing."),
+        (
+            "/notifications/follow/party/{id}",
+            {"channel": "email"},
+            b"You can follow a deputy or a petition.",
+        ),
+        ("/notifications/follow/deputy/999999", {"channel": "email"}, b"Nothing to follow here."),
+    ],
+)
+def test_bad_follow_requests_say_why_and_write_nothing(
+    app, make, client, login, url, data, message
+):
     deputy, user = make.deputy(), make.user()
     db.session.commit()
     login(user)
@@ -71,12 +91,15 @@ def test_follow_needs_sign_in(app, make, client):
     assert _follows() == []
 
 
-def test_follower_mail_carries_a_one_click_unsubscribe_link_that_works_without_login(app, make, smtp_server,
-                                                                                     client):
+def test_follower_mail_carries_a_one_click_unsubscribe_link_that_works_without_login(
+    app, make, smtp_server, client
+):
     ensure_default_rules()
     follower = make.user(email="follower@example.org", locale="ru")
     petition = make_petition(make)
-    db.session.add(Follow(user_id=follower.id, target_type=FollowTarget.PETITION, target_id=petition.id))
+    db.session.add(
+        Follow(user_id=follower.id, target_type=FollowTarget.PETITION, target_id=petition.id)
+    )
     record_event("petition.rejected", "petition", petition.id, {"reason": "incomplete"})
     db.session.commit()
 
@@ -98,7 +121,9 @@ def test_follower_mail_carries_a_one_click_unsubscribe_link_that_works_without_l
 
     record_event("petition.rejected", "petition", petition.id, {})
     db.session.commit()
-    recipients = db.session.scalars(sa.select(Delivery.recipient).where(Delivery.event_id == 2)).all()
+    recipients = db.session.scalars(
+        sa.select(Delivery.recipient).where(Delivery.event_id == 2)
+    ).all()
     assert "follower@example.org" not in recipients
 
 
@@ -113,18 +138,27 @@ def test_forged_unsubscribe_token_is_refused(app, make, client):
     assert _follows()[0][3] == FollowChannel.EMAIL
 
 
-def test_periodic_runner_runs_each_task_once_per_interval_across_runners(app, redis_url, redis_conn, runner,
-                                                                         monkeypatch):
+def test_periodic_runner_runs_each_task_once_per_interval_across_runners(
+    app, redis_url, redis_conn, runner, monkeypatch
+):
     app.config["REDIS_URL"] = redis_url
     calls = []
-    monkeypatch.setattr(periodic, "PERIODIC_TASKS", [("test.count", 60, "tests.notifications.tasks:count"),
-                                                     ("test.missing", 60, "recall.nowhere:task")])
+    monkeypatch.setattr(
+        periodic,
+        "PERIODIC_TASKS",
+        [
+            ("test.count", 60, "tests.notifications.tasks:count"),
+            ("test.missing", 60, "recall.nowhere:task"),
+        ],
+    )
     monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
     first = runner.invoke(args=["periodic", "run-once"])
     assert first.output.splitlines() == ["test.count: ok", "test.missing: missing"]
     # Another runner (another machine) in the same interval: the Redis lock says it already ran.
-    assert runner.invoke(args=["periodic", "run-once"]).output.splitlines() == ["test.count: skipped",
-                                                                                 "test.missing: skipped"]
+    assert runner.invoke(args=["periodic", "run-once"]).output.splitlines() == [
+        "test.count: skipped",
+        "test.missing: skipped",
+    ]
     assert len(calls) == 1
     assert 55 <= redis_conn.ttl("recall:periodic:test.count") <= 60
     forced = runner.invoke(args=["periodic", "run-once", "--task", "test.count", "--force"])
@@ -134,16 +168,23 @@ def test_periodic_runner_runs_each_task_once_per_interval_across_runners(app, re
 
 
 def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smtp_server):
-    assert ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch") in periodic.PERIODIC_TASKS
+    assert (
+        "outbox.redispatch",
+        30,
+        "recall.notifications.dispatch:redispatch",
+    ) in periodic.PERIODIC_TASKS
     ensure_default_rules()
     petition = make_petition(make)
     smtp_server.handler.refuse = {"deputy@parliament.example": ["421 4.7.0 Closing"]}
     record_event("petition.registered", "petition", petition.id, {})
     db.session.commit()
-    assert db.session.scalar(sa.select(Delivery.status).where(Delivery.recipient_kind == "deputy")) == (
-        DeliveryStatus.PENDING)
+    assert db.session.scalar(
+        sa.select(Delivery.status).where(Delivery.recipient_kind == "deputy")
+    ) == (DeliveryStatus.PENDING)
     assert len(smtp_server.wait_for(1)) == 1  # the initiator's
-    db.session.execute(sa.update(Delivery).values(claimed_at=Delivery.claimed_at - sa.text("interval '5 seconds'")))
+    db.session.execute(
+        sa.update(Delivery).values(claimed_at=Delivery.claimed_at - sa.text("interval '5 seconds'"))
+    )
     db.session.commit()
     assert periodic.run_due(only="outbox.redispatch", force=True) == {"outbox.redispatch": "ok"}
     assert smtp_server.wait_for(2)[1].rcpt_tos == ["deputy@parliament.example"]
@@ -151,7 +192,9 @@ def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smt
 
 def test_periodic_loop_runs_due_tasks(app, monkeypatch):
     calls = []
-    monkeypatch.setattr(periodic, "PERIODIC_TASKS", [("test.count", 3600, "tests.notifications.tasks:count")])
+    monkeypatch.setattr(
+        periodic, "PERIODIC_TASKS", [("test.count", 3600, "tests.notifications.tasks:count")]
+    )
     monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
     monkeypatch.setattr(periodic, "_last_run", {})
     periodic.run_loop(1, iterations=2)  # no Redis: the second pass is within the interval

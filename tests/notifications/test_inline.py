@@ -1,4 +1,5 @@
 """Inline mode (no REDIS_URL): delivery right after commit, SMTP, .eml files, webhooks, rules as data."""
+
 from __future__ import annotations
 
 import email
@@ -39,19 +40,35 @@ def test_default_rules_are_seeded_once_and_cover_the_contract_kinds(app):
     db.session.commit()
     assert ensure_default_rules() == 0
     kinds = {kind for kind, _r, _c in DEFAULT_RULES}
-    assert {"signature.confirmation_requested", "petition.registered", "petition.closed", "promise.status_changed",
-            "misuse_report.received", "initiative.invited"} <= kinds
+    assert {
+        "signature.confirmation_requested",
+        "petition.registered",
+        "petition.closed",
+        "promise.status_changed",
+        "misuse_report.received",
+        "initiative.invited",
+    } <= kinds
     assert ("petition.registered", "deputy", "email") in DEFAULT_RULES
     assert ("promise.status_changed", "organization_webhooks", "webhook") in DEFAULT_RULES
 
 
-def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(app, make, smtp_server):
+def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(
+    app, make, smtp_server
+):
     ensure_default_rules()
     petition = make_petition(make)
     signature = make_signature(petition, "Signer@Example.org")
     make.user(email="signer@example.org", locale="en")
-    record_event("signature.confirmation_requested", "signature", signature.id,
-                 {"petition_id": petition.id, "confirm_url": "http://recall.test/confirm/abc", "receipt": "R-42"})
+    record_event(
+        "signature.confirmation_requested",
+        "signature",
+        signature.id,
+        {
+            "petition_id": petition.id,
+            "confirm_url": "http://recall.test/confirm/abc",
+            "receipt": "R-42",
+        },
+    )
     assert smtp_server.messages == []  # nothing leaves before the commit
     db.session.commit()
 
@@ -65,7 +82,11 @@ def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(app
     assert 'href="http://recall.test/confirm/abc"' in html
     assert message["List-Unsubscribe"] is None  # not a follower mail
     [delivery] = _deliveries()
-    assert (delivery.status, delivery.attempts, delivery.recipient_kind) == (DeliveryStatus.SENT, 1, Recipient.SIGNER)
+    assert (delivery.status, delivery.attempts, delivery.recipient_kind) == (
+        DeliveryStatus.SENT,
+        1,
+        Recipient.SIGNER,
+    )
     assert message["X-Recall-Delivery"] == str(delivery.id)
 
 
@@ -98,26 +119,55 @@ def test_without_mail_server_mail_is_written_to_the_folder(app, make, smtp_serve
 
 
 def test_kind_without_template_uses_the_generic_one(app, make, smtp_server):
-    db.session.add(NotificationRule(event_kind="petition.milestone", recipient=Recipient.PETITION_INITIATORS,
-                                    channel=Channel.EMAIL))
+    db.session.add(
+        NotificationRule(
+            event_kind="petition.milestone",
+            recipient=Recipient.PETITION_INITIATORS,
+            channel=Channel.EMAIL,
+        )
+    )
     initiator = make.user(email="initiator@example.org")
     petition = make_petition(make, initiator=initiator)
-    record_event("petition.milestone", "petition", petition.id,
-                 {"percent": 50, "receipt": "secret", "petition_id": petition.id, "withdrawn": True, "odd_key": "x"})
+    record_event(
+        "petition.milestone",
+        "petition",
+        petition.id,
+        {
+            "percent": 50,
+            "receipt": "secret",
+            "petition_id": petition.id,
+            "withdrawn": True,
+            "odd_key": "x",
+        },
+    )
     db.session.commit()
     [received] = smtp_server.wait_for(1)
     assert received.message["Subject"] == "recall: A recall petition reached a milestone"
     text, html = (part.get_payload(decode=True).decode() for part in received.message.get_payload())
-    assert "odd_key: x\r\nShare of the required signatures, %: 50\r\nWithdrawn by the initiators: yes\r\n" in text
-    assert "secret" not in text and "petition_id" not in text  # codes and ids stay out; the mail links the page
-    assert '<th style="text-align: left; padding-right: 1em;">Share of the required signatures, %</th><td>50</td>' in html
+    assert (
+        "odd_key: x\r\nShare of the required signatures, %: 50\r\nWithdrawn by the initiators: yes\r\n"
+        in text
+    )
+    assert (
+        "secret" not in text and "petition_id" not in text
+    )  # codes and ids stay out; the mail links the page
+    assert (
+        '<th style="text-align: left; padding-right: 1em;">Share of the required signatures, %</th><td>50</td>'
+        in html
+    )
 
 
 def test_rules_are_data_changing_a_row_changes_who_is_told(app, make, smtp_server):
     commissioner = make.user(role="commissioner", email="commission@example.org")
-    petition = make_petition(make, deputy=make.deputy(make.district(commissioner.commission_body),
-                                                      contact_email="deputy@parliament.example"))
-    rule = NotificationRule(event_kind="petition.closed", recipient=Recipient.DEPUTY, channel=Channel.EMAIL)
+    petition = make_petition(
+        make,
+        deputy=make.deputy(
+            make.district(commissioner.commission_body), contact_email="deputy@parliament.example"
+        ),
+    )
+    rule = NotificationRule(
+        event_kind="petition.closed", recipient=Recipient.DEPUTY, channel=Channel.EMAIL
+    )
     db.session.add(rule)
     record_event("petition.closed", "petition", petition.id, {})
     db.session.commit()
@@ -126,8 +176,10 @@ def test_rules_are_data_changing_a_row_changes_who_is_told(app, make, smtp_serve
     rule.recipient = Recipient.BODY_COMMISSION
     record_event("petition.closed", "petition", petition.id, {})
     db.session.commit()
-    assert [m.rcpt_tos for m in smtp_server.wait_for(2)] == [["deputy@parliament.example"],
-                                                             ["commission@example.org"]]
+    assert [m.rcpt_tos for m in smtp_server.wait_for(2)] == [
+        ["deputy@parliament.example"],
+        ["commission@example.org"],
+    ]
 
     rule.active = False
     record_event("petition.closed", "petition", petition.id, {})
@@ -139,7 +191,9 @@ def test_fan_out_and_delivery_are_idempotent(app, make, smtp_server):
     ensure_default_rules()
     petition = make_petition(make)
     signature = make_signature(petition)
-    event = record_event("signature.already_signed", "signature", signature.id, {"petition_id": petition.id})
+    event = record_event(
+        "signature.already_signed", "signature", signature.id, {"petition_id": petition.id}
+    )
     app.config["MAIL_SERVER"] = None  # hold the inline send: this test sends by hand
     db.session.commit()
     app.config["MAIL_SERVER"] = smtp_server.host
@@ -156,8 +210,9 @@ def test_fan_out_and_delivery_are_idempotent(app, make, smtp_server):
     assert len(smtp_server.wait_for(1)) == 1
 
 
-def test_permanent_refusal_fails_at_once_shows_on_admin_page_and_resend_works(app, make, smtp_server, client,
-                                                                               login):
+def test_permanent_refusal_fails_at_once_shows_on_admin_page_and_resend_works(
+    app, make, smtp_server, client, login
+):
     ensure_default_rules()
     admin = make.user(role="admin")
     petition = make_petition(make)
@@ -186,7 +241,9 @@ def test_permanent_refusal_fails_at_once_shows_on_admin_page_and_resend_works(ap
     assert b"nobody@example.org" not in client.get("/notifications/admin/deliveries").data
 
 
-def test_resend_is_refused_to_non_admins_and_for_sent_deliveries(app, make, smtp_server, client, login):
+def test_resend_is_refused_to_non_admins_and_for_sent_deliveries(
+    app, make, smtp_server, client, login
+):
     ensure_default_rules()
     monitor, admin = make.user(role="monitor"), make.user(role="admin")
     signature = make_signature(make_petition(make))
@@ -198,7 +255,9 @@ def test_resend_is_refused_to_non_admins_and_for_sent_deliveries(app, make, smtp
     assert client.get("/notifications/admin/deliveries").status_code == 403
     assert client.post(f"/notifications/admin/deliveries/{delivery.id}/resend").status_code == 403
     login(admin)
-    response = client.post(f"/notifications/admin/deliveries/{delivery.id}/resend", follow_redirects=True)
+    response = client.post(
+        f"/notifications/admin/deliveries/{delivery.id}/resend", follow_redirects=True
+    )
     assert b"Only a failed delivery can be sent again." in response.data
     assert len(smtp_server.wait_for(1, timeout=0.5)) == 1
 
@@ -211,17 +270,24 @@ def test_temporary_refusal_without_redis_is_retried_by_redispatch(app, make, smt
     record_event("signature.withdrawn", "signature", signature.id, {"petition_id": petition.id})
     db.session.commit()
     [delivery] = _deliveries()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1) and "451" in delivery.last_error
+    assert (delivery.status, delivery.attempts) == (
+        DeliveryStatus.PENDING,
+        1,
+    ) and "451" in delivery.last_error
 
-    db.session.execute(sa.update(Delivery).values(claimed_at=Delivery.claimed_at - sa.text("interval '5 seconds'")))
+    db.session.execute(
+        sa.update(Delivery).values(claimed_at=Delivery.claimed_at - sa.text("interval '5 seconds'"))
+    )
     db.session.commit()
     result = runner.invoke(args=["outbox", "redispatch"])
     assert result.exit_code == 0, result.output
     assert "1 delivery" in result.output
     assert [m.rcpt_tos for m in smtp_server.wait_for(1)] == [["signer@example.org"]]
     db.session.expire_all()
-    assert (db.session.get(Delivery, delivery.id).status, db.session.get(Delivery, delivery.id).attempts) == (
-        DeliveryStatus.SENT, 2)
+    assert (
+        db.session.get(Delivery, delivery.id).status,
+        db.session.get(Delivery, delivery.id).attempts,
+    ) == (DeliveryStatus.SENT, 2)
 
 
 def test_webhook_receiver_gets_a_signed_payload(app, make, webhook_receiver, client, login):
@@ -231,14 +297,22 @@ def test_webhook_receiver_gets_a_signed_payload(app, make, webhook_receiver, cli
     response = client.post("/notifications/webhooks", data={"url": webhook_receiver.url})
     assert response.status_code == 200
     [(secret, organization_id)] = db.session.execute(
-        sa.text("SELECT secret, organization_id FROM webhook_endpoints")).all()
+        sa.text("SELECT secret, organization_id FROM webhook_endpoints")
+    ).all()
     assert organization_id == monitor.organization_id and len(secret) == 64
     assert secret.encode() in response.data  # shown to the organization once registered
 
-    db.session.add(NotificationRule(event_kind="promise.status_changed", recipient=Recipient.ORGANIZATION_WEBHOOKS,
-                                    channel=Channel.WEBHOOK))
+    db.session.add(
+        NotificationRule(
+            event_kind="promise.status_changed",
+            recipient=Recipient.ORGANIZATION_WEBHOOKS,
+            channel=Channel.WEBHOOK,
+        )
+    )
     deputy = make.deputy()
-    event = record_event("promise.status_changed", "deputy", deputy.id, {"status": "broken", "confirm_url": "x"})
+    event = record_event(
+        "promise.status_changed", "deputy", deputy.id, {"status": "broken", "confirm_url": "x"}
+    )
     db.session.commit()
 
     [(headers, body)] = webhook_receiver.requests
@@ -250,7 +324,9 @@ def test_webhook_receiver_gets_a_signed_payload(app, make, webhook_receiver, cli
     assert document["event"]["payload"] == {"status": "broken"}  # personal links never leave
     assert headers["x-recall-event"] == str(event.id)
     [delivery] = _deliveries()
-    assert headers["x-recall-delivery"] == str(delivery.id) and delivery.status == DeliveryStatus.SENT
+    assert (
+        headers["x-recall-delivery"] == str(delivery.id) and delivery.status == DeliveryStatus.SENT
+    )
 
 
 def test_webhook_server_error_is_temporary_client_error_permanent(app, make, webhook_receiver):
@@ -258,8 +334,13 @@ def test_webhook_server_error_is_temporary_client_error_permanent(app, make, web
     from recall.models.notifications import WebhookEndpoint
 
     db.session.add(WebhookEndpoint(organization_id=org.id, url=webhook_receiver.url, secret="s"))
-    db.session.add(NotificationRule(event_kind="promise.created", recipient=Recipient.ORGANIZATION_WEBHOOKS,
-                                    channel=Channel.WEBHOOK))
+    db.session.add(
+        NotificationRule(
+            event_kind="promise.created",
+            recipient=Recipient.ORGANIZATION_WEBHOOKS,
+            channel=Channel.WEBHOOK,
+        )
+    )
     deputy = make.deputy()
     webhook_receiver.status = 503
     record_event("promise.created", "deputy", deputy.id, {})
@@ -272,12 +353,16 @@ def test_webhook_server_error_is_temporary_client_error_permanent(app, make, web
     assert (second.status, second.last_error) == (DeliveryStatus.FAILED, "webhook HTTP 404")
 
 
-@pytest.mark.parametrize(("url", "allow_private", "message"), [
-    ("ftp://example.org/hook", True, b"Enter an http:// or https:// address."),
-    ("http://127.0.0.1:9/hook", False, b"This address points into a private network."),
-])
-def test_bad_webhook_address_names_the_field_and_writes_nothing(app, make, client, login, url, allow_private,
-                                                                message):
+@pytest.mark.parametrize(
+    ("url", "allow_private", "message"),
+    [
+        ("ftp://example.org/hook", True, b"Enter an http:// or https:// address."),
+        ("http://127.0.0.1:9/hook", False, b"This address points into a private network."),
+    ],
+)
+def test_bad_webhook_address_names_the_field_and_writes_nothing(
+    app, make, client, login, url, allow_private, message
+):
     app.config["WEBHOOK_ALLOW_PRIVATE"] = allow_private
     login(make.user(role="monitor"))
     db.session.commit()
@@ -293,23 +378,36 @@ def test_citizens_cannot_manage_webhooks(app, make, client, login):
     assert client.get("/notifications/webhooks").status_code == 403
 
 
-
-def test_subjects_resolve_through_the_registry_and_unknown_types_reach_nobody(app, make, smtp_server):
+def test_subjects_resolve_through_the_registry_and_unknown_types_reach_nobody(
+    app, make, smtp_server
+):
     from recall.models.verification import MisuseReport
 
     ensure_default_rules()
     commissioner = make.user(role="commissioner", email="commission@example.org")
     petition = make_petition(make, deputy=make.deputy(make.district(commissioner.commission_body)))
-    report = MisuseReport(petition_id=petition.id, iin_hash="0" * 64, iin_last4="1234", email="Victim@Example.org")
+    report = MisuseReport(
+        petition_id=petition.id, iin_hash="0" * 64, iin_last4="1234", email="Victim@Example.org"
+    )
     db.session.add(report)
     db.session.flush()
     record_event("misuse_report.received", "misuse_report", report.id, {"petition_id": petition.id})
-    db.session.add(NotificationRule(event_kind="mystery.happened", recipient=Recipient.MISUSE_REPORTER,
-                                    channel=Channel.EMAIL))
+    db.session.add(
+        NotificationRule(
+            event_kind="mystery.happened",
+            recipient=Recipient.MISUSE_REPORTER,
+            channel=Channel.EMAIL,
+        )
+    )
     record_event("mystery.happened", "mystery", 1, {})
     db.session.commit()
     received = smtp_server.wait_for(2)
-    assert sorted(m.rcpt_tos[0] for m in received) == ["commission@example.org", "victim@example.org"]
-    assert [(d.event_id, d.recipient_kind) for d in _deliveries()] == [(1, Recipient.MISUSE_REPORTER),
-                                                                       (1, Recipient.BODY_COMMISSION)]
+    assert sorted(m.rcpt_tos[0] for m in received) == [
+        "commission@example.org",
+        "victim@example.org",
+    ]
+    assert [(d.event_id, d.recipient_kind) for d in _deliveries()] == [
+        (1, Recipient.MISUSE_REPORTER),
+        (1, Recipient.BODY_COMMISSION),
+    ]
     assert db.session.get(Event, 2).fanned_out_at is not None

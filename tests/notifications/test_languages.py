@@ -3,6 +3,7 @@
 The project's catalogs are being translated; these tests compile a small catalog of their own
 (``BABEL_TRANSLATION_DIRECTORIES``) so that they check the mechanism, not the translators' progress.
 """
+
 from __future__ import annotations
 
 from email.header import decode_header, make_header
@@ -19,11 +20,18 @@ from tests.signing.conftest import adult_iin, collecting_petition  # noqa: F401 
 
 SUBJECT = "Confirm your signature on the recall petition"
 TRANSLATIONS = {
-    "kk": {SUBJECT: "Кері шақыру петициясына қойған қолыңызды растаңыз", "Hello,": "Сәлеметсіз бе,",
-           "Confirm my signature": "Қолымды растау", "A recall petition reached a milestone": "Петиция межеге жетті",
-           "Share of the required signatures, %": "Қажетті қолдардың үлесі, %"},
-    "ru": {SUBJECT: "Подтвердите подпись под петицией об отзыве", "Hello,": "Здравствуйте,",
-           "Confirm my signature": "Подтвердить подпись"},
+    "kk": {
+        SUBJECT: "Кері шақыру петициясына қойған қолыңызды растаңыз",
+        "Hello,": "Сәлеметсіз бе,",
+        "Confirm my signature": "Қолымды растау",
+        "A recall petition reached a milestone": "Петиция межеге жетті",
+        "Share of the required signatures, %": "Қажетті қолдардың үлесі, %",
+    },
+    "ru": {
+        SUBJECT: "Подтвердите подпись под петицией об отзыве",
+        "Hello,": "Здравствуйте,",
+        "Confirm my signature": "Подтвердить подпись",
+    },
 }
 
 
@@ -67,36 +75,66 @@ def test_each_recipient_gets_the_mail_in_their_own_language(app, make, smtp_serv
     for locale in ("kk", "ru", "en"):
         make.user(email=f"{locale}@example.org", locale=locale)
         signature = make_signature(petition, f"{locale}@example.org")
-        record_event("signature.confirmation_requested", "signature", signature.id,
-                     {"petition_id": petition.id, "confirm_url": f"http://recall.test/c/{locale}", "receipt": "R-1"})
+        record_event(
+            "signature.confirmation_requested",
+            "signature",
+            signature.id,
+            {
+                "petition_id": petition.id,
+                "confirm_url": f"http://recall.test/c/{locale}",
+                "receipt": "R-1",
+            },
+        )
     db.session.commit()
 
     received = {m.rcpt_tos[0]: m.message for m in smtp_server.wait_for(3)}
     assert len(received) == 3
-    expected = {"kk": TRANSLATIONS["kk"], "ru": TRANSLATIONS["ru"],
-                "en": {SUBJECT: SUBJECT, "Hello,": "Hello,", "Confirm my signature": "Confirm my signature"}}
+    expected = {
+        "kk": TRANSLATIONS["kk"],
+        "ru": TRANSLATIONS["ru"],
+        "en": {
+            SUBJECT: SUBJECT,
+            "Hello,": "Hello,",
+            "Confirm my signature": "Confirm my signature",
+        },
+    }
     for locale, words in expected.items():
         message = received[f"{locale}@example.org"]
         assert _subject(message) == words[SUBJECT]
         text, html = _parts(message)
         assert text.startswith(words["Hello,"]) and f"http://recall.test/c/{locale}" in text
         assert f'<html lang="{locale}">' in html
-        assert f'<a href="http://recall.test/c/{locale}" style="font-weight: bold;">{words["Confirm my signature"]}</a>' in html
+        assert (
+            f'<a href="http://recall.test/c/{locale}" style="font-weight: bold;">{words["Confirm my signature"]}</a>'
+            in html
+        )
 
 
-@pytest.mark.parametrize("headers, cookie, locale", [
-    ({"Accept-Language": "kk"}, None, "kk"),
-    ({"Accept-Language": "en"}, "ru", "ru"),  # the language switcher's cookie wins
-])
+@pytest.mark.parametrize(
+    "headers, cookie, locale",
+    [
+        ({"Accept-Language": "kk"}, None, "kk"),
+        ({"Accept-Language": "en"}, "ru", "ru"),  # the language switcher's cookie wins
+    ],
+)
 def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_in(
-        app, client, smtp_server, collecting_petition, headers, cookie, locale):  # noqa: F811
+    app, client, smtp_server, collecting_petition, headers, cookie, locale
+):
     ensure_default_rules()
     petition = collecting_petition()
     if cookie:
         client.set_cookie("lang", cookie)
-    response = client.post(f"/petitions/{petition.id}/sign", headers=headers, data={
-        "full_name": "Әлия Қасымова", "iin": adult_iin(), "email": "aliya@example.org",
-        "district_id": petition.district_id, "consent": "y"})
+    response = client.post(
+        f"/petitions/{petition.id}/sign",
+        headers=headers,
+        data={
+            "full_name": "Әлия Қасымова",
+            "iin": adult_iin(),
+            "email": "aliya@example.org",
+            "district_id": petition.district_id,
+            "consent": "y",
+        },
+    )
     assert response.status_code == 202
     [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["aliya@example.org"]
@@ -108,8 +146,13 @@ def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_i
 def test_the_generic_mail_names_its_fields_in_the_recipients_language(app, make, smtp_server):
     from recall.models.notifications import Channel, NotificationRule, Recipient
 
-    db.session.add(NotificationRule(event_kind="petition.milestone", recipient=Recipient.PETITION_INITIATORS,
-                                    channel=Channel.EMAIL))
+    db.session.add(
+        NotificationRule(
+            event_kind="petition.milestone",
+            recipient=Recipient.PETITION_INITIATORS,
+            channel=Channel.EMAIL,
+        )
+    )
     petition = make_petition(make, initiator=make.user(email="kk@example.org", locale="kk"))
     record_event("petition.milestone", "petition", petition.id, {"percent": 75})
     db.session.commit()

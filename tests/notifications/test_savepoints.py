@@ -6,6 +6,7 @@ savepoint release hands over events that are not committed yet (a job, or the in
 own connection, cannot see them), and forgetting at a savepoint rollback drops events the outer
 transaction goes on to commit.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -55,7 +56,9 @@ def test_a_rolled_back_savepoint_keeps_the_events_recorded_outside_it(app, make,
 
 
 @pytest.mark.redis
-def test_with_redis_a_released_savepoint_enqueues_nothing_before_the_commit(app, make, redis_url, redis_conn):
+def test_with_redis_a_released_savepoint_enqueues_nothing_before_the_commit(
+    app, make, redis_url, redis_conn
+):
     app.config["REDIS_URL"] = redis_url
     queue = Queue("recall-test", connection=redis_conn)
     event = _withdrawal(make, "queued@example.org")

@@ -3,6 +3,7 @@
 A real aiosmtpd server with a self-signed certificate (trusted through ``SSL_CERT_FILE``) that
 requires STARTTLS and a login; real HTTP receivers that redirect or hang.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,7 +19,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from recall.extensions import db
-from recall.models.notifications import Channel, Delivery, DeliveryStatus, NotificationRule, Recipient, WebhookEndpoint
+from recall.models.notifications import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    NotificationRule,
+    Recipient,
+    WebhookEndpoint,
+)
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
 from tests.notifications.conftest import SmtpHandler, free_port, make_petition, make_signature
@@ -29,9 +37,28 @@ def certificate(tmp_path_factory):
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make a test certificate")
     folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
-                    "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder / "cert.pem", folder / "key.pem"
 
 
@@ -46,12 +73,21 @@ def tls_smtp(certificate, monkeypatch):
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login, auth_data.password, session.ssl is not None))
-        return AuthResult(success=(auth_data.login, auth_data.password) == (b"mailer", b"s3cret"), handled=False)
+        return AuthResult(
+            success=(auth_data.login, auth_data.password) == (b"mailer", b"s3cret"), handled=False
+        )
 
     handler = SmtpHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            auth_required=True, authenticator=authenticator)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        authenticator=authenticator,
+    )
     controller.start()
     yield handler, port, logins
     controller.stop()
@@ -59,7 +95,12 @@ def tls_smtp(certificate, monkeypatch):
 
 @pytest.fixture
 def app_config():
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_USE_TLS": True, "MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "s3cret"}
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "mailer",
+        "MAIL_PASSWORD": "s3cret",
+    }
 
 
 def _withdrawal(make, address: str) -> None:
@@ -89,10 +130,14 @@ def test_a_wrong_smtp_password_fails_the_delivery_for_the_administrator(app, mak
     ensure_default_rules()
     _withdrawal(make, "secure@example.org")
     db.session.commit()
-    assert handler.messages == [] and set(logins) == {(b"mailer", b"wrong", True)}  # each mechanism tried
+    assert handler.messages == [] and set(logins) == {
+        (b"mailer", b"wrong", True)
+    }  # each mechanism tried
     delivery = _delivery()
-    assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED,
-                                                       "SMTP 535: 5.7.8 Authentication credentials invalid")
+    assert (delivery.status, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        "SMTP 535: 5.7.8 Authentication credentials invalid",
+    )
 
 
 class _Server:
@@ -128,14 +173,19 @@ def servers():
 
 def _webhook(make, url: str) -> None:
     db.session.add(WebhookEndpoint(organization_id=make.organization().id, url=url, secret="s"))
-    db.session.add(NotificationRule(event_kind="promise.created", recipient=Recipient.ORGANIZATION_WEBHOOKS,
-                                    channel=Channel.WEBHOOK))
+    db.session.add(
+        NotificationRule(
+            event_kind="promise.created",
+            recipient=Recipient.ORGANIZATION_WEBHOOKS,
+            channel=Channel.WEBHOOK,
+        )
+    )
     record_event("promise.created", "deputy", make.deputy().id, {})
 
 
 def test_a_webhook_redirect_is_not_followed(app, make, servers):
     class Target(_Quiet):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             self.server.owner.requests.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -145,7 +195,7 @@ def test_a_webhook_redirect_is_not_followed(app, make, servers):
     target = servers(Target)
 
     class Redirect(_Quiet):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self.server.owner.requests.append(self.path)
             self.send_response(302)
             self.send_header("Location", target.url + "?internal")
@@ -163,7 +213,7 @@ def test_a_hanging_webhook_receiver_is_given_up_after_the_timeout(app, make, ser
     release = threading.Event()
 
     class Hang(_Quiet):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             release.wait(10)
             self.send_response(200)
             self.end_headers()
@@ -184,8 +234,9 @@ def test_a_hanging_webhook_receiver_is_given_up_after_the_timeout(app, make, ser
 def test_with_private_addresses_refused_a_webhook_never_connects_to_one(app, make, servers, host):
     """Refused when sending too (an endpoint registered earlier, or a name that now resolves
     inward). The check sits in the connection itself, on the address it connects to."""
+
     class Receiver(_Quiet):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self.server.owner.requests.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -196,5 +247,7 @@ def test_with_private_addresses_refused_a_webhook_never_connects_to_one(app, mak
     db.session.commit()
     assert receiver.requests == []
     delivery = _delivery()
-    assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED,
-                                                      "webhook URL points at a private address")
+    assert (delivery.status, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        "webhook URL points at a private address",
+    )

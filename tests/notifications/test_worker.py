@@ -1,4 +1,5 @@
 """Real RQ worker processes (``flask worker``) against the test PostgreSQL, Redis and SMTP server."""
+
 from __future__ import annotations
 
 import time
@@ -12,7 +13,13 @@ from recall.models import Event
 from recall.models.notifications import Delivery, DeliveryStatus
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
-from tests.notifications.conftest import free_port, mail_config, make_petition, make_signature, wait_until
+from tests.notifications.conftest import (
+    free_port,
+    mail_config,
+    make_petition,
+    make_signature,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -25,7 +32,9 @@ def app_config(smtp_server, redis_url):
 def _delivery(delivery_id: int | None = None) -> Delivery:
     db.session.expire_all()
     query = sa.select(Delivery).order_by(Delivery.id)
-    return db.session.scalars(query.where(Delivery.id == delivery_id) if delivery_id else query).first()
+    return db.session.scalars(
+        query.where(Delivery.id == delivery_id) if delivery_id else query
+    ).first()
 
 
 def _withdrawal(make, address: str) -> Event:
@@ -33,8 +42,9 @@ def _withdrawal(make, address: str) -> Event:
     return record_event("signature.withdrawn", "signature", signature.id, {})
 
 
-def test_event_committed_while_redis_is_down_is_delivered_after_redispatch(app, make, smtp_server, workers,
-                                                                          redis_url, redis_conn, runner):
+def test_event_committed_while_redis_is_down_is_delivered_after_redispatch(
+    app, make, smtp_server, workers, redis_url, redis_conn, runner
+):
     ensure_default_rules()
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/10"  # nothing listens there
     event = _withdrawal(make, "down@example.org")
@@ -51,7 +61,10 @@ def test_event_committed_while_redis_is_down_is_delivered_after_redispatch(app, 
     log = workers.run_burst()
     assert [m.rcpt_tos for m in smtp_server.wait_for(1)] == [["down@example.org"]], log
     assert _delivery().status == DeliveryStatus.SENT
-    assert runner.invoke(args=["outbox", "redispatch"]).output.strip() == "Redispatched 0 event(s) and 0 delivery(ies)."
+    assert (
+        runner.invoke(args=["outbox", "redispatch"]).output.strip()
+        == "Redispatched 0 event(s) and 0 delivery(ies)."
+    )
 
 
 def test_rolled_back_event_is_never_enqueued(app, make, redis_conn):
@@ -63,8 +76,9 @@ def test_rolled_back_event_is_never_enqueued(app, make, redis_conn):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
 
 
-def test_worker_killed_mid_send_delivers_exactly_once_after_a_new_worker_starts(app, make, smtp_server, workers,
-                                                                                runner):
+def test_worker_killed_mid_send_delivers_exactly_once_after_a_new_worker_starts(
+    app, make, smtp_server, workers, runner
+):
     fast = {"DELIVERY_LEASE_SECONDS": "3", "DELIVERY_JOB_TIMEOUT": "2"}
     app.config.update(DELIVERY_LEASE_SECONDS=3, DELIVERY_JOB_TIMEOUT=2)
     ensure_default_rules()
@@ -91,11 +105,14 @@ def test_worker_killed_mid_send_delivers_exactly_once_after_a_new_worker_starts(
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
 
 
-def test_temporary_refusal_is_retried_with_backoff_and_the_last_failure_marks_failed(app, make, smtp_server,
-                                                                                     workers):
+def test_temporary_refusal_is_retried_with_backoff_and_the_last_failure_marks_failed(
+    app, make, smtp_server, workers
+):
     ensure_default_rules()
-    smtp_server.handler.refuse = {"later@example.org": ["451 4.3.0 Try again later"],
-                                  "never@example.org": ["451 4.3.0 Busy"] * 5}
+    smtp_server.handler.refuse = {
+        "later@example.org": ["451 4.3.0 Try again later"],
+        "never@example.org": ["451 4.3.0 Busy"] * 5,
+    }
     later = _withdrawal(make, "later@example.org")
     never = _withdrawal(make, "never@example.org")
     db.session.commit()

@@ -5,6 +5,7 @@ process below first uses the database (so its pool holds a connection), then run
 reports the server process serving the horse's session; a horse that reused the inherited
 connection would report the parent's.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,11 +48,18 @@ print(json.dumps({"parent_before": parent_before, "parent_after": parent_after,
 """
 
 
-def test_work_horses_open_their_own_connections_and_leave_the_parents_alone(pg_database, redis_url, redis_conn):
+def test_work_horses_open_their_own_connections_and_leave_the_parents_alone(
+    pg_database, redis_url, redis_conn
+):
     from tests.conftest import pg_url
 
-    result = subprocess.run([sys.executable, "-c", SCRIPT, pg_url(pg_database), redis_url], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, pg_url(pg_database), redis_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["statuses"] == ["finished", "finished"], result.stderr

@@ -1,4 +1,5 @@
 """Fixtures for the petitions tests: a petition in any state without going through the services."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,9 @@ def _preset_version(key: str = "kz_mazhilis_single_mandate") -> RecallRuleVersio
     if existing is not None:
         return existing
     rule = PRESETS[key]
-    version = RecallRuleVersion(key=key, version=1, name=rule.name, data=rule.to_dict(), is_preset=True)
+    version = RecallRuleVersion(
+        key=key, version=1, name=rule.name, data=rule.to_dict(), is_preset=True
+    )
     db.session.add(version)
     db.session.flush()
     return version
@@ -23,11 +26,23 @@ def _preset_version(key: str = "kz_mazhilis_single_mandate") -> RecallRuleVersio
 def raw_petition(app, make):
     """Build a petition row directly in ``state`` (for state-machine tests)."""
 
-    def _make(state: PetitionState = PetitionState.GATHERING_GROUP, deputy=None, initiator=None, **overrides):
+    def _make(
+        state: PetitionState = PetitionState.GATHERING_GROUP,
+        deputy=None,
+        initiator=None,
+        **overrides,
+    ):
         deputy = deputy or make.deputy()
         initiator = initiator or make.user()
-        values = {"deputy": deputy, "district": deputy.district, "body": deputy.body,
-                  "rule_version": _preset_version(), "state": state, "grounds": "x" * 60, "initiator": initiator}
+        values = {
+            "deputy": deputy,
+            "district": deputy.district,
+            "body": deputy.body,
+            "rule_version": _preset_version(),
+            "state": state,
+            "grounds": "x" * 60,
+            "initiator": initiator,
+        }
         values.update(overrides)
         petition = Petition(**values)
         db.session.add(petition)
@@ -37,8 +52,10 @@ def raw_petition(app, make):
     return _make
 
 
-GROUNDS = ("The deputy promised to build a school in the district and has not started it in two years; "
-           "voters have lost trust.")
+GROUNDS = (
+    "The deputy promised to build a school in the district and has not started it in two years; "
+    "voters have lost trust."
+)
 
 
 @pytest.fixture
@@ -54,11 +71,17 @@ def flow(app, make):
             self.commissioner = make.user(role=Role.COMMISSIONER, commission_body=self.deputy.body)
 
         def open(self, **kwargs):
-            return petitions.open_petition(kwargs.pop("actor", self.initiator), kwargs.pop("deputy_id", self.deputy.id),
-                                           kwargs.pop("grounds", GROUNDS), **kwargs)
+            return petitions.open_petition(
+                kwargs.pop("actor", self.initiator),
+                kwargs.pop("deputy_id", self.deputy.id),
+                kwargs.pop("grounds", GROUNDS),
+                **kwargs,
+            )
 
         def fill_group(self, petition, size=None):
-            size = size if size is not None else petition.rule_version.to_rule().min_initiative_group
+            size = (
+                size if size is not None else petition.rule_version.to_rule().min_initiative_group
+            )
             while len(petitions.confirmed_members(petition)) < size:
                 member = make.user()
                 petitions.invite_member(self.initiator, petition.id, member.email)
@@ -89,8 +112,15 @@ def make_promise(app):
         if topic is None:
             topic = Topic(slug="education", name="Education")
             db.session.add(topic)
-        promise = Promise(deputy=deputy, title=title, statement=title, made_on=date(2023, 2, 1),
-                          source_url="https://example.org/p", topic=topic, level=PromiseLevel.LOCAL)
+        promise = Promise(
+            deputy=deputy,
+            title=title,
+            statement=title,
+            made_on=date(2023, 2, 1),
+            source_url="https://example.org/p",
+            topic=topic,
+            level=PromiseLevel.LOCAL,
+        )
         db.session.add(promise)
         db.session.flush()
         return promise

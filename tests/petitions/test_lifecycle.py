@@ -1,4 +1,5 @@
 """The petition lifecycle services: who may do what, from which state, and what is frozen."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,12 +9,19 @@ import sqlalchemy as sa
 
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
-from recall.models import (BodyRecallRule, DeputyStatus, Event, InitiativeMember, MandateType, Petition,
-                           PetitionState, Role)
+from recall.models import (
+    BodyRecallRule,
+    DeputyStatus,
+    Event,
+    InitiativeMember,
+    MandateType,
+    Petition,
+    PetitionState,
+    Role,
+)
 from recall.models.base import utcnow
 from recall.services.petitions import lifecycle as petitions
 from recall.services.rules import recall_rules
-
 from tests.petitions.conftest import GROUNDS
 
 S = PetitionState
@@ -31,8 +39,12 @@ def test_open_freezes_rule_and_makes_initiator_a_confirmed_member(flow):
     petition = flow.open()
     assert petition.state == S.GATHERING_GROUP
     assert petition.rule_version.key == "kz_mazhilis_single_mandate"
-    assert petition.district_id == flow.deputy.district_id and petition.body_id == flow.deputy.body_id
-    assert [(m.user_id, m.confirmed_at is not None) for m in petition.members] == [(flow.initiator.id, True)]
+    assert (
+        petition.district_id == flow.deputy.district_id and petition.body_id == flow.deputy.body_id
+    )
+    assert [(m.user_id, m.confirmed_at is not None) for m in petition.members] == [
+        (flow.initiator.id, True)
+    ]
     assert _kinds() == ["petition.opened"]
 
 
@@ -75,8 +87,14 @@ def test_new_petition_allowed_after_the_previous_ended(flow):
 
 def test_active_index_is_enforced_by_the_database(flow, make):
     first = flow.open()
-    clone = Petition(deputy=first.deputy, district_id=first.district_id, body_id=first.body_id,
-                     rule_version=first.rule_version, grounds=GROUNDS, initiator=make.user())
+    clone = Petition(
+        deputy=first.deputy,
+        district_id=first.district_id,
+        body_id=first.body_id,
+        rule_version=first.rule_version,
+        grounds=GROUNDS,
+        initiator=make.user(),
+    )
     db.session.add(clone)
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
@@ -88,7 +106,9 @@ def test_party_list_deputy_cannot_be_recalled(flow, make):
     with pytest.raises(Conflict) as err:
         flow.open(deputy_id=listed.id)
     assert (err.value.field, err.value.message) == (
-        "deputy_id", "Deputies elected by party list cannot be recalled by voters.")
+        "deputy_id",
+        "Deputies elected by party list cannot be recalled by voters.",
+    )
     assert _count(Petition) == 0 and _count(Event) == 0
 
 
@@ -96,7 +116,10 @@ def test_deputy_not_serving_cannot_be_recalled(flow, make):
     gone = make.deputy(status=DeputyStatus.RESIGNED)
     with pytest.raises(Conflict) as err:
         flow.open(deputy_id=gone.id)
-    assert (err.value.field, err.value.message) == ("deputy_id", "This deputy no longer holds the mandate.")
+    assert (err.value.field, err.value.message) == (
+        "deputy_id",
+        "This deputy no longer holds the mandate.",
+    )
     assert _count(Petition) == 0 and _count(Event) == 0
 
 
@@ -106,7 +129,11 @@ def test_invite_and_confirm(flow, make):
     invitation = petitions.invite_member(flow.initiator, petition.id, member.email.upper())
     assert invitation.confirmed_at is None
     event = db.session.scalars(sa.select(Event).where(Event.kind == "initiative.invited")).one()
-    assert (event.subject_type, event.subject_id, event.payload["user_id"]) == ("petition", petition.id, member.id)
+    assert (event.subject_type, event.subject_id, event.payload["user_id"]) == (
+        "petition",
+        petition.id,
+        member.id,
+    )
     assert petitions.pending_invitations(member) == [invitation]
     petitions.confirm_membership(member, petition.id)
     assert invitation.confirmed_at is not None
@@ -130,7 +157,10 @@ def test_invite_unknown_email_and_twice(flow, make):
     petitions.invite_member(flow.initiator, petition.id, member.email)
     with pytest.raises(Conflict) as err:
         petitions.invite_member(flow.initiator, petition.id, member.email)
-    assert (err.value.field, err.value.message) == ("email", f"{member.display_name} is already invited.")
+    assert (err.value.field, err.value.message) == (
+        "email",
+        f"{member.display_name} is already invited.",
+    )
     assert _count(InitiativeMember) == 2 and _kinds() == ["petition.opened", "initiative.invited"]
 
 
@@ -146,8 +176,10 @@ def test_submit_needs_a_large_enough_group(flow):
     petition = flow.fill_group(flow.open(), size=9)
     with pytest.raises(Conflict) as err:
         petitions.submit_petition(flow.initiator, petition.id)
-    assert err.value.message == ("The initiative group needs at least 10 confirmed members (the initiator "
-                                 "included); it has 9.")
+    assert err.value.message == (
+        "The initiative group needs at least 10 confirmed members (the initiator "
+        "included); it has 9."
+    )
     assert petition.state == S.GATHERING_GROUP and petition.submitted_at is None
     flow.fill_group(petition, size=10)
     petitions.submit_petition(flow.initiator, petition.id)
@@ -211,7 +243,10 @@ def test_citizen_cannot_register(flow):
     petition = flow.submitted()
     with pytest.raises(Forbidden) as err:
         petitions.register_petition(flow.initiator, petition.id)
-    assert err.value.message == f"Only a commissioner of {petition.body.name} may decide on this petition."
+    assert (
+        err.value.message
+        == f"Only a commissioner of {petition.body.name} may decide on this petition."
+    )
     assert petition.state == S.SUBMITTED and "petition.registered" not in _kinds()
 
 
@@ -219,7 +254,10 @@ def test_register_twice_is_a_conflict(flow):
     petition = flow.collecting()
     with pytest.raises(Conflict) as err:
         petitions.register_petition(flow.commissioner, petition.id)
-    assert err.value.message == "A petition that is collecting signatures cannot become collecting signatures."
+    assert (
+        err.value.message
+        == "A petition that is collecting signatures cannot become collecting signatures."
+    )
     assert _kinds().count("petition.registered") == 1
 
 
@@ -227,8 +265,9 @@ def test_register_before_submission_is_a_conflict(flow):
     petition = flow.open()
     with pytest.raises(Conflict) as err:
         petitions.register_petition(flow.commissioner, petition.id)
-    assert err.value.message == ("A petition that is gathering its initiative group cannot become collecting "
-                                 "signatures.")
+    assert err.value.message == (
+        "A petition that is gathering its initiative group cannot become collecting signatures."
+    )
     assert petition.state == S.GATHERING_GROUP and petition.registered_voters is None
     assert "petition.registered" not in _kinds()
 
@@ -240,7 +279,10 @@ def test_reject_needs_a_reason(flow):
     assert (err.value.field, err.value.message) == ("reason", "Give the reason.")
     assert petition.state == S.SUBMITTED and "petition.rejected" not in _kinds()
     petitions.reject_petition(flow.commissioner, petition.id, "Grounds do not concern the deputy")
-    assert petition.state == S.REJECTED and petition.rejection_reason == "Grounds do not concern the deputy"
+    assert (
+        petition.state == S.REJECTED
+        and petition.rejection_reason == "Grounds do not concern the deputy"
+    )
     assert _kinds()[-1] == "petition.rejected"
 
 
@@ -292,13 +334,17 @@ def test_eligibility_lockouts_and_term(app, make):
     over = recall_rules.deputy_eligibility(deputy, taiwan, today=date(2028, 3, 29))
     assert (over.allowed, over.reason_code) == (False, "term_over")
     listed = make.deputy(mandate_type=MandateType.PARTY_LIST)
-    assert recall_rules.deputy_eligibility(listed, today=date(2024, 1, 1)).reason_code == "party_list"
+    assert (
+        recall_rules.deputy_eligibility(listed, today=date(2024, 1, 1)).reason_code == "party_list"
+    )
 
 
 def test_lockout_blocks_opening(flow, make):
     admin = make.user(role=Role.ADMIN)
     version = recall_rules.rule_version_in_force(flow.deputy.body)
-    copy = recall_rules.copy_rule(admin, version.id, dict(version.data, key="kz_locked", lockout_first_days=100_000))
+    copy = recall_rules.copy_rule(
+        admin, version.id, dict(version.data, key="kz_locked", lockout_first_days=100_000)
+    )
     recall_rules.assign_rule(admin, flow.deputy.body_id, copy.id)
     with pytest.raises(Conflict) as err:
         flow.open()
@@ -325,7 +371,10 @@ def test_withdrawal_only_by_the_initiator_and_only_before_submission(flow, make)
     assert err.value.message == "Only the initiator of this petition may do this."
     with pytest.raises(Conflict) as err:
         petitions.withdraw_petition(flow.initiator, petition.id, "Too late")
-    assert err.value.message == "Only a petition still gathering its initiative group can be withdrawn."
+    assert (
+        err.value.message
+        == "Only a petition still gathering its initiative group can be withdrawn."
+    )
     assert petition.state == S.SUBMITTED and "petition.rejected" not in _kinds()
     other = flow.open(deputy_id=make.deputy().id)
     with pytest.raises(Invalid) as err:

@@ -1,4 +1,5 @@
 """Petition pages and JSON: shapes, who may act (403 for another body's commissioner), hidden counts."""
+
 from __future__ import annotations
 
 import re
@@ -7,10 +8,17 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import BodyRecallRule, Event, MandateType, Petition, PetitionState, RecallRuleVersion, Role
+from recall.models import (
+    BodyRecallRule,
+    Event,
+    MandateType,
+    Petition,
+    PetitionState,
+    RecallRuleVersion,
+    Role,
+)
 from recall.services.petitions import lifecycle as petitions
 from recall.services.rules import recall_rules
-
 from tests.petitions.conftest import GROUNDS
 
 S = PetitionState
@@ -34,8 +42,12 @@ def test_list_page_and_filters(client, flow):
     db.session.commit()
     html = client.get("/petitions").get_data(as_text=True)
     assert f"/petitions/{petition.id}" in html
-    assert f"/petitions/{petition.id}" not in client.get("/petitions?state=closed").get_data(as_text=True)
-    assert f"/petitions/{petition.id}" in client.get(f"/petitions?deputy={flow.deputy.id}").get_data(as_text=True)
+    assert f"/petitions/{petition.id}" not in client.get("/petitions?state=closed").get_data(
+        as_text=True
+    )
+    assert f"/petitions/{petition.id}" in client.get(
+        f"/petitions?deputy={flow.deputy.id}"
+    ).get_data(as_text=True)
     bad = client.get("/petitions?state=nonsense")
     assert bad.status_code == 422
     assert "Unknown state nonsense" in bad.get_data(as_text=True)
@@ -57,7 +69,9 @@ def test_petition_page_hides_the_count_under_the_kazakh_rule(client, login, flow
 def test_petition_page_shows_the_count_when_the_rule_allows(client, make, flow):
     admin = make.user(role=Role.ADMIN)
     version = recall_rules.rule_version_in_force(flow.deputy.body)
-    copy = recall_rules.copy_rule(admin, version.id, dict(version.data, key="kz_public", running_count_public=True))
+    copy = recall_rules.copy_rule(
+        admin, version.id, dict(version.data, key="kz_public", running_count_public=True)
+    )
     recall_rules.assign_rule(admin, flow.deputy.body_id, copy.id)
     petition = flow.collecting()
     petition.confirmed_count = 0
@@ -82,7 +96,9 @@ def test_open_page_validates_and_writes_nothing(client, login, flow):
     login(flow.initiator)
     response = client.post(f"/deputies/{flow.deputy.id}/recall", data={"grounds": "too short"})
     assert response.status_code == 422
-    assert "State the grounds in 50 to 5000 characters (you wrote 9)." in response.get_data(as_text=True)
+    assert "State the grounds in 50 to 5000 characters (you wrote 9)." in response.get_data(
+        as_text=True
+    )
     assert _count(Petition) == 0
     response = client.post(f"/deputies/{flow.deputy.id}/recall", data={"grounds": GROUNDS})
     assert response.status_code == 303
@@ -113,7 +129,10 @@ def test_group_pages_invite_confirm_submit(client, login, make, flow):
     member = make.user()
     db.session.commit()
     login(flow.initiator)
-    assert client.post(f"/petitions/{petition.id}/invite", data={"email": member.email}).status_code == 303
+    assert (
+        client.post(f"/petitions/{petition.id}/invite", data={"email": member.email}).status_code
+        == 303
+    )
     refused = client.post(f"/petitions/{petition.id}/submit")
     assert refused.status_code == 409
     assert "needs at least 10 confirmed members" in refused.get_data(as_text=True)
@@ -134,8 +153,9 @@ def test_register_page_wrong_body_is_403(client, login, make, flow):
     assert client.post(f"/petitions/{petition.id}/reject", data={"reason": "No"}).status_code == 403
     db.session.refresh(petition)
     assert petition.state == S.SUBMITTED
-    assert _count(Event) == db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(
-        Event.kind != "petition.registered"))
+    assert _count(Event) == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event).where(Event.kind != "petition.registered")
+    )
     login(flow.commissioner)
     assert f"/petitions/{petition.id}" in client.get("/petitions/review").get_data(as_text=True)
     assert client.post(f"/petitions/{petition.id}/register").status_code == 303
@@ -181,7 +201,9 @@ def test_admin_rules_list_assign_and_copy(client, login, make, flow):
     html = client.get("/admin/rules/").get_data(as_text=True)
     assert "United Kingdom: Recall of MPs Act 2015" in html and "unverified" in html
     assert "Recall of MPs Act 2015" in html
-    kz = db.session.scalars(sa.select(RecallRuleVersion).filter_by(key="kz_mazhilis_single_mandate")).one()
+    kz = db.session.scalars(
+        sa.select(RecallRuleVersion).filter_by(key="kz_mazhilis_single_mandate")
+    ).one()
     form = client.get(f"/admin/rules/{kz.id}/copy").get_data(as_text=True)
     assert "kz_mazhilis_single_mandate_edited" in form and "- 30 0 -" in form
     data = recall_rules.form_values_from_rule(kz)
@@ -194,10 +216,14 @@ def test_admin_rules_list_assign_and_copy(client, login, make, flow):
     data["threshold_bands"] = "- 25 0 -"
     ok = client.post(f"/admin/rules/{kz.id}/copy", data=data)
     assert ok.status_code == 303, ok.get_data(as_text=True)
-    copy = db.session.scalars(sa.select(RecallRuleVersion).filter_by(key="kz_mazhilis_single_mandate_edited")).one()
+    copy = db.session.scalars(
+        sa.select(RecallRuleVersion).filter_by(key="kz_mazhilis_single_mandate_edited")
+    ).one()
     assert copy.based_on_id == kz.id and copy.data["threshold_bands"][0]["percent"] == "25"
     assert copy.data["running_count_public"] is True and copy.data["withdrawal_allowed"] is False
-    response = client.post("/admin/rules/assign", data={"body_id": flow.deputy.body_id, "rule_version_id": copy.id})
+    response = client.post(
+        "/admin/rules/assign", data={"body_id": flow.deputy.body_id, "rule_version_id": copy.id}
+    )
     assert response.status_code == 303
     assert db.session.get(BodyRecallRule, flow.deputy.body_id).rule_version_id == copy.id
 
@@ -225,8 +251,10 @@ def test_api_list_shape_and_filters(client, flow, make):
     assert [p["id"] for p in body["items"]] == [other.id]
 
 
-@pytest.mark.parametrize(("query", "field"), [("state=open", "state"), ("deputy=abc", "deputy"),
-                                               ("district=-1", "district")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("state=open", "state"), ("deputy=abc", "deputy"), ("district=-1", "district")],
+)
 def test_api_bad_filter_is_422(client, app, query, field):
     response = client.get(f"/api/v1/petitions?{query}")
     assert response.status_code == 422
@@ -235,13 +263,19 @@ def test_api_bad_filter_is_422(client, app, query, field):
 
 def test_api_detail_hides_the_count_under_the_kazakh_rule(client, flow):
     petition = flow.collecting()
-    petition.district.registered_voters = 1  # changed after registration: the petition keeps its numbers
+    petition.district.registered_voters = (
+        1  # changed after registration: the petition keeps its numbers
+    )
     db.session.commit()
     body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
     assert body["id"] == petition.id and body["state"] == "collecting"
     assert body["deputy"] == {"id": flow.deputy.id, "full_name": flow.deputy.full_name}
-    assert body["district"] == {"id": flow.deputy.district_id, "number": flow.deputy.district.number,
-                                "name": flow.deputy.district.name, "registered_voters": 100_000}
+    assert body["district"] == {
+        "id": flow.deputy.district_id,
+        "number": flow.deputy.district.number,
+        "name": flow.deputy.district.name,
+        "registered_voters": 100_000,
+    }
     assert body["opens_at"] == petition.opens_at.isoformat()
     assert body["closes_at"] == petition.closes_at.isoformat()
     assert body["signatures"] == {"count_public": False, "confirmed": None, "per_day": None}
@@ -270,20 +304,29 @@ def test_api_register_wrong_body_is_403(client, login, make, flow):
     outsider = make.user(role=Role.COMMISSIONER)
     db.session.commit()
     login(outsider)
-    response = client.post(f"/api/v1/petitions/{petition.id}/register", headers={"X-CSRFToken": _csrf(client)})
+    response = client.post(
+        f"/api/v1/petitions/{petition.id}/register", headers={"X-CSRFToken": _csrf(client)}
+    )
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
     db.session.refresh(petition)
     assert petition.state == S.SUBMITTED and petition.required_signatures is None
     login(flow.commissioner)
     token = _csrf(client)
-    response = client.post(f"/api/v1/petitions/{petition.id}/reject", json={"reason": ""},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/api/v1/petitions/{petition.id}/reject",
+        json={"reason": ""},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "reason"
-    response = client.post(f"/api/v1/petitions/{petition.id}/register", headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/api/v1/petitions/{petition.id}/register", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200
     assert response.get_json()["threshold"]["required"] == 30_000
-    assert response.get_json()["signatures"]["confirmed"] == 0  # the commissioner of the body sees the count
+    assert (
+        response.get_json()["signatures"]["confirmed"] == 0
+    )  # the commissioner of the body sees the count
 
 
 def test_open_page_offers_the_deputys_promises_to_cite(client, login, flow, make_promise):
@@ -293,9 +336,13 @@ def test_open_page_offers_the_deputys_promises_to_cite(client, login, flow, make
     db.session.commit()
     login(flow.initiator)
     form = client.get(f"/deputies/{flow.deputy.id}/recall").get_data(as_text=True)
-    assert "Build a school" in form and "Build a new school" not in form  # merged duplicates are not offered
-    response = client.post(f"/deputies/{flow.deputy.id}/recall",
-                           data={"grounds": GROUNDS, "promise_ids": [str(school.id)]})
+    assert (
+        "Build a school" in form and "Build a new school" not in form
+    )  # merged duplicates are not offered
+    response = client.post(
+        f"/deputies/{flow.deputy.id}/recall",
+        data={"grounds": GROUNDS, "promise_ids": [str(school.id)]},
+    )
     assert response.status_code == 303
     petition = db.session.scalars(sa.select(Petition)).one()
     assert [p.id for p in petitions.cited_promises(petition)] == [school.id]

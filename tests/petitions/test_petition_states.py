@@ -1,4 +1,5 @@
 """The transition table and change_state: legal moves stamp and announce, illegal ones change nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,7 +32,9 @@ def _events():
 
 
 def test_table_is_exactly_the_documented_one():
-    assert {(a, b) for a, targets in TRANSITIONS.items() for b in targets} == {(a, b) for a, b, _ in LEGAL}
+    assert {(a, b) for a, targets in TRANSITIONS.items() for b in targets} == {
+        (a, b) for a, b, _ in LEGAL
+    }
     assert set(TRANSITIONS) == set(S)
 
 
@@ -39,11 +42,17 @@ def test_table_is_exactly_the_documented_one():
 def test_legal_transition_changes_state_and_records_event(raw_petition, make, source, target, kind):
     petition = raw_petition(source)
     actor = make.user()
-    change_state(petition, target, actor, reason="Not enough members" if target == S.REJECTED else None)
+    change_state(
+        petition, target, actor, reason="Not enough members" if target == S.REJECTED else None
+    )
     assert petition.state == target
     (event,) = _events()
     assert (event.kind, event.subject_type, event.subject_id, event.actor_id) == (
-        kind, "petition", petition.id, actor.id)
+        kind,
+        "petition",
+        petition.id,
+        actor.id,
+    )
     assert event.payload["from"] == source.value
     assert event.payload["to"] == target.value
     assert event.payload["petition_id"] == petition.id
@@ -58,7 +67,9 @@ def test_every_illegal_transition_is_refused_and_writes_nothing(raw_petition, ma
     assert len(ILLEGAL) == 90
     deputy = make.deputy()
     for source, target in ILLEGAL:
-        petition = raw_petition(source, deputy=deputy) if source in FINAL_STATES else raw_petition(source)
+        petition = (
+            raw_petition(source, deputy=deputy) if source in FINAL_STATES else raw_petition(source)
+        )
         with pytest.raises(Conflict) as err:
             change_state(petition, target, None, reason="r")
         assert err.value.field == "state"

@@ -1,4 +1,5 @@
 """Fixtures for the promise tracker: topics seeded, a deputy, monitors of two organizations."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,10 +40,19 @@ def record(topics, monitor):
     """Record a promise for a deputy (defaults for every field; override any)."""
 
     def _record(deputy, actor=None, confirm_distinct=False, **overrides):
-        values = dict(deputy_id=deputy.id, title="Build a school in Zhanaarka", statement="I will build a school.",
-                      made_on=date(2023, 2, 1), source_url=SOURCE, topic="education", level="local")
+        values = {
+            "deputy_id": deputy.id,
+            "title": "Build a school in Zhanaarka",
+            "statement": "I will build a school.",
+            "made_on": date(2023, 2, 1),
+            "source_url": SOURCE,
+            "topic": "education",
+            "level": "local",
+        }
         values.update(overrides)
-        return svc.record_promise(actor or monitor, svc.PromiseInput(**values), confirm_distinct=confirm_distinct)
+        return svc.record_promise(
+            actor or monitor, svc.PromiseInput(**values), confirm_distinct=confirm_distinct
+        )
 
     return _record
 
@@ -52,8 +62,13 @@ def rate(monitor):
     """Rate a promise (defaults: dated 2024-01-10, one evidence link)."""
 
     def _rate(promise, status, actor=None, **overrides):
-        values = dict(status=status, changed_on=date(2024, 1, 10), explanation="Budget line adopted.",
-                      evidence=list(EVIDENCE), broken_reason="no_majority" if status == "broken" else None)
+        values = {
+            "status": status,
+            "changed_on": date(2024, 1, 10),
+            "explanation": "Budget line adopted.",
+            "evidence": list(EVIDENCE),
+            "broken_reason": "no_majority" if status == "broken" else None,
+        }
         values.update(overrides)
         return svc.change_status(actor or monitor, promise.id, **values)
 

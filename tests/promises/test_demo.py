@@ -1,12 +1,20 @@
 """The demo shows the tracker: every status, histories with evidence, one dispute, one correction."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.extensions import db
-from recall.models.promise import Correction, CorrectionKind, Dispute, DisputeState, Promise, PromiseStatusChange
-from recall.rules.scorecard import PROMISE_STATUSES
 from recall.demo.loader import load_demo
+from recall.extensions import db
+from recall.models.promise import (
+    Correction,
+    CorrectionKind,
+    Dispute,
+    DisputeState,
+    Promise,
+    PromiseStatusChange,
+)
+from recall.rules.scorecard import PROMISE_STATUSES
 
 
 def test_demo_promises(app, client):
@@ -16,7 +24,11 @@ def test_demo_promises(app, client):
     assert len(promises) == 10
     assert {p.status.value for p in promises} == set(PROMISE_STATUSES)
     assert all(p.is_demo and p.deputy.is_demo for p in promises)
-    assert {p.broken_reason.value for p in promises if p.broken_reason} == {"other", "no_majority", "outside_powers"}
+    assert {p.broken_reason.value for p in promises if p.broken_reason} == {
+        "other",
+        "no_majority",
+        "outside_powers",
+    }
     changes = list(db.session.scalars(sa.select(PromiseStatusChange)))
     assert len(changes) == 12 and all(c.evidence for c in changes)
     disputes = list(db.session.scalars(sa.select(Dispute)))
@@ -28,4 +40,6 @@ def test_demo_promises(app, client):
     busiest = promises[0].deputy
     page = client.get(f"/deputies/{busiest.id}").text
     assert "1 kept of 3 rated" in page
-    assert client.get(f"/promises/{disputes[0].promise_id}").text.count("This rating is disputed") == 1
+    assert (
+        client.get(f"/promises/{disputes[0].promise_id}").text.count("This rating is disputed") == 1
+    )

@@ -1,4 +1,5 @@
 """Disputes: raised by any monitor with evidence, resolved only by another organization than the rater."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -29,7 +30,10 @@ def test_dispute_needs_a_rating_evidence_and_a_monitor(record, deputy, monitor, 
     assert err.value.message == "This promise is not rated yet; there is no rating to dispute."
     with pytest.raises(Invalid) as err:
         svc.raise_dispute(monitor, rated.id, reason="No.", evidence=[])
-    assert (err.value.field, err.value.message) == ("evidence", "At least one evidence link is required.")
+    assert (err.value.field, err.value.message) == (
+        "evidence",
+        "At least one evidence link is required.",
+    )
     with pytest.raises(Invalid) as err:
         svc.raise_dispute(monitor, rated.id, reason=" ", evidence=EVIDENCE)
     assert (err.value.field, err.value.message) == ("reason", "Reason is required.")
@@ -37,7 +41,12 @@ def test_dispute_needs_a_rating_evidence_and_a_monitor(record, deputy, monitor, 
         svc.raise_dispute(make.user(role=Role.CITIZEN), rated.id, reason="No.", evidence=EVIDENCE)
     assert err.value.message == "Only monitors of a civic organization may dispute ratings."
     assert rated.disputes == []
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == "promise.disputed")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Event).where(Event.kind == "promise.disputed")
+        )
+        == 0
+    )
 
 
 def test_any_monitor_may_dispute_even_the_raters_own_organization(rated, monitor, other_monitor):
@@ -48,12 +57,16 @@ def test_any_monitor_may_dispute_even_the_raters_own_organization(rated, monitor
     assert own.status_change_id == rated.history[-1].id
     with pytest.raises(Conflict):  # one open dispute per organization and rating
         svc.raise_dispute(other_monitor, rated.id, reason="Again.", evidence=EVIDENCE)
-    event = db.session.scalar(sa.select(Event).where(Event.kind == "promise.disputed").order_by(Event.id.desc()))
+    event = db.session.scalar(
+        sa.select(Event).where(Event.kind == "promise.disputed").order_by(Event.id.desc())
+    )
     assert event.payload["deputy_id"] == rated.deputy_id and event.payload["dispute_id"] == other.id
 
 
 def test_the_raters_organization_cannot_resolve(rated, monitor, other_monitor, make):
-    dispute = svc.raise_dispute(other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE)
+    dispute = svc.raise_dispute(
+        other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE
+    )
     colleague = make.user(role=Role.MONITOR, organization=monitor.organization)
     db.session.commit()
     for actor in (monitor, colleague):
@@ -69,10 +82,15 @@ def test_another_organization_upholds(rated, monitor, other_monitor, make):
     dispute = svc.raise_dispute(monitor, rated.id, reason="Doubt.", evidence=EVIDENCE)
     # The disputer's organization is the rater's; a third organization resolves.
     third = make.user(role=Role.MONITOR)
-    svc.resolve_dispute(third, dispute.id, resolution="The opening is documented; the rating stands.")
+    svc.resolve_dispute(
+        third, dispute.id, resolution="The opening is documented; the rating stands."
+    )
     db.session.commit()
     assert dispute.state == DisputeState.UPHELD
-    assert (dispute.resolved_by_id, dispute.resolved_by_organization_id) == (third.id, third.organization_id)
+    assert (dispute.resolved_by_id, dispute.resolved_by_organization_id) == (
+        third.id,
+        third.organization_id,
+    )
     assert rated.status == PromiseStatus.KEPT and len(rated.history) == 1
     with pytest.raises(Conflict):
         svc.resolve_dispute(other_monitor, dispute.id, resolution="Again.")
@@ -81,26 +99,44 @@ def test_another_organization_upholds(rated, monitor, other_monitor, make):
 
 
 def test_the_disputer_of_another_organization_may_resolve_with_a_correction(rated, other_monitor):
-    dispute = svc.raise_dispute(other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE)
-    svc.resolve_dispute(other_monitor, dispute.id, resolution="Half done is a compromise.",
-                        corrected=svc.CorrectedRating("compromise", date(2024, 2, 1), ["https://example.org/half"]))
+    dispute = svc.raise_dispute(
+        other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE
+    )
+    svc.resolve_dispute(
+        other_monitor,
+        dispute.id,
+        resolution="Half done is a compromise.",
+        corrected=svc.CorrectedRating("compromise", date(2024, 2, 1), ["https://example.org/half"]),
+    )
     db.session.commit()
     assert dispute.state == DisputeState.CORRECTED
     assert rated.status == PromiseStatus.COMPROMISE
     new = rated.history[-1]
-    assert new.corrects_id == dispute.status_change_id and new.explanation == "Half done is a compromise."
+    assert (
+        new.corrects_id == dispute.status_change_id
+        and new.explanation == "Half done is a compromise."
+    )
     assert dispute.correction_change_id == new.id
     correction = db.session.scalar(sa.select(Correction))
     assert correction.kind.value == "rating" and correction.details == {
-        "from": "kept", "to": "compromise", "corrects_id": dispute.status_change_id}
+        "from": "kept",
+        "to": "compromise",
+        "corrects_id": dispute.status_change_id,
+    }
 
 
 def test_a_correction_without_evidence_leaves_the_dispute_open(rated, other_monitor):
-    dispute = svc.raise_dispute(other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE)
+    dispute = svc.raise_dispute(
+        other_monitor, rated.id, reason="Only half done.", evidence=EVIDENCE
+    )
     db.session.commit()
     with pytest.raises(Invalid) as err:
-        svc.resolve_dispute(other_monitor, dispute.id, resolution="Compromise.",
-                            corrected=svc.CorrectedRating("compromise", date(2024, 2, 1), []))
+        svc.resolve_dispute(
+            other_monitor,
+            dispute.id,
+            resolution="Compromise.",
+            corrected=svc.CorrectedRating("compromise", date(2024, 2, 1), []),
+        )
     assert err.value.field == "evidence"
     db.session.rollback()
     db.session.expire_all()

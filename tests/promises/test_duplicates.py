@@ -1,4 +1,5 @@
 """Duplicate detection (similar titles for one deputy) and merging."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,14 +11,17 @@ from recall.models.promise import Correction, Promise
 from recall.services.promises import recording as svc
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    ("Build a school in Zhanaarka", "Build a new school in Zhanaarka", 0.9090909090909091),
-    ("Build a school in Zhanaarka", "build a SCHOOL in Zhanaarka!", 1.0),
-    ("Repair school No. 5", "School No. 5 repair", 1.0),
-    ("Repair the road to Temirtau", "Build a school in Temirtau", 0.2),
-    ("Построить школу в Жанаарке", "Построить новую школу в Жанаарке", 0.8888888888888888),
-    ("", "Anything", 0.0),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Build a school in Zhanaarka", "Build a new school in Zhanaarka", 0.9090909090909091),
+        ("Build a school in Zhanaarka", "build a SCHOOL in Zhanaarka!", 1.0),
+        ("Repair school No. 5", "School No. 5 repair", 1.0),
+        ("Repair the road to Temirtau", "Build a school in Temirtau", 0.2),
+        ("Построить школу в Жанаарке", "Построить новую школу в Жанаарке", 0.8888888888888888),
+        ("", "Anything", 0.0),
+    ],
+)
 def test_title_similarity(a, b, expected):
     assert svc.title_similarity(a, b) == pytest.approx(expected)
 
@@ -42,9 +46,13 @@ def test_confirming_it_is_different_records_it(record, deputy):
 
 def test_merge_instead_adds_the_source_to_the_existing_promise(record, deputy, monitor):
     existing = record(deputy)
-    source = svc.add_source_to_promise(monitor, existing.id, url="https://example.org/tv", quotation="A school!")
+    source = svc.add_source_to_promise(
+        monitor, existing.id, url="https://example.org/tv", quotation="A school!"
+    )
     db.session.commit()
-    assert [(s.url, s.quotation) for s in existing.sources] == [("https://example.org/tv", "A school!")]
+    assert [(s.url, s.quotation) for s in existing.sources] == [
+        ("https://example.org/tv", "A school!")
+    ]
     assert source.added_by_id == monitor.id
     with pytest.raises(Conflict):
         svc.add_source_to_promise(monitor, existing.id, url=existing.source_url)
@@ -52,8 +60,13 @@ def test_merge_instead_adds_the_source_to_the_existing_promise(record, deputy, m
 
 def test_merging_an_existing_duplicate(record, rate, deputy, monitor, make):
     target = record(deputy)
-    duplicate = record(deputy, title="Build a new school in Zhanaarka", source_url="https://example.org/dup",
-                       quotation="I said it.", confirm_distinct=True)
+    duplicate = record(
+        deputy,
+        title="Build a new school in Zhanaarka",
+        source_url="https://example.org/dup",
+        quotation="I said it.",
+        confirm_distinct=True,
+    )
     rate(duplicate, "in_the_works")
     with pytest.raises(Invalid):
         svc.merge_promises(monitor, duplicate.id, duplicate.id, "Same.")
@@ -68,8 +81,14 @@ def test_merging_an_existing_duplicate(record, rate, deputy, monitor, make):
     assert len(duplicate.history) == 1  # the duplicate's history is kept, not lost
     correction = db.session.scalar(sa.select(Correction))
     assert (correction.kind.value, correction.promise_id, correction.details["merged_into_id"]) == (
-        "merge", duplicate.id, target.id)
+        "merge",
+        duplicate.id,
+        target.id,
+    )
     # Merged promises leave the lists and duplicate checks.
     from recall.services.promises import queries as q
+
     assert [p.id for p in q.deputy_promises(deputy.id)] == [target.id]
-    assert [p.id for p, _ in svc.find_similar_promises(deputy.id, "Build a new school in Zhanaarka")] == [target.id]
+    assert [
+        p.id for p, _ in svc.find_similar_promises(deputy.id, "Build a new school in Zhanaarka")
+    ] == [target.id]

@@ -1,4 +1,5 @@
 """Pages: anonymous reading is public, forms need a monitor, and they write only through the services."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,7 +20,10 @@ def test_anonymous_reads_every_public_page(client, record, rate, deputy, other_m
     promise = record(deputy)
     rate(promise, "broken")
     from recall.services.promises import recording as svc
-    svc.raise_dispute(other_monitor, promise.id, reason="The law passed after all.", evidence=EVIDENCE)
+
+    svc.raise_dispute(
+        other_monitor, promise.id, reason="The law passed after all.", evidence=EVIDENCE
+    )
     db.session.commit()
     listing = client.get("/promises")
     assert listing.status_code == 200
@@ -30,8 +34,13 @@ def test_anonymous_reads_every_public_page(client, record, rate, deputy, other_m
     assert "The law passed after all." in page.text
     assert "No majority for it" in page.text  # the broken reason
     assert EVIDENCE[0] in page.text
-    for url in ("/promises/summary/bodies", "/promises/summary/parties", "/promises/summary/districts",
-                "/promises/corrections", f"/deputies/{deputy.id}"):
+    for url in (
+        "/promises/summary/bodies",
+        "/promises/summary/parties",
+        "/promises/summary/districts",
+        "/promises/corrections",
+        f"/deputies/{deputy.id}",
+    ):
         assert client.get(url).status_code == 200, url
     deputy_page = client.get(f"/deputies/{deputy.id}").text
     assert "Kept share: not shown" not in deputy_page
@@ -43,58 +52,105 @@ def test_forms_need_a_monitor(client, login, make, deputy, record, topics):
     promise = record(deputy)
     citizen = make.user(role=Role.CITIZEN)
     db.session.commit()
-    urls = [f"/deputies/{deputy.id}/promises/new", f"/promises/{promise.id}/edit", f"/promises/{promise.id}/status",
-            f"/promises/{promise.id}/dispute", f"/promises/{promise.id}/merge"]
+    urls = [
+        f"/deputies/{deputy.id}/promises/new",
+        f"/promises/{promise.id}/edit",
+        f"/promises/{promise.id}/status",
+        f"/promises/{promise.id}/dispute",
+        f"/promises/{promise.id}/merge",
+    ]
     for url in urls:
         assert client.get(url).status_code == 302  # anonymous: to the sign-in page
         assert "/login" in client.get(url).headers["Location"]
     login(citizen)
     for url in urls:
         assert client.get(url).status_code == 403
-        assert client.post(url, data={"status": "kept", "changed_on": "2024-01-01", "explanation": "x",
-                                      "evidence": EVIDENCE[0]}).status_code == 403
+        assert (
+            client.post(
+                url,
+                data={
+                    "status": "kept",
+                    "changed_on": "2024-01-01",
+                    "explanation": "x",
+                    "evidence": EVIDENCE[0],
+                },
+            ).status_code
+            == 403
+        )
     assert _count(PromiseStatusChange) == 0
 
 
-def test_monitor_records_rates_disputes_and_resolves_through_pages(app, client, login, make, deputy, topics,
-                                                                   monitor, other_monitor):
+def test_monitor_records_rates_disputes_and_resolves_through_pages(
+    app, client, login, make, deputy, topics, monitor, other_monitor
+):
     db.session.commit()
     login(monitor)
-    response = client.post(f"/deputies/{deputy.id}/promises/new", data={
-        "title": "Repair the Temirtau road", "statement": "I will repair the road.", "made_on": "2023-02-01",
-        "source_url": "https://example.org/debate", "quotation": "", "topic": "roads", "level": "regional"})
+    response = client.post(
+        f"/deputies/{deputy.id}/promises/new",
+        data={
+            "title": "Repair the Temirtau road",
+            "statement": "I will repair the road.",
+            "made_on": "2023-02-01",
+            "source_url": "https://example.org/debate",
+            "quotation": "",
+            "topic": "roads",
+            "level": "regional",
+        },
+    )
     assert response.status_code == 302
     promise = db.session.scalar(sa.select(Promise))
     assert promise.title == "Repair the Temirtau road" and promise.topic.slug == "roads"
 
-    bad = client.post(f"/promises/{promise.id}/status", data={
-        "status": "kept", "changed_on": "2024-03-01", "explanation": "Done.", "evidence": ""})
+    bad = client.post(
+        f"/promises/{promise.id}/status",
+        data={"status": "kept", "changed_on": "2024-03-01", "explanation": "Done.", "evidence": ""},
+    )
     assert bad.status_code == 422
     assert "At least one evidence link is required." in bad.text
     assert _count(PromiseStatusChange) == 0
 
-    ok = client.post(f"/promises/{promise.id}/status", data={
-        "status": "kept", "changed_on": "2024-03-01", "explanation": "Done.",
-        "evidence": "https://example.org/a\nhttps://example.org/b"})
+    ok = client.post(
+        f"/promises/{promise.id}/status",
+        data={
+            "status": "kept",
+            "changed_on": "2024-03-01",
+            "explanation": "Done.",
+            "evidence": "https://example.org/a\nhttps://example.org/b",
+        },
+    )
     assert ok.status_code == 302
     change = db.session.scalar(sa.select(PromiseStatusChange))
     assert change.evidence == ["https://example.org/a", "https://example.org/b"]
 
     login(other_monitor)
-    assert client.post(f"/promises/{promise.id}/dispute", data={
-        "reason": "Only half repaired.", "evidence": "https://example.org/photo"}).status_code == 302
+    assert (
+        client.post(
+            f"/promises/{promise.id}/dispute",
+            data={"reason": "Only half repaired.", "evidence": "https://example.org/photo"},
+        ).status_code
+        == 302
+    )
     dispute = db.session.scalar(sa.select(Dispute))
     login(monitor)  # the rater's organization may not resolve
-    refused = client.post(f"/promises/disputes/{dispute.id}/resolve", data={
-        "resolution": "Fine as is.", "outcome": "upheld"})
+    refused = client.post(
+        f"/promises/disputes/{dispute.id}/resolve",
+        data={"resolution": "Fine as is.", "outcome": "upheld"},
+    )
     assert refused.status_code == 422
     assert "another organization" in refused.text
     third = make.user(role=Role.MONITOR)
     db.session.commit()
     login(third)
-    resolved = client.post(f"/promises/disputes/{dispute.id}/resolve", data={
-        "resolution": "Half done: a compromise.", "outcome": "corrected", "status": "compromise",
-        "changed_on": "2024-04-01", "evidence": "https://example.org/photo"})
+    resolved = client.post(
+        f"/promises/disputes/{dispute.id}/resolve",
+        data={
+            "resolution": "Half done: a compromise.",
+            "outcome": "corrected",
+            "status": "compromise",
+            "changed_on": "2024-04-01",
+            "evidence": "https://example.org/photo",
+        },
+    )
     assert resolved.status_code == 302
     db.session.expire_all()
     assert db.session.get(Promise, promise.id).status.value == "compromise"
@@ -107,18 +163,32 @@ def test_duplicate_offered_for_merge_on_the_form(client, login, deputy, record, 
     existing = record(deputy, title="Build a school in Zhanaarka")
     db.session.commit()
     login(monitor)
-    data = {"title": "Build a new school in Zhanaarka", "statement": "A new school.", "made_on": "2023-03-01",
-            "source_url": "https://example.org/second", "topic": "education", "level": "local"}
+    data = {
+        "title": "Build a new school in Zhanaarka",
+        "statement": "A new school.",
+        "made_on": "2023-03-01",
+        "source_url": "https://example.org/second",
+        "topic": "education",
+        "level": "local",
+    }
     offered = client.post(f"/deputies/{deputy.id}/promises/new", data=data)
     assert offered.status_code == 422
     assert "already has a similar promise" in offered.text
     assert f'name="merge_into" value="{existing.id}"' in offered.text
-    merged = client.post(f"/deputies/{deputy.id}/promises/new", data={**data, "merge_into": str(existing.id)})
-    assert merged.status_code == 302 and merged.headers["Location"].endswith(f"/promises/{existing.id}")
+    merged = client.post(
+        f"/deputies/{deputy.id}/promises/new", data={**data, "merge_into": str(existing.id)}
+    )
+    assert merged.status_code == 302 and merged.headers["Location"].endswith(
+        f"/promises/{existing.id}"
+    )
     assert _count(Promise) == 1
     db.session.expire_all()
-    assert [s.url for s in db.session.get(Promise, existing.id).sources] == ["https://example.org/second"]
-    distinct = client.post(f"/deputies/{deputy.id}/promises/new", data={**data, "confirm_distinct": "1"})
+    assert [s.url for s in db.session.get(Promise, existing.id).sources] == [
+        "https://example.org/second"
+    ]
+    distinct = client.post(
+        f"/deputies/{deputy.id}/promises/new", data={**data, "confirm_distinct": "1"}
+    )
     assert distinct.status_code == 302
     assert _count(Promise) == 2
 
@@ -127,16 +197,25 @@ def test_edit_keeps_a_revision_shown_on_the_page_and_log(client, login, deputy, 
     promise = record(deputy)
     db.session.commit()
     login(monitor)
-    response = client.post(f"/promises/{promise.id}/edit", data={
-        "title": "Build a school in Zhanaarka village", "statement": "I will build a school.",
-        "reason": "The source names the village."})
+    response = client.post(
+        f"/promises/{promise.id}/edit",
+        data={
+            "title": "Build a school in Zhanaarka village",
+            "statement": "I will build a school.",
+            "reason": "The source names the village.",
+        },
+    )
     assert response.status_code == 302
     revision = db.session.scalar(sa.select(PromiseRevision))
-    assert (revision.old_title, revision.new_title) == ("Build a school in Zhanaarka",
-                                                        "Build a school in Zhanaarka village")
+    assert (revision.old_title, revision.new_title) == (
+        "Build a school in Zhanaarka",
+        "Build a school in Zhanaarka village",
+    )
     assert _count(Correction) == 1
     page = client.get(f"/promises/{promise.id}").text
-    assert "<del>Build a school in Zhanaarka</del>" in page and "The source names the village." in page
+    assert (
+        "<del>Build a school in Zhanaarka</del>" in page and "The source names the village." in page
+    )
     assert "The source names the village." in client.get("/promises/corrections").text
 
 
@@ -165,7 +244,9 @@ def test_promise_page_lists_the_petitions_citing_it(client, make, record, deputy
     from recall.services.petitions import lifecycle as petitions
 
     cited = record(deputy)
-    other = record(deputy, title="Repair the road to Temirtau", source_url="https://example.org/road")
+    other = record(
+        deputy, title="Repair the road to Temirtau", source_url="https://example.org/road"
+    )
     db.session.commit()
     assert "Petitions citing this promise" not in client.get(f"/promises/{cited.id}").text
     grounds = "The deputy promised a school in Zhanaarka and has not started it in two years; we lost trust."

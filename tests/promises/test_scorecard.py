@@ -1,4 +1,5 @@
 """Scorecard arithmetic on the edge cases, through the service and the deputy page."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -34,7 +35,11 @@ def test_none_rated(client, deputy, record):
 
 
 def test_all_broken(client, deputy, record, rate):
-    for title in ("Build a school in Zhanaarka", "Repair the road to Temirtau", "Cap utility tariffs"):
+    for title in (
+        "Build a school in Zhanaarka",
+        "Repair the road to Temirtau",
+        "Cap utility tariffs",
+    ):
         rate(record(deputy, title=title), "broken")
     db.session.commit()
     card = q.deputy_scorecard(deputy.id)
@@ -68,7 +73,9 @@ def test_summaries_per_body_party_and_district(client, make, record, rate, topic
     assert by_party == {"Amanat": (2, Fraction(1, 2)), "independent": (1, None)}
     by_body = {row.key: row.card.total for row in q.summary("body")}
     assert by_body == {first.body_id: 2, second.body_id: 1}
-    by_district = {row.key: row.card.counts["kept"] for row in q.summary("district", body_id=first.body_id)}
+    by_district = {
+        row.key: row.card.counts["kept"] for row in q.summary("district", body_id=first.body_id)
+    }
     assert by_district == {first.district_id: 1, independent.district_id: 0}
     page = client.get("/promises/summary/parties").text
     assert "Amanat" in page and "50%" in page

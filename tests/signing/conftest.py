@@ -1,4 +1,5 @@
 """Fixtures for signing tests: a collecting petition under a chosen rule, and valid IINs."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,7 +17,9 @@ from recall.rules.recall_rules import PRESETS
 _serials = itertools.count(1)
 
 
-def adult_iin(serial: int | None = None, born: date = date(1985, 6, 15), sex: str = "female") -> str:
+def adult_iin(
+    serial: int | None = None, born: date = date(1985, 6, 15), sex: str = "female"
+) -> str:
     """A valid IIN of an adult (a fresh one each call unless ``serial`` is given)."""
     return make_iin(born, sex, next(_serials) % 10_000 if serial is None else serial)
 
@@ -29,19 +32,35 @@ def collecting_petition(app, make):
     dict merged into the rule data; ``required``: required signatures.
     """
 
-    def _make(rule: str = "kz_mazhilis_single_mandate", rule_changes: dict | None = None, required: int = 100,
-              state: PetitionState = PetitionState.COLLECTING, opens_delta=timedelta(days=-1),
-              closes_delta=timedelta(days=29)) -> Petition:
+    def _make(
+        rule: str = "kz_mazhilis_single_mandate",
+        rule_changes: dict | None = None,
+        required: int = 100,
+        state: PetitionState = PetitionState.COLLECTING,
+        opens_delta=timedelta(days=-1),
+        closes_delta=timedelta(days=29),
+    ) -> Petition:
         data = {**PRESETS[rule].to_dict(), **(rule_changes or {})}
-        version = RecallRuleVersion(key=f"{rule}-{next(_serials)}", name=data["name"], data=data, is_preset=True)
+        version = RecallRuleVersion(
+            key=f"{rule}-{next(_serials)}", name=data["name"], data=data, is_preset=True
+        )
         district = make.district()
         deputy = make.deputy(district)
         initiator = make.user()
         now = utcnow()
-        petition = Petition(deputy=deputy, district=district, body=district.body, rule_version=version,
-                            state=state, grounds="Did not keep the promises.", initiator=initiator,
-                            opens_at=now + opens_delta, closes_at=now + closes_delta,
-                            registered_voters=district.registered_voters, required_signatures=required)
+        petition = Petition(
+            deputy=deputy,
+            district=district,
+            body=district.body,
+            rule_version=version,
+            state=state,
+            grounds="Did not keep the promises.",
+            initiator=initiator,
+            opens_at=now + opens_delta,
+            closes_at=now + closes_delta,
+            registered_voters=district.registered_voters,
+            required_signatures=required,
+        )
         db.session.add_all([version, petition])
         db.session.commit()
         return petition
@@ -64,8 +83,13 @@ def total_rows() -> tuple[int, int]:
 
 def payload(petition: Petition, **changes) -> dict:
     """A valid JSON signing request for ``petition``; ``changes`` replace or (value None) drop fields."""
-    body = {"full_name": "Әлия Қасымова-Нұрланқызы", "iin": adult_iin(), "email": "aliya@example.org",
-            "district_id": petition.district_id, "consent": True}
+    body = {
+        "full_name": "Әлия Қасымова-Нұрланқызы",
+        "iin": adult_iin(),
+        "email": "aliya@example.org",
+        "district_id": petition.district_id,
+        "consent": True,
+    }
     for key, value in changes.items():
         if value is None:
             body.pop(key, None)

@@ -1,4 +1,5 @@
 """The benchmark's plain-INSERT endpoint exists only when asked for, and never in production."""
+
 from __future__ import annotations
 
 from recall.config import load_config
@@ -13,6 +14,17 @@ def test_absent_by_default(client):
 
 def test_never_in_production(tmp_path):
     secrets = {"SECRET_KEY": "a" * 40, "IIN_HASH_KEY": "b" * 40, "RECALL_BENCHMARK_ENDPOINTS": "1"}
-    assert load_config(tmp_path, {**secrets, "RECALL_ENV": "development"})["BENCHMARK_ENDPOINTS"] is True
-    assert load_config(tmp_path, {**secrets, "RECALL_ENV": "production"})["BENCHMARK_ENDPOINTS"] is False
-    assert load_config(tmp_path, {"SECRET_KEY": "a" * 40, "IIN_HASH_KEY": "b" * 40})["BENCHMARK_ENDPOINTS"] is False
+    assert (
+        load_config(tmp_path, {**secrets, "RECALL_ENV": "development"})["BENCHMARK_ENDPOINTS"]
+        is True
+    )
+    assert (
+        load_config(tmp_path, {**secrets, "RECALL_ENV": "production"})["BENCHMARK_ENDPOINTS"]
+        is False
+    )
+    assert (
+        load_config(tmp_path, {"SECRET_KEY": "a" * 40, "IIN_HASH_KEY": "b" * 40})[
+            "BENCHMARK_ENDPOINTS"
+        ]
+        is False
+    )

@@ -1,4 +1,5 @@
 """With BENCHMARK_ENDPOINTS the plain-INSERT baseline exists and writes exactly one row."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,15 @@ def app_config():
 def test_plain_insert_endpoint(app, client, collecting_petition):
     petition = collecting_petition()
     assert access_of(app, "api.bench_plain_signature").public
-    response = client.post(ROUTE, json={"petition_id": petition.id, "district_id": petition.district_id,
-                                        "iin": adult_iin(), "full_name": "Bench Mark", "email": "b@example.org"})
+    response = client.post(
+        ROUTE,
+        json={
+            "petition_id": petition.id,
+            "district_id": petition.district_id,
+            "iin": adult_iin(),
+            "full_name": "Bench Mark",
+            "email": "b@example.org",
+        },
+    )
     assert response.status_code == 202
     assert total_rows() == (1, 0)  # one signature row, nothing else

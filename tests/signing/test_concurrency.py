@@ -3,6 +3,7 @@
 Each request runs in its own thread with its own app context, session and connection; a barrier
 releases them together so the inserts really race.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,14 @@ from recall.models import Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
 from recall.services.signing import counting
-from tests.signing.conftest import adult_iin, confirm_token, events, payload, sign_url, signature_count
+from tests.signing.conftest import (
+    adult_iin,
+    confirm_token,
+    events,
+    payload,
+    sign_url,
+    signature_count,
+)
 
 WORKERS = 50
 
@@ -28,8 +36,14 @@ def app_config(redis_url, redis_conn):
     After a commit the outbox hook dispatches while the request still holds its connection, so a
     request may briefly use two: the pool must be larger than the number of threads.
     """
-    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WORKERS + 6, "max_overflow": 0, "pool_timeout": 60},
-            "REDIS_URL": redis_url}
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_size": WORKERS + 6,
+            "max_overflow": 0,
+            "pool_timeout": 60,
+        },
+        "REDIS_URL": redis_url,
+    }
 
 
 def _race(app, requests: list) -> list:
@@ -65,15 +79,21 @@ def test_fifty_concurrent_requests_with_one_iin_give_one_signature(app, collecti
 
 
 def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_petition):
-    petition = collecting_petition(required=200, rule="california_local")  # milestones announced while signing
+    petition = collecting_petition(
+        required=200, rule="california_local"
+    )  # milestones announced while signing
     url = sign_url(petition)
-    bodies = [payload(petition, iin=adult_iin(), email=f"voter{i}@example.org") for i in range(WORKERS)]
+    bodies = [
+        payload(petition, iin=adult_iin(), email=f"voter{i}@example.org") for i in range(WORKERS)
+    ]
     responses = _race(app, [_post(url, body) for body in bodies])
     assert [r.status_code for r in responses] == [202] * WORKERS
     assert signature_count() == WORKERS
     tokens = [confirm_token(e) for e in events("signature.confirmation_requested")]
     assert len(tokens) == WORKERS
-    confirmations = _race(app, [lambda client, t=t: client.post(f"/signatures/confirm/{t}") for t in tokens])
+    confirmations = _race(
+        app, [lambda client, t=t: client.post(f"/signatures/confirm/{t}") for t in tokens]
+    )
     assert [r.status_code for r in confirmations] == [200] * WORKERS
     assert set(db.session.scalars(sa.select(Signature.status))) == {SignatureStatus.CONFIRMED}
     assert counting.confirmed_count(petition) == WORKERS

@@ -1,7 +1,8 @@
 """Counting: constant-cost reads, per-day counts, milestones once, threshold set and cleared, recount."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -45,7 +46,7 @@ def test_threshold_flag_is_set_and_cleared_again(app, collecting_petition):
     counting.apply_count_change(petition.id, 2, DAY1)
     db.session.refresh(petition)
     assert petition.threshold_met_at is None and events("petition.threshold_met") == []
-    moment = datetime(2024, 5, 2, 9, 30, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
     counting.apply_count_change(petition.id, 1, DAY2, now=moment)
     db.session.refresh(petition)
     assert petition.threshold_met_at == moment
@@ -71,8 +72,13 @@ def test_counts_per_day_and_progress(app, collecting_petition):
     counting.apply_count_change(petition.id, -1, DAY2)
     assert counting.counts_per_day(petition) == [(DAY1, 2), (DAY2, 2)]
     progress = counting.progress(petition)
-    assert (progress.confirmed, progress.required, progress.percent, progress.met, progress.public) == \
-        (4, 10, 40.0, False, True)
+    assert (
+        progress.confirmed,
+        progress.required,
+        progress.percent,
+        progress.met,
+        progress.public,
+    ) == (4, 10, 40.0, False, True)
     assert counting.confirmed_counts([petition.id, 999]) == {petition.id: 4, 999: 0}
 
 
@@ -87,7 +93,10 @@ def test_reading_the_count_never_scans_signatures(app, collecting_petition):
     petition = collecting_petition(required=10_000)
     for _ in range(200):
         counting.apply_count_change(petition.id, 1, DAY1)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(PetitionCountShard)) <= COUNT_SHARDS
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(PetitionCountShard))
+        <= COUNT_SHARDS
+    )
     statements: list[str] = []
 
     def remember(conn, cursor, statement, *args):
@@ -105,9 +114,17 @@ def test_reading_the_count_never_scans_signatures(app, collecting_petition):
 
 
 def _confirmed_signature(petition: Petition, n: int, created: datetime) -> Signature:
-    signature = Signature(petition_id=petition.id, iin_hash=f"{n:064d}", iin_last4="0000", full_name="Test Signer",
-                          email=None, district_id=petition.district_id, status=SignatureStatus.CONFIRMED,
-                          receipt_hash=f"{n:064x}", created_at=created)
+    signature = Signature(
+        petition_id=petition.id,
+        iin_hash=f"{n:064d}",
+        iin_last4="0000",
+        full_name="Test Signer",
+        email=None,
+        district_id=petition.district_id,
+        status=SignatureStatus.CONFIRMED,
+        receipt_hash=f"{n:064x}",
+        created_at=created,
+    )
     db.session.add(signature)
     return signature
 
@@ -115,7 +132,9 @@ def _confirmed_signature(petition: Petition, n: int, created: datetime) -> Signa
 def test_recount_and_sync_fix_drift(app, collecting_petition):
     petition = collecting_petition(rule="california_local", required=4)
     for n in range(3):
-        _confirmed_signature(petition, n, datetime(2024, 5, 1, 20, 0, tzinfo=timezone.utc))  # 2 May in Almaty
+        _confirmed_signature(
+            petition, n, datetime(2024, 5, 1, 20, 0, tzinfo=UTC)
+        )  # 2 May in Almaty
     db.session.flush()
     # The counters drifted (e.g. a manual fix in the database): they say 7 on a wrong day.
     counting.apply_count_change(petition.id, 7, DAY1)
@@ -135,10 +154,14 @@ def test_recount_and_sync_fix_drift(app, collecting_petition):
     assert counting.recount(petition.id) == 3  # the +1 had no signature behind it
 
 
-def test_no_announcement_while_a_hidden_count_is_collecting_then_once_on_closing(app, collecting_petition):
+def test_no_announcement_while_a_hidden_count_is_collecting_then_once_on_closing(
+    app, collecting_petition
+):
     from recall.services.petitions import lifecycle as petitions
 
-    petition = collecting_petition(required=4)  # the Kazakh preset: no running count may be published
+    petition = collecting_petition(
+        required=4
+    )  # the Kazakh preset: no running count may be published
     counting.apply_count_change(petition.id, 4, DAY1)
     counting.sync_counts(utcnow())
     db.session.refresh(petition)
@@ -156,18 +179,26 @@ def test_no_announcement_while_a_hidden_count_is_collecting_then_once_on_closing
     assert [e.payload for e in events("petition.threshold_lost")] == [{"required": 4}]
 
 
-def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(client, collecting_petition):
+def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(
+    client, collecting_petition
+):
     from tests.signing.conftest import confirm_token, payload, sign_url
 
     petition = collecting_petition(required=2, rule="california_local")
     for n in range(2):
-        response = client.post(sign_url(petition), json=payload(petition, email=f"v{n}@example.org"))
+        response = client.post(
+            sign_url(petition), json=payload(petition, email=f"v{n}@example.org")
+        )
         assert response.status_code == 202
     for event in events("signature.confirmation_requested"):
         assert client.post(f"/signatures/confirm/{confirm_token(event)}").status_code == 200
     today = counting.local_day(utcnow()).isoformat()
     body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
-    assert body["signatures"] == {"count_public": True, "confirmed": 2, "per_day": [{"date": today, "confirmed": 2}]}
+    assert body["signatures"] == {
+        "count_public": True,
+        "confirmed": 2,
+        "per_day": [{"date": today, "confirmed": 2}],
+    }
     assert body["threshold"] == {"required": 2, "met": True, "percent": 100.0}
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert "2 confirmed signatures of 2 required (100.0%)" in html

@@ -1,5 +1,6 @@
 """Identity confirmation is pluggable: a provider registered by name replaces the e-mail link
 without any change to the signing service (docs/signing.md, "Identity confirmation")."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,10 +11,9 @@ import sqlalchemy as sa
 from recall.errors import Invalid
 from recall.extensions import db
 from recall.models import Signature, SignatureStatus
-from recall.services.signing import counting
-from recall.services.signing import identity
-from recall.services.signing import online as signing
 from recall.services.outbox import record_event
+from recall.services.signing import counting, identity
+from recall.services.signing import online as signing
 from tests.signing.conftest import events, payload, sign_url
 
 
@@ -27,7 +27,12 @@ class CodeConfirmation(identity.IdentityConfirmation):
         return hashlib.sha256(signature.receipt_hash.encode()).hexdigest()[:6]
 
     def start(self, signature, receipt):
-        record_event("signature.code_requested", "signature", signature.id, {"petition_id": signature.petition_id})
+        record_event(
+            "signature.code_requested",
+            "signature",
+            signature.id,
+            {"petition_id": signature.petition_id},
+        )
 
     def complete(self, signature, proof):
         return proof == self.code_for(signature)
@@ -55,7 +60,9 @@ def test_a_registered_provider_takes_over_confirmation(client, collecting_petiti
     with pytest.raises(Invalid) as refused:
         signing.confirm_identity(signature.id, "000000")
     assert (refused.value.field, refused.value.message) == (
-        "token", "This confirmation link is not valid. Please use the link from the latest e-mail.")
+        "token",
+        "This confirmation link is not valid. Please use the link from the latest e-mail.",
+    )
     db.session.rollback()
     db.session.refresh(signature)
     assert signature.status == SignatureStatus.PENDING and counting.confirmed_count(petition) == 0
@@ -66,5 +73,7 @@ def test_a_registered_provider_takes_over_confirmation(client, collecting_petiti
 
 def test_an_unknown_provider_name_is_a_configuration_error(app):
     app.config["IDENTITY_CONFIRMATION"] = "carrier_pigeon"
-    with pytest.raises(RuntimeError, match="IDENTITY_CONFIRMATION='carrier_pigeon' names no registered provider"):
+    with pytest.raises(
+        RuntimeError, match="IDENTITY_CONFIRMATION='carrier_pigeon' names no registered provider"
+    ):
         identity.get_confirmation()

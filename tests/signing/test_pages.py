@@ -1,4 +1,5 @@
 """The signing pages: form, sign box on the petition page, withdrawal form; and the SQLite path."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +16,13 @@ from tests.signing.conftest import adult_iin, confirm_token, events, signature_c
 
 
 def _form(petition, **changes) -> dict:
-    data = {"full_name": "Гүлнара Сейтқали", "iin": adult_iin(), "email": "gulnara@example.org",
-            "district_id": str(petition.district_id), "consent": "y"}
+    data = {
+        "full_name": "Гүлнара Сейтқали",
+        "iin": adult_iin(),
+        "email": "gulnara@example.org",
+        "district_id": str(petition.district_id),
+        "consent": "y",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -36,9 +42,11 @@ def test_sign_form_success_shows_the_receipt_once(client, collecting_petition):
 
 def test_sign_form_refusal_shows_the_message_beside_the_field(client, collecting_petition):
     petition = collecting_petition()
-    for changes, message in [({"consent": None}, "Please agree to the processing of your personal data to sign."),
-                             ({"iin": "123"}, "The IIN must be exactly 12 digits."),
-                             ({"district_id": "0"}, "Choose your district.")]:
+    for changes, message in [
+        ({"consent": None}, "Please agree to the processing of your personal data to sign."),
+        ({"iin": "123"}, "The IIN must be exactly 12 digits."),
+        ({"district_id": "0"}, "Choose your district."),
+    ]:
         response = client.post(f"/petitions/{petition.id}/sign", data=_form(petition, **changes))
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
@@ -66,31 +74,52 @@ def test_withdraw_form(client, collecting_petition):
     assert client.get("/signatures/withdraw").status_code == 200
     wrong = client.post("/signatures/withdraw", data={"receipt": receipt, "email": "x@example.org"})
     assert wrong.status_code == 422
-    assert "No signature matches this receipt code and e-mail address." in wrong.get_data(as_text=True)
+    assert "No signature matches this receipt code and e-mail address." in wrong.get_data(
+        as_text=True
+    )
     done = client.post("/signatures/withdraw", data={"receipt": receipt, "email": "w@example.org"})
     assert done.status_code == 200 and "withdrawn" in done.get_data(as_text=True)
     assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.WITHDRAWN
 
 
 def test_signing_works_on_sqlite(sqlite_app, make):
-    data = PRESETS["california_local"].to_dict()  # a running count is public: milestones announced while signing
+    data = PRESETS[
+        "california_local"
+    ].to_dict()  # a running count is public: milestones announced while signing
     version = RecallRuleVersion(key="ca", name=data["name"], data=data, is_preset=True)
     district = make.district()
     now = utcnow()
-    petition = Petition(deputy=make.deputy(district), district=district, body=district.body, rule_version=version,
-                        state=PetitionState.COLLECTING, grounds="Grounds.", initiator=make.user(),
-                        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10),
-                        registered_voters=1000, required_signatures=2)
+    petition = Petition(
+        deputy=make.deputy(district),
+        district=district,
+        body=district.body,
+        rule_version=version,
+        state=PetitionState.COLLECTING,
+        grounds="Grounds.",
+        initiator=make.user(),
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+        registered_voters=1000,
+        required_signatures=2,
+    )
     db.session.add_all([version, petition])
     db.session.commit()
     iin = adult_iin()
-    first = signing.sign_petition(petition.id, "Asel Mukanova", iin, "asel@example.org", district.id, True)
-    again = signing.sign_petition(petition.id, "Asel Mukanova", iin, "other@example.org", district.id, True)
+    first = signing.sign_petition(
+        petition.id, "Asel Mukanova", iin, "asel@example.org", district.id, True
+    )
+    again = signing.sign_petition(
+        petition.id, "Asel Mukanova", iin, "other@example.org", district.id, True
+    )
     db.session.commit()
     assert first.receipt != again.receipt and signature_count() == 1
-    assert [e.subject_id for e in events("signature.already_signed")] == [db.session.scalar(sa.select(Signature.id))]
+    assert [e.subject_id for e in events("signature.already_signed")] == [
+        db.session.scalar(sa.select(Signature.id))
+    ]
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[0]))
-    signing.sign_petition(petition.id, "Daulet Bekov", adult_iin(), "d@example.org", district.id, True)
+    signing.sign_petition(
+        petition.id, "Daulet Bekov", adult_iin(), "d@example.org", district.id, True
+    )
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[1]))
     db.session.commit()
     assert counting.confirmed_count(petition) == 2

@@ -1,4 +1,5 @@
 """Paper signatures entered by a commissioner: batch form, CSV upload, de-duplication, refusals."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,12 +11,18 @@ from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models import PetitionState, Role, Signature, SignatureSource, SignatureStatus
 from recall.models.base import utcnow
-from recall.services.signing import counting
-from recall.services.signing import paper
-from recall.services.signing import online as signing
 from recall.services.iin_hash import hash_iin
-from tests.signing.conftest import (adult_iin, confirm_token, events, payload, sign_url, signature_count,
-                                   total_rows)
+from recall.services.signing import counting, paper
+from recall.services.signing import online as signing
+from tests.signing.conftest import (
+    adult_iin,
+    confirm_token,
+    events,
+    payload,
+    sign_url,
+    signature_count,
+    total_rows,
+)
 
 
 @pytest.fixture
@@ -27,8 +34,15 @@ def setup(make, collecting_petition):
 
 
 def _line(petition, row, sheet=1, line=None, **changes):
-    values = dict(row=row, sheet=sheet, line=line or row, full_name="Серік Абенов", iin=adult_iin(),
-                  district_number=petition.district.number, signed_on=None)
+    values = {
+        "row": row,
+        "sheet": sheet,
+        "line": line or row,
+        "full_name": "Серік Абенов",
+        "iin": adult_iin(),
+        "district_number": petition.district.number,
+        "signed_on": None,
+    }
     values.update(changes)
     return paper.PaperLine(**values)
 
@@ -38,19 +52,29 @@ def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
     online_iin = adult_iin()
     client.post(sign_url(petition), json=payload(petition, iin=online_iin))
     [requested] = events("signature.confirmation_requested")
-    assert client.post(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200  # counted online
+    assert (
+        client.post(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200
+    )  # counted online
     repeated = adult_iin()
     today = counting.local_day(utcnow())
-    lines = [_line(petition, 1, iin=repeated, signed_on=today.isoformat()),
-             _line(petition, 2, iin=online_iin),
-             _line(petition, 3, iin=repeated, full_name="Серік Абенов"),
-             _line(petition, 4, sheet=2, line=1, signed_on=today.strftime("%d.%m.%Y"))]
+    lines = [
+        _line(petition, 1, iin=repeated, signed_on=today.isoformat()),
+        _line(petition, 2, iin=online_iin),
+        _line(petition, 3, iin=repeated, full_name="Серік Абенов"),
+        _line(petition, 4, sheet=2, line=1, signed_on=today.strftime("%d.%m.%Y")),
+    ]
     report = paper.add_paper_signatures(commissioner, petition.id, lines)
     db.session.commit()
     assert (report.added, report.duplicates, report.skipped) == (2, 2, [])
-    rows = {(s.paper_sheet, s.paper_line): s for s in db.session.scalars(
-        sa.select(Signature).where(Signature.source == SignatureSource.PAPER))}
-    online = db.session.scalar(sa.select(Signature).where(Signature.source == SignatureSource.ONLINE))
+    rows = {
+        (s.paper_sheet, s.paper_line): s
+        for s in db.session.scalars(
+            sa.select(Signature).where(Signature.source == SignatureSource.PAPER)
+        )
+    }
+    online = db.session.scalar(
+        sa.select(Signature).where(Signature.source == SignatureSource.ONLINE)
+    )
     first = rows[(1, 1)]
     assert first.duplicate_of_id is None and first.status == SignatureStatus.CONFIRMED
     assert first.entered_by_id == commissioner.id and first.email is None
@@ -64,7 +88,8 @@ def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
 
 @pytest.mark.parametrize("online_status", [SignatureStatus.PENDING, SignatureStatus.EXPIRED])
 def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_that_counts(
-        client, setup, online_status):
+    client, setup, online_status
+):
     petition, commissioner = setup
     iin = adult_iin()
     client.post(sign_url(petition), json=payload(petition, iin=iin))
@@ -92,44 +117,63 @@ def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_th
 
 
 def test_lines_entered_after_the_period_need_their_date(make, collecting_petition):
-    petition = collecting_petition(state=PetitionState.CLOSED, opens_delta=timedelta(days=-31),
-                                   closes_delta=timedelta(days=-1))
+    petition = collecting_petition(
+        state=PetitionState.CLOSED, opens_delta=timedelta(days=-31), closes_delta=timedelta(days=-1)
+    )
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
     db.session.commit()
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
     assert [(p.row, p.field, p.message) for p in refused.value.problems] == [
-        (1, "signed_on", "The signing period is over: enter the date each line was signed.")]
+        (1, "signed_on", "The signing period is over: enter the date each line was signed.")
+    ]
     assert total_rows() == (0, 0)
     signed_on = counting.local_day(petition.opens_at) + timedelta(days=3)
-    report = paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1, signed_on=signed_on)])
+    report = paper.add_paper_signatures(
+        commissioner, petition.id, [_line(petition, 1, signed_on=signed_on)]
+    )
     assert report.added == 1 and counting.counts_per_day(petition) == [(signed_on, 1)]
 
 
 def test_one_bad_line_refuses_the_batch_and_lists_every_problem(setup):
     petition, commissioner = setup
-    lines = [_line(petition, 1),
-             _line(petition, 2, iin="123"),
-             _line(petition, 3, district_number=petition.district.number + 1),
-             _line(petition, 4, line=1),
-             _line(petition, 5, full_name="R2D2"),
-             _line(petition, 6, sheet="x"),
-             _line(petition, 7, signed_on=(petition.closes_at + timedelta(days=3)).date().isoformat()),
-             _line(petition, 8, signed_on="31/05/2024")]
+    lines = [
+        _line(petition, 1),
+        _line(petition, 2, iin="123"),
+        _line(petition, 3, district_number=petition.district.number + 1),
+        _line(petition, 4, line=1),
+        _line(petition, 5, full_name="R2D2"),
+        _line(petition, 6, sheet="x"),
+        _line(petition, 7, signed_on=(petition.closes_at + timedelta(days=3)).date().isoformat()),
+        _line(petition, 8, signed_on="31/05/2024"),
+    ]
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.add_paper_signatures(commissioner, petition.id, lines)
-    assert refused.value.message == ("7 of 8 lines have problems; nothing was entered. Correct them and send "
-                                     "the batch again.")
+    assert refused.value.message == (
+        "7 of 8 lines have problems; nothing was entered. Correct them and send the batch again."
+    )
     problems = [(p.row, p.field, p.message) for p in refused.value.problems]
     assert problems == [
         (2, "iin", "The IIN must be exactly 12 digits."),
-        (3, "district_number", f"Only voters of district No. {petition.district.number} may sign this petition."),
+        (
+            3,
+            "district_number",
+            f"Only voters of district No. {petition.district.number} may sign this petition.",
+        ),
         (4, "line", "Sheet 1, line 1 is already entered."),
-        (5, "full_name", "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and "
-                         "apostrophes."),
+        (
+            5,
+            "full_name",
+            "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and "
+            "apostrophes.",
+        ),
         (6, "sheet", "The sheet number must be a whole number from 1 to 1000000."),
-        (7, "signed_on", "The date of signing must be within the signing period "
-                         f"({counting.local_day(petition.opens_at)} to {counting.local_day(petition.closes_at)})."),
+        (
+            7,
+            "signed_on",
+            "The date of signing must be within the signing period "
+            f"({counting.local_day(petition.opens_at)} to {counting.local_day(petition.closes_at)}).",
+        ),
         (8, "signed_on", "The date of signing must look like 2024-05-31 or 31.05.2024."),
     ]
     assert total_rows() == (0, 0)
@@ -143,7 +187,9 @@ def test_positions_already_entered_are_refused(setup):
     paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
-    assert [(p.field, p.message) for p in refused.value.problems] == [("line", "Sheet 1, line 1 is already entered.")]
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("line", "Sheet 1, line 1 is already entered.")
+    ]
     assert signature_count() == 1
 
 
@@ -153,7 +199,10 @@ def test_only_a_commissioner_of_the_body_may_enter(make, setup):
     for actor in (outsider, make.user(), None):
         with pytest.raises(Forbidden) as refused:
             paper.add_paper_signatures(actor, petition.id, [_line(petition, 1)])
-        assert refused.value.message == "Only a commissioner of this petition's body may enter paper signatures."
+        assert (
+            refused.value.message
+            == "Only a commissioner of this petition's body may enter paper signatures."
+        )
     with pytest.raises(Invalid) as empty:
         paper.add_paper_signatures(setup[1], petition.id, [])
     assert empty.value.message == "Enter at least one signature."
@@ -163,25 +212,33 @@ def test_only_a_commissioner_of_the_body_may_enter(make, setup):
 def test_csv_upload_with_semicolons_and_bom(setup):
     petition, commissioner = setup
     number = petition.district.number
-    text = ("\ufeffsheet;line;full_name;iin;district_number;signed_on\n"
-            f"3;1;Әлия Қасымова;{adult_iin()};{number};\n"
-            "\n"
-            f"3;2;Нұрлан Бекұлы;{adult_iin()};{number};{counting.local_day(utcnow()).isoformat()}\n")
+    text = (
+        "\ufeffsheet;line;full_name;iin;district_number;signed_on\n"
+        f"3;1;Әлия Қасымова;{adult_iin()};{number};\n"
+        "\n"
+        f"3;2;Нұрлан Бекұлы;{adult_iin()};{number};{counting.local_day(utcnow()).isoformat()}\n"
+    )
     report = paper.import_paper_csv(commissioner, petition.id, text.encode("utf-8"))
     assert report.added == 2
     assert counting.confirmed_count(petition) == 2
     bad = f"sheet,line,full_name,iin,district_number\n1,1,Good Name,{adult_iin()},{number}\n1,2,Bad Name,1,{number}\n"
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.import_paper_csv(commissioner, petition.id, bad)
-    assert [(p.row, p.field) for p in refused.value.problems] == [(3, "iin")]  # numbered by file line
+    assert [(p.row, p.field) for p in refused.value.problems] == [
+        (3, "iin")
+    ]  # numbered by file line
     with pytest.raises(Invalid) as header:
         paper.import_paper_csv(commissioner, petition.id, "sheet,line,name\n1,1,x\n")
-    assert header.value.message == ("The first line must name the columns "
-                                    "sheet,line,full_name,iin,district_number[,signed_on]; missing: full_name, iin, "
-                                    "district_number.")
+    assert header.value.message == (
+        "The first line must name the columns "
+        "sheet,line,full_name,iin,district_number[,signed_on]; missing: full_name, iin, "
+        "district_number."
+    )
     with pytest.raises(Invalid) as encoding:
         paper.import_paper_csv(commissioner, petition.id, "sheet,line\n1,Жақып".encode("utf-16"))
-    assert encoding.value.message == "The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."
+    assert (
+        encoding.value.message == "The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."
+    )
     assert signature_count() == 2
 
 
@@ -189,10 +246,18 @@ def test_paper_pages(client, login, setup):
     petition, commissioner = setup
     login(commissioner)
     assert client.get(f"/petitions/{petition.id}/paper").status_code == 200
-    form = {"batch-lines-0-sheet": "1", "batch-lines-0-line": "1", "batch-lines-0-full_name": "Дана Омарова",
-            "batch-lines-0-iin": adult_iin(), "batch-lines-0-district_number": str(petition.district.number),
-            "batch-lines-1-sheet": "1", "batch-lines-1-line": "2", "batch-lines-1-full_name": "Дана Омарова",
-            "batch-lines-1-iin": "bad", "batch-lines-1-district_number": str(petition.district.number)}
+    form = {
+        "batch-lines-0-sheet": "1",
+        "batch-lines-0-line": "1",
+        "batch-lines-0-full_name": "Дана Омарова",
+        "batch-lines-0-iin": adult_iin(),
+        "batch-lines-0-district_number": str(petition.district.number),
+        "batch-lines-1-sheet": "1",
+        "batch-lines-1-line": "2",
+        "batch-lines-1-full_name": "Дана Омарова",
+        "batch-lines-1-iin": "bad",
+        "batch-lines-1-district_number": str(petition.district.number),
+    }
     refused = client.post(f"/petitions/{petition.id}/paper", data=form)
     assert refused.status_code == 422
     assert "The IIN must be exactly 12 digits." in refused.get_data(as_text=True)
@@ -200,17 +265,24 @@ def test_paper_pages(client, login, setup):
     form["batch-lines-1-iin"] = adult_iin()
     accepted = client.post(f"/petitions/{petition.id}/paper", data=form)
     assert accepted.status_code == 200 and "Entered 2 signatures" in accepted.get_data(as_text=True)
-    upload = (f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{adult_iin()},"
-              f"{petition.district.number}\n").encode()
+    upload = (
+        f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{adult_iin()},"
+        f"{petition.district.number}\n"
+    ).encode()
     import io
 
-    uploaded = client.post(f"/petitions/{petition.id}/paper", data={"csv-file": (io.BytesIO(upload), "sheet.csv")},
-                           content_type="multipart/form-data")
+    uploaded = client.post(
+        f"/petitions/{petition.id}/paper",
+        data={"csv-file": (io.BytesIO(upload), "sheet.csv")},
+        content_type="multipart/form-data",
+    )
     assert uploaded.status_code == 200 and "Entered 1 signatures" in uploaded.get_data(as_text=True)
     assert counting.confirmed_count(petition) == 3
 
 
-def test_closed_petition_page_leads_its_commissioners_to_paper_entry(client, login, make, collecting_petition):
+def test_closed_petition_page_leads_its_commissioners_to_paper_entry(
+    client, login, make, collecting_petition
+):
     petition = collecting_petition(state=PetitionState.CLOSED)
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
     db.session.commit()
@@ -234,12 +306,18 @@ def test_entry_is_refused_unless_collecting_or_just_closed(make, collecting_peti
     petition = collecting_petition(state=state)
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
     db.session.commit()
-    for enter in (lambda: paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)]),
-                  lambda: paper.import_paper_csv(commissioner, petition.id, "sheet,line,full_name,iin,district_number\n")):
+    for enter in (
+        lambda: paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)]),
+        lambda: paper.import_paper_csv(
+            commissioner, petition.id, "sheet,line,full_name,iin,district_number\n"
+        ),
+    ):
         with pytest.raises(Invalid) as refused:
             enter()
         assert (refused.value.field, refused.value.message) == (
-            "petition", "Paper signatures can be entered only while the petition is collecting or just closed.")
+            "petition",
+            "Paper signatures can be entered only while the petition is collecting or just closed.",
+        )
     assert total_rows() == (0, 0)
 
 
@@ -247,9 +325,13 @@ def test_a_batch_over_the_limit_is_refused_whole(setup, monkeypatch):
     petition, commissioner = setup
     monkeypatch.setattr(paper, "MAX_BATCH", 2)
     with pytest.raises(Invalid) as refused:
-        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, n) for n in (1, 2, 3)])
+        paper.add_paper_signatures(
+            commissioner, petition.id, [_line(petition, n) for n in (1, 2, 3)]
+        )
     assert (refused.value.field, refused.value.message) == (
-        "lines", "A batch may hold at most 2 signatures; split the file.")
+        "lines",
+        "A batch may hold at most 2 signatures; split the file.",
+    )
     assert total_rows() == (0, 0)
 
 
@@ -260,15 +342,28 @@ def test_lines_dated_the_first_or_last_day_stay_inside_the_period(make, collecti
     almaty = ZoneInfo("Asia/Almaty")
     petition = collecting_petition(state=PetitionState.CLOSED)
     first_day, last_day = date(2024, 3, 4), date(2024, 4, 3)
-    petition.opens_at = datetime.combine(first_day, time(17, 30), almaty)  # registered in the afternoon
+    petition.opens_at = datetime.combine(
+        first_day, time(17, 30), almaty
+    )  # registered in the afternoon
     petition.closes_at = datetime.combine(last_day, time(9, 15), almaty)  # closed in the morning
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
     db.session.commit()
-    report = paper.add_paper_signatures(commissioner, petition.id, [
-        _line(petition, 1, signed_on=first_day.isoformat()), _line(petition, 2, signed_on=last_day.isoformat()),
-        _line(petition, 3, signed_on="2024-03-20")], now=petition.closes_at + timedelta(days=2))
+    report = paper.add_paper_signatures(
+        commissioner,
+        petition.id,
+        [
+            _line(petition, 1, signed_on=first_day.isoformat()),
+            _line(petition, 2, signed_on=last_day.isoformat()),
+            _line(petition, 3, signed_on="2024-03-20"),
+        ],
+        now=petition.closes_at + timedelta(days=2),
+    )
     first, last, middle = report.signatures
     # Verification rejects signatures dated before opens_at or after closes_at: noon would be both.
     assert first.created_at == petition.opens_at and last.created_at == petition.closes_at
     assert middle.created_at == datetime(2024, 3, 20, 12, tzinfo=almaty)
-    assert counting.counts_per_day(petition) == [(first_day, 1), (date(2024, 3, 20), 1), (last_day, 1)]
+    assert counting.counts_per_day(petition) == [
+        (first_day, 1),
+        (date(2024, 3, 20), 1),
+        (last_day, 1),
+    ]

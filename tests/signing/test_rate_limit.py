@@ -1,4 +1,5 @@
 """Signing is rate-limited per client address (SIGNING_RATE_LIMIT, shared by the form and the API)."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,12 +14,20 @@ def app_config():
 
 def test_the_fourth_signing_request_from_one_address_gets_429(client, collecting_petition):
     petition = collecting_petition()
-    address = {"REMOTE_ADDR": "198.51.100.77"}  # its own address: the limiter's memory outlives the app
-    statuses = [client.post(sign_url(petition), json=payload(petition), environ_base=address).status_code
-                for _ in range(3)]
-    statuses.append(client.post(f"/petitions/{petition.id}/sign", data={}, environ_base=address).status_code)
+    address = {
+        "REMOTE_ADDR": "198.51.100.77"
+    }  # its own address: the limiter's memory outlives the app
+    statuses = [
+        client.post(sign_url(petition), json=payload(petition), environ_base=address).status_code
+        for _ in range(3)
+    ]
+    statuses.append(
+        client.post(f"/petitions/{petition.id}/sign", data={}, environ_base=address).status_code
+    )
     assert statuses == [202, 202, 202, 429]
-    other = client.post(sign_url(petition), json=payload(petition), environ_base={"REMOTE_ADDR": "198.51.100.78"})
+    other = client.post(
+        sign_url(petition), json=payload(petition), environ_base={"REMOTE_ADDR": "198.51.100.78"}
+    )
     assert other.status_code == 202
     assert signature_count() == 4
     limited = client.post(sign_url(petition), json=payload(petition), environ_base=address)

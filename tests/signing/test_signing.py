@@ -1,4 +1,5 @@
 """Signing online through the JSON API: every refusal, duplicates, confirmation, expiry, receipts, withdrawal."""
+
 from __future__ import annotations
 
 import logging
@@ -12,10 +13,18 @@ from recall.models import PetitionState, ReceiptDecoy, Signature, SignatureSourc
 from recall.models.base import utcnow
 from recall.models.signature import CheckStatus
 from recall.rules.iin import make_iin
+from recall.services.iin_hash import hash_iin
 from recall.services.signing import counting
 from recall.services.signing import online as signing
-from recall.services.iin_hash import hash_iin
-from tests.signing.conftest import adult_iin, confirm_token, events, payload, sign_url, signature_count, total_rows
+from tests.signing.conftest import (
+    adult_iin,
+    confirm_token,
+    events,
+    payload,
+    sign_url,
+    signature_count,
+    total_rows,
+)
 
 VALID = adult_iin(serial=4321)
 
@@ -32,34 +41,67 @@ def _seventeen_today() -> str:
 REFUSALS = [
     ({"full_name": ""}, "full_name", "Enter your full name."),
     ({"full_name": None}, "full_name", "Enter your full name."),
-    ({"full_name": "John Smith 3rd"}, "full_name",
-     "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and apostrophes."),
-    ({"full_name": "<script>"}, "full_name",
-     "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and apostrophes."),
+    (
+        {"full_name": "John Smith 3rd"},
+        "full_name",
+        "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and apostrophes.",
+    ),
+    (
+        {"full_name": "<script>"},
+        "full_name",
+        "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens and apostrophes.",
+    ),
     ({"full_name": "Ә"}, "full_name", "The full name must be between 2 and 200 characters."),
     ({"full_name": "А" * 201}, "full_name", "The full name must be between 2 and 200 characters."),
     ({"iin": ""}, "iin", "Enter your IIN (12 digits)."),
     ({"iin": "12345"}, "iin", "The IIN must be exactly 12 digits."),
     ({"iin": "85031540000A"}, "iin", "The IIN must be exactly 12 digits."),
-    ({"iin": _bad_checksum(VALID)}, "iin", "This IIN is not valid: please check that every digit is typed correctly."),
+    (
+        {"iin": _bad_checksum(VALID)},
+        "iin",
+        "This IIN is not valid: please check that every digit is typed correctly.",
+    ),
     ({"iin": "851315400008"}, "iin", "This IIN does not contain a valid date of birth."),
-    ({"iin": make_iin(date(2090, 1, 1), "female", 5)}, "iin", "This IIN does not contain a valid date of birth."),
-    ({"iin": make_iin(date(1880, 5, 1), "male", 12)}, "iin", "This IIN does not contain a valid date of birth."),
+    (
+        {"iin": make_iin(date(2090, 1, 1), "female", 5)},
+        "iin",
+        "This IIN does not contain a valid date of birth.",
+    ),
+    (
+        {"iin": make_iin(date(1880, 5, 1), "male", 12)},
+        "iin",
+        "This IIN does not contain a valid date of birth.",
+    ),
     ({"iin": "__minor__"}, "iin", "You must be at least 18 years old on the day of signing."),
     ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
     ({"email": None}, "email", "Enter a valid e-mail address."),
     ({"district_id": None}, "district_id", "Choose your district."),
     ({"district_id": "abc"}, "district_id", "Choose your district."),
-    ({"district_id": "__other__"}, "district_id",
-     "You can only sign a recall petition in your own district: this petition is for __district__."),
-    ({"consent": False}, "consent", "Please agree to the processing of your personal data to sign."),
-    ({"consent": "yes"}, "consent", "Please agree to the processing of your personal data to sign."),
+    (
+        {"district_id": "__other__"},
+        "district_id",
+        "You can only sign a recall petition in your own district: this petition is for __district__.",
+    ),
+    (
+        {"consent": False},
+        "consent",
+        "Please agree to the processing of your personal data to sign.",
+    ),
+    (
+        {"consent": "yes"},
+        "consent",
+        "Please agree to the processing of your personal data to sign.",
+    ),
     ({"consent": None}, "consent", "Please agree to the processing of your personal data to sign."),
 ]
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), REFUSALS, ids=[f"{r[1]}-{i}" for i, r in enumerate(REFUSALS)])
-def test_each_refusal_names_the_field_and_writes_nothing(client, make, collecting_petition, changes, field, message):
+@pytest.mark.parametrize(
+    ("changes", "field", "message"), REFUSALS, ids=[f"{r[1]}-{i}" for i, r in enumerate(REFUSALS)]
+)
+def test_each_refusal_names_the_field_and_writes_nothing(
+    client, make, collecting_petition, changes, field, message
+):
     petition = collecting_petition()
     if changes.get("iin") == "__minor__":
         changes = {"iin": _seventeen_today()}
@@ -75,23 +117,37 @@ def test_each_refusal_names_the_field_and_writes_nothing(client, make, collectin
     assert total_rows() == before == (0, 0)
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    ({"state": PetitionState.SUBMITTED}, "This petition is not collecting signatures."),
-    ({"state": PetitionState.CLOSED}, "This petition is not collecting signatures."),
-    ({"closes_delta": timedelta(minutes=-1), "opens_delta": timedelta(days=-30)}, "Signing for this petition has closed."),
-    ({"opens_delta": timedelta(hours=2)}, "Signing for this petition has not opened yet."),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ({"state": PetitionState.SUBMITTED}, "This petition is not collecting signatures."),
+        ({"state": PetitionState.CLOSED}, "This petition is not collecting signatures."),
+        (
+            {"closes_delta": timedelta(minutes=-1), "opens_delta": timedelta(days=-30)},
+            "Signing for this petition has closed.",
+        ),
+        ({"opens_delta": timedelta(hours=2)}, "Signing for this petition has not opened yet."),
+    ],
+)
 def test_petition_not_collecting_is_refused(client, collecting_petition, setup, message):
     petition = collecting_petition(**setup)
     response = client.post(sign_url(petition), json=payload(petition))
     assert response.status_code == 422
-    assert response.json["error"] == {"status": 422, "code": "invalid", "field": "petition", "message": message}
+    assert response.json["error"] == {
+        "status": 422,
+        "code": "invalid",
+        "field": "petition",
+        "message": message,
+    }
     assert total_rows() == (0, 0)
 
 
 def test_unknown_petition_and_non_object_body(client, collecting_petition):
     petition = collecting_petition()
-    assert client.post("/api/v1/petitions/999999/signatures", json=payload(petition)).status_code == 404
+    assert (
+        client.post("/api/v1/petitions/999999/signatures", json=payload(petition)).status_code
+        == 404
+    )
     response = client.post(sign_url(petition), json=["not", "an", "object"])
     assert response.status_code == 422
     assert response.json["error"]["message"] == "Send a JSON object in the request body."
@@ -101,8 +157,12 @@ def test_unknown_petition_and_non_object_body(client, collecting_petition):
 def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, collecting_petition):
     petition = collecting_petition()
     iin = adult_iin(serial=1234, born=date(1979, 10, 28), sex="male")
-    response = client.post(sign_url(petition), json=payload(petition, iin=iin, email=" Aliya@Example.ORG ",
-                                                            full_name="  O'Brien   Жақып  "))
+    response = client.post(
+        sign_url(petition),
+        json=payload(
+            petition, iin=iin, email=" Aliya@Example.ORG ", full_name="  O'Brien   Жақып  "
+        ),
+    )
     assert response.status_code == 202
     receipt = response.json["receipt"]
     assert set(response.json) == {"receipt"}
@@ -112,7 +172,9 @@ def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, coll
     assert signature.iin_last4 == iin[-4:] and signature.birth_date == date(1979, 10, 28)
     assert signature.full_name == "O'Brien Жақып"
     assert signature.email == "aliya@example.org"
-    assert signature.status == SignatureStatus.PENDING and signature.source == SignatureSource.ONLINE
+    assert (
+        signature.status == SignatureStatus.PENDING and signature.source == SignatureSource.ONLINE
+    )
     assert signature.expires_at == signature.created_at + timedelta(hours=72)
     assert signature.receipt_hash == signing.receipt_hash_of(receipt)
     # The IIN appears in no column of the row.
@@ -139,14 +201,22 @@ def test_iin_is_never_logged(client, collecting_petition, caplog, monkeypatch):
     assert iin not in caplog.text and _bad_checksum(iin) not in caplog.text
 
 
-def test_second_attempt_answers_like_success_and_mails_the_first_address(client, collecting_petition):
+def test_second_attempt_answers_like_success_and_mails_the_first_address(
+    client, collecting_petition
+):
     petition = collecting_petition()
     iin = adult_iin()
-    first = client.post(sign_url(petition), json=payload(petition, iin=iin, email="first@example.org"))
-    second = client.post(sign_url(petition), json=payload(petition, iin=iin, email="intruder@example.org",
-                                                          full_name="Somebody Else"))
+    first = client.post(
+        sign_url(petition), json=payload(petition, iin=iin, email="first@example.org")
+    )
+    second = client.post(
+        sign_url(petition),
+        json=payload(petition, iin=iin, email="intruder@example.org", full_name="Somebody Else"),
+    )
     assert first.status_code == second.status_code == 202
-    assert set(second.json) == {"receipt"} and len(second.json["receipt"]) == len(first.json["receipt"])
+    assert set(second.json) == {"receipt"} and len(second.json["receipt"]) == len(
+        first.json["receipt"]
+    )
     assert first.json["receipt"] != second.json["receipt"]
     assert signature_count() == 1
     signature = db.session.scalar(sa.select(Signature))
@@ -158,8 +228,16 @@ def test_second_attempt_answers_like_success_and_mails_the_first_address(client,
     # The second receipt looks up exactly like an unconfirmed first signature.
     first_view = client.get(f"/api/v1/receipts/{first.json['receipt']}").json
     second_view = client.get(f"/api/v1/receipts/{second.json['receipt']}").json
-    assert first_view == second_view == {"petition_id": petition.id, "status": "pending", "check": None,
-                                         "signed_on": counting.local_day(utcnow()).isoformat()}
+    assert (
+        first_view
+        == second_view
+        == {
+            "petition_id": petition.id,
+            "status": "pending",
+            "check": None,
+            "signed_on": counting.local_day(utcnow()).isoformat(),
+        }
+    )
     later = utcnow() + timedelta(hours=73)
     assert signing.lookup_receipt(second.json["receipt"], now=later).status == "expired"
     # The real one turns "expired" at the same moment, before the periodic job marks it.
@@ -182,7 +260,9 @@ def test_confirmation_counts_once_and_is_idempotent(client, collecting_petition)
     petition = collecting_petition()
     response = client.post(sign_url(petition), json=payload(petition))
     token = confirm_token(events("signature.confirmation_requested")[0])
-    opened = client.get(f"/signatures/confirm/{token}")  # what a mail scanner does: confirms nothing
+    opened = client.get(
+        f"/signatures/confirm/{token}"
+    )  # what a mail scanner does: confirms nothing
     assert opened.status_code == 200 and "Confirm my signature" in opened.get_data(as_text=True)
     assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.PENDING
     assert counting.confirmed_count(petition) == 0
@@ -204,8 +284,9 @@ def test_bad_or_foreign_confirmation_link_is_refused(client, collecting_petition
     for bad in ("nonsense", token[:-2] + ("AA" if not token.endswith("AA") else "BB")):
         response = client.post(f"/signatures/confirm/{bad}", headers={"Accept": "application/json"})
         assert response.status_code == 422
-        assert response.json["error"]["message"] == ("This confirmation link is not valid. Please use the link from "
-                                                     "the latest e-mail.")
+        assert response.json["error"]["message"] == (
+            "This confirmation link is not valid. Please use the link from the latest e-mail."
+        )
     assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.PENDING
     assert counting.confirmed_count(petition) == 0
 
@@ -213,7 +294,9 @@ def test_bad_or_foreign_confirmation_link_is_refused(client, collecting_petition
 def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petition):
     petition = collecting_petition()
     iin = adult_iin()
-    old = client.post(sign_url(petition), json=payload(petition, iin=iin, email="old@example.org")).json["receipt"]
+    old = client.post(
+        sign_url(petition), json=payload(petition, iin=iin, email="old@example.org")
+    ).json["receipt"]
     old_token = confirm_token(events("signature.confirmation_requested")[0])
     later = utcnow() + timedelta(hours=72, minutes=1)
     # Past its time but before the job ran, the link already refuses.
@@ -224,7 +307,9 @@ def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petitio
     assert signing.expire_unconfirmed(later) == 1
     db.session.commit()
     assert signing.lookup_receipt(old).status == "expired"
-    new = client.post(sign_url(petition), json=payload(petition, iin=iin, email="new@example.org")).json["receipt"]
+    new = client.post(
+        sign_url(petition), json=payload(petition, iin=iin, email="new@example.org")
+    ).json["receipt"]
     assert signature_count() == 1
     db.session.expire_all()
     signature = db.session.scalar(sa.select(Signature))
@@ -234,27 +319,44 @@ def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petitio
         signing.lookup_receipt(old)
     assert events("signature.already_signed") == []
     new_token = confirm_token(events("signature.confirmation_requested")[1])
-    response = client.post(f"/signatures/confirm/{old_token}", headers={"Accept": "application/json"})
+    response = client.post(
+        f"/signatures/confirm/{old_token}", headers={"Accept": "application/json"}
+    )
     assert response.status_code == 422  # a link of the signature's earlier life no longer works
     assert client.post(f"/signatures/confirm/{new_token}").status_code == 200
     assert counting.confirmed_count(petition) == 1
 
 
-def test_receipt_lookup_shows_no_personal_data_and_the_commission_verdict(client, collecting_petition):
+def test_receipt_lookup_shows_no_personal_data_and_the_commission_verdict(
+    client, collecting_petition
+):
     petition = collecting_petition()
-    receipt = client.post(sign_url(petition), json=payload(petition, full_name="Марат Бекұлы")).json["receipt"]
+    receipt = client.post(
+        sign_url(petition), json=payload(petition, full_name="Марат Бекұлы")
+    ).json["receipt"]
     signature = db.session.scalar(sa.select(Signature))
     signature.check_status = CheckStatus.INVALID
     db.session.commit()
     body = client.get(f"/api/v1/receipts/{receipt.lower().replace('-', ' ')}")
     assert body.status_code == 200
-    assert body.json == {"petition_id": petition.id, "status": "pending", "check": "invalid",
-                         "signed_on": counting.local_day(signature.created_at).isoformat()}
+    assert body.json == {
+        "petition_id": petition.id,
+        "status": "pending",
+        "check": "invalid",
+        "signed_on": counting.local_day(signature.created_at).isoformat(),
+    }
     page = client.get("/receipts", query_string={"code": receipt}).get_data(as_text=True)
-    assert "waiting for confirmation" in page and "Марат" not in page and signature.iin_last4 not in page
+    assert (
+        "waiting for confirmation" in page
+        and "Марат" not in page
+        and signature.iin_last4 not in page
+    )
     missing = client.get("/api/v1/receipts/AAAA-BBBB-CCCC-DDDD")
     assert missing.status_code == 404
-    assert missing.json["error"]["message"] == "No signature has this receipt code. Please check the code."
+    assert (
+        missing.json["error"]["message"]
+        == "No signature has this receipt code. Please check the code."
+    )
     assert client.get("/receipts", query_string={"code": "nonsense"}).status_code == 404
 
 
@@ -263,10 +365,16 @@ WITHDRAWABLE = {"withdrawal_allowed": True}
 
 def test_withdrawal_uncounts_a_confirmed_signature(client, collecting_petition):
     petition = collecting_petition(rule_changes=WITHDRAWABLE)
-    receipt = client.post(sign_url(petition), json=payload(petition, email="me@example.org")).json["receipt"]
-    client.post(f"/signatures/confirm/{confirm_token(events('signature.confirmation_requested')[0])}")
+    receipt = client.post(sign_url(petition), json=payload(petition, email="me@example.org")).json[
+        "receipt"
+    ]
+    client.post(
+        f"/signatures/confirm/{confirm_token(events('signature.confirmation_requested')[0])}"
+    )
     assert counting.confirmed_count(petition) == 1
-    response = client.post("/api/v1/signatures/withdraw", json={"receipt": receipt, "email": "ME@example.org"})
+    response = client.post(
+        "/api/v1/signatures/withdraw", json={"receipt": receipt, "email": "ME@example.org"}
+    )
     assert response.status_code == 200 and response.json == {"status": "withdrawn"}
     assert counting.confirmed_count(petition) == 0
     assert counting.counts_per_day(petition) == []
@@ -274,34 +382,59 @@ def test_withdrawal_uncounts_a_confirmed_signature(client, collecting_petition):
     assert event.payload == {"petition_id": petition.id}
     assert client.get(f"/api/v1/receipts/{receipt}").json["status"] == "withdrawn"
     # Withdrawing again changes nothing.
-    assert client.post("/api/v1/signatures/withdraw", json={"receipt": receipt, "email": "me@example.org"}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/signatures/withdraw", json={"receipt": receipt, "email": "me@example.org"}
+        ).status_code
+        == 200
+    )
     assert len(events("signature.withdrawn")) == 1 and counting.confirmed_count(petition) == 0
 
 
 def test_withdrawal_refusals_write_nothing(client, collecting_petition):
     forbidden = collecting_petition()  # the Kazakh preset: no withdrawal
     allowed = collecting_petition(rule_changes=WITHDRAWABLE)
-    r1 = client.post(sign_url(forbidden), json=payload(forbidden, email="a@example.org")).json["receipt"]
-    r2 = client.post(sign_url(allowed), json=payload(allowed, email="b@example.org")).json["receipt"]
-    decoy = client.post(sign_url(allowed), json=payload(
-        allowed, email="b@example.org",
-        iin=signing_iin_of_first(allowed))).json["receipt"]
+    r1 = client.post(sign_url(forbidden), json=payload(forbidden, email="a@example.org")).json[
+        "receipt"
+    ]
+    r2 = client.post(sign_url(allowed), json=payload(allowed, email="b@example.org")).json[
+        "receipt"
+    ]
+    decoy = client.post(
+        sign_url(allowed),
+        json=payload(allowed, email="b@example.org", iin=signing_iin_of_first(allowed)),
+    ).json["receipt"]
     before = total_rows()
     cases = [
-        ({"receipt": r1, "email": "a@example.org"}, "receipt",
-         "The recall rules of this petition do not allow withdrawing a signature."),
-        ({"receipt": r2, "email": "someone@example.org"}, "receipt",
-         "No signature matches this receipt code and e-mail address."),
-        ({"receipt": decoy, "email": "b@example.org"}, "receipt",
-         "No signature matches this receipt code and e-mail address."),
-        ({"receipt": "garbage", "email": "b@example.org"}, "receipt",
-         "No signature matches this receipt code and e-mail address."),
+        (
+            {"receipt": r1, "email": "a@example.org"},
+            "receipt",
+            "The recall rules of this petition do not allow withdrawing a signature.",
+        ),
+        (
+            {"receipt": r2, "email": "someone@example.org"},
+            "receipt",
+            "No signature matches this receipt code and e-mail address.",
+        ),
+        (
+            {"receipt": decoy, "email": "b@example.org"},
+            "receipt",
+            "No signature matches this receipt code and e-mail address.",
+        ),
+        (
+            {"receipt": "garbage", "email": "b@example.org"},
+            "receipt",
+            "No signature matches this receipt code and e-mail address.",
+        ),
         ({"receipt": r2, "email": "nope"}, "email", "Enter a valid e-mail address."),
     ]
     for body, field, message in cases:
         response = client.post("/api/v1/signatures/withdraw", json=body)
         assert response.status_code == 422, body
-        assert (response.json["error"]["field"], response.json["error"]["message"]) == (field, message)
+        assert (response.json["error"]["field"], response.json["error"]["message"]) == (
+            field,
+            message,
+        )
     assert total_rows() == before
     assert set(db.session.scalars(sa.select(Signature.status))) == {SignatureStatus.PENDING}
 
@@ -318,8 +451,12 @@ def signing_iin_of_first(petition) -> str:
 
 def test_withdrawal_after_closing_is_refused(client, collecting_petition):
     petition = collecting_petition(rule_changes=WITHDRAWABLE)
-    receipt = client.post(sign_url(petition), json=payload(petition, email="me@example.org")).json["receipt"]
+    receipt = client.post(sign_url(petition), json=payload(petition, email="me@example.org")).json[
+        "receipt"
+    ]
     with pytest.raises(signing.Invalid) as refused:
-        signing.withdraw_signature(receipt, "me@example.org", now=petition.closes_at + timedelta(seconds=1))
+        signing.withdraw_signature(
+            receipt, "me@example.org", now=petition.closes_at + timedelta(seconds=1)
+        )
     assert refused.value.message == "Signing has closed, so a signature can no longer be withdrawn."
     assert events("signature.withdrawn") == []

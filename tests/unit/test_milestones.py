@@ -56,7 +56,13 @@ def test_crossed_milestones_rejects_bad_input(
 
 @pytest.mark.parametrize(
     ("count", "required", "expected"),
-    [(0, 0, True), (0, 1, False), (6_999, 7_000, False), (7_000, 7_000, True), (7_001, 7_000, True)],
+    [
+        (0, 0, True),
+        (0, 1, False),
+        (6_999, 7_000, False),
+        (7_000, 7_000, True),
+        (7_001, 7_000, True),
+    ],
 )
 def test_threshold_met(count: int, required: int, expected: bool) -> None:
     assert threshold_met(count, required) is expected

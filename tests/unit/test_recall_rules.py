@@ -210,7 +210,9 @@ END = date(2028, 3, 28)
         (PH, "executive", END - timedelta(days=364), Eligibility(False, "lockout_end")),
     ],
 )
-def test_recall_eligibility(rule: RecallRule, mandate: str, on: date, expected: Eligibility) -> None:
+def test_recall_eligibility(
+    rule: RecallRule, mandate: str, on: date, expected: Eligibility
+) -> None:
     assert recall_eligibility(rule, mandate, START, END, on) == expected
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from recall.rules.scorecard import PROMISE_STATUSES, RATED_STATUSES, scorecard
 
-ZEROS = {s: 0 for s in PROMISE_STATUSES}
+ZEROS = dict.fromkeys(PROMISE_STATUSES, 0)
 
 
 def test_status_lists() -> None:

@@ -1,4 +1,5 @@
 """Two-person certification, the recall vote, and the privacy purge."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -19,11 +20,8 @@ from recall.models import (
     Signature,
 )
 from recall.models.base import utcnow
-from recall.services.verification import certification
-from recall.services.verification import privacy
-from recall.services.verification import review
+from recall.services.verification import certification, privacy, review, voter_roll
 from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
 from tests.verification.conftest import iin_for, make_signature, write_roll
 
 
@@ -31,8 +29,10 @@ from tests.verification.conftest import iin_for, make_signature, write_roll
 def verified(world, tmp_path):
     """A petition with 3 valid signatures (3 required) and one invalid, checks run."""
     people = [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}") for i in range(4)]
-    path = write_roll(tmp_path / "roll.csv", [(iin, name, 1 if i < 3 else 2, "Street")
-                                              for i, (iin, name) in enumerate(people)])
+    path = write_roll(
+        tmp_path / "roll.csv",
+        [(iin, name, 1 if i < 3 else 2, "Street") for i, (iin, name) in enumerate(people)],
+    )
     assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
     for iin, name in people:
         make_signature(world.petition, iin, name)
@@ -52,12 +52,19 @@ def _events(kind):
 def test_two_person_certification(verified):
     w = verified
     rep = verification.report(w.commissioner, w.petition.id)
-    assert (rep.raw, rep.valid, rep.invalid, rep.invalid_by_reason, rep.outcome) == \
-        (4, 3, 1, {"other_district": 1}, "qualified")
+    assert (rep.raw, rep.valid, rep.invalid, rep.invalid_by_reason, rep.outcome) == (
+        4,
+        3,
+        1,
+        {"other_district": 1},
+        "qualified",
+    )
     with pytest.raises(Invalid) as exc:
         certification.propose_certification(w.commissioner, w.petition.id, "failed")
     assert exc.value.field == "outcome"
-    proposal = certification.propose_certification(w.commissioner, w.petition.id, "qualified", "All checked")
+    proposal = certification.propose_certification(
+        w.commissioner, w.petition.id, "qualified", "All checked"
+    )
     db.session.commit()
     with pytest.raises(Conflict):
         certification.confirm_certification(w.commissioner, proposal.id)
@@ -81,7 +88,11 @@ def test_numbers_changed_after_proposal(verified):
     misuse = review.report_misuse(w.petition.id, w.people[0][0], "me@example.org", "Not me")
     db.session.commit()
     sig = db.session.get(Signature, misuse.signature_id)
-    assert (sig.full_name, sig.check_status.value, sig.reason_code) == ("Voter 0", "review", "misuse_reported")
+    assert (sig.full_name, sig.check_status.value, sig.reason_code) == (
+        "Voter 0",
+        "review",
+        "misuse_reported",
+    )
     assert [e.subject_id for e in _events("misuse_report.received")] == [misuse.id]
     with pytest.raises(Conflict):
         certification.confirm_certification(w.commissioner2, proposal.id)
@@ -93,24 +104,32 @@ def _certify(w, outcome="qualified"):
     db.session.commit()
 
 
-@pytest.mark.parametrize("turnout,yes,recalled,reason", [
-    (4, 3, True, "recalled"),  # 4 of 10 took part (>= 1/3), 3 of 4 for recall
-    (4, 2, False, "yes_not_more_than_half"),
-    (3, 3, False, "turnout_below_quorum"),  # 3 < 10/3
-])
+@pytest.mark.parametrize(
+    "turnout,yes,recalled,reason",
+    [
+        (4, 3, True, "recalled"),  # 4 of 10 took part (>= 1/3), 3 of 4 for recall
+        (4, 2, False, "yes_not_more_than_half"),
+        (3, 3, False, "turnout_below_quorum"),  # 3 < 10/3
+    ],
+)
 def test_recall_vote(verified, turnout, yes, recalled, reason):
     w = verified
     _certify(w)
     with pytest.raises(Invalid) as exc:
-        certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=11, yes=1, no=1)
+        certification.record_vote(
+            w.commissioner, w.petition.id, registered=10, turnout=11, yes=1, no=1
+        )
     assert exc.value.field == "turnout"
-    result = certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=turnout, yes=yes,
-                                       no=turnout - yes)
+    result = certification.record_vote(
+        w.commissioner, w.petition.id, registered=10, turnout=turnout, yes=yes, no=turnout - yes
+    )
     db.session.commit()
     assert (result.recalled, result.reason) == (recalled, reason)
     petition = db.session.get(Petition, w.petition.id)
     assert petition.state == (PetitionState.RECALLED if recalled else PetitionState.NOT_RECALLED)
-    assert db.session.get(Deputy, w.deputy.id).status == (DeputyStatus.RECALLED if recalled else DeputyStatus.SERVING)
+    assert db.session.get(Deputy, w.deputy.id).status == (
+        DeputyStatus.RECALLED if recalled else DeputyStatus.SERVING
+    )
     [event] = _events("petition.vote_recorded")
     assert event.payload["recalled"] is recalled
 
@@ -120,21 +139,33 @@ def test_purge(verified, app):
     _certify(w)
     certification.record_vote(w.commissioner, w.petition.id, registered=10, turnout=4, yes=3, no=1)
     db.session.commit()
-    report = MisuseReport(petition_id=w.petition.id, iin_hash="x" * 64, iin_last4="1234", email="r@example.org",
-                          message="not me")
+    report = MisuseReport(
+        petition_id=w.petition.id,
+        iin_hash="x" * 64,
+        iin_last4="1234",
+        email="r@example.org",
+        message="not me",
+    )
     db.session.add(report)
     db.session.commit()
     days = app.config["PRIVACY_PURGE_DAYS"]
     assert privacy.petitions_due(utcnow() + timedelta(days=days - 1)) == []
     result = privacy.purge_personal_data(None, utcnow() + timedelta(days=days + 1))
     db.session.commit()
-    assert (result.petition_ids, result.signatures, result.misuse_reports) == ([w.petition.id], 4, 1)
+    assert (result.petition_ids, result.signatures, result.misuse_reports) == (
+        [w.petition.id],
+        4,
+        1,
+    )
     sigs = list(db.session.scalars(sa.select(Signature)))
     assert {(s.full_name, s.email, s.birth_date) for s in sigs} == {("(purged)", None, None)}
     assert all(s.purged_at is not None for s in sigs)
     assert sorted(s.check_status.value for s in sigs) == ["invalid", "valid", "valid", "valid"]
     assert db.session.get(MisuseReport, report.id).email is None
-    assert db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq.desc())).first() == "privacy.purge"
+    assert (
+        db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq.desc())).first()
+        == "privacy.purge"
+    )
     assert privacy.petitions_due(utcnow() + timedelta(days=days + 2)) == []
 
 
@@ -148,14 +179,18 @@ def test_two_confirmations_at_once_certify_once(verified, app, make):
     third = make.user(role=Role.COMMISSIONER, commission_body=w.body)
     proposal = certification.propose_certification(w.commissioner, w.petition.id)
     db.session.commit()
-    assert db.session.get(CertificationProposal, proposal.id).confirmed_at is None  # now in this session
+    assert (
+        db.session.get(CertificationProposal, proposal.id).confirmed_at is None
+    )  # now in this session
     assert db.session.get(Petition, w.petition.id).state == PetitionState.UNDER_VERIFICATION
     errors = []
 
     def confirm_elsewhere():
         try:
             with app.app_context():
-                certification.confirm_certification(db.session.get(User, w.commissioner2.id), proposal.id)
+                certification.confirm_certification(
+                    db.session.get(User, w.commissioner2.id), proposal.id
+                )
                 db.session.commit()
                 db.session.remove()
         except Exception as exc:  # pragma: no cover - reported below
@@ -182,12 +217,22 @@ def test_privacy_purge_command(verified, app, runner):
     early = runner.invoke(args=["privacy", "purge"])
     assert early.exit_code == 0 and "Purged 0 signature(s) in 0 petition(s)" in early.output
     days = app.config["PRIVACY_PURGE_DAYS"]
-    db.session.execute(sa.update(Petition).where(Petition.id == w.petition.id)
-                       .values(final_state_at=utcnow() - timedelta(days=days, minutes=1)))
+    db.session.execute(
+        sa.update(Petition)
+        .where(Petition.id == w.petition.id)
+        .values(final_state_at=utcnow() - timedelta(days=days, minutes=1))
+    )
     db.session.commit()
     dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
     assert dry.exit_code == 0 and f"1 petition(s) due: {w.petition.id}" in dry.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(Signature.purged_at.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(Signature.purged_at.is_not(None))
+        )
+        == 0
+    )
     done = runner.invoke(args=["privacy", "purge"])
     assert done.exit_code == 0 and "Purged 4 signature(s) in 1 petition(s)" in done.output
     db.session.expire_all()
@@ -198,8 +243,8 @@ def test_privacy_purge_command(verified, app, runner):
 def test_certification_reaches_initiators_deputy_and_followers(verified, make):
     """Confirming sends the outcome to the initiator, the deputy and the petition's followers (the outbox)."""
     from recall.models.notifications import Delivery
-    from recall.services.notifications.follows import follow
     from recall.notifications.rules import ensure_default_rules
+    from recall.services.notifications.follows import follow
 
     w = verified
     ensure_default_rules()
@@ -210,5 +255,7 @@ def test_certification_reaches_initiators_deputy_and_followers(verified, make):
     db.session.commit()
     _certify(w)
     event = _events("petition.certified")[0]
-    recipients = set(db.session.scalars(sa.select(Delivery.recipient).where(Delivery.event_id == event.id)))
+    recipients = set(
+        db.session.scalars(sa.select(Delivery.recipient).where(Delivery.event_id == event.id))
+    )
     assert {petition.initiator.email, "deputy@example.org", follower.email} <= recipients

@@ -1,7 +1,8 @@
 """Automatic checks: every reason code from a crafted roll and set of signatures, on PostgreSQL and SQLite."""
+
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -38,8 +39,15 @@ def crafted(world, tmp_path):
         "name_mismatch": (iin_for(date(1986, 1, 1)), "Boris Petrov", 1, "Boris Other"),
         "pending": (iin_for(date(1987, 1, 1)), "Not Yet", 1, "Not Yet"),
     }
-    _load_roll(world, tmp_path, [(iin, roll_name, number, "Street 1") for iin, roll_name, number, _ in
-                                 people.values() if roll_name])
+    _load_roll(
+        world,
+        tmp_path,
+        [
+            (iin, roll_name, number, "Street 1")
+            for iin, roll_name, number, _ in people.values()
+            if roll_name
+        ],
+    )
     sigs = {}
     for label, (iin, _roll, _n, signed_name) in people.items():
         if label == "duplicate":
@@ -60,8 +68,14 @@ def crafted(world, tmp_path):
     # duplicate, but the earliest must be kept.
     iin = people["duplicate"][0]
     online = make_signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=5))
-    paper = make_signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=2), source=SignatureSource.PAPER,
-                           duplicate_of=online)
+    paper = make_signature(
+        p,
+        iin,
+        "Dana Twice",
+        at=OPENS + timedelta(days=2),
+        source=SignatureSource.PAPER,
+        duplicate_of=online,
+    )
     sigs["duplicate"], sigs["duplicate_kept"] = online, paper
     counting.recount(p.id)
     db.session.commit()
@@ -70,8 +84,13 @@ def crafted(world, tmp_path):
 
 def _verdicts(sigs):
     db.session.expire_all()
-    return {label: (db.session.get(Signature, s.id).check_status, db.session.get(Signature, s.id).reason_code)
-            for label, s in sigs.items()}
+    return {
+        label: (
+            db.session.get(Signature, s.id).check_status,
+            db.session.get(Signature, s.id).reason_code,
+        )
+        for label, s in sigs.items()
+    }
 
 
 EXPECTED = {
@@ -98,8 +117,15 @@ def test_each_reason_code_and_count_adjusted(world, crafted):
     dup = db.session.get(Signature, crafted["duplicate"].id)
     kept = db.session.get(Signature, crafted["duplicate_kept"].id)
     assert (dup.duplicate_of_id, kept.duplicate_of_id) == (kept.id, None)
-    assert result.by_reason == {"not_registered": 1, "other_district": 1, "duplicate": 1, "under_age": 1,
-                                "signed_outside_period": 1, "withdrawn": 1, "name_mismatch": 1}
+    assert result.by_reason == {
+        "not_registered": 1,
+        "other_district": 1,
+        "duplicate": 1,
+        "under_age": 1,
+        "signed_outside_period": 1,
+        "withdrawn": 1,
+        "name_mismatch": 1,
+    }
     assert result.checked == 10
     # Counted now: valid 3 + review 1. Before: 8 (the online duplicate was counted, the paper not).
     assert result.count_change == -4
@@ -116,7 +142,12 @@ def test_manual_decision_survives_rerun(world, crafted):
 
     verification.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
-    review.decide(world.commissioner, crafted["name_mismatch"].id, accept=True, note="Same person, new surname")
+    review.decide(
+        world.commissioner,
+        crafted["name_mismatch"].id,
+        accept=True,
+        note="Same person, new surname",
+    )
     db.session.commit()
     verification.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
@@ -140,9 +171,15 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     deputy = make.deputy(d1)
     petition = make_petition(deputy, make.user())
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=body)
-    good, far, young = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1)), iin_for(date(2010, 1, 1))
-    path = write_roll(tmp_path / "r.csv", [(good, "Ёлкина Анна", 1, "A"), (far, "Far Away", 2, "B"),
-                                           (young, "Too Young", 1, "C")])
+    good, far, young = (
+        iin_for(date(1970, 1, 1)),
+        iin_for(date(1971, 1, 1)),
+        iin_for(date(2010, 1, 1)),
+    )
+    path = write_roll(
+        tmp_path / "r.csv",
+        [(good, "Ёлкина Анна", 1, "A"), (far, "Far Away", 2, "B"), (young, "Too Young", 1, "C")],
+    )
     assert voter_roll.import_file(None, body.id, date(2026, 2, 1), str(path)).accepted
     a = make_signature(petition, good, "елкина  анна")
     b = make_signature(petition, far, "Far Away")
@@ -153,8 +190,12 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     verification.run_checks(commissioner, petition.id)
     db.session.commit()
     got = {s.id: (s.check_status, s.reason_code) for s in db.session.scalars(sa.select(Signature))}
-    assert got == {a.id: (CheckStatus.VALID, None), b.id: (CheckStatus.INVALID, "other_district"),
-                   c.id: (CheckStatus.INVALID, "under_age"), d.id: (CheckStatus.INVALID, "duplicate")}
+    assert got == {
+        a.id: (CheckStatus.VALID, None),
+        b.id: (CheckStatus.INVALID, "other_district"),
+        c.id: (CheckStatus.INVALID, "under_age"),
+        d.id: (CheckStatus.INVALID, "duplicate"),
+    }
     assert counting.confirmed_count(petition.id) == 1
 
 
@@ -163,11 +204,14 @@ def test_closing_hook_checks_closed_petitions(world, crafted):
     from recall.jobs.periodic import PERIODIC_TASKS, load_task
     from recall.models.base import utcnow
 
-    path = dict((name, target) for name, _interval, target in PERIODIC_TASKS)["verification.check_closed"]
+    path = {name: target for name, _interval, target in PERIODIC_TASKS}["verification.check_closed"]
     assert load_task(path)(utcnow()) == 1
     db.session.commit()
     assert _verdicts(crafted) == EXPECTED
-    assert db.session.get(type(world.petition), world.petition.id).state == PetitionState.UNDER_VERIFICATION
+    assert (
+        db.session.get(type(world.petition), world.petition.id).state
+        == PetitionState.UNDER_VERIFICATION
+    )
     assert verification.check_closed_petitions(utcnow()) == 0  # nothing closed any more
 
 
@@ -184,8 +228,12 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     first = make.user(role=Role.COMMISSIONER, commission_body=body)
     second = make.user(role=Role.COMMISSIONER, commission_body=body)
     iin = iin_for(date(1972, 1, 1))
-    assert voter_roll.import_file(None, body.id, date(2026, 2, 1),
-                                  str(write_roll(tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")]))).accepted
+    assert voter_roll.import_file(
+        None,
+        body.id,
+        date(2026, 2, 1),
+        str(write_roll(tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")])),
+    ).accepted
     sig = make_signature(petition, iin, "Other Name")
     counting.recount(petition.id)
     verification.run_checks(first, petition.id)
@@ -197,8 +245,10 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     db.session.rollback()
     review.decide(first, sig.id, accept=False, reason_code="signature_mismatch")
     db.session.commit()
-    assert (db.session.get(Signature, sig.id).check_status, counting.confirmed_count(petition.id)) == \
-        (CheckStatus.INVALID, 0)
+    assert (
+        db.session.get(Signature, sig.id).check_status,
+        counting.confirmed_count(petition.id),
+    ) == (CheckStatus.INVALID, 0)
     from recall.services.audit import verify_chain
 
     assert verify_chain().problem == ""
@@ -209,9 +259,13 @@ def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
     from tests.verification.conftest import make_petition
 
     petition = make_petition(make.deputy(world.district), world.commissioner)
-    people = [(iin_for(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"{name} {i}") for i in range(n)]
+    people = [
+        (iin_for(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"{name} {i}") for i in range(n)
+    ]
     rows = [(iin, who, 1 if i % 3 else 2, "Street") for i, (iin, who) in enumerate(people) if i % 5]
-    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / f"{name}.csv", rows))).accepted
+    assert voter_roll.import_file(
+        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / f"{name}.csv", rows))
+    ).accepted
     for i, (iin, who) in enumerate(people):
         make_signature(petition, iin, who if i % 7 != 1 else who + "x")
     counting.recount(petition.id)
@@ -227,7 +281,11 @@ def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     db.session.commit()
-    assert result.checked == n and set(result.by_reason) >= {"not_registered", "other_district", "name_mismatch"}
+    assert result.checked == n and set(result.by_reason) >= {
+        "not_registered",
+        "other_district",
+        "name_mismatch",
+    }
     return len(statements)
 
 
@@ -260,9 +318,11 @@ def test_count_change_lands_on_the_signing_days(world, crafted):
     from recall.models.counting import PetitionDayCount
 
     def per_day():
-        rows = db.session.execute(sa.select(PetitionDayCount.day, sa.func.sum(PetitionDayCount.confirmed))
-                                  .where(PetitionDayCount.petition_id == world.petition.id)
-                                  .group_by(PetitionDayCount.day)).all()
+        rows = db.session.execute(
+            sa.select(PetitionDayCount.day, sa.func.sum(PetitionDayCount.confirmed))
+            .where(PetitionDayCount.petition_id == world.petition.id)
+            .group_by(PetitionDayCount.day)
+        ).all()
         return {day: int(n) for day, n in rows if n}
 
     verification.run_checks(world.commissioner, world.petition.id)
@@ -271,21 +331,31 @@ def test_count_change_lands_on_the_signing_days(world, crafted):
     counting.recount(world.petition.id)  # rebuilds the days from the signatures themselves
     db.session.commit()
     assert after_checks == per_day()
-    assert after_checks == {date(2026, 3, 2): 3, date(2026, 3, 3): 1}  # valid, just adult, in review; paper kept
+    assert after_checks == {
+        date(2026, 3, 2): 3,
+        date(2026, 3, 3): 1,
+    }  # valid, just adult, in review; paper kept
 
 
 def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
     """Signed at 01:00 in Almaty on the 18th birthday (still the day before in UTC): an adult."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     iin, other = iin_for(date(2008, 3, 10)), iin_for(date(2008, 3, 10))
-    _load_roll(world, tmp_path, [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")])
-    sig = make_signature(world.petition, iin, "Birthday Signer", at=datetime(2026, 3, 9, 20, 0, tzinfo=timezone.utc))
-    early = make_signature(world.petition, other, "Too Early",
-                           at=datetime(2026, 3, 9, 18, 30, tzinfo=timezone.utc))  # 23:30 in Almaty, the 9th
+    _load_roll(
+        world, tmp_path, [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")]
+    )
+    sig = make_signature(
+        world.petition, iin, "Birthday Signer", at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
+    )
+    early = make_signature(
+        world.petition, other, "Too Early", at=datetime(2026, 3, 9, 18, 30, tzinfo=UTC)
+    )  # 23:30 in Almaty, the 9th
     counting.recount(world.petition.id)
     db.session.commit()
     verification.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
-    assert (db.session.get(Signature, sig.id).check_status, db.session.get(Signature, early.id).reason_code) == \
-        (CheckStatus.VALID, "under_age")
+    assert (
+        db.session.get(Signature, sig.id).check_status,
+        db.session.get(Signature, early.id).reason_code,
+    ) == (CheckStatus.VALID, "under_age")

@@ -1,4 +1,5 @@
 """The public misuse-report form is rate-limited."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,6 +15,15 @@ def app_config():
 
 
 def test_misuse_reports_are_rate_limited(client, world):
-    data = {"petition": world.petition.id, "iin": "061211600012", "email": "a@example.org", "message": "x"}
-    assert [client.post("/report-misuse", data=data).status_code for _ in range(3)] == [200, 200, 429]
+    data = {
+        "petition": world.petition.id,
+        "iin": "061211600012",
+        "email": "a@example.org",
+        "message": "x",
+    }
+    assert [client.post("/report-misuse", data=data).status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MisuseReport)) == 2

@@ -1,4 +1,5 @@
 """Review decisions: never two verdicts on one signature, misuse reports that survive a rerun of the checks."""
+
 from __future__ import annotations
 
 import threading
@@ -9,8 +10,8 @@ from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import AuditEntry, CheckStatus, MisuseReport, Signature, User
 from recall.services.signing import counting
-from recall.services.verification import review
 from recall.services.verification import checks as verification
+from recall.services.verification import review
 
 
 def _decide_elsewhere(app, user_id: int, signature_id: int, **kwargs) -> list:
@@ -40,14 +41,21 @@ def test_a_decision_committed_meanwhile_is_not_overwritten(app, reviewed):
     w = reviewed
     stale = db.session.get(Signature, w.odd.id)
     assert stale.check_status == CheckStatus.REVIEW  # in this session's identity map from now on
-    assert _decide_elsewhere(app, w.commissioner2.id, w.odd.id, accept=False,
-                             reason_code="signature_mismatch") == []
+    assert (
+        _decide_elsewhere(
+            app, w.commissioner2.id, w.odd.id, accept=False, reason_code="signature_mismatch"
+        )
+        == []
+    )
     with pytest.raises(Conflict):
         review.decide(w.commissioner, w.odd.id, accept=True)
     db.session.rollback()
     sig = db.session.get(Signature, w.odd.id)
-    assert (sig.check_status, sig.reason_code, sig.decided_by_id) == \
-        (CheckStatus.INVALID, "signature_mismatch", w.commissioner2.id)
+    assert (sig.check_status, sig.reason_code, sig.decided_by_id) == (
+        CheckStatus.INVALID,
+        "signature_mismatch",
+        w.commissioner2.id,
+    )
     assert db.session.query(AuditEntry).filter_by(action="verification.decision").count() == 1
 
 
@@ -61,16 +69,27 @@ def test_misuse_report_stays_reviewed_after_a_rerun(reviewed):
     db.session.commit()
     sig = db.session.get(Signature, w.ok.id)
     assert (sig.check_status, sig.reason_code) == (CheckStatus.REVIEW, "misuse_reported")
-    assert [i.signature.id for i in review.review_queue(w.commissioner, w.petition.id)] == [w.ok.id, w.odd.id]
+    assert [i.signature.id for i in review.review_queue(w.commissioner, w.petition.id)] == [
+        w.ok.id,
+        w.odd.id,
+    ]
     # The commission invalidates it: the report is resolved, the count drops, a rerun keeps the verdict.
-    review.decide(w.commissioner, w.ok.id, accept=False, reason_code="misuse_reported", note="Confirmed by phone")
+    review.decide(
+        w.commissioner,
+        w.ok.id,
+        accept=False,
+        reason_code="misuse_reported",
+        note="Confirmed by phone",
+    )
     db.session.commit()
     verification.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     sig = db.session.get(Signature, w.ok.id)
     assert (sig.check_status, sig.reason_code) == (CheckStatus.INVALID, "misuse_reported")
     assert db.session.get(MisuseReport, report.id).resolution == "signature_invalidated"
-    assert counting.confirmed_count(w.petition.id) == 1  # only the one still in review (name differs)
+    assert (
+        counting.confirmed_count(w.petition.id) == 1
+    )  # only the one still in review (name differs)
 
 
 def test_closed_report_does_not_hold_the_signature(reviewed):
@@ -78,7 +97,9 @@ def test_closed_report_does_not_hold_the_signature(reviewed):
     w = reviewed
     report = review.report_misuse(w.petition.id, w.iins[0], "voter@example.org", "")
     db.session.commit()
-    review.close_misuse_report(w.commissioner, report.id, "Signed in person at the desk; the voter remembered.")
+    review.close_misuse_report(
+        w.commissioner, report.id, "Signed in person at the desk; the voter remembered."
+    )
     db.session.commit()
     verification.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
@@ -97,10 +118,15 @@ def test_after_certification_verdicts_are_final(reviewed):
     db.session.commit()
     certification.confirm_certification(w.commissioner2, proposal.id)
     db.session.commit()
-    assert db.session.get(Petition, w.petition.id).state == PetitionState.FAILED  # 2 valid of 3 required
+    assert (
+        db.session.get(Petition, w.petition.id).state == PetitionState.FAILED
+    )  # 2 valid of 3 required
     report = review.report_misuse(w.petition.id, w.iins[0], "voter@example.org", "Not me")
     db.session.commit()
-    assert (report.signature_id, db.session.get(Signature, w.ok.id).check_status) == (w.ok.id, CheckStatus.VALID)
+    assert (report.signature_id, db.session.get(Signature, w.ok.id).check_status) == (
+        w.ok.id,
+        CheckStatus.VALID,
+    )
     assert [r.id for r in review.list_misuse_reports(w.commissioner)] == [report.id]
     # Even a signature put back in review by hand cannot be decided any more.
     db.session.get(Signature, w.ok.id).check_status = CheckStatus.REVIEW

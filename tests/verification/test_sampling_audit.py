@@ -1,4 +1,5 @@
 """Sampling draws stored and reproducible, worked examples through the service; the audit chain."""
+
 from __future__ import annotations
 
 import threading
@@ -15,7 +16,13 @@ from recall.services import audit
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
 from recall.services.verification import voter_roll
-from tests.verification.conftest import iin_for, make_petition, make_rule_version, make_signature, write_roll
+from tests.verification.conftest import (
+    iin_for,
+    make_petition,
+    make_rule_version,
+    make_signature,
+    write_roll,
+)
 
 
 @pytest.fixture
@@ -23,9 +30,13 @@ def sampled_world(world, tmp_path, make):
     """A California-rule petition in district 3 with 30 signatures (2 off the roll), minimum sample 10."""
     version = make_rule_version("california_local", sample_minimum=10)
     deputy = make.deputy(make.district(world.body, number=3))
-    petition = make_petition(deputy, world.commissioner, rule_version=version, required=20, registered=100)
+    petition = make_petition(
+        deputy, world.commissioner, rule_version=version, required=20, registered=100
+    )
     people = [(iin_for(date(1960 + i % 30, 1 + i % 12, 1)), f"Person {i}") for i in range(30)]
-    path = write_roll(tmp_path / "roll.csv", [(iin, name, 3, "Street") for iin, name in people[:28]])
+    path = write_roll(
+        tmp_path / "roll.csv", [(iin, name, 3, "Street") for iin, name in people[:28]]
+    )
     assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
     for iin, name in people:
         make_signature(petition, iin, name)
@@ -59,15 +70,26 @@ def test_draw_is_stored_reproducible_and_single(sampled_world):
     assert actions[-2:] == ["verification.sample_drawn", "verification.sample_projected"]
 
 
-@pytest.mark.parametrize("raw,n,v,d,required,projected,outcome", [
-    (24_034, 722, 516, 2, 13_000, 15_028, "qualifies"),  # official example (2 CCR 20540)
-    (25_000, 1_250, 900, 1, 17_000, 17_620, "full_count"),  # handbook example
-    (25_000, 1_250, 900, 1, 20_000, 17_620, "fails"),
-])
-def test_worked_examples_through_the_service(sampled_world, raw, n, v, d, required, projected, outcome):
+@pytest.mark.parametrize(
+    "raw,n,v,d,required,projected,outcome",
+    [
+        (24_034, 722, 516, 2, 13_000, 15_028, "qualifies"),  # official example (2 CCR 20540)
+        (25_000, 1_250, 900, 1, 17_000, 17_620, "full_count"),  # handbook example
+        (25_000, 1_250, 900, 1, 20_000, 17_620, "fails"),
+    ],
+)
+def test_worked_examples_through_the_service(
+    sampled_world, raw, n, v, d, required, projected, outcome
+):
     w = sampled_world
-    draw = SampleDraw(petition_id=w.sampled.id, seed="example", raw=raw, sample_size=n, sampled_ids=[],
-                      required=required)
+    draw = SampleDraw(
+        petition_id=w.sampled.id,
+        seed="example",
+        raw=raw,
+        sample_size=n,
+        sampled_ids=[],
+        required=required,
+    )
     db.session.add(draw)
     db.session.flush()
     verification.record_projection(w.commissioner, draw, valid=v, duplicates=d)
@@ -79,15 +101,23 @@ def test_worked_examples_through_the_service(sampled_world, raw, n, v, d, requir
 
 def test_audit_chain_detects_edit(world, runner):
     for i in range(3):
-        audit.append_audit("test.action", world.commissioner.id, "petition", world.petition.id,
-                           world.body.id, {"i": i})
+        audit.append_audit(
+            "test.action",
+            world.commissioner.id,
+            "petition",
+            world.petition.id,
+            world.body.id,
+            {"i": i},
+        )
     db.session.commit()
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "OK: 3 entries" in ok.output
     second = db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.seq == 2))
-    db.session.execute(sa.text("UPDATE audit_entries SET payload = :p WHERE id = :id"),
-                       {"p": '{"i": 99}', "id": second})
+    db.session.execute(
+        sa.text("UPDATE audit_entries SET payload = :p WHERE id = :id"),
+        {"p": '{"i": 99}', "id": second},
+    )
     db.session.commit()
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
@@ -97,9 +127,13 @@ def test_audit_chain_detects_edit(world, runner):
 
 def test_audit_deleted_entry_and_head(world):
     for i in range(3):
-        audit.append_audit("test.action", None, "petition", world.petition.id, world.body.id, {"i": i})
+        audit.append_audit(
+            "test.action", None, "petition", world.petition.id, world.body.id, {"i": i}
+        )
     db.session.commit()
-    assert audit.audit_head() == db.session.scalar(sa.select(AuditEntry.hash).where(AuditEntry.seq == 3))
+    assert audit.audit_head() == db.session.scalar(
+        sa.select(AuditEntry.hash).where(AuditEntry.seq == 3)
+    )
     db.session.execute(sa.text("DELETE FROM audit_entries WHERE seq = 2"))
     db.session.commit()
     check = audit.verify_chain()
@@ -151,12 +185,22 @@ def test_seed_pool_and_method_are_public(sampled_world, client):
     draw = verification.draw_sample(w.commissioner, pid, seed="public-ceremony-7")
     db.session.commit()
     data = client.get(f"/api/v1/petitions/{pid}/sample").json
-    assert (data["seed"], data["raw"], data["n"], len(data["pool_ids"])) == ("public-ceremony-7", 30, 10, 30)
+    assert (data["seed"], data["raw"], data["n"], len(data["pool_ids"])) == (
+        "public-ceremony-7",
+        30,
+        10,
+        30,
+    )
     # The published method, followed literally, gives the stored sample.
     ids = sorted(data["pool_ids"])
-    rng = random.Random(int.from_bytes(hashlib.sha256(data["seed"].encode("utf-8")).digest(), "big"))
+    rng = random.Random(
+        int.from_bytes(hashlib.sha256(data["seed"].encode("utf-8")).digest(), "big")
+    )
     assert sorted(rng.sample(ids, data["n"])) == data["sampled_ids"] == draw.sampled_ids
-    assert "random.Random(int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big'))" in data["method"]
+    assert (
+        "random.Random(int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big'))"
+        in data["method"]
+    )
     assert data["projected"] == draw.projected and data["formula"] == draw.formula
     assert "full_name" not in str(data) and "Person" not in str(data)
     page = client.get(f"/petitions/{pid}").text
@@ -174,18 +218,31 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
 
     w = sampled_world
     pid = w.sampled.id
-    originals = list(db.session.scalars(sa.select(Signature).where(Signature.petition_id == pid)
-                                        .order_by(Signature.id)))
+    originals = list(
+        db.session.scalars(
+            sa.select(Signature).where(Signature.petition_id == pid).order_by(Signature.id)
+        )
+    )
     assert len(originals) == 30
     # Paper signatures of the first three voters (same IIN hash), filed later: the checks mark them duplicates.
     dups = []
     for original in originals[:3]:
-        dup = Signature(petition_id=pid, iin_hash=original.iin_hash, iin_last4=original.iin_last4,
-                        birth_date=original.birth_date, full_name=original.full_name, district_id=original.district_id,
-                        source=SignatureSource.PAPER, paper_sheet=9, paper_line=len(dups) + 1,
-                        status=original.status, confirmed_at=OPENS + timedelta(days=9),
-                        receipt_hash=f"{pid:08d}-dup-{len(dups)}".ljust(64, "0"), created_at=OPENS + timedelta(days=9),
-                        duplicate_of_id=original.id)
+        dup = Signature(
+            petition_id=pid,
+            iin_hash=original.iin_hash,
+            iin_last4=original.iin_last4,
+            birth_date=original.birth_date,
+            full_name=original.full_name,
+            district_id=original.district_id,
+            source=SignatureSource.PAPER,
+            paper_sheet=9,
+            paper_line=len(dups) + 1,
+            status=original.status,
+            confirmed_at=OPENS + timedelta(days=9),
+            receipt_hash=f"{pid:08d}-dup-{len(dups)}".ljust(64, "0"),
+            created_at=OPENS + timedelta(days=9),
+            duplicate_of_id=original.id,
+        )
         db.session.add(dup)
         dups.append(dup)
     db.session.flush()
@@ -194,15 +251,26 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
     db.session.commit()
     assert [db.session.get(Signature, d.id).reason_code for d in dups] == ["duplicate"] * 3
     off_roll = originals[-1]
-    sampled = sorted([originals[0].id, dups[0].id,  # a pair inside the sample: d = 1
-                      dups[1].id,  # its kept twin not sampled (and valid): looks valid, v
-                      originals[5].id, originals[6].id,  # valid
-                      off_roll.id])  # not registered
-    draw = SampleDraw(petition_id=pid, seed="crafted", raw=33, sample_size=6, sampled_ids=sampled, required=20)
+    sampled = sorted(
+        [
+            originals[0].id,
+            dups[0].id,  # a pair inside the sample: d = 1
+            dups[1].id,  # its kept twin not sampled (and valid): looks valid, v
+            originals[5].id,
+            originals[6].id,  # valid
+            off_roll.id,
+        ]
+    )  # not registered
+    draw = SampleDraw(
+        petition_id=pid, seed="crafted", raw=33, sample_size=6, sampled_ids=sampled, required=20
+    )
     db.session.add(draw)
     db.session.flush()
     verification.complete_sample(w.commissioner, pid)
     db.session.commit()
     stored = db.session.get(SampleDraw, draw.id)
-    assert (stored.valid, stored.duplicates) == (4, 1)  # originals 0, 5, 6 and the lone duplicate; one pair
+    assert (stored.valid, stored.duplicates) == (
+        4,
+        1,
+    )  # originals 0, 5, 6 and the lone duplicate; one pair
     assert stored.projected == sampling.project_valid(33, 6, 4, 1).projected

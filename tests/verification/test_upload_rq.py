@@ -1,4 +1,5 @@
 """The upload page with REDIS_URL: the import runs as an RQ job that reports progress on the import row."""
+
 from __future__ import annotations
 
 import io
@@ -23,11 +24,18 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
     rows = [(iin_for(date(1960 + i, 2, 2)), f"Job Voter {i}", 1, "Street") for i in range(7)]
     content = write_roll(tmp_path / "job.csv", rows).read_bytes()
     login(world.commissioner)
-    response = client.post("/commission/roll", data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "job.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/commission/roll",
+        data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "job.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     imp = db.session.query(VoterRollImport).one()
-    assert (imp.status, imp.is_active, imp.bytes_total) == (ImportStatus.LOADING, False, len(content))
+    assert (imp.status, imp.is_active, imp.bytes_total) == (
+        ImportStatus.LOADING,
+        False,
+        len(content),
+    )
     page = client.get(response.headers["Location"])
     assert 'http-equiv="refresh"' in page.text  # the page polls while the job runs
     queue = Queue("recall-test-verification", connection=redis_conn)
@@ -35,6 +43,11 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
     SimpleWorker([queue], connection=redis_conn).work(burst=True)
     db.session.expire_all()
     imp = db.session.get(VoterRollImport, imp.id)
-    assert (imp.status, imp.is_active, imp.rows_loaded, imp.percent) == (ImportStatus.ACTIVE, True, 7, 100)
+    assert (imp.status, imp.is_active, imp.rows_loaded, imp.percent) == (
+        ImportStatus.ACTIVE,
+        True,
+        7,
+        100,
+    )
     api = client.get(f"/api/v1/commission/roll-imports/{imp.id}")
     assert api.json["status"] == "active" and api.json["rows_loaded"] == 7

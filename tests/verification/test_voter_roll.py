@@ -1,4 +1,5 @@
 """Voter roll import: good file, refused bad rows, --skip-invalid, atomic replacement, districts, COPY and SQLite."""
+
 from __future__ import annotations
 
 import csv
@@ -7,9 +8,16 @@ from datetime import date
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import AuditEntry, District, ImportStatus, Petition, VoterRollEntry, VoterRollImport
-from recall.services.verification import voter_roll
+from recall.models import (
+    AuditEntry,
+    District,
+    ImportStatus,
+    Petition,
+    VoterRollEntry,
+    VoterRollImport,
+)
 from recall.services.iin_hash import hash_iin
+from recall.services.verification import voter_roll
 from tests.verification.conftest import iin_for, write_roll
 
 
@@ -21,30 +29,49 @@ def _entries(import_id=None):
 
 
 def _roll(n_first=3, n_second=2):
-    return [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}", 1 if i < n_first else 2, f"Street {i}")
-            for i in range(n_first + n_second)]
+    return [
+        (iin_for(date(1970 + i, 1, 1)), f"Voter {i}", 1 if i < n_first else 2, f"Street {i}")
+        for i in range(n_first + n_second)
+    ]
 
 
 def test_cli_good_file(world, runner, tmp_path):
     rows = _roll()
     path = write_roll(tmp_path / "roll.csv", rows)
-    result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"])
+    result = runner.invoke(
+        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
+    )
     assert result.exit_code == 0, result.output
     assert "Loaded 5 voters for 2026-02-01." in result.output
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
-    assert (imp.status, imp.is_active, imp.rows_loaded, imp.rows_skipped) == (ImportStatus.ACTIVE, True, 5, 0)
-    entry = db.session.scalars(sa.select(VoterRollEntry).where(VoterRollEntry.line_number == 2)).one()
+    assert (imp.status, imp.is_active, imp.rows_loaded, imp.rows_skipped) == (
+        ImportStatus.ACTIVE,
+        True,
+        5,
+        0,
+    )
+    entry = db.session.scalars(
+        sa.select(VoterRollEntry).where(VoterRollEntry.line_number == 2)
+    ).one()
     iin = rows[0][0]
-    assert (entry.iin_hash, entry.iin_last4, entry.full_name, entry.district_number, entry.birth_date) == \
-        (hash_iin(iin), iin[-4:], "Voter 0", 1, date(1970, 1, 1))
+    assert (
+        entry.iin_hash,
+        entry.iin_last4,
+        entry.full_name,
+        entry.district_number,
+        entry.birth_date,
+    ) == (hash_iin(iin), iin[-4:], "Voter 0", 1, date(1970, 1, 1))
     # The IIN itself is stored nowhere.
     raw = db.session.execute(sa.text("SELECT * FROM voter_roll_entries")).all()
     assert not any(iin in str(row) for row in raw)
     # District numbers follow the roll; the petition keeps its frozen number.
     db.session.expire_all()
-    assert [(d.number, d.registered_voters, d.voters_as_of) for d in
-            db.session.scalars(sa.select(District).where(District.body_id == world.body.id).order_by(District.number))] \
-        == [(1, 3, date(2026, 2, 1)), (2, 2, date(2026, 2, 1))]
+    assert [
+        (d.number, d.registered_voters, d.voters_as_of)
+        for d in db.session.scalars(
+            sa.select(District).where(District.body_id == world.body.id).order_by(District.number)
+        )
+    ] == [(1, 3, date(2026, 2, 1)), (2, 2, date(2026, 2, 1))]
     assert db.session.get(Petition, world.petition.id).registered_voters == 10
     assert db.session.scalars(sa.select(AuditEntry.action)).all() == ["voter_roll.import"]
 
@@ -53,20 +80,29 @@ def test_bad_rows_refused_with_line_numbers(world, runner, tmp_path):
     rows = _roll()
     good_iin = rows[0][0]
     bad_checksum = good_iin[:11] + str((int(good_iin[11]) + 1) % 10)
-    lines = [",".join(map(str, rows[0])),
-             f"{bad_checksum},Bad Sum,1,Street",
-             f"{rows[1][0]},,1,Street",
-             f"{rows[2][0]},Name,9,Street",
-             f"{rows[3][0]},Name,one,Street",
-             "too,few",
-             f"{good_iin},Again,1,Street"]
+    lines = [
+        ",".join(map(str, rows[0])),
+        f"{bad_checksum},Bad Sum,1,Street",
+        f"{rows[1][0]},,1,Street",
+        f"{rows[2][0]},Name,9,Street",
+        f"{rows[3][0]},Name,one,Street",
+        "too,few",
+        f"{good_iin},Again,1,Street",
+    ]
     path = write_roll(tmp_path / "bad.csv", lines)
-    result = runner.invoke(args=["voters", "import", str(path), "--body", str(world.body.id), "--as-of", "2026-02-01"])
+    result = runner.invoke(
+        args=["voters", "import", str(path), "--body", str(world.body.id), "--as-of", "2026-02-01"]
+    )
     assert result.exit_code == 1
     out = result.output
-    for expected in ("line 3: iin:", "line 4: full_name: The name is empty.", "line 5: district_number: The body has no district 9.",
-                     "line 6: district_number: Not a whole number.", "line 7: row: 2 column(s), expected 4.",
-                     "line 8: iin: The IIN repeats line 2."):
+    for expected in (
+        "line 3: iin:",
+        "line 4: full_name: The name is empty.",
+        "line 5: district_number: The body has no district 9.",
+        "line 6: district_number: Not a whole number.",
+        "line 7: row: 2 column(s), expected 4.",
+        "line 8: iin: The IIN repeats line 2.",
+    ):
         assert expected in out, (expected, out, repr(result.exception))
     assert "Refused: 6 malformed row(s); nothing was loaded." in out
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
@@ -81,31 +117,61 @@ def test_skip_invalid_writes_report(world, runner, tmp_path):
     lines = [",".join(map(str, r)) for r in rows] + [f"{rows[0][0][:11]}x,Bad,1,Street"]
     path = write_roll(tmp_path / "mixed.csv", lines)
     report = tmp_path / "skipped.csv"
-    result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01",
-                                 "--skip-invalid", "--report", str(report)])
+    result = runner.invoke(
+        args=[
+            "voters",
+            "import",
+            str(path),
+            "--body",
+            world.body.slug,
+            "--as-of",
+            "2026-02-01",
+            "--skip-invalid",
+            "--report",
+            str(report),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Loaded 5 voters" in result.output and "Skipped 1 malformed row(s)" in result.output
     with open(report, encoding="utf-8") as handle:
-        assert list(csv.reader(handle)) == [["line", "field", "reason"],
-                                            ["7", "iin", "An IIN must be exactly 12 digits."]]
+        assert list(csv.reader(handle)) == [
+            ["line", "field", "reason"],
+            ["7", "iin", "An IIN must be exactly 12 digits."],
+        ]
     assert _entries() == 5
 
 
 def test_unusable_file_refused(world, runner, tmp_path):
     path = tmp_path / "nohdr.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01",
-                                 "--skip-invalid"])
+    result = runner.invoke(
+        args=[
+            "voters",
+            "import",
+            str(path),
+            "--body",
+            world.body.slug,
+            "--as-of",
+            "2026-02-01",
+            "--skip-invalid",
+        ]
+    )
     assert result.exit_code == 1
-    assert "the header lacks the column(s) iin, full_name, district_number, address" in result.output
-    bad_date = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-13-01"])
+    assert (
+        "the header lacks the column(s) iin, full_name, district_number, address" in result.output
+    )
+    bad_date = runner.invoke(
+        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-13-01"]
+    )
     assert bad_date.exit_code == 2 and "--as-of" in bad_date.output
 
 
 def test_replacement_is_atomic(world, app, tmp_path):
     """Readers (another connection) see the whole old roll while the new one loads, then the whole new one."""
     old_rows = _roll(3, 2)
-    first = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", old_rows)))
+    first = voter_roll.import_file(
+        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", old_rows))
+    )
     db.session.commit()
     new_rows = _roll(4, 4)
     reader = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -113,22 +179,36 @@ def test_replacement_is_atomic(world, app, tmp_path):
 
     def read_active():
         with reader.connect() as conn:
-            seen.append(conn.execute(sa.text(
-                "SELECT i.id, count(e.id) FROM voter_roll_imports i LEFT JOIN voter_roll_entries e "
-                "ON e.import_id = i.id WHERE i.body_id = :b AND i.is_active GROUP BY i.id"), {"b": world.body.id}).all())
+            seen.append(
+                conn.execute(
+                    sa.text(
+                        "SELECT i.id, count(e.id) FROM voter_roll_imports i LEFT JOIN voter_roll_entries e "
+                        "ON e.import_id = i.id WHERE i.body_id = :b AND i.is_active GROUP BY i.id"
+                    ),
+                    {"b": world.body.id},
+                ).all()
+            )
 
     def checkpoint():
         db.session.commit()
         read_active()
 
-    second = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "b.csv", new_rows)),
-                                    checkpoint=checkpoint, chunk_rows=3)
+    second = voter_roll.import_file(
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        str(write_roll(tmp_path / "b.csv", new_rows)),
+        checkpoint=checkpoint,
+        chunk_rows=3,
+    )
     read_active()  # not committed yet: still the old roll
     db.session.commit()
     read_active()
     reader.dispose()
     old_id, new_id = first.roll_import.id, second.roll_import.id
-    assert seen[:-1] == [[(old_id, 5)]] * (len(seen) - 1) and len(seen) >= 4  # several chunks, old roll whole
+    assert (
+        seen[:-1] == [[(old_id, 5)]] * (len(seen) - 1) and len(seen) >= 4
+    )  # several chunks, old roll whole
     assert seen[-1] == [(new_id, 8)]
     assert _entries(old_id) == 0
     assert db.session.get(VoterRollImport, old_id).status == ImportStatus.REPLACED
@@ -138,30 +218,54 @@ def test_replacement_is_atomic(world, app, tmp_path):
 def test_sqlite_path(sqlite_app, make, tmp_path):
     body = make.body()
     make.district(body, number=1)
-    rows = [(iin_for(date(1980, 1, 1)), "Один", 1, "Улица 1"), (iin_for(date(1981, 1, 1)), "Два", 1, "Улица 2")]
+    rows = [
+        (iin_for(date(1980, 1, 1)), "Один", 1, "Улица 1"),
+        (iin_for(date(1981, 1, 1)), "Два", 1, "Улица 2"),
+    ]
     rows.append((rows[0][0], "Один снова", 1, "Улица 3"))  # a repeated IIN, skipped
-    result = voter_roll.import_file(None, body.id, date(2026, 2, 1), str(write_roll(tmp_path / "r.csv", rows)),
-                                    chunk_rows=1, skip_invalid=True)
+    result = voter_roll.import_file(
+        None,
+        body.id,
+        date(2026, 2, 1),
+        str(write_roll(tmp_path / "r.csv", rows)),
+        chunk_rows=1,
+        skip_invalid=True,
+    )
     db.session.commit()
-    assert result.accepted and _entries() == 2 and [str(e) for e in result.errors] == ["line 4: iin: The IIN repeats line 2."]
+    assert (
+        result.accepted
+        and _entries() == 2
+        and [str(e) for e in result.errors] == ["line 4: iin: The IIN repeats line 2."]
+    )
     assert db.session.scalars(sa.select(District.registered_voters)).all() == [2]
 
 
 def test_copy_path_on_postgresql(world, tmp_path):
     """On PostgreSQL chunks go through COPY on the session's own connection, inside its transaction."""
-    assert db.session.get_bind().dialect.name == "postgresql"  # import_file takes the COPY branch here
+    assert (
+        db.session.get_bind().dialect.name == "postgresql"
+    )  # import_file takes the COPY branch here
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
     iin = iin_for(date(1990, 5, 5))
-    voter_roll._copy_chunk(imp.id, [(2, hash_iin(iin), iin[-4:], "Copy Row", 1, "Street, 1", date(1990, 5, 5))])
-    row = db.session.execute(sa.select(VoterRollEntry.full_name, VoterRollEntry.address)
-                             .where(VoterRollEntry.import_id == imp.id)).one()
+    voter_roll._copy_chunk(
+        imp.id, [(2, hash_iin(iin), iin[-4:], "Copy Row", 1, "Street, 1", date(1990, 5, 5))]
+    )
+    row = db.session.execute(
+        sa.select(VoterRollEntry.full_name, VoterRollEntry.address).where(
+            VoterRollEntry.import_id == imp.id
+        )
+    ).one()
     assert tuple(row) == ("Copy Row", "Street, 1")
     db.session.rollback()  # the COPY was part of the session's transaction
     assert _entries() == 0
 
 
 def _bytes_roll(path, rows: list[str]) -> None:
-    path.write_bytes(b"iin,full_name,district_number,address\n" + b"\n".join(r.encode("utf-8") for r in rows) + b"\n")
+    path.write_bytes(
+        b"iin,full_name,district_number,address\n"
+        + b"\n".join(r.encode("utf-8") for r in rows)
+        + b"\n"
+    )
 
 
 def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
@@ -170,18 +274,36 @@ def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
     (Decoding is done in 8 KiB blocks: a strict decoder would fail lines before the bad one and drop
     the rest of the file.)
     """
-    rows = [f"{iin_for(date(1930 + i % 80, 1 + i % 12, 1))},Voter {i},1,Street {i}" for i in range(600)]
+    rows = [
+        f"{iin_for(date(1930 + i % 80, 1 + i % 12, 1))},Voter {i},1,Street {i}" for i in range(600)
+    ]
     path = tmp_path / "mixed.csv"
     _bytes_roll(path, rows)
-    content = path.read_bytes().replace(b"Voter 400,", b"V\xf6ter 400,")  # line 402 (the header is line 1)
+    content = path.read_bytes().replace(
+        b"Voter 400,", b"V\xf6ter 400,"
+    )  # line 402 (the header is line 1)
     path.write_bytes(content)
-    refused = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"])
+    refused = runner.invoke(
+        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
+    )
     assert refused.exit_code == 1
     assert "line 402: row: Not UTF-8 text" in refused.output
     assert "Refused: 1 malformed row(s)" in refused.output
     report = tmp_path / "skipped.csv"
-    loaded = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01",
-                                 "--skip-invalid", "--report", str(report)])
+    loaded = runner.invoke(
+        args=[
+            "voters",
+            "import",
+            str(path),
+            "--body",
+            world.body.slug,
+            "--as-of",
+            "2026-02-01",
+            "--skip-invalid",
+            "--report",
+            str(report),
+        ]
+    )
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded 599 voters" in loaded.output
     with open(report, encoding="utf-8") as handle:
@@ -191,9 +313,21 @@ def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
 
 def test_a_non_utf8_header_refuses_even_with_skip_invalid(world, runner, tmp_path):
     path = tmp_path / "cp1251.csv"
-    path.write_bytes("iin,full_name,district_number,address,примечание\n".encode("cp1251") + b"1,2,3,4,5\n")
-    result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01",
-                                 "--skip-invalid"])
+    path.write_bytes(
+        "iin,full_name,district_number,address,примечание\n".encode("cp1251") + b"1,2,3,4,5\n"
+    )
+    result = runner.invoke(
+        args=[
+            "voters",
+            "import",
+            str(path),
+            "--body",
+            world.body.slug,
+            "--as-of",
+            "2026-02-01",
+            "--skip-invalid",
+        ]
+    )
     assert result.exit_code == 1 and "The file is not UTF-8 text." in result.output
     assert _entries() == 0
 
@@ -203,7 +337,10 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
 
     The progress callback adds up to the file's size (what the console bar and the page show).
     """
-    rows = [(iin_for(date(1930 + i % 80, 1 + i % 12, 1)), f"Voter {i}", 1 + i % 2, f"Street {i}") for i in range(1200)]
+    rows = [
+        (iin_for(date(1930 + i % 80, 1 + i % 12, 1)), f"Voter {i}", 1 + i % 2, f"Street {i}")
+        for i in range(1200)
+    ]
     path = write_roll(tmp_path / "roll.csv", rows)
     statements, progress = [], []
 
@@ -212,8 +349,14 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
 
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path), progress=progress.append,
-                                        chunk_rows=500)
+        result = voter_roll.import_file(
+            None,
+            world.body.id,
+            date(2026, 2, 1),
+            str(path),
+            progress=progress.append,
+            chunk_rows=500,
+        )
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     assert result.accepted and _entries(result.roll_import.id) == 1200
@@ -224,7 +367,9 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
 
 def test_console_progress_bar(world, runner, tmp_path):
     path = write_roll(tmp_path / "roll.csv", _roll())
-    result = runner.invoke(args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"])
+    result = runner.invoke(
+        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
+    )
     assert result.exit_code == 0 and "Loading voter roll" in result.output
 
 
@@ -234,16 +379,27 @@ def test_registration_freezes_the_roll_number(world, make, tmp_path):
     from recall.services.petitions.lifecycle import register_petition
     from tests.verification.conftest import make_petition
 
-    submitted = make_petition(make.deputy(world.district), world.commissioner, state=PetitionState.SUBMITTED,
-                              required=None, registered=None)
-    voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", _roll(4, 1))))
+    submitted = make_petition(
+        make.deputy(world.district),
+        world.commissioner,
+        state=PetitionState.SUBMITTED,
+        required=None,
+        registered=None,
+    )
+    voter_roll.import_file(
+        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", _roll(4, 1)))
+    )
     db.session.commit()
     register_petition(world.commissioner, submitted.id)
     db.session.commit()
-    frozen = (db.session.get(Petition, submitted.id).registered_voters,
-              db.session.get(Petition, submitted.id).required_signatures)
+    frozen = (
+        db.session.get(Petition, submitted.id).registered_voters,
+        db.session.get(Petition, submitted.id).required_signatures,
+    )
     assert frozen[0] == 4 and frozen[1] > 0
-    voter_roll.import_file(None, world.body.id, date(2026, 3, 1), str(write_roll(tmp_path / "b.csv", _roll(7, 2))))
+    voter_roll.import_file(
+        None, world.body.id, date(2026, 3, 1), str(write_roll(tmp_path / "b.csv", _roll(7, 2)))
+    )
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(District, world.district.id).registered_voters == 7
@@ -254,21 +410,40 @@ def test_registration_freezes_the_roll_number(world, make, tmp_path):
 def test_skip_invalid_keeps_the_first_line_of_a_repeated_iin(world, tmp_path):
     rows = _roll(3, 1)
     twice, thrice = rows[0][0], rows[2][0]
-    lines = [",".join(map(str, r)) for r in rows] + [f"{thrice},Third Again,1,Street", f"{twice},Twice,2,Street",
-                                                      f"{thrice},Third Thrice,1,Street"]
+    lines = [",".join(map(str, r)) for r in rows] + [
+        f"{thrice},Third Again,1,Street",
+        f"{twice},Twice,2,Street",
+        f"{thrice},Third Thrice,1,Street",
+    ]
     report = tmp_path / "skipped.csv"
-    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "rep.csv", lines)),
-                                    skip_invalid=True, report_path=str(report), chunk_rows=2)
+    result = voter_roll.import_file(
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        str(write_roll(tmp_path / "rep.csv", lines)),
+        skip_invalid=True,
+        report_path=str(report),
+        chunk_rows=2,
+    )
     db.session.commit()
     assert (result.accepted, result.rows_loaded, result.error_count) == (True, 4, 3)
-    kept = db.session.execute(sa.select(VoterRollEntry.line_number, VoterRollEntry.full_name)
-                              .where(VoterRollEntry.import_id == result.roll_import.id)
-                              .order_by(VoterRollEntry.line_number)).all()
-    assert [tuple(k) for k in kept] == [(2, "Voter 0"), (3, "Voter 1"), (4, "Voter 2"), (5, "Voter 3")]
+    kept = db.session.execute(
+        sa.select(VoterRollEntry.line_number, VoterRollEntry.full_name)
+        .where(VoterRollEntry.import_id == result.roll_import.id)
+        .order_by(VoterRollEntry.line_number)
+    ).all()
+    assert [tuple(k) for k in kept] == [
+        (2, "Voter 0"),
+        (3, "Voter 1"),
+        (4, "Voter 2"),
+        (5, "Voter 3"),
+    ]
     with open(report, encoding="utf-8") as handle:
-        assert list(csv.reader(handle))[1:] == [["6", "iin", "The IIN repeats line 4."],
-                                                ["7", "iin", "The IIN repeats line 2."],
-                                                ["8", "iin", "The IIN repeats line 4."]]
+        assert list(csv.reader(handle))[1:] == [
+            ["6", "iin", "The IIN repeats line 4."],
+            ["7", "iin", "The IIN repeats line 2."],
+            ["8", "iin", "The IIN repeats line 4."],
+        ]
     assert db.session.get(VoterRollImport, result.roll_import.id).rows_loaded == 4
 
 
@@ -279,13 +454,17 @@ def test_two_imports_finishing_together_both_succeed(world, app, tmp_path):
 
     first_path = write_roll(tmp_path / "first.csv", _roll(2, 1))
     second_path = write_roll(tmp_path / "second.csv", _roll(1, 3))
-    first = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(first_path))  # active, not committed
+    first = voter_roll.import_file(
+        None, world.body.id, date(2026, 2, 1), str(first_path)
+    )  # active, not committed
     outcome = []
 
     def second_import():
         try:
             with app.app_context():
-                result = voter_roll.import_file(None, world.body.id, date(2026, 2, 2), str(second_path))
+                result = voter_roll.import_file(
+                    None, world.body.id, date(2026, 2, 2), str(second_path)
+                )
                 db.session.commit()
                 outcome.append(result.roll_import.id)
                 db.session.remove()

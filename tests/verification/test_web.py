@@ -1,4 +1,5 @@
 """Commission pages and API: access for another body's commissioner, the review flow, misuse reports."""
+
 from __future__ import annotations
 
 import io
@@ -24,17 +25,24 @@ def _csrf(client) -> str:
 
 
 def _my_endpoints(app):
-    return sorted((rule.endpoint, rule) for rule in app.url_map.iter_rules()
-                  if rule.endpoint.startswith(PREFIXES))
+    return sorted(
+        (rule.endpoint, rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(PREFIXES)
+    )
 
 
 def _fill(rule, world):
     """URL of a rule with ids that exist, so a 403 is about the body, not a missing row."""
     values = {}
     for arg in rule.arguments:
-        values[arg] = {"petition_id": world.petition.id, "signature_id": world.odd.id,
-                       "import_id": world.import_id, "proposal_id": world.proposal_id,
-                       "report_id": world.report_id}[arg]
+        values[arg] = {
+            "petition_id": world.petition.id,
+            "signature_id": world.odd.id,
+            "import_id": world.import_id,
+            "proposal_id": world.proposal_id,
+            "report_id": world.report_id,
+        }[arg]
     return _build(rule, values)
 
 
@@ -46,13 +54,13 @@ def _build(rule, values):
 
 def test_other_body_gets_403_everywhere(app, client, login, reviewed, make):
     w = reviewed
-    from recall.services.verification import certification
-    from recall.services.verification import review
+    from recall.services.verification import certification, review
 
     w.import_id = db.session.scalar(sa.select(VoterRollImport.id))
     misuse = review.report_misuse(w.petition.id, w.iins[0], "x@example.org", "not me")
-    proposal = certification.CertificationProposal(petition_id=w.petition.id, outcome="qualified", numbers={},
-                                                   proposed_by_id=w.commissioner.id)
+    proposal = certification.CertificationProposal(
+        petition_id=w.petition.id, outcome="qualified", numbers={}, proposed_by_id=w.commissioner.id
+    )
     db.session.add(proposal)
     db.session.commit()
     w.proposal_id, w.report_id = proposal.id, misuse.id
@@ -64,18 +72,31 @@ def test_other_body_gets_403_everywhere(app, client, login, reviewed, make):
     with app.test_request_context():
         urls = [(endpoint, rule, _fill(rule, w)) for endpoint, rule in endpoints]
     for endpoint, rule, url in urls:
-        if endpoint in ("commission.index", "commission.upload_roll", "commission.misuse_reports",
-                        "commission.audit_log"):
+        if endpoint in (
+            "commission.index",
+            "commission.upload_roll",
+            "commission.misuse_reports",
+            "commission.audit_log",
+        ):
             continue  # body-scoped lists: they show the outsider's own (empty) body, checked below
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method, json={} if url.startswith("/api/") else None,
-                                   data=None if url.startswith("/api/") else {"note": "x"},
-                                   headers={"X-CSRFToken": token})
+            response = client.open(
+                url,
+                method=method,
+                json={} if url.startswith("/api/") else None,
+                data=None if url.startswith("/api/") else {"note": "x"},
+                headers={"X-CSRFToken": token},
+            )
             assert response.status_code == 403, (endpoint, method, url, response.status_code)
             checked.append(endpoint)
     assert len(set(checked)) == len(endpoints) - 4
     # The lists show only the outsider's body: none of this body's data.
-    for endpoint in ("commission.index", "commission.upload_roll", "commission.misuse_reports", "commission.audit_log"):
+    for endpoint in (
+        "commission.index",
+        "commission.upload_roll",
+        "commission.misuse_reports",
+        "commission.audit_log",
+    ):
         with app.test_request_context():
             from flask import url_for
 
@@ -91,7 +112,9 @@ def test_other_body_gets_403_everywhere(app, client, login, reviewed, make):
 def test_citizen_gets_403_and_anonymous_login(client, login, reviewed, make):
     response = client.get(f"/commission/petitions/{reviewed.petition.id}")
     assert response.status_code == 302
-    assert client.get(f"/api/v1/commission/petitions/{reviewed.petition.id}/report").status_code == 401
+    assert (
+        client.get(f"/api/v1/commission/petitions/{reviewed.petition.id}/report").status_code == 401
+    )
     citizen = make.user()
     db.session.commit()
     login(citizen)
@@ -103,20 +126,30 @@ def test_review_flow_on_the_page(client, login, reviewed):
     login(w.commissioner)
     page = client.get(f"/commission/petitions/{w.petition.id}/review/next")
     assert page.status_code == 200
-    assert "Marat Umarov" in page.text and "Marat Omarov" in page.text  # signature beside the roll entry
+    assert (
+        "Marat Umarov" in page.text and "Marat Omarov" in page.text
+    )  # signature beside the roll entry
     assert 'accesskey="a"' in page.text and 'accesskey="r"' in page.text
     # Rejecting without a reason: refused, nothing written.
-    bad = client.post(f"/commission/signatures/{w.odd.id}/decision", data={"reject": "Reject", "reason_code": ""})
+    bad = client.post(
+        f"/commission/signatures/{w.odd.id}/decision", data={"reject": "Reject", "reason_code": ""}
+    )
     assert bad.status_code == 422 and "Choose the reason for the rejection." in bad.text
     db.session.expire_all()
     assert db.session.get(Signature, w.odd.id).check_status == CheckStatus.REVIEW
-    done = client.post(f"/commission/signatures/{w.odd.id}/decision",
-                       data={"reject": "Reject", "reason_code": "signature_mismatch", "note": "Different person"})
+    done = client.post(
+        f"/commission/signatures/{w.odd.id}/decision",
+        data={"reject": "Reject", "reason_code": "signature_mismatch", "note": "Different person"},
+    )
     assert done.status_code == 303
     db.session.expire_all()
     sig = db.session.get(Signature, w.odd.id)
-    assert (sig.check_status, sig.reason_code, sig.decided_by_id, sig.decision_note) == \
-        (CheckStatus.INVALID, "signature_mismatch", w.commissioner.id, "Different person")
+    assert (sig.check_status, sig.reason_code, sig.decided_by_id, sig.decision_note) == (
+        CheckStatus.INVALID,
+        "signature_mismatch",
+        w.commissioner.id,
+        "Different person",
+    )
     assert counting.confirmed_count(w.petition.id) == 1
 
 
@@ -133,8 +166,11 @@ def test_claims_keep_two_commissioners_apart(app, client, login, reviewed):
     assert review.claim_next(w.commissioner2, w.petition.id) is None
     login(w.commissioner2)
     headers = {"X-CSRFToken": _csrf(client)}
-    response = client.post(f"/api/v1/commission/signatures/{w.odd.id}/decision", json={"decision": "accept"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/commission/signatures/{w.odd.id}/decision",
+        json={"decision": "accept"},
+        headers=headers,
+    )
     assert response.status_code == 409
     assert response.json["error"]["code"] == "conflict"
     # An expired claim can be taken over.
@@ -145,8 +181,11 @@ def test_claims_keep_two_commissioners_apart(app, client, login, reviewed):
 
     db.session.execute(sa.update(ReviewClaim).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    response = client.post(f"/api/v1/commission/signatures/{w.odd.id}/decision", json={"decision": "accept"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/commission/signatures/{w.odd.id}/decision",
+        json={"decision": "accept"},
+        headers=headers,
+    )
     assert response.status_code == 200 and response.json["check_status"] == "valid"
 
 
@@ -155,12 +194,20 @@ def test_api_report_and_checks(client, login, reviewed):
     login(w.commissioner)
     report = client.get(f"/api/v1/commission/petitions/{w.petition.id}/report")
     assert report.status_code == 200
-    assert (report.json["raw"], report.json["valid"], report.json["review"], report.json["outcome"]) == (2, 1, 1, "pending")
+    assert (
+        report.json["raw"],
+        report.json["valid"],
+        report.json["review"],
+        report.json["outcome"],
+    ) == (2, 1, 1, "pending")
     headers = {"X-CSRFToken": _csrf(client)}
     run = client.post(f"/api/v1/commission/petitions/{w.petition.id}/checks", headers=headers)
     assert run.status_code == 200 and run.json["by_status"] == {"valid": 1, "review": 1}
-    bad = client.post(f"/api/v1/commission/petitions/{w.petition.id}/vote", json={"registered": "ten"},
-                      headers=headers)
+    bad = client.post(
+        f"/api/v1/commission/petitions/{w.petition.id}/vote",
+        json={"registered": "ten"},
+        headers=headers,
+    )
     assert bad.status_code == 422 and bad.json["error"]["field"] == "registered"
 
 
@@ -182,18 +229,34 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
     w = reviewed
     form = client.get(f"/report-misuse?petition={w.petition.id}")
     assert form.status_code == 200
-    found = client.post("/report-misuse", data={"petition": w.petition.id, "iin": w.iins[0],
-                                                "email": "Voter@Example.org", "message": "I never signed"})
+    found = client.post(
+        "/report-misuse",
+        data={
+            "petition": w.petition.id,
+            "iin": w.iins[0],
+            "email": "Voter@Example.org",
+            "message": "I never signed",
+        },
+    )
     other = iin_for(date(1990, 1, 1))
-    not_found = client.post("/report-misuse", data={"petition": w.petition.id, "iin": other,
-                                                    "email": "v2@example.org", "message": ""})
+    not_found = client.post(
+        "/report-misuse",
+        data={"petition": w.petition.id, "iin": other, "email": "v2@example.org", "message": ""},
+    )
     assert found.status_code == not_found.status_code == 200
-    assert found.text.replace("voter@example.org", "") == not_found.text.replace("v2@example.org", "")
+    assert found.text.replace("voter@example.org", "") == not_found.text.replace(
+        "v2@example.org", ""
+    )
     reports = list(db.session.scalars(sa.select(MisuseReport).order_by(MisuseReport.id)))
-    assert [(r.signature_id, r.email) for r in reports] == [(w.ok.id, "voter@example.org"), (None, "v2@example.org")]
+    assert [(r.signature_id, r.email) for r in reports] == [
+        (w.ok.id, "voter@example.org"),
+        (None, "v2@example.org"),
+    ]
     assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.REVIEW
-    bad = client.post("/report-misuse", data={"petition": w.petition.id, "iin": "123456789012",
-                                              "email": "v3@example.org"})
+    bad = client.post(
+        "/report-misuse",
+        data={"petition": w.petition.id, "iin": "123456789012", "email": "v3@example.org"},
+    )
     assert bad.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MisuseReport)) == 2
     assert "iin" in re.sub(r"\s+", " ", bad.text).lower()
@@ -206,14 +269,22 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
 
 def test_upload_page_processes_in_request(client, login, world, tmp_path):
     """Without REDIS_URL the upload is loaded inside the request; the import page shows the result."""
-    rows = [(iin_for(date(1975, 1, 1)), "Upload One", 1, "Street"), (iin_for(date(1976, 1, 1)), "Upload Two", 2, "Street")]
+    rows = [
+        (iin_for(date(1975, 1, 1)), "Upload One", 1, "Street"),
+        (iin_for(date(1976, 1, 1)), "Upload Two", 2, "Street"),
+    ]
     content = write_roll(tmp_path / "up.csv", rows).read_bytes()
     login(world.commissioner)
-    missing = client.post("/commission/roll", data={"as_of": "2026-02-01"}, content_type="multipart/form-data")
+    missing = client.post(
+        "/commission/roll", data={"as_of": "2026-02-01"}, content_type="multipart/form-data"
+    )
     assert missing.status_code == 422 and "Choose the CSV file." in missing.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollImport)) == 0
-    response = client.post("/commission/roll", data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "up.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/commission/roll",
+        data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "up.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and "2 voters loaded" in page.text and "active" in page.text

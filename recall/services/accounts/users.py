@@ -1,4 +1,5 @@
 """Accounts: registration, authentication, passwords and role grants."""
+
 from __future__ import annotations
 
 import functools
@@ -33,7 +34,10 @@ def normalise_email(email: str, check_deliverability: bool = False) -> str:
 
 def _check_password_strength(password: str, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+        raise Invalid(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field=field,
+        )
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -56,8 +60,9 @@ def register_user(email: str, password: str, display_name: str, locale: str = "r
     return user
 
 
-def create_account(actor: User | None, email: str, password: str, display_name: str, *,
-                   admin: bool = False) -> User:
+def create_account(
+    actor: User | None, email: str, password: str, display_name: str, *, admin: bool = False
+) -> User:
     """An administrator (or the command line, ``actor`` None) creates an account, optionally an admin.
 
     Raises ``Forbidden`` for a non-admin actor, and what ``register_user`` raises for bad input.
@@ -147,7 +152,9 @@ def grant_role(
         user.organization = get_or_create_organization(organization)
     elif role == Role.COMMISSIONER:
         if body in (None, ""):
-            raise Invalid(_("A commissioner must belong to the commission of a body."), field="body")
+            raise Invalid(
+                _("A commissioner must belong to the commission of a body."), field="body"
+            )
         user.commission_body = _find_body(body)
     elif role == Role.ADMIN:
         user.is_admin = True

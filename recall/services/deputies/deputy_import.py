@@ -5,6 +5,7 @@ record is valid are they written, in the caller's transaction. A bad row therefo
 nothing. Records are matched on natural keys (body slug, district number within its body,
 party name, deputy external id) so that importing the same file twice changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,9 +24,24 @@ from recall.extensions import db
 from recall.models import Body, BodyLevel, Deputy, DeputyStatus, District, MandateType, Party
 
 CSV_COLUMNS = (
-    "body_slug", "body_name", "body_level", "body_region", "body_seats", "body_list_seats",
-    "district_number", "district_name", "district_region", "registered_voters", "voters_as_of",
-    "deputy_id", "full_name", "mandate_type", "party", "term_start", "term_end", "status",
+    "body_slug",
+    "body_name",
+    "body_level",
+    "body_region",
+    "body_seats",
+    "body_list_seats",
+    "district_number",
+    "district_name",
+    "district_region",
+    "registered_voters",
+    "voters_as_of",
+    "deputy_id",
+    "full_name",
+    "mandate_type",
+    "party",
+    "term_start",
+    "term_end",
+    "status",
 )
 CSV_REQUIRED = ("body_slug", "body_name", "body_level", "body_seats")
 
@@ -102,6 +118,7 @@ class ImportResult:
 
 # -- value parsing -------------------------------------------------------------------------
 
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -146,10 +163,13 @@ def _enum(row, name: str, enum_cls, value: Any, default=None):
 
 # -- building the plan ---------------------------------------------------------------------
 
+
 def _add_body(plan: ImportPlan, row, record: BodyRecord) -> None:
     known = plan.bodies.get(record.slug)
     if known is not None and known != record:
-        raise ImportRowError(row, f"body {record.slug!r} is described differently than on an earlier row")
+        raise ImportRowError(
+            row, f"body {record.slug!r} is described differently than on an earlier row"
+        )
     if record.seats_party_list > record.seats_total:
         raise ImportRowError(row, "body_list_seats cannot exceed body_seats")
     plan.bodies[record.slug] = record
@@ -159,7 +179,9 @@ def _add_district(plan: ImportPlan, row, record: DistrictRecord) -> None:
     key = (record.body_slug, record.number)
     known = plan.districts.get(key)
     if known is not None and known != record:
-        raise ImportRowError(row, f"district {record.number} of {record.body_slug!r} differs from an earlier row")
+        raise ImportRowError(
+            row, f"district {record.number} of {record.body_slug!r} differs from an earlier row"
+        )
     plan.districts[key] = record
 
 
@@ -173,8 +195,13 @@ def _add_deputy(plan: ImportPlan, record: DeputyRecord) -> None:
         raise ImportRowError(row, "a party-list deputy has no district")
     if record.term_end and record.term_end < record.term_start:
         raise ImportRowError(row, "term_end is before term_start")
-    if record.district_number is not None and (record.body_slug, record.district_number) not in plan.districts:
-        raise ImportRowError(row, f"district {record.district_number} of {record.body_slug!r} is not described")
+    if (
+        record.district_number is not None
+        and (record.body_slug, record.district_number) not in plan.districts
+    ):
+        raise ImportRowError(
+            row, f"district {record.district_number} of {record.body_slug!r} is not described"
+        )
     body = plan.bodies[record.body_slug]
     if record.mandate_type == MandateType.PARTY_LIST and body.seats_party_list == 0:
         raise ImportRowError(row, f"body {body.slug!r} has no party-list seats")
@@ -201,41 +228,73 @@ def plan_from_csv(text: str) -> ImportPlan:
         slug = _text(row.get("body_slug"))
         if not slug:
             raise ImportRowError(line_no, "body_slug is missing")
-        _add_body(plan, line_no, BodyRecord(
-            slug=slug,
-            name=_text(row.get("body_name")) or _fail(line_no, "body_name is missing"),
-            level=_enum(line_no, "body_level", BodyLevel, row.get("body_level")),
-            region=_text(row.get("body_region")) or None,
-            seats_total=_int(line_no, "body_seats", row.get("body_seats"), minimum=1),
-            seats_party_list=_int(line_no, "body_list_seats", row.get("body_list_seats"), required=False) or 0,
-        ))
-        number = _int(line_no, "district_number", row.get("district_number"), required=False, minimum=1)
+        _add_body(
+            plan,
+            line_no,
+            BodyRecord(
+                slug=slug,
+                name=_text(row.get("body_name")) or _fail(line_no, "body_name is missing"),
+                level=_enum(line_no, "body_level", BodyLevel, row.get("body_level")),
+                region=_text(row.get("body_region")) or None,
+                seats_total=_int(line_no, "body_seats", row.get("body_seats"), minimum=1),
+                seats_party_list=_int(
+                    line_no, "body_list_seats", row.get("body_list_seats"), required=False
+                )
+                or 0,
+            ),
+        )
+        number = _int(
+            line_no, "district_number", row.get("district_number"), required=False, minimum=1
+        )
         if number is not None:
-            _add_district(plan, line_no, DistrictRecord(
-                body_slug=slug,
-                number=number,
-                name=_text(row.get("district_name")) or _fail(line_no, "district_name is missing"),
-                region=_text(row.get("district_region")) or _text(row.get("body_region")) or _fail(line_no, "district_region is missing"),
-                registered_voters=_int(line_no, "registered_voters", row.get("registered_voters"), required=False),
-                voters_as_of=_date(line_no, "voters_as_of", row.get("voters_as_of"), required=False),
-            ))
+            _add_district(
+                plan,
+                line_no,
+                DistrictRecord(
+                    body_slug=slug,
+                    number=number,
+                    name=_text(row.get("district_name"))
+                    or _fail(line_no, "district_name is missing"),
+                    region=_text(row.get("district_region"))
+                    or _text(row.get("body_region"))
+                    or _fail(line_no, "district_region is missing"),
+                    registered_voters=_int(
+                        line_no, "registered_voters", row.get("registered_voters"), required=False
+                    ),
+                    voters_as_of=_date(
+                        line_no, "voters_as_of", row.get("voters_as_of"), required=False
+                    ),
+                ),
+            )
         full_name = _text(row.get("full_name"))
         if not full_name:
             continue  # a row describing only a body or a district
-        mandate = _enum(line_no, "mandate_type", MandateType, row.get("mandate_type"),
-                        default=MandateType.SINGLE_MANDATE if number is not None else MandateType.PARTY_LIST)
-        _add_deputy(plan, DeputyRecord(
-            row=str(line_no),
-            external_id=_text(row.get("deputy_id")) or _fail(line_no, "deputy_id is missing"),
-            full_name=full_name,
-            body_slug=slug,
-            mandate_type=mandate,
-            district_number=number if mandate == MandateType.SINGLE_MANDATE else _none_or_fail(line_no, number),
-            party=_text(row.get("party")) or None,
-            term_start=_date(line_no, "term_start", row.get("term_start")),
-            term_end=_date(line_no, "term_end", row.get("term_end"), required=False),
-            status=_enum(line_no, "status", DeputyStatus, row.get("status"), default=DeputyStatus.SERVING),
-        ))
+        mandate = _enum(
+            line_no,
+            "mandate_type",
+            MandateType,
+            row.get("mandate_type"),
+            default=MandateType.SINGLE_MANDATE if number is not None else MandateType.PARTY_LIST,
+        )
+        _add_deputy(
+            plan,
+            DeputyRecord(
+                row=str(line_no),
+                external_id=_text(row.get("deputy_id")) or _fail(line_no, "deputy_id is missing"),
+                full_name=full_name,
+                body_slug=slug,
+                mandate_type=mandate,
+                district_number=number
+                if mandate == MandateType.SINGLE_MANDATE
+                else _none_or_fail(line_no, number),
+                party=_text(row.get("party")) or None,
+                term_start=_date(line_no, "term_start", row.get("term_start")),
+                term_end=_date(line_no, "term_end", row.get("term_end"), required=False),
+                status=_enum(
+                    line_no, "status", DeputyStatus, row.get("status"), default=DeputyStatus.SERVING
+                ),
+            ),
+        )
     return plan
 
 
@@ -269,14 +328,21 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
         elif kind in ("legislature", "chamber"):
             slug = _text(org.get("slug") or org.get("id")) or _fail(row, "id is missing")
             legislatures[org.get("id")] = slug
-            _add_body(plan, row, BodyRecord(
-                slug=slug,
-                name=_text(org.get("name")) or _fail(row, "name is missing"),
-                level=_enum(row, "level", BodyLevel, org.get("level")),
-                region=_text(org.get("region")) or None,
-                seats_total=_int(row, "seats", org.get("seats"), minimum=1),
-                seats_party_list=_int(row, "party_list_seats", org.get("party_list_seats"), required=False) or 0,
-            ))
+            _add_body(
+                plan,
+                row,
+                BodyRecord(
+                    slug=slug,
+                    name=_text(org.get("name")) or _fail(row, "name is missing"),
+                    level=_enum(row, "level", BodyLevel, org.get("level")),
+                    region=_text(org.get("region")) or None,
+                    seats_total=_int(row, "seats", org.get("seats"), minimum=1),
+                    seats_party_list=_int(
+                        row, "party_list_seats", org.get("party_list_seats"), required=False
+                    )
+                    or 0,
+                ),
+            )
         else:
             raise ImportRowError(row, f"classification must be legislature or party, got {kind!r}")
 
@@ -290,16 +356,24 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
 
     for index, post in enumerate(data.get("posts", [])):
         row = f"posts[{index}]"
-        body_slug = legislatures.get(post.get("organization_id")) or _fail(row, "organization_id is not a legislature")
+        body_slug = legislatures.get(post.get("organization_id")) or _fail(
+            row, "organization_id is not a legislature"
+        )
         area = areas.get(post.get("area_id")) or _fail(row, "area_id names no area")
-        _add_district(plan, row, DistrictRecord(
-            body_slug=body_slug,
-            number=_int(row, "area identifier", area.get("identifier"), minimum=1),
-            name=_text(area.get("name")) or _fail(row, "the area has no name"),
-            region=area_region(area, row),
-            registered_voters=_int(row, "registered_voters", area.get("registered_voters"), required=False),
-            voters_as_of=_date(row, "voters_as_of", area.get("voters_as_of"), required=False),
-        ))
+        _add_district(
+            plan,
+            row,
+            DistrictRecord(
+                body_slug=body_slug,
+                number=_int(row, "area identifier", area.get("identifier"), minimum=1),
+                name=_text(area.get("name")) or _fail(row, "the area has no name"),
+                region=area_region(area, row),
+                registered_voters=_int(
+                    row, "registered_voters", area.get("registered_voters"), required=False
+                ),
+                voters_as_of=_date(row, "voters_as_of", area.get("voters_as_of"), required=False),
+            ),
+        )
     for index, membership in enumerate(data.get("memberships", [])):
         row = f"memberships[{index}]"
         person = persons.get(membership.get("person_id")) or _fail(row, "person_id names no person")
@@ -314,18 +388,29 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
         party_id = membership.get("on_behalf_of_id")
         if party_id and party_id not in parties:
             raise ImportRowError(row, "on_behalf_of_id names no party")
-        _add_deputy(plan, DeputyRecord(
-            row=row,
-            external_id=_text(person.get("id")),
-            full_name=_text(person.get("name")) or _fail(row, "the person has no name"),
-            body_slug=body_slug,
-            mandate_type=MandateType.SINGLE_MANDATE if district_number else MandateType.PARTY_LIST,
-            district_number=district_number,
-            party=parties.get(party_id) if party_id else None,
-            term_start=_date(row, "start_date", membership.get("start_date")),
-            term_end=_date(row, "end_date", membership.get("end_date"), required=False),
-            status=_enum(row, "end_reason", DeputyStatus, membership.get("end_reason"), default=DeputyStatus.SERVING),
-        ))
+        _add_deputy(
+            plan,
+            DeputyRecord(
+                row=row,
+                external_id=_text(person.get("id")),
+                full_name=_text(person.get("name")) or _fail(row, "the person has no name"),
+                body_slug=body_slug,
+                mandate_type=MandateType.SINGLE_MANDATE
+                if district_number
+                else MandateType.PARTY_LIST,
+                district_number=district_number,
+                party=parties.get(party_id) if party_id else None,
+                term_start=_date(row, "start_date", membership.get("start_date")),
+                term_end=_date(row, "end_date", membership.get("end_date"), required=False),
+                status=_enum(
+                    row,
+                    "end_reason",
+                    DeputyStatus,
+                    membership.get("end_reason"),
+                    default=DeputyStatus.SERVING,
+                ),
+            ),
+        )
     return plan
 
 
@@ -348,6 +433,7 @@ def plan_from_file(path: str | Path) -> ImportPlan:
 
 
 # -- writing -------------------------------------------------------------------------------
+
 
 def _sync(obj, values: dict[str, Any]) -> bool:
     """Set attributes that differ; True when something changed."""
@@ -376,16 +462,33 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
     bodies: dict[str, Body] = {}
     for record in plan.bodies.values():
         existing = db.session.scalar(sa.select(Body).where(Body.slug == record.slug))
-        bodies[record.slug] = _upsert(result, "bodies", existing, Body, {
-            "slug": record.slug, "name": record.name, "level": record.level, "region": record.region,
-            "seats_total": record.seats_total, "seats_party_list": record.seats_party_list,
-        })
+        bodies[record.slug] = _upsert(
+            result,
+            "bodies",
+            existing,
+            Body,
+            {
+                "slug": record.slug,
+                "name": record.name,
+                "level": record.level,
+                "region": record.region,
+                "seats_total": record.seats_total,
+                "seats_party_list": record.seats_party_list,
+            },
+        )
     db.session.flush()
     districts: dict[tuple[str, int], District] = {}
     for key, record in plan.districts.items():
         body = bodies[record.body_slug]
-        existing = db.session.scalar(sa.select(District).where(District.body_id == body.id, District.number == record.number))
-        values = {"body_id": body.id, "number": record.number, "name": record.name, "region": record.region}
+        existing = db.session.scalar(
+            sa.select(District).where(District.body_id == body.id, District.number == record.number)
+        )
+        values = {
+            "body_id": body.id,
+            "number": record.number,
+            "name": record.name,
+            "region": record.region,
+        }
         if record.registered_voters is not None:
             values["registered_voters"] = record.registered_voters
         if record.voters_as_of is not None:
@@ -397,19 +500,31 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
         parties[name] = _upsert(result, "parties", existing, Party, {"name": name})
     db.session.flush()
     for record in plan.deputies:
-        existing = db.session.scalar(sa.select(Deputy).where(Deputy.external_id == record.external_id))
-        district = districts.get((record.body_slug, record.district_number)) if record.district_number else None
-        _upsert(result, "deputies", existing, Deputy, {
-            "external_id": record.external_id,
-            "full_name": record.full_name,
-            "body_id": bodies[record.body_slug].id,
-            "mandate_type": record.mandate_type,
-            "district_id": district.id if district else None,
-            "party_id": parties[record.party].id if record.party else None,
-            "term_start": record.term_start,
-            "term_end": record.term_end,
-            "status": record.status,
-        })
+        existing = db.session.scalar(
+            sa.select(Deputy).where(Deputy.external_id == record.external_id)
+        )
+        district = (
+            districts.get((record.body_slug, record.district_number))
+            if record.district_number
+            else None
+        )
+        _upsert(
+            result,
+            "deputies",
+            existing,
+            Deputy,
+            {
+                "external_id": record.external_id,
+                "full_name": record.full_name,
+                "body_id": bodies[record.body_slug].id,
+                "mandate_type": record.mandate_type,
+                "district_id": district.id if district else None,
+                "party_id": parties[record.party].id if record.party else None,
+                "term_start": record.term_start,
+                "term_end": record.term_end,
+                "status": record.status,
+            },
+        )
     db.session.flush()
     return result
 

@@ -1,4 +1,5 @@
 """Reading deputies, districts and bodies for the public directory and the API."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,8 @@ from flask_babel import gettext as _
 
 from recall.extensions import db
 from recall.models import Body, Deputy, District, MandateType, Party
-from recall.services.pagination import Page, paginate
 from recall.services.lookup import get_or_raise
+from recall.services.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,18 @@ class DeputyFilters:
     q: str | None = None
 
 
-def list_deputies(filters: DeputyFilters, page: int | None = 1, per_page: int | None = 20) -> Page[Deputy]:
+def list_deputies(
+    filters: DeputyFilters, page: int | None = 1, per_page: int | None = 20
+) -> Page[Deputy]:
     """Deputies matching ``filters``, ordered by body then name."""
     query = sa.select(Deputy).outerjoin(Deputy.district).join(Deputy.body)
     if filters.body_id:
         query = query.where(Deputy.body_id == filters.body_id)
     if filters.region:
         # A list deputy has no district; the body's region stands in for maslikhats.
-        query = query.where(sa.or_(District.region == filters.region, Body.region == filters.region))
+        query = query.where(
+            sa.or_(District.region == filters.region, Body.region == filters.region)
+        )
     if filters.district_id:
         query = query.where(Deputy.district_id == filters.district_id)
     if filters.party_id:
@@ -53,7 +58,13 @@ def get_district(district_id: int) -> District:
 
 
 def district_deputies(district: District) -> list[Deputy]:
-    return list(db.session.scalars(sa.select(Deputy).where(Deputy.district_id == district.id).order_by(Deputy.term_start.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Deputy)
+            .where(Deputy.district_id == district.id)
+            .order_by(Deputy.term_start.desc())
+        )
+    )
 
 
 def district_choices(filters: DeputyFilters) -> list[District]:
@@ -61,10 +72,16 @@ def district_choices(filters: DeputyFilters) -> list[District]:
     district's body). Empty when neither is chosen: all districts of all bodies is no menu."""
     body_id = filters.body_id
     if body_id is None and filters.district_id:
-        body_id = db.session.scalar(sa.select(District.body_id).where(District.id == filters.district_id))
+        body_id = db.session.scalar(
+            sa.select(District.body_id).where(District.id == filters.district_id)
+        )
     if body_id is None:
         return []
-    return list(db.session.scalars(sa.select(District).where(District.body_id == body_id).order_by(District.number)))
+    return list(
+        db.session.scalars(
+            sa.select(District).where(District.body_id == body_id).order_by(District.number)
+        )
+    )
 
 
 def filter_choices() -> dict[str, list]:

@@ -1,4 +1,5 @@
 """Webhook endpoints that organizations register, and the administrators' view of failed deliveries."""
+
 from __future__ import annotations
 
 import secrets
@@ -48,12 +49,24 @@ def register_endpoint(actor: User, url: str) -> WebhookEndpoint:
         raise Invalid(_("Enter an http:// or https:// address."), field="url")
     if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE") and is_private_url(url):
         raise Invalid(_("This address points into a private network."), field="url")
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint).where(
-        WebhookEndpoint.organization_id == actor.organization_id, WebhookEndpoint.active.is_(True)))
+    count = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.organization_id == actor.organization_id,
+            WebhookEndpoint.active.is_(True),
+        )
+    )
     if count >= MAX_ENDPOINTS_PER_ORGANIZATION:
-        raise Conflict(_("Your organization has too many webhooks; deactivate one first."), field="url")
-    endpoint = WebhookEndpoint(organization_id=actor.organization_id, url=url, secret=secrets.token_hex(32),
-                               created_by_id=actor.id)
+        raise Conflict(
+            _("Your organization has too many webhooks; deactivate one first."), field="url"
+        )
+    endpoint = WebhookEndpoint(
+        organization_id=actor.organization_id,
+        url=url,
+        secret=secrets.token_hex(32),
+        created_by_id=actor.id,
+    )
     db.session.add(endpoint)
     db.session.flush()
     return endpoint
@@ -76,7 +89,11 @@ def list_failed_deliveries(actor: User, page: int = 1) -> Page:
     """Failed deliveries, newest first (administrators only)."""
     if not actor.has_role(Role.ADMIN):
         raise Forbidden(_("Only administrators can see failed deliveries."))
-    query = sa.select(Delivery).where(Delivery.status == DeliveryStatus.FAILED).order_by(Delivery.id.desc())
+    query = (
+        sa.select(Delivery)
+        .where(Delivery.status == DeliveryStatus.FAILED)
+        .order_by(Delivery.id.desc())
+    )
     return paginate(query, page, 50)
 
 

@@ -1,4 +1,5 @@
 """Following deputies and petitions, and the one-click unsubscribe token of follower mails."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -31,7 +32,9 @@ def _channel(value: str) -> FollowChannel:
         raise Invalid(_("Choose e-mail or nothing."), field="channel") from None
 
 
-def follow(actor: User, target_type: str, target_id: int, channel: str = FollowChannel.EMAIL) -> Follow:
+def follow(
+    actor: User, target_type: str, target_id: int, channel: str = FollowChannel.EMAIL
+) -> Follow:
     """Follow a deputy or a petition, or change how (``email`` or ``none``); returns the follow.
 
     Raises ``Invalid`` (field ``target_type`` or ``channel``) and ``NotFound``. Flushes.
@@ -61,8 +64,13 @@ def unfollow(actor: User, target_type: str, target_id: int) -> bool:
 
 def find_follow(user: User, target_type: str, target_id: int) -> Follow | None:
     """The user's follow of a target, if any."""
-    return db.session.scalar(sa.select(Follow).where(
-        Follow.user_id == user.id, Follow.target_type == FollowTarget(target_type), Follow.target_id == target_id))
+    return db.session.scalar(
+        sa.select(Follow).where(
+            Follow.user_id == user.id,
+            Follow.target_type == FollowTarget(target_type),
+            Follow.target_id == target_id,
+        )
+    )
 
 
 def _serializer() -> URLSafeSerializer:

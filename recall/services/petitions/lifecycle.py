@@ -9,6 +9,7 @@ Who may do what (the state checks are in ``petition_states.change_state``):
 * register / reject: a commissioner of the petition's body (anyone else gets ``Forbidden``);
 * close: the scheduled job :func:`close_due_petitions`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,13 +24,13 @@ from recall.extensions import db
 from recall.models import Deputy, InitiativeMember, Petition, PetitionState, User
 from recall.models.base import utcnow
 from recall.rules.recall_rules import required_signatures, signing_period_days
-from recall.services.signing import counting
-from recall.services.rules import recall_rules
+from recall.services.accounts.users import find_user_by_email, normalise_email
+from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
-from recall.services.accounts.users import find_user_by_email, normalise_email
-from recall.services.lookup import get_or_raise
+from recall.services.rules import recall_rules
+from recall.services.signing import counting
 
 GROUNDS_MIN = 50
 GROUNDS_MAX = 5000
@@ -57,19 +58,31 @@ def parse_filters(args) -> PetitionFilters:
     """Read list filters from a query-string mapping; a bad value raises ``Invalid`` naming it."""
     state = args.get("state") or None
     if state is not None and state not in {s.value for s in PetitionState}:
-        raise Invalid(_("Unknown state %(state)s: use one of %(states)s.", state=state,
-                        states=", ".join(s.value for s in PetitionState)), field="state")
+        raise Invalid(
+            _(
+                "Unknown state %(state)s: use one of %(states)s.",
+                state=state,
+                states=", ".join(s.value for s in PetitionState),
+            ),
+            field="state",
+        )
     values = {}
     for name in ("deputy", "district", "body"):
         raw = args.get(name) or None
         if raw is not None and (not str(raw).isdigit() or int(raw) <= 0):
             raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
         values[name] = int(raw) if raw is not None else None
-    return PetitionFilters(state=PetitionState(state) if state else None, deputy_id=values["deputy"],
-                           district_id=values["district"], body_id=values["body"])
+    return PetitionFilters(
+        state=PetitionState(state) if state else None,
+        deputy_id=values["deputy"],
+        district_id=values["district"],
+        body_id=values["body"],
+    )
 
 
-def list_petitions(filters: PetitionFilters, page: int | None = 1, per_page: int | None = 20) -> Page[Petition]:
+def list_petitions(
+    filters: PetitionFilters, page: int | None = 1, per_page: int | None = 20
+) -> Page[Petition]:
     """Petitions matching ``filters``, newest first."""
     query = sa.select(Petition)
     if filters.state:
@@ -85,30 +98,54 @@ def list_petitions(filters: PetitionFilters, page: int | None = 1, per_page: int
 
 def deputy_petitions(deputy: Deputy) -> list[Petition]:
     """Every petition against ``deputy``, newest first."""
-    return list(db.session.scalars(sa.select(Petition).where(Petition.deputy_id == deputy.id)
-                                   .order_by(Petition.created_at.desc(), Petition.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Petition)
+            .where(Petition.deputy_id == deputy.id)
+            .order_by(Petition.created_at.desc(), Petition.id.desc())
+        )
+    )
 
 
 def active_petition(deputy_id: int) -> Petition | None:
     """The deputy's active (not yet final) petition, if any."""
-    return db.session.scalar(sa.select(Petition).where(Petition.deputy_id == deputy_id,
-                                                       Petition.state.in_(ACTIVE_STATES)).limit(1))
+    return db.session.scalar(
+        sa.select(Petition)
+        .where(Petition.deputy_id == deputy_id, Petition.state.in_(ACTIVE_STATES))
+        .limit(1)
+    )
 
 
 def petitions_awaiting_commission(actor: User) -> list[Petition]:
     """Petitions submitted to the commission of ``actor``'s body, oldest first."""
     if actor.commission_body_id is None:
         raise Forbidden(_("Only members of an election commission review petitions."))
-    return list(db.session.scalars(sa.select(Petition).where(
-        Petition.body_id == actor.commission_body_id, Petition.state == PetitionState.SUBMITTED)
-        .order_by(Petition.submitted_at, Petition.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Petition)
+            .where(
+                Petition.body_id == actor.commission_body_id,
+                Petition.state == PetitionState.SUBMITTED,
+            )
+            .order_by(Petition.submitted_at, Petition.id)
+        )
+    )
 
 
 def pending_invitations(user: User) -> list[InitiativeMember]:
     """Invitations ``user`` has not confirmed yet, on petitions still gathering their group."""
-    return list(db.session.scalars(sa.select(InitiativeMember).join(InitiativeMember.petition).where(
-        InitiativeMember.user_id == user.id, InitiativeMember.confirmed_at.is_(None),
-        Petition.state == PetitionState.GATHERING_GROUP).order_by(InitiativeMember.id)))
+    return list(
+        db.session.scalars(
+            sa.select(InitiativeMember)
+            .join(InitiativeMember.petition)
+            .where(
+                InitiativeMember.user_id == user.id,
+                InitiativeMember.confirmed_at.is_(None),
+                Petition.state == PetitionState.GATHERING_GROUP,
+            )
+            .order_by(InitiativeMember.id)
+        )
+    )
 
 
 def confirmed_members(petition: Petition) -> list[InitiativeMember]:
@@ -121,20 +158,32 @@ def cited_promises(petition: Petition) -> list:
         from recall.models.petition import PetitionPromise
     except ImportError:
         return []
-    return [link.promise for link in db.session.scalars(
-        sa.select(PetitionPromise).where(PetitionPromise.petition_id == petition.id)
-        .order_by(PetitionPromise.promise_id))]
+    return [
+        link.promise
+        for link in db.session.scalars(
+            sa.select(PetitionPromise)
+            .where(PetitionPromise.petition_id == petition.id)
+            .order_by(PetitionPromise.promise_id)
+        )
+    ]
 
 
 def count_visible_to(petition: Petition, viewer: User | None) -> bool:
     """May ``viewer`` see the running count? Everyone unless the rule forbids it while signing is open;
     commissioners of the petition's body always."""
-    if viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_commissioner_of(
-            petition.body_id):
+    if (
+        viewer is not None
+        and getattr(viewer, "is_authenticated", False)
+        and viewer.is_commissioner_of(petition.body_id)
+    ):
         return True
     if petition.state == PetitionState.COLLECTING:
         return bool(petition.rule_version.data.get("running_count_public", False))
-    return petition.state not in (PetitionState.GATHERING_GROUP, PetitionState.SUBMITTED, PetitionState.REJECTED)
+    return petition.state not in (
+        PetitionState.GATHERING_GROUP,
+        PetitionState.SUBMITTED,
+        PetitionState.REJECTED,
+    )
 
 
 @dataclass(frozen=True)
@@ -173,7 +222,9 @@ def signature_numbers(petition: Petition, viewer: User | None = None) -> Signatu
 
 
 def _load_for_update(petition_id: int) -> Petition:
-    petition = db.session.scalar(sa.select(Petition).where(Petition.id == petition_id).with_for_update())
+    petition = db.session.scalar(
+        sa.select(Petition).where(Petition.id == petition_id).with_for_update()
+    )
     if petition is None:
         raise NotFound(_("No such petition."))
     return petition
@@ -186,14 +237,26 @@ def _require_initiator(actor: User, petition: Petition) -> None:
 
 def _require_commissioner(actor: User, petition: Petition) -> None:
     if not actor.is_commissioner_of(petition.body_id):
-        raise Forbidden(_("Only a commissioner of %(body)s may decide on this petition.", body=petition.body.name))
+        raise Forbidden(
+            _(
+                "Only a commissioner of %(body)s may decide on this petition.",
+                body=petition.body.name,
+            )
+        )
 
 
 def _check_grounds(grounds: str) -> str:
     grounds = (grounds or "").strip()
     if not GROUNDS_MIN <= len(grounds) <= GROUNDS_MAX:
-        raise Invalid(_("State the grounds in %(min)d to %(max)d characters (you wrote %(n)d).", min=GROUNDS_MIN,
-                        max=GROUNDS_MAX, n=len(grounds)), field="grounds")
+        raise Invalid(
+            _(
+                "State the grounds in %(min)d to %(max)d characters (you wrote %(n)d).",
+                min=GROUNDS_MIN,
+                max=GROUNDS_MAX,
+                n=len(grounds),
+            ),
+            field="grounds",
+        )
     return grounds
 
 
@@ -207,11 +270,16 @@ def _check_promises(deputy: Deputy, promise_ids) -> list[int]:
         from recall.models.promise import Promise
     except ImportError:
         raise Invalid(_("Promises cannot be cited yet."), field="promise_ids") from None
-    found = set(db.session.scalars(sa.select(Promise.id).where(Promise.id.in_(ids),
-                                                               Promise.deputy_id == deputy.id)))
+    found = set(
+        db.session.scalars(
+            sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)
+        )
+    )
     missing = [i for i in ids if i not in found]
     if missing:
-        raise Invalid(_("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids")
+        raise Invalid(
+            _("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids"
+        )
     return ids
 
 
@@ -238,27 +306,44 @@ def open_petition(actor: User, deputy_id: int, grounds: str, cited_promise_ids=(
     _require_recallable(deputy, version.to_rule())
     promise_ids = _check_promises(deputy, cited_promise_ids)
     if active_petition(deputy.id) is not None:
-        raise Conflict(_("There is already an active petition against this deputy: join it instead."),
-                       field="deputy_id")
+        raise Conflict(
+            _("There is already an active petition against this deputy: join it instead."),
+            field="deputy_id",
+        )
     now = utcnow()
-    petition = Petition(deputy=deputy, district_id=deputy.district_id, body_id=deputy.body_id,
-                        rule_version=version, state=PetitionState.GATHERING_GROUP, grounds=grounds,
-                        initiator=actor)
+    petition = Petition(
+        deputy=deputy,
+        district_id=deputy.district_id,
+        body_id=deputy.body_id,
+        rule_version=version,
+        state=PetitionState.GATHERING_GROUP,
+        grounds=grounds,
+        initiator=actor,
+    )
     petition.members.append(InitiativeMember(user=actor, confirmed_at=now))
     try:
         with db.session.begin_nested():
             db.session.add(petition)
             db.session.flush()
     except IntegrityError:  # a concurrent petition won the one-active-per-deputy index
-        raise Conflict(_("There is already an active petition against this deputy: join it instead."),
-                       field="deputy_id") from None
+        raise Conflict(
+            _("There is already an active petition against this deputy: join it instead."),
+            field="deputy_id",
+        ) from None
     if promise_ids:
         from recall.models.petition import PetitionPromise
 
-        db.session.add_all(PetitionPromise(petition_id=petition.id, promise_id=i) for i in promise_ids)
+        db.session.add_all(
+            PetitionPromise(petition_id=petition.id, promise_id=i) for i in promise_ids
+        )
         db.session.flush()
-    record_event("petition.opened", "petition", petition.id,
-                 {"petition_id": petition.id, "deputy_id": deputy.id}, actor.id)
+    record_event(
+        "petition.opened",
+        "petition",
+        petition.id,
+        {"petition_id": petition.id, "deputy_id": deputy.id},
+        actor.id,
+    )
     return petition
 
 
@@ -267,18 +352,28 @@ def invite_member(actor: User, petition_id: int, email: str) -> InitiativeMember
     petition = _load_for_update(petition_id)
     _require_initiator(actor, petition)
     if petition.state != PetitionState.GATHERING_GROUP:
-        raise Conflict(_("The initiative group can only change before the petition is submitted."), field="state")
+        raise Conflict(
+            _("The initiative group can only change before the petition is submitted."),
+            field="state",
+        )
     user = find_user_by_email(normalise_email(email))
     if user is None:
-        raise Invalid(_("Nobody is registered with this e-mail address: ask them to register first."),
-                      field="email")
+        raise Invalid(
+            _("Nobody is registered with this e-mail address: ask them to register first."),
+            field="email",
+        )
     if any(m.user_id == user.id for m in petition.members):
         raise Conflict(_("%(name)s is already invited.", name=user.display_name), field="email")
     member = InitiativeMember(petition=petition, user=user)
     db.session.add(member)
     db.session.flush()
-    record_event("initiative.invited", "petition", petition.id, {"petition_id": petition.id, "user_id": user.id},
-                 actor.id)
+    record_event(
+        "initiative.invited",
+        "petition",
+        petition.id,
+        {"petition_id": petition.id, "user_id": user.id},
+        actor.id,
+    )
     return member
 
 
@@ -291,7 +386,10 @@ def confirm_membership(actor: User, petition_id: int) -> InitiativeMember:
     if member.confirmed_at is not None:
         return member
     if petition.state != PetitionState.GATHERING_GROUP:
-        raise Conflict(_("The initiative group can only change before the petition is submitted."), field="state")
+        raise Conflict(
+            _("The initiative group can only change before the petition is submitted."),
+            field="state",
+        )
     member.confirmed_at = utcnow()
     db.session.flush()
     return member
@@ -302,9 +400,17 @@ def withdraw_petition(actor: User, petition_id: int, reason: str) -> Petition:
     petition = _load_for_update(petition_id)
     _require_initiator(actor, petition)
     if petition.state != PetitionState.GATHERING_GROUP:
-        raise Conflict(_("Only a petition still gathering its initiative group can be withdrawn."), field="state")
-    return change_state(petition, PetitionState.REJECTED, actor,
-                        reason=_check_reason(reason), payload={"withdrawn": True})
+        raise Conflict(
+            _("Only a petition still gathering its initiative group can be withdrawn."),
+            field="state",
+        )
+    return change_state(
+        petition,
+        PetitionState.REJECTED,
+        actor,
+        reason=_check_reason(reason),
+        payload={"withdrawn": True},
+    )
 
 
 def submit_petition(actor: User, petition_id: int) -> Petition:
@@ -319,12 +425,22 @@ def submit_petition(actor: User, petition_id: int) -> Petition:
     rule = petition.rule_version.to_rule()
     confirmed = len(confirmed_members(petition))
     if confirmed < rule.min_initiative_group:
-        raise Conflict(_("The initiative group needs at least %(need)d confirmed members (the initiator "
-                         "included); it has %(have)d.", need=rule.min_initiative_group, have=confirmed),
-                       field="members")
+        raise Conflict(
+            _(
+                "The initiative group needs at least %(need)d confirmed members (the initiator "
+                "included); it has %(have)d.",
+                need=rule.min_initiative_group,
+                have=confirmed,
+            ),
+            field="members",
+        )
     _require_recallable(petition.deputy, rule)
-    return change_state(petition, PetitionState.SUBMITTED, actor,
-                        payload={"group_size": confirmed, "body_id": petition.body_id})
+    return change_state(
+        petition,
+        PetitionState.SUBMITTED,
+        actor,
+        payload={"group_size": confirmed, "body_id": petition.body_id},
+    )
 
 
 def register_petition(actor: User, petition_id: int) -> Petition:
@@ -338,20 +454,38 @@ def register_petition(actor: User, petition_id: int) -> Petition:
     check_transition(petition, PetitionState.COLLECTING)
     rule = petition.rule_version.to_rule()
     if rule.threshold_basis != "registered_voters":
-        raise Conflict(_("This rule counts signatures against votes cast for the office, which is not recorded "
-                         "here; assign a rule based on registered voters."), field="rule")
+        raise Conflict(
+            _(
+                "This rule counts signatures against votes cast for the office, which is not recorded "
+                "here; assign a rule based on registered voters."
+            ),
+            field="rule",
+        )
     voters = petition.district.registered_voters
     if not voters:
-        raise Conflict(_("The district's number of registered voters is not recorded; it is needed to compute "
-                         "the required signatures."), field="registered_voters")
+        raise Conflict(
+            _(
+                "The district's number of registered voters is not recorded; it is needed to compute "
+                "the required signatures."
+            ),
+            field="registered_voters",
+        )
     now = utcnow()
     petition.registered_voters = voters
     petition.required_signatures = required_signatures(rule, voters)
     petition.opens_at = now
     petition.closes_at = now + timedelta(days=signing_period_days(rule, voters))
-    return change_state(petition, PetitionState.COLLECTING, actor, payload={
-        "required_signatures": petition.required_signatures, "registered_voters": voters,
-        "opens_at": now.isoformat(), "closes_at": petition.closes_at.isoformat()})
+    return change_state(
+        petition,
+        PetitionState.COLLECTING,
+        actor,
+        payload={
+            "required_signatures": petition.required_signatures,
+            "registered_voters": voters,
+            "opens_at": now.isoformat(),
+            "closes_at": petition.closes_at.isoformat(),
+        },
+    )
 
 
 def _check_reason(reason: str) -> str:
@@ -359,7 +493,9 @@ def _check_reason(reason: str) -> str:
     if not reason:
         raise Invalid(_("Give the reason."), field="reason")
     if len(reason) > REASON_MAX:
-        raise Invalid(_("The reason may have at most %(n)d characters.", n=REASON_MAX), field="reason")
+        raise Invalid(
+            _("The reason may have at most %(n)d characters.", n=REASON_MAX), field="reason"
+        )
     return reason
 
 
@@ -368,7 +504,9 @@ def reject_petition(actor: User, petition_id: int, reason: str) -> Petition:
     petition = _load_for_update(petition_id)
     _require_commissioner(actor, petition)
     if petition.state != PetitionState.SUBMITTED:
-        raise Conflict(_("Only a petition submitted to the commission can be rejected by it."), field="state")
+        raise Conflict(
+            _("Only a petition submitted to the commission can be rejected by it."), field="state"
+        )
     return change_state(petition, PetitionState.REJECTED, actor, reason=_check_reason(reason))
 
 
@@ -378,11 +516,19 @@ def close_due_petitions(now: datetime) -> int:
     Periodic task (``recall.jobs.periodic``); commits nothing itself. Rows locked by another
     transaction are skipped and closed on the next run.
     """
-    due = db.session.scalars(sa.select(Petition).where(
-        Petition.state == PetitionState.COLLECTING, Petition.closes_at <= now)
-        .order_by(Petition.id).with_for_update(skip_locked=True)).all()
+    due = db.session.scalars(
+        sa.select(Petition)
+        .where(Petition.state == PetitionState.COLLECTING, Petition.closes_at <= now)
+        .order_by(Petition.id)
+        .with_for_update(skip_locked=True)
+    ).all()
     for petition in due:
-        change_state(petition, PetitionState.CLOSED, None, payload={"closes_at": petition.closes_at.isoformat()})
+        change_state(
+            petition,
+            PetitionState.CLOSED,
+            None,
+            payload={"closes_at": petition.closes_at.isoformat()},
+        )
         # The count is public from now on: announce what a rule without a running count held back.
         counting.check_thresholds(petition.id, now=now)
     return len(due)

@@ -18,6 +18,7 @@ Transitions::
 
 Verification may run checks on a collecting petition before it closes: that is not a state change.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -78,12 +79,17 @@ def check_transition(petition: Petition, to_state: PetitionState | str) -> Petit
     try:
         target = PetitionState(to_state)
     except ValueError:
-        raise Invalid(_("Unknown petition state: %(state)s.", state=to_state), field="state") from None
+        raise Invalid(
+            _("Unknown petition state: %(state)s.", state=to_state), field="state"
+        ) from None
     current = PetitionState(petition.state)
     if target not in TRANSITIONS[current]:
         raise Conflict(
-            _("A petition that is %(current)s cannot become %(target)s.", current=state_label(current),
-              target=state_label(target)),
+            _(
+                "A petition that is %(current)s cannot become %(target)s.",
+                current=state_label(current),
+                target=state_label(target),
+            ),
             field="state",
         )
     return target
@@ -127,7 +133,11 @@ def change_state(
     if target in FINAL_STATES:
         petition.final_state_at = now
 
-    event_payload: dict[str, Any] = {"petition_id": petition.id, "from": current.value, "to": target.value}
+    event_payload: dict[str, Any] = {
+        "petition_id": petition.id,
+        "from": current.value,
+        "to": target.value,
+    }
     if reason is not None:
         event_payload["reason"] = reason
     if target in (S.QUALIFIED, S.FAILED):
@@ -136,8 +146,13 @@ def change_state(
         event_payload["recalled"] = target == S.RECALLED
     event_payload.update(payload or {})
     db.session.flush()
-    record_event(EVENT_KINDS[target], "petition", petition.id, event_payload,
-                 actor.id if actor is not None else None)
+    record_event(
+        EVENT_KINDS[target],
+        "petition",
+        petition.id,
+        event_payload,
+        actor.id if actor is not None else None,
+    )
     return petition
 
 

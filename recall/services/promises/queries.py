@@ -3,6 +3,7 @@
 Filters come from query strings (pages, API, CSV export alike) through ``parse_filters``, which
 refuses bad values with ``Invalid`` naming the field, so a typo never silently widens a list.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,14 @@ from recall.errors import Invalid
 from recall.extensions import db
 from recall.models.body import Body, District, Party
 from recall.models.deputy import Deputy
-from recall.models.promise import Correction, Dispute, DisputeState, Promise, PromiseStatusChange, Topic
+from recall.models.promise import (
+    Correction,
+    Dispute,
+    DisputeState,
+    Promise,
+    PromiseStatusChange,
+    Topic,
+)
 from recall.rules.scorecard import PROMISE_STATUSES, Scorecard, scorecard
 from recall.services.pagination import Page, paginate
 
@@ -42,11 +50,18 @@ class PromiseFilters:
 
     def as_args(self) -> dict[str, str]:
         """The query-string form (for links to the same list, e.g. the CSV export)."""
-        values = {"status": self.status, "topic": self.topic, "deputy": self.deputy_id, "body": self.body_id,
-                  "party": self.party_id, "district": self.district_id, "q": self.q,
-                  "from": self.made_from.isoformat() if self.made_from else None,
-                  "to": self.made_to.isoformat() if self.made_to else None,
-                  "sort": self.sort if self.sort != "recent" else None}
+        values = {
+            "status": self.status,
+            "topic": self.topic,
+            "deputy": self.deputy_id,
+            "body": self.body_id,
+            "party": self.party_id,
+            "district": self.district_id,
+            "q": self.q,
+            "from": self.made_from.isoformat() if self.made_from else None,
+            "to": self.made_to.isoformat() if self.made_to else None,
+            "sort": self.sort if self.sort != "recent" else None,
+        }
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
@@ -66,7 +81,9 @@ def _iso_date(args: Mapping[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(_("%(field)s must be a date as YYYY-MM-DD.", field=name), field=name) from None
+        raise Invalid(
+            _("%(field)s must be a date as YYYY-MM-DD.", field=name), field=name
+        ) from None
 
 
 def parse_filters(args: Mapping[str, str]) -> PromiseFilters:
@@ -77,24 +94,41 @@ def parse_filters(args: Mapping[str, str]) -> PromiseFilters:
     """
     status = (args.get("status") or "").strip() or None
     if status and status not in PROMISE_STATUSES:
-        raise Invalid(_("Unknown status %(value)s; use one of: %(known)s.", value=status[:40],
-                        known=", ".join(PROMISE_STATUSES)), field="status")
+        raise Invalid(
+            _(
+                "Unknown status %(value)s; use one of: %(known)s.",
+                value=status[:40],
+                known=", ".join(PROMISE_STATUSES),
+            ),
+            field="status",
+        )
     topic = (args.get("topic") or "").strip() or None
     if topic and db.session.scalar(sa.select(Topic.id).where(Topic.slug == topic)) is None:
         raise Invalid(_("Unknown topic %(value)s.", value=topic[:40]), field="topic")
     sort = (args.get("sort") or "").strip() or "recent"
     if sort not in SORTS:
-        raise Invalid(_("Unknown sort order; use one of: %(known)s.", known=", ".join(SORTS)), field="sort")
+        raise Invalid(
+            _("Unknown sort order; use one of: %(known)s.", known=", ".join(SORTS)), field="sort"
+        )
     made_from, made_to = _iso_date(args, "from"), _iso_date(args, "to")
     if made_from and made_to and made_from > made_to:
         raise Invalid(_("The start date is after the end date."), field="from")
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY:
-        raise Invalid(_("The search text is too long (at most %(n)d characters).", n=MAX_QUERY), field="q")
+        raise Invalid(
+            _("The search text is too long (at most %(n)d characters).", n=MAX_QUERY), field="q"
+        )
     return PromiseFilters(
-        status=status, topic=topic, deputy_id=_positive_int(args, "deputy"), body_id=_positive_int(args, "body"),
-        party_id=_positive_int(args, "party"), district_id=_positive_int(args, "district"),
-        made_from=made_from, made_to=made_to, q=q or None, sort=sort,
+        status=status,
+        topic=topic,
+        deputy_id=_positive_int(args, "deputy"),
+        body_id=_positive_int(args, "body"),
+        party_id=_positive_int(args, "party"),
+        district_id=_positive_int(args, "district"),
+        made_from=made_from,
+        made_to=made_to,
+        q=q or None,
+        sort=sort,
     )
 
 
@@ -108,7 +142,10 @@ def _where(query: sa.Select, filters: PromiseFilters) -> sa.Select:
     if filters.status:
         query = query.where(Promise.status == filters.status)
     if filters.topic:
-        query = query.where(Promise.topic_id == sa.select(Topic.id).where(Topic.slug == filters.topic).scalar_subquery())
+        query = query.where(
+            Promise.topic_id
+            == sa.select(Topic.id).where(Topic.slug == filters.topic).scalar_subquery()
+        )
     if filters.deputy_id:
         query = query.where(Promise.deputy_id == filters.deputy_id)
     if filters.body_id:
@@ -123,8 +160,19 @@ def _where(query: sa.Select, filters: PromiseFilters) -> sa.Select:
         query = query.where(Promise.made_on <= filters.made_to)
     if filters.q:
         pattern = f"%{_escape_like(filters.q)}%"
-        query = query.where(sa.or_(*(col.ilike(pattern, escape="\\") for col in (
-            Promise.title, Promise.statement, Promise.quotation, Deputy.full_name))))
+        query = query.where(
+            sa.or_(
+                *(
+                    col.ilike(pattern, escape="\\")
+                    for col in (
+                        Promise.title,
+                        Promise.statement,
+                        Promise.quotation,
+                        Deputy.full_name,
+                    )
+                )
+            )
+        )
     return query
 
 
@@ -140,16 +188,28 @@ _ORDER = {
 def promise_query(filters: PromiseFilters, *, with_details: bool = False) -> sa.Select:
     """The ordered query for ``filters`` (``with_details`` loads history and sources too)."""
     query = _where(sa.select(Promise).join(Promise.deputy), filters).order_by(*_ORDER[filters.sort])
-    options = [selectinload(Promise.deputy).selectinload(Deputy.body),
-               selectinload(Promise.deputy).selectinload(Deputy.party),
-               selectinload(Promise.deputy).selectinload(Deputy.district), selectinload(Promise.topic)]
+    options = [
+        selectinload(Promise.deputy).selectinload(Deputy.body),
+        selectinload(Promise.deputy).selectinload(Deputy.party),
+        selectinload(Promise.deputy).selectinload(Deputy.district),
+        selectinload(Promise.topic),
+    ]
     if with_details:
-        options += [selectinload(Promise.history), selectinload(Promise.sources), selectinload(Promise.disputes)]
+        options += [
+            selectinload(Promise.history),
+            selectinload(Promise.sources),
+            selectinload(Promise.disputes),
+        ]
     return query.options(*options)
 
 
-def list_promises(filters: PromiseFilters, page: int | None = 1, per_page: int | None = 20, *,
-                  with_details: bool = False) -> Page[Promise]:
+def list_promises(
+    filters: PromiseFilters,
+    page: int | None = 1,
+    per_page: int | None = 20,
+    *,
+    with_details: bool = False,
+) -> Page[Promise]:
     """One page of the promises matching ``filters``."""
     return paginate(promise_query(filters, with_details=with_details), page, per_page)
 
@@ -158,7 +218,11 @@ def iter_promises(filters: PromiseFilters) -> Iterator[Promise]:
     """Every matching promise with details, streamed in batches (for the CSV export)."""
     offset, batch = 0, 500
     while True:
-        rows = list(db.session.scalars(promise_query(filters, with_details=True).limit(batch).offset(offset)))
+        rows = list(
+            db.session.scalars(
+                promise_query(filters, with_details=True).limit(batch).offset(offset)
+            )
+        )
         yield from rows
         if len(rows) < batch:
             return
@@ -167,10 +231,11 @@ def iter_promises(filters: PromiseFilters) -> Iterator[Promise]:
 
 # --- scorecards and summaries ----------------------------------------------------------------
 
+
 def status_counts(filters: PromiseFilters = PromiseFilters()) -> dict[str, int]:
     """Promises per status for ``filters`` (every status present, zeros included)."""
     query = _where(sa.select(Promise.status, sa.func.count()).join(Promise.deputy), filters)
-    counts = {s: 0 for s in PROMISE_STATUSES}
+    counts = dict.fromkeys(PROMISE_STATUSES, 0)
     for status, n in db.session.execute(query.group_by(Promise.status)):
         counts[status.value if hasattr(status, "value") else status] = n
     return counts
@@ -183,7 +248,9 @@ def deputy_scorecard(deputy_id: int) -> Scorecard:
 
 def deputy_promises(deputy_id: int) -> list[Promise]:
     """A deputy's promises (merged ones left out), newest first, with their history loaded."""
-    return list(db.session.scalars(promise_query(PromiseFilters(deputy_id=deputy_id), with_details=True)))
+    return list(
+        db.session.scalars(promise_query(PromiseFilters(deputy_id=deputy_id), with_details=True))
+    )
 
 
 @dataclass(frozen=True)
@@ -204,9 +271,14 @@ def summary(group: str, *, body_id: int | None = None) -> list[SummaryRow]:
     """
     if group not in GROUPS:
         raise Invalid(_("Unknown grouping."), field="group")
-    column = {"body": Deputy.body_id, "party": Deputy.party_id, "district": Deputy.district_id}[group]
-    query = sa.select(column, Promise.status, sa.func.count()).join(Promise.deputy).where(
-        Promise.merged_into_id.is_(None))
+    column = {"body": Deputy.body_id, "party": Deputy.party_id, "district": Deputy.district_id}[
+        group
+    ]
+    query = (
+        sa.select(column, Promise.status, sa.func.count())
+        .join(Promise.deputy)
+        .where(Promise.merged_into_id.is_(None))
+    )
     if body_id:
         query = query.where(Deputy.body_id == body_id)
     if group == "district":
@@ -220,8 +292,14 @@ def summary(group: str, *, body_id: int | None = None) -> list[SummaryRow]:
         args = {group: str(key)} if key is not None else {}
         if body_id:
             args["body"] = str(body_id)
-        rows.append(SummaryRow(key=key, label=labels.get(key, _("independent")), filter_args=args,
-                               card=scorecard(by_status)))
+        rows.append(
+            SummaryRow(
+                key=key,
+                label=labels.get(key, _("independent")),
+                filter_args=args,
+                card=scorecard(by_status),
+            )
+        )
     return sorted(rows, key=lambda r: (-r.card.total, r.label))
 
 
@@ -231,11 +309,17 @@ def _labels(group: str, keys: list[int]) -> dict[int, str]:
     if group == "body":
         return {b.id: b.name for b in db.session.scalars(sa.select(Body).where(Body.id.in_(keys)))}
     if group == "party":
-        return {p.id: p.name for p in db.session.scalars(sa.select(Party).where(Party.id.in_(keys)))}
-    return {d.id: f"{d.name} · {d.region}" for d in db.session.scalars(sa.select(District).where(District.id.in_(keys)))}
+        return {
+            p.id: p.name for p in db.session.scalars(sa.select(Party).where(Party.id.in_(keys)))
+        }
+    return {
+        d.id: f"{d.name} · {d.region}"
+        for d in db.session.scalars(sa.select(District).where(District.id.in_(keys)))
+    }
 
 
 # --- per promise -----------------------------------------------------------------------------
+
 
 def open_disputes(promise: Promise) -> list[Dispute]:
     return [d for d in promise.disputes if d.state == DisputeState.OPEN]
@@ -247,25 +331,54 @@ def petitions_citing(promise_id: int) -> list:
         from recall.models.petition import Petition, PetitionPromise
     except ImportError:  # the association is owned by the petitions area
         return []
-    return list(db.session.scalars(
-        sa.select(Petition).join(PetitionPromise, PetitionPromise.petition_id == Petition.id)
-        .where(PetitionPromise.promise_id == promise_id).order_by(Petition.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Petition)
+            .join(PetitionPromise, PetitionPromise.petition_id == Petition.id)
+            .where(PetitionPromise.promise_id == promise_id)
+            .order_by(Petition.id)
+        )
+    )
 
 
 def corrections_log(page: int | None = 1, per_page: int | None = 30) -> Page[Correction]:
     """The site-wide corrections log, newest first."""
-    query = sa.select(Correction).order_by(Correction.created_at.desc(), Correction.id.desc()).options(
-        selectinload(Correction.promise).selectinload(Promise.deputy), selectinload(Correction.revision),
-        selectinload(Correction.status_change).selectinload(PromiseStatusChange.corrects),
-        selectinload(Correction.organization))
+    query = (
+        sa.select(Correction)
+        .order_by(Correction.created_at.desc(), Correction.id.desc())
+        .options(
+            selectinload(Correction.promise).selectinload(Promise.deputy),
+            selectinload(Correction.revision),
+            selectinload(Correction.status_change).selectinload(PromiseStatusChange.corrects),
+            selectinload(Correction.organization),
+        )
+    )
     return paginate(query, page, per_page)
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("id", "deputy_id", "deputy", "body", "party", "district", "title", "statement", "made_on",
-               "topic", "level", "status", "broken_reason", "status_changed_at", "source_url", "quotation",
-               "sources", "history", "open_disputes")
+CSV_COLUMNS = (
+    "id",
+    "deputy_id",
+    "deputy",
+    "body",
+    "party",
+    "district",
+    "title",
+    "statement",
+    "made_on",
+    "topic",
+    "level",
+    "status",
+    "broken_reason",
+    "status_changed_at",
+    "source_url",
+    "quotation",
+    "sources",
+    "history",
+    "open_disputes",
+)
 
 
 def _safe_cell(value) -> str:
@@ -278,13 +391,29 @@ def _csv_row(p: Promise) -> list[str]:
     history = " | ".join(
         f"{c.changed_on.isoformat()} {c.status.value}"
         f"{' (' + c.broken_reason.value + ')' if c.broken_reason else ''}"
-        f"{' [correction]' if c.corrects_id else ''}: {' '.join(c.evidence)}" for c in p.history)
+        f"{' [correction]' if c.corrects_id else ''}: {' '.join(c.evidence)}"
+        for c in p.history
+    )
     values = [
-        p.id, p.deputy_id, p.deputy.full_name, p.deputy.body.name, p.deputy.party.name if p.deputy.party else "",
-        p.deputy.district.name if p.deputy.district else "", p.title, p.statement, p.made_on.isoformat(),
-        p.topic.slug, p.level.value, p.status.value, p.broken_reason.value if p.broken_reason else "",
-        p.status_changed_at.isoformat() if p.status_changed_at else "", p.source_url, p.quotation or "",
-        " ".join([p.source_url, *(s.url for s in p.sources)]), history, len(open_disputes(p)),
+        p.id,
+        p.deputy_id,
+        p.deputy.full_name,
+        p.deputy.body.name,
+        p.deputy.party.name if p.deputy.party else "",
+        p.deputy.district.name if p.deputy.district else "",
+        p.title,
+        p.statement,
+        p.made_on.isoformat(),
+        p.topic.slug,
+        p.level.value,
+        p.status.value,
+        p.broken_reason.value if p.broken_reason else "",
+        p.status_changed_at.isoformat() if p.status_changed_at else "",
+        p.source_url,
+        p.quotation or "",
+        " ".join([p.source_url, *(s.url for s in p.sources)]),
+        history,
+        len(open_disputes(p)),
     ]
     return [_safe_cell(v) for v in values]
 

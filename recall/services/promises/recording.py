@@ -15,6 +15,7 @@ Public operations (each takes the acting user first, flushes, never commits):
 
 Reading (lists, filters, summaries, scorecards) lives in ``recall.services.promises.queries``.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -46,8 +47,8 @@ from recall.models.promise import (
     Topic,
 )
 from recall.models.user import Role, User
-from recall.services.outbox import record_event
 from recall.services.lookup import get_or_raise
+from recall.services.outbox import record_event
 
 # Two titles of the same deputy whose similarity (see ``title_similarity``) reaches this are
 # offered for merging. 0.75 catches reworded titles ("Build a school in Zhanaarka" /
@@ -73,20 +74,26 @@ class DuplicateSuspected(Conflict):
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _require_monitor(actor: User | None, doing: str) -> User:
     if actor is None or not actor.has_role(Role.MONITOR):
         raise Forbidden(_("Only monitors of a civic organization may %(doing)s.", doing=doing))
     return actor
 
 
-def _text(value: str | None, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
+def _text(
+    value: str | None, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT
+) -> str | None:
     value = (value or "").strip()
     if not value:
         if required:
             raise Invalid(_("%(label)s is required.", label=label), field=field)
         return None
     if len(value) > limit:
-        raise Invalid(_("%(label)s is too long (at most %(n)d characters).", label=label, n=limit), field=field)
+        raise Invalid(
+            _("%(label)s is too long (at most %(n)d characters).", label=label, n=limit),
+            field=field,
+        )
     return value
 
 
@@ -97,14 +104,21 @@ def clean_url(value: str | None, field: str) -> str:
         raise Invalid(_("A source link is required."), field=field)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise Invalid(_("%(url)s is not a web link (it must start with http:// or https://).", url=value[:80]),
-                      field=field)
+        raise Invalid(
+            _(
+                "%(url)s is not a web link (it must start with http:// or https://).",
+                url=value[:80],
+            ),
+            field=field,
+        )
     if len(value) > MAX_URL:
         raise Invalid(_("The link is too long (at most %(n)d characters).", n=MAX_URL), field=field)
     return value
 
 
-def clean_evidence(links: list[str] | tuple[str, ...] | str | None, field: str = "evidence") -> list[str]:
+def clean_evidence(
+    links: list[str] | tuple[str, ...] | str | None, field: str = "evidence"
+) -> list[str]:
     """At least one evidence link (a list, or text with one link per line), de-duplicated in order."""
     if isinstance(links, str):
         links = links.split()
@@ -127,8 +141,10 @@ def _date(value: date | None, field: str, *, not_before: date | None = None) -> 
     if value > utcnow().date():
         raise Invalid(_("The date cannot be in the future."), field=field)
     if not_before and value < not_before:
-        raise Invalid(_("The date cannot be before the promise was made (%(d)s).", d=not_before.isoformat()),
-                      field=field)
+        raise Invalid(
+            _("The date cannot be before the promise was made (%(d)s).", d=not_before.isoformat()),
+            field=field,
+        )
     return value
 
 
@@ -136,7 +152,9 @@ def _enum(enum_cls, value, field: str, label: str):
     try:
         return enum_cls(value)
     except ValueError:
-        raise Invalid(_("Unknown %(label)s: %(value)s.", label=label, value=str(value)[:40]), field=field) from None
+        raise Invalid(
+            _("Unknown %(label)s: %(value)s.", label=label, value=str(value)[:40]), field=field
+        ) from None
 
 
 def get_promise(promise_id: int) -> Promise:
@@ -147,22 +165,39 @@ def get_promise(promise_id: int) -> Promise:
 
 def _promise_for_update(promise_id: int) -> Promise:
     """Load and lock the promise row so concurrent ratings apply one after the other."""
-    promise = db.session.scalar(sa.select(Promise).where(Promise.id == promise_id).with_for_update())
+    promise = db.session.scalar(
+        sa.select(Promise).where(Promise.id == promise_id).with_for_update()
+    )
     if promise is None:
         raise NotFound(_("No such promise."))
     if promise.merged_into_id is not None:
-        raise Conflict(_("This promise was merged into promise #%(id)d; change that one.", id=promise.merged_into_id))
+        raise Conflict(
+            _(
+                "This promise was merged into promise #%(id)d; change that one.",
+                id=promise.merged_into_id,
+            )
+        )
     return promise
 
 
 def _event(kind: str, promise: Promise, actor: User | None, **payload) -> None:
     # deputy_id in every payload: followers of the deputy hear about their deputy's promises.
-    record_event(kind, "promise", promise.id,
-                 {"promise_id": promise.id, "deputy_id": promise.deputy_id, "title": promise.title, **payload},
-                 actor.id if actor else None)
+    record_event(
+        kind,
+        "promise",
+        promise.id,
+        {
+            "promise_id": promise.id,
+            "deputy_id": promise.deputy_id,
+            "title": promise.title,
+            **payload,
+        },
+        actor.id if actor else None,
+    )
 
 
 # --- topics ----------------------------------------------------------------------------------
+
 
 def ensure_default_topics() -> list[Topic]:
     """Create the default topics that are missing (idempotent); returns all topics in order."""
@@ -208,6 +243,7 @@ def _topic(value: str | int | None) -> Topic:
 
 # --- duplicates ------------------------------------------------------------------------------
 
+
 def _tokens(text: str) -> list[str]:
     return _WORD.findall((text or "").casefold())
 
@@ -226,16 +262,24 @@ def title_similarity(a: str, b: str) -> float:
     return max(in_order, as_sets)
 
 
-def find_similar_promises(deputy_id: int, title: str, *, exclude_id: int | None = None) -> list[tuple[Promise, float]]:
+def find_similar_promises(
+    deputy_id: int, title: str, *, exclude_id: int | None = None
+) -> list[tuple[Promise, float]]:
     """Promises of the deputy whose title is at least ``DUPLICATE_THRESHOLD`` similar, best first."""
-    query = sa.select(Promise).where(Promise.deputy_id == deputy_id, Promise.merged_into_id.is_(None))
+    query = sa.select(Promise).where(
+        Promise.deputy_id == deputy_id, Promise.merged_into_id.is_(None)
+    )
     if exclude_id is not None:
         query = query.where(Promise.id != exclude_id)
     scored = [(p, title_similarity(title, p.title)) for p in db.session.scalars(query)]
-    return sorted([(p, s) for p, s in scored if s >= DUPLICATE_THRESHOLD], key=lambda item: (-item[1], item[0].id))
+    return sorted(
+        [(p, s) for p, s in scored if s >= DUPLICATE_THRESHOLD],
+        key=lambda item: (-item[1], item[0].id),
+    )
 
 
 # --- recording and editing -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PromiseInput:
@@ -251,8 +295,9 @@ class PromiseInput:
     quotation: str | None = None
 
 
-def record_promise(actor: User | None, data: PromiseInput, *, confirm_distinct: bool = False,
-                   is_demo: bool = False) -> Promise:
+def record_promise(
+    actor: User | None, data: PromiseInput, *, confirm_distinct: bool = False, is_demo: bool = False
+) -> Promise:
     """Record a promise, not yet rated.
 
     Raises ``Forbidden`` (not a monitor), ``NotFound`` (deputy), ``Invalid`` naming the field,
@@ -272,14 +317,26 @@ def record_promise(actor: User | None, data: PromiseInput, *, confirm_distinct: 
         candidates = find_similar_promises(deputy.id, title)
         if candidates:
             raise DuplicateSuspected(
-                _("This deputy already has a similar promise: %(title)s. Add your source to it, or confirm "
-                  "that yours is a different promise.", title=candidates[0][0].title),
+                _(
+                    "This deputy already has a similar promise: %(title)s. Add your source to it, or confirm "
+                    "that yours is a different promise.",
+                    title=candidates[0][0].title,
+                ),
                 candidates,
             )
     promise = Promise(
-        deputy_id=deputy.id, title=title, statement=statement, made_on=made_on, source_url=source_url,
-        quotation=quotation, topic=topic, level=level, status=PromiseStatus.NOT_YET_RATED,
-        created_by_id=actor.id, organization_id=actor.organization_id, distinct_confirmed=confirm_distinct,
+        deputy_id=deputy.id,
+        title=title,
+        statement=statement,
+        made_on=made_on,
+        source_url=source_url,
+        quotation=quotation,
+        topic=topic,
+        level=level,
+        status=PromiseStatus.NOT_YET_RATED,
+        created_by_id=actor.id,
+        organization_id=actor.organization_id,
+        distinct_confirmed=confirm_distinct,
         is_demo=is_demo,
     )
     db.session.add(promise)
@@ -288,8 +345,14 @@ def record_promise(actor: User | None, data: PromiseInput, *, confirm_distinct: 
     return promise
 
 
-def add_source_to_promise(actor: User | None, promise_id: int, *, url: str, quotation: str | None = None,
-                          note: str | None = None) -> PromiseSource:
+def add_source_to_promise(
+    actor: User | None,
+    promise_id: int,
+    *,
+    url: str,
+    quotation: str | None = None,
+    note: str | None = None,
+) -> PromiseSource:
     """Add a source to an existing promise (the merge offered instead of recording a duplicate)."""
     actor = _require_monitor(actor, _("add sources"))
     promise = _promise_for_update(promise_id)
@@ -298,7 +361,9 @@ def add_source_to_promise(actor: User | None, promise_id: int, *, url: str, quot
     note = _text(note, "note", _("Note"), required=False, limit=500)
     if url == promise.source_url or any(s.url == url for s in promise.sources):
         raise Conflict(_("This promise already cites that source."), field="source_url")
-    source = PromiseSource(promise=promise, url=url, quotation=quotation, note=note, added_by_id=actor.id)
+    source = PromiseSource(
+        promise=promise, url=url, quotation=quotation, note=note, added_by_id=actor.id
+    )
     db.session.add(source)
     db.session.flush()
     return source
@@ -319,23 +384,39 @@ def merge_promises(actor: User | None, duplicate_id: int, target_id: int, reason
     if duplicate.deputy_id != target.deputy_id:
         raise Invalid(_("Only promises of the same deputy can be merged."), field="target")
     known = {target.source_url, *(s.url for s in target.sources)}
-    for url, quotation in [(duplicate.source_url, duplicate.quotation),
-                           *((s.url, s.quotation) for s in duplicate.sources)]:
+    for url, quotation in [
+        (duplicate.source_url, duplicate.quotation),
+        *((s.url, s.quotation) for s in duplicate.sources),
+    ]:
         if url not in known:
             known.add(url)
-            db.session.add(PromiseSource(promise=target, url=url, quotation=quotation, added_by_id=actor.id,
-                                         note=_("from merged promise #%(id)d", id=duplicate.id)))
+            db.session.add(
+                PromiseSource(
+                    promise=target,
+                    url=url,
+                    quotation=quotation,
+                    added_by_id=actor.id,
+                    note=_("from merged promise #%(id)d", id=duplicate.id),
+                )
+            )
     duplicate.merged_into_id = target.id
-    db.session.add(Correction(
-        promise_id=duplicate.id, kind=CorrectionKind.MERGE, made_by_id=actor.id,
-        organization_id=actor.organization_id,
-        summary=reason, details={"merged_into_id": target.id, "title": duplicate.title},
-    ))
+    db.session.add(
+        Correction(
+            promise_id=duplicate.id,
+            kind=CorrectionKind.MERGE,
+            made_by_id=actor.id,
+            organization_id=actor.organization_id,
+            summary=reason,
+            details={"merged_into_id": target.id, "title": duplicate.title},
+        )
+    )
     db.session.flush()
     return target
 
 
-def edit_promise(actor: User | None, promise_id: int, *, title: str, statement: str, reason: str) -> PromiseRevision:
+def edit_promise(
+    actor: User | None, promise_id: int, *, title: str, statement: str, reason: str
+) -> PromiseRevision:
     """Change a promise's title and/or statement; the old wording is kept as a revision.
 
     ``reason`` is required and shown in the corrections log. ``Invalid`` when nothing changed.
@@ -348,30 +429,51 @@ def edit_promise(actor: User | None, promise_id: int, *, title: str, statement: 
     if title == promise.title and statement == promise.statement:
         raise Invalid(_("Nothing changed: edit the title or the statement."), field="title")
     revision = PromiseRevision(
-        promise=promise, old_title=promise.title, new_title=title, old_statement=promise.statement,
-        new_statement=statement, reason=reason, editor_id=actor.id, organization_id=actor.organization_id,
+        promise=promise,
+        old_title=promise.title,
+        new_title=title,
+        old_statement=promise.statement,
+        new_statement=statement,
+        reason=reason,
+        editor_id=actor.id,
+        organization_id=actor.organization_id,
     )
     promise.title, promise.statement = title, statement
     db.session.add(revision)
     db.session.flush()
-    db.session.add(Correction(
-        promise_id=promise.id, kind=CorrectionKind.WORDING, summary=reason, revision_id=revision.id,
-        made_by_id=actor.id, organization_id=actor.organization_id,
-    ))
+    db.session.add(
+        Correction(
+            promise_id=promise.id,
+            kind=CorrectionKind.WORDING,
+            summary=reason,
+            revision_id=revision.id,
+            made_by_id=actor.id,
+            organization_id=actor.organization_id,
+        )
+    )
     db.session.flush()
     return revision
 
 
 # --- rating ----------------------------------------------------------------------------------
 
+
 def current_rating(promise: Promise) -> PromiseStatusChange | None:
     """The latest history entry (the rating now shown), or None while not yet rated."""
     return promise.history[-1] if promise.history else None
 
 
-def change_status(actor: User | None, promise_id: int, *, status: str, changed_on: date | None, explanation: str,
-                  evidence: list[str] | str | None, broken_reason: str | None = None,
-                  corrects: bool = False) -> PromiseStatusChange:
+def change_status(
+    actor: User | None,
+    promise_id: int,
+    *,
+    status: str,
+    changed_on: date | None,
+    explanation: str,
+    evidence: list[str] | str | None,
+    broken_reason: str | None = None,
+    corrects: bool = False,
+) -> PromiseStatusChange:
     """Rate a promise: a new history entry with date, explanation and at least one evidence link.
 
     ``status`` must be one of ``PROMISE_STATUSES``; ``broken_reason`` is required for ``broken``
@@ -382,12 +484,30 @@ def change_status(actor: User | None, promise_id: int, *, status: str, changed_o
     """
     actor = _require_monitor(actor, _("rate promises"))
     promise = _promise_for_update(promise_id)
-    return _apply_status(actor, promise, status=status, changed_on=changed_on, explanation=explanation,
-                         evidence=evidence, broken_reason=broken_reason, corrects=corrects)
+    return _apply_status(
+        actor,
+        promise,
+        status=status,
+        changed_on=changed_on,
+        explanation=explanation,
+        evidence=evidence,
+        broken_reason=broken_reason,
+        corrects=corrects,
+    )
 
 
-def _apply_status(actor: User, promise: Promise, *, status, changed_on, explanation, evidence, broken_reason,
-                  corrects: bool, replaces: PromiseStatusChange | None = None) -> PromiseStatusChange:
+def _apply_status(
+    actor: User,
+    promise: Promise,
+    *,
+    status,
+    changed_on,
+    explanation,
+    evidence,
+    broken_reason,
+    corrects: bool,
+    replaces: PromiseStatusChange | None = None,
+) -> PromiseStatusChange:
     status = _enum(PromiseStatus, status, "status", _("status"))
     reason = None
     if status == PromiseStatus.BROKEN:
@@ -395,7 +515,9 @@ def _apply_status(actor: User, promise: Promise, *, status, changed_on, explanat
             raise Invalid(_("A broken promise needs a reason."), field="broken_reason")
         reason = _enum(BrokenReason, broken_reason, "broken_reason", _("reason"))
     elif broken_reason:
-        raise Invalid(_("Only a broken promise has a reason for being broken."), field="broken_reason")
+        raise Invalid(
+            _("Only a broken promise has a reason for being broken."), field="broken_reason"
+        )
     changed_on = _date(changed_on, "changed_on", not_before=promise.made_on)
     explanation = _text(explanation, "explanation", _("Explanation"))
     evidence = clean_evidence(evidence)
@@ -405,29 +527,56 @@ def _apply_status(actor: User, promise: Promise, *, status, changed_on, explanat
     if status == promise.status and reason == promise.broken_reason and not corrects:
         raise Invalid(_("The promise already has this status."), field="status")
     change = PromiseStatusChange(
-        promise=promise, status=status, previous_status=promise.status, broken_reason=reason,
-        changed_on=changed_on, explanation=explanation, evidence=evidence, monitor_id=actor.id,
-        organization_id=actor.organization_id, corrects_id=previous.id if corrects and previous else None,
+        promise=promise,
+        status=status,
+        previous_status=promise.status,
+        broken_reason=reason,
+        changed_on=changed_on,
+        explanation=explanation,
+        evidence=evidence,
+        monitor_id=actor.id,
+        organization_id=actor.organization_id,
+        corrects_id=previous.id if corrects and previous else None,
     )
     db.session.add(change)
     promise.status, promise.broken_reason, promise.status_changed_at = status, reason, utcnow()
     db.session.flush()
     if corrects:
-        db.session.add(Correction(
-            promise_id=promise.id, kind=CorrectionKind.RATING, status_change_id=change.id, summary=explanation,
-            made_by_id=actor.id, organization_id=actor.organization_id,
-            details={"from": change.previous_status.value, "to": status.value, "corrects_id": previous.id},
-        ))
+        db.session.add(
+            Correction(
+                promise_id=promise.id,
+                kind=CorrectionKind.RATING,
+                status_change_id=change.id,
+                summary=explanation,
+                made_by_id=actor.id,
+                organization_id=actor.organization_id,
+                details={
+                    "from": change.previous_status.value,
+                    "to": status.value,
+                    "corrects_id": previous.id,
+                },
+            )
+        )
         db.session.flush()
-    _event("promise.status_changed", promise, actor, status=status.value,
-           previous_status=change.previous_status.value, broken_reason=reason.value if reason else None,
-           status_change_id=change.id, correction=corrects)
+    _event(
+        "promise.status_changed",
+        promise,
+        actor,
+        status=status.value,
+        previous_status=change.previous_status.value,
+        broken_reason=reason.value if reason else None,
+        status_change_id=change.id,
+        correction=corrects,
+    )
     return change
 
 
 # --- disputes --------------------------------------------------------------------------------
 
-def raise_dispute(actor: User | None, promise_id: int, *, reason: str, evidence: list[str] | str | None) -> Dispute:
+
+def raise_dispute(
+    actor: User | None, promise_id: int, *, reason: str, evidence: list[str] | str | None
+) -> Dispute:
     """Dispute the promise's current rating with a reason and at least one evidence link.
 
     Any monitor may dispute (their own organization's rating too). One open dispute per
@@ -440,13 +589,25 @@ def raise_dispute(actor: User | None, promise_id: int, *, reason: str, evidence:
         raise Conflict(_("This promise is not rated yet; there is no rating to dispute."))
     reason = _text(reason, "reason", _("Reason"))
     evidence = clean_evidence(evidence)
-    already = db.session.scalar(sa.select(Dispute).where(
-        Dispute.status_change_id == rating.id, Dispute.state == DisputeState.OPEN,
-        Dispute.raised_by_organization_id == actor.organization_id))
+    already = db.session.scalar(
+        sa.select(Dispute).where(
+            Dispute.status_change_id == rating.id,
+            Dispute.state == DisputeState.OPEN,
+            Dispute.raised_by_organization_id == actor.organization_id,
+        )
+    )
     if already is not None:
-        raise Conflict(_("Your organization already disputes this rating (dispute #%(id)d).", id=already.id))
-    dispute = Dispute(promise=promise, status_change_id=rating.id, reason=reason, evidence=evidence,
-                      raised_by_id=actor.id, raised_by_organization_id=actor.organization_id)
+        raise Conflict(
+            _("Your organization already disputes this rating (dispute #%(id)d).", id=already.id)
+        )
+    dispute = Dispute(
+        promise=promise,
+        status_change_id=rating.id,
+        reason=reason,
+        evidence=evidence,
+        raised_by_id=actor.id,
+        raised_by_organization_id=actor.organization_id,
+    )
     db.session.add(dispute)
     db.session.flush()
     _event("promise.disputed", promise, actor, dispute_id=dispute.id, status=rating.status.value)
@@ -468,8 +629,13 @@ class CorrectedRating:
     broken_reason: str | None = None
 
 
-def resolve_dispute(actor: User | None, dispute_id: int, *, resolution: str,
-                    corrected: CorrectedRating | None = None) -> Dispute:
+def resolve_dispute(
+    actor: User | None,
+    dispute_id: int,
+    *,
+    resolution: str,
+    corrected: CorrectedRating | None = None,
+) -> Dispute:
     """Close a dispute. Only a monitor of another organization than the one that gave the rating.
 
     Without ``corrected`` the rating stands (state ``upheld``); with it, a corrected rating is
@@ -485,14 +651,25 @@ def resolve_dispute(actor: User | None, dispute_id: int, *, resolution: str,
         raise Conflict(_("This dispute is already resolved."))
     rater_org = dispute.status_change.organization_id
     if rater_org is not None and rater_org == actor.organization_id:
-        raise Forbidden(_("A dispute must be resolved by a monitor of another organization than the one "
-                          "that gave the rating."))
+        raise Forbidden(
+            _(
+                "A dispute must be resolved by a monitor of another organization than the one "
+                "that gave the rating."
+            )
+        )
     resolution = _text(resolution, "resolution", _("Resolution"))
     if corrected is not None:
-        change = _apply_status(actor, promise, status=corrected.status, changed_on=corrected.changed_on,
-                               explanation=resolution, evidence=corrected.evidence,
-                               broken_reason=corrected.broken_reason, corrects=True,
-                               replaces=dispute.status_change)
+        change = _apply_status(
+            actor,
+            promise,
+            status=corrected.status,
+            changed_on=corrected.changed_on,
+            explanation=resolution,
+            evidence=corrected.evidence,
+            broken_reason=corrected.broken_reason,
+            corrects=True,
+            replaces=dispute.status_change,
+        )
         dispute.correction_change_id = change.id
         dispute.state = DisputeState.CORRECTED
     else:
@@ -502,5 +679,11 @@ def resolve_dispute(actor: User | None, dispute_id: int, *, resolution: str,
     dispute.resolved_by_organization_id = actor.organization_id
     dispute.resolved_at = utcnow()
     db.session.flush()
-    _event("promise.dispute_resolved", promise, actor, dispute_id=dispute.id, outcome=dispute.state.value)
+    _event(
+        "promise.dispute_resolved",
+        promise,
+        actor,
+        dispute_id=dispute.id,
+        outcome=dispute.state.value,
+    )
     return dispute

@@ -5,6 +5,7 @@ A ``RecallRuleVersion`` row is immutable once written. Editing a rule means writ
 changes a running petition. A body runs under the version assigned to it (``BodyRecallRule``),
 or, when none is assigned, under the Kazakh preset for its level.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,17 @@ from flask_babel import gettext as _
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
-from recall.models import Body, BodyLevel, BodyRecallRule, Deputy, DeputyStatus, MandateType, RecallRuleVersion, Role, User
+from recall.models import (
+    Body,
+    BodyLevel,
+    BodyRecallRule,
+    Deputy,
+    DeputyStatus,
+    MandateType,
+    RecallRuleVersion,
+    Role,
+    User,
+)
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
 from recall.services.lookup import get_or_raise
@@ -37,7 +48,9 @@ def _require_admin(actor: User | None) -> None:
 
 def _latest_version(key: str) -> RecallRuleVersion | None:
     return db.session.scalar(
-        sa.select(RecallRuleVersion).where(RecallRuleVersion.key == key).order_by(RecallRuleVersion.version.desc())
+        sa.select(RecallRuleVersion)
+        .where(RecallRuleVersion.key == key)
+        .order_by(RecallRuleVersion.version.desc())
         .limit(1)
     )
 
@@ -53,8 +66,13 @@ def ensure_preset_rules() -> list[RecallRuleVersion]:
         data = rule.to_dict()
         latest = _latest_version(key)
         if latest is None or latest.data != data:
-            latest = RecallRuleVersion(key=key, version=(latest.version + 1) if latest else 1, name=rule.name,
-                                       data=data, is_preset=True)
+            latest = RecallRuleVersion(
+                key=key,
+                version=(latest.version + 1) if latest else 1,
+                name=rule.name,
+                data=data,
+                is_preset=True,
+            )
             db.session.add(latest)
             db.session.flush()
         current.append(latest)
@@ -63,8 +81,13 @@ def ensure_preset_rules() -> list[RecallRuleVersion]:
 
 def list_rule_versions() -> list[RecallRuleVersion]:
     """Every stored rule version: presets first, then copies, each by key and version."""
-    return list(db.session.scalars(sa.select(RecallRuleVersion).order_by(
-        RecallRuleVersion.is_preset.desc(), RecallRuleVersion.key, RecallRuleVersion.version)))
+    return list(
+        db.session.scalars(
+            sa.select(RecallRuleVersion).order_by(
+                RecallRuleVersion.is_preset.desc(), RecallRuleVersion.key, RecallRuleVersion.version
+            )
+        )
+    )
 
 
 def get_rule_version(version_id: int) -> RecallRuleVersion:
@@ -123,9 +146,15 @@ def copy_rule(actor: User, based_on_id: int, data: dict[str, Any]) -> RecallRule
     if rule.key in PRESETS:
         raise Invalid(_("Preset keys are reserved: give the copy a key of its own."), field="key")
     latest = _latest_version(rule.key)
-    version = RecallRuleVersion(key=rule.key, version=(latest.version + 1) if latest else 1, name=rule.name,
-                                data=rule.to_dict(), is_preset=False, based_on_id=based_on.id,
-                                created_by_id=actor.id)
+    version = RecallRuleVersion(
+        key=rule.key,
+        version=(latest.version + 1) if latest else 1,
+        name=rule.name,
+        data=rule.to_dict(),
+        is_preset=False,
+        based_on_id=based_on.id,
+        created_by_id=actor.id,
+    )
     db.session.add(version)
     db.session.flush()
     return version
@@ -173,14 +202,21 @@ def _reason_message(code: str | None, rule: RecallRule) -> str:
         "mandate_type": _("This rule does not allow recalling a deputy with this kind of mandate."),
         "term_not_started": _("The deputy's term has not started yet."),
         "term_over": _("The deputy's term is over."),
-        "lockout_start": _("No recall is allowed in the first %(days)d days of the term.",
-                           days=rule.lockout_first_days),
-        "lockout_end": _("No recall is allowed in the last %(days)d days of the term.", days=rule.lockout_last_days),
+        "lockout_start": _(
+            "No recall is allowed in the first %(days)d days of the term.",
+            days=rule.lockout_first_days,
+        ),
+        "lockout_end": _(
+            "No recall is allowed in the last %(days)d days of the term.",
+            days=rule.lockout_last_days,
+        ),
     }
     return messages[code]
 
 
-def deputy_eligibility(deputy: Deputy, rule: RecallRule | None = None, today: date | None = None) -> DeputyEligibility:
+def deputy_eligibility(
+    deputy: Deputy, rule: RecallRule | None = None, today: date | None = None
+) -> DeputyEligibility:
     """May a recall petition against ``deputy`` start on ``today`` (default: today, UTC)?
 
     Party-list deputies never (whatever the rule says, as Kazakh law has it); a deputy who is not
@@ -193,8 +229,13 @@ def deputy_eligibility(deputy: Deputy, rule: RecallRule | None = None, today: da
     elif deputy.status != DeputyStatus.SERVING:
         code = "not_serving"
     else:
-        code = recall_eligibility(rule, deputy.mandate_type.value, deputy.term_start,
-                                  deputy.term_end or OPEN_TERM_END, today).reason_code
+        code = recall_eligibility(
+            rule,
+            deputy.mandate_type.value,
+            deputy.term_start,
+            deputy.term_end or OPEN_TERM_END,
+            today,
+        ).reason_code
     return DeputyEligibility(code is None, code, _reason_message(code, rule))
 
 
@@ -203,11 +244,14 @@ def deputy_eligibility(deputy: Deputy, rule: RecallRule | None = None, today: da
 
 def bands_to_text(bands: list[dict[str, Any]]) -> str:
     """Signature bands as editable lines ``max_voters percent floor signing_days`` ('-' for none)."""
+
     def cell(value):
         return "-" if value is None else str(value)
 
-    return "\n".join(f"{cell(b['max_voters'])} {b['percent']} {b.get('floor', 0)} {cell(b.get('signing_days'))}"
-                     for b in bands)
+    return "\n".join(
+        f"{cell(b['max_voters'])} {b['percent']} {b.get('floor', 0)} {cell(b.get('signing_days'))}"
+        for b in bands
+    )
 
 
 def bands_from_text(text: str) -> list[dict[str, Any]]:
@@ -218,17 +262,29 @@ def bands_from_text(text: str) -> list[dict[str, Any]]:
         if not cells:
             continue
         if len(cells) < 2 or len(cells) > 4:
-            raise Invalid(_("Line %(n)d: write max_voters, percent, and optionally floor and signing days.", n=number),
-                          field="threshold_bands")
-        cells += ["0", "-"][len(cells) - 2:]
+            raise Invalid(
+                _(
+                    "Line %(n)d: write max_voters, percent, and optionally floor and signing days.",
+                    n=number,
+                ),
+                field="threshold_bands",
+            )
+        cells += ["0", "-"][len(cells) - 2 :]
         try:
             max_voters = None if cells[0] == "-" else int(cells[0])
             floor = int(cells[2])
             days = None if cells[3] == "-" else int(cells[3])
         except ValueError:
-            raise Invalid(_("Line %(n)d: max_voters, floor and signing days are whole numbers or '-'.", n=number),
-                          field="threshold_bands") from None
-        bands.append({"max_voters": max_voters, "percent": cells[1], "floor": floor, "signing_days": days})
+            raise Invalid(
+                _(
+                    "Line %(n)d: max_voters, floor and signing days are whole numbers or '-'.",
+                    n=number,
+                ),
+                field="threshold_bands",
+            ) from None
+        bands.append(
+            {"max_voters": max_voters, "percent": cells[1], "floor": floor, "signing_days": days}
+        )
     if not bands:
         raise Invalid(_("Give at least one signature band."), field="threshold_bands")
     return bands
@@ -240,7 +296,14 @@ def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
     data["threshold_bands"] = bands_from_text(values.get("threshold_bands") or "")
     for name in ("sample_percent", "vote_turnout_quorum"):
         data[name] = (values.get(name) or "").strip() or None
-    for name in ("key", "name", "jurisdiction", "legal_source", "full_count_upper", "full_count_lower"):
+    for name in (
+        "key",
+        "name",
+        "jurisdiction",
+        "legal_source",
+        "full_count_upper",
+        "full_count_lower",
+    ):
         data[name] = (values.get(name) or "").strip()
     data["notes"] = (values.get("notes") or "").strip()
     data["recallable_mandates"] = list(values.get("recallable_mandates") or [])

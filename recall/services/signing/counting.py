@@ -24,6 +24,7 @@ Counted signatures: ``status = confirmed``, not a recorded duplicate (``duplicat
 and not found invalid by the commission (``check_status != invalid``). Whoever changes one of
 these three facts calls :func:`apply_count_change` in the same transaction.
 """
+
 from __future__ import annotations
 
 import logging
@@ -79,7 +80,9 @@ def insert_for(model):
 
 def local_day(moment: datetime) -> date:
     """The calendar date of ``moment`` in the application's time zone (Asia/Almaty by default)."""
-    return moment.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")).date()
+    return moment.astimezone(
+        ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    ).date()
 
 
 def signing_day(signature: Signature) -> date:
@@ -89,17 +92,23 @@ def signing_day(signature: Signature) -> date:
 
 def is_counted(signature: Signature) -> bool:
     """True when this signature is part of the confirmed count (see the module docstring)."""
-    return (signature.status == SignatureStatus.CONFIRMED and signature.duplicate_of_id is None
-            and signature.check_status != CheckStatus.INVALID)
+    return (
+        signature.status == SignatureStatus.CONFIRMED
+        and signature.duplicate_of_id is None
+        and signature.check_status != CheckStatus.INVALID
+    )
 
 
 def confirmed_count(petition: Petition | int) -> int:
     """The number of confirmed, counted signatures: a sum over at most ``COUNT_SHARDS`` rows."""
     petition_id = petition if isinstance(petition, int) else petition.id
-    return int(db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(PetitionCountShard.confirmed), 0))
-        .where(PetitionCountShard.petition_id == petition_id)
-    ))
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(PetitionCountShard.confirmed), 0)).where(
+                PetitionCountShard.petition_id == petition_id
+            )
+        )
+    )
 
 
 def confirmed_counts(petition_ids: list[int]) -> dict[int, int]:
@@ -109,7 +118,7 @@ def confirmed_counts(petition_ids: list[int]) -> dict[int, int]:
         .where(PetitionCountShard.petition_id.in_(petition_ids))
         .group_by(PetitionCountShard.petition_id)
     )
-    counts = {pid: 0 for pid in petition_ids}
+    counts = dict.fromkeys(petition_ids, 0)
     counts.update({pid: int(total) for pid, total in rows})
     return counts
 
@@ -128,7 +137,11 @@ def counts_per_day(petition: Petition | int) -> list[tuple[date, int]]:
 
 def count_is_public(petition: Petition) -> bool:
     """False while signing is open under a rule that forbids publishing a running count."""
-    if petition.state in (PetitionState.GATHERING_GROUP, PetitionState.SUBMITTED, PetitionState.REJECTED):
+    if petition.state in (
+        PetitionState.GATHERING_GROUP,
+        PetitionState.SUBMITTED,
+        PetitionState.REJECTED,
+    ):
         return False
     if petition.state != PetitionState.COLLECTING:
         return True
@@ -140,13 +153,19 @@ def progress(petition: Petition) -> Progress:
     confirmed = confirmed_count(petition)
     required = petition.required_signatures
     percent = round(100.0 * confirmed / required, 1) if required else None
-    return Progress(confirmed=confirmed, required=required, percent=percent,
-                    met=petition.threshold_met_at is not None, per_day=counts_per_day(petition),
-                    public=count_is_public(petition))
+    return Progress(
+        confirmed=confirmed,
+        required=required,
+        percent=percent,
+        met=petition.threshold_met_at is not None,
+        per_day=counts_per_day(petition),
+        public=count_is_public(petition),
+    )
 
 
-def apply_count_change(petition_id: int, delta: int, on_day: date | None = None, *,
-                       now: datetime | None = None) -> int:
+def apply_count_change(
+    petition_id: int, delta: int, on_day: date | None = None, *, now: datetime | None = None
+) -> int:
     """Add ``delta`` to a petition's confirmed count, then announce milestones and (un)set the threshold.
 
     Call it in the transaction that confirms, withdraws, invalidates or re-validates a signature:
@@ -160,17 +179,24 @@ def apply_count_change(petition_id: int, delta: int, on_day: date | None = None,
     if delta:
         on_day = on_day or local_day(now)
         shard = _rng.randrange(COUNT_SHARDS)
-        total = insert_for(PetitionCountShard).values(petition_id=petition_id, shard=shard, confirmed=delta)
-        db.session.execute(total.on_conflict_do_update(
-            index_elements=["petition_id", "shard"],
-            set_={"confirmed": PetitionCountShard.confirmed + total.excluded.confirmed},
-        ))
-        daily = insert_for(PetitionDayCount).values(petition_id=petition_id, day=on_day, shard=shard,
-                                                    confirmed=delta)
-        db.session.execute(daily.on_conflict_do_update(
-            index_elements=["petition_id", "day", "shard"],
-            set_={"confirmed": PetitionDayCount.confirmed + daily.excluded.confirmed},
-        ))
+        total = insert_for(PetitionCountShard).values(
+            petition_id=petition_id, shard=shard, confirmed=delta
+        )
+        db.session.execute(
+            total.on_conflict_do_update(
+                index_elements=["petition_id", "shard"],
+                set_={"confirmed": PetitionCountShard.confirmed + total.excluded.confirmed},
+            )
+        )
+        daily = insert_for(PetitionDayCount).values(
+            petition_id=petition_id, day=on_day, shard=shard, confirmed=delta
+        )
+        db.session.execute(
+            daily.on_conflict_do_update(
+                index_elements=["petition_id", "day", "shard"],
+                set_={"confirmed": PetitionDayCount.confirmed + daily.excluded.confirmed},
+            )
+        )
     return _check_thresholds(petition_id, None, now=now)
 
 
@@ -180,12 +206,20 @@ def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> 
     ``count`` None means "sum the shards" (in the same round trip as reading the petition's flags).
     Returns the count used.
     """
-    summed = (sa.select(sa.func.coalesce(sa.func.sum(PetitionCountShard.confirmed), 0))
-              .where(PetitionCountShard.petition_id == petition_id).scalar_subquery())
+    summed = (
+        sa.select(sa.func.coalesce(sa.func.sum(PetitionCountShard.confirmed), 0))
+        .where(PetitionCountShard.petition_id == petition_id)
+        .scalar_subquery()
+    )
     row = db.session.execute(
-        sa.select(Petition.required_signatures, Petition.milestones_announced, Petition.threshold_met_at,
-                  summed if count is None else sa.literal(count), Petition.state,
-                  RecallRuleVersion.data["running_count_public"].as_boolean())
+        sa.select(
+            Petition.required_signatures,
+            Petition.milestones_announced,
+            Petition.threshold_met_at,
+            summed if count is None else sa.literal(count),
+            Petition.state,
+            RecallRuleVersion.data["running_count_public"].as_boolean(),
+        )
         .join(RecallRuleVersion, RecallRuleVersion.id == Petition.rule_version_id)
         .where(Petition.id == petition_id)
     ).one_or_none()
@@ -199,14 +233,22 @@ def _check_thresholds(petition_id: int, count: int | None, *, now: datetime) -> 
         # followers and webhooks: announce nothing until signing closes (see check_thresholds).
         return count
     for percent in crossed_milestones(0, count, required, DEFAULT_MILESTONES):
-        if percent > announced and _update_if(petition_id, Petition.milestones_announced < percent,
-                                              milestones_announced=percent):
+        if percent > announced and _update_if(
+            petition_id, Petition.milestones_announced < percent, milestones_announced=percent
+        ):
             record_event("petition.milestone", "petition", petition_id, {"percent": percent})
     met = threshold_met(count, required)
-    if met and met_at is None and _update_if(petition_id, Petition.threshold_met_at.is_(None), threshold_met_at=now):
+    if (
+        met
+        and met_at is None
+        and _update_if(petition_id, Petition.threshold_met_at.is_(None), threshold_met_at=now)
+    ):
         record_event("petition.threshold_met", "petition", petition_id, {"required": required})
-    elif not met and met_at is not None and _update_if(petition_id, Petition.threshold_met_at.is_not(None),
-                                                       threshold_met_at=None):
+    elif (
+        not met
+        and met_at is not None
+        and _update_if(petition_id, Petition.threshold_met_at.is_not(None), threshold_met_at=None)
+    ):
         record_event("petition.threshold_lost", "petition", petition_id, {"required": required})
     _expire_petition(petition_id)
     return count
@@ -228,10 +270,14 @@ def _update_if(petition_id: int, condition, **values) -> bool:
     Concurrent callers queue on the row lock and re-check ``condition`` after the winner commits,
     so exactly one of them sees True: that one announces.
     """
-    return bool(db.session.execute(
-        sa.update(Petition).where(Petition.id == petition_id, condition)
-        .values(**values).execution_options(synchronize_session=False)
-    ).rowcount)
+    return bool(
+        db.session.execute(
+            sa.update(Petition)
+            .where(Petition.id == petition_id, condition)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def _expire_petition(petition_id: int) -> None:
@@ -248,8 +294,13 @@ def sync_counts(now: datetime) -> int:
     Touches each petition row only when its folded count changed. Commits nothing; returns the
     number of petitions whose folded count changed.
     """
-    sums = (sa.select(PetitionCountShard.petition_id, sa.func.sum(PetitionCountShard.confirmed).label("total"))
-            .group_by(PetitionCountShard.petition_id).subquery())
+    sums = (
+        sa.select(
+            PetitionCountShard.petition_id, sa.func.sum(PetitionCountShard.confirmed).label("total")
+        )
+        .group_by(PetitionCountShard.petition_id)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(Petition.id, Petition.confirmed_count, sa.func.coalesce(sums.c.total, 0))
         .outerjoin(sums, sums.c.petition_id == Petition.id)
@@ -259,8 +310,12 @@ def sync_counts(now: datetime) -> int:
     for petition_id, folded, total in rows:
         total = int(total)
         if folded != total:
-            db.session.execute(sa.update(Petition).where(Petition.id == petition_id)
-                               .values(confirmed_count=total).execution_options(synchronize_session=False))
+            db.session.execute(
+                sa.update(Petition)
+                .where(Petition.id == petition_id)
+                .values(confirmed_count=total)
+                .execution_options(synchronize_session=False)
+            )
             changed += 1
         _check_thresholds(petition_id, total, now=now)
     db.session.flush()
@@ -268,8 +323,11 @@ def sync_counts(now: datetime) -> int:
 
 
 def _counted_filter():
-    return sa.and_(Signature.status == SignatureStatus.CONFIRMED, Signature.duplicate_of_id.is_(None),
-                   Signature.check_status != CheckStatus.INVALID)
+    return sa.and_(
+        Signature.status == SignatureStatus.CONFIRMED,
+        Signature.duplicate_of_id.is_(None),
+        Signature.check_status != CheckStatus.INVALID,
+    )
 
 
 def recount(petition_id: int, *, now: datetime | None = None) -> int:
@@ -284,25 +342,45 @@ def recount(petition_id: int, *, now: datetime | None = None) -> int:
     per_day: dict[date, int] = {}
     counted = sa.and_(Signature.petition_id == petition_id, _counted_filter())
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("LOCK TABLE petition_count_shards, petition_day_counts IN SHARE ROW EXCLUSIVE MODE"))
+        db.session.execute(
+            sa.text(
+                "LOCK TABLE petition_count_shards, petition_day_counts IN SHARE ROW EXCLUSIVE MODE"
+            )
+        )
         zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
         day_of = sa.cast(sa.func.timezone(zone, Signature.created_at), sa.Date)
-        for day, n in db.session.execute(sa.select(day_of, sa.func.count()).where(counted).group_by(day_of)):
+        for day, n in db.session.execute(
+            sa.select(day_of, sa.func.count()).where(counted).group_by(day_of)
+        ):
             per_day[day] = n
     else:  # SQLite has no time zones: group in Python (a small, single-process installation)
         for moment in db.session.execute(sa.select(Signature.created_at).where(counted)).scalars():
             day = local_day(moment)
             per_day[day] = per_day.get(day, 0) + 1
     total = sum(per_day.values())
-    db.session.execute(sa.delete(PetitionCountShard).where(PetitionCountShard.petition_id == petition_id))
-    db.session.execute(sa.delete(PetitionDayCount).where(PetitionDayCount.petition_id == petition_id))
+    db.session.execute(
+        sa.delete(PetitionCountShard).where(PetitionCountShard.petition_id == petition_id)
+    )
+    db.session.execute(
+        sa.delete(PetitionDayCount).where(PetitionDayCount.petition_id == petition_id)
+    )
     if total:
-        db.session.execute(sa.insert(PetitionCountShard).values(petition_id=petition_id, shard=0, confirmed=total))
-        db.session.execute(sa.insert(PetitionDayCount), [
-            {"petition_id": petition_id, "day": day, "shard": 0, "confirmed": n} for day, n in per_day.items()
-        ])
-    db.session.execute(sa.update(Petition).where(Petition.id == petition_id)
-                       .values(confirmed_count=total).execution_options(synchronize_session=False))
+        db.session.execute(
+            sa.insert(PetitionCountShard).values(petition_id=petition_id, shard=0, confirmed=total)
+        )
+        db.session.execute(
+            sa.insert(PetitionDayCount),
+            [
+                {"petition_id": petition_id, "day": day, "shard": 0, "confirmed": n}
+                for day, n in per_day.items()
+            ],
+        )
+    db.session.execute(
+        sa.update(Petition)
+        .where(Petition.id == petition_id)
+        .values(confirmed_count=total)
+        .execution_options(synchronize_session=False)
+    )
     _check_thresholds(petition_id, total, now=now)
     db.session.flush()
     return total
@@ -311,7 +389,9 @@ def recount(petition_id: int, *, now: datetime | None = None) -> int:
 def recount_all(now: datetime) -> int:
     """Nightly: :func:`recount` every live petition; returns how many had drifted. Commits nothing."""
     drifted = 0
-    ids = db.session.scalars(sa.select(Petition.id).where(Petition.state.in_(LIVE_STATES)).order_by(Petition.id))
+    ids = db.session.scalars(
+        sa.select(Petition.id).where(Petition.state.in_(LIVE_STATES)).order_by(Petition.id)
+    )
     for petition_id in list(ids):
         before = confirmed_count(petition_id)
         if recount(petition_id, now=now) != before:

@@ -12,6 +12,7 @@ brings back. The signing service never knows which provider runs, so an SMS code
 digital-signature provider is added by writing one class and registering it (see
 ``docs/signing.md``), without touching ``recall.services.signing.online``.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -70,7 +71,11 @@ class EmailLinkConfirmation(IdentityConfirmation):
 
     def confirm_url(self, signature: Signature) -> str:
         """The absolute confirmation link (``PUBLIC_BASE_URL`` + the confirm route)."""
-        return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CONFIRM_PATH + self.token_for(signature)
+        return (
+            current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            + CONFIRM_PATH
+            + self.token_for(signature)
+        )
 
     def signature_id(self, token: str) -> int | None:
         """The signature id a token speaks for, or None when the token is not one of ours."""
@@ -84,11 +89,16 @@ class EmailLinkConfirmation(IdentityConfirmation):
 
     def start(self, signature: Signature, receipt: str) -> None:
         """Record ``signature.confirmation_requested`` with the link and the receipt code."""
-        record_event("signature.confirmation_requested", "signature", signature.id, {
-            "petition_id": signature.petition_id,
-            "confirm_url": self.confirm_url(signature),
-            "receipt": receipt,
-        })
+        record_event(
+            "signature.confirmation_requested",
+            "signature",
+            signature.id,
+            {
+                "petition_id": signature.petition_id,
+                "confirm_url": self.confirm_url(signature),
+                "receipt": receipt,
+            },
+        )
 
     def complete(self, signature: Signature, proof: str) -> bool:
         try:
@@ -98,7 +108,9 @@ class EmailLinkConfirmation(IdentityConfirmation):
         return data == [signature.id, self._fingerprint(signature)]
 
 
-PROVIDERS: dict[str, type[IdentityConfirmation]] = {EmailLinkConfirmation.name: EmailLinkConfirmation}
+PROVIDERS: dict[str, type[IdentityConfirmation]] = {
+    EmailLinkConfirmation.name: EmailLinkConfirmation
+}
 
 
 def register_provider(provider: type[IdentityConfirmation]) -> None:

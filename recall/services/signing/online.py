@@ -10,6 +10,7 @@ requests with the same IIN cannot both insert. A repeated attempt answers exactl
 (the same response, a receipt code that looks up as pending and later expired) and e-mails the
 address of the first signature instead, so knowing someone's IIN does not tell whether they signed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,14 +33,19 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
-from recall.models.signature import CheckStatus, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
+from recall.models.signature import (
+    CheckStatus,
+    ReceiptDecoy,
+    Signature,
+    SignatureSource,
+    SignatureStatus,
+)
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
-from recall.services.signing import counting
-from recall.services.signing import identity
-from recall.services.iin_hash import hash_iin
-from recall.services.outbox import record_event
 from recall.services.accounts.users import normalise_email
+from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
+from recall.services.outbox import record_event
+from recall.services.signing import counting, identity
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +85,7 @@ class ReceiptView:
 
 # ---------------------------------------------------------------- shared checks (online and paper)
 
+
 def check_full_name(value: str | None, field: str = "full_name") -> str:
     """Return the name with spaces tidied, or raise ``Invalid``: letters (Latin, Russian, Kazakh),
     single spaces, hyphens and apostrophes, 2 to 200 characters."""
@@ -86,11 +93,22 @@ def check_full_name(value: str | None, field: str = "full_name") -> str:
     if not name:
         raise Invalid(_("Enter your full name."), field=field)
     if len(name) < NAME_MIN or len(name) > NAME_MAX:
-        raise Invalid(_("The full name must be between %(min)d and %(max)d characters.", min=NAME_MIN, max=NAME_MAX),
-                      field=field)
+        raise Invalid(
+            _(
+                "The full name must be between %(min)d and %(max)d characters.",
+                min=NAME_MIN,
+                max=NAME_MAX,
+            ),
+            field=field,
+        )
     if not _NAME.fullmatch(name):
-        raise Invalid(_("The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens "
-                        "and apostrophes."), field=field)
+        raise Invalid(
+            _(
+                "The full name may contain only letters (Kazakh, Russian or Latin), spaces, hyphens "
+                "and apostrophes."
+            ),
+            field=field,
+        )
     return name
 
 
@@ -103,16 +121,23 @@ def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
         info = parse_iin(raw, today=today)
     except InvalidIIN as exc:
         if exc.code == CODE_CHECKSUM:
-            raise Invalid(_("This IIN is not valid: please check that every digit is typed correctly."),
-                          field=field) from None
+            raise Invalid(
+                _("This IIN is not valid: please check that every digit is typed correctly."),
+                field=field,
+            ) from None
         if exc.code == CODE_BIRTH_DATE:
-            raise Invalid(_("This IIN does not contain a valid date of birth."), field=field) from None
+            raise Invalid(
+                _("This IIN does not contain a valid date of birth."), field=field
+            ) from None
         raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
     age = age_on(info.birth_date, today)
     if age > MAX_AGE:
         raise Invalid(_("This IIN does not contain a valid date of birth."), field=field)
     if age < MIN_AGE:
-        raise Invalid(_("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE), field=field)
+        raise Invalid(
+            _("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE),
+            field=field,
+        )
     return info
 
 
@@ -123,7 +148,7 @@ def _hash_receipt(code: str) -> str:
 def new_receipt() -> tuple[str, str]:
     """A fresh receipt code (for people) and its hash (for the database)."""
     raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, _RECEIPT_LENGTH, 4)), _hash_receipt(raw)
+    return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4)), _hash_receipt(raw)
 
 
 def receipt_hash_of(code: str | None) -> str | None:
@@ -161,11 +186,23 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
     cache = current_app.extensions.setdefault("recall_signing_windows", {})
     window = cache.get(petition_id)
     if window is None or time.monotonic() - window.read_at > WINDOW_CACHE_SECONDS:
-        petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
-        if petition.state != PetitionState.COLLECTING or petition.opens_at is None or petition.closes_at is None:
+        petition = get_or_raise(
+            Petition, petition_id, _("There is no such petition."), field="petition"
+        )
+        if (
+            petition.state != PetitionState.COLLECTING
+            or petition.opens_at is None
+            or petition.closes_at is None
+        ):
             raise Invalid(_("This petition is not collecting signatures."), field="petition")
-        window = _Window(petition.id, petition.district_id, petition.district.name, petition.opens_at,
-                         petition.closes_at, time.monotonic())
+        window = _Window(
+            petition.id,
+            petition.district_id,
+            petition.district.name,
+            petition.opens_at,
+            petition.closes_at,
+            time.monotonic(),
+        )
         cache[petition_id] = window
     if now < window.opens_at:
         raise Invalid(_("Signing for this petition has not opened yet."), field="petition")
@@ -180,17 +217,33 @@ def _insert(model):
 
 # ---------------------------------------------------------------- signing
 
+
 def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
     """The petition (``NotFound`` if missing) and the districts of its body, for the signing form."""
-    petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
-    districts = list(db.session.scalars(
-        sa.select(District).where(District.body_id == petition.body_id).order_by(District.number)))
+    petition = get_or_raise(
+        Petition, petition_id, _("There is no such petition."), field="petition"
+    )
+    districts = list(
+        db.session.scalars(
+            sa.select(District)
+            .where(District.body_id == petition.body_id)
+            .order_by(District.number)
+        )
+    )
     return petition, districts
 
 
-def sign_petition(petition_id: int, full_name: str | None, iin: str | None, email: str | None,
-                  district_id: int | None, consent: bool | None, *, client_ip: str | None = None,
-                  now: datetime | None = None) -> SignResult:
+def sign_petition(
+    petition_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    *,
+    client_ip: str | None = None,
+    now: datetime | None = None,
+) -> SignResult:
     """Sign petition ``petition_id`` online.
 
     Checks, in this order, each raising ``Invalid(message, field)`` with nothing written: the
@@ -214,22 +267,48 @@ def sign_petition(petition_id: int, full_name: str | None, iin: str | None, emai
     if district_id is None:
         raise Invalid(_("Choose your district."), field="district_id")
     if district_id != petition.district_id:
-        raise Invalid(_("You can only sign a recall petition in your own district: this petition is for %(district)s.",
-                        district=petition.district_name), field="district_id")
+        raise Invalid(
+            _(
+                "You can only sign a recall petition in your own district: this petition is for %(district)s.",
+                district=petition.district_name,
+            ),
+            field="district_id",
+        )
     if consent is not True:
-        raise Invalid(_("Please agree to the processing of your personal data to sign."), field="consent")
+        raise Invalid(
+            _("Please agree to the processing of your personal data to sign."), field="consent"
+        )
 
     iin_hash = hash_iin(info.iin)
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
-    values = dict(full_name=name, email=email, district_id=district_id, iin_last4=info.last4,
-                  birth_date=info.birth_date, receipt_hash=receipt_hash, expires_at=expires_at,
-                  status=SignatureStatus.PENDING, created_at=now, email_count=1)
-    stmt = (_insert(Signature).values(petition_id=petition.id, iin_hash=iin_hash, source=SignatureSource.ONLINE,
-                                      check_status=CheckStatus.UNCHECKED, **values)
-            .on_conflict_do_nothing(index_elements=["petition_id", "iin_hash"],
-                                    index_where=Signature.duplicate_of_id.is_(None))
-            .returning(Signature))
+    values = {
+        "full_name": name,
+        "email": email,
+        "district_id": district_id,
+        "iin_last4": info.last4,
+        "birth_date": info.birth_date,
+        "receipt_hash": receipt_hash,
+        "expires_at": expires_at,
+        "status": SignatureStatus.PENDING,
+        "created_at": now,
+        "email_count": 1,
+    }
+    stmt = (
+        _insert(Signature)
+        .values(
+            petition_id=petition.id,
+            iin_hash=iin_hash,
+            source=SignatureSource.ONLINE,
+            check_status=CheckStatus.UNCHECKED,
+            **values,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["petition_id", "iin_hash"],
+            index_where=Signature.duplicate_of_id.is_(None),
+        )
+        .returning(Signature)
+    )
     # ORM-enabled INSERT ... RETURNING: the new row comes back as a Signature in one round trip.
     signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
     if signature is None:
@@ -249,43 +328,67 @@ def _sign_again(petition: _Window, iin_hash: str, values: dict, now: datetime) -
     Returns the signature when an expired one was started afresh, else None.
     """
     first = db.session.execute(
-        sa.select(Signature.id, Signature.status, Signature.email)
-        .where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash,
-               Signature.duplicate_of_id.is_(None))
+        sa.select(Signature.id, Signature.status, Signature.email).where(
+            Signature.petition_id == petition.id,
+            Signature.iin_hash == iin_hash,
+            Signature.duplicate_of_id.is_(None),
+        )
     ).one_or_none()
     if first is None:  # cannot happen while signatures are never deleted; answer like a repeat
         return None
     if first.status == SignatureStatus.EXPIRED:
         # It never counted: start it afresh, forgetting any verdict on its earlier life.
         revived = db.session.scalar(
-            sa.update(Signature).where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
-            .values(confirmed_at=None, withdrawn_at=None, check_status=CheckStatus.UNCHECKED, reason_code=None,
-                    checked_at=None, decided_by_id=None, decision_note=None, **values).returning(Signature)
+            sa.update(Signature)
+            .where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
+            .values(
+                confirmed_at=None,
+                withdrawn_at=None,
+                check_status=CheckStatus.UNCHECKED,
+                reason_code=None,
+                checked_at=None,
+                decided_by_id=None,
+                decision_note=None,
+                **values,
+            )
+            .returning(Signature)
             .execution_options(synchronize_session=False, populate_existing=True)
         )
         if revived is not None:
             return revived
     if first.email:
         told = db.session.execute(
-            sa.update(Signature).where(Signature.id == first.id, Signature.email_count < MAX_EMAILS_PER_SIGNATURE)
-            .values(email_count=Signature.email_count + 1).execution_options(synchronize_session=False)
+            sa.update(Signature)
+            .where(Signature.id == first.id, Signature.email_count < MAX_EMAILS_PER_SIGNATURE)
+            .values(email_count=Signature.email_count + 1)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if told:
-            record_event("signature.already_signed", "signature", first.id, {"petition_id": petition.id})
+            record_event(
+                "signature.already_signed", "signature", first.id, {"petition_id": petition.id}
+            )
     log.info("repeated signing attempt on petition %r answered like a first one", petition.id)
     return None
 
 
 def _decoy(petition: _Window, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
     """Store a receipt hash that looks up like an unconfirmed signature (pending, then expired)."""
-    db.session.add(ReceiptDecoy(petition_id=petition.id, receipt_hash=receipt_hash, expires_at=expires_at,
-                                created_at=now))
+    db.session.add(
+        ReceiptDecoy(
+            petition_id=petition.id,
+            receipt_hash=receipt_hash,
+            expires_at=expires_at,
+            created_at=now,
+        )
+    )
     db.session.flush()
 
 
 # ---------------------------------------------------------------- confirmation
 
-_LINK_INVALID = lambda: _("This confirmation link is not valid. Please use the link from the latest e-mail.")  # noqa: E731
+
+def _LINK_INVALID():
+    return _("This confirmation link is not valid. Please use the link from the latest e-mail.")
 
 
 def check_confirmation_link(token: str) -> int:
@@ -309,8 +412,13 @@ def confirm_signature(token: str, *, now: datetime | None = None) -> Signature:
     return confirm_identity(signature_id, token, provider=identity.EmailLinkConfirmation(), now=now)
 
 
-def confirm_identity(signature_id: int, proof: str, *, provider: identity.IdentityConfirmation | None = None,
-                     now: datetime | None = None) -> Signature:
+def confirm_identity(
+    signature_id: int,
+    proof: str,
+    *,
+    provider: identity.IdentityConfirmation | None = None,
+    now: datetime | None = None,
+) -> Signature:
     """Confirm ``signature_id`` if ``provider`` (default: the configured one) accepts ``proof``.
 
     On the first confirmation the signature becomes confirmed and is counted
@@ -318,23 +426,35 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
     """
     now = now or utcnow()
     provider = provider or identity.get_confirmation()
-    signature = db.session.scalar(sa.select(Signature).options(joinedload(Signature.petition))
-                                  .where(Signature.id == signature_id))
+    signature = db.session.scalar(
+        sa.select(Signature)
+        .options(joinedload(Signature.petition))
+        .where(Signature.id == signature_id)
+    )
     if signature is None or not provider.complete(signature, proof):
         raise Invalid(_LINK_INVALID(), field="token")
     if signature.status == SignatureStatus.CONFIRMED:
         return signature
     if signature.status == SignatureStatus.WITHDRAWN:
         raise Invalid(_("This signature was withdrawn."), field="token")
-    if signature.status == SignatureStatus.EXPIRED or (signature.expires_at and now >= signature.expires_at):
-        raise Invalid(_("This signature expired because it was not confirmed in time. You can sign again "
-                        "while the petition is collecting signatures."), field="token")
+    if signature.status == SignatureStatus.EXPIRED or (
+        signature.expires_at and now >= signature.expires_at
+    ):
+        raise Invalid(
+            _(
+                "This signature expired because it was not confirmed in time. You can sign again "
+                "while the petition is collecting signatures."
+            ),
+            field="token",
+        )
     if signature.petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED):
         raise Invalid(_("Signatures on this petition can no longer be confirmed."), field="token")
     done = db.session.execute(
-        sa.update(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        sa.update(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
         .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
-        .returning(Signature.duplicate_of_id, Signature.check_status).execution_options(synchronize_session=False)
+        .returning(Signature.duplicate_of_id, Signature.check_status)
+        .execution_options(synchronize_session=False)
     ).one_or_none()
     if done:
         # The row changed behind the ORM: record the new values without another round trip. The
@@ -345,7 +465,9 @@ def confirm_identity(signature_id: int, proof: str, *, provider: identity.Identi
         set_committed_value(signature, "duplicate_of_id", done.duplicate_of_id)
         set_committed_value(signature, "check_status", done.check_status)
         if counting.is_counted(signature):
-            counting.apply_count_change(signature.petition_id, +1, counting.signing_day(signature), now=now)
+            counting.apply_count_change(
+                signature.petition_id, +1, counting.signing_day(signature), now=now
+            )
     else:
         db.session.refresh(signature)
     db.session.flush()
@@ -358,8 +480,10 @@ def expire_unconfirmed(now: datetime) -> int:
     Pending signatures were never counted, so counts do not change. Commits nothing.
     """
     expired = db.session.execute(
-        sa.update(Signature).where(Signature.status == SignatureStatus.PENDING, Signature.expires_at <= now)
-        .values(status=SignatureStatus.EXPIRED).execution_options(synchronize_session=False)
+        sa.update(Signature)
+        .where(Signature.status == SignatureStatus.PENDING, Signature.expires_at <= now)
+        .values(status=SignatureStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if expired:
         log.info("%r unconfirmed signatures expired", expired)
@@ -368,36 +492,62 @@ def expire_unconfirmed(now: datetime) -> int:
 
 # ---------------------------------------------------------------- receipts and withdrawal
 
+
 def find_by_receipt(code: str | None) -> Signature | None:
     """The signature a receipt code belongs to, or None (a decoy or unknown code)."""
     digest = receipt_hash_of(code)
-    return db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest)) if digest else None
+    return (
+        db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest))
+        if digest
+        else None
+    )
 
 
 def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
     """The public status behind a receipt code; ``NotFound`` when no signature has it."""
     now = now or utcnow()
     digest = receipt_hash_of(code)
-    signature = digest and db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest))
+    signature = digest and db.session.scalar(
+        sa.select(Signature).where(Signature.receipt_hash == digest)
+    )
     if signature:
-        check = signature.check_status.value if signature.check_status in (CheckStatus.VALID, CheckStatus.INVALID) \
+        check = (
+            signature.check_status.value
+            if signature.check_status in (CheckStatus.VALID, CheckStatus.INVALID)
             else None
+        )
         status = signature.status
-        if status == SignatureStatus.PENDING and signature.expires_at and now >= signature.expires_at:
+        if (
+            status == SignatureStatus.PENDING
+            and signature.expires_at
+            and now >= signature.expires_at
+        ):
             # Expired, though the periodic job has not marked it yet: answer as a decoy would, at
             # the same moment, so the two cannot be told apart by when they turn "expired".
             status = SignatureStatus.EXPIRED
-        return ReceiptView(petition_id=signature.petition_id, status=status.value, check=check,
-                           signed_on=counting.signing_day(signature))
-    decoy = digest and db.session.scalar(sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest))
+        return ReceiptView(
+            petition_id=signature.petition_id,
+            status=status.value,
+            check=check,
+            signed_on=counting.signing_day(signature),
+        )
+    decoy = digest and db.session.scalar(
+        sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
+    )
     if decoy:
         status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
-        return ReceiptView(petition_id=decoy.petition_id, status=status.value, check=None,
-                           signed_on=counting.local_day(decoy.created_at))
+        return ReceiptView(
+            petition_id=decoy.petition_id,
+            status=status.value,
+            check=None,
+            signed_on=counting.local_day(decoy.created_at),
+        )
     raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
 
 
-def withdraw_signature(receipt: str | None, email: str | None, *, now: datetime | None = None) -> Signature:
+def withdraw_signature(
+    receipt: str | None, email: str | None, *, now: datetime | None = None
+) -> Signature:
     """Withdraw the signature with this receipt code, proven by the e-mail address it was given with.
 
     Allowed only while the petition is collecting and its rule allows withdrawal. A confirmed
@@ -407,25 +557,43 @@ def withdraw_signature(receipt: str | None, email: str | None, *, now: datetime 
     now = now or utcnow()
     email = normalise_email(email or "")
     digest = receipt_hash_of(receipt)
-    signature = digest and db.session.scalar(sa.select(Signature).where(Signature.receipt_hash == digest))
+    signature = digest and db.session.scalar(
+        sa.select(Signature).where(Signature.receipt_hash == digest)
+    )
     if not signature or not signature.email or not hmac.compare_digest(signature.email, email):
-        raise Invalid(_("No signature matches this receipt code and e-mail address."), field="receipt")
+        raise Invalid(
+            _("No signature matches this receipt code and e-mail address."), field="receipt"
+        )
     petition = signature.petition
     if not petition.rule_version.data.get("withdrawal_allowed", False):
-        raise Invalid(_("The recall rules of this petition do not allow withdrawing a signature."), field="receipt")
+        raise Invalid(
+            _("The recall rules of this petition do not allow withdrawing a signature."),
+            field="receipt",
+        )
     if signature.status == SignatureStatus.WITHDRAWN:
         return signature
-    if petition.state != PetitionState.COLLECTING or (petition.closes_at and now >= petition.closes_at):
-        raise Invalid(_("Signing has closed, so a signature can no longer be withdrawn."), field="receipt")
+    if petition.state != PetitionState.COLLECTING or (
+        petition.closes_at and now >= petition.closes_at
+    ):
+        raise Invalid(
+            _("Signing has closed, so a signature can no longer be withdrawn."), field="receipt"
+        )
     if signature.status == SignatureStatus.EXPIRED:
-        raise Invalid(_("This signature expired unconfirmed; it is not counted, so there is nothing to withdraw."),
-                      field="receipt")
+        raise Invalid(
+            _(
+                "This signature expired unconfirmed; it is not counted, so there is nothing to withdraw."
+            ),
+            field="receipt",
+        )
     was_counted = counting.is_counted(signature)
     done = db.session.execute(
         sa.update(Signature)
-        .where(Signature.id == signature.id,
-               Signature.status.in_([SignatureStatus.PENDING, SignatureStatus.CONFIRMED]))
-        .values(status=SignatureStatus.WITHDRAWN, withdrawn_at=now).execution_options(synchronize_session=False)
+        .where(
+            Signature.id == signature.id,
+            Signature.status.in_([SignatureStatus.PENDING, SignatureStatus.CONFIRMED]),
+        )
+        .values(status=SignatureStatus.WITHDRAWN, withdrawn_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(signature)
     if done:

@@ -12,6 +12,7 @@ duplicate is **recorded, not rejected**: the commission must account for every s
 (sampling formulas count duplicates), so the row is stored with ``duplicate_of_id`` pointing at
 the voter's first signature and is not counted.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,10 +33,10 @@ from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
-from recall.services.signing import counting
 from recall.services.iin_hash import hash_iin
-from recall.services.signing.online import check_full_name, check_iin, new_receipt
 from recall.services.lookup import get_or_raise
+from recall.services.signing import counting
+from recall.services.signing.online import check_full_name, check_iin, new_receipt
 
 log = logging.getLogger(__name__)
 
@@ -120,45 +121,87 @@ def _parse_date(value) -> date | None:
 def petition_for_entry(actor: User | None, petition_id: int) -> Petition:
     """The petition, if ``actor`` may enter paper signatures on it now; else ``NotFound``, ``Forbidden``
     (not a commissioner of its body) or ``Invalid`` (not collecting or just closed)."""
-    petition = get_or_raise(Petition, petition_id, _("There is no such petition."), field="petition")
+    petition = get_or_raise(
+        Petition, petition_id, _("There is no such petition."), field="petition"
+    )
     if actor is None or not actor.is_commissioner_of(petition.body_id):
-        raise Forbidden(_("Only a commissioner of this petition's body may enter paper signatures."))
-    if petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED) or petition.opens_at is None:
-        raise Invalid(_("Paper signatures can be entered only while the petition is collecting or just closed."),
-                      field="petition")
+        raise Forbidden(
+            _("Only a commissioner of this petition's body may enter paper signatures.")
+        )
+    if (
+        petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED)
+        or petition.opens_at is None
+    ):
+        raise Invalid(
+            _(
+                "Paper signatures can be entered only while the petition is collecting or just closed."
+            ),
+            field="petition",
+        )
     return petition
 
 
-def _check_line(petition: Petition, item: PaperLine, now: datetime, period: tuple[date, date],
-                taken: set[tuple[int, int]], *, date_required: bool) -> _Checked:
+def _check_line(
+    petition: Petition,
+    item: PaperLine,
+    now: datetime,
+    period: tuple[date, date],
+    taken: set[tuple[int, int]],
+    *,
+    date_required: bool,
+) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
     today = counting.local_day(now)
     sheet = _positive_int(item.sheet, MAX_SHEET)
     if sheet is None:
-        raise Invalid(_("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET), field="sheet")
+        raise Invalid(
+            _("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET),
+            field="sheet",
+        )
     line = _positive_int(item.line, MAX_LINE)
     if line is None:
-        raise Invalid(_("The line number must be a whole number from 1 to %(max)d.", max=MAX_LINE), field="line")
+        raise Invalid(
+            _("The line number must be a whole number from 1 to %(max)d.", max=MAX_LINE),
+            field="line",
+        )
     if (sheet, line) in taken:
-        raise Invalid(_("Sheet %(sheet)d, line %(line)d is already entered.", sheet=sheet, line=line), field="line")
+        raise Invalid(
+            _("Sheet %(sheet)d, line %(line)d is already entered.", sheet=sheet, line=line),
+            field="line",
+        )
     name = check_full_name(item.full_name)
     try:
         signed_on = _parse_date(item.signed_on)
     except ValueError:
-        raise Invalid(_("The date of signing must look like 2024-05-31 or 31.05.2024."), field="signed_on") from None
+        raise Invalid(
+            _("The date of signing must look like 2024-05-31 or 31.05.2024."), field="signed_on"
+        ) from None
     if signed_on is None and date_required:
         # Without it the line would be dated today, after the period, yet counted.
-        raise Invalid(_("The signing period is over: enter the date each line was signed."), field="signed_on")
+        raise Invalid(
+            _("The signing period is over: enter the date each line was signed."), field="signed_on"
+        )
     if signed_on is not None and not period[0] <= signed_on <= min(period[1], today):
-        raise Invalid(_("The date of signing must be within the signing period (%(start)s to %(end)s).",
-                        start=period[0].isoformat(), end=period[1].isoformat()), field="signed_on")
+        raise Invalid(
+            _(
+                "The date of signing must be within the signing period (%(start)s to %(end)s).",
+                start=period[0].isoformat(),
+                end=period[1].isoformat(),
+            ),
+            field="signed_on",
+        )
     info = check_iin(item.iin, signed_on or today)
     number = _positive_int(item.district_number, 10**6)
     if number is None:
         raise Invalid(_("Enter the signer's district number."), field="district_number")
     if number != petition.district.number:
-        raise Invalid(_("Only voters of district No. %(number)d may sign this petition.",
-                        number=petition.district.number), field="district_number")
+        raise Invalid(
+            _(
+                "Only voters of district No. %(number)d may sign this petition.",
+                number=petition.district.number,
+            ),
+            field="district_number",
+        )
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
     if signed_on is None:
         signed_at = now
@@ -166,12 +209,24 @@ def _check_line(petition: Petition, item: PaperLine, now: datetime, period: tupl
         # Noon of that day, kept inside the signing period and not in the future: on the first day
         # noon may come before registration, on the last day after closing, and verification
         # rejects a signature dated outside opens_at..closes_at.
-        signed_at = min(max(datetime.combine(signed_on, time(12), zone), petition.opens_at), petition.closes_at, now)
-    return _Checked(item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at)
+        signed_at = min(
+            max(datetime.combine(signed_on, time(12), zone), petition.opens_at),
+            petition.closes_at,
+            now,
+        )
+    return _Checked(
+        item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at
+    )
 
 
-def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], *, skip_invalid: bool = False,
-                         now: datetime | None = None) -> PaperReport:
+def add_paper_signatures(
+    actor: User,
+    petition_id: int,
+    lines: list[PaperLine],
+    *,
+    skip_invalid: bool = False,
+    now: datetime | None = None,
+) -> PaperReport:
     """Enter a batch of paper signatures on a petition as a commissioner of its body.
 
     Raises ``Forbidden`` (not a commissioner of the body), ``NotFound``, ``Invalid`` (petition not
@@ -185,24 +240,41 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
     if not lines:
         raise Invalid(_("Enter at least one signature."), field="lines")
     if len(lines) > MAX_BATCH:
-        raise Invalid(_("A batch may hold at most %(max)d signatures; split the file.", max=MAX_BATCH), field="lines")
+        raise Invalid(
+            _("A batch may hold at most %(max)d signatures; split the file.", max=MAX_BATCH),
+            field="lines",
+        )
     period = (counting.local_day(petition.opens_at), counting.local_day(petition.closes_at))
-    taken = {(sheet, line) for sheet, line in db.session.execute(
-        sa.select(Signature.paper_sheet, Signature.paper_line)
-        .where(Signature.petition_id == petition.id, Signature.source == SignatureSource.PAPER))}
+    taken = {
+        (sheet, line)
+        for sheet, line in db.session.execute(
+            sa.select(Signature.paper_sheet, Signature.paper_line).where(
+                Signature.petition_id == petition.id, Signature.source == SignatureSource.PAPER
+            )
+        )
+    }
     checked: list[_Checked] = []
     problems: list[LineProblem] = []
     for item in lines:
         try:
-            good = _check_line(petition, item, now, period, taken, date_required=now >= petition.closes_at)
+            good = _check_line(
+                petition, item, now, period, taken, date_required=now >= petition.closes_at
+            )
         except Invalid as exc:
             problems.append(LineProblem(item.row, exc.field or "", exc.message))
             continue
         taken.add((good.sheet, good.line))
         checked.append(good)
     if problems and not skip_invalid:
-        raise PaperBatchInvalid(_("%(n)d of %(total)d lines have problems; nothing was entered. Correct them and "
-                                  "send the batch again.", n=len(problems), total=len(lines)), problems)
+        raise PaperBatchInvalid(
+            _(
+                "%(n)d of %(total)d lines have problems; nothing was entered. Correct them and "
+                "send the batch again.",
+                n=len(problems),
+                total=len(lines),
+            ),
+            problems,
+        )
     report = PaperReport(skipped=problems)
     per_day: dict[date, int] = {}
     for good in checked:
@@ -217,37 +289,70 @@ def add_paper_signatures(actor: User, petition_id: int, lines: list[PaperLine], 
     for day, n in sorted(per_day.items()):
         counting.apply_count_change(petition.id, n, day, now=now)
     db.session.flush()
-    log.info("paper batch on petition %r: %r added, %r duplicates, %r skipped", petition.id, report.added,
-             report.duplicates, len(problems))
+    log.info(
+        "paper batch on petition %r: %r added, %r duplicates, %r skipped",
+        petition.id,
+        report.added,
+        report.duplicates,
+        len(problems),
+    )
     return report
 
 
 def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Signature:
-    values = dict(petition_id=petition.id, iin_hash=good.iin_hash, iin_last4=good.last4, birth_date=good.birth_date,
-                  full_name=good.full_name, email=None, district_id=petition.district_id,
-                  source=SignatureSource.PAPER, paper_sheet=good.sheet, paper_line=good.line,
-                  entered_by_id=actor.id, status=SignatureStatus.CONFIRMED, confirmed_at=now, expires_at=None,
-                  receipt_hash=new_receipt()[1], email_count=0, check_status=CheckStatus.UNCHECKED,
-                  created_at=good.signed_at)
+    values = {
+        "petition_id": petition.id,
+        "iin_hash": good.iin_hash,
+        "iin_last4": good.last4,
+        "birth_date": good.birth_date,
+        "full_name": good.full_name,
+        "email": None,
+        "district_id": petition.district_id,
+        "source": SignatureSource.PAPER,
+        "paper_sheet": good.sheet,
+        "paper_line": good.line,
+        "entered_by_id": actor.id,
+        "status": SignatureStatus.CONFIRMED,
+        "confirmed_at": now,
+        "expires_at": None,
+        "receipt_hash": new_receipt()[1],
+        "email_count": 0,
+        "check_status": CheckStatus.UNCHECKED,
+        "created_at": good.signed_at,
+    }
     new_id = db.session.scalar(
-        counting.insert_for(Signature).values(**values)
-        .on_conflict_do_nothing(index_elements=["petition_id", "iin_hash"],
-                                index_where=Signature.duplicate_of_id.is_(None))
+        counting.insert_for(Signature)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=["petition_id", "iin_hash"],
+            index_where=Signature.duplicate_of_id.is_(None),
+        )
         .returning(Signature.id)
     )
     if new_id is None:
-        first = db.session.execute(sa.select(Signature.id, Signature.status).where(
-            Signature.petition_id == petition.id, Signature.iin_hash == good.iin_hash,
-            Signature.duplicate_of_id.is_(None)).with_for_update()).one()
-        new_id = db.session.scalar(sa.insert(Signature).values(duplicate_of_id=first.id, **values)
-                                   .returning(Signature.id))
+        first = db.session.execute(
+            sa.select(Signature.id, Signature.status)
+            .where(
+                Signature.petition_id == petition.id,
+                Signature.iin_hash == good.iin_hash,
+                Signature.duplicate_of_id.is_(None),
+            )
+            .with_for_update()
+        ).one()
+        new_id = db.session.scalar(
+            sa.insert(Signature).values(duplicate_of_id=first.id, **values).returning(Signature.id)
+        )
         if first.status in (SignatureStatus.PENDING, SignatureStatus.EXPIRED):
             # The voter's online signature was never confirmed, so it never counted: the paper one,
             # confirmed by the commission, is the voter's signature and the online one its duplicate
             # (re-pointed first, so the one-per-voter index never sees two unmarked rows).
             for row_id, points_to in ((first.id, new_id), (new_id, None)):
-                db.session.execute(sa.update(Signature).where(Signature.id == row_id)
-                                   .values(duplicate_of_id=points_to).execution_options(synchronize_session=False))
+                db.session.execute(
+                    sa.update(Signature)
+                    .where(Signature.id == row_id)
+                    .values(duplicate_of_id=points_to)
+                    .execution_options(synchronize_session=False)
+                )
     return db.session.get(Signature, new_id)
 
 
@@ -262,7 +367,9 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise Invalid(_("The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."), field="file") from None
+            raise Invalid(
+                _("The file must be UTF-8 text (save the spreadsheet as CSV UTF-8)."), field="file"
+            ) from None
     data = data.lstrip("\ufeff")
     if not data.strip():
         raise Invalid(_("The file is empty."), field="file")
@@ -272,21 +379,45 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise Invalid(_("The first line must name the columns %(columns)s; missing: %(missing)s.",
-                        columns=",".join(CSV_COLUMNS) + "[,signed_on]", missing=", ".join(missing)), field="file")
+        raise Invalid(
+            _(
+                "The first line must name the columns %(columns)s; missing: %(missing)s.",
+                columns=",".join(CSV_COLUMNS) + "[,signed_on]",
+                missing=", ".join(missing),
+            ),
+            field="file",
+        )
     reader.fieldnames = header
     lines = []
     for record in reader:
-        if not any((v or "").strip() for k, v in record.items() if k is not None and isinstance(v, str)):
+        if not any(
+            (v or "").strip() for k, v in record.items() if k is not None and isinstance(v, str)
+        ):
             continue
-        lines.append(PaperLine(row=reader.line_num, sheet=record.get("sheet"), line=record.get("line"),
-                               full_name=record.get("full_name"), iin=record.get("iin"),
-                               district_number=record.get("district_number"), signed_on=record.get("signed_on")))
+        lines.append(
+            PaperLine(
+                row=reader.line_num,
+                sheet=record.get("sheet"),
+                line=record.get("line"),
+                full_name=record.get("full_name"),
+                iin=record.get("iin"),
+                district_number=record.get("district_number"),
+                signed_on=record.get("signed_on"),
+            )
+        )
     return lines
 
 
-def import_paper_csv(actor: User, petition_id: int, data: bytes | str, *, skip_invalid: bool = False,
-                     now: datetime | None = None) -> PaperReport:
+def import_paper_csv(
+    actor: User,
+    petition_id: int,
+    data: bytes | str,
+    *,
+    skip_invalid: bool = False,
+    now: datetime | None = None,
+) -> PaperReport:
     """Parse a CSV (see :func:`parse_paper_csv`) and enter it with :func:`add_paper_signatures`."""
     petition_for_entry(actor, petition_id)  # refuse outsiders before reading their file
-    return add_paper_signatures(actor, petition_id, parse_paper_csv(data), skip_invalid=skip_invalid, now=now)
+    return add_paper_signatures(
+        actor, petition_id, parse_paper_csv(data), skip_invalid=skip_invalid, now=now
+    )

@@ -6,6 +6,7 @@ confirms, which moves the petition through ``change_state`` (recording ``petitio
 with the outcome). The numbers must not have changed in between (Conflict if they did: propose
 again).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,9 +21,9 @@ from recall.models.user import User
 from recall.models.verification import CertificationProposal, RecallVoteResult
 from recall.rules.recall_rules import decide_recall_vote
 from recall.services.audit import append_audit
+from recall.services.lookup import get_or_raise
 from recall.services.petitions.states import change_state
 from recall.services.verification.checks import get_petition, report
-from recall.services.lookup import get_or_raise
 
 NOTE_MAX = 2000
 OUTCOMES = ("qualified", "failed")
@@ -30,9 +31,14 @@ OUTCOMES = ("qualified", "failed")
 
 def pending_proposal(petition_id: int) -> CertificationProposal | None:
     """The unconfirmed proposal of a petition, if any."""
-    return db.session.scalars(sa.select(CertificationProposal).where(
-        CertificationProposal.petition_id == petition_id, CertificationProposal.confirmed_at.is_(None))
-        .order_by(CertificationProposal.id.desc())).first()
+    return db.session.scalars(
+        sa.select(CertificationProposal)
+        .where(
+            CertificationProposal.petition_id == petition_id,
+            CertificationProposal.confirmed_at.is_(None),
+        )
+        .order_by(CertificationProposal.id.desc())
+    ).first()
 
 
 def get_proposal(actor: User, proposal_id: int) -> CertificationProposal:
@@ -42,7 +48,9 @@ def get_proposal(actor: User, proposal_id: int) -> CertificationProposal:
     return proposal
 
 
-def propose_certification(actor: User, petition_id: int, outcome: str | None = None, note: str = "") -> CertificationProposal:
+def propose_certification(
+    actor: User, petition_id: int, outcome: str | None = None, note: str = ""
+) -> CertificationProposal:
     """Propose certifying a petition under verification with the report's outcome.
 
     ``outcome`` (optional, ``qualified``/``failed``) must equal what the report concludes
@@ -57,20 +65,40 @@ def propose_certification(actor: User, petition_id: int, outcome: str | None = N
         raise Invalid(_("The note is longer than 2,000 characters."), field="note")
     rep = report(actor, petition_id)
     if rep.outcome not in OUTCOMES:
-        raise Conflict(_("The verification is not finished: the report's outcome is %(outcome)s.",
-                         outcome=rep.outcome))
+        raise Conflict(
+            _(
+                "The verification is not finished: the report's outcome is %(outcome)s.",
+                outcome=rep.outcome,
+            )
+        )
     if outcome and outcome != rep.outcome:
-        raise Invalid(_("The report leads to %(outcome)s; certify that or finish the verification.",
-                        outcome=rep.outcome), field="outcome")
+        raise Invalid(
+            _(
+                "The report leads to %(outcome)s; certify that or finish the verification.",
+                outcome=rep.outcome,
+            ),
+            field="outcome",
+        )
     old = pending_proposal(petition_id)
     if old is not None:
         db.session.delete(old)
-    proposal = CertificationProposal(petition_id=petition_id, outcome=rep.outcome, numbers=rep.numbers(),
-                                     note=note, proposed_by_id=actor.id)
+    proposal = CertificationProposal(
+        petition_id=petition_id,
+        outcome=rep.outcome,
+        numbers=rep.numbers(),
+        note=note,
+        proposed_by_id=actor.id,
+    )
     db.session.add(proposal)
     db.session.flush()
-    append_audit("certification.proposed", actor.id, "petition", petition_id, petition.body_id,
-                 {"proposal_id": proposal.id, "outcome": proposal.outcome, "numbers": proposal.numbers})
+    append_audit(
+        "certification.proposed",
+        actor.id,
+        "petition",
+        petition_id,
+        petition.body_id,
+        {"proposal_id": proposal.id, "outcome": proposal.outcome, "numbers": proposal.numbers},
+    )
     return proposal
 
 
@@ -82,7 +110,9 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
     ``change_state`` and appends an audit entry. Flushes.
     """
     # Locked and fresh: two commissioners confirming at once must not both move the petition.
-    proposal = db.session.get(CertificationProposal, proposal_id, with_for_update=True, populate_existing=True)
+    proposal = db.session.get(
+        CertificationProposal, proposal_id, with_for_update=True, populate_existing=True
+    )
     if proposal is None:
         raise NotFound(_("No such proposal."))
     petition = get_petition(actor, proposal.petition_id)
@@ -94,18 +124,42 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
         raise Conflict(_("The verification numbers changed after the proposal; propose again."))
     proposal.confirmed_by_id, proposal.confirmed_at = actor.id, utcnow()
     target = PetitionState.QUALIFIED if proposal.outcome == "qualified" else PetitionState.FAILED
-    change_state(petition, target, actor, payload={"outcome": proposal.outcome,
-                                                   "valid": proposal.numbers.get("valid"),
-                                                   "required": proposal.numbers.get("required")})
-    append_audit("certification.confirmed", actor.id, "petition", petition.id, petition.body_id,
-                 {"proposal_id": proposal.id, "outcome": proposal.outcome,
-                  "proposed_by": proposal.proposed_by_id})
+    change_state(
+        petition,
+        target,
+        actor,
+        payload={
+            "outcome": proposal.outcome,
+            "valid": proposal.numbers.get("valid"),
+            "required": proposal.numbers.get("required"),
+        },
+    )
+    append_audit(
+        "certification.confirmed",
+        actor.id,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {
+            "proposal_id": proposal.id,
+            "outcome": proposal.outcome,
+            "proposed_by": proposal.proposed_by_id,
+        },
+    )
     db.session.flush()
     return proposal
 
 
-def record_vote(actor: User, petition_id: int, *, registered: int, turnout: int, yes: int, no: int,
-                votes_that_elected: int | None = None) -> RecallVoteResult:
+def record_vote(
+    actor: User,
+    petition_id: int,
+    *,
+    registered: int,
+    turnout: int,
+    yes: int,
+    no: int,
+    votes_that_elected: int | None = None,
+) -> RecallVoteResult:
     """Record the recall vote of a qualified petition; the petition's rule decides it.
 
     Uses ``recall.rules.recall_rules.decide_recall_vote``; inconsistent numbers are Invalid (field
@@ -126,23 +180,48 @@ def record_vote(actor: User, petition_id: int, *, registered: int, turnout: int,
     if yes + no > turnout:
         raise Invalid(_("Yes and no together exceed the number who took part."), field="yes")
     try:
-        outcome = decide_recall_vote(petition.rule_version.to_rule(), registered, turnout, yes, no,
-                                     votes_that_elected)
+        outcome = decide_recall_vote(
+            petition.rule_version.to_rule(), registered, turnout, yes, no, votes_that_elected
+        )
     except ValueError as exc:
-        raise Invalid(str(exc), field="votes_that_elected" if "elected" in str(exc) else None) from None
-    result = RecallVoteResult(petition_id=petition.id, recalled=outcome.recalled, valid=outcome.valid,
-                              reason=outcome.reason, recorded_by_id=actor.id, **numbers)
+        raise Invalid(
+            str(exc), field="votes_that_elected" if "elected" in str(exc) else None
+        ) from None
+    result = RecallVoteResult(
+        petition_id=petition.id,
+        recalled=outcome.recalled,
+        valid=outcome.valid,
+        reason=outcome.reason,
+        recorded_by_id=actor.id,
+        **numbers,
+    )
     db.session.add(result)
     if outcome.recalled:
         deputy = db.session.get(Deputy, petition.deputy_id)
         deputy.status = DeputyStatus.RECALLED
-    change_state(petition, PetitionState.RECALLED if outcome.recalled else PetitionState.NOT_RECALLED, actor,
-                 payload={"recalled": outcome.recalled, "vote_valid": outcome.valid, "reason": outcome.reason})
-    append_audit("recall_vote.recorded", actor.id, "petition", petition.id, petition.body_id,
-                 {**numbers, "recalled": outcome.recalled, "valid": outcome.valid, "reason": outcome.reason})
+    change_state(
+        petition,
+        PetitionState.RECALLED if outcome.recalled else PetitionState.NOT_RECALLED,
+        actor,
+        payload={
+            "recalled": outcome.recalled,
+            "vote_valid": outcome.valid,
+            "reason": outcome.reason,
+        },
+    )
+    append_audit(
+        "recall_vote.recorded",
+        actor.id,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {**numbers, "recalled": outcome.recalled, "valid": outcome.valid, "reason": outcome.reason},
+    )
     db.session.flush()
     return result
 
 
 def vote_result(petition_id: int) -> RecallVoteResult | None:
-    return db.session.scalar(sa.select(RecallVoteResult).where(RecallVoteResult.petition_id == petition_id))
+    return db.session.scalar(
+        sa.select(RecallVoteResult).where(RecallVoteResult.petition_id == petition_id)
+    )

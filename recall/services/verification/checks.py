@@ -20,6 +20,7 @@ signatures still ``unchecked``, so the first failing check names the reason:
 Checked signatures are those confirmed or withdrawn (online and paper); pending and expired
 ones are not filed. Decisions a commissioner made by hand (``decided_by_id``) are kept on rerun.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,16 +45,19 @@ from recall.models.user import User
 from recall.models.verification import MisuseReport, SampleDraw, VoterRollEntry
 from recall.rules import sampling
 from recall.services.audit import append_audit
+from recall.services.lookup import get_or_raise
 from recall.services.verification.reason_codes import ensure_reason_codes, label_for
 from recall.services.verification.voter_roll import active_import_id
-from recall.services.lookup import get_or_raise
 
 log = logging.getLogger(__name__)
 
 ADULT_AGE = 18
-CHECKABLE_STATES = (PetitionState.COLLECTING, PetitionState.CLOSED, PetitionState.UNDER_VERIFICATION)
+CHECKABLE_STATES = (
+    PetitionState.COLLECTING,
+    PetitionState.CLOSED,
+    PetitionState.UNDER_VERIFICATION,
+)
 FILED_STATUSES = (SignatureStatus.CONFIRMED, SignatureStatus.WITHDRAWN)
-
 
 
 def normalise_name(name: str | None) -> str:
@@ -81,10 +85,17 @@ def list_petitions(actor: User) -> list[Petition]:
     """Petitions of the actor's body past registration, newest first (the commission's worklist)."""
     if actor.commission_body_id is None:
         raise Forbidden(_("Only commissioners may do this."))
-    return list(db.session.scalars(
-        sa.select(Petition).where(Petition.body_id == actor.commission_body_id,
-                                  Petition.state.notin_([PetitionState.GATHERING_GROUP]))
-        .order_by(Petition.id.desc()).limit(200)))
+    return list(
+        db.session.scalars(
+            sa.select(Petition)
+            .where(
+                Petition.body_id == actor.commission_body_id,
+                Petition.state.notin_([PetitionState.GATHERING_GROUP]),
+            )
+            .order_by(Petition.id.desc())
+            .limit(200)
+        )
+    )
 
 
 # ---------------------------------------------------------------- SQL helpers
@@ -131,8 +142,11 @@ def _filed(petition_id: int):
 
 def _counted():
     """Mirror of ``recall.services.signing.counting.is_counted`` in SQL."""
-    return sa.and_(Signature.status == SignatureStatus.CONFIRMED, Signature.duplicate_of_id.is_(None),
-                   Signature.check_status != CheckStatus.INVALID)
+    return sa.and_(
+        Signature.status == SignatureStatus.CONFIRMED,
+        Signature.duplicate_of_id.is_(None),
+        Signature.check_status != CheckStatus.INVALID,
+    )
 
 
 # ---------------------------------------------------------------- run_checks
@@ -150,9 +164,11 @@ class CheckResult:
 
     def summary(self) -> str:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_reason.items())) or "-"
-        return (f"Petition {self.petition_id}: {self.checked} checked; "
-                + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-                + f"; reasons: {reasons}; count change {self.count_change:+d}")
+        return (
+            f"Petition {self.petition_id}: {self.checked} checked; "
+            + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
+            + f"; reasons: {reasons}; count change {self.count_change:+d}"
+        )
 
 
 def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = None) -> CheckResult:
@@ -166,12 +182,16 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     """
     petition = get_petition(actor, petition_id)
     if petition.state not in CHECKABLE_STATES:
-        raise Conflict(_("Signatures can only be checked while collecting, closed or under verification."))
+        raise Conflict(
+            _("Signatures can only be checked while collecting, closed or under verification.")
+        )
     import_id = active_import_id(petition.body_id)
     if import_id is None:
         raise Conflict(_("No voter roll has been imported for this body yet."))
     ensure_reason_codes()
-    district_number = db.session.scalar(sa.select(District.number).where(District.id == petition.district_id))
+    district_number = db.session.scalar(
+        sa.select(District.number).where(District.id == petition.district_id)
+    )
     now = now or utcnow()
     if _dialect() == "sqlite":
         _register_sqlite_functions()
@@ -186,10 +206,20 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
 
         change_state(petition, PetitionState.UNDER_VERIFICATION, actor)
     result = _tally(petition_id, count_change)
-    append_audit("verification.run_checks", actor.id if actor else None, "petition", petition_id,
-                 petition.body_id, {"roll_import_id": import_id, "checked": result.checked,
-                                    "by_status": result.by_status, "by_reason": result.by_reason,
-                                    "count_change": count_change})
+    append_audit(
+        "verification.run_checks",
+        actor.id if actor else None,
+        "petition",
+        petition_id,
+        petition.body_id,
+        {
+            "roll_import_id": import_id,
+            "checked": result.checked,
+            "by_status": result.by_status,
+            "by_reason": result.by_reason,
+            "count_change": count_change,
+        },
+    )
     db.session.expire_all()
     return result
 
@@ -205,12 +235,18 @@ def _apply_checks(petition: Petition, import_id: int, district_number: int, now:
         db.session.execute(stmt.execution_options(synchronize_session=False))
 
     def mark(condition, status: CheckStatus, reason: str | None, **extra) -> None:
-        execute(sa.update(sig).where(unchecked, condition)
-                .values(check_status=status, reason_code=reason, checked_at=now, **extra))
+        execute(
+            sa.update(sig)
+            .where(unchecked, condition)
+            .values(check_status=status, reason_code=reason, checked_at=now, **extra)
+        )
 
     # 0. Forget earlier automatic verdicts; decisions made by a commissioner stay.
-    execute(sa.update(sig).where(filed, sig.decided_by_id.is_(None))
-            .values(check_status=CheckStatus.UNCHECKED, reason_code=None, checked_at=None))
+    execute(
+        sa.update(sig)
+        .where(filed, sig.decided_by_id.is_(None))
+        .values(check_status=CheckStatus.UNCHECKED, reason_code=None, checked_at=None)
+    )
 
     # 1-2. Withdrawn; outside the signing period.
     mark(sig.status == SignatureStatus.WITHDRAWN, CheckStatus.INVALID, "withdrawn")
@@ -224,36 +260,69 @@ def _apply_checks(petition: Petition, import_id: int, district_number: int, now:
 
     # 3. Duplicates: the earliest confirmed, not rejected signature of each IIN is kept.
     other = sa.orm.aliased(Signature)
-    kept = (sa.select(other.id).where(other.petition_id == pid, other.iin_hash == sig.iin_hash,
-                                      other.status == SignatureStatus.CONFIRMED,
-                                      other.check_status != CheckStatus.INVALID)
-            .order_by(other.created_at, other.id).limit(1).correlate(sig).scalar_subquery())
-    mark(sa.and_(sig.status == SignatureStatus.CONFIRMED, kept.is_not(None), sig.id != kept),
-         CheckStatus.INVALID, "duplicate", duplicate_of_id=kept)
+    kept = (
+        sa.select(other.id)
+        .where(
+            other.petition_id == pid,
+            other.iin_hash == sig.iin_hash,
+            other.status == SignatureStatus.CONFIRMED,
+            other.check_status != CheckStatus.INVALID,
+        )
+        .order_by(other.created_at, other.id)
+        .limit(1)
+        .correlate(sig)
+        .scalar_subquery()
+    )
+    mark(
+        sa.and_(sig.status == SignatureStatus.CONFIRMED, kept.is_not(None), sig.id != kept),
+        CheckStatus.INVALID,
+        "duplicate",
+        duplicate_of_id=kept,
+    )
     # Point every other row of the IIN at the kept one, then un-mark the kept one, in that order,
     # so the one-signature-per-voter index never sees two unmarked rows.
-    execute(sa.update(sig).where(sig.petition_id == pid, kept.is_not(None), sig.id != kept,
-                                 sa.or_(sig.duplicate_of_id.is_(None), sig.duplicate_of_id != kept))
-            .values(duplicate_of_id=kept))
-    execute(sa.update(sig).where(sig.petition_id == pid, sig.duplicate_of_id.is_not(None), sig.id == kept)
-            .values(duplicate_of_id=None))
+    execute(
+        sa.update(sig)
+        .where(
+            sig.petition_id == pid,
+            kept.is_not(None),
+            sig.id != kept,
+            sa.or_(sig.duplicate_of_id.is_(None), sig.duplicate_of_id != kept),
+        )
+        .values(duplicate_of_id=kept)
+    )
+    execute(
+        sa.update(sig)
+        .where(sig.petition_id == pid, sig.duplicate_of_id.is_not(None), sig.id == kept)
+        .values(duplicate_of_id=None)
+    )
 
     # 4-5. The roll: not on it; on it in another district.
-    on_roll = sa.select(entry.id).where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
+    on_roll = sa.select(entry.id).where(
+        entry.import_id == import_id, entry.iin_hash == sig.iin_hash
+    )
     mark(~on_roll.exists(), CheckStatus.INVALID, "not_registered")
     in_district = on_roll.where(entry.district_number == district_number)
     mark(~in_district.exists(), CheckStatus.INVALID, "other_district")
 
     # 6. Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
-    roll_birth = (sa.select(sa.func.min(entry.birth_date))
-                  .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash).scalar_subquery())
+    roll_birth = (
+        sa.select(sa.func.min(entry.birth_date))
+        .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
+        .scalar_subquery()
+    )
     birth_key = _day_key(sa.func.coalesce(sig.birth_date, roll_birth))
-    mark(birth_key + ADULT_AGE * 10000 > _day_key(_local_date(sig.created_at)), CheckStatus.INVALID, "under_age")
+    mark(
+        birth_key + ADULT_AGE * 10000 > _day_key(_local_date(sig.created_at)),
+        CheckStatus.INVALID,
+        "under_age",
+    )
 
     # 7. The voter reported that their IIN was used without consent (an open report): a person
     # decides. Without this step a rerun would quietly take the signature out of the review queue.
-    reported = sa.select(MisuseReport.id).where(MisuseReport.signature_id == sig.id,
-                                                MisuseReport.resolved_at.is_(None))
+    reported = sa.select(MisuseReport.id).where(
+        MisuseReport.signature_id == sig.id, MisuseReport.resolved_at.is_(None)
+    )
     mark(reported.exists(), CheckStatus.REVIEW, "misuse_reported")
 
     # 8. Name differs from the roll: a person decides.
@@ -282,11 +351,15 @@ def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
     lost = sa.and_(Signature.petition_id == petition_id, Signature.id.in_(was), ~_counted())
     gained = sa.and_(Signature.petition_id == petition_id, Signature.id.notin_(was), _counted())
     per_day: Counter = Counter()
-    if _dialect() == "postgresql":  # grouped by local signing day in SQL: nothing per signature in Python
+    if (
+        _dialect() == "postgresql"
+    ):  # grouped by local signing day in SQL: nothing per signature in Python
         zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
         day_of = sa.cast(sa.func.timezone(zone, Signature.created_at), sa.Date)
         for condition, sign in ((lost, -1), (gained, 1)):
-            for day, n in db.session.execute(sa.select(day_of, sa.func.count()).where(condition).group_by(day_of)):
+            for day, n in db.session.execute(
+                sa.select(day_of, sa.func.count()).where(condition).group_by(day_of)
+            ):
                 per_day[day] += sign * n
     else:  # SQLite has no time zones (a small installation): the changed rows' times, grouped here
         for condition, sign in ((lost, -1), (gained, 1)):
@@ -317,7 +390,9 @@ def count_change_for(signature: Signature, was_counted: bool) -> int:
 def _tally(petition_id: int, count_change: int = 0) -> CheckResult:
     rows = db.session.execute(
         sa.select(Signature.check_status, Signature.reason_code, sa.func.count())
-        .where(_filed(petition_id)).group_by(Signature.check_status, Signature.reason_code)).all()
+        .where(_filed(petition_id))
+        .group_by(Signature.check_status, Signature.reason_code)
+    ).all()
     by_status: Counter = Counter()
     by_reason: Counter = Counter()
     for status, reason, n in rows:
@@ -337,8 +412,13 @@ def check_closed_petitions(now: datetime) -> int:
     Moves each to ``under_verification``. Commits nothing (the periodic runner commits); returns
     how many petitions were checked. Petitions without a roll wait for one.
     """
-    ids = list(db.session.scalars(sa.select(Petition.id).where(Petition.state == PetitionState.CLOSED)
-                                  .order_by(Petition.id)))
+    ids = list(
+        db.session.scalars(
+            sa.select(Petition.id)
+            .where(Petition.state == PetitionState.CLOSED)
+            .order_by(Petition.id)
+        )
+    )
     done = 0
     for petition_id in ids:
         petition = db.session.get(Petition, petition_id)
@@ -358,7 +438,11 @@ def _rule(petition: Petition):
 
 def filed_ids(petition_id: int) -> list[int]:
     """Sorted ids of the raw signatures filed: the pool a sample is drawn from."""
-    return list(db.session.scalars(sa.select(Signature.id).where(_filed(petition_id)).order_by(Signature.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Signature.id).where(_filed(petition_id)).order_by(Signature.id)
+        )
+    )
 
 
 def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None) -> SampleDraw:
@@ -373,10 +457,17 @@ def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None
     petition = get_petition(actor, petition_id)
     rule = _rule(petition)
     if rule.verification_method != "random_sample":
-        raise Conflict(_("This petition's rule counts every signature; there is no sample to draw."))
+        raise Conflict(
+            _("This petition's rule counts every signature; there is no sample to draw.")
+        )
     if petition.state != PetitionState.UNDER_VERIFICATION:
-        raise Conflict(_("Run the checks first: a sample is drawn while the petition is under verification."))
-    if db.session.scalar(sa.select(SampleDraw.id).where(SampleDraw.petition_id == petition_id)) is not None:
+        raise Conflict(
+            _("Run the checks first: a sample is drawn while the petition is under verification.")
+        )
+    if (
+        db.session.scalar(sa.select(SampleDraw.id).where(SampleDraw.petition_id == petition_id))
+        is not None
+    ):
         raise Conflict(_("The sample of this petition has already been drawn."))
     if seed is not None:
         seed = seed.strip()
@@ -387,13 +478,25 @@ def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None
         raise Conflict(_("No signatures were filed."))
     n = sampling.sample_size(len(pool), rule.sample_percent or Decimal(5), rule.sample_minimum or 0)
     seed = seed or sampling.new_seed()
-    draw = SampleDraw(petition_id=petition_id, seed=seed, raw=len(pool), sample_size=n,
-                      sampled_ids=sampling.draw_sample(pool, n, seed), required=petition.required_signatures or 0,
-                      drawn_by_id=actor.id if actor else None)
+    draw = SampleDraw(
+        petition_id=petition_id,
+        seed=seed,
+        raw=len(pool),
+        sample_size=n,
+        sampled_ids=sampling.draw_sample(pool, n, seed),
+        required=petition.required_signatures or 0,
+        drawn_by_id=actor.id if actor else None,
+    )
     db.session.add(draw)
     db.session.flush()
-    append_audit("verification.sample_drawn", actor.id if actor else None, "petition", petition_id,
-                 petition.body_id, {"draw_id": draw.id, "seed": seed, "raw": draw.raw, "n": n})
+    append_audit(
+        "verification.sample_drawn",
+        actor.id if actor else None,
+        "petition",
+        petition_id,
+        petition.body_id,
+        {"draw_id": draw.id, "seed": seed, "raw": draw.raw, "n": n},
+    )
     _complete_if_ready(draw, actor)
     return draw
 
@@ -418,10 +521,19 @@ def public_sample(petition_id: int, *, with_pool: bool = False) -> dict[str, Any
     if draw is None:
         return None
     data: dict[str, Any] = {
-        "petition_id": petition_id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
-        "sampled_ids": list(draw.sampled_ids), "required": draw.required, "v": draw.valid,
-        "d": draw.duplicates, "projected": draw.projected, "formula": draw.formula, "outcome": draw.outcome,
-        "drawn_at": draw.created_at.isoformat(), "method": REDRAW_METHOD,
+        "petition_id": petition_id,
+        "seed": draw.seed,
+        "raw": draw.raw,
+        "n": draw.sample_size,
+        "sampled_ids": list(draw.sampled_ids),
+        "required": draw.required,
+        "v": draw.valid,
+        "d": draw.duplicates,
+        "projected": draw.projected,
+        "formula": draw.formula,
+        "outcome": draw.outcome,
+        "drawn_at": draw.created_at.isoformat(),
+        "method": REDRAW_METHOD,
     }
     if with_pool:
         data["pool_ids"] = filed_ids(petition_id)
@@ -442,9 +554,13 @@ def complete_sample(actor: User | None, petition_id: int) -> SampleDraw:
 
 
 def _complete_if_ready(draw: SampleDraw, actor: User | None) -> bool:
-    rows = dict(db.session.execute(
-        sa.select(Signature.check_status, sa.func.count()).where(Signature.id.in_(draw.sampled_ids))
-        .group_by(Signature.check_status)).all())
+    rows = dict(
+        db.session.execute(
+            sa.select(Signature.check_status, sa.func.count())
+            .where(Signature.id.in_(draw.sampled_ids))
+            .group_by(Signature.check_status)
+        ).all()
+    )
     rows = {CheckStatus(s): n for s, n in rows.items()}
     if rows.get(CheckStatus.UNCHECKED) or rows.get(CheckStatus.REVIEW):
         return False
@@ -465,19 +581,45 @@ def _sample_v_d(sampled_ids: list[int]) -> tuple[int, int]:
     charge each one about A^2 signatures (over 1,000 in the official example) instead of A.
     """
     in_sample = Signature.id.in_(sampled_ids)
-    valid = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        in_sample, Signature.check_status == CheckStatus.VALID)) or 0
+    valid = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(in_sample, Signature.check_status == CheckStatus.VALID)
+        )
+        or 0
+    )
     kept = sa.orm.aliased(Signature)
-    dup = sa.and_(in_sample, Signature.reason_code == "duplicate", Signature.duplicate_of_id.is_not(None))
-    pairs = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        dup, Signature.duplicate_of_id.in_(sampled_ids))) or 0
-    looks_valid = db.session.scalar(sa.select(sa.func.count()).select_from(Signature)
-                                    .join(kept, kept.id == Signature.duplicate_of_id).where(
-        dup, Signature.duplicate_of_id.notin_(sampled_ids), kept.check_status == CheckStatus.VALID)) or 0
+    dup = sa.and_(
+        in_sample, Signature.reason_code == "duplicate", Signature.duplicate_of_id.is_not(None)
+    )
+    pairs = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(dup, Signature.duplicate_of_id.in_(sampled_ids))
+        )
+        or 0
+    )
+    looks_valid = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .join(kept, kept.id == Signature.duplicate_of_id)
+            .where(
+                dup,
+                Signature.duplicate_of_id.notin_(sampled_ids),
+                kept.check_status == CheckStatus.VALID,
+            )
+        )
+        or 0
+    )
     return valid + looks_valid, pairs
 
 
-def record_projection(actor: User | None, draw: SampleDraw, *, valid: int, duplicates: int) -> SampleDraw:
+def record_projection(
+    actor: User | None, draw: SampleDraw, *, valid: int, duplicates: int
+) -> SampleDraw:
     """Project the valid signatures of a draw (California method) and store the outcome.
 
     ``projected`` and ``formula`` come from ``recall.rules.sampling.project_valid``; the outcome
@@ -489,18 +631,33 @@ def record_projection(actor: User | None, draw: SampleDraw, *, valid: int, dupli
     rule = _rule(petition)
     try:
         projection = sampling.project_valid(draw.raw, draw.sample_size, valid, duplicates)
-        outcome = sampling.sample_outcome(projection.projected, draw.required, rule.full_count_upper,
-                                          rule.full_count_lower)
+        outcome = sampling.sample_outcome(
+            projection.projected, draw.required, rule.full_count_upper, rule.full_count_lower
+        )
     except ValueError as exc:
         raise Invalid(str(exc), field="sample") from None
     draw.valid, draw.duplicates = valid, duplicates
     draw.projected, draw.formula, draw.outcome = projection.projected, projection.formula, outcome
     draw.completed_at = utcnow()
     db.session.flush()
-    append_audit("verification.sample_projected", actor.id if actor else None, "petition", petition.id,
-                 petition.body_id, {"draw_id": draw.id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
-                                    "v": valid, "d": duplicates, "projected": projection.projected,
-                                    "required": draw.required, "outcome": outcome})
+    append_audit(
+        "verification.sample_projected",
+        actor.id if actor else None,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {
+            "draw_id": draw.id,
+            "seed": draw.seed,
+            "raw": draw.raw,
+            "n": draw.sample_size,
+            "v": valid,
+            "d": duplicates,
+            "projected": projection.projected,
+            "required": draw.required,
+            "outcome": outcome,
+        },
+    )
     return draw
 
 
@@ -528,10 +685,19 @@ class Report:
 
     def numbers(self) -> dict[str, Any]:
         """The JSON-safe numbers (what a certification proposal stores and confirms)."""
-        return {"method": self.method, "required": self.required, "raw": self.raw, "checked": self.checked,
-                "valid": self.valid, "invalid": self.invalid, "review": self.review, "unchecked": self.unchecked,
-                "invalid_by_reason": dict(sorted(self.invalid_by_reason.items())), "draw": self.draw,
-                "outcome": self.outcome}
+        return {
+            "method": self.method,
+            "required": self.required,
+            "raw": self.raw,
+            "checked": self.checked,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "review": self.review,
+            "unchecked": self.unchecked,
+            "invalid_by_reason": dict(sorted(self.invalid_by_reason.items())),
+            "draw": self.draw,
+            "outcome": self.outcome,
+        }
 
 
 def report(actor: User | None, petition_id: int) -> Report:
@@ -547,26 +713,49 @@ def report(actor: User | None, petition_id: int) -> Report:
     tally = _tally(petition_id)
     required = petition.required_signatures or 0
     by_status = tally.by_status
-    invalid_by_reason = dict(db.session.execute(
-        sa.select(Signature.reason_code, sa.func.count()).where(
-            _filed(petition_id), Signature.check_status == CheckStatus.INVALID)
-        .group_by(Signature.reason_code)).all())
+    invalid_by_reason = dict(
+        db.session.execute(
+            sa.select(Signature.reason_code, sa.func.count())
+            .where(_filed(petition_id), Signature.check_status == CheckStatus.INVALID)
+            .group_by(Signature.reason_code)
+        ).all()
+    )
     raw = sum(by_status.values())
-    rep = Report(petition_id=petition_id, method=rule.verification_method, required=required, raw=raw,
-                 checked=tally.checked, valid=by_status.get("valid", 0), invalid=by_status.get("invalid", 0),
-                 review=by_status.get("review", 0), unchecked=by_status.get("unchecked", 0),
-                 invalid_by_reason={str(k): v for k, v in invalid_by_reason.items()},
-                 reason_labels={str(k): label_for(k) for k in invalid_by_reason})
+    rep = Report(
+        petition_id=petition_id,
+        method=rule.verification_method,
+        required=required,
+        raw=raw,
+        checked=tally.checked,
+        valid=by_status.get("valid", 0),
+        invalid=by_status.get("invalid", 0),
+        review=by_status.get("review", 0),
+        unchecked=by_status.get("unchecked", 0),
+        invalid_by_reason={str(k): v for k, v in invalid_by_reason.items()},
+        reason_labels={str(k): label_for(k) for k in invalid_by_reason},
+    )
     full_count_done = rep.unchecked == 0 and rep.review == 0 and raw > 0
-    full_outcome = ("qualified" if rep.valid >= required else "failed") if full_count_done else "pending"
+    full_outcome = (
+        ("qualified" if rep.valid >= required else "failed") if full_count_done else "pending"
+    )
     if rule.verification_method == "random_sample":
         draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition_id))
         if draw is not None:
-            rep.draw = {"id": draw.id, "seed": draw.seed, "raw": draw.raw, "n": draw.sample_size,
-                        "v": draw.valid, "d": draw.duplicates, "projected": draw.projected,
-                        "required": draw.required, "formula": draw.formula, "outcome": draw.outcome,
-                        "upper": str(rule.full_count_upper), "lower": str(rule.full_count_lower),
-                        "drawn_at": draw.created_at.isoformat()}
+            rep.draw = {
+                "id": draw.id,
+                "seed": draw.seed,
+                "raw": draw.raw,
+                "n": draw.sample_size,
+                "v": draw.valid,
+                "d": draw.duplicates,
+                "projected": draw.projected,
+                "required": draw.required,
+                "formula": draw.formula,
+                "outcome": draw.outcome,
+                "upper": str(rule.full_count_upper),
+                "lower": str(rule.full_count_lower),
+                "drawn_at": draw.created_at.isoformat(),
+            }
         if draw is None or draw.outcome is None:
             rep.outcome, rep.outcome_basis = "pending", "sample"
         elif draw.outcome == "qualifies":
@@ -587,9 +776,15 @@ REPORT_CSV_HEADER = ("item", "value")
 def report_rows(rep: Report) -> list[tuple[str, Any]]:
     """The report as (item, value) rows for the CSV download."""
     rows: list[tuple[str, Any]] = [
-        ("petition_id", rep.petition_id), ("method", rep.method), ("required", rep.required),
-        ("raw", rep.raw), ("checked", rep.checked), ("valid", rep.valid), ("invalid", rep.invalid),
-        ("review", rep.review), ("unchecked", rep.unchecked),
+        ("petition_id", rep.petition_id),
+        ("method", rep.method),
+        ("required", rep.required),
+        ("raw", rep.raw),
+        ("checked", rep.checked),
+        ("valid", rep.valid),
+        ("invalid", rep.invalid),
+        ("review", rep.review),
+        ("unchecked", rep.unchecked),
     ]
     rows += [(f"invalid:{code}", n) for code, n in sorted(rep.invalid_by_reason.items())]
     if rep.draw:

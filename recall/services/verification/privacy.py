@@ -5,6 +5,7 @@ e-mail and birth date (the IIN itself was never stored; the keyed hash and last 
 so the counts and reasons remain explainable), and misuse reports lose the reporter's e-mail and
 message. Counts, verdicts and reason codes are kept. Each purged petition gets an audit entry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,13 +37,25 @@ def petitions_due(now: datetime | None = None) -> list[int]:
     now = now or utcnow()
     cutoff = now - timedelta(days=int(current_app.config["PRIVACY_PURGE_DAYS"]))
     unpurged = sa.or_(
-        sa.select(Signature.id).where(Signature.petition_id == Petition.id, Signature.purged_at.is_(None)).exists(),
-        sa.select(MisuseReport.id).where(MisuseReport.petition_id == Petition.id,
-                                         MisuseReport.purged_at.is_(None)).exists(),
+        sa.select(Signature.id)
+        .where(Signature.petition_id == Petition.id, Signature.purged_at.is_(None))
+        .exists(),
+        sa.select(MisuseReport.id)
+        .where(MisuseReport.petition_id == Petition.id, MisuseReport.purged_at.is_(None))
+        .exists(),
     )
-    return list(db.session.scalars(sa.select(Petition.id).where(
-        Petition.state.in_(list(FINAL_STATES)), Petition.final_state_at.is_not(None),
-        Petition.final_state_at <= cutoff, unpurged).order_by(Petition.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Petition.id)
+            .where(
+                Petition.state.in_(list(FINAL_STATES)),
+                Petition.final_state_at.is_not(None),
+                Petition.final_state_at <= cutoff,
+                unpurged,
+            )
+            .order_by(Petition.id)
+        )
+    )
 
 
 def purge_personal_data(actor: User | None, now: datetime | None = None) -> PurgeResult:
@@ -55,16 +68,38 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
     for petition_id in petitions_due(now):
         petition = db.session.get(Petition, petition_id)
         signatures = db.session.execute(
-            sa.update(Signature).where(Signature.petition_id == petition_id, Signature.purged_at.is_(None))
-            .values(full_name=PURGED_NAME, email=None, birth_date=None, decision_note=None, purged_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            sa.update(Signature)
+            .where(Signature.petition_id == petition_id, Signature.purged_at.is_(None))
+            .values(
+                full_name=PURGED_NAME,
+                email=None,
+                birth_date=None,
+                decision_note=None,
+                purged_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
         reports = db.session.execute(
-            sa.update(MisuseReport).where(MisuseReport.petition_id == petition_id, MisuseReport.purged_at.is_(None))
-            .values(email=None, message="", purged_at=now).execution_options(synchronize_session=False)).rowcount
-        db.session.execute(sa.delete(ReviewClaim).where(ReviewClaim.signature_id.in_(
-            sa.select(Signature.id).where(Signature.petition_id == petition_id))))
-        append_audit("privacy.purge", actor.id if actor else None, "petition", petition_id, petition.body_id,
-                     {"signatures": signatures, "misuse_reports": reports})
+            sa.update(MisuseReport)
+            .where(MisuseReport.petition_id == petition_id, MisuseReport.purged_at.is_(None))
+            .values(email=None, message="", purged_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.execute(
+            sa.delete(ReviewClaim).where(
+                ReviewClaim.signature_id.in_(
+                    sa.select(Signature.id).where(Signature.petition_id == petition_id)
+                )
+            )
+        )
+        append_audit(
+            "privacy.purge",
+            actor.id if actor else None,
+            "petition",
+            petition_id,
+            petition.body_id,
+            {"signatures": signatures, "misuse_reports": reports},
+        )
         result.petition_ids.append(petition_id)
         result.signatures += signatures
         result.misuse_reports += reports

@@ -1,4 +1,5 @@
 """The managed list of reasons a signature is rejected or sent to review (DOMAIN.md section 4)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -54,8 +55,16 @@ def ensure_reason_codes() -> int:
     added = 0
     for order, (code, label, outcome, automatic) in enumerate(REASON_CODES):
         if code not in existing:
-            db.session.add(ReasonCode(code=code, label=label, outcome=outcome, automatic=automatic,
-                                      sort_order=order * 10, active=True))
+            db.session.add(
+                ReasonCode(
+                    code=code,
+                    label=label,
+                    outcome=outcome,
+                    automatic=automatic,
+                    sort_order=order * 10,
+                    active=True,
+                )
+            )
             added += 1
     db.session.flush()
     return added
@@ -71,6 +80,10 @@ def label_for(code: str | None) -> str:
 def rejection_codes() -> list[ReasonCode]:
     """Active codes a commissioner may pick when rejecting a signature."""
     ensure_reason_codes()
-    return list(db.session.scalars(
-        sa.select(ReasonCode).where(ReasonCode.active, ReasonCode.outcome == "invalid")
-        .order_by(ReasonCode.sort_order)))
+    return list(
+        db.session.scalars(
+            sa.select(ReasonCode)
+            .where(ReasonCode.active, ReasonCode.outcome == "invalid")
+            .order_by(ReasonCode.sort_order)
+        )
+    )

@@ -4,6 +4,7 @@ Two commissioners never decide one signature at once: deciding needs a live clai
 taken with one ``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` that only succeeds when nobody else
 holds an unexpired claim on it (atomic on PostgreSQL and SQLite alike).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,13 +23,18 @@ from recall.models.user import User
 from recall.models.verification import MisuseReport, ReasonCode, ReviewClaim, VoterRollEntry
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.audit import append_audit
-from recall.services.signing.counting import insert_for
 from recall.services.iin_hash import hash_iin
-from recall.services.outbox import record_event
-from recall.services.verification.reason_codes import ensure_reason_codes
-from recall.services.verification.checks import CHECKABLE_STATES, count_change_for, get_petition, require_commissioner
-from recall.services.verification.voter_roll import find_roll_entry
 from recall.services.lookup import get_or_raise
+from recall.services.outbox import record_event
+from recall.services.signing.counting import insert_for
+from recall.services.verification.checks import (
+    CHECKABLE_STATES,
+    count_change_for,
+    get_petition,
+    require_commissioner,
+)
+from recall.services.verification.reason_codes import ensure_reason_codes
+from recall.services.verification.voter_roll import find_roll_entry
 
 NOTE_MAX = 2000
 
@@ -48,13 +54,17 @@ class ReviewItem:
     claim_expires_at: datetime | None
 
 
-def _signature_for(actor: User | None, signature_id: int, *, lock: bool = False) -> tuple[Signature, Petition]:
+def _signature_for(
+    actor: User | None, signature_id: int, *, lock: bool = False
+) -> tuple[Signature, Petition]:
     """The signature and its petition, for a commissioner of the petition's body.
 
     ``lock`` re-reads the row ``FOR UPDATE`` (fresh, not from the session's identity map), so a
     decision sees a verdict another commissioner committed a moment ago and waits for one in flight.
     """
-    signature = db.session.get(Signature, signature_id, with_for_update=lock, populate_existing=lock)
+    signature = db.session.get(
+        Signature, signature_id, with_for_update=lock, populate_existing=lock
+    )
     if signature is None:
         raise NotFound(_("No such signature."))
     petition = db.session.get(Petition, signature.petition_id)
@@ -70,8 +80,11 @@ def get_signature(actor: User, signature_id: int) -> Signature:
 def item_for(actor: User, signature_id: int) -> ReviewItem:
     """One signature with its roll entry, open misuse report and live claim."""
     signature, petition = _signature_for(actor, signature_id)
-    live = db.session.scalars(sa.select(ReviewClaim).where(ReviewClaim.signature_id == signature_id,
-                                                          ReviewClaim.expires_at > utcnow())).first()
+    live = db.session.scalars(
+        sa.select(ReviewClaim).where(
+            ReviewClaim.signature_id == signature_id, ReviewClaim.expires_at > utcnow()
+        )
+    ).first()
     return _item(signature, live, petition)
 
 
@@ -80,24 +93,45 @@ def review_queue(actor: User, petition_id: int, limit: int = 100) -> list[Review
     petition = get_petition(actor, petition_id)
     now = utcnow()
     rows = db.session.execute(
-        sa.select(Signature, ReviewClaim).outerjoin(
-            ReviewClaim, sa.and_(ReviewClaim.signature_id == Signature.id, ReviewClaim.expires_at > now))
+        sa.select(Signature, ReviewClaim)
+        .outerjoin(
+            ReviewClaim,
+            sa.and_(ReviewClaim.signature_id == Signature.id, ReviewClaim.expires_at > now),
+        )
         .where(Signature.petition_id == petition.id, Signature.check_status == CheckStatus.REVIEW)
-        .order_by(Signature.created_at, Signature.id).limit(limit)).all()
+        .order_by(Signature.created_at, Signature.id)
+        .limit(limit)
+    ).all()
     return [_item(sig, claim, petition) for sig, claim in rows]
 
 
 def _item(signature: Signature, claim: ReviewClaim | None, petition: Petition) -> ReviewItem:
-    report = db.session.scalars(sa.select(MisuseReport).where(MisuseReport.signature_id == signature.id,
-                                                              MisuseReport.resolved_at.is_(None))).first()
-    return ReviewItem(signature, find_roll_entry(petition.body_id, signature.iin_hash), report,
-                      claim.user_id if claim else None, claim.expires_at if claim else None)
+    report = db.session.scalars(
+        sa.select(MisuseReport).where(
+            MisuseReport.signature_id == signature.id, MisuseReport.resolved_at.is_(None)
+        )
+    ).first()
+    return ReviewItem(
+        signature,
+        find_roll_entry(petition.body_id, signature.iin_hash),
+        report,
+        claim.user_id if claim else None,
+        claim.expires_at if claim else None,
+    )
 
 
 def review_count(actor: User, petition_id: int) -> int:
     petition = get_petition(actor, petition_id)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.petition_id == petition.id, Signature.check_status == CheckStatus.REVIEW)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(
+                Signature.petition_id == petition.id, Signature.check_status == CheckStatus.REVIEW
+            )
+        )
+        or 0
+    )
 
 
 def claim(actor: User, signature_id: int, *, now: datetime | None = None) -> ReviewClaim:
@@ -111,7 +145,9 @@ def claim(actor: User, signature_id: int, *, now: datetime | None = None) -> Rev
         raise Conflict(_("This signature is not awaiting review."))
     now = now or utcnow()
     expires = now + timedelta(minutes=_claim_minutes())
-    stmt = insert_for(ReviewClaim).values(signature_id=signature_id, user_id=actor.id, expires_at=expires)
+    stmt = insert_for(ReviewClaim).values(
+        signature_id=signature_id, user_id=actor.id, expires_at=expires
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["signature_id"],
         set_={"user_id": actor.id, "expires_at": expires},
@@ -121,37 +157,53 @@ def claim(actor: User, signature_id: int, *, now: datetime | None = None) -> Rev
     if db.session.execute(stmt.returning(ReviewClaim.signature_id)).first() is None:
         raise Conflict(_("Another commissioner is deciding this signature right now."))
     db.session.flush()
-    return db.session.scalars(sa.select(ReviewClaim).where(ReviewClaim.signature_id == signature_id)
-                              .execution_options(populate_existing=True)).one()
+    return db.session.scalars(
+        sa.select(ReviewClaim)
+        .where(ReviewClaim.signature_id == signature_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def claim_next(actor: User, petition_id: int) -> ReviewItem | None:
     """Claim the oldest review item nobody else holds; None when the queue is empty."""
     petition = get_petition(actor, petition_id)
     now = utcnow()
-    held_by_others = sa.select(ReviewClaim.signature_id).where(ReviewClaim.expires_at > now,
-                                                               ReviewClaim.user_id != actor.id)
+    held_by_others = sa.select(ReviewClaim.signature_id).where(
+        ReviewClaim.expires_at > now, ReviewClaim.user_id != actor.id
+    )
     candidates = db.session.scalars(
-        sa.select(Signature.id).where(Signature.petition_id == petition.id,
-                                      Signature.check_status == CheckStatus.REVIEW,
-                                      Signature.id.notin_(held_by_others))
-        .order_by(Signature.created_at, Signature.id).limit(20)).all()
+        sa.select(Signature.id)
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.check_status == CheckStatus.REVIEW,
+            Signature.id.notin_(held_by_others),
+        )
+        .order_by(Signature.created_at, Signature.id)
+        .limit(20)
+    ).all()
     for signature_id in candidates:
         try:
             with db.session.begin_nested():
                 held = claim(actor, signature_id, now=now)
         except Conflict:
             continue  # taken a moment ago by someone else: try the next
-        return ReviewItem(db.session.get(Signature, signature_id),
-                          find_roll_entry(petition.body_id, db.session.get(Signature, signature_id).iin_hash),
-                          db.session.scalars(sa.select(MisuseReport).where(
-                              MisuseReport.signature_id == signature_id, MisuseReport.resolved_at.is_(None))).first(),
-                          held.user_id, held.expires_at)
+        return ReviewItem(
+            db.session.get(Signature, signature_id),
+            find_roll_entry(petition.body_id, db.session.get(Signature, signature_id).iin_hash),
+            db.session.scalars(
+                sa.select(MisuseReport).where(
+                    MisuseReport.signature_id == signature_id, MisuseReport.resolved_at.is_(None)
+                )
+            ).first(),
+            held.user_id,
+            held.expires_at,
+        )
     return None
 
 
-def decide(actor: User, signature_id: int, *, accept: bool, reason_code: str | None = None,
-           note: str = "") -> Signature:
+def decide(
+    actor: User, signature_id: int, *, accept: bool, reason_code: str | None = None, note: str = ""
+) -> Signature:
     """Accept (valid) or reject (invalid, with a reason code) a signature in review.
 
     Needs the actor's live claim, or takes it now if nobody else holds one (Conflict otherwise).
@@ -171,7 +223,9 @@ def decide(actor: User, signature_id: int, *, accept: bool, reason_code: str | N
     if signature.check_status != CheckStatus.REVIEW:
         raise Conflict(_("This signature is not awaiting review."))
     if petition.state not in CHECKABLE_STATES:  # certified numbers are final
-        raise Conflict(_("This petition's verification is finished; its signatures can no longer be decided."))
+        raise Conflict(
+            _("This petition's verification is finished; its signatures can no longer be decided.")
+        )
     code = None
     if not accept:
         ensure_reason_codes()
@@ -188,14 +242,27 @@ def decide(actor: User, signature_id: int, *, accept: bool, reason_code: str | N
     signature.checked_at = utcnow()
     db.session.flush()
     delta = count_change_for(signature, was_counted)
-    for report in db.session.scalars(sa.select(MisuseReport).where(MisuseReport.signature_id == signature.id,
-                                                                   MisuseReport.resolved_at.is_(None))):
+    for report in db.session.scalars(
+        sa.select(MisuseReport).where(
+            MisuseReport.signature_id == signature.id, MisuseReport.resolved_at.is_(None)
+        )
+    ):
         report.resolved_at, report.resolved_by_id = utcnow(), actor.id
         report.resolution = "signature_invalidated" if not accept else "signature_upheld"
     db.session.execute(sa.delete(ReviewClaim).where(ReviewClaim.signature_id == signature_id))
-    append_audit("verification.decision", actor.id, "signature", signature.id, petition.body_id,
-                 {"petition_id": petition.id, "decision": "accept" if accept else "reject",
-                  "reason_code": code, "count_change": delta})
+    append_audit(
+        "verification.decision",
+        actor.id,
+        "signature",
+        signature.id,
+        petition.body_id,
+        {
+            "petition_id": petition.id,
+            "decision": "accept" if accept else "reject",
+            "reason_code": code,
+            "count_change": delta,
+        },
+    )
     db.session.flush()
     return signature
 
@@ -228,14 +295,25 @@ def report_misuse(petition_id: int, iin: str, email: str, message: str) -> Misus
         raise Invalid(_("Enter the e-mail address we should answer."), field="email")
     iin_hash = hash_iin(info.iin)
     signature = db.session.scalars(
-        sa.select(Signature).where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash)
-        .order_by(Signature.duplicate_of_id.is_not(None), Signature.created_at)).first()
-    report = MisuseReport(petition_id=petition.id, iin_hash=iin_hash, iin_last4=info.last4, email=email,
-                          message=message, signature_id=signature.id if signature else None)
+        sa.select(Signature)
+        .where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash)
+        .order_by(Signature.duplicate_of_id.is_not(None), Signature.created_at)
+    ).first()
+    report = MisuseReport(
+        petition_id=petition.id,
+        iin_hash=iin_hash,
+        iin_last4=info.last4,
+        email=email,
+        message=message,
+        signature_id=signature.id if signature else None,
+    )
     db.session.add(report)
     # After certification the numbers are final: the report is kept for the commission, the verdict stays.
-    if signature is not None and petition.state in CHECKABLE_STATES \
-            and signature.check_status in (CheckStatus.UNCHECKED, CheckStatus.VALID):
+    if (
+        signature is not None
+        and petition.state in CHECKABLE_STATES
+        and signature.check_status in (CheckStatus.UNCHECKED, CheckStatus.VALID)
+    ):
         signature.check_status = CheckStatus.REVIEW
         signature.reason_code = "misuse_reported"
     db.session.flush()
@@ -247,8 +325,13 @@ def list_misuse_reports(actor: User, *, open_only: bool = True) -> list[MisuseRe
     """Misuse reports on petitions of the actor's body."""
     if actor.commission_body_id is None:
         raise Forbidden(_("Only commissioners may do this."))
-    stmt = sa.select(MisuseReport).join(Petition, Petition.id == MisuseReport.petition_id).where(
-        Petition.body_id == actor.commission_body_id).order_by(MisuseReport.id.desc()).limit(200)
+    stmt = (
+        sa.select(MisuseReport)
+        .join(Petition, Petition.id == MisuseReport.petition_id)
+        .where(Petition.body_id == actor.commission_body_id)
+        .order_by(MisuseReport.id.desc())
+        .limit(200)
+    )
     if open_only:
         stmt = stmt.where(MisuseReport.resolved_at.is_(None))
     return list(db.session.scalars(stmt))
@@ -268,9 +351,17 @@ def close_misuse_report(actor: User, report_id: int, resolution: str) -> MisuseR
         raise Conflict(_("This report is already closed."))
     resolution = (resolution or "").strip()
     if not resolution or len(resolution) > NOTE_MAX:
-        raise Invalid(_("Say how the report was resolved (up to 2,000 characters)."), field="resolution")
+        raise Invalid(
+            _("Say how the report was resolved (up to 2,000 characters)."), field="resolution"
+        )
     report.resolved_at, report.resolved_by_id, report.resolution = utcnow(), actor.id, resolution
-    append_audit("verification.misuse_closed", actor.id, "misuse_report", report.id, report.petition.body_id,
-                 {"petition_id": report.petition_id})
+    append_audit(
+        "verification.misuse_closed",
+        actor.id,
+        "misuse_report",
+        report.id,
+        report.petition.body_id,
+        {"petition_id": report.petition_id},
+    )
     db.session.flush()
     return report

@@ -15,6 +15,7 @@ Flow (the same for the CLI, the upload page and the RQ job):
    deleted), the new one flagged active and the districts' registered-voter numbers recounted.
    The caller commits that transaction: readers see the old roll or the new one, never half.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,9 +48,22 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 5000
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
 COLUMNS = ("iin", "full_name", "district_number", "address")
-_ALIASES = {"name": "full_name", "fullname": "full_name", "district": "district_number", "iin_number": "iin"}
-_ENTRY_COLUMNS = ("import_id", "line_number", "iin_hash", "iin_last4", "full_name", "district_number",
-                  "address", "birth_date")
+_ALIASES = {
+    "name": "full_name",
+    "fullname": "full_name",
+    "district": "district_number",
+    "iin_number": "iin",
+}
+_ENTRY_COLUMNS = (
+    "import_id",
+    "line_number",
+    "iin_hash",
+    "iin_last4",
+    "full_name",
+    "district_number",
+    "address",
+    "birth_date",
+)
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
@@ -82,10 +96,15 @@ class ImportResult:
         imp = self.roll_import
         if not self.accepted:
             return _("Refused: %(n)d malformed row(s); nothing was loaded.", n=self.error_count)
-        text = _("Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=imp.as_of.isoformat())
+        text = _(
+            "Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=imp.as_of.isoformat()
+        )
         if self.error_count:
-            text += " " + _("Skipped %(n)d malformed row(s); report: %(path)s", n=self.error_count,
-                            path=self.report_path or "-")
+            text += " " + _(
+                "Skipped %(n)d malformed row(s); report: %(path)s",
+                n=self.error_count,
+                path=self.report_path or "-",
+            )
         return text
 
 
@@ -95,8 +114,15 @@ def _require_commissioner(actor: User | None, body_id: int) -> None:
         raise Forbidden(_("Only commissioners of this body may manage its voter roll."))
 
 
-def create_import(actor: User | None, body_id: int, as_of: date, filename: str = "", *,
-                  bytes_total: int = 0, skip_invalid: bool = False) -> VoterRollImport:
+def create_import(
+    actor: User | None,
+    body_id: int,
+    as_of: date,
+    filename: str = "",
+    *,
+    bytes_total: int = 0,
+    skip_invalid: bool = False,
+) -> VoterRollImport:
     """Start an import of ``body_id``'s roll as of ``as_of`` (inactive until loaded). Flushes.
 
     Raises NotFound for an unknown body, Forbidden for a commissioner of another body, Invalid for
@@ -106,9 +132,17 @@ def create_import(actor: User | None, body_id: int, as_of: date, filename: str =
     _require_commissioner(actor, body_id)
     if as_of > utcnow().date():
         raise Invalid(_("The roll date cannot be in the future."), field="as_of")
-    imp = VoterRollImport(body_id=body_id, as_of=as_of, filename=os.path.basename(filename)[:255],
-                          status=ImportStatus.LOADING, is_active=False, bytes_total=bytes_total,
-                          skip_invalid=skip_invalid, created_by_id=actor.id if actor else None, errors=[])
+    imp = VoterRollImport(
+        body_id=body_id,
+        as_of=as_of,
+        filename=os.path.basename(filename)[:255],
+        status=ImportStatus.LOADING,
+        is_active=False,
+        bytes_total=bytes_total,
+        skip_invalid=skip_invalid,
+        created_by_id=actor.id if actor else None,
+        errors=[],
+    )
     db.session.add(imp)
     db.session.flush()
     return imp
@@ -124,22 +158,38 @@ def get_import(actor: User | None, import_id: int) -> VoterRollImport:
 def list_imports(actor: User | None, body_id: int) -> list[VoterRollImport]:
     """A body's imports, newest first."""
     _require_commissioner(actor, body_id)
-    return list(db.session.scalars(sa.select(VoterRollImport).where(VoterRollImport.body_id == body_id)
-                                   .order_by(VoterRollImport.id.desc()).limit(50)))
+    return list(
+        db.session.scalars(
+            sa.select(VoterRollImport)
+            .where(VoterRollImport.body_id == body_id)
+            .order_by(VoterRollImport.id.desc())
+            .limit(50)
+        )
+    )
 
 
 def active_import_id(body_id: int) -> int | None:
     """The id of the body's active roll, or None when none was loaded."""
-    return db.session.scalar(sa.select(VoterRollImport.id).where(VoterRollImport.body_id == body_id,
-                                                                 VoterRollImport.is_active))
+    return db.session.scalar(
+        sa.select(VoterRollImport.id).where(
+            VoterRollImport.body_id == body_id, VoterRollImport.is_active
+        )
+    )
 
 
 def find_roll_entry(body_id: int, iin_hash: str) -> VoterRollEntry | None:
     """The active roll's entry for a hashed IIN (for the review screen)."""
     return db.session.scalars(
-        sa.select(VoterRollEntry).join(VoterRollImport, VoterRollImport.id == VoterRollEntry.import_id)
-        .where(VoterRollImport.body_id == body_id, VoterRollImport.is_active,
-               VoterRollEntry.iin_hash == iin_hash).order_by(VoterRollEntry.id).limit(1)).first()
+        sa.select(VoterRollEntry)
+        .join(VoterRollImport, VoterRollImport.id == VoterRollEntry.import_id)
+        .where(
+            VoterRollImport.body_id == body_id,
+            VoterRollImport.is_active,
+            VoterRollEntry.iin_hash == iin_hash,
+        )
+        .order_by(VoterRollEntry.id)
+        .limit(1)
+    ).first()
 
 
 # ---------------------------------------------------------------- reading
@@ -184,13 +234,19 @@ def _is_utf8(cells: list[str]) -> bool:
     return True
 
 
-def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+def _rows(
+    stream: BinaryIO, on_bytes: Callable[[int], None]
+) -> Iterator[tuple[int, dict[str, str] | None, str]]:
     """Yield (line number, row dict, problem) line by line; the header is line 1."""
     # Bytes that are not UTF-8 become lone surrogates instead of an exception: the decoder works on
     # 8 KiB blocks, so a strict error would surface lines before the bad one and end the file there.
     # Each row is checked instead, and a bad row is reported under its own line number.
-    text = io.TextIOWrapper(io.BufferedReader(_CountingReader(stream, on_bytes), 1 << 16),
-                            encoding="utf-8-sig", errors="surrogateescape", newline="")
+    text = io.TextIOWrapper(
+        io.BufferedReader(_CountingReader(stream, on_bytes), 1 << 16),
+        encoding="utf-8-sig",
+        errors="surrogateescape",
+        newline="",
+    )
     reader = csv.reader(text)
     try:
         header = next(reader, None)
@@ -203,8 +259,14 @@ def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[i
     names = _normalise_header(header)
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        raise Invalid(_("Line 1: the header lacks the column(s) %(cols)s (expected %(all)s).",
-                        cols=", ".join(missing), all=", ".join(COLUMNS)), field="file")
+        raise Invalid(
+            _(
+                "Line 1: the header lacks the column(s) %(cols)s (expected %(all)s).",
+                cols=", ".join(missing),
+                all=", ".join(COLUMNS),
+            ),
+            field="file",
+        )
     index = {c: names.index(c) for c in COLUMNS}
     while True:
         try:
@@ -225,7 +287,9 @@ def _rows(stream: BinaryIO, on_bytes: Callable[[int], None]) -> Iterator[tuple[i
         yield reader.line_num, {c: cells[i].strip() for c, i in index.items()}, ""
 
 
-def _validate(line: int, row: dict[str, str], as_of: date, districts: set[int]) -> tuple[tuple | None, RowError | None]:
+def _validate(
+    line: int, row: dict[str, str], as_of: date, districts: set[int]
+) -> tuple[tuple | None, RowError | None]:
     """Turn a CSV row into an entry tuple (without import_id) or a RowError."""
     try:
         info = parse_iin(row["iin"], today=as_of)
@@ -241,7 +305,9 @@ def _validate(line: int, row: dict[str, str], as_of: date, districts: set[int]) 
     except ValueError:
         return None, RowError(line, "district_number", _("Not a whole number."))
     if number not in districts:
-        return None, RowError(line, "district_number", _("The body has no district %(n)d.", n=number))
+        return None, RowError(
+            line, "district_number", _("The body has no district %(n)d.", n=number)
+        )
     address = " ".join(row["address"].split())
     if not address:
         return None, RowError(line, "address", _("The address is empty."))
@@ -266,17 +332,19 @@ def _copy_chunk(import_id: int, rows: list[tuple]) -> None:
     """PostgreSQL: stream the rows through COPY on the session's connection (same transaction)."""
     dbapi = db.session.connection().connection.dbapi_connection
     columns = ", ".join(_ENTRY_COLUMNS)
-    with dbapi.cursor() as cursor:
-        with cursor.copy(f"COPY voter_roll_entries ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((import_id, *row))
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(f"COPY voter_roll_entries ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((import_id, *row))
 
 
 def _insert_chunk(import_id: int, rows: list[tuple]) -> None:
     """Other databases (SQLite): one executemany INSERT per chunk."""
     db.session.execute(
         sa.insert(VoterRollEntry),
-        [dict(zip(_ENTRY_COLUMNS, (import_id, *row))) for row in rows],
+        [dict(zip(_ENTRY_COLUMNS, (import_id, *row), strict=False)) for row in rows],
     )
 
 
@@ -286,13 +354,23 @@ def _district_numbers(body_id: int) -> set[int]:
 
 def _repeated_iins(import_id: int) -> Iterator[RowError]:
     """Rows whose IIN already appeared on an earlier line of the same file (found in SQL)."""
-    first = sa.select(VoterRollEntry.iin_hash, sa.func.min(VoterRollEntry.line_number).label("first_line")) \
-        .where(VoterRollEntry.import_id == import_id).group_by(VoterRollEntry.iin_hash) \
-        .having(sa.func.count() > 1).subquery()
-    stmt = sa.select(VoterRollEntry.line_number, first.c.first_line) \
-        .join(first, first.c.iin_hash == VoterRollEntry.iin_hash) \
-        .where(VoterRollEntry.import_id == import_id, VoterRollEntry.line_number != first.c.first_line) \
+    first = (
+        sa.select(
+            VoterRollEntry.iin_hash, sa.func.min(VoterRollEntry.line_number).label("first_line")
+        )
+        .where(VoterRollEntry.import_id == import_id)
+        .group_by(VoterRollEntry.iin_hash)
+        .having(sa.func.count() > 1)
+        .subquery()
+    )
+    stmt = (
+        sa.select(VoterRollEntry.line_number, first.c.first_line)
+        .join(first, first.c.iin_hash == VoterRollEntry.iin_hash)
+        .where(
+            VoterRollEntry.import_id == import_id, VoterRollEntry.line_number != first.c.first_line
+        )
         .order_by(VoterRollEntry.line_number)
+    )
     # Streamed (a server-side cursor on PostgreSQL): a roll with many repeats stays in constant memory.
     for line, first_line in db.session.execute(stmt.execution_options(yield_per=2000)):
         yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
@@ -301,11 +379,20 @@ def _repeated_iins(import_id: int) -> Iterator[RowError]:
 def _delete_repeated(import_id: int) -> None:
     """Drop every entry whose IIN already appeared on an earlier line (one statement)."""
     earlier = sa.orm.aliased(VoterRollEntry)
-    db.session.execute(sa.delete(VoterRollEntry).where(
-        VoterRollEntry.import_id == import_id,
-        sa.select(earlier.id).where(earlier.import_id == import_id, earlier.iin_hash == VoterRollEntry.iin_hash,
-                                    earlier.line_number < VoterRollEntry.line_number).exists(),
-    ).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.delete(VoterRollEntry)
+        .where(
+            VoterRollEntry.import_id == import_id,
+            sa.select(earlier.id)
+            .where(
+                earlier.import_id == import_id,
+                earlier.iin_hash == VoterRollEntry.iin_hash,
+                earlier.line_number < VoterRollEntry.line_number,
+            )
+            .exists(),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 class _Report:
@@ -321,7 +408,8 @@ class _Report:
             return
         if self._file is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "w", encoding="utf-8", newline="")
+            # Opened on the first bad line and closed by close(): it outlives any one call.
+            self._file = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
             self._writer = csv.writer(self._file)
             self._writer.writerow(("line", "field", "reason"))
         self._writer.writerow((error.line, error.field, error.reason))
@@ -331,10 +419,17 @@ class _Report:
             self._file.close()
 
 
-def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid: bool | None = None,
-                progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
-                report_path: str | None = None, actor: User | None = None,
-                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+def load_import(
+    roll_import: VoterRollImport,
+    stream: BinaryIO,
+    *,
+    skip_invalid: bool | None = None,
+    progress: Progress | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    report_path: str | None = None,
+    actor: User | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportResult:
     """Stream ``stream`` (CSV bytes) into ``roll_import`` and activate it or refuse it.
 
     ``progress(n)`` is called with bytes read; ``checkpoint()`` after each chunk (pass
@@ -403,7 +498,7 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
         note(RowError(1, exc.field or "file", exc.message))
     try:
         repeated = 0
-        for error in ([] if unusable else _repeated_iins(imp.id)):
+        for error in [] if unusable else _repeated_iins(imp.id):
             note(error)
             repeated += 1
         if repeated and skip_invalid:
@@ -428,12 +523,28 @@ def load_import(roll_import: VoterRollImport, stream: BinaryIO, *, skip_invalid:
         db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id))
         imp.status = ImportStatus.FAILED
         imp.rows_loaded = 0
-    append_audit("voter_roll.import", actor.id if actor else imp.created_by_id, "voter_roll_import", imp.id,
-                 imp.body_id, {"as_of": imp.as_of.isoformat(), "status": imp.status.value,
-                               "rows_loaded": imp.rows_loaded, "rows_skipped": error_count})
+    append_audit(
+        "voter_roll.import",
+        actor.id if actor else imp.created_by_id,
+        "voter_roll_import",
+        imp.id,
+        imp.body_id,
+        {
+            "as_of": imp.as_of.isoformat(),
+            "status": imp.status.value,
+            "rows_loaded": imp.rows_loaded,
+            "rows_skipped": error_count,
+        },
+    )
     db.session.flush()
-    return ImportResult(imp, accepted, imp.rows_loaded, sorted(errors, key=lambda e: e.line), error_count,
-                        imp.report_path)
+    return ImportResult(
+        imp,
+        accepted,
+        imp.rows_loaded,
+        sorted(errors, key=lambda e: e.line),
+        error_count,
+        imp.report_path,
+    )
 
 
 def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
@@ -445,9 +556,17 @@ def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
     # One activation per body at a time: a second one waits here for the first to commit, then sees
     # it as the active roll and replaces it (instead of colliding on the one-active index).
     db.session.get(Body, imp.body_id, with_for_update=True)
-    others = list(db.session.scalars(sa.select(VoterRollImport).where(
-        VoterRollImport.body_id == imp.body_id, VoterRollImport.id != imp.id,
-        VoterRollImport.status == ImportStatus.ACTIVE).with_for_update()))
+    others = list(
+        db.session.scalars(
+            sa.select(VoterRollImport)
+            .where(
+                VoterRollImport.body_id == imp.body_id,
+                VoterRollImport.id != imp.id,
+                VoterRollImport.status == ImportStatus.ACTIVE,
+            )
+            .with_for_update()
+        )
+    )
     for other in others:
         if other.is_active:
             other.is_active = False
@@ -455,7 +574,9 @@ def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
     db.session.flush()  # the one-active index: clear the old flag before setting the new
     # Old entries go in the same transaction: the import rows stay as history.
     if others:
-        db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id.in_([o.id for o in others])))
+        db.session.execute(
+            sa.delete(VoterRollEntry).where(VoterRollEntry.import_id.in_([o.id for o in others]))
+        )
     imp.status = ImportStatus.ACTIVE
     imp.is_active = True
     db.session.flush()
@@ -465,11 +586,17 @@ def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
 
 def _recount_districts(imp: VoterRollImport) -> None:
     """Set every district of the body to its number of voters on the new roll (0 if none)."""
-    counted = (sa.select(sa.func.count()).select_from(VoterRollEntry)
-               .where(VoterRollEntry.import_id == imp.id, VoterRollEntry.district_number == District.number)
-               .scalar_subquery())
+    counted = (
+        sa.select(sa.func.count())
+        .select_from(VoterRollEntry)
+        .where(
+            VoterRollEntry.import_id == imp.id, VoterRollEntry.district_number == District.number
+        )
+        .scalar_subquery()
+    )
     db.session.execute(
-        sa.update(District).where(District.body_id == imp.body_id)
+        sa.update(District)
+        .where(District.body_id == imp.body_id)
         .values(registered_voters=counted, voters_as_of=imp.as_of)
         .execution_options(synchronize_session=False)
     )
@@ -477,9 +604,18 @@ def _recount_districts(imp: VoterRollImport) -> None:
         db.session.expire(district, ["registered_voters", "voters_as_of"])
 
 
-def import_file(actor: User | None, body_id: int, as_of: date, path: str, *, skip_invalid: bool = False,
-                progress: Progress | None = None, checkpoint: Callable[[], None] | None = None,
-                report_path: str | None = None, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+def import_file(
+    actor: User | None,
+    body_id: int,
+    as_of: date,
+    path: str,
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    report_path: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportResult:
     """Create and load an import from a file on disk (CLI and job entry point)."""
     size = os.path.getsize(path)
     imp = create_import(actor, body_id, as_of, path, bytes_total=size, skip_invalid=skip_invalid)
@@ -488,14 +624,24 @@ def import_file(actor: User | None, body_id: int, as_of: date, path: str, *, ski
     if skip_invalid and report_path is None:
         report_path = f"{path}.skipped-{imp.id}.csv"
     with open(path, "rb") as stream:
-        return load_import(imp, stream, skip_invalid=skip_invalid, progress=progress, checkpoint=checkpoint,
-                           report_path=report_path, actor=actor, chunk_rows=chunk_rows)
+        return load_import(
+            imp,
+            stream,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            checkpoint=checkpoint,
+            report_path=report_path,
+            actor=actor,
+            chunk_rows=chunk_rows,
+        )
 
 
 # ---------------------------------------------------------------- uploads (page) and the RQ job
 
 
-def run_import_job(import_id: int, path: str, actor_id: int | None = None, delete_file: bool = True) -> str:
+def run_import_job(
+    import_id: int, path: str, actor_id: int | None = None, delete_file: bool = True
+) -> str:
     """RQ entry point (also run inline without Redis): load an uploaded file into its import.
 
     Gets ids and a path, loads the rows itself and commits after each chunk (progress on the
@@ -515,15 +661,22 @@ def run_import_job(import_id: int, path: str, actor_id: int | None = None, delet
     actor = db.session.get(User, actor_id) if actor_id else None
     try:
         with open(path, "rb") as stream:
-            result = load_import(imp, stream, checkpoint=db.session.commit, actor=actor,
-                                 report_path=f"{path}.skipped.csv" if imp.skip_invalid else None)
+            result = load_import(
+                imp,
+                stream,
+                checkpoint=db.session.commit,
+                actor=actor,
+                report_path=f"{path}.skipped.csv" if imp.skip_invalid else None,
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
         imp = db.session.get(VoterRollImport, import_id)
         db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == import_id))
         imp.status, imp.finished_at = ImportStatus.FAILED, utcnow()
-        imp.errors = [RowError(0, "file", _("The import stopped on an unexpected error.")).as_dict()]
+        imp.errors = [
+            RowError(0, "file", _("The import stopped on an unexpected error.")).as_dict()
+        ]
         db.session.commit()
         log.exception("voter roll import %r failed", import_id)
         raise
@@ -533,7 +686,9 @@ def run_import_job(import_id: int, path: str, actor_id: int | None = None, delet
     return "active" if result.accepted else "failed"
 
 
-def start_upload(actor: User, body_id: int, as_of: date, path: str, filename: str, skip_invalid: bool) -> VoterRollImport:
+def start_upload(
+    actor: User, body_id: int, as_of: date, path: str, filename: str, skip_invalid: bool
+) -> VoterRollImport:
     """Create the import for an uploaded file, commit it, then load it: on the RQ queue when
     ``REDIS_URL`` is set (the page polls the import row's progress), otherwise right here in the
     request (fine for moderate files; use ``flask voters import`` for very large ones).
@@ -542,8 +697,14 @@ def start_upload(actor: User, body_id: int, as_of: date, path: str, filename: st
     """
     from flask import current_app
 
-    imp = create_import(actor, body_id, as_of, filename, bytes_total=os.path.getsize(path),
-                        skip_invalid=skip_invalid)
+    imp = create_import(
+        actor,
+        body_id,
+        as_of,
+        filename,
+        bytes_total=os.path.getsize(path),
+        skip_invalid=skip_invalid,
+    )
     db.session.commit()
     url = current_app.config.get("REDIS_URL")
     if url:
@@ -551,9 +712,14 @@ def start_upload(actor: User, body_id: int, as_of: date, path: str, filename: st
         from rq import Queue
 
         queue = Queue(current_app.config["RQ_QUEUE_NAME"], connection=Redis.from_url(url))
-        queue.enqueue("recall.services.verification.voter_roll.run_import_job", imp.id, path, actor.id,
-                      job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
-                      description=f"voter roll import {imp.id}")
+        queue.enqueue(
+            "recall.services.verification.voter_roll.run_import_job",
+            imp.id,
+            path,
+            actor.id,
+            job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
+            description=f"voter roll import {imp.id}",
+        )
     else:
         run_import_job(imp.id, path, actor.id)
     return db.session.get(VoterRollImport, imp.id)

@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from recall.models import Role
 from recall.services.accounts.users import MIN_PASSWORD_LENGTH
 
-
 # Role names as people read them (the enum values are identifiers, not words in kk/ru/en).
 ROLE_LABELS = {
     Role.CITIZEN: _l("citizen"),
@@ -21,13 +20,22 @@ ROLE_LABELS = {
 
 class GrantRoleForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.CITIZEN])
-    organization = StringField(_l("Organization (monitors)"), validators=[Optional(), Length(max=200)])
-    body = StringField(_l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.CITIZEN],
+    )
+    organization = StringField(
+        _l("Organization (monitors)"), validators=[Optional(), Length(max=200)]
+    )
+    body = StringField(
+        _l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)]
+    )
 
 
 class CreateAccountForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
     admin = BooleanField(_l("Administrator"))

@@ -1,4 +1,5 @@
 """Administration: accounts and roles."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -29,20 +30,34 @@ def list_users():
     status = 200
     if form.validate_on_submit():
         try:
-            user = users.grant_role(current_user, form.email.data, form.role.data,
-                                    organization=form.organization.data or None, body=form.body.data or None)
+            user = users.grant_role(
+                current_user,
+                form.email.data,
+                form.role.data,
+                organization=form.organization.data or None,
+                body=form.body.data or None,
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
             status = 422
         else:
-            flash(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[Role(form.role.data)]), "success")
+            flash(
+                _(
+                    "%(email)s is now %(role)s.",
+                    email=user.email,
+                    role=ROLE_LABELS[Role(form.role.data)],
+                ),
+                "success",
+            )
             return redirect(url_for("admin.list_users"))
     elif form.is_submitted():
         status = 422
     page = users.list_users(request.args.get("page", 1, type=int), request.args.get("q"))
-    return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS), status
+    return render_template(
+        "admin/users.html", form=form, page=page, role_labels=ROLE_LABELS
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -52,8 +67,13 @@ def create_account():
     form = CreateAccountForm()
     if form.validate_on_submit():
         try:
-            user = users.create_account(current_user, form.email.data, form.password.data,
-                                        form.display_name.data, admin=form.admin.data)
+            user = users.create_account(
+                current_user,
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                admin=form.admin.data,
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

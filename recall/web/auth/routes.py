@@ -1,4 +1,5 @@
 """Register, log in, log out, change password."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -32,7 +33,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = users.register_user(form.email.data, form.password.data, form.display_name.data, str(get_locale()))
+            user = users.register_user(
+                form.email.data, form.password.data, form.display_name.data, str(get_locale())
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -41,7 +44,9 @@ def register():
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("public.home"))
-    return render_template("auth/register.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "auth/register.html", form=form
+    ), 422 if form.errors or form.form_errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -79,7 +84,11 @@ def change_password():
             db.session.rollback()
             attach_error(form, exc)
         else:
-            login_user(current_user._get_current_object())  # keep this session on the new session version
+            login_user(
+                current_user._get_current_object()
+            )  # keep this session on the new session version
             flash(_("Your password has been changed; other sessions are signed out."), "success")
             return redirect(url_for("public.home"))
-    return render_template("auth/change_password.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "auth/change_password.html", form=form
+    ), 422 if form.errors or form.form_errors else 200

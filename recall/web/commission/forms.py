@@ -1,10 +1,20 @@
 """Forms of the commission pages (shape only; permissions and state live in the services)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 
@@ -13,14 +23,20 @@ class ActionForm(FlaskForm):
 
 
 class RollUploadForm(FlaskForm):
-    file = FileField(_l("Voter roll (CSV: iin, full_name, district_number, address)"),
-                     validators=[FileRequired(_l("Choose the CSV file."))])
-    as_of = DateField(_l("Roll date"), validators=[DataRequired(_l("Enter the date the roll is valid for."))])
+    file = FileField(
+        _l("Voter roll (CSV: iin, full_name, district_number, address)"),
+        validators=[FileRequired(_l("Choose the CSV file."))],
+    )
+    as_of = DateField(
+        _l("Roll date"), validators=[DataRequired(_l("Enter the date the roll is valid for."))]
+    )
     skip_invalid = BooleanField(_l("Load the good rows and report the malformed ones"))
 
 
 class SampleForm(FlaskForm):
-    seed = StringField(_l("Seed (leave empty for a random one)"), validators=[Optional(), Length(max=64)])
+    seed = StringField(
+        _l("Seed (leave empty for a random one)"), validators=[Optional(), Length(max=64)]
+    )
 
 
 class DecisionForm(FlaskForm):
@@ -35,12 +51,16 @@ class ProposeForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    registered = IntegerField(_l("Registered voters"), validators=[DataRequired(), NumberRange(min=1)])
+    registered = IntegerField(
+        _l("Registered voters"), validators=[DataRequired(), NumberRange(min=1)]
+    )
     turnout = IntegerField(_l("Voters who took part"), validators=[NumberRange(min=0)])
     yes = IntegerField(_l("Votes for recall"), validators=[NumberRange(min=0)])
     no = IntegerField(_l("Votes against recall"), validators=[NumberRange(min=0)])
-    votes_that_elected = IntegerField(_l("Votes that elected the deputy (only some rules)"),
-                                      validators=[Optional(), NumberRange(min=0)])
+    votes_that_elected = IntegerField(
+        _l("Votes that elected the deputy (only some rules)"),
+        validators=[Optional(), NumberRange(min=0)],
+    )
 
 
 class CloseReportForm(FlaskForm):
@@ -48,8 +68,14 @@ class CloseReportForm(FlaskForm):
 
 
 class MisuseForm(FlaskForm):
-    petition = IntegerField(_l("Petition number"), validators=[DataRequired(_l("Enter the petition number."))])
-    iin = StringField(_l("Your IIN"), validators=[DataRequired(_l("Enter your IIN.")), Length(max=20)])
-    email = EmailField(_l("E-mail for our answer"),
-                       validators=[DataRequired(_l("Enter your e-mail.")), Email(), Length(max=254)])
+    petition = IntegerField(
+        _l("Petition number"), validators=[DataRequired(_l("Enter the petition number."))]
+    )
+    iin = StringField(
+        _l("Your IIN"), validators=[DataRequired(_l("Enter your IIN.")), Length(max=20)]
+    )
+    email = EmailField(
+        _l("E-mail for our answer"),
+        validators=[DataRequired(_l("Enter your e-mail.")), Email(), Length(max=254)],
+    )
     message = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=2000)])

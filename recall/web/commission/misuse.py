@@ -1,4 +1,5 @@
 """The public form where a voter reports that their IIN was used on a petition without consent."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
@@ -27,14 +28,18 @@ def report_misuse():
         form.petition.data = request.args.get("petition", type=int)
     if form.validate_on_submit():
         try:
-            review.report_misuse(form.petition.data, form.iin.data, form.email.data, form.message.data or "")
+            review.report_misuse(
+                form.petition.data, form.iin.data, form.email.data, form.message.data or ""
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
         else:
             # The same answer whether or not a signature was found under that IIN.
-            return render_template("commission/misuse_thanks.html", message=_(
-                "Thank you. The commission will look into it and answer by e-mail."))
+            return render_template(
+                "commission/misuse_thanks.html",
+                message=_("Thank you. The commission will look into it and answer by e-mail."),
+            )
     status = 422 if form.errors or form.form_errors else 200
     return render_template("commission/misuse_form.html", form=form), status

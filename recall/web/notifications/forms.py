@@ -10,9 +10,14 @@ from recall.models.notifications import FollowChannel
 
 
 class FollowForm(FlaskForm):
-    channel = SelectField(_l("Tell me"), choices=[SelectChoice(FollowChannel.EMAIL.value, _l("by e-mail")),
-                                                  SelectChoice(FollowChannel.NONE.value, _l("nothing (just follow)"))],
-                          default=FollowChannel.EMAIL.value)
+    channel = SelectField(
+        _l("Tell me"),
+        choices=[
+            SelectChoice(FollowChannel.EMAIL.value, _l("by e-mail")),
+            SelectChoice(FollowChannel.NONE.value, _l("nothing (just follow)")),
+        ],
+        default=FollowChannel.EMAIL.value,
+    )
     next = HiddenField()
 
 

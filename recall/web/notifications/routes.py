@@ -1,4 +1,5 @@
 """Following, unsubscribing, webhook endpoints and failed deliveries."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -8,9 +9,8 @@ from flask_login import current_user
 from recall.errors import DomainError, Invalid
 from recall.extensions import csrf, db
 from recall.models import Role
-from recall.services.notifications import endpoints
-from recall.services.notifications import follows
 from recall.security import login_required, public, roles_required
+from recall.services.notifications import endpoints, follows
 from recall.web.forms import attach_error
 from recall.web.notifications.forms import EmptyForm, FollowForm, WebhookForm
 from recall.web.redirects import local_target
@@ -56,8 +56,10 @@ def follow(target_type: str, target_id: int):
     if not form.validate_on_submit():
         flash(_("Choose e-mail or nothing."), "error")
     else:
-        _commit_or_flash(lambda: follows.follow(current_user, target_type, target_id, form.channel.data),
-                         _("You follow this now."))
+        _commit_or_flash(
+            lambda: follows.follow(current_user, target_type, target_id, form.channel.data),
+            _("You follow this now."),
+        )
     return _back()
 
 
@@ -65,8 +67,10 @@ def follow(target_type: str, target_id: int):
 @login_required
 def unfollow(target_type: str, target_id: int):
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: follows.unfollow(current_user, target_type, target_id),
-                         _("You no longer follow this."))
+        _commit_or_flash(
+            lambda: follows.unfollow(current_user, target_type, target_id),
+            _("You no longer follow this."),
+        )
     return _back()
 
 
@@ -109,15 +113,23 @@ def list_webhooks():
             status = 422
     elif form.is_submitted():
         status = 422
-    return render_template("notifications/webhooks.html", form=form, created=created,
-                           endpoints=endpoints.list_endpoints(current_user), action_form=EmptyForm()), status
+    return render_template(
+        "notifications/webhooks.html",
+        form=form,
+        created=created,
+        endpoints=endpoints.list_endpoints(current_user),
+        action_form=EmptyForm(),
+    ), status
 
 
 @bp.post("/webhooks/<int:endpoint_id>/deactivate")
 @roles_required(Role.MONITOR, Role.ADMIN)
 def deactivate_webhook(endpoint_id: int):
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: endpoints.deactivate_endpoint(current_user, endpoint_id), _("Webhook deactivated."))
+        _commit_or_flash(
+            lambda: endpoints.deactivate_endpoint(current_user, endpoint_id),
+            _("Webhook deactivated."),
+        )
     return redirect(url_for("notifications.list_webhooks"), 303)
 
 
@@ -132,6 +144,8 @@ def list_failed_deliveries():
 @roles_required(Role.ADMIN)
 def resend_delivery(delivery_id: int):
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: endpoints.resend_delivery(current_user, delivery_id),
-                         _("Delivery %(id)s is being sent again.", id=delivery_id))
+        _commit_or_flash(
+            lambda: endpoints.resend_delivery(current_user, delivery_id),
+            _("Delivery %(id)s is being sent again.", id=delivery_id),
+        )
     return redirect(url_for("notifications.list_failed_deliveries"), 303)

@@ -1,4 +1,5 @@
 """Forms of the petition pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,14 +11,19 @@ from recall.services.petitions.lifecycle import GROUNDS_MAX, REASON_MAX
 
 
 class OpenPetitionForm(FlaskForm):
-    grounds = TextAreaField(_l("Grounds for the recall (50 to 5000 characters)"),
-                            validators=[DataRequired(), Length(max=GROUNDS_MAX + 1000)])
-    promise_ids = SelectMultipleField(_l("Promises of this deputy that you cite"), coerce=int, choices=[],
-                                      validate_choice=False)
+    grounds = TextAreaField(
+        _l("Grounds for the recall (50 to 5000 characters)"),
+        validators=[DataRequired(), Length(max=GROUNDS_MAX + 1000)],
+    )
+    promise_ids = SelectMultipleField(
+        _l("Promises of this deputy that you cite"), coerce=int, choices=[], validate_choice=False
+    )
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail of the person to invite"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail of the person to invite"), validators=[DataRequired(), Length(max=254)]
+    )
 
 
 class ReasonForm(FlaskForm):

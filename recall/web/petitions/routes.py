@@ -1,4 +1,5 @@
 """Petition pages: list, petition, its rule, opening, the initiative group, and the commission's decision."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,8 +15,8 @@ from recall.models.petition import PetitionState
 from recall.security import login_required, public, roles_required
 from recall.services.deputies import directory
 from recall.services.petitions import lifecycle as petitions
-from recall.services.rules import recall_rules
 from recall.services.petitions.states import state_label
+from recall.services.rules import recall_rules
 from recall.web.forms import attach_error
 from recall.web.petitions.forms import ActionForm, InviteForm, OpenPetitionForm, ReasonForm
 
@@ -27,8 +28,12 @@ def deputy_recall_panel(deputy) -> dict:
     """What the deputy page shows about recall: eligibility and the petitions against the deputy."""
     eligibility = recall_rules.deputy_eligibility(deputy)
     active = petitions.active_petition(deputy.id)
-    return {"eligibility": eligibility, "petitions": petitions.deputy_petitions(deputy),
-            "can_start": eligibility.allowed and active is None, "active": active}
+    return {
+        "eligibility": eligibility,
+        "petitions": petitions.deputy_petitions(deputy),
+        "can_start": eligibility.allowed and active is None,
+        "active": active,
+    }
 
 
 bp.add_app_template_global(state_label, "petition_state_label")
@@ -51,7 +56,8 @@ def _render_petition(petition, status: int = 200, **forms):
     viewer = _viewer()
     membership = next((m for m in petition.members if viewer and m.user_id == viewer.id), None)
     context = {
-        "petition": petition, "rule": petition.rule_version.to_rule(),
+        "petition": petition,
+        "rule": petition.rule_version.to_rule(),
         "numbers": petitions.signature_numbers(petition, viewer),
         "promises": petitions.cited_promises(petition),
         "confirmed_members": petitions.confirmed_members(petition),
@@ -71,7 +77,9 @@ def _render_petition(petition, status: int = 200, **forms):
 def list_petitions():
     filters = petitions.parse_filters(request.args)
     page = petitions.list_petitions(filters, request.args.get("page", type=int))
-    return render_template("petitions/list.html", page=page, filters=filters, states=list(PetitionState))
+    return render_template(
+        "petitions/list.html", page=page, filters=filters, states=list(PetitionState)
+    )
 
 
 @bp.get("/petitions/<int:petition_id>")
@@ -84,7 +92,9 @@ def show_petition(petition_id: int):
 @public
 def show_petition_rule(petition_id: int):
     petition = petitions.get_petition(petition_id)
-    return render_template("petitions/rule.html", petition=petition, rule=petition.rule_version.to_rule())
+    return render_template(
+        "petitions/rule.html", petition=petition, rule=petition.rule_version.to_rule()
+    )
 
 
 @bp.route("/deputies/<int:deputy_id>/recall", methods=["GET", "POST"])
@@ -96,7 +106,9 @@ def open_petition(deputy_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            petition = petitions.open_petition(current_user, deputy.id, form.grounds.data, form.promise_ids.data)
+            petition = petitions.open_petition(
+                current_user, deputy.id, form.grounds.data, form.promise_ids.data
+            )
         except DomainError as exc:
             if isinstance(exc, (Forbidden, NotFound)):
                 raise
@@ -105,12 +117,21 @@ def open_petition(deputy_id: int):
             status = exc.status_code
         else:
             db.session.commit()
-            flash(_("Your petition is open. Invite the initiative group, then submit it to the commission."), "success")
+            flash(
+                _(
+                    "Your petition is open. Invite the initiative group, then submit it to the commission."
+                ),
+                "success",
+            )
             return redirect(url_for("petitions.show_petition", petition_id=petition.id), 303)
     elif form.is_submitted():
         status = 422
-    return render_template("petitions/open.html", form=form, deputy=deputy,
-                           eligibility=recall_rules.deputy_eligibility(deputy)), status
+    return render_template(
+        "petitions/open.html",
+        form=form,
+        deputy=deputy,
+        eligibility=recall_rules.deputy_eligibility(deputy),
+    ), status
 
 
 def _deputy_promises(deputy) -> list:
@@ -119,8 +140,13 @@ def _deputy_promises(deputy) -> list:
     except ImportError:
         return []
     # Merged duplicates left the lists: cite the promise they were merged into.
-    return list(db.session.scalars(db.select(Promise).where(Promise.deputy_id == deputy.id,
-                                                            Promise.merged_into_id.is_(None)).order_by(Promise.id)))
+    return list(
+        db.session.scalars(
+            db.select(Promise)
+            .where(Promise.deputy_id == deputy.id, Promise.merged_into_id.is_(None))
+            .order_by(Promise.id)
+        )
+    )
 
 
 def _act(petition_id: int, form, action, success: str, form_name: str):
@@ -134,7 +160,9 @@ def _act(petition_id: int, form, action, success: str, form_name: str):
             raise
         db.session.rollback()
         attach_error(form, exc)
-        return _render_petition(petitions.get_petition(petition_id), exc.status_code, **{form_name: form})
+        return _render_petition(
+            petitions.get_petition(petition_id), exc.status_code, **{form_name: form}
+        )
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("petitions.show_petition", petition_id=petition_id), 303)
@@ -143,50 +171,81 @@ def _act(petition_id: int, form, action, success: str, form_name: str):
 @bp.post("/petitions/<int:petition_id>/invite")
 @login_required
 def invite_member(petition_id: int):
-    return _act(petition_id, InviteForm(),
-                lambda f: petitions.invite_member(current_user, petition_id, f.email.data),
-                _("Invitation sent."), "invite_form")
+    return _act(
+        petition_id,
+        InviteForm(),
+        lambda f: petitions.invite_member(current_user, petition_id, f.email.data),
+        _("Invitation sent."),
+        "invite_form",
+    )
 
 
 @bp.post("/petitions/<int:petition_id>/confirm")
 @login_required
 def confirm_membership(petition_id: int):
-    return _act(petition_id, ActionForm(), lambda f: petitions.confirm_membership(current_user, petition_id),
-                _("You are now a member of the initiative group."), "action_form")
+    return _act(
+        petition_id,
+        ActionForm(),
+        lambda f: petitions.confirm_membership(current_user, petition_id),
+        _("You are now a member of the initiative group."),
+        "action_form",
+    )
 
 
 @bp.post("/petitions/<int:petition_id>/submit")
 @login_required
 def submit_petition(petition_id: int):
-    return _act(petition_id, ActionForm(), lambda f: petitions.submit_petition(current_user, petition_id),
-                _("The petition was submitted to the commission."), "action_form")
+    return _act(
+        petition_id,
+        ActionForm(),
+        lambda f: petitions.submit_petition(current_user, petition_id),
+        _("The petition was submitted to the commission."),
+        "action_form",
+    )
 
 
 @bp.post("/petitions/<int:petition_id>/withdraw")
 @login_required
 def withdraw_petition(petition_id: int):
-    return _act(petition_id, ReasonForm(),
-                lambda f: petitions.withdraw_petition(current_user, petition_id, f.reason.data),
-                _("The petition was withdrawn."), "reason_form")
+    return _act(
+        petition_id,
+        ReasonForm(),
+        lambda f: petitions.withdraw_petition(current_user, petition_id, f.reason.data),
+        _("The petition was withdrawn."),
+        "reason_form",
+    )
 
 
 @bp.get("/petitions/review")
 @roles_required(Role.COMMISSIONER)
 def review_petitions():
-    return render_template("petitions/review.html", petitions=petitions.petitions_awaiting_commission(current_user),
-                           action_form=ActionForm(formdata=None), reason_form=ReasonForm(formdata=None))
+    return render_template(
+        "petitions/review.html",
+        petitions=petitions.petitions_awaiting_commission(current_user),
+        action_form=ActionForm(formdata=None),
+        reason_form=ReasonForm(formdata=None),
+    )
 
 
 @bp.post("/petitions/<int:petition_id>/register")
 @roles_required(Role.COMMISSIONER)
 def register_petition(petition_id: int):
-    return _act(petition_id, ActionForm(), lambda f: petitions.register_petition(current_user, petition_id),
-                _("The petition is registered: signing is open."), "action_form")
+    return _act(
+        petition_id,
+        ActionForm(),
+        lambda f: petitions.register_petition(current_user, petition_id),
+        _("The petition is registered: signing is open."),
+        "action_form",
+    )
 
 
 @bp.post("/petitions/<int:petition_id>/reject")
 @roles_required(Role.COMMISSIONER)
 def reject_petition(petition_id: int):
-    return _act(petition_id, ReasonForm(),
-                lambda f: petitions.reject_petition(current_user, petition_id, f.reason.data),
-                _("The petition was rejected."), "reason_form")
+    return _act(
+        petition_id,
+        ReasonForm(),
+        lambda f: petitions.reject_petition(current_user, petition_id, f.reason.data),
+        _("The petition was rejected."),
+        "reason_form",
+    )

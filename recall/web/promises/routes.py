@@ -1,4 +1,5 @@
 """Promise tracker pages: public reading (list, promise, summaries, corrections) and monitors' forms."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,6 +40,7 @@ def _submit(form, action: Callable[[], Any]) -> tuple[Any, int]:
 
 # --- helpers shared with templates -----------------------------------------------------------
 
+
 @bp.app_template_filter("percent")
 def _percent(share) -> str:
     return "—" if share is None else f"{float(share) * 100:.0f}%"
@@ -47,7 +49,10 @@ def _percent(share) -> str:
 @bp.app_template_global("promise_section")
 def promise_section(deputy) -> dict[str, Any]:
     """Promises and scorecard of a deputy, for the deputy page's include."""
-    return {"promises": queries.deputy_promises(deputy.id), "card": queries.deputy_scorecard(deputy.id)}
+    return {
+        "promises": queries.deputy_promises(deputy.id),
+        "card": queries.deputy_scorecard(deputy.id),
+    }
 
 
 # Globals rather than context variables, so imported macros can use them.
@@ -58,28 +63,43 @@ bp.add_app_template_global(forms.level_label, "promise_level_label")
 
 # --- public pages ----------------------------------------------------------------------------
 
+
 @bp.get("/promises")
 @public
 def list_promises():
     try:
         filters = queries.parse_filters(request.args)
     except Invalid as exc:
-        return render_template("promises/list.html", page=None, error=exc, filters=None,
-                               choices=_choices(), card=None), 422
+        return render_template(
+            "promises/list.html", page=None, error=exc, filters=None, choices=_choices(), card=None
+        ), 422
     page = queries.list_promises(filters, request.args.get("page", type=int))
-    return render_template("promises/list.html", page=page, error=None, filters=filters, choices=_choices(),
-                           card=queries.scorecard(queries.status_counts(filters)))
+    return render_template(
+        "promises/list.html",
+        page=page,
+        error=None,
+        filters=filters,
+        choices=_choices(),
+        card=queries.scorecard(queries.status_counts(filters)),
+    )
 
 
 def _choices() -> dict[str, Any]:
-    return {**directory.filter_choices(), "topics": service.list_topics(), "statuses": PROMISE_STATUSES,
-            "sorts": queries.SORTS}
+    return {
+        **directory.filter_choices(),
+        "topics": service.list_topics(),
+        "statuses": PROMISE_STATUSES,
+        "sorts": queries.SORTS,
+    }
 
 
 def csv_response(filters: queries.PromiseFilters) -> Response:
     """The CSV export of a filtered list (shared with the API)."""
-    return Response("".join(queries.csv_lines(filters)), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=promises.csv"})
+    return Response(
+        "".join(queries.csv_lines(filters)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=promises.csv"},
+    )
 
 
 @bp.get("/promises.csv")
@@ -92,8 +112,12 @@ def export_promises_csv():
 @public
 def show_promise(promise_id: int):
     promise = service.get_promise(promise_id)
-    return render_template("promises/show.html", promise=promise, open_disputes=queries.open_disputes(promise),
-                           petitions=queries.petitions_citing(promise.id))
+    return render_template(
+        "promises/show.html",
+        promise=promise,
+        open_disputes=queries.open_disputes(promise),
+        petitions=queries.petitions_citing(promise.id),
+    )
 
 
 @bp.get("/promises/summary/bodies")
@@ -116,18 +140,26 @@ def summary_districts():
 
 def _summary(group: str):
     body_id = request.args.get("body", type=int)
-    return render_template("promises/summary.html", group=group, rows=queries.summary(group, body_id=body_id),
-                           body_id=body_id, choices=directory.filter_choices())
+    return render_template(
+        "promises/summary.html",
+        group=group,
+        rows=queries.summary(group, body_id=body_id),
+        body_id=body_id,
+        choices=directory.filter_choices(),
+    )
 
 
 @bp.get("/promises/corrections")
 @public
 def list_corrections():
-    return render_template("promises/corrections.html",
-                           page=queries.corrections_log(request.args.get("page", type=int)))
+    return render_template(
+        "promises/corrections.html",
+        page=queries.corrections_log(request.args.get("page", type=int)),
+    )
 
 
 # --- monitors' forms -------------------------------------------------------------------------
+
 
 @bp.route("/deputies/<int:deputy_id>/promises/new", methods=["GET", "POST"])
 @roles_required(Role.MONITOR)
@@ -137,22 +169,45 @@ def new_promise(deputy_id: int):
     form.topic.choices = [SelectChoice(t.slug, _(t.name)) for t in service.list_topics()]
     if form.is_submitted() and form.merge_into.data:
         return _merge_instead(deputy, form)
-    result, status = _submit(form, lambda: service.record_promise(current_user, service.PromiseInput(
-        deputy_id=deputy.id, title=form.title.data, statement=form.statement.data, made_on=form.made_on.data,
-        source_url=form.source_url.data, quotation=form.quotation.data, topic=form.topic.data,
-        level=form.level.data), confirm_distinct=form.confirm_distinct.data == "1"))
+    result, status = _submit(
+        form,
+        lambda: service.record_promise(
+            current_user,
+            service.PromiseInput(
+                deputy_id=deputy.id,
+                title=form.title.data,
+                statement=form.statement.data,
+                made_on=form.made_on.data,
+                source_url=form.source_url.data,
+                quotation=form.quotation.data,
+                topic=form.topic.data,
+                level=form.level.data,
+            ),
+            confirm_distinct=form.confirm_distinct.data == "1",
+        ),
+    )
     if status == 200 and result is not None:
         flash(_("The promise is recorded."), "success")
         return redirect(url_for("promises.show_promise", promise_id=result.id))
     candidates = getattr(result, "candidates", [])
-    return render_template("promises/form.html", form=form, deputy=deputy, candidates=candidates), status
+    return render_template(
+        "promises/form.html", form=form, deputy=deputy, candidates=candidates
+    ), status
 
 
 def _merge_instead(deputy, form):
     """The monitor chose to add their source to an existing similar promise."""
     target_id = int(form.merge_into.data) if form.merge_into.data.isdigit() else 0
-    result, status = _submit(form, lambda: service.add_source_to_promise(
-        current_user, target_id, url=form.source_url.data, quotation=form.quotation.data, note=form.title.data))
+    result, status = _submit(
+        form,
+        lambda: service.add_source_to_promise(
+            current_user,
+            target_id,
+            url=form.source_url.data,
+            quotation=form.quotation.data,
+            note=form.title.data,
+        ),
+    )
     if status == 200 and result is not None:
         flash(_("Your source was added to the existing promise."), "success")
         return redirect(url_for("promises.show_promise", promise_id=result.promise_id))
@@ -164,8 +219,16 @@ def _merge_instead(deputy, form):
 def edit_promise(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.EditPromiseForm(obj=promise)
-    result, status = _submit(form, lambda: service.edit_promise(
-        current_user, promise.id, title=form.title.data, statement=form.statement.data, reason=form.reason.data))
+    result, status = _submit(
+        form,
+        lambda: service.edit_promise(
+            current_user,
+            promise.id,
+            title=form.title.data,
+            statement=form.statement.data,
+            reason=form.reason.data,
+        ),
+    )
     if status == 200 and result is not None:
         flash(_("The wording is changed; the earlier one is kept as a revision."), "success")
         return redirect(url_for("promises.show_promise", promise_id=promise.id))
@@ -177,10 +240,19 @@ def edit_promise(promise_id: int):
 def change_status(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.StatusForm()
-    result, status = _submit(form, lambda: service.change_status(
-        current_user, promise.id, status=form.status.data, changed_on=form.changed_on.data,
-        explanation=form.explanation.data, evidence=form.evidence.data,
-        broken_reason=form.broken_reason.data or None, corrects=form.corrects.data))
+    result, status = _submit(
+        form,
+        lambda: service.change_status(
+            current_user,
+            promise.id,
+            status=form.status.data,
+            changed_on=form.changed_on.data,
+            explanation=form.explanation.data,
+            evidence=form.evidence.data,
+            broken_reason=form.broken_reason.data or None,
+            corrects=form.corrects.data,
+        ),
+    )
     if status == 200 and result is not None:
         flash(_("The new status is recorded in the promise's history."), "success")
         return redirect(url_for("promises.show_promise", promise_id=promise.id))
@@ -192,10 +264,17 @@ def change_status(promise_id: int):
 def raise_dispute(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.DisputeForm()
-    result, status = _submit(form, lambda: service.raise_dispute(
-        current_user, promise.id, reason=form.reason.data, evidence=form.evidence.data))
+    result, status = _submit(
+        form,
+        lambda: service.raise_dispute(
+            current_user, promise.id, reason=form.reason.data, evidence=form.evidence.data
+        ),
+    )
     if status == 200 and result is not None:
-        flash(_("Your dispute is shown beside the rating until another organization resolves it."), "success")
+        flash(
+            _("Your dispute is shown beside the rating until another organization resolves it."),
+            "success",
+        )
         return redirect(url_for("promises.show_promise", promise_id=promise.id))
     return render_template("promises/dispute.html", form=form, promise=promise), status
 
@@ -209,10 +288,15 @@ def resolve_dispute(dispute_id: int):
     def action():
         corrected = None
         if form.outcome.data == "corrected":
-            corrected = service.CorrectedRating(status=form.status.data, changed_on=form.changed_on.data,
-                                                evidence=form.evidence.data,
-                                                broken_reason=form.broken_reason.data or None)
-        return service.resolve_dispute(current_user, dispute.id, resolution=form.resolution.data, corrected=corrected)
+            corrected = service.CorrectedRating(
+                status=form.status.data,
+                changed_on=form.changed_on.data,
+                evidence=form.evidence.data,
+                broken_reason=form.broken_reason.data or None,
+            )
+        return service.resolve_dispute(
+            current_user, dispute.id, resolution=form.resolution.data, corrected=corrected
+        )
 
     result, status = _submit(form, action)
     if status == 200 and result is not None:
@@ -226,21 +310,32 @@ def resolve_dispute(dispute_id: int):
 def merge_promise(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.MergeForm()
-    result, status = _submit(form, lambda: service.merge_promises(
-        current_user, promise.id, form.target.data, form.reason.data))
+    result, status = _submit(
+        form,
+        lambda: service.merge_promises(
+            current_user, promise.id, form.target.data, form.reason.data
+        ),
+    )
     if status == 200 and result is not None:
         flash(_("The promises are merged."), "success")
         return redirect(url_for("promises.show_promise", promise_id=result.id))
-    return render_template("promises/merge.html", form=form, promise=promise,
-                           similar=service.find_similar_promises(promise.deputy_id, promise.title,
-                                                                 exclude_id=promise.id)), status
+    return render_template(
+        "promises/merge.html",
+        form=form,
+        promise=promise,
+        similar=service.find_similar_promises(
+            promise.deputy_id, promise.title, exclude_id=promise.id
+        ),
+    ), status
 
 
 @bp.route("/admin/promise-topics", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def manage_topics():
     form = forms.TopicForm()
-    result, status = _submit(form, lambda: service.add_topic(current_user, form.slug.data, form.name.data))
+    result, status = _submit(
+        form, lambda: service.add_topic(current_user, form.slug.data, form.name.data)
+    )
     if status == 200 and result is not None:
         flash(_("The topic is added."), "success")
         return redirect(url_for("promises.manage_topics"))

@@ -1,4 +1,5 @@
 """Public pages: home, deputy directory, deputy and district pages, language switch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -42,8 +43,12 @@ def home():
 def list_deputies():
     filters = deputy_filters_from_args()
     page = directory.list_deputies(filters, request.args.get("page", type=int))
-    return render_template("public/deputies.html", page=page, choices=directory.filter_choices(),
-                           districts=directory.district_choices(filters))
+    return render_template(
+        "public/deputies.html",
+        page=page,
+        choices=directory.filter_choices(),
+        districts=directory.district_choices(filters),
+    )
 
 
 @bp.get("/deputies/<int:deputy_id>")
@@ -56,7 +61,9 @@ def show_deputy(deputy_id: int):
 @public
 def show_district(district_id: int):
     district = directory.get_district(district_id)
-    return render_template("public/district.html", district=district, deputies=directory.district_deputies(district))
+    return render_template(
+        "public/district.html", district=district, deputies=directory.district_deputies(district)
+    )
 
 
 @bp.get("/lang/<code>")
@@ -65,5 +72,7 @@ def switch_language(code: str) -> Response:
     """Remember the chosen language in a cookie and go back where the user came from."""
     response = redirect(local_target(request.args.get("next"), url_for("public.home")))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
     return response

@@ -1,4 +1,5 @@
 """Administration of recall rules: presets, edited copies and which rule each body runs under."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -19,10 +20,13 @@ bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def list_rules():
-    return render_template("rules/index.html", versions=recall_rules.list_rule_versions(),
-                           bodies=db.session.scalars(db.select(Body).order_by(Body.id)).all(),
-                           assignments=recall_rules.body_assignments(),
-                           defaults=recall_rules.DEFAULT_PRESET_BY_LEVEL)
+    return render_template(
+        "rules/index.html",
+        versions=recall_rules.list_rule_versions(),
+        bodies=db.session.scalars(db.select(Body).order_by(Body.id)).all(),
+        assignments=recall_rules.body_assignments(),
+        defaults=recall_rules.DEFAULT_PRESET_BY_LEVEL,
+    )
 
 
 @bp.post("/presets")
@@ -38,14 +42,20 @@ def seed_presets():
 @roles_required(Role.ADMIN)
 def assign_rule():
     try:
-        row = recall_rules.assign_rule(current_user, request.form.get("body_id", type=int),
-                                       request.form.get("rule_version_id", type=int))
+        row = recall_rules.assign_rule(
+            current_user,
+            request.form.get("body_id", type=int),
+            request.form.get("rule_version_id", type=int),
+        )
     except Invalid as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("rules.list_rules"), 303)
     db.session.commit()
-    flash(_("%(body)s now runs under %(rule)s.", body=row.body.name, rule=row.rule_version.name), "success")
+    flash(
+        _("%(body)s now runs under %(rule)s.", body=row.body.name, rule=row.rule_version.name),
+        "success",
+    )
     return redirect(url_for("rules.list_rules"), 303)
 
 
@@ -60,11 +70,15 @@ def show_rule(version_id: int):
 @roles_required(Role.ADMIN)
 def copy_rule(version_id: int):
     based_on = recall_rules.get_rule_version(version_id)
-    form = RuleForm(data=None if request.method == "POST" else recall_rules.form_values_from_rule(based_on))
+    form = RuleForm(
+        data=None if request.method == "POST" else recall_rules.form_values_from_rule(based_on)
+    )
     status = 200
     if form.validate_on_submit():
         try:
-            version = recall_rules.copy_rule(current_user, based_on.id, recall_rules.rule_data_from_form(form.data))
+            version = recall_rules.copy_rule(
+                current_user, based_on.id, recall_rules.rule_data_from_form(form.data)
+            )
         except Invalid as exc:
             db.session.rollback()
             exc.field = recall_rules.rule_error_field(exc.field) if exc.field else None
@@ -72,7 +86,10 @@ def copy_rule(version_id: int):
             status = 422
         else:
             db.session.commit()
-            flash(_("Stored %(name)s, version %(v)d.", name=version.name, v=version.version), "success")
+            flash(
+                _("Stored %(name)s, version %(v)d.", name=version.name, v=version.version),
+                "success",
+            )
             return redirect(url_for("rules.show_rule", version_id=version.id), 303)
     elif form.is_submitted():
         status = 422

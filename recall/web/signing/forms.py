@@ -1,5 +1,6 @@
 """Signing forms. They check shape only (lengths); the signing service checks everything else,
 so the form and the JSON API refuse the same input with the same messages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -12,15 +13,28 @@ PAPER_FORM_ROWS = 10
 
 
 class SignForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[Length(max=200)],
-                            render_kw={"autocomplete": "name", "autocapitalize": "words"})
-    iin = StringField(_l("IIN (12 digits)"), validators=[Length(max=20)],
-                      render_kw={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 ]*"})
-    email = EmailField(_l("E-mail (we send you a link to confirm your signature)"), validators=[Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    full_name = StringField(
+        _l("Full name"),
+        validators=[Length(max=200)],
+        render_kw={"autocomplete": "name", "autocapitalize": "words"},
+    )
+    iin = StringField(
+        _l("IIN (12 digits)"),
+        validators=[Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 ]*"},
+    )
+    email = EmailField(
+        _l("E-mail (we send you a link to confirm your signature)"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     district_id = SelectField(_l("Your district"), coerce=int, validate_choice=False)
-    consent = BooleanField(_l("I agree to the processing of my personal data (name, IIN, e-mail) to count and "
-                              "check this signature."))
+    consent = BooleanField(
+        _l(
+            "I agree to the processing of my personal data (name, IIN, e-mail) to count and "
+            "check this signature."
+        )
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -31,22 +45,31 @@ class ReceiptForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only GET lookup
 
-    code = StringField(_l("Receipt code"), validators=[Length(max=40)], render_kw={"autocomplete": "off"})
+    code = StringField(
+        _l("Receipt code"), validators=[Length(max=40)], render_kw={"autocomplete": "off"}
+    )
 
 
 class WithdrawForm(FlaskForm):
-    receipt = StringField(_l("Receipt code"), validators=[Length(max=40)], render_kw={"autocomplete": "off"})
+    receipt = StringField(
+        _l("Receipt code"), validators=[Length(max=40)], render_kw={"autocomplete": "off"}
+    )
     email = EmailField(_l("E-mail you signed with"), validators=[Length(max=254)])
 
 
 class PaperLineForm(Form):
-    sheet = StringField(_l("Sheet"), validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
+    sheet = StringField(
+        _l("Sheet"), validators=[Length(max=10)], render_kw={"inputmode": "numeric"}
+    )
     line = StringField(_l("Line"), validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
     iin = StringField(_l("IIN"), validators=[Length(max=20)], render_kw={"inputmode": "numeric"})
-    district_number = StringField(_l("District No."), validators=[Length(max=10)],
-                                  render_kw={"inputmode": "numeric"})
-    signed_on = StringField(_l("Signed on"), validators=[Length(max=10)], render_kw={"placeholder": "YYYY-MM-DD"})
+    district_number = StringField(
+        _l("District No."), validators=[Length(max=10)], render_kw={"inputmode": "numeric"}
+    )
+    signed_on = StringField(
+        _l("Signed on"), validators=[Length(max=10)], render_kw={"placeholder": "YYYY-MM-DD"}
+    )
 
 
 class PaperBatchForm(FlaskForm):

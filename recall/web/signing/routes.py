@@ -1,4 +1,5 @@
 """Signing pages: sign (mobile-first form), confirm by link, look up a receipt, withdraw, paper entry."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -10,11 +11,17 @@ from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models.user import Role
 from recall.security import public, roles_required
-from recall.services.signing import counting
-from recall.services.signing import paper
+from recall.services.signing import counting, paper
 from recall.services.signing import online as signing
 from recall.web.forms import attach_error
-from recall.web.signing.forms import ConfirmForm, PaperBatchForm, PaperUploadForm, ReceiptForm, SignForm, WithdrawForm
+from recall.web.signing.forms import (
+    ConfirmForm,
+    PaperBatchForm,
+    PaperUploadForm,
+    ReceiptForm,
+    SignForm,
+    WithdrawForm,
+)
 
 bp = Blueprint("signing", __name__)
 
@@ -35,18 +42,28 @@ def _status(form) -> int:
 def sign_petition(petition_id: int):
     petition, districts = signing.petition_for_signing(petition_id)
     form = SignForm()
-    form.district_id.choices = [(0, _("Choose your district"))] + [(d.id, f"{d.number}. {d.name}") for d in districts]
+    form.district_id.choices = [(0, _("Choose your district"))] + [
+        (d.id, f"{d.number}. {d.name}") for d in districts
+    ]
     if form.validate_on_submit():
         try:
-            result = signing.sign_petition(petition_id, form.full_name.data, form.iin.data, form.email.data,
-                                           form.district_id.data or None, form.consent.data,
-                                           client_ip=request.remote_addr)
+            result = signing.sign_petition(
+                petition_id,
+                form.full_name.data,
+                form.iin.data,
+                form.email.data,
+                form.district_id.data or None,
+                form.consent.data,
+                client_ip=request.remote_addr,
+            )
             db.session.commit()
         except Invalid as exc:
             db.session.rollback()
             attach_error(form, exc)
         else:
-            return render_template("signing/signed.html", petition=petition, receipt=result.receipt), 202
+            return render_template(
+                "signing/signed.html", petition=petition, receipt=result.receipt
+            ), 202
     return render_template("signing/sign.html", petition=petition, form=form), _status(form)
 
 
@@ -67,7 +84,9 @@ def confirm_signature_page(token: str):
 def confirm_signature(token: str):
     signature = signing.confirm_signature(token)
     db.session.commit()
-    return render_template("signing/confirmed.html", signature=signature, petition=signature.petition)
+    return render_template(
+        "signing/confirmed.html", signature=signature, petition=signature.petition
+    )
 
 
 @bp.get("/receipts")
@@ -106,10 +125,21 @@ def _paper_lines(form: PaperBatchForm) -> list[paper.PaperLine]:
     lines = []
     for row, entry in enumerate(form.lines.entries, start=1):
         data = entry.form.data
-        if any((data.get(k) or "").strip() for k in ("sheet", "line", "full_name", "iin", "district_number")):
-            lines.append(paper.PaperLine(row=row, sheet=data["sheet"], line=data["line"], full_name=data["full_name"],
-                                         iin=data["iin"], district_number=data["district_number"],
-                                         signed_on=data["signed_on"] or None))
+        if any(
+            (data.get(k) or "").strip()
+            for k in ("sheet", "line", "full_name", "iin", "district_number")
+        ):
+            lines.append(
+                paper.PaperLine(
+                    row=row,
+                    sheet=data["sheet"],
+                    line=data["line"],
+                    full_name=data["full_name"],
+                    iin=data["iin"],
+                    district_number=data["district_number"],
+                    signed_on=data["signed_on"] or None,
+                )
+            )
     return lines
 
 
@@ -124,11 +154,19 @@ def enter_paper_signatures(petition_id: int):
         if chosen.validate_on_submit():
             try:
                 if chosen is upload:
-                    report = paper.import_paper_csv(current_user, petition_id, request.files["csv-file"].read(),
-                                                    skip_invalid=upload.skip_invalid.data)
+                    report = paper.import_paper_csv(
+                        current_user,
+                        petition_id,
+                        request.files["csv-file"].read(),
+                        skip_invalid=upload.skip_invalid.data,
+                    )
                 else:
-                    report = paper.add_paper_signatures(current_user, petition_id, _paper_lines(form),
-                                                        skip_invalid=form.skip_invalid.data)
+                    report = paper.add_paper_signatures(
+                        current_user,
+                        petition_id,
+                        _paper_lines(form),
+                        skip_invalid=form.skip_invalid.data,
+                    )
                 db.session.commit()
             except paper.PaperBatchInvalid as exc:
                 db.session.rollback()
@@ -140,5 +178,11 @@ def enter_paper_signatures(petition_id: int):
         if report is not None:
             form = PaperBatchForm(prefix="batch", formdata=None)
     status = 422 if problems or form.form_errors or upload.form_errors or upload.errors else 200
-    return render_template("signing/paper.html", petition=petition, form=form, upload=upload, report=report,
-                           problems=problems), status
+    return render_template(
+        "signing/paper.html",
+        petition=petition,
+        form=form,
+        upload=upload,
+        report=report,
+        problems=problems,
+    ), status
