@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+import secrets
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from recall.extensions import db
 from recall.models import (
@@ -15,9 +17,19 @@ from recall.models import (
     MandateType,
     Organization,
     Party,
+    Petition,
+    PetitionState,
+    RecallRuleVersion,
     Role,
+    Signature,
+    SignatureSource,
+    SignatureStatus,
     User,
 )
+from recall.models.base import utcnow
+from recall.rules.iin import make_iin, parse_iin
+from recall.rules.recall_rules import PRESETS
+from recall.services.iin_hash import hash_iin
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -135,3 +147,172 @@ def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides)
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+def iin(born: date = date(1985, 6, 15), sex: str = "female", serial: int | None = None) -> str:
+    """A valid IIN of someone born on ``born``: a new one on every call unless ``serial`` is given.
+
+    ``make_iin`` moves an unissuable serial to the next one, which a later call would ask for
+    again: such serials are skipped, so two calls never return the same number.
+    """
+    if serial is not None:
+        return make_iin(born, sex, serial)
+    while True:
+        wanted = next(_seq) % 10_000
+        value = make_iin(born, sex, wanted)
+        if value[7:11] == f"{wanted:04d}":
+            return value
+
+
+def rule_version(
+    preset: str = "kz_mazhilis_single_mandate",
+    *,
+    key: str | None = None,
+    is_preset: bool = False,
+    **changes,
+) -> RecallRuleVersion:
+    """Version 1 of the ``preset`` rule with ``changes`` merged into its data, under a new key."""
+    data = {**PRESETS[preset].to_dict(), **changes}
+    obj = RecallRuleVersion(
+        key=key or f"{preset}-{next(_seq)}",
+        version=1,
+        name=data["name"],
+        data=data,
+        is_preset=is_preset,
+    )
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+# Registration opens signing: before it a petition has no window, count or threshold.
+_UNREGISTERED = {PetitionState.GATHERING_GROUP, PetitionState.SUBMITTED, PetitionState.REJECTED}
+
+
+def petition(
+    deputy: Deputy | None = None,
+    *,
+    initiator: User | None = None,
+    state: PetitionState = PetitionState.COLLECTING,
+    rule_version: RecallRuleVersion | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    registered: int | None = 1000,
+    required: int | None = 100,
+    **overrides,
+) -> Petition:
+    """A petition row of ``deputy`` in ``state``, written directly (no service, no events).
+
+    A registered petition (``COLLECTING`` and after) signs from a day ago for 30 days unless
+    ``opens_at``/``closes_at`` say otherwise; an unregistered one has no window, ``registered``
+    or ``required``. Timestamps of transitions (``closed_at``...) are set only when passed.
+    """
+    deputy = deputy or globals()["deputy"]()
+    values = {
+        "deputy": deputy,
+        "district": deputy.district,
+        "body": deputy.body,
+        "rule_version": rule_version or globals()["rule_version"](),
+        "state": state,
+        "grounds": "Broken promises: the school promised in the district was never started.",
+        "initiator": initiator or user(),
+    }
+    if state not in _UNREGISTERED:
+        opens_at = opens_at or utcnow() - timedelta(days=1)
+        closes_at = closes_at or opens_at + timedelta(days=30)
+        values |= {
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "registered_voters": registered,
+            "required_signatures": required,
+        }
+    values.update(overrides)
+    obj = Petition(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def signature(
+    petition: Petition,
+    iin: str | None = None,
+    full_name: str = "Aigerim Omarova",
+    *,
+    status: SignatureStatus = SignatureStatus.CONFIRMED,
+    at: datetime | None = None,
+    source: SignatureSource = SignatureSource.ONLINE,
+    email: str | None = "signer@example.org",
+    sheet: int | None = None,
+    line: int | None = None,
+    duplicate_of: Signature | None = None,
+    **overrides,
+) -> Signature:
+    """A signature row on ``petition`` made at ``at`` (default: a day after signing opened).
+
+    ``iin`` defaults to a new adult's; birth date and last four digits come from it. A paper
+    signature gets a sheet and line. The petition's counters are not touched: call
+    ``counting.recount`` when the test needs them.
+    """
+    iin = iin or globals()["iin"]()
+    info = parse_iin(iin)
+    at = at or (petition.opens_at + timedelta(days=1) if petition.opens_at else utcnow())
+    if source == SignatureSource.PAPER:
+        sheet = sheet or 1
+        line = line or next(_seq)
+    values = {
+        "petition_id": petition.id,
+        "iin_hash": hash_iin(iin),
+        "iin_last4": info.last4,
+        "birth_date": info.birth_date,
+        "full_name": full_name,
+        "email": email,
+        "district_id": petition.district_id,
+        "source": source,
+        "paper_sheet": sheet,
+        "paper_line": line,
+        "status": status,
+        "confirmed_at": at if status == SignatureStatus.CONFIRMED else None,
+        "withdrawn_at": at + timedelta(hours=1) if status == SignatureStatus.WITHDRAWN else None,
+        "receipt_hash": secrets.token_hex(32),
+        "created_at": at,
+        "duplicate_of_id": duplicate_of.id if duplicate_of is not None else None,
+    }
+    values.update(overrides)
+    obj = Signature(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+ROLL_HEADER = ("iin", "full_name", "district_number", "address")
+
+
+def roll_entry(
+    iin: str | None = None,
+    full_name: str = "Aigerim Bekova",
+    district_number: int = 1,
+    address: str = "Street 1",
+    *,
+    born: date = date(1970, 1, 1),
+) -> tuple[str, str, int, str]:
+    """One voter-roll line ``(iin, full_name, district_number, address)``; a new IIN by default."""
+    return (iin or globals()["iin"](born), full_name, district_number, address)
+
+
+def write_roll(path: Path, rows, header=ROLL_HEADER) -> Path:
+    """Write a roll CSV at ``path``: rows are ``roll_entry`` tuples or raw lines."""
+    lines = [",".join(header)]
+    for row in rows:
+        lines.append(row if isinstance(row, str) else ",".join(str(c) for c in row))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def load_roll(body: Body | int, path: Path, rows, as_of: date = date(2026, 2, 1)):
+    """Write ``rows`` to ``path`` and import them as the active roll of ``body`` (must be accepted)."""
+    from recall.services.verification import voter_roll
+
+    body_id = body if isinstance(body, int) else body.id
+    result = voter_roll.import_file(None, body_id, as_of, str(write_roll(path, rows)))
+    assert result.accepted, result.errors
+    return result

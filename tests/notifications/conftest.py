@@ -6,14 +6,12 @@ import asyncio
 import email
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,9 +19,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from recall.extensions import db
-from recall.models import Petition, PetitionState, RecallRuleVersion, Signature
-from recall.rules.recall_rules import PRESETS
 from tests.conftest import pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,53 +231,6 @@ def workers(pg_database, redis_url, redis_conn, smtp_server, tmp_path):
     pool = Workers(pg_database, redis_url, smtp_server, tmp_path)
     yield pool
     pool.stop_all()
-
-
-# --- data -------------------------------------------------------------------------------------------
-
-OPENS = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
-
-
-def make_petition(make, *, deputy=None, initiator=None, state=PetitionState.COLLECTING) -> Petition:
-    deputy = deputy or make.deputy(contact_email="deputy@parliament.example")
-    initiator = initiator or make.user()
-    data = PRESETS["kz_mazhilis_single_mandate"].to_dict()
-    version = RecallRuleVersion(
-        key=f"test-{secrets.token_hex(3)}", version=1, name=data["name"], data=data
-    )
-    db.session.add(version)
-    db.session.flush()
-    petition = Petition(
-        deputy_id=deputy.id,
-        district_id=deputy.district_id,
-        body_id=deputy.body_id,
-        rule_version_id=version.id,
-        state=state,
-        grounds="Broken promises",
-        initiator_id=initiator.id,
-        opens_at=OPENS,
-        closes_at=OPENS + timedelta(days=30),
-        registered_voters=1000,
-        required_signatures=100,
-    )
-    db.session.add(petition)
-    db.session.flush()
-    return petition
-
-
-def make_signature(petition: Petition, email_address: str = "signer@example.org") -> Signature:
-    signature = Signature(
-        petition_id=petition.id,
-        iin_hash=secrets.token_hex(32),
-        iin_last4="1234",
-        full_name="Aigerim Omarova",
-        email=email_address,
-        district_id=petition.district_id,
-        receipt_hash=secrets.token_hex(32),
-    )
-    db.session.add(signature)
-    db.session.flush()
-    return signature
 
 
 def webhook_json(body: bytes) -> dict:

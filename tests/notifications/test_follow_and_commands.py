@@ -19,7 +19,7 @@ from recall.models.notifications import (
 from recall.notifications.rules import ensure_default_rules
 from recall.services.notifications.follows import unsubscribe_token
 from recall.services.outbox import record_event
-from tests.notifications.conftest import mail_config, make_petition
+from tests.notifications.conftest import mail_config
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_follower_mail_carries_a_one_click_unsubscribe_link_that_works_without_l
 ):
     ensure_default_rules()
     follower = make.user(email="follower@example.org", locale="ru")
-    petition = make_petition(make)
+    petition = make.petition()
     db.session.add(
         Follow(user_id=follower.id, target_type=FollowTarget.PETITION, target_id=petition.id)
     )
@@ -174,7 +174,7 @@ def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smt
         "recall.notifications.dispatch:redispatch",
     ) in periodic.PERIODIC_TASKS
     ensure_default_rules()
-    petition = make_petition(make)
+    petition = make.petition(make.deputy(contact_email="deputy@parliament.example"))
     smtp_server.handler.refuse = {"deputy@parliament.example": ["421 4.7.0 Closing"]}
     record_event("petition.registered", "petition", petition.id, {})
     db.session.commit()

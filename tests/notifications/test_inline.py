@@ -23,7 +23,7 @@ from recall.notifications.fanout import fan_out
 from recall.notifications.rules import ensure_default_rules
 from recall.notifications.webhooks import verify_signature
 from recall.services.outbox import record_event
-from tests.notifications.conftest import mail_config, make_petition, make_signature, webhook_json
+from tests.notifications.conftest import mail_config, webhook_json
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(
     app, make, smtp_server
 ):
     ensure_default_rules()
-    petition = make_petition(make)
-    signature = make_signature(petition, "Signer@Example.org")
+    petition = make.petition()
+    signature = make.signature(petition, email="Signer@Example.org")
     make.user(email="signer@example.org", locale="en")
     record_event(
         "signature.confirmation_requested",
@@ -92,7 +92,7 @@ def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(
 
 def test_rolled_back_event_is_never_delivered(app, make, smtp_server):
     ensure_default_rules()
-    petition = make_petition(make)
+    petition = make.petition()
     db.session.commit()
     record_event("petition.registered", "petition", petition.id, {})
     db.session.rollback()
@@ -106,7 +106,7 @@ def test_without_mail_server_mail_is_written_to_the_folder(app, make, smtp_serve
     app.config.update(MAIL_SERVER=None, MAIL_FOLDER=str(tmp_path / "mail"))
     ensure_default_rules()
     user = make.user(email="invitee@example.org")
-    petition = make_petition(make)
+    petition = make.petition()
     record_event("initiative.invited", "petition", petition.id, {"user_id": user.id})
     db.session.commit()
 
@@ -127,7 +127,7 @@ def test_kind_without_template_uses_the_generic_one(app, make, smtp_server):
         )
     )
     initiator = make.user(email="initiator@example.org")
-    petition = make_petition(make, initiator=initiator)
+    petition = make.petition(initiator=initiator)
     record_event(
         "petition.milestone",
         "petition",
@@ -159,9 +159,8 @@ def test_kind_without_template_uses_the_generic_one(app, make, smtp_server):
 
 def test_rules_are_data_changing_a_row_changes_who_is_told(app, make, smtp_server):
     commissioner = make.user(role="commissioner", email="commission@example.org")
-    petition = make_petition(
-        make,
-        deputy=make.deputy(
+    petition = make.petition(
+        make.deputy(
             make.district(commissioner.commission_body), contact_email="deputy@parliament.example"
         ),
     )
@@ -189,8 +188,8 @@ def test_rules_are_data_changing_a_row_changes_who_is_told(app, make, smtp_serve
 
 def test_fan_out_and_delivery_are_idempotent(app, make, smtp_server):
     ensure_default_rules()
-    petition = make_petition(make)
-    signature = make_signature(petition)
+    petition = make.petition()
+    signature = make.signature(petition)
     event = record_event(
         "signature.already_signed", "signature", signature.id, {"petition_id": petition.id}
     )
@@ -215,8 +214,8 @@ def test_permanent_refusal_fails_at_once_shows_on_admin_page_and_resend_works(
 ):
     ensure_default_rules()
     admin = make.user(role="admin")
-    petition = make_petition(make)
-    signature = make_signature(petition, "nobody@example.org")
+    petition = make.petition()
+    signature = make.signature(petition, email="nobody@example.org")
     smtp_server.handler.rcpt_replies = ["550 5.1.1 No such user"]
     record_event("signature.withdrawn", "signature", signature.id, {"petition_id": petition.id})
     db.session.commit()
@@ -246,7 +245,7 @@ def test_resend_is_refused_to_non_admins_and_for_sent_deliveries(
 ):
     ensure_default_rules()
     monitor, admin = make.user(role="monitor"), make.user(role="admin")
-    signature = make_signature(make_petition(make))
+    signature = make.signature(make.petition())
     record_event("signature.withdrawn", "signature", signature.id, {})
     db.session.commit()
     [delivery] = _deliveries()
@@ -264,8 +263,8 @@ def test_resend_is_refused_to_non_admins_and_for_sent_deliveries(
 
 def test_temporary_refusal_without_redis_is_retried_by_redispatch(app, make, smtp_server, runner):
     ensure_default_rules()
-    petition = make_petition(make)
-    signature = make_signature(petition)
+    petition = make.petition()
+    signature = make.signature(petition)
     smtp_server.handler.rcpt_replies = ["451 4.3.0 Try again later"]
     record_event("signature.withdrawn", "signature", signature.id, {"petition_id": petition.id})
     db.session.commit()
@@ -385,7 +384,7 @@ def test_subjects_resolve_through_the_registry_and_unknown_types_reach_nobody(
 
     ensure_default_rules()
     commissioner = make.user(role="commissioner", email="commission@example.org")
-    petition = make_petition(make, deputy=make.deputy(make.district(commissioner.commission_body)))
+    petition = make.petition(make.deputy(make.district(commissioner.commission_body)))
     report = MisuseReport(
         petition_id=petition.id, iin_hash="0" * 64, iin_last4="1234", email="Victim@Example.org"
     )

@@ -15,8 +15,9 @@ from babel.messages.mofile import write_mo
 from recall.extensions import db
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
-from tests.notifications.conftest import mail_config, make_petition, make_signature
-from tests.signing.conftest import adult_iin, collecting_petition  # noqa: F401 (a fixture)
+from tests import factories
+from tests.notifications.conftest import mail_config
+from tests.signing.conftest import collecting_petition  # noqa: F401 (a fixture)
 
 SUBJECT = "Confirm your signature on the recall petition"
 TRANSLATIONS = {
@@ -71,10 +72,10 @@ def _parts(message) -> tuple[str, str]:
 
 def test_each_recipient_gets_the_mail_in_their_own_language(app, make, smtp_server):
     ensure_default_rules()
-    petition = make_petition(make)
+    petition = make.petition()
     for locale in ("kk", "ru", "en"):
         make.user(email=f"{locale}@example.org", locale=locale)
-        signature = make_signature(petition, f"{locale}@example.org")
+        signature = make.signature(petition, email=f"{locale}@example.org")
         record_event(
             "signature.confirmation_requested",
             "signature",
@@ -129,7 +130,7 @@ def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_i
         headers=headers,
         data={
             "full_name": "Әлия Қасымова",
-            "iin": adult_iin(),
+            "iin": factories.iin(),
             "email": "aliya@example.org",
             "district_id": petition.district_id,
             "consent": "y",
@@ -153,7 +154,7 @@ def test_the_generic_mail_names_its_fields_in_the_recipients_language(app, make,
             channel=Channel.EMAIL,
         )
     )
-    petition = make_petition(make, initiator=make.user(email="kk@example.org", locale="kk"))
+    petition = make.petition(initiator=make.user(email="kk@example.org", locale="kk"))
     record_event("petition.milestone", "petition", petition.id, {"percent": 75})
     db.session.commit()
     [received] = smtp_server.wait_for(1)

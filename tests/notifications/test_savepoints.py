@@ -17,7 +17,7 @@ from recall.extensions import db
 from recall.models import Event
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
-from tests.notifications.conftest import mail_config, make_petition, make_signature
+from tests.notifications.conftest import mail_config
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def app_config(smtp_server):
 
 
 def _withdrawal(make, address: str) -> Event:
-    signature = make_signature(make_petition(make), address)
+    signature = make.signature(make.petition(), email=address)
     return record_event("signature.withdrawn", "signature", signature.id, {})
 
 

@@ -29,7 +29,7 @@ from recall.models.notifications import (
 )
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
-from tests.notifications.conftest import SmtpHandler, free_port, make_petition, make_signature
+from tests.notifications.conftest import SmtpHandler, free_port
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def app_config():
 
 
 def _withdrawal(make, address: str) -> None:
-    signature = make_signature(make_petition(make), address)
+    signature = make.signature(make.petition(), email=address)
     record_event("signature.withdrawn", "signature", signature.id, {})
 
 

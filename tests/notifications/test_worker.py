@@ -16,8 +16,6 @@ from recall.services.outbox import record_event
 from tests.notifications.conftest import (
     free_port,
     mail_config,
-    make_petition,
-    make_signature,
     wait_until,
 )
 
@@ -38,7 +36,7 @@ def _delivery(delivery_id: int | None = None) -> Delivery:
 
 
 def _withdrawal(make, address: str) -> Event:
-    signature = make_signature(make_petition(make), address)
+    signature = make.signature(make.petition(), email=address)
     return record_event("signature.withdrawn", "signature", signature.id, {})
 
 

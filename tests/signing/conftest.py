@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import Event, Petition, PetitionState, RecallRuleVersion, Signature
+from recall.models import Event, Petition, PetitionState, Signature
 from recall.models.base import utcnow
-from recall.rules.iin import make_iin
-from recall.rules.recall_rules import PRESETS
-
-_serials = itertools.count(1)
-
-
-def adult_iin(
-    serial: int | None = None, born: date = date(1985, 6, 15), sex: str = "female"
-) -> str:
-    """A valid IIN of an adult (a fresh one each call unless ``serial`` is given)."""
-    return make_iin(born, sex, next(_serials) % 10_000 if serial is None else serial)
+from tests import factories
 
 
 @pytest.fixture
 def collecting_petition(app, make):
     """Build a collecting petition (committed, so other threads see it); keyword overrides.
 
-    ``rule``: preset key (default the UK rule: no withdrawal, no public count); ``rule_changes``:
+    ``rule``: preset key (default the Kazakh rule: no withdrawal, no public count); ``rule_changes``:
     dict merged into the rule data; ``required``: required signatures.
     """
 
@@ -40,28 +29,17 @@ def collecting_petition(app, make):
         opens_delta=timedelta(days=-1),
         closes_delta=timedelta(days=29),
     ) -> Petition:
-        data = {**PRESETS[rule].to_dict(), **(rule_changes or {})}
-        version = RecallRuleVersion(
-            key=f"{rule}-{next(_serials)}", name=data["name"], data=data, is_preset=True
-        )
         district = make.district()
-        deputy = make.deputy(district)
-        initiator = make.user()
         now = utcnow()
-        petition = Petition(
-            deputy=deputy,
-            district=district,
-            body=district.body,
-            rule_version=version,
+        petition = make.petition(
+            make.deputy(district),
             state=state,
-            grounds="Did not keep the promises.",
-            initiator=initiator,
+            rule_version=make.rule_version(rule, is_preset=True, **(rule_changes or {})),
             opens_at=now + opens_delta,
             closes_at=now + closes_delta,
-            registered_voters=district.registered_voters,
-            required_signatures=required,
+            registered=district.registered_voters,
+            required=required,
         )
-        db.session.add_all([version, petition])
         db.session.commit()
         return petition
 
@@ -85,7 +63,7 @@ def payload(petition: Petition, **changes) -> dict:
     """A valid JSON signing request for ``petition``; ``changes`` replace or (value None) drop fields."""
     body = {
         "full_name": "Әлия Қасымова-Нұрланқызы",
-        "iin": adult_iin(),
+        "iin": factories.iin(),
         "email": "aliya@example.org",
         "district_id": petition.district_id,
         "consent": True,

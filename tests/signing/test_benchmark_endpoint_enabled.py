@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from recall.security import access_of
-from tests.signing.conftest import adult_iin, total_rows
+from tests import factories
+from tests.signing.conftest import total_rows
 
 ROUTE = "/api/v1/bench/plain-signature"
 
@@ -23,7 +24,7 @@ def test_plain_insert_endpoint(app, client, collecting_petition):
         json={
             "petition_id": petition.id,
             "district_id": petition.district_id,
-            "iin": adult_iin(),
+            "iin": factories.iin(),
             "full_name": "Bench Mark",
             "email": "b@example.org",
         },

@@ -17,8 +17,8 @@ from recall.models import Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
 from recall.services.signing import counting
+from tests import factories
 from tests.signing.conftest import (
-    adult_iin,
     confirm_token,
     events,
     payload,
@@ -65,7 +65,7 @@ def _post(url: str, body: dict):
 
 def test_fifty_concurrent_requests_with_one_iin_give_one_signature(app, collecting_petition):
     petition = collecting_petition()
-    iin = adult_iin()
+    iin = factories.iin()
     url = sign_url(petition)
     bodies = [payload(petition, iin=iin, email=f"voter{i}@example.org") for i in range(WORKERS)]
     responses = _race(app, [_post(url, body) for body in bodies])
@@ -84,7 +84,8 @@ def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_
     )  # milestones announced while signing
     url = sign_url(petition)
     bodies = [
-        payload(petition, iin=adult_iin(), email=f"voter{i}@example.org") for i in range(WORKERS)
+        payload(petition, iin=factories.iin(), email=f"voter{i}@example.org")
+        for i in range(WORKERS)
     ]
     responses = _race(app, [_post(url, body) for body in bodies])
     assert [r.status_code for r in responses] == [202] * WORKERS

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from recall.extensions import db
-from recall.models import Petition, Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
 from recall.services.signing import counting
+from tests import factories
 from tests.signing.conftest import events
 
 DAY1, DAY2 = date(2024, 5, 1), date(2024, 5, 2)
@@ -113,29 +113,10 @@ def test_reading_the_count_never_scans_signatures(app, collecting_petition):
     assert all("petition_count_shards" in s or "petition_day_counts" in s for s in statements)
 
 
-def _confirmed_signature(petition: Petition, n: int, created: datetime) -> Signature:
-    signature = Signature(
-        petition_id=petition.id,
-        iin_hash=f"{n:064d}",
-        iin_last4="0000",
-        full_name="Test Signer",
-        email=None,
-        district_id=petition.district_id,
-        status=SignatureStatus.CONFIRMED,
-        receipt_hash=f"{n:064x}",
-        created_at=created,
-    )
-    db.session.add(signature)
-    return signature
-
-
 def test_recount_and_sync_fix_drift(app, collecting_petition):
     petition = collecting_petition(rule="california_local", required=4)
-    for n in range(3):
-        _confirmed_signature(
-            petition, n, datetime(2024, 5, 1, 20, 0, tzinfo=UTC)
-        )  # 2 May in Almaty
-    db.session.flush()
+    for _ in range(3):  # 2 May in Almaty
+        factories.signature(petition, email=None, at=datetime(2024, 5, 1, 20, 0, tzinfo=UTC))
     # The counters drifted (e.g. a manual fix in the database): they say 7 on a wrong day.
     counting.apply_count_change(petition.id, 7, DAY1)
     assert counting.confirmed_count(petition) == 7
@@ -209,17 +190,15 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(
 def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, make, tmp_path):
     from recall.models import Role
     from recall.services.verification import checks as verification
-    from recall.services.verification import voter_roll
-    from tests.verification.conftest import iin_for, make_petition, make_signature, write_roll
+    from tests.verification.conftest import SIGNED_IN_MARCH
 
     district = make.district(number=1)
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=district.body)
-    petition = make_petition(make.deputy(district), make.user(), required=2)
-    registered, unknown = iin_for(date(1970, 1, 1)), iin_for(date(1971, 1, 1))
-    roll = write_roll(tmp_path / "roll.csv", [(registered, "Aigerim Bekova", 1, "Street 1")])
-    assert voter_roll.import_file(None, district.body_id, date(2026, 2, 1), str(roll)).accepted
-    make_signature(petition, registered, "Aigerim Bekova")
-    make_signature(petition, unknown, "Nobody Known")
+    petition = make.petition(make.deputy(district), **{**SIGNED_IN_MARCH, "required": 2})
+    registered, unknown = factories.iin(date(1970, 1, 1)), factories.iin(date(1971, 1, 1))
+    factories.load_roll(district.body, tmp_path / "roll.csv", [factories.roll_entry(registered)])
+    factories.signature(petition, registered, "Aigerim Bekova")
+    factories.signature(petition, unknown, "Nobody Known")
     counting.recount(petition.id)
     db.session.commit()
     db.session.refresh(petition)

@@ -7,18 +7,18 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import Petition, PetitionState, RecallRuleVersion, Signature, SignatureStatus
+from recall.models import PetitionState, Signature, SignatureStatus
 from recall.models.base import utcnow
-from recall.rules.recall_rules import PRESETS
 from recall.services.signing import counting
 from recall.services.signing import online as signing
-from tests.signing.conftest import adult_iin, confirm_token, events, signature_count, total_rows
+from tests import factories
+from tests.signing.conftest import confirm_token, events, signature_count, total_rows
 
 
 def _form(petition, **changes) -> dict:
     data = {
         "full_name": "Гүлнара Сейтқали",
-        "iin": adult_iin(),
+        "iin": factories.iin(),
         "email": "gulnara@example.org",
         "district_id": str(petition.district_id),
         "consent": "y",
@@ -83,28 +83,18 @@ def test_withdraw_form(client, collecting_petition):
 
 
 def test_signing_works_on_sqlite(sqlite_app, make):
-    data = PRESETS[
-        "california_local"
-    ].to_dict()  # a running count is public: milestones announced while signing
-    version = RecallRuleVersion(key="ca", name=data["name"], data=data, is_preset=True)
     district = make.district()
     now = utcnow()
-    petition = Petition(
-        deputy=make.deputy(district),
-        district=district,
-        body=district.body,
-        rule_version=version,
-        state=PetitionState.COLLECTING,
-        grounds="Grounds.",
-        initiator=make.user(),
+    petition = make.petition(
+        make.deputy(district),
+        # a running count is public: milestones announced while signing
+        rule_version=make.rule_version("california_local", key="ca", is_preset=True),
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=10),
-        registered_voters=1000,
-        required_signatures=2,
+        required=2,
     )
-    db.session.add_all([version, petition])
     db.session.commit()
-    iin = adult_iin()
+    iin = factories.iin()
     first = signing.sign_petition(
         petition.id, "Asel Mukanova", iin, "asel@example.org", district.id, True
     )
@@ -118,7 +108,7 @@ def test_signing_works_on_sqlite(sqlite_app, make):
     ]
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[0]))
     signing.sign_petition(
-        petition.id, "Daulet Bekov", adult_iin(), "d@example.org", district.id, True
+        petition.id, "Daulet Bekov", factories.iin(), "d@example.org", district.id, True
     )
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[1]))
     db.session.commit()

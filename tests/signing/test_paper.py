@@ -14,8 +14,8 @@ from recall.models.base import utcnow
 from recall.services.iin_hash import hash_iin
 from recall.services.signing import counting, paper
 from recall.services.signing import online as signing
+from tests import factories
 from tests.signing.conftest import (
-    adult_iin,
     confirm_token,
     events,
     payload,
@@ -39,7 +39,7 @@ def _line(petition, row, sheet=1, line=None, **changes):
         "sheet": sheet,
         "line": line or row,
         "full_name": "Серік Абенов",
-        "iin": adult_iin(),
+        "iin": factories.iin(),
         "district_number": petition.district.number,
         "signed_on": None,
     }
@@ -49,13 +49,13 @@ def _line(petition, row, sheet=1, line=None, **changes):
 
 def test_batch_is_confirmed_counted_and_deduplicated(client, setup):
     petition, commissioner = setup
-    online_iin = adult_iin()
+    online_iin = factories.iin()
     client.post(sign_url(petition), json=payload(petition, iin=online_iin))
     [requested] = events("signature.confirmation_requested")
     assert (
         client.post(f"/signatures/confirm/{confirm_token(requested)}").status_code == 200
     )  # counted online
-    repeated = adult_iin()
+    repeated = factories.iin()
     today = counting.local_day(utcnow())
     lines = [
         _line(petition, 1, iin=repeated, signed_on=today.isoformat()),
@@ -91,7 +91,7 @@ def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_th
     client, setup, online_status
 ):
     petition, commissioner = setup
-    iin = adult_iin()
+    iin = factories.iin()
     client.post(sign_url(petition), json=payload(petition, iin=iin))
     [requested] = events("signature.confirmation_requested")
     online = db.session.scalar(sa.select(Signature))
@@ -214,14 +214,14 @@ def test_csv_upload_with_semicolons_and_bom(setup):
     number = petition.district.number
     text = (
         "\ufeffsheet;line;full_name;iin;district_number;signed_on\n"
-        f"3;1;Әлия Қасымова;{adult_iin()};{number};\n"
+        f"3;1;Әлия Қасымова;{factories.iin()};{number};\n"
         "\n"
-        f"3;2;Нұрлан Бекұлы;{adult_iin()};{number};{counting.local_day(utcnow()).isoformat()}\n"
+        f"3;2;Нұрлан Бекұлы;{factories.iin()};{number};{counting.local_day(utcnow()).isoformat()}\n"
     )
     report = paper.import_paper_csv(commissioner, petition.id, text.encode("utf-8"))
     assert report.added == 2
     assert counting.confirmed_count(petition) == 2
-    bad = f"sheet,line,full_name,iin,district_number\n1,1,Good Name,{adult_iin()},{number}\n1,2,Bad Name,1,{number}\n"
+    bad = f"sheet,line,full_name,iin,district_number\n1,1,Good Name,{factories.iin()},{number}\n1,2,Bad Name,1,{number}\n"
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.import_paper_csv(commissioner, petition.id, bad)
     assert [(p.row, p.field) for p in refused.value.problems] == [
@@ -250,7 +250,7 @@ def test_paper_pages(client, login, setup):
         "batch-lines-0-sheet": "1",
         "batch-lines-0-line": "1",
         "batch-lines-0-full_name": "Дана Омарова",
-        "batch-lines-0-iin": adult_iin(),
+        "batch-lines-0-iin": factories.iin(),
         "batch-lines-0-district_number": str(petition.district.number),
         "batch-lines-1-sheet": "1",
         "batch-lines-1-line": "2",
@@ -262,11 +262,11 @@ def test_paper_pages(client, login, setup):
     assert refused.status_code == 422
     assert "The IIN must be exactly 12 digits." in refused.get_data(as_text=True)
     assert signature_count() == 0
-    form["batch-lines-1-iin"] = adult_iin()
+    form["batch-lines-1-iin"] = factories.iin()
     accepted = client.post(f"/petitions/{petition.id}/paper", data=form)
     assert accepted.status_code == 200 and "Entered 2 signatures" in accepted.get_data(as_text=True)
     upload = (
-        f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{adult_iin()},"
+        f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{factories.iin()},"
         f"{petition.district.number}\n"
     ).encode()
     import io

@@ -12,12 +12,11 @@ from recall.extensions import db
 from recall.models import PetitionState, ReceiptDecoy, Signature, SignatureSource, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.signature import CheckStatus
-from recall.rules.iin import make_iin
 from recall.services.iin_hash import hash_iin
 from recall.services.signing import counting
 from recall.services.signing import online as signing
+from tests import factories
 from tests.signing.conftest import (
-    adult_iin,
     confirm_token,
     events,
     payload,
@@ -26,7 +25,7 @@ from tests.signing.conftest import (
     total_rows,
 )
 
-VALID = adult_iin(serial=4321)
+VALID = factories.iin(serial=4321)
 
 
 def _bad_checksum(iin: str) -> str:
@@ -35,7 +34,7 @@ def _bad_checksum(iin: str) -> str:
 
 def _seventeen_today() -> str:
     today = counting.local_day(utcnow())
-    return make_iin(date(today.year - 17, today.month, min(today.day, 28)), "male", 77)
+    return factories.iin(date(today.year - 17, today.month, min(today.day, 28)), "male", 77)
 
 
 REFUSALS = [
@@ -63,12 +62,12 @@ REFUSALS = [
     ),
     ({"iin": "851315400008"}, "iin", "This IIN does not contain a valid date of birth."),
     (
-        {"iin": make_iin(date(2090, 1, 1), "female", 5)},
+        {"iin": factories.iin(date(2090, 1, 1), serial=5)},
         "iin",
         "This IIN does not contain a valid date of birth.",
     ),
     (
-        {"iin": make_iin(date(1880, 5, 1), "male", 12)},
+        {"iin": factories.iin(date(1880, 5, 1), "male", 12)},
         "iin",
         "This IIN does not contain a valid date of birth.",
     ),
@@ -156,7 +155,7 @@ def test_unknown_petition_and_non_object_body(client, collecting_petition):
 
 def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, collecting_petition):
     petition = collecting_petition()
-    iin = adult_iin(serial=1234, born=date(1979, 10, 28), sex="male")
+    iin = factories.iin(serial=1234, born=date(1979, 10, 28), sex="male")
     response = client.post(
         sign_url(petition),
         json=payload(
@@ -190,7 +189,7 @@ def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, coll
 
 def test_iin_is_never_logged(client, collecting_petition, caplog, monkeypatch):
     petition = collecting_petition()
-    iin = adult_iin(serial=2468)
+    iin = factories.iin(serial=2468)
     # Alembic's fileConfig (run by migration tests earlier in the session) disables existing loggers.
     monkeypatch.setattr(logging.getLogger("recall.services.signing.online"), "disabled", False)
     caplog.set_level("DEBUG")
@@ -205,7 +204,7 @@ def test_second_attempt_answers_like_success_and_mails_the_first_address(
     client, collecting_petition
 ):
     petition = collecting_petition()
-    iin = adult_iin()
+    iin = factories.iin()
     first = client.post(
         sign_url(petition), json=payload(petition, iin=iin, email="first@example.org")
     )
@@ -247,7 +246,7 @@ def test_second_attempt_answers_like_success_and_mails_the_first_address(
 
 def test_already_signed_mails_are_capped(client, collecting_petition):
     petition = collecting_petition()
-    iin = adult_iin()
+    iin = factories.iin()
     for _ in range(8):
         assert client.post(sign_url(petition), json=payload(petition, iin=iin)).status_code == 202
     assert signature_count() == 1
@@ -293,7 +292,7 @@ def test_bad_or_foreign_confirmation_link_is_refused(client, collecting_petition
 
 def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petition):
     petition = collecting_petition()
-    iin = adult_iin()
+    iin = factories.iin()
     old = client.post(
         sign_url(petition), json=payload(petition, iin=iin, email="old@example.org")
     ).json["receipt"]
@@ -443,7 +442,7 @@ def signing_iin_of_first(petition) -> str:
     """Sign once more with a known IIN and return it (so a second attempt yields a decoy receipt)."""
     from flask import current_app
 
-    iin = adult_iin()
+    iin = factories.iin()
     with current_app.test_client() as other:
         other.post(sign_url(petition), json=payload(petition, iin=iin, email="b@example.org"))
     return iin

@@ -20,22 +20,22 @@ from recall.models import (
     Signature,
 )
 from recall.models.base import utcnow
-from recall.services.verification import certification, privacy, review, voter_roll
+from recall.services.verification import certification, privacy, review
 from recall.services.verification import checks as verification
-from tests.verification.conftest import iin_for, make_signature, write_roll
+from tests import factories
 
 
 @pytest.fixture
 def verified(world, tmp_path):
     """A petition with 3 valid signatures (3 required) and one invalid, checks run."""
-    people = [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}") for i in range(4)]
-    path = write_roll(
+    people = [(factories.iin(date(1970 + i, 1, 1)), f"Voter {i}") for i in range(4)]
+    factories.load_roll(
+        world.body,
         tmp_path / "roll.csv",
         [(iin, name, 1 if i < 3 else 2, "Street") for i, (iin, name) in enumerate(people)],
     )
-    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
     for iin, name in people:
-        make_signature(world.petition, iin, name)
+        factories.signature(world.petition, iin, name)
     from recall.services.signing import counting
 
     counting.recount(world.petition.id)

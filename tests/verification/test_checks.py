@@ -12,15 +12,8 @@ from recall.extensions import db
 from recall.models import CheckStatus, PetitionState, Signature, SignatureSource, SignatureStatus
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
-from tests.verification.conftest import CLOSES, OPENS, iin_for, make_signature, write_roll
-
-
-def _load_roll(world, tmp_path, rows):
-    path = write_roll(tmp_path / "roll.csv", rows)
-    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path))
-    assert result.accepted, result.errors
-    return result
+from tests import factories
+from tests.verification.conftest import CLOSES, OPENS, SIGNED_IN_MARCH
 
 
 @pytest.fixture
@@ -28,20 +21,20 @@ def crafted(world, tmp_path):
     """One signature per outcome; returns {label: signature}."""
     p = world.petition
     people = {
-        "valid": (iin_for(date(1980, 5, 1)), "Анна Ёлкина", 1, "анна   ЕЛКИНА"),
-        "not_registered": (iin_for(date(1981, 1, 1)), None, None, "Nobody Known"),
-        "other_district": (iin_for(date(1982, 1, 1)), "Ivan Other", 2, "Ivan Other"),
-        "duplicate": (iin_for(date(1983, 1, 1)), "Dana Twice", 1, "Dana Twice"),
-        "under_age": (iin_for(date(2008, 3, 5)), "Young One", 1, "Young One"),
-        "just_adult": (iin_for(date(2008, 3, 2)), "Just Eighteen", 1, "Just Eighteen"),
-        "outside": (iin_for(date(1984, 1, 1)), "Late Signer", 1, "Late Signer"),
-        "withdrawn": (iin_for(date(1985, 1, 1)), "Changed Mind", 1, "Changed Mind"),
-        "name_mismatch": (iin_for(date(1986, 1, 1)), "Boris Petrov", 1, "Boris Other"),
-        "pending": (iin_for(date(1987, 1, 1)), "Not Yet", 1, "Not Yet"),
+        "valid": (factories.iin(date(1980, 5, 1)), "Анна Ёлкина", 1, "анна   ЕЛКИНА"),
+        "not_registered": (factories.iin(date(1981, 1, 1)), None, None, "Nobody Known"),
+        "other_district": (factories.iin(date(1982, 1, 1)), "Ivan Other", 2, "Ivan Other"),
+        "duplicate": (factories.iin(date(1983, 1, 1)), "Dana Twice", 1, "Dana Twice"),
+        "under_age": (factories.iin(date(2008, 3, 5)), "Young One", 1, "Young One"),
+        "just_adult": (factories.iin(date(2008, 3, 2)), "Just Eighteen", 1, "Just Eighteen"),
+        "outside": (factories.iin(date(1984, 1, 1)), "Late Signer", 1, "Late Signer"),
+        "withdrawn": (factories.iin(date(1985, 1, 1)), "Changed Mind", 1, "Changed Mind"),
+        "name_mismatch": (factories.iin(date(1986, 1, 1)), "Boris Petrov", 1, "Boris Other"),
+        "pending": (factories.iin(date(1987, 1, 1)), "Not Yet", 1, "Not Yet"),
     }
-    _load_roll(
-        world,
-        tmp_path,
+    factories.load_roll(
+        world.body,
+        tmp_path / "roll.csv",
         [
             (iin, roll_name, number, "Street 1")
             for iin, roll_name, number, _ in people.values()
@@ -63,12 +56,12 @@ def crafted(world, tmp_path):
             kwargs["status"] = SignatureStatus.WITHDRAWN
         if label == "pending":
             kwargs["status"] = SignatureStatus.PENDING
-        sigs[label] = make_signature(p, iin, signed_name, **kwargs)
+        sigs[label] = factories.signature(p, iin, signed_name, **kwargs)
     # The same voter online (day 5) and on paper (day 2); the paper desk marked the paper one as the
     # duplicate, but the earliest must be kept.
     iin = people["duplicate"][0]
-    online = make_signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=5))
-    paper = make_signature(
+    online = factories.signature(p, iin, "Dana Twice", at=OPENS + timedelta(days=5))
+    paper = factories.signature(
         p,
         iin,
         "Dana Twice",
@@ -164,27 +157,28 @@ def test_other_body_and_missing_roll(world):
 def test_sqlite_path(sqlite_app, make, tmp_path):
     """The same SQL on SQLite (the embedded default)."""
     from recall.models import Role
-    from tests.verification.conftest import make_petition
 
     body = make.body()
     d1, _d2 = make.district(body, number=1), make.district(body, number=2)
     deputy = make.deputy(d1)
-    petition = make_petition(deputy, make.user())
+    petition = make.petition(deputy, **SIGNED_IN_MARCH)
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=body)
     good, far, young = (
-        iin_for(date(1970, 1, 1)),
-        iin_for(date(1971, 1, 1)),
-        iin_for(date(2010, 1, 1)),
+        factories.iin(date(1970, 1, 1)),
+        factories.iin(date(1971, 1, 1)),
+        factories.iin(date(2010, 1, 1)),
     )
-    path = write_roll(
+    factories.load_roll(
+        body,
         tmp_path / "r.csv",
         [(good, "Ёлкина Анна", 1, "A"), (far, "Far Away", 2, "B"), (young, "Too Young", 1, "C")],
     )
-    assert voter_roll.import_file(None, body.id, date(2026, 2, 1), str(path)).accepted
-    a = make_signature(petition, good, "елкина  анна")
-    b = make_signature(petition, far, "Far Away")
-    c = make_signature(petition, young, "Too Young")
-    d = make_signature(petition, good, "Ёлкина Анна", at=OPENS + timedelta(days=3), duplicate_of=a)
+    a = factories.signature(petition, good, "елкина  анна")
+    b = factories.signature(petition, far, "Far Away")
+    c = factories.signature(petition, young, "Too Young")
+    d = factories.signature(
+        petition, good, "Ёлкина Анна", at=OPENS + timedelta(days=3), duplicate_of=a
+    )
     counting.recount(petition.id)
     db.session.commit()
     verification.run_checks(commissioner, petition.id)
@@ -220,21 +214,15 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     from recall.errors import Conflict as Busy
     from recall.models import Role
     from recall.services.verification import review
-    from tests.verification.conftest import make_petition
 
     body = make.body()
     deputy = make.deputy(make.district(body, number=1))
-    petition = make_petition(deputy, make.user())
+    petition = make.petition(deputy, **SIGNED_IN_MARCH)
     first = make.user(role=Role.COMMISSIONER, commission_body=body)
     second = make.user(role=Role.COMMISSIONER, commission_body=body)
-    iin = iin_for(date(1972, 1, 1))
-    assert voter_roll.import_file(
-        None,
-        body.id,
-        date(2026, 2, 1),
-        str(write_roll(tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")])),
-    ).accepted
-    sig = make_signature(petition, iin, "Other Name")
+    iin = factories.iin(date(1972, 1, 1))
+    factories.load_roll(body, tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")])
+    sig = factories.signature(petition, iin, "Other Name")
     counting.recount(petition.id)
     verification.run_checks(first, petition.id)
     db.session.commit()
@@ -256,18 +244,17 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
 
 def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
     """Number of SQL statements run_checks sends for a petition of ``n`` signatures (one day)."""
-    from tests.verification.conftest import make_petition
-
-    petition = make_petition(make.deputy(world.district), world.commissioner)
+    petition = make.petition(
+        make.deputy(world.district), initiator=world.commissioner, **SIGNED_IN_MARCH
+    )
     people = [
-        (iin_for(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"{name} {i}") for i in range(n)
+        (factories.iin(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"{name} {i}")
+        for i in range(n)
     ]
     rows = [(iin, who, 1 if i % 3 else 2, "Street") for i, (iin, who) in enumerate(people) if i % 5]
-    assert voter_roll.import_file(
-        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / f"{name}.csv", rows))
-    ).accepted
+    factories.load_roll(world.body, tmp_path / f"{name}.csv", rows)
     for i, (iin, who) in enumerate(people):
-        make_signature(petition, iin, who if i % 7 != 1 else who + "x")
+        factories.signature(petition, iin, who if i % 7 != 1 else who + "x")
     counting.recount(petition.id)
     db.session.commit()
     statements = []
@@ -301,9 +288,9 @@ def test_checks_are_set_based(world, make, tmp_path):
 
 def test_sample_only_under_a_sampling_rule(world, tmp_path):
     """The Kazakh preset counts every signature: there is nothing to draw."""
-    iin = iin_for(date(1966, 6, 6))
-    _load_roll(world, tmp_path, [(iin, "Solo Voter", 1, "Street")])
-    make_signature(world.petition, iin, "Solo Voter")
+    iin = factories.iin(date(1966, 6, 6))
+    factories.load_roll(world.body, tmp_path / "roll.csv", [(iin, "Solo Voter", 1, "Street")])
+    factories.signature(world.petition, iin, "Solo Voter")
     counting.recount(world.petition.id)
     verification.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
@@ -341,14 +328,16 @@ def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
     """Signed at 01:00 in Almaty on the 18th birthday (still the day before in UTC): an adult."""
     from datetime import datetime
 
-    iin, other = iin_for(date(2008, 3, 10)), iin_for(date(2008, 3, 10))
-    _load_roll(
-        world, tmp_path, [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")]
+    iin, other = factories.iin(date(2008, 3, 10)), factories.iin(date(2008, 3, 10))
+    factories.load_roll(
+        world.body,
+        tmp_path / "roll.csv",
+        [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")],
     )
-    sig = make_signature(
+    sig = factories.signature(
         world.petition, iin, "Birthday Signer", at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
     )
-    early = make_signature(
+    early = factories.signature(
         world.petition, other, "Too Early", at=datetime(2026, 3, 9, 18, 30, tzinfo=UTC)
     )  # 23:30 in Almaty, the 9th
     counting.recount(world.petition.id)

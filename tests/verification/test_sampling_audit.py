@@ -15,31 +15,27 @@ from recall.rules import sampling
 from recall.services import audit
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
-from tests.verification.conftest import (
-    iin_for,
-    make_petition,
-    make_rule_version,
-    make_signature,
-    write_roll,
-)
+from tests import factories
+from tests.verification.conftest import SIGNED_IN_MARCH
 
 
 @pytest.fixture
 def sampled_world(world, tmp_path, make):
     """A California-rule petition in district 3 with 30 signatures (2 off the roll), minimum sample 10."""
-    version = make_rule_version("california_local", sample_minimum=10)
+    version = factories.rule_version("california_local", sample_minimum=10)
     deputy = make.deputy(make.district(world.body, number=3))
-    petition = make_petition(
-        deputy, world.commissioner, rule_version=version, required=20, registered=100
+    petition = make.petition(
+        deputy,
+        initiator=world.commissioner,
+        rule_version=version,
+        **{**SIGNED_IN_MARCH, "required": 20, "registered": 100},
     )
-    people = [(iin_for(date(1960 + i % 30, 1 + i % 12, 1)), f"Person {i}") for i in range(30)]
-    path = write_roll(
-        tmp_path / "roll.csv", [(iin, name, 3, "Street") for iin, name in people[:28]]
+    people = [(factories.iin(date(1960 + i % 30, 1 + i % 12, 1)), f"Person {i}") for i in range(30)]
+    factories.load_roll(
+        world.body, tmp_path / "roll.csv", [(iin, name, 3, "Street") for iin, name in people[:28]]
     )
-    assert voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path)).accepted
     for iin, name in people:
-        make_signature(petition, iin, name)
+        factories.signature(petition, iin, name)
     counting.recount(petition.id)
     verification.run_checks(world.commissioner, petition.id)
     db.session.commit()
@@ -227,25 +223,20 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
     # Paper signatures of the first three voters (same IIN hash), filed later: the checks mark them duplicates.
     dups = []
     for original in originals[:3]:
-        dup = Signature(
-            petition_id=pid,
+        dup = factories.signature(
+            w.sampled,
+            full_name=original.full_name,
+            status=original.status,
+            at=OPENS + timedelta(days=9),
+            source=SignatureSource.PAPER,
+            sheet=9,
+            line=len(dups) + 1,
+            duplicate_of=original,
             iin_hash=original.iin_hash,
             iin_last4=original.iin_last4,
             birth_date=original.birth_date,
-            full_name=original.full_name,
-            district_id=original.district_id,
-            source=SignatureSource.PAPER,
-            paper_sheet=9,
-            paper_line=len(dups) + 1,
-            status=original.status,
-            confirmed_at=OPENS + timedelta(days=9),
-            receipt_hash=f"{pid:08d}-dup-{len(dups)}".ljust(64, "0"),
-            created_at=OPENS + timedelta(days=9),
-            duplicate_of_id=original.id,
         )
-        db.session.add(dup)
         dups.append(dup)
-    db.session.flush()
     counting.recount(pid)
     verification.run_checks(w.commissioner, pid)
     db.session.commit()

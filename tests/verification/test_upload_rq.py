@@ -10,7 +10,7 @@ from rq import Queue, SimpleWorker
 
 from recall.extensions import db
 from recall.models import ImportStatus, VoterRollImport
-from tests.verification.conftest import iin_for, write_roll
+from tests import factories
 
 pytestmark = pytest.mark.redis
 
@@ -21,8 +21,8 @@ def app_config(redis_url):
 
 
 def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
-    rows = [(iin_for(date(1960 + i, 2, 2)), f"Job Voter {i}", 1, "Street") for i in range(7)]
-    content = write_roll(tmp_path / "job.csv", rows).read_bytes()
+    rows = [(factories.iin(date(1960 + i, 2, 2)), f"Job Voter {i}", 1, "Street") for i in range(7)]
+    content = factories.write_roll(tmp_path / "job.csv", rows).read_bytes()
     login(world.commissioner)
     response = client.post(
         "/commission/roll",

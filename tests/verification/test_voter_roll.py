@@ -18,7 +18,7 @@ from recall.models import (
 )
 from recall.services.iin_hash import hash_iin
 from recall.services.verification import voter_roll
-from tests.verification.conftest import iin_for, write_roll
+from tests import factories
 
 
 def _entries(import_id=None):
@@ -29,15 +29,21 @@ def _entries(import_id=None):
 
 
 def _roll(n_first=3, n_second=2):
+    """``n_first`` voters in district 1, then ``n_second`` in district 2."""
     return [
-        (iin_for(date(1970 + i, 1, 1)), f"Voter {i}", 1 if i < n_first else 2, f"Street {i}")
+        factories.roll_entry(
+            full_name=f"Voter {i}",
+            district_number=1 if i < n_first else 2,
+            address=f"Street {i}",
+            born=date(1970 + i, 1, 1),
+        )
         for i in range(n_first + n_second)
     ]
 
 
 def test_cli_good_file(world, runner, tmp_path):
     rows = _roll()
-    path = write_roll(tmp_path / "roll.csv", rows)
+    path = factories.write_roll(tmp_path / "roll.csv", rows)
     result = runner.invoke(
         args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
     )
@@ -89,7 +95,7 @@ def test_bad_rows_refused_with_line_numbers(world, runner, tmp_path):
         "too,few",
         f"{good_iin},Again,1,Street",
     ]
-    path = write_roll(tmp_path / "bad.csv", lines)
+    path = factories.write_roll(tmp_path / "bad.csv", lines)
     result = runner.invoke(
         args=["voters", "import", str(path), "--body", str(world.body.id), "--as-of", "2026-02-01"]
     )
@@ -115,7 +121,7 @@ def test_bad_rows_refused_with_line_numbers(world, runner, tmp_path):
 def test_skip_invalid_writes_report(world, runner, tmp_path):
     rows = _roll()
     lines = [",".join(map(str, r)) for r in rows] + [f"{rows[0][0][:11]}x,Bad,1,Street"]
-    path = write_roll(tmp_path / "mixed.csv", lines)
+    path = factories.write_roll(tmp_path / "mixed.csv", lines)
     report = tmp_path / "skipped.csv"
     result = runner.invoke(
         args=[
@@ -170,7 +176,10 @@ def test_replacement_is_atomic(world, app, tmp_path):
     """Readers (another connection) see the whole old roll while the new one loads, then the whole new one."""
     old_rows = _roll(3, 2)
     first = voter_roll.import_file(
-        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", old_rows))
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        str(factories.write_roll(tmp_path / "a.csv", old_rows)),
     )
     db.session.commit()
     new_rows = _roll(4, 4)
@@ -197,7 +206,7 @@ def test_replacement_is_atomic(world, app, tmp_path):
         None,
         world.body.id,
         date(2026, 2, 1),
-        str(write_roll(tmp_path / "b.csv", new_rows)),
+        str(factories.write_roll(tmp_path / "b.csv", new_rows)),
         checkpoint=checkpoint,
         chunk_rows=3,
     )
@@ -219,15 +228,15 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     body = make.body()
     make.district(body, number=1)
     rows = [
-        (iin_for(date(1980, 1, 1)), "Один", 1, "Улица 1"),
-        (iin_for(date(1981, 1, 1)), "Два", 1, "Улица 2"),
+        (factories.iin(date(1980, 1, 1)), "Один", 1, "Улица 1"),
+        (factories.iin(date(1981, 1, 1)), "Два", 1, "Улица 2"),
     ]
     rows.append((rows[0][0], "Один снова", 1, "Улица 3"))  # a repeated IIN, skipped
     result = voter_roll.import_file(
         None,
         body.id,
         date(2026, 2, 1),
-        str(write_roll(tmp_path / "r.csv", rows)),
+        str(factories.write_roll(tmp_path / "r.csv", rows)),
         chunk_rows=1,
         skip_invalid=True,
     )
@@ -246,7 +255,7 @@ def test_copy_path_on_postgresql(world, tmp_path):
         db.session.get_bind().dialect.name == "postgresql"
     )  # import_file takes the COPY branch here
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
-    iin = iin_for(date(1990, 5, 5))
+    iin = factories.iin(date(1990, 5, 5))
     voter_roll._copy_chunk(
         imp.id, [(2, hash_iin(iin), iin[-4:], "Copy Row", 1, "Street, 1", date(1990, 5, 5))]
     )
@@ -275,7 +284,8 @@ def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
     the rest of the file.)
     """
     rows = [
-        f"{iin_for(date(1930 + i % 80, 1 + i % 12, 1))},Voter {i},1,Street {i}" for i in range(600)
+        f"{factories.iin(date(1930 + i % 80, 1 + i % 12, 1))},Voter {i},1,Street {i}"
+        for i in range(600)
     ]
     path = tmp_path / "mixed.csv"
     _bytes_roll(path, rows)
@@ -338,10 +348,10 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
     The progress callback adds up to the file's size (what the console bar and the page show).
     """
     rows = [
-        (iin_for(date(1930 + i % 80, 1 + i % 12, 1)), f"Voter {i}", 1 + i % 2, f"Street {i}")
+        (factories.iin(date(1930 + i % 80, 1 + i % 12, 1)), f"Voter {i}", 1 + i % 2, f"Street {i}")
         for i in range(1200)
     ]
-    path = write_roll(tmp_path / "roll.csv", rows)
+    path = factories.write_roll(tmp_path / "roll.csv", rows)
     statements, progress = [], []
 
     def seen(conn, cursor, statement, *args):
@@ -366,7 +376,7 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
 
 
 def test_console_progress_bar(world, runner, tmp_path):
-    path = write_roll(tmp_path / "roll.csv", _roll())
+    path = factories.write_roll(tmp_path / "roll.csv", _roll())
     result = runner.invoke(
         args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
     )
@@ -377,17 +387,15 @@ def test_registration_freezes_the_roll_number(world, make, tmp_path):
     """Registering takes the district's number from the active roll; a later roll changes the district, not the petition."""
     from recall.models import PetitionState
     from recall.services.petitions.lifecycle import register_petition
-    from tests.verification.conftest import make_petition
 
-    submitted = make_petition(
-        make.deputy(world.district),
-        world.commissioner,
-        state=PetitionState.SUBMITTED,
-        required=None,
-        registered=None,
+    submitted = make.petition(
+        make.deputy(world.district), initiator=world.commissioner, state=PetitionState.SUBMITTED
     )
     voter_roll.import_file(
-        None, world.body.id, date(2026, 2, 1), str(write_roll(tmp_path / "a.csv", _roll(4, 1)))
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        str(factories.write_roll(tmp_path / "a.csv", _roll(4, 1))),
     )
     db.session.commit()
     register_petition(world.commissioner, submitted.id)
@@ -398,7 +406,10 @@ def test_registration_freezes_the_roll_number(world, make, tmp_path):
     )
     assert frozen[0] == 4 and frozen[1] > 0
     voter_roll.import_file(
-        None, world.body.id, date(2026, 3, 1), str(write_roll(tmp_path / "b.csv", _roll(7, 2)))
+        None,
+        world.body.id,
+        date(2026, 3, 1),
+        str(factories.write_roll(tmp_path / "b.csv", _roll(7, 2))),
     )
     db.session.commit()
     db.session.expire_all()
@@ -420,7 +431,7 @@ def test_skip_invalid_keeps_the_first_line_of_a_repeated_iin(world, tmp_path):
         None,
         world.body.id,
         date(2026, 2, 1),
-        str(write_roll(tmp_path / "rep.csv", lines)),
+        str(factories.write_roll(tmp_path / "rep.csv", lines)),
         skip_invalid=True,
         report_path=str(report),
         chunk_rows=2,
@@ -452,8 +463,8 @@ def test_two_imports_finishing_together_both_succeed(world, app, tmp_path):
     import threading
     import time
 
-    first_path = write_roll(tmp_path / "first.csv", _roll(2, 1))
-    second_path = write_roll(tmp_path / "second.csv", _roll(1, 3))
+    first_path = factories.write_roll(tmp_path / "first.csv", _roll(2, 1))
+    second_path = factories.write_roll(tmp_path / "second.csv", _roll(1, 3))
     first = voter_roll.import_file(
         None, world.body.id, date(2026, 2, 1), str(first_path)
     )  # active, not committed

@@ -13,7 +13,7 @@ from recall.extensions import db
 from recall.models import CheckStatus, MisuseReport, Signature, VoterRollImport
 from recall.services.signing import counting
 from recall.services.verification import voter_roll
-from tests.verification.conftest import iin_for, write_roll
+from tests import factories
 
 PREFIXES = ("commission.", "api.commission_")
 
@@ -238,7 +238,7 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
             "message": "I never signed",
         },
     )
-    other = iin_for(date(1990, 1, 1))
+    other = factories.iin(date(1990, 1, 1))
     not_found = client.post(
         "/report-misuse",
         data={"petition": w.petition.id, "iin": other, "email": "v2@example.org", "message": ""},
@@ -270,10 +270,10 @@ def test_misuse_form_is_public_and_does_not_reveal(client, reviewed):
 def test_upload_page_processes_in_request(client, login, world, tmp_path):
     """Without REDIS_URL the upload is loaded inside the request; the import page shows the result."""
     rows = [
-        (iin_for(date(1975, 1, 1)), "Upload One", 1, "Street"),
-        (iin_for(date(1976, 1, 1)), "Upload Two", 2, "Street"),
+        (factories.iin(date(1975, 1, 1)), "Upload One", 1, "Street"),
+        (factories.iin(date(1976, 1, 1)), "Upload Two", 2, "Street"),
     ]
-    content = write_roll(tmp_path / "up.csv", rows).read_bytes()
+    content = factories.write_roll(tmp_path / "up.csv", rows).read_bytes()
     login(world.commissioner)
     missing = client.post(
         "/commission/roll", data={"as_of": "2026-02-01"}, content_type="multipart/form-data"
