@@ -476,6 +476,14 @@ def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None
     pool = filed_ids(petition_id)
     if not pool:
         raise Conflict(_("No signatures were filed."))
+    if rule.uses_full_count(len(pool)):
+        raise Conflict(
+            _(
+                "With %(n)d signatures filed the rule asks for a full count: every signature is "
+                "checked, no sample is drawn.",
+                n=len(pool),
+            )
+        )
     n = sampling.sample_size(len(pool), rule.sample_percent or Decimal(5), rule.sample_minimum or 0)
     seed = seed or sampling.new_seed()
     draw = SampleDraw(
@@ -703,6 +711,8 @@ class Report:
 def report(actor: User | None, petition_id: int) -> Report:
     """Counts by verdict and reason, the sample projection if any, and the outcome they lead to.
 
+    ``method`` is ``full_count`` when the rule's method is, or when no more signatures were filed
+    than the rule's ``full_count_max_signatures`` (then no projection is shown).
     Outcome: ``pending`` while signatures are unchecked or in review (full count) or the sample is
     not complete; for a full count ``qualified`` when valid >= required else ``failed``; for a
     sample ``qualified`` / ``failed`` / ``full_count_needed`` (then every signature's verdict
@@ -721,9 +731,11 @@ def report(actor: User | None, petition_id: int) -> Report:
         ).all()
     )
     raw = sum(by_status.values())
+    # A rule may ask for a full count of small petitions (California EC 11225(a): 500 or fewer).
+    method = "full_count" if rule.uses_full_count(raw) else rule.verification_method
     rep = Report(
         petition_id=petition_id,
-        method=rule.verification_method,
+        method=method,
         required=required,
         raw=raw,
         checked=tally.checked,
@@ -738,7 +750,7 @@ def report(actor: User | None, petition_id: int) -> Report:
     full_outcome = (
         ("qualified" if rep.valid >= required else "failed") if full_count_done else "pending"
     )
-    if rule.verification_method == "random_sample":
+    if method == "random_sample":
         draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition_id))
         if draw is not None:
             rep.draw = {
