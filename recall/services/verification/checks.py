@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -114,9 +115,24 @@ def _norm(col):
 
 
 def _register_sqlite_functions() -> None:
-    """SQLite's lower() is ASCII-only: compare names with the Python normaliser instead."""
+    """SQLite's lower() is ASCII-only: compare names with the Python normaliser instead.
+
+    SQLite has no time zones either: ``recall_local_date`` gives a stored UTC timestamp's date in
+    the application's time zone, so the age check sees the signing day as signing did.
+    """
     dbapi = db.session.connection().connection.dbapi_connection
     dbapi.create_function("recall_norm_name", 1, normalise_name, deterministic=True)
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+    def local_date(value: str | None) -> str | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:  # stored as UTC without an offset
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).date().isoformat()
+
+    dbapi.create_function("recall_local_date", 1, local_date, deterministic=True)
 
 
 def _day_key(expr):
@@ -127,13 +143,13 @@ def _day_key(expr):
 
 
 def _local_date(col):
-    """The signing day in the application's time zone (as counts per day use), on PostgreSQL.
+    """The signing day in the application's time zone (as signing and counts per day use).
 
-    SQLite has no time zones: there the UTC day is used (a small single-process installation).
+    On SQLite through ``recall_local_date`` (see :func:`_register_sqlite_functions`).
     """
     if _dialect() == "postgresql":
         return sa.func.timezone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC", col)
-    return col
+    return sa.func.recall_local_date(col)
 
 
 def _filed(petition_id: int):
