@@ -40,6 +40,7 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
     """
     numbers = signature_numbers(petition, viewer)
     rule = petition.rule_version
+    decision = rule.to_rule()  # reads older rule layouts too
     return {
         **petition_summary_json(petition),
         "district": {
@@ -61,6 +62,9 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             "name": rule.name,
             "running_count_public": bool(rule.data.get("running_count_public")),
             "unverified_fields": list(rule.data.get("unverified_fields", [])),
+            # "vote": every condition must hold; "petition": a certified petition recalls.
+            "decided_by": decision.decided_by,
+            "vote_conditions": [c.to_dict() for c in decision.vote_conditions],
         },
         "initiative_group": {
             "confirmed": sum(1 for m in petition.members if m.confirmed_at is not None),

@@ -23,28 +23,35 @@ from typing import Any, Final, Literal
 
 ThresholdBasis = Literal["registered_voters", "votes_cast"]
 VerificationMethod = Literal["full_count", "random_sample"]
-VoteMajority = Literal[
-    "more_than_half_of_votes",
-    "yes_gt_no",
-    "yes_gt_no_and_yes_ge_quarter_electorate",
-    "yes_ge_votes_that_elected",
-    "successor_election",
-    "petition_decides",
+DecidedBy = Literal["vote", "petition"]
+VoteConditionKind = Literal[
+    "turnout_quorum", "approval", "yes_more_than_no", "yes_at_least_votes_that_elected"
 ]
+ApprovalBase = Literal["votes_cast", "turnout", "registered"]
 
 THRESHOLD_BASES: Final = ("registered_voters", "votes_cast")
 VERIFICATION_METHODS: Final = ("full_count", "random_sample")
-# more_than_half_of_votes: yes > 50% of everyone who took part (turnout, so
-#   blank and spoilt ballots count against recall) - Kazakhstan art. 113-16.
-# yes_gt_no: more yes than no among votes cast on the question - California.
-# yes_gt_no_and_yes_ge_quarter_electorate: Taiwan.
-# yes_ge_votes_that_elected: yes at least the votes that elected the official
-#   - Venezuela.
-# successor_election: the official is a candidate in a new election and is
-#   out if a challenger polls more (yes = best challenger, no = official)
-#   - Philippines.
-# petition_decides: no vote; a successful petition itself vacates the seat
-#   - UK.
+# How a recall is decided: by a vote whose conditions must all hold, or by the petition itself
+# (no vote; a successful petition vacates the seat - UK).
+DECIDED_BY: Final = ("vote", "petition")
+# The conditions a recall vote is composed of (a rule lists the ones that must all hold):
+# turnout_quorum: turnout >= share x registered voters (strict: more than) - Kazakhstan 1/3.
+# approval: yes >= share x a base (strict: more than), the base being ``votes_cast`` (yes + no),
+#   ``turnout`` (everyone who took part, so blank and spoilt ballots count against recall) or
+#   ``registered`` (all registered voters) - Kazakhstan: more than 1/2 of turnout; Taiwan: at
+#   least 1/4 of registered.
+# yes_more_than_no: more yes than no among votes cast on the question - California; in a
+#   successor election (Philippines) yes is the best challenger's votes and no the official's.
+# yes_at_least_votes_that_elected: yes at least the votes that elected the official - Venezuela.
+VOTE_CONDITION_KINDS: Final = (
+    "turnout_quorum",
+    "approval",
+    "yes_more_than_no",
+    "yes_at_least_votes_that_elected",
+)
+APPROVAL_BASES: Final = ("votes_cast", "turnout", "registered")
+# Schema 1 stored the decision as one of these names (plus ``vote_turnout_quorum``); they are
+# still read (see ``conditions_for_vote_majority``) and offered by the older rule form.
 VOTE_MAJORITIES: Final = (
     "more_than_half_of_votes",
     "yes_gt_no",
@@ -65,18 +72,31 @@ ELIGIBILITY_REASONS: Final = (
     "lockout_end",
     "term_over",
 )
+# Why a vote recalled or not: "recalled", else the code of each failing condition
+# (``condition_reason``). The last two are schema 1's codes, kept because stored vote results
+# carry them: today's equivalents are ``yes_not_above_share_of_turnout`` and
+# ``yes_below_share_of_registered``.
 VOTE_REASONS: Final = (
     "recalled",
     "turnout_below_quorum",
-    "yes_not_more_than_half",
+    "yes_below_share_of_votes_cast",
+    "yes_not_above_share_of_votes_cast",
+    "yes_below_share_of_turnout",
+    "yes_not_above_share_of_turnout",
+    "yes_below_share_of_registered",
+    "yes_not_above_share_of_registered",
     "yes_not_more_than_no",
-    "yes_below_quarter_of_electorate",
     "yes_below_votes_that_elected",
+    "yes_not_more_than_half",
+    "yes_below_quarter_of_electorate",
 )
 
 # Bumped whenever the dict layout changes, so stored rule versions can be
-# migrated instead of misread.
-SCHEMA_VERSION: Final = 1
+# migrated instead of misread. 2: the vote decision became ``decided_by`` and a list of
+# ``vote_conditions`` (1 had ``vote_majority`` and ``vote_turnout_quorum``);
+# ``full_count_max_signatures`` added.
+SCHEMA_VERSION: Final = 2
+SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2)
 
 _KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -109,6 +129,73 @@ class Band:
 
 
 @dataclass(frozen=True, kw_only=True)
+class VoteCondition:
+    """One condition a recall vote must meet (see :data:`VOTE_CONDITION_KINDS`).
+
+    ``share`` (a Fraction in (0, 1]) is required for ``turnout_quorum`` and ``approval`` and
+    absent otherwise; ``of`` (one of :data:`APPROVAL_BASES`) only for ``approval``; ``strict``
+    means "more than" instead of "at least" and applies to those two kinds only.
+    """
+
+    kind: VoteConditionKind
+    share: Fraction | None = None
+    of: ApprovalBase | None = None
+    strict: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form: ``{"kind": ..., "share": "1/3", "of": ..., "strict": ...}`` (unused keys left out)."""
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.share is not None:
+            data["share"] = str(self.share)
+        if self.of is not None:
+            data["of"] = self.of
+        if self.kind in _SHARED_KINDS:
+            data["strict"] = self.strict
+        return data
+
+
+_SHARED_KINDS: Final = ("turnout_quorum", "approval")
+
+
+def turnout_quorum(share: Fraction, *, strict: bool = False) -> VoteCondition:
+    """Turnout at least (strict: more than) ``share`` of registered voters."""
+    return VoteCondition(kind="turnout_quorum", share=share, strict=strict)
+
+
+def approval(share: Fraction, of: ApprovalBase, *, strict: bool) -> VoteCondition:
+    """Yes at least (strict: more than) ``share`` of ``of`` (votes_cast, turnout, registered)."""
+    return VoteCondition(kind="approval", share=share, of=of, strict=strict)
+
+
+YES_MORE_THAN_NO: Final = VoteCondition(kind="yes_more_than_no")
+YES_AT_LEAST_VOTES_THAT_ELECTED: Final = VoteCondition(kind="yes_at_least_votes_that_elected")
+
+
+def conditions_for_vote_majority(
+    majority: str, quorum: Fraction | None
+) -> tuple[DecidedBy, tuple[VoteCondition, ...]]:
+    """The schema-2 decision equal to a schema-1 ``vote_majority`` and ``vote_turnout_quorum``.
+
+    Raises InvalidRule (field ``vote_majority``) for a name not in :data:`VOTE_MAJORITIES`.
+    A quorum under ``petition_decides`` had no effect (no vote is held) and is dropped.
+    """
+    _require_choice("vote_majority", majority, VOTE_MAJORITIES)
+    if majority == "petition_decides":
+        return "petition", ()
+    rest = {
+        "more_than_half_of_votes": (approval(Fraction(1, 2), "turnout", strict=True),),
+        "yes_gt_no": (YES_MORE_THAN_NO,),
+        "successor_election": (YES_MORE_THAN_NO,),
+        "yes_gt_no_and_yes_ge_quarter_electorate": (
+            YES_MORE_THAN_NO,
+            approval(Fraction(1, 4), "registered", strict=False),
+        ),
+        "yes_ge_votes_that_elected": (YES_AT_LEAST_VOTES_THAT_ELECTED,),
+    }[majority]
+    return "vote", ((turnout_quorum(quorum),) if quorum is not None else ()) + rest
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecallRule:
     """One recall regime. Construction validates every value (InvalidRule)."""
 
@@ -126,17 +213,52 @@ class RecallRule:
     withdrawal_allowed: bool
     running_count_public: bool
     verification_method: VerificationMethod
-    vote_turnout_quorum: Fraction | None
-    vote_majority: VoteMajority
+    decided_by: DecidedBy
+    vote_conditions: tuple[VoteCondition, ...]
     sample_percent: Decimal | None = None
     sample_minimum: int | None = None
     full_count_upper: Decimal = Decimal("1.10")
     full_count_lower: Decimal = Decimal("0.90")
+    # Every signature is checked (no sample, no projection) when at most this many were filed
+    # (California EC 11225(a): 500). None: the verification method alone decides.
+    full_count_max_signatures: int | None = None
     unverified_fields: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
 
     def __post_init__(self) -> None:
         _validate_rule(self)
+
+    @property
+    def vote_turnout_quorum(self) -> Fraction | None:
+        """The share of a non-strict turnout quorum condition, if any (schema 1's field)."""
+        for condition in self.vote_conditions:
+            if condition.kind == "turnout_quorum" and not condition.strict:
+                return condition.share
+        return None
+
+    @property
+    def vote_majority(self) -> str:
+        """Schema 1's name for this decision, or ``custom`` when no such name expresses it.
+
+        ``successor_election`` reads back as ``yes_gt_no``: both decide by yes > no.
+        """
+        quorum = self.vote_turnout_quorum
+        for name in VOTE_MAJORITIES:
+            if name == "successor_election":
+                continue
+            if conditions_for_vote_majority(name, quorum) == (
+                self.decided_by,
+                self.vote_conditions,
+            ):
+                return name
+        return "custom"
+
+    def uses_full_count(self, filed: int) -> bool:
+        """True when every one of ``filed`` signatures is checked rather than a sample."""
+        if self.verification_method == "full_count":
+            return True
+        limit = self.full_count_max_signatures
+        return limit is not None and filed <= limit
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict; :meth:`from_dict` rebuilds an equal rule.
@@ -173,8 +295,9 @@ class RecallRule:
             "sample_minimum": self.sample_minimum,
             "full_count_upper": str(self.full_count_upper),
             "full_count_lower": str(self.full_count_lower),
-            "vote_turnout_quorum": _str_or_none(self.vote_turnout_quorum),
-            "vote_majority": self.vote_majority,
+            "full_count_max_signatures": self.full_count_max_signatures,
+            "decided_by": self.decided_by,
+            "vote_conditions": [c.to_dict() for c in self.vote_conditions],
             "unverified_fields": sorted(self.unverified_fields),
         }
 
@@ -186,17 +309,45 @@ class RecallRule:
         field, an unknown field (catches typos in hand-edited JSON), a value
         of the wrong JSON type (floats are refused for exact numbers: use a
         string), or any value construction rejects.
+
+        Schema 1 rows (``vote_majority`` and ``vote_turnout_quorum`` instead of
+        ``decided_by`` and ``vote_conditions``) are migrated with
+        :func:`conditions_for_vote_majority`; data without ``vote_conditions`` may use the
+        older pair in any version (the older rule form sends it). Giving both is refused.
         """
         if not isinstance(data, Mapping):
             raise InvalidRule("rule", "must be an object")
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version not in SUPPORTED_SCHEMA_VERSIONS:
             raise InvalidRule("schema_version", f"unsupported version {version!r}")
+        legacy = {"vote_majority", "vote_turnout_quorum"}
         known = {f.name for f in fields(cls)} | {"schema_version"}
+        if version == 1 or "vote_conditions" not in data:
+            known = (
+                known - {"decided_by", "vote_conditions", "full_count_max_signatures"}
+            ) | legacy
+            if version == 2:
+                known.add("full_count_max_signatures")
         unknown = sorted(set(data) - known)
         if unknown:
             raise InvalidRule(unknown[0], "unknown field")
         r = _Reader(data)
+        if "vote_conditions" in data:
+            decided_by: Any = r.text("decided_by") if "decided_by" in data else "vote"
+            conditions = r.conditions("vote_conditions")
+            unverified = (
+                frozenset(r.text_list("unverified_fields")) if "unverified_fields" in data else None
+            )
+        else:
+            decided_by, conditions = conditions_for_vote_majority(
+                r.text("vote_majority"), r.fraction_or_none("vote_turnout_quorum")
+            )
+            unverified = None
+            if "unverified_fields" in data:
+                names = set(r.text_list("unverified_fields"))
+                if names & legacy:
+                    names = (names - legacy) | {"vote_conditions"}
+                unverified = frozenset(names)
         kwargs: dict[str, Any] = {
             "key": r.text("key"),
             "name": r.text("name"),
@@ -212,20 +363,22 @@ class RecallRule:
             "withdrawal_allowed": r.boolean("withdrawal_allowed"),
             "running_count_public": r.boolean("running_count_public"),
             "verification_method": r.text("verification_method"),
-            "vote_turnout_quorum": r.fraction_or_none("vote_turnout_quorum"),
-            "vote_majority": r.text("vote_majority"),
+            "decided_by": decided_by,
+            "vote_conditions": conditions,
         }
         optional: dict[str, Any] = {
             "sample_percent": r.decimal_or_none,
             "sample_minimum": r.integer_or_none,
             "full_count_upper": r.decimal,
             "full_count_lower": r.decimal,
-            "unverified_fields": lambda k: frozenset(r.text_list(k)),
+            "full_count_max_signatures": r.integer_or_none,
             "notes": lambda k: r.text(k, allow_empty=True),
         }
         for name, read in optional.items():
             if name in data:
                 kwargs[name] = read(name)
+        if unverified is not None:
+            kwargs["unverified_fields"] = unverified
         return cls(**kwargs)
 
 
@@ -239,11 +392,17 @@ class Eligibility:
 
 @dataclass(frozen=True)
 class VoteOutcome:
-    """Result of a recall vote. ``reason`` is one of :data:`VOTE_REASONS`."""
+    """Result of a recall vote.
+
+    ``reason`` is one of :data:`VOTE_REASONS`: ``recalled``, else the first failing condition
+    (``turnout_below_quorum`` first when the quorum fails). ``failed`` names every failing
+    condition, in the rule's order. ``valid`` is False when a turnout quorum failed.
+    """
 
     recalled: bool
     valid: bool
     reason: str
+    failed: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------- pure functions
@@ -329,19 +488,17 @@ def decide_recall_vote(
     no: int,
     votes_that_elected: int | None = None,
 ) -> VoteOutcome:
-    """Decide a recall vote under ``rule``.
+    """Decide a recall vote under ``rule``: recalled when every one of its conditions holds.
 
-    Contract: ``registered`` > 0 voters on the roll, ``turnout`` of them took
-    part (0..registered), ``yes`` and ``no`` are votes for and against recall
-    with yes + no <= turnout (the rest blank or spoilt). For
-    ``successor_election``, ``yes`` is the best challenger's votes and ``no``
-    the official's. ``votes_that_elected`` is required for
-    ``yes_ge_votes_that_elected``. Raises ValueError for inconsistent counts
-    or a ``petition_decides`` rule (no vote is held).
+    Contract: ``registered`` > 0 voters on the roll, ``turnout`` of them took part
+    (0..registered), ``yes`` and ``no`` are votes for and against recall with yes + no <=
+    turnout (the rest blank or spoilt). In a successor election ``yes`` is the best
+    challenger's votes and ``no`` the official's. ``votes_that_elected`` is required when the
+    rule has ``yes_at_least_votes_that_elected``. Raises ValueError for inconsistent counts or a
+    rule decided by petition (no vote is held).
 
-    Validity: when ``vote_turnout_quorum`` is set, turnout must be at least
-    quorum x registered, compared exactly (1/3 of 1,000 is 333 1/3, so 333
-    is not enough and 334 is). An invalid vote never recalls.
+    Shares are compared exactly: a quorum of 1/3 of 1,000 is 333 1/3, so 333 is not enough and
+    334 is. A vote whose turnout quorum fails is invalid and never recalls.
     """
     for name, value in (
         ("registered", registered),
@@ -356,36 +513,55 @@ def decide_recall_vote(
         raise ValueError("turnout exceeds registered voters")
     if yes + no > turnout:
         raise ValueError("yes + no exceeds turnout")
-    if rule.vote_majority == "petition_decides":
+    if rule.decided_by == "petition":
         raise ValueError("this rule decides by petition; there is no recall vote")
-
-    quorum = rule.vote_turnout_quorum
-    if quorum is not None and turnout < quorum * registered:
-        return VoteOutcome(False, False, "turnout_below_quorum")
-
-    majority = rule.vote_majority
-    if majority == "more_than_half_of_votes":
-        # "More than 50% of those who took part": yes / turnout > 1/2.
-        if 2 * yes > turnout:
-            return VoteOutcome(True, True, "recalled")
-        return VoteOutcome(False, True, "yes_not_more_than_half")
-    if majority in ("yes_gt_no", "successor_election"):
-        if yes > no:
-            return VoteOutcome(True, True, "recalled")
-        return VoteOutcome(False, True, "yes_not_more_than_no")
-    if majority == "yes_gt_no_and_yes_ge_quarter_electorate":
-        if yes <= no:
-            return VoteOutcome(False, True, "yes_not_more_than_no")
-        if 4 * yes < registered:
-            return VoteOutcome(False, True, "yes_below_quarter_of_electorate")
+    if votes_that_elected is not None:
+        _check_count("votes_that_elected", votes_that_elected)
+    bases = {"votes_cast": yes + no, "turnout": turnout, "registered": registered}
+    failed: list[str] = []
+    for condition in rule.vote_conditions:
+        if not _condition_holds(condition, bases, yes, no, votes_that_elected):
+            failed.append(condition_reason(condition))
+    if not failed:
         return VoteOutcome(True, True, "recalled")
-    # Remaining: yes_ge_votes_that_elected (validation allows nothing else).
-    if votes_that_elected is None:
-        raise ValueError("votes_that_elected is required for this rule")
-    _check_count("votes_that_elected", votes_that_elected)
-    if yes >= votes_that_elected:
-        return VoteOutcome(True, True, "recalled")
-    return VoteOutcome(False, True, "yes_below_votes_that_elected")
+    valid = "turnout_below_quorum" not in failed
+    reason = "turnout_below_quorum" if not valid else failed[0]
+    return VoteOutcome(False, valid, reason, tuple(failed))
+
+
+def condition_reason(condition: VoteCondition) -> str:
+    """The :data:`VOTE_REASONS` code naming ``condition`` when it fails."""
+    if condition.kind == "turnout_quorum":
+        return "turnout_below_quorum"
+    if condition.kind == "approval":
+        prefix = "yes_not_above_share_of_" if condition.strict else "yes_below_share_of_"
+        return f"{prefix}{condition.of}"
+    if condition.kind == "yes_more_than_no":
+        return "yes_not_more_than_no"
+    return "yes_below_votes_that_elected"
+
+
+def _condition_holds(
+    condition: VoteCondition,
+    bases: dict[str, int],
+    yes: int,
+    no: int,
+    votes_that_elected: int | None,
+) -> bool:
+    if condition.kind == "yes_more_than_no":
+        return yes > no
+    if condition.kind == "yes_at_least_votes_that_elected":
+        if votes_that_elected is None:
+            raise ValueError("votes_that_elected is required for this rule")
+        return yes >= votes_that_elected
+    assert condition.share is not None
+    if condition.kind == "turnout_quorum":
+        value, base = bases["turnout"], bases["registered"]
+    else:
+        assert condition.of is not None
+        value, base = yes, bases[condition.of]
+    needed = condition.share * base  # an exact Fraction
+    return value > needed if condition.strict else value >= needed
 
 
 # ------------------------------------------------------------- validation
@@ -456,6 +632,40 @@ def _validate_bands(bands: object) -> None:
             _require_int(f"{where}.signing_days", band.signing_days, 1)
 
 
+def _validate_vote(rule: RecallRule) -> None:
+    _require_choice("decided_by", rule.decided_by, DECIDED_BY)
+    conditions = rule.vote_conditions
+    if not isinstance(conditions, tuple):
+        raise InvalidRule("vote_conditions", "must be a tuple of VoteCondition")
+    if rule.decided_by == "petition" and conditions:
+        raise InvalidRule("vote_conditions", "must be empty when the petition decides")
+    if rule.decided_by == "vote" and not conditions:
+        raise InvalidRule("vote_conditions", "give at least one condition for the recall vote")
+    for i, condition in enumerate(conditions):
+        where = f"vote_conditions[{i}]"
+        if not isinstance(condition, VoteCondition):
+            raise InvalidRule(where, "must be a VoteCondition")
+        _require_choice(f"{where}.kind", condition.kind, VOTE_CONDITION_KINDS)
+        if not isinstance(condition.strict, bool):
+            raise InvalidRule(f"{where}.strict", "must be true or false")
+        shared = condition.kind in _SHARED_KINDS
+        share = condition.share
+        if shared:
+            # A Decimal like 0.3333 is not 1/3: require the exact type.
+            if not isinstance(share, Fraction) or not 0 < share <= 1:
+                raise InvalidRule(f"{where}.share", "must be a fraction in (0, 1], e.g. 1/3")
+        elif share is not None:
+            raise InvalidRule(f"{where}.share", f"not used by {condition.kind}")
+        if condition.kind == "approval":
+            _require_choice(f"{where}.of", condition.of, APPROVAL_BASES)
+        elif condition.of is not None:
+            raise InvalidRule(f"{where}.of", f"not used by {condition.kind}")
+        if not shared and condition.strict:
+            raise InvalidRule(f"{where}.strict", f"not used by {condition.kind}")
+        if condition in conditions[:i]:
+            raise InvalidRule(where, "repeats an earlier condition")
+
+
 def _validate_rule(rule: RecallRule) -> None:
     if not isinstance(rule.key, str) or not _KEY_PATTERN.fullmatch(rule.key):
         raise InvalidRule("key", "must be lower-case letters, digits and _ (max 64)")
@@ -495,11 +705,9 @@ def _validate_rule(rule: RecallRule) -> None:
             raise InvalidRule(name, "must be a positive finite Decimal")
     if not rule.full_count_lower <= 1 <= rule.full_count_upper:
         raise InvalidRule("full_count_lower", "must satisfy lower <= 1 <= upper")
-    quorum = rule.vote_turnout_quorum
-    # A Decimal like 0.3333 is not 1/3: require the exact type.
-    if quorum is not None and (not isinstance(quorum, Fraction) or not 0 < quorum <= 1):
-        raise InvalidRule("vote_turnout_quorum", "must be a Fraction in (0, 1] or None")
-    _require_choice("vote_majority", rule.vote_majority, VOTE_MAJORITIES)
+    if rule.full_count_max_signatures is not None:
+        _require_int("full_count_max_signatures", rule.full_count_max_signatures, 0)
+    _validate_vote(rule)
     unverified = rule.unverified_fields
     if not isinstance(unverified, frozenset):
         raise InvalidRule("unverified_fields", "must be a frozenset")
@@ -571,12 +779,12 @@ class _Reader:
         except (ValueError, ZeroDivisionError):
             raise InvalidRule(key, f"{value!r} is not a fraction") from None
 
-    def bands(self, key: str) -> tuple[Band, ...]:
+    def objects(self, key: str, allowed: set[str]) -> list[tuple[str, Mapping[str, Any]]]:
+        """The items of a list of objects as ``(where, item)``, refusing unknown keys."""
         value = self._get(key)
         if not isinstance(value, list):
             raise InvalidRule(key, "must be a list")
-        bands = []
-        allowed = {"max_voters", "percent", "floor", "signing_days"}
+        items = []
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             if not isinstance(item, Mapping):
@@ -584,6 +792,30 @@ class _Reader:
             extra = sorted(set(item) - allowed)
             if extra:
                 raise InvalidRule(f"{where}.{extra[0]}", "unknown field")
+            items.append((where, item))
+        return items
+
+    def conditions(self, key: str) -> tuple[VoteCondition, ...]:
+        result = []
+        for where, item in self.objects(key, {"kind", "share", "of", "strict"}):
+            item_reader = _Reader({"share": None, "of": None, "strict": False, **item})
+            result.append(
+                VoteCondition(
+                    kind=_prefixed(where, item_reader.text, "kind"),
+                    share=_prefixed(where, item_reader.fraction_or_none, "share"),
+                    of=_prefixed(where, item_reader.text_or_none, "of"),
+                    strict=_prefixed(where, item_reader.boolean, "strict"),
+                )
+            )
+        return tuple(result)
+
+    def text_or_none(self, key: str) -> str | None:
+        value = self._get(key)
+        return None if value is None else self.text(key)
+
+    def bands(self, key: str) -> tuple[Band, ...]:
+        bands = []
+        for where, item in self.objects(key, {"max_voters", "percent", "floor", "signing_days"}):
             if "percent" not in item:
                 raise InvalidRule(f"{where}.percent", "missing")
             bands.append(
@@ -597,6 +829,14 @@ class _Reader:
                 )
             )
         return tuple(bands)
+
+
+def _prefixed(where: str, read: Any, key: str) -> Any:
+    """Call ``read(key)``, reporting a failure as ``where.key``."""
+    try:
+        return read(key)
+    except InvalidRule as exc:
+        raise InvalidRule(f"{where}.{exc.field}", exc.message) from None
 
 
 def _read_int(key: str, value: object) -> int:
@@ -676,8 +916,11 @@ def _kz_rule(key: str, name: str, jurisdiction: str) -> RecallRule:
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
-        vote_turnout_quorum=Fraction(1, 3),
-        vote_majority="more_than_half_of_votes",
+        decided_by="vote",
+        vote_conditions=(
+            turnout_quorum(Fraction(1, 3)),
+            approval(Fraction(1, 2), "turnout", strict=True),
+        ),
         unverified_fields=_KZ_UNVERIFIED,
     )
 
@@ -721,8 +964,8 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
-        vote_turnout_quorum=None,
-        vote_majority="petition_decides",
+        decided_by="petition",
+        vote_conditions=(),
         unverified_fields=frozenset({"lockout_last_days", "verification_method"}),
     ),
     RecallRule(
@@ -763,8 +1006,9 @@ _PRESET_LIST: Final = (
         verification_method="random_sample",
         sample_percent=Decimal("5"),
         sample_minimum=500,
-        vote_turnout_quorum=None,
-        vote_majority="yes_gt_no",
+        full_count_max_signatures=500,
+        decided_by="vote",
+        vote_conditions=(YES_MORE_THAN_NO,),
         unverified_fields=frozenset(
             {
                 "lockout_first_days",
@@ -806,8 +1050,8 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
-        vote_turnout_quorum=None,
-        vote_majority="successor_election",
+        decided_by="vote",
+        vote_conditions=(YES_MORE_THAN_NO,),
         unverified_fields=frozenset(
             {
                 "signing_days",
@@ -847,8 +1091,8 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
-        vote_turnout_quorum=None,
-        vote_majority="yes_gt_no_and_yes_ge_quarter_electorate",
+        decided_by="vote",
+        vote_conditions=(YES_MORE_THAN_NO, approval(Fraction(1, 4), "registered", strict=False)),
         unverified_fields=frozenset(
             {
                 "signing_days",

@@ -14,6 +14,7 @@ from recall.models.base import utcnow
 from recall.services.iin_hash import hash_iin
 from recall.services.signing import counting, paper
 from recall.services.signing import online as signing
+from recall.services.verification.reason_codes import rejection_codes
 from tests import factories
 from tests.signing.conftest import (
     confirm_token,
@@ -41,7 +42,7 @@ def _line(petition, row, sheet=1, line=None, **changes):
         "full_name": "Серік Абенов",
         "iin": factories.iin(),
         "district_number": petition.district.number,
-        "signed_on": None,
+        "signed_on": counting.local_day(utcnow()).isoformat(),
     }
     values.update(changes)
     return paper.PaperLine(**values)
@@ -116,6 +117,59 @@ def test_paper_signature_of_a_voter_whose_online_one_never_counted_is_the_one_th
     assert counting.recount(petition.id) == 1
 
 
+MISSING_DATE = (
+    "signed_on",
+    "Enter the date the line was signed: a line without its date is not counted.",
+    "missing_date",
+)
+
+
+@pytest.mark.parametrize("blank", [None, "", "  "])
+def test_a_line_without_its_date_is_refused_as_missing_date(setup, blank):
+    """During the period too: the day of entry is not the day of signing."""
+    petition, commissioner = setup
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.add_paper_signatures(
+            commissioner, petition.id, [_line(petition, 1), _line(petition, 2, signed_on=blank)]
+        )
+    assert [(p.row, p.field, p.message, p.reason_code) for p in refused.value.problems] == [
+        (2, *MISSING_DATE)
+    ]
+    assert total_rows() == (0, 0) and counting.confirmed_count(petition) == 0
+    report = paper.add_paper_signatures(
+        commissioner,
+        petition.id,
+        [_line(petition, 1), _line(petition, 2, signed_on=blank)],
+        skip_invalid=True,
+    )
+    assert report.added == 1 and [p.reason_code for p in report.skipped] == ["missing_date"]
+    assert counting.confirmed_count(petition) == 1
+    assert "missing_date" in {c.code for c in rejection_codes()}
+
+
+def test_csv_lines_without_a_date_are_refused_as_missing_date(setup):
+    petition, commissioner = setup
+    number = petition.district.number
+    today = counting.local_day(utcnow()).isoformat()
+    text = (
+        "sheet,line,full_name,iin,district_number,signed_on\n"
+        f"1,1,Әлия Қасымова,{factories.iin()},{number},{today}\n"
+        f"1,2,Нұрлан Бекұлы,{factories.iin()},{number},\n"
+    )
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.import_paper_csv(commissioner, petition.id, text)
+    assert [(p.row, p.field, p.message, p.reason_code) for p in refused.value.problems] == [
+        (3, *MISSING_DATE)
+    ]
+    without_column = (
+        f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{factories.iin()},{number}\n"
+    )
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.import_paper_csv(commissioner, petition.id, without_column)
+    assert [p.reason_code for p in refused.value.problems] == ["missing_date"]
+    assert total_rows() == (0, 0)
+
+
 def test_lines_entered_after_the_period_need_their_date(make, collecting_petition):
     petition = collecting_petition(
         state=PetitionState.CLOSED, opens_delta=timedelta(days=-31), closes_delta=timedelta(days=-1)
@@ -123,9 +177,9 @@ def test_lines_entered_after_the_period_need_their_date(make, collecting_petitio
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
     db.session.commit()
     with pytest.raises(paper.PaperBatchInvalid) as refused:
-        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1)])
-    assert [(p.row, p.field, p.message) for p in refused.value.problems] == [
-        (1, "signed_on", "The signing period is over: enter the date each line was signed.")
+        paper.add_paper_signatures(commissioner, petition.id, [_line(petition, 1, signed_on=None)])
+    assert [(p.row, p.field, p.message, p.reason_code) for p in refused.value.problems] == [
+        (1, *MISSING_DATE)
     ]
     assert total_rows() == (0, 0)
     signed_on = counting.local_day(petition.opens_at) + timedelta(days=3)
@@ -214,14 +268,18 @@ def test_csv_upload_with_semicolons_and_bom(setup):
     number = petition.district.number
     text = (
         "\ufeffsheet;line;full_name;iin;district_number;signed_on\n"
-        f"3;1;Әлия Қасымова;{factories.iin()};{number};\n"
+        f"3;1;Әлия Қасымова;{factories.iin()};{number};{counting.local_day(utcnow()).isoformat()}\n"
         "\n"
         f"3;2;Нұрлан Бекұлы;{factories.iin()};{number};{counting.local_day(utcnow()).isoformat()}\n"
     )
     report = paper.import_paper_csv(commissioner, petition.id, text.encode("utf-8"))
     assert report.added == 2
     assert counting.confirmed_count(petition) == 2
-    bad = f"sheet,line,full_name,iin,district_number\n1,1,Good Name,{factories.iin()},{number}\n1,2,Bad Name,1,{number}\n"
+    today = counting.local_day(utcnow()).isoformat()
+    bad = (
+        "sheet,line,full_name,iin,district_number,signed_on\n"
+        f"1,1,Good Name,{factories.iin()},{number},{today}\n1,2,Bad Name,1,{number},{today}\n"
+    )
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.import_paper_csv(commissioner, petition.id, bad)
     assert [(p.row, p.field) for p in refused.value.problems] == [
@@ -252,12 +310,16 @@ def test_paper_pages(client, login, setup):
         "batch-lines-0-full_name": "Дана Омарова",
         "batch-lines-0-iin": factories.iin(),
         "batch-lines-0-district_number": str(petition.district.number),
+        "batch-lines-0-signed_on": counting.local_day(utcnow()).isoformat(),
         "batch-lines-1-sheet": "1",
         "batch-lines-1-line": "2",
         "batch-lines-1-full_name": "Дана Омарова",
         "batch-lines-1-iin": "bad",
         "batch-lines-1-district_number": str(petition.district.number),
     }
+    refused = client.post(f"/petitions/{petition.id}/paper", data=form)
+    assert refused.status_code == 422 and MISSING_DATE[1] in refused.get_data(as_text=True)
+    form["batch-lines-1-signed_on"] = form["batch-lines-0-signed_on"]
     refused = client.post(f"/petitions/{petition.id}/paper", data=form)
     assert refused.status_code == 422
     assert "The IIN must be exactly 12 digits." in refused.get_data(as_text=True)
@@ -266,8 +328,8 @@ def test_paper_pages(client, login, setup):
     accepted = client.post(f"/petitions/{petition.id}/paper", data=form)
     assert accepted.status_code == 200 and "Entered 2 signatures" in accepted.get_data(as_text=True)
     upload = (
-        f"sheet,line,full_name,iin,district_number\n2,1,Марат Бек,{factories.iin()},"
-        f"{petition.district.number}\n"
+        f"sheet,line,full_name,iin,district_number,signed_on\n2,1,Марат Бек,{factories.iin()},"
+        f"{petition.district.number},{form['batch-lines-0-signed_on']}\n"
     ).encode()
     import io
 

@@ -11,16 +11,24 @@ import pytest
 
 from recall.rules.recall_rules import (
     PRESETS,
+    SCHEMA_VERSION,
+    VOTE_REASONS,
+    YES_AT_LEAST_VOTES_THAT_ELECTED,
+    YES_MORE_THAN_NO,
     Band,
     Eligibility,
     InvalidRule,
     RecallRule,
+    VoteCondition,
     VoteOutcome,
+    approval,
     band_for,
+    condition_reason,
     decide_recall_vote,
     recall_eligibility,
     required_signatures,
     signing_period_days,
+    turnout_quorum,
 )
 
 KZ = PRESETS["kz_mazhilis_single_mandate"]
@@ -66,8 +74,10 @@ def test_kazakhstan_presets(rule: RecallRule) -> None:
         "min_initiative_group",
         "verification_method",
     } <= rule.unverified_fields
-    assert not {"vote_turnout_quorum", "vote_majority", "recallable_mandates"} & (
-        rule.unverified_fields
+    assert not {"vote_conditions", "decided_by", "recallable_mandates"} & rule.unverified_fields
+    assert rule.vote_conditions == (
+        turnout_quorum(Fraction(1, 3)),
+        approval(Fraction(1, 2), "turnout", strict=True),
     )
 
 
@@ -77,6 +87,7 @@ def test_uk_preset() -> None:
     assert UK.withdrawal_allowed is False
     assert UK.running_count_public is False
     assert UK.vote_majority == "petition_decides"
+    assert (UK.decided_by, UK.vote_conditions) == ("petition", ())
 
 
 def test_california_preset_flags() -> None:
@@ -85,6 +96,10 @@ def test_california_preset_flags() -> None:
     assert CA.verification_method == "random_sample"
     assert (CA.sample_percent, CA.sample_minimum) == (Decimal("5"), 500)
     assert (CA.full_count_upper, CA.full_count_lower) == (Decimal("1.10"), Decimal("0.90"))
+    # EC 11225(a): 500 signatures or fewer are all examined.
+    assert CA.full_count_max_signatures == 500
+    assert CA.uses_full_count(500) and not CA.uses_full_count(501)
+    assert KZ.uses_full_count(10**6)
 
 
 def test_taiwan_preset() -> None:
@@ -229,74 +244,159 @@ def test_eligibility_rejects_reversed_term() -> None:
 
 
 # ---------------------------------------------------------------- the vote
+# One table of worked cases per preset: one vote below, at and one above each boundary. A row is
+# (registered, turnout, yes, no, expected outcome).
+
+R = "recalled"
+
+
+def _out(*failed: str) -> VoteOutcome:
+    """The expected outcome: recalled when nothing failed, else the failing reasons in order."""
+    if not failed:
+        return VoteOutcome(True, True, R)
+    valid = "turnout_below_quorum" not in failed
+    return VoteOutcome(False, valid, failed[0] if valid else "turnout_below_quorum", failed)
+
+
+KZ_CASES = [
+    # Quorum 1/3 of 999 is exactly 333: at the boundary valid, one below invalid.
+    (999, 333, 200, 133, _out()),
+    (999, 332, 332, 0, _out("turnout_below_quorum")),
+    (999, 334, 200, 134, _out()),
+    # 1/3 of 1,000 is 333 1/3: 333 is just below, 334 is enough.
+    (1_000, 333, 333, 0, _out("turnout_below_quorum")),
+    (1_000, 334, 334, 0, _out()),
+    # More than 1/2 of those who took part: at exactly 1/2 not recalled.
+    (1_000, 400, 199, 201, _out("yes_not_above_share_of_turnout")),
+    (1_000, 400, 200, 200, _out("yes_not_above_share_of_turnout")),
+    (1_000, 400, 201, 199, _out()),
+    # Blank and spoilt ballots count among those who took part.
+    (1_000, 400, 199, 150, _out("yes_not_above_share_of_turnout")),
+    (1_000, 401, 201, 150, _out()),
+    # Both conditions fail: both are named, the quorum first.
+    (1_000, 300, 100, 200, _out("turnout_below_quorum", "yes_not_above_share_of_turnout")),
+]
+
+TW_CASES = [
+    # At least 1/4 of 1,000 registered = 250, and yes > no; no turnout quorum.
+    (1_000, 601, 249, 100, _out("yes_below_share_of_registered")),
+    (1_000, 601, 250, 249, _out()),
+    (1_000, 601, 251, 250, _out()),
+    (1_000, 601, 300, 299, _out()),
+    (1_000, 601, 300, 300, _out("yes_not_more_than_no")),
+    (1_000, 601, 300, 301, _out("yes_not_more_than_no")),
+    # 1/4 of 1,001 is 250 1/4: 250 is below, 251 is enough.
+    (1_001, 600, 250, 0, _out("yes_below_share_of_registered")),
+    (1_001, 600, 251, 0, _out()),
+    (1_000, 600, 200, 300, _out("yes_not_more_than_no", "yes_below_share_of_registered")),
+]
+
+CA_CASES = [
+    # Only votes on the question count; turnout and registered do not matter.
+    (1_000, 101, 9, 10, _out("yes_not_more_than_no")),
+    (1_000, 101, 10, 10, _out("yes_not_more_than_no")),
+    (1_000, 101, 11, 10, _out()),
+    (1_000, 1, 1, 0, _out()),
+]
+
+# Philippines: yes is the best challenger's votes, no the official's.
+PH_CASES = [
+    (1_000, 101, 49, 50, _out("yes_not_more_than_no")),
+    (1_000, 101, 50, 50, _out("yes_not_more_than_no")),
+    (1_000, 101, 51, 50, _out()),
+]
 
 
 @pytest.mark.parametrize(
-    ("registered", "turnout", "yes", "no", "expected"),
+    ("rule", "registered", "turnout", "yes", "no", "expected"),
+    [(KZ, *c) for c in KZ_CASES]
+    + [(KZ_MASLIKHAT, *c) for c in KZ_CASES]
+    + [(TW, *c) for c in TW_CASES]
+    + [(CA, *c) for c in CA_CASES]
+    + [(PH, *c) for c in PH_CASES],
+)
+def test_preset_votes(
+    rule: RecallRule, registered: int, turnout: int, yes: int, no: int, expected: VoteOutcome
+) -> None:
+    assert decide_recall_vote(rule, registered, turnout, yes, no) == expected
+
+
+def _vote_rule(*conditions: VoteCondition) -> RecallRule:
+    return dataclasses.replace(KZ, key="custom_vote", vote_conditions=conditions)
+
+
+VENEZUELA_LIKE = _vote_rule(turnout_quorum(Fraction(1, 4)), YES_AT_LEAST_VOTES_THAT_ELECTED)
+
+
+@pytest.mark.parametrize(
+    ("turnout", "yes", "no", "expected"),
     [
-        # Exactly one third takes part: valid.
-        (999, 333, 200, 133, VoteOutcome(True, True, "recalled")),
-        # One voter fewer: invalid, even with every vote for recall.
-        (999, 332, 332, 0, VoteOutcome(False, False, "turnout_below_quorum")),
-        # 1/3 of 1,000 is 333 1/3: 333 is just below, 334 is enough.
-        (1_000, 333, 333, 0, VoteOutcome(False, False, "turnout_below_quorum")),
-        (1_000, 334, 334, 0, VoteOutcome(True, True, "recalled")),
-        # Exactly 50% yes is not "more than 50%".
-        (1_000, 400, 200, 200, VoteOutcome(False, True, "yes_not_more_than_half")),
-        (1_000, 400, 201, 199, VoteOutcome(True, True, "recalled")),
-        # Blank and spoilt ballots count among those who took part.
-        (1_000, 400, 199, 150, VoteOutcome(False, True, "yes_not_more_than_half")),
-        (1_000, 401, 201, 150, VoteOutcome(True, True, "recalled")),
+        (300, 119, 100, _out("yes_below_votes_that_elected")),
+        (300, 120, 100, _out()),
+        (300, 121, 100, _out()),
+        # Quorum 1/4 of 1,000 = 250, at least.
+        (249, 200, 0, _out("turnout_below_quorum")),
+        (250, 200, 0, _out()),
+        (251, 200, 0, _out()),
     ],
 )
-def test_kazakh_recall_vote(
-    registered: int, turnout: int, yes: int, no: int, expected: VoteOutcome
+def test_votes_that_elected_rule(turnout: int, yes: int, no: int, expected: VoteOutcome) -> None:
+    assert decide_recall_vote(VENEZUELA_LIKE, 1_000, turnout, yes, no, 120) == expected
+
+
+def test_votes_that_elected_is_required_when_a_condition_uses_it() -> None:
+    with pytest.raises(ValueError):
+        decide_recall_vote(VENEZUELA_LIKE, 1_000, 300, 120, 100)
+
+
+@pytest.mark.parametrize(
+    ("turnout", "yes", "no", "expected"),
+    [
+        # Approval by more than half of all 1,000 registered voters: 500 is not enough.
+        (600, 499, 0, _out("yes_not_above_share_of_registered")),
+        (600, 500, 0, _out("yes_not_above_share_of_registered")),
+        (600, 501, 0, _out()),
+        (1_000, 501, 499, _out()),
+    ],
+)
+def test_majority_of_all_registered_voters(
+    turnout: int, yes: int, no: int, expected: VoteOutcome
 ) -> None:
-    assert decide_recall_vote(KZ, registered, turnout, yes, no) == expected
+    rule = _vote_rule(approval(Fraction(1, 2), "registered", strict=True))
+    assert decide_recall_vote(rule, 1_000, turnout, yes, no) == expected
 
 
 @pytest.mark.parametrize(
     ("yes", "no", "expected"),
     [
-        (250, 249, VoteOutcome(True, True, "recalled")),  # exactly a quarter
-        (249, 100, VoteOutcome(False, True, "yes_below_quarter_of_electorate")),
-        (300, 300, VoteOutcome(False, True, "yes_not_more_than_no")),
-        (300, 301, VoteOutcome(False, True, "yes_not_more_than_no")),
+        # Two thirds of the votes cast (yes + no), at least: 200 of 300 is exactly 2/3.
+        (199, 101, _out("yes_below_share_of_votes_cast")),
+        (200, 100, _out()),
+        (201, 99, _out()),
     ],
 )
-def test_taiwan_vote(yes: int, no: int, expected: VoteOutcome) -> None:
-    # No turnout quorum: 600 of 1,000 voting is irrelevant to validity.
-    assert decide_recall_vote(TW, 1_000, 601, yes, no) == expected
+def test_approval_share_of_votes_cast(yes: int, no: int, expected: VoteOutcome) -> None:
+    rule = _vote_rule(approval(Fraction(2, 3), "votes_cast", strict=False))
+    # 100 blank ballots do not count: only votes cast on the question.
+    assert decide_recall_vote(rule, 1_000, 400, yes, no) == expected
 
 
-@pytest.mark.parametrize(
-    ("rule", "yes", "no", "recalled"),
-    [(CA, 10, 9, True), (CA, 10, 10, False), (PH, 51, 50, True), (PH, 50, 51, False)],
-)
-def test_plain_majority_votes(rule: RecallRule, yes: int, no: int, recalled: bool) -> None:
-    # California counts only votes on the question; turnout 100 does not matter.
-    outcome = decide_recall_vote(rule, 1_000, 101, yes, no)
-    assert (outcome.recalled, outcome.valid) == (recalled, True)
+def test_strict_turnout_quorum() -> None:
+    rule = _vote_rule(turnout_quorum(Fraction(1, 2), strict=True), YES_MORE_THAN_NO)
+    assert decide_recall_vote(rule, 1_000, 500, 300, 200) == _out("turnout_below_quorum")
+    assert decide_recall_vote(rule, 1_000, 501, 300, 200) == _out()
 
 
-def test_votes_that_elected_rule() -> None:
-    venezuela_like = dataclasses.replace(
-        KZ,
-        key="venezuela_like",
-        vote_turnout_quorum=Fraction(1, 4),
-        vote_majority="yes_ge_votes_that_elected",
-    )
-    assert decide_recall_vote(venezuela_like, 1_000, 300, 120, 100, votes_that_elected=120) == (
-        VoteOutcome(True, True, "recalled")
-    )
-    assert decide_recall_vote(venezuela_like, 1_000, 300, 119, 100, votes_that_elected=120) == (
-        VoteOutcome(False, True, "yes_below_votes_that_elected")
-    )
-    assert decide_recall_vote(venezuela_like, 1_000, 249, 200, 0, votes_that_elected=120) == (
-        VoteOutcome(False, False, "turnout_below_quorum")
-    )
-    with pytest.raises(ValueError):
-        decide_recall_vote(venezuela_like, 1_000, 300, 120, 100)
+def test_every_condition_reason_is_listed() -> None:
+    for kind, of, strict in [
+        ("turnout_quorum", None, False),
+        ("yes_more_than_no", None, False),
+        ("yes_at_least_votes_that_elected", None, False),
+        *(("approval", b, st) for b in ("votes_cast", "turnout", "registered") for st in (0, 1)),
+    ]:
+        share = Fraction(1, 2) if kind in ("turnout_quorum", "approval") else None
+        condition = VoteCondition(kind=kind, share=share, of=of, strict=bool(strict))
+        assert condition_reason(condition) in VOTE_REASONS
 
 
 def test_petition_decides_has_no_vote() -> None:
@@ -331,11 +431,16 @@ def test_presets_round_trip_through_json(key: str) -> None:
 
 def test_to_dict_uses_exact_strings() -> None:
     data = KZ.to_dict()
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["threshold_bands"] == [
         {"max_voters": None, "percent": "30", "floor": 0, "signing_days": None}
     ]
-    assert data["vote_turnout_quorum"] == "1/3"
+    assert data["decided_by"] == "vote"
+    assert data["vote_conditions"] == [
+        {"kind": "turnout_quorum", "share": "1/3", "strict": False},
+        {"kind": "approval", "share": "1/2", "of": "turnout", "strict": True},
+    ]
+    assert "vote_majority" not in data and "vote_turnout_quorum" not in data
     assert data["full_count_upper"] == "1.10"
     assert data["unverified_fields"] == sorted(KZ.unverified_fields)
     ph = PH.to_dict()["threshold_bands"]
@@ -394,7 +499,59 @@ _DELETE = object()
         (_set("threshold_bands", []), "threshold_bands"),
         (_set("threshold_basis", "population"), "threshold_basis"),
         (_set("verification_method", "vibes"), "verification_method"),
-        (_set("vote_majority", "two_thirds"), "vote_majority"),
+        (_set("vote_conditions.0.kind", "two_thirds"), "vote_conditions[0].kind"),
+        (_set("vote_conditions", []), "vote_conditions"),
+        (
+            _set("vote_conditions.0", {"kind": "yes_more_than_no", "share": "1/2"}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "yes_more_than_no", "strict": True}),
+            "vote_conditions[0].strict",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "yes_more_than_no", "of": "turnout"}),
+            "vote_conditions[0].of",
+        ),
+        (_set("vote_conditions.0", {"kind": "approval", "share": "1/2"}), "vote_conditions[0].of"),
+        (
+            _set("vote_conditions.0", {"kind": "approval", "share": "1/2", "of": "people"}),
+            "vote_conditions[0].of",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "approval", "of": "turnout"}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "turnout_quorum", "share": "4/3"}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "turnout_quorum", "share": "0"}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "turnout_quorum", "share": "1/0"}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "turnout_quorum", "share": 0.25}),
+            "vote_conditions[0].share",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "turnout_quorum", "share": "1/4", "strict": "no"}),
+            "vote_conditions[0].strict",
+        ),
+        (
+            _set("vote_conditions.0", {"kind": "yes_more_than_no", "colour": 1}),
+            "vote_conditions[0].colour",
+        ),
+        (_set("vote_conditions.0", "yes_more_than_no"), "vote_conditions[0]"),
+        (_set("vote_conditions", [{"kind": "yes_more_than_no"}] * 2), "vote_conditions[1]"),
+        (_set("decided_by", "petition"), "vote_conditions"),
+        (_set("decided_by", "lottery"), "decided_by"),
+        (_set("vote_majority", "yes_gt_no"), "vote_majority"),
+        (_set("full_count_max_signatures", -1), "full_count_max_signatures"),
         (_set("recallable_mandates", ["senator"]), "recallable_mandates"),
         (_set("recallable_mandates", []), "recallable_mandates"),
         (_set("recallable_mandates", ["executive", "executive"]), "recallable_mandates"),
@@ -409,17 +566,14 @@ _DELETE = object()
         (_set("full_count_lower", "1.2"), "full_count_lower"),
         (_set("full_count_upper", "0.95"), "full_count_lower"),
         (_set("full_count_upper", "-1"), "full_count_upper"),
-        (_set("vote_turnout_quorum", "4/3"), "vote_turnout_quorum"),
-        (_set("vote_turnout_quorum", "0"), "vote_turnout_quorum"),
-        (_set("vote_turnout_quorum", "1/0"), "vote_turnout_quorum"),
-        (_set("vote_turnout_quorum", 0.25), "vote_turnout_quorum"),
         (_set("unverified_fields", ["signing_dayz"]), "unverified_fields"),
         (_set("key", "California Local"), "key"),
         (_set("name", ""), "name"),
         (_set("legal_source", "   "), "legal_source"),
         (_set("name", _DELETE), "name"),
         (_set("colour", "red"), "colour"),
-        (_set("schema_version", 2), "schema_version"),
+        (_set("schema_version", 3), "schema_version"),
+        (_set("schema_version", 1), "decided_by"),
     ],
 )
 def test_from_dict_rejects_bad_values(mutate: Any, field: str) -> None:
@@ -438,8 +592,8 @@ def test_from_dict_rejects_non_mapping() -> None:
 
 def test_construction_validates_too() -> None:
     with pytest.raises(InvalidRule) as exc:
-        dataclasses.replace(KZ, vote_turnout_quorum=Decimal("0.3333"))  # type: ignore[arg-type]
-    assert exc.value.field == "vote_turnout_quorum"
+        _vote_rule(turnout_quorum(Decimal("0.3333")))  # type: ignore[arg-type]
+    assert exc.value.field == "vote_conditions[0].share"
     with pytest.raises(InvalidRule) as exc:
         dataclasses.replace(KZ, threshold_bands=(Band(max_voters=None, percent=30),))  # type: ignore[arg-type]
     assert exc.value.field == "threshold_bands[0].percent"
@@ -450,3 +604,94 @@ def test_full_count_rule_needs_no_sample_settings() -> None:
     with pytest.raises(InvalidRule) as exc:
         dataclasses.replace(KZ, verification_method="random_sample")
     assert exc.value.field == "sample_percent"
+
+
+# ------------------------------------------------- schema 1 rows (vote_majority)
+
+
+def _schema_1(rule: RecallRule, majority: str, quorum: str | None) -> dict[str, Any]:
+    """``rule`` as schema 1 stored it: vote_majority and vote_turnout_quorum, no conditions."""
+    data = rule.to_dict()
+    for name in ("decided_by", "vote_conditions", "full_count_max_signatures"):
+        del data[name]
+    data.update(schema_version=1, vote_majority=majority, vote_turnout_quorum=quorum)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("rule", "majority", "quorum"),
+    [
+        (KZ, "more_than_half_of_votes", "1/3"),
+        (KZ_MASLIKHAT, "more_than_half_of_votes", "1/3"),
+        (UK, "petition_decides", None),
+        (dataclasses.replace(CA, full_count_max_signatures=None), "yes_gt_no", None),
+        (PH, "successor_election", None),
+        (TW, "yes_gt_no_and_yes_ge_quarter_electorate", None),
+    ],
+)
+def test_schema_1_presets_read_as_today(rule: RecallRule, majority: str, quorum: str) -> None:
+    data = json.loads(json.dumps(_schema_1(rule, majority, quorum)))
+    assert RecallRule.from_dict(data) == rule
+
+
+@pytest.mark.parametrize(
+    ("majority", "quorum", "decided_by", "conditions"),
+    [
+        ("yes_gt_no", "1/4", "vote", (turnout_quorum(Fraction(1, 4)), YES_MORE_THAN_NO)),
+        (
+            "yes_ge_votes_that_elected",
+            "1/4",
+            "vote",
+            (turnout_quorum(Fraction(1, 4)), YES_AT_LEAST_VOTES_THAT_ELECTED),
+        ),
+        # A quorum under petition_decides never had an effect.
+        ("petition_decides", "1/3", "petition", ()),
+    ],
+)
+def test_schema_1_vote_majorities_migrate(
+    majority: str, quorum: str, decided_by: str, conditions: tuple[VoteCondition, ...]
+) -> None:
+    rule = RecallRule.from_dict(_schema_1(CA, majority, quorum))
+    assert (rule.decided_by, rule.vote_conditions) == (decided_by, conditions)
+    assert RecallRule.from_dict(rule.to_dict()) == rule
+
+
+def test_schema_1_unverified_vote_fields_map_to_conditions() -> None:
+    data = _schema_1(KZ, "more_than_half_of_votes", "1/3")
+    data["unverified_fields"] = ["signing_days", "vote_majority", "vote_turnout_quorum"]
+    rule = RecallRule.from_dict(data)
+    assert rule.unverified_fields == {"signing_days", "vote_conditions"}
+
+
+def test_schema_1_rejects_unknown_majority() -> None:
+    with pytest.raises(InvalidRule) as exc:
+        RecallRule.from_dict(_schema_1(KZ, "two_thirds", None))
+    assert exc.value.field == "vote_majority"
+
+
+def test_older_form_data_without_conditions_is_read() -> None:
+    # The rule form sends the schema-1 pair without a schema_version.
+    data = _schema_1(TW, "yes_gt_no_and_yes_ge_quarter_electorate", None)
+    del data["schema_version"]
+    assert RecallRule.from_dict(data) == TW
+
+
+def test_custom_conditions_have_no_older_name() -> None:
+    rule = _vote_rule(approval(Fraction(1, 2), "registered", strict=True))
+    assert rule.vote_majority == "custom"
+    assert rule.vote_turnout_quorum is None
+    assert RecallRule.from_dict(json.loads(json.dumps(rule.to_dict()))) == rule
+
+
+# ---------------------------------------------------- rules no preset has
+
+
+@pytest.mark.parametrize(
+    ("percent", "electorate", "needed"),
+    [("50.01", 10_000, 5_001), ("66.67", 3, 3), ("75", 1_001, 751), ("100", 1_234, 1_234)],
+)
+def test_petition_shares_above_half_up_to_all(percent: str, electorate: int, needed: int) -> None:
+    data = KZ.to_dict()
+    data["threshold_bands"][0]["percent"] = percent
+    rule = RecallRule.from_dict(data)
+    assert required_signatures(rule, electorate) == needed

@@ -108,7 +108,7 @@ def _certify(w, outcome="qualified"):
     "turnout,yes,recalled,reason",
     [
         (4, 3, True, "recalled"),  # 4 of 10 took part (>= 1/3), 3 of 4 for recall
-        (4, 2, False, "yes_not_more_than_half"),
+        (4, 2, False, "yes_not_above_share_of_turnout"),
         (3, 3, False, "turnout_below_quorum"),  # 3 < 10/3
     ],
 )
@@ -130,8 +130,13 @@ def test_recall_vote(verified, turnout, yes, recalled, reason):
     assert db.session.get(Deputy, w.deputy.id).status == (
         DeputyStatus.RECALLED if recalled else DeputyStatus.SERVING
     )
+    from recall.services.signing.counting import local_day
+
+    ended = db.session.get(Deputy, w.deputy.id).term_end == local_day(utcnow())
+    assert ended is recalled
     [event] = _events("petition.vote_recorded")
     assert event.payload["recalled"] is recalled
+    assert event.payload["failed_conditions"] == ([] if recalled else [reason])
 
 
 def test_purge(verified, app):
@@ -259,3 +264,44 @@ def test_certification_reaches_initiators_deputy_and_followers(verified, make):
         db.session.scalars(sa.select(Delivery.recipient).where(Delivery.event_id == event.id))
     )
     assert {petition.initiator.email, "deputy@example.org", follower.email} <= recipients
+
+
+def test_petition_decided_rule_recalls_on_certification(verified, client):
+    """UK: no vote; a certified successful petition ends the mandate on the certification day."""
+    from recall.services.signing.counting import local_day
+    from tests.factories import rule_version as make_rule_version
+
+    w = verified
+    w.petition.rule_version_id = make_rule_version("uk_recall_of_mps_2015").id
+    db.session.commit()
+    _certify(w)
+    petition = db.session.get(Petition, w.petition.id)
+    deputy = db.session.get(Deputy, w.deputy.id)
+    assert petition.state == PetitionState.RECALLED and petition.final_state_at is not None
+    assert deputy.status == DeputyStatus.RECALLED
+    assert deputy.term_end == local_day(utcnow())
+    [event] = _events("petition.certified")
+    assert event.payload["recalled"] is True and event.payload["decided_by"] == "petition"
+    assert (event.payload["from"], event.payload["to"]) == ("under_verification", "recalled")
+    assert _events("petition.vote_recorded") == []
+    with pytest.raises(Conflict):
+        certification.record_vote(
+            w.commissioner, w.petition.id, registered=10, turnout=4, yes=3, no=1
+        )
+    body = client.get(f"/api/v1/petitions/{w.petition.id}").get_json()
+    assert body["state"] == "recalled"
+    assert (body["rule"]["decided_by"], body["rule"]["vote_conditions"]) == ("petition", [])
+    page = client.get(f"/deputies/{w.deputy.id}").get_data(as_text=True)
+    assert "recalled" in page and deputy.term_end.isoformat() in page
+
+
+def test_petition_decided_rule_failing_petition_leaves_the_deputy(verified):
+    from tests.factories import rule_version as make_rule_version
+
+    w = verified
+    w.petition.rule_version_id = make_rule_version("uk_recall_of_mps_2015").id
+    w.petition.required_signatures = 4
+    db.session.commit()
+    _certify(w, "failed")
+    assert db.session.get(Petition, w.petition.id).state == PetitionState.FAILED
+    assert db.session.get(Deputy, w.deputy.id).status == DeputyStatus.SERVING

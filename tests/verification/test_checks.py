@@ -154,6 +154,15 @@ def test_other_body_and_missing_roll(world):
         verification.run_checks(world.commissioner, world.petition.id)
 
 
+def _check_all(commissioner, petition_id):
+    """Recount, run the checks, and return every signature's (status, reason) by id."""
+    counting.recount(petition_id)
+    db.session.commit()
+    verification.run_checks(commissioner, petition_id)
+    db.session.commit()
+    return {s.id: (s.check_status, s.reason_code) for s in db.session.scalars(sa.select(Signature))}
+
+
 def test_sqlite_path(sqlite_app, make, tmp_path):
     """The same SQL on SQLite (the embedded default)."""
     from recall.models import Role
@@ -179,12 +188,7 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     d = factories.signature(
         petition, good, "Ёлкина Анна", at=OPENS + timedelta(days=3), duplicate_of=a
     )
-    counting.recount(petition.id)
-    db.session.commit()
-    verification.run_checks(commissioner, petition.id)
-    db.session.commit()
-    got = {s.id: (s.check_status, s.reason_code) for s in db.session.scalars(sa.select(Signature))}
-    assert got == {
+    assert _check_all(commissioner, petition.id) == {
         a.id: (CheckStatus.VALID, None),
         b.id: (CheckStatus.INVALID, "other_district"),
         c.id: (CheckStatus.INVALID, "under_age"),
@@ -348,3 +352,33 @@ def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
         db.session.get(Signature, sig.id).check_status,
         db.session.get(Signature, early.id).reason_code,
     ) == (CheckStatus.VALID, "under_age")
+
+
+@pytest.mark.parametrize("backend", ["app", "sqlite_app"])
+def test_age_is_judged_on_the_local_signing_day_on_both_backends(request, backend, tmp_path):
+    """Born 10 March 2008: at 01:00 Almaty time on 10 March 2026 (19:00 UTC the day before) the
+    signer is 18 and valid; at 23:00 Almaty time on 9 March still 17."""
+    request.getfixturevalue(backend)
+    from datetime import datetime
+
+    from recall.models import Role
+
+    assert verification.current_app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Almaty"
+    body = factories.body()
+    deputy = factories.deputy(factories.district(body, number=1))
+    petition = factories.petition(deputy, initiator=factories.user(), **SIGNED_IN_MARCH)
+    commissioner = factories.user(role=Role.COMMISSIONER, commission_body=body)
+    birthday, eve = factories.iin(date(2008, 3, 10)), factories.iin(date(2008, 3, 10))
+    factories.load_roll(
+        body, tmp_path / "r.csv", [(birthday, "Birthday Voter", 1, "A"), (eve, "Eve Voter", 1, "B")]
+    )
+    on_birthday = factories.signature(
+        petition, birthday, "Birthday Voter", at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
+    )
+    on_eve = factories.signature(
+        petition, eve, "Eve Voter", at=datetime(2026, 3, 9, 18, 0, tzinfo=UTC)
+    )
+    assert _check_all(commissioner, petition.id) == {
+        on_birthday.id: (CheckStatus.VALID, None),
+        on_eve.id: (CheckStatus.INVALID, "under_age"),
+    }

@@ -21,8 +21,13 @@ from tests.verification.conftest import SIGNED_IN_MARCH
 
 @pytest.fixture
 def sampled_world(world, tmp_path, make):
-    """A California-rule petition in district 3 with 30 signatures (2 off the roll), minimum sample 10."""
-    version = factories.rule_version("california_local", sample_minimum=10)
+    """A California-rule petition in district 3 with 30 signatures (2 off the roll), minimum sample 10.
+
+    The full count the rule asks for up to 500 signatures is lowered to 29, so 30 are sampled.
+    """
+    version = factories.rule_version(
+        "california_local", sample_minimum=10, full_count_max_signatures=29
+    )
     deputy = make.deputy(make.district(world.body, number=3))
     petition = make.petition(
         deputy,
@@ -41,6 +46,28 @@ def sampled_world(world, tmp_path, make):
     db.session.commit()
     world.sampled = petition
     return world
+
+
+@pytest.mark.parametrize(("limit", "method"), [(29, "random_sample"), (30, "full_count")])
+def test_small_petition_gets_a_full_count_and_no_projection(sampled_world, limit, method):
+    """California EC 11225(a): up to the rule's size every signature is checked, none sampled."""
+    w = sampled_world
+    w.sampled.rule_version.data = {
+        **w.sampled.rule_version.data,
+        "full_count_max_signatures": limit,
+    }
+    db.session.commit()
+    rep = verification.report(w.commissioner, w.sampled.id)
+    assert rep.method == method and rep.raw == 30
+    if method == "random_sample":
+        assert (rep.outcome, rep.outcome_basis) == ("pending", "sample")
+        return
+    # 28 valid of 20 required, every signature checked: certified on the full count.
+    assert (rep.outcome, rep.outcome_basis, rep.draw) == ("qualified", "full_count", None)
+    with pytest.raises(Conflict):
+        verification.draw_sample(w.commissioner, w.sampled.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SampleDraw)) == 0
+    assert "projected" not in str(rep.numbers())
 
 
 def test_draw_is_stored_reproducible_and_single(sampled_world):

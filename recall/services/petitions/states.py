@@ -14,6 +14,9 @@ Transitions::
     collecting      -> closed               the signing period is over (scheduled job)
     closed          -> under_verification   the commission starts checking signatures
     under_verification -> qualified|failed  the commission certifies the result
+    under_verification -> recalled      certified successful under a rule the petition decides
+                                        (no vote, UK Recall of MPs Act 2015 s.14-15): the seat
+                                        is vacated on certification
     qualified       -> recalled|not_recalled  the recall vote's outcome is recorded
 
 Verification may run checks on a collecting petition before it closes: that is not a state change.
@@ -39,7 +42,7 @@ TRANSITIONS: dict[PetitionState, frozenset[PetitionState]] = {
     S.SUBMITTED: frozenset({S.COLLECTING, S.REJECTED}),
     S.COLLECTING: frozenset({S.CLOSED}),
     S.CLOSED: frozenset({S.UNDER_VERIFICATION}),
-    S.UNDER_VERIFICATION: frozenset({S.QUALIFIED, S.FAILED}),
+    S.UNDER_VERIFICATION: frozenset({S.QUALIFIED, S.FAILED, S.RECALLED}),
     S.QUALIFIED: frozenset({S.RECALLED, S.NOT_RECALLED}),
     S.REJECTED: frozenset(),
     S.FAILED: frozenset(),
@@ -58,6 +61,12 @@ EVENT_KINDS: dict[PetitionState, str] = {
     S.FAILED: "petition.certified",
     S.RECALLED: "petition.vote_recorded",
     S.NOT_RECALLED: "petition.vote_recorded",
+}
+
+# Transitions whose event is not the target state's usual one: a petition that recalls by
+# itself is announced as certified (there is no vote to record).
+EVENT_KIND_OVERRIDES: dict[tuple[PetitionState, PetitionState], str] = {
+    (S.UNDER_VERIFICATION, S.RECALLED): "petition.certified",
 }
 
 # A petition is "active" until it reaches a final state; a deputy has at most one active petition.
@@ -147,7 +156,7 @@ def change_state(
     event_payload.update(payload or {})
     db.session.flush()
     record_event(
-        EVENT_KINDS[target],
+        EVENT_KIND_OVERRIDES.get((current, target), EVENT_KINDS[target]),
         "petition",
         petition.id,
         event_payload,

@@ -312,9 +312,18 @@ def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def form_values_from_rule(version: RecallRuleVersion) -> dict[str, Any]:
-    """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key)."""
+    """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key).
+
+    The vote decision is given as the form still asks for it: ``vote_majority`` (``custom``
+    when no older name expresses the rule's conditions) and ``vote_turnout_quorum``.
+    """
+    rule = version.to_rule()
     data = dict(version.data)
-    data.pop("schema_version", None)
+    for name in ("schema_version", "decided_by", "vote_conditions", "full_count_max_signatures"):
+        data.pop(name, None)
+    quorum = rule.vote_turnout_quorum
+    data["vote_majority"] = rule.vote_majority
+    data["vote_turnout_quorum"] = None if quorum is None else str(quorum)
     data["threshold_bands"] = bands_to_text(data["threshold_bands"])
     data["key"] = data["key"] if not version.is_preset else f"{data['key']}_edited"
     return data

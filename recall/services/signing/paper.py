@@ -2,7 +2,9 @@
 
 Entry is a batch (a form of several lines, or a CSV file with columns
 ``sheet,line,full_name,iin,district_number[,signed_on]``). Every line gets the online checks (name,
-IIN, age on the day of signing, the petition's district) plus a free sheet/line position. A batch
+IIN, age on the day of signing, the petition's district) plus a free sheet/line position. A line
+without its signing date is refused with reason code ``missing_date``: the date decides whether
+it was signed in the period and the signer's age, and the day of entry is neither. A batch
 with a bad line is refused whole, with every problem listed by line, and nothing is written,
 unless ``skip_invalid`` is asked for, which enters the good lines and reports the others.
 
@@ -61,9 +63,20 @@ class PaperLine:
 
 @dataclass(frozen=True)
 class LineProblem:
+    """One refused line; ``reason_code`` names a managed reason code where one applies."""
+
     row: int
     field: str
     message: str
+    reason_code: str | None = None
+
+
+class LineRefused(Invalid):
+    """A line refused for a reason of the managed list (``reason_code``)."""
+
+    def __init__(self, message: str, field: str, reason_code: str):
+        super().__init__(message, field=field)
+        self.reason_code = reason_code
 
 
 class PaperBatchInvalid(Invalid):
@@ -147,8 +160,6 @@ def _check_line(
     now: datetime,
     period: tuple[date, date],
     taken: set[tuple[int, int]],
-    *,
-    date_required: bool,
 ) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
     today = counting.local_day(now)
@@ -176,10 +187,12 @@ def _check_line(
         raise Invalid(
             _("The date of signing must look like 2024-05-31 or 31.05.2024."), field="signed_on"
         ) from None
-    if signed_on is None and date_required:
-        # Without it the line would be dated today, after the period, yet counted.
-        raise Invalid(
-            _("The signing period is over: enter the date each line was signed."), field="signed_on"
+    if signed_on is None:
+        # Dating it the day of entry would count a line whose period and age nobody can check.
+        raise LineRefused(
+            _("Enter the date the line was signed: a line without its date is not counted."),
+            field="signed_on",
+            reason_code="missing_date",
         )
     if signed_on is not None and not period[0] <= signed_on <= min(period[1], today):
         raise Invalid(
@@ -190,7 +203,7 @@ def _check_line(
             ),
             field="signed_on",
         )
-    info = check_iin(item.iin, signed_on or today)
+    info = check_iin(item.iin, signed_on)
     number = _positive_int(item.district_number, 10**6)
     if number is None:
         raise Invalid(_("Enter the signer's district number."), field="district_number")
@@ -203,17 +216,14 @@ def _check_line(
             field="district_number",
         )
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-    if signed_on is None:
-        signed_at = now
-    else:
-        # Noon of that day, kept inside the signing period and not in the future: on the first day
-        # noon may come before registration, on the last day after closing, and verification
-        # rejects a signature dated outside opens_at..closes_at.
-        signed_at = min(
-            max(datetime.combine(signed_on, time(12), zone), petition.opens_at),
-            petition.closes_at,
-            now,
-        )
+    # Noon of that day, kept inside the signing period and not in the future: on the first day
+    # noon may come before registration, on the last day after closing, and verification
+    # rejects a signature dated outside opens_at..closes_at.
+    signed_at = min(
+        max(datetime.combine(signed_on, time(12), zone), petition.opens_at),
+        petition.closes_at,
+        now,
+    )
     return _Checked(
         item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at
     )
@@ -257,11 +267,10 @@ def add_paper_signatures(
     problems: list[LineProblem] = []
     for item in lines:
         try:
-            good = _check_line(
-                petition, item, now, period, taken, date_required=now >= petition.closes_at
-            )
+            good = _check_line(petition, item, now, period, taken)
         except Invalid as exc:
-            problems.append(LineProblem(item.row, exc.field or "", exc.message))
+            code = getattr(exc, "reason_code", None)
+            problems.append(LineProblem(item.row, exc.field or "", exc.message, code))
             continue
         taken.add((good.sheet, good.line))
         checked.append(good)

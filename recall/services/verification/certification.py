@@ -4,7 +4,8 @@ One commissioner of the petition's body proposes the outcome the verification re
 (qualified or failed), freezing the report's numbers; a *different* commissioner of that body
 confirms, which moves the petition through ``change_state`` (recording ``petition.certified``
 with the outcome). The numbers must not have changed in between (Conflict if they did: propose
-again).
+again). Under a rule the petition itself decides (``decided_by == "petition"``, the UK), a
+certified successful petition vacates the seat at once: there is no vote to record.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from recall.rules.recall_rules import decide_recall_vote
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.petitions.states import change_state
+from recall.services.signing.counting import local_day
 from recall.services.verification.checks import get_petition, report
 
 NOTE_MAX = 2000
@@ -105,9 +107,12 @@ def propose_certification(
 def confirm_certification(actor: User, proposal_id: int) -> CertificationProposal:
     """Confirm another commissioner's proposal: the petition becomes qualified or failed.
 
-    Forbidden for another body; Conflict when the actor proposed it themself, when it was already
-    confirmed, or when the report's numbers changed since. Records ``petition.certified`` through
-    ``change_state`` and appends an audit entry. Flushes.
+    Under a rule decided by the petition (no vote), a qualified outcome makes the petition
+    ``recalled`` instead, and ends the deputy's mandate: status ``recalled``, ``term_end`` the
+    certification day (local date). Forbidden for another body; Conflict when the actor proposed
+    it themself, when it was already confirmed, or when the report's numbers changed since.
+    Records ``petition.certified`` through ``change_state`` (with ``recalled`` and
+    ``decided_by`` when the petition decided) and appends an audit entry. Flushes.
     """
     # Locked and fresh: two commissioners confirming at once must not both move the petition.
     proposal = db.session.get(
@@ -124,16 +129,19 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
         raise Conflict(_("The verification numbers changed after the proposal; propose again."))
     proposal.confirmed_by_id, proposal.confirmed_at = actor.id, utcnow()
     target = PetitionState.QUALIFIED if proposal.outcome == "qualified" else PetitionState.FAILED
-    change_state(
-        petition,
-        target,
-        actor,
-        payload={
-            "outcome": proposal.outcome,
-            "valid": proposal.numbers.get("valid"),
-            "required": proposal.numbers.get("required"),
-        },
-    )
+    payload = {
+        "outcome": proposal.outcome,
+        "valid": proposal.numbers.get("valid"),
+        "required": proposal.numbers.get("required"),
+    }
+    if (
+        target == PetitionState.QUALIFIED
+        and petition.rule_version.to_rule().decided_by == "petition"
+    ):
+        target = PetitionState.RECALLED
+        payload["decided_by"] = "petition"
+        _end_mandate(petition.deputy_id, local_day(proposal.confirmed_at))
+    change_state(petition, target, actor, payload=payload)
     append_audit(
         "certification.confirmed",
         actor.id,
@@ -150,6 +158,13 @@ def confirm_certification(actor: User, proposal_id: int) -> CertificationProposa
     return proposal
 
 
+def _end_mandate(deputy_id: int, day) -> None:
+    """The deputy is recalled: status ``recalled``, term ending on ``day``."""
+    deputy = db.session.get(Deputy, deputy_id)
+    deputy.status = DeputyStatus.RECALLED
+    deputy.term_end = max(day, deputy.term_start)
+
+
 def record_vote(
     actor: User,
     petition_id: int,
@@ -163,8 +178,9 @@ def record_vote(
     """Record the recall vote of a qualified petition; the petition's rule decides it.
 
     Uses ``recall.rules.recall_rules.decide_recall_vote``; inconsistent numbers are Invalid (field
-    named). The petition becomes ``recalled`` (the deputy's status ``recalled``) or
-    ``not_recalled``; ``petition.vote_recorded`` is recorded with ``recalled``. Audit-logged.
+    named). The petition becomes ``recalled`` (the deputy's status ``recalled``, the term ending
+    on the day recorded) or ``not_recalled``; ``petition.vote_recorded`` is recorded with
+    ``recalled`` and the failing conditions. Audit-logged.
     """
     petition = get_petition(actor, petition_id)
     if petition.state != PetitionState.QUALIFIED:
@@ -197,8 +213,7 @@ def record_vote(
     )
     db.session.add(result)
     if outcome.recalled:
-        deputy = db.session.get(Deputy, petition.deputy_id)
-        deputy.status = DeputyStatus.RECALLED
+        _end_mandate(petition.deputy_id, local_day(utcnow()))
     change_state(
         petition,
         PetitionState.RECALLED if outcome.recalled else PetitionState.NOT_RECALLED,
@@ -207,6 +222,7 @@ def record_vote(
             "recalled": outcome.recalled,
             "vote_valid": outcome.valid,
             "reason": outcome.reason,
+            "failed_conditions": list(outcome.failed),
         },
     )
     append_audit(
@@ -215,7 +231,13 @@ def record_vote(
         "petition",
         petition.id,
         petition.body_id,
-        {**numbers, "recalled": outcome.recalled, "valid": outcome.valid, "reason": outcome.reason},
+        {
+            **numbers,
+            "recalled": outcome.recalled,
+            "valid": outcome.valid,
+            "reason": outcome.reason,
+            "failed_conditions": list(outcome.failed),
+        },
     )
     db.session.flush()
     return result

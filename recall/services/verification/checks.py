@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -114,9 +115,24 @@ def _norm(col):
 
 
 def _register_sqlite_functions() -> None:
-    """SQLite's lower() is ASCII-only: compare names with the Python normaliser instead."""
+    """SQLite's lower() is ASCII-only: compare names with the Python normaliser instead.
+
+    SQLite has no time zones either: ``recall_local_date`` gives a stored UTC timestamp's date in
+    the application's time zone, so the age check sees the signing day as signing did.
+    """
     dbapi = db.session.connection().connection.dbapi_connection
     dbapi.create_function("recall_norm_name", 1, normalise_name, deterministic=True)
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+    def local_date(value: str | None) -> str | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:  # stored as UTC without an offset
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).date().isoformat()
+
+    dbapi.create_function("recall_local_date", 1, local_date, deterministic=True)
 
 
 def _day_key(expr):
@@ -127,13 +143,13 @@ def _day_key(expr):
 
 
 def _local_date(col):
-    """The signing day in the application's time zone (as counts per day use), on PostgreSQL.
+    """The signing day in the application's time zone (as signing and counts per day use).
 
-    SQLite has no time zones: there the UTC day is used (a small single-process installation).
+    On SQLite through ``recall_local_date`` (see :func:`_register_sqlite_functions`).
     """
     if _dialect() == "postgresql":
         return sa.func.timezone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC", col)
-    return col
+    return sa.func.recall_local_date(col)
 
 
 def _filed(petition_id: int):
@@ -476,6 +492,14 @@ def draw_sample(actor: User | None, petition_id: int, *, seed: str | None = None
     pool = filed_ids(petition_id)
     if not pool:
         raise Conflict(_("No signatures were filed."))
+    if rule.uses_full_count(len(pool)):
+        raise Conflict(
+            _(
+                "With %(n)d signatures filed the rule asks for a full count: every signature is "
+                "checked, no sample is drawn.",
+                n=len(pool),
+            )
+        )
     n = sampling.sample_size(len(pool), rule.sample_percent or Decimal(5), rule.sample_minimum or 0)
     seed = seed or sampling.new_seed()
     draw = SampleDraw(
@@ -703,6 +727,8 @@ class Report:
 def report(actor: User | None, petition_id: int) -> Report:
     """Counts by verdict and reason, the sample projection if any, and the outcome they lead to.
 
+    ``method`` is ``full_count`` when the rule's method is, or when no more signatures were filed
+    than the rule's ``full_count_max_signatures`` (then no projection is shown).
     Outcome: ``pending`` while signatures are unchecked or in review (full count) or the sample is
     not complete; for a full count ``qualified`` when valid >= required else ``failed``; for a
     sample ``qualified`` / ``failed`` / ``full_count_needed`` (then every signature's verdict
@@ -721,9 +747,11 @@ def report(actor: User | None, petition_id: int) -> Report:
         ).all()
     )
     raw = sum(by_status.values())
+    # A rule may ask for a full count of small petitions (California EC 11225(a): 500 or fewer).
+    method = "full_count" if rule.uses_full_count(raw) else rule.verification_method
     rep = Report(
         petition_id=petition_id,
-        method=rule.verification_method,
+        method=method,
         required=required,
         raw=raw,
         checked=tally.checked,
@@ -738,7 +766,7 @@ def report(actor: User | None, petition_id: int) -> Report:
     full_outcome = (
         ("qualified" if rep.valid >= required else "failed") if full_count_done else "pending"
     )
-    if rule.verification_method == "random_sample":
+    if method == "random_sample":
         draw = db.session.scalar(sa.select(SampleDraw).where(SampleDraw.petition_id == petition_id))
         if draw is not None:
             rep.draw = {

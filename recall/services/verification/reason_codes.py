@@ -19,6 +19,8 @@ REASON_CODES: tuple[tuple[str, str, str, bool], ...] = (
     ("illegible", "Illegible", "invalid", False),
     ("address_invalid", "Incomplete or invalid address", "invalid", False),
     ("date_missing", "Date missing", "invalid", False),
+    # Produced at paper entry: a line without its signing date is refused, not stored.
+    ("missing_date", "Signing date missing (line refused at entry)", "invalid", True),
     ("signature_mismatch", "Signature does not match", "invalid", False),
     ("signed_outside_period", "Signed outside the signing period", "invalid", True),
     ("withdrawn", "Withdrawn by the signer", "invalid", True),
@@ -37,6 +39,7 @@ LABELS = {
     "illegible": _l("Illegible"),
     "address_invalid": _l("Incomplete or invalid address"),
     "date_missing": _l("Date missing"),
+    "missing_date": _l("Signing date missing (line refused at entry)"),
     "signature_mismatch": _l("Signature does not match"),
     "signed_outside_period": _l("Signed outside the signing period"),
     "withdrawn": _l("Withdrawn by the signer"),
