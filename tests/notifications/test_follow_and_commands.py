@@ -195,9 +195,7 @@ def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smt
 
 def test_periodic_loop_runs_due_tasks(app, monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        periodic, "PERIODIC_TASKS", [("test.count", 3600, tasks.count)]
-    )
+    monkeypatch.setattr(periodic, "PERIODIC_TASKS", [("test.count", 3600, tasks.count)])
     monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
     monkeypatch.setattr(periodic, "_last_run", {})
     periodic.run_loop(1, iterations=2)  # no Redis: the second pass is within the interval
