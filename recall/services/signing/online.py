@@ -40,6 +40,7 @@ from recall.models.signature import (
     SignatureSource,
     SignatureStatus,
 )
+from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
 from recall.services.accounts.users import normalise_email
 from recall.services.iin_hash import hash_iin
@@ -49,7 +50,6 @@ from recall.services.signing import counting, identity
 
 log = logging.getLogger(__name__)
 
-MIN_AGE = 18
 # Older than anyone alive: the IIN format allows births in the 1800s, a living signer does not.
 MAX_AGE = 120
 NAME_MIN, NAME_MAX = 2, 200
@@ -130,12 +130,11 @@ def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
                 _("This IIN does not contain a valid date of birth."), field=field
             ) from None
         raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
-    age = age_on(info.birth_date, today)
-    if age > MAX_AGE:
+    if age_on(info.birth_date, today) > MAX_AGE:
         raise Invalid(_("This IIN does not contain a valid date of birth."), field=field)
-    if age < MIN_AGE:
+    if not is_adult(info.birth_date, today):
         raise Invalid(
-            _("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE),
+            _("You must be at least %(age)d years old on the day of signing.", age=ADULT_AGE),
             field=field,
         )
     return info

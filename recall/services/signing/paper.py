@@ -21,14 +21,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
@@ -202,7 +201,7 @@ def _check_line(
             ),
             field="district_number",
         )
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    zone = local_zone()
     if signed_on is None:
         signed_at = now
     else:
