@@ -30,6 +30,7 @@ from recall.models.promise import Promise
 from recall.models.signature import Signature
 from recall.models.user import User
 from recall.models.verification import MisuseReport
+from recall.rules.numbers import int_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -192,9 +193,9 @@ def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
 
 
 def _payload_user(event: Event, subject: Any) -> Iterator[Target]:
-    user_id = (event.payload or {}).get("user_id")
-    if isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
-        yield from _user_target(db.session.get(User, int(user_id)), Recipient.PAYLOAD_USER)
+    user_id = int_or_none((event.payload or {}).get("user_id"))
+    if user_id is not None:
+        yield from _user_target(db.session.get(User, user_id), Recipient.PAYLOAD_USER)
 
 
 def _misuse_reporter(event: Event, subject: Any) -> Iterator[Target]:

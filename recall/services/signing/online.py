@@ -505,10 +505,7 @@ def find_by_receipt(code: str | None) -> Signature | None:
 def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
     """The public status behind a receipt code; ``NotFound`` when no signature has it."""
     now = now or utcnow()
-    digest = receipt_hash_of(code)
-    signature = digest and db.session.scalar(
-        sa.select(Signature).where(Signature.receipt_hash == digest)
-    )
+    signature = find_by_receipt(code)
     if signature:
         check = (
             signature.check_status.value
@@ -530,6 +527,7 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
             check=check,
             signed_on=counting.signing_day(signature),
         )
+    digest = receipt_hash_of(code)
     decoy = digest and db.session.scalar(
         sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
     )
@@ -555,10 +553,7 @@ def withdraw_signature(
     """
     now = now or utcnow()
     email = normalise_email(email or "")
-    digest = receipt_hash_of(receipt)
-    signature = digest and db.session.scalar(
-        sa.select(Signature).where(Signature.receipt_hash == digest)
-    )
+    signature = find_by_receipt(receipt)
     if not signature or not signature.email or not hmac.compare_digest(signature.email, email):
         raise Invalid(
             _("No signature matches this receipt code and e-mail address."), field="receipt"
