@@ -55,13 +55,12 @@ def text_value(data: dict[str, Any], key: str) -> str | None:
 def create_signature(petition_id: int):
     data = json_object()
     result = signing.sign_petition(
-        petition_id,
-        text_value(data, "full_name"),
-        text_value(data, "iin"),
-        text_value(data, "email"),
-        int_or_none(data.get("district_id")),
-        data.get("consent") is True,
-        client_ip=request.remote_addr,
+        petition_id=petition_id,
+        full_name=text_value(data, "full_name"),
+        iin=text_value(data, "iin"),
+        email=text_value(data, "email"),
+        district_id=int_or_none(data.get("district_id")),
+        consent=data.get("consent") is True,
     )
     db.session.commit()
     return {"receipt": result.receipt}, 202

@@ -210,10 +210,6 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
     return window
 
 
-def _insert(model):
-    return counting.insert_for(model)
-
-
 # ---------------------------------------------------------------- signing
 
 
@@ -233,17 +229,16 @@ def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
 
 
 def sign_petition(
+    *,
     petition_id: int,
     full_name: str | None,
     iin: str | None,
     email: str | None,
     district_id: int | None,
     consent: bool | None,
-    *,
-    client_ip: str | None = None,
     now: datetime | None = None,
 ) -> SignResult:
-    """Sign petition ``petition_id`` online.
+    """Sign petition ``petition_id`` online. Keyword arguments only: the strings cannot be swapped.
 
     Checks, in this order, each raising ``Invalid(message, field)`` with nothing written: the
     petition is collecting and ``now`` is inside its signing period (``NotFound`` if it does not
@@ -255,7 +250,7 @@ def sign_petition(
     new is stored but a decoy receipt; the first signature's address is told
     (``signature.already_signed``, at most ``MAX_EMAILS_PER_SIGNATURE`` e-mails), and the result
     looks exactly like a first signature. An expired first signature is signed again in place.
-    ``client_ip`` is accepted for the rate limiter's caller and not stored. Flushes, never commits.
+    Flushes, never commits.
     """
     now = now or utcnow()
     today = counting.local_day(now)
@@ -294,7 +289,7 @@ def sign_petition(
         "email_count": 1,
     }
     stmt = (
-        _insert(Signature)
+        counting.insert_for(Signature)
         .values(
             petition_id=petition.id,
             iin_hash=iin_hash,
