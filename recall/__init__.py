@@ -58,9 +58,10 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
 
-    from recall import security
+    from recall import notifications, security
     from recall.web import errors, templating
 
+    notifications.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
@@ -85,9 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(signing_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(rules_bp)
-    from recall.web.notifications.routes import (
-        bp as notifications_bp,
-    )  # also installs the outbox hooks
+    from recall.web.notifications.routes import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
     from recall.web.commission.misuse import bp as misuse_bp

@@ -1,6 +1,9 @@
-"""Language choice: the switcher (which sets a cookie), then the cookie, then Accept-Language."""
+"""Language choice (the switcher, which sets a cookie; the cookie; Accept-Language) and the
+application's local time zone."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 
@@ -22,6 +25,12 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def local_zone() -> ZoneInfo:
+    """The application's time zone (``BABEL_DEFAULT_TIMEZONE``, UTC when unset): signing days,
+    counts per day and the age check all use it. ``local_zone().key`` is its name, for SQL."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
 
 
 def N_(message: str) -> str:

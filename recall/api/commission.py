@@ -10,6 +10,7 @@ from recall.api import bp
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
+from recall.rules.numbers import is_int
 from recall.security import public, roles_required
 from recall.services import audit
 from recall.services.verification import certification, review, voter_roll
@@ -29,7 +30,7 @@ def _int(data: dict, name: str, required: bool = True) -> int | None:
     value = data.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise Invalid(_("%(name)s must be a whole number.", name=name), field=name)
     return value
 

@@ -17,6 +17,7 @@ from recall.api import bp
 from recall.errors import Invalid
 from recall.extensions import db, limiter
 from recall.models.signature import Signature
+from recall.rules.numbers import int_or_none, is_int
 from recall.security import public
 from recall.services.iin_hash import hash_iin
 from recall.services.signing import online as signing
@@ -43,22 +44,9 @@ def json_object() -> dict[str, Any]:
 def text_value(data: dict[str, Any], key: str) -> str | None:
     """A string field (a JSON number is read as its digits); anything else counts as missing."""
     value = data.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    if is_int(value):
         return str(value)
     return value if isinstance(value, str) else None
-
-
-def int_value(value: Any) -> int | None:
-    """An integer id given as a JSON number or a string of digits; anything else is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 @bp.post("/petitions/<int:petition_id>/signatures")
@@ -67,13 +55,12 @@ def int_value(value: Any) -> int | None:
 def create_signature(petition_id: int):
     data = json_object()
     result = signing.sign_petition(
-        petition_id,
-        text_value(data, "full_name"),
-        text_value(data, "iin"),
-        text_value(data, "email"),
-        int_value(data.get("district_id")),
-        data.get("consent") is True,
-        client_ip=request.remote_addr,
+        petition_id=petition_id,
+        full_name=text_value(data, "full_name"),
+        iin=text_value(data, "iin"),
+        email=text_value(data, "email"),
+        district_id=int_or_none(data.get("district_id")),
+        consent=data.get("consent") is True,
     )
     db.session.commit()
     return {"receipt": result.receipt}, 202
@@ -118,12 +105,12 @@ def _plain_signature_insert():
     iin = text_value(data, "iin") or ""
     db.session.execute(
         sa.insert(Signature).values(
-            petition_id=int_value(data.get("petition_id")),
+            petition_id=int_or_none(data.get("petition_id")),
             iin_hash=hash_iin(iin),
             iin_last4=iin[-4:],
             full_name=text_value(data, "full_name") or "",
             email=text_value(data, "email"),
-            district_id=int_value(data.get("district_id")),
+            district_id=int_or_none(data.get("district_id")),
             receipt_hash=signing.new_receipt()[1],
         )
     )

@@ -71,12 +71,12 @@ def demo_step(result) -> None:
         confirmer = identity.EmailLinkConfirmation()
         for n in range(ONLINE_CONFIRMED + ONLINE_PENDING):
             receipt = signing.sign_petition(
-                collecting.id,
-                _name(rng),
-                _iin(rng, n),
-                f"signer-{n}@{DEMO_EMAIL_DOMAIN}",
-                collecting.district_id,
-                True,
+                petition_id=collecting.id,
+                full_name=_name(rng),
+                iin=_iin(rng, n),
+                email=f"signer-{n}@{DEMO_EMAIL_DOMAIN}",
+                district_id=collecting.district_id,
+                consent=True,
             ).receipt
             if n < ONLINE_CONFIRMED:
                 signature = signing.find_by_receipt(receipt)

@@ -1,7 +1,7 @@
 """Scheduled work: a list of periodic tasks and the runner that runs the due ones.
 
-Each task is ``(name, interval_seconds, "module:function")``; the function takes ``now`` (an
-aware UTC datetime), flushes and commits nothing: the runner commits after each task, or rolls
+Each task is ``(name, interval_seconds, function)``; the function takes ``now`` (an aware UTC
+datetime), flushes and commits nothing: the runner commits after each task, or rolls
 back and logs when it raises, and goes on with the next task.
 
 Several runners may run on several machines: with Redis, a task runs only when the runner wins
@@ -12,7 +12,6 @@ memory. ``flask periodic loop`` calls ``run_due`` every ``--interval`` seconds.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -25,37 +24,31 @@ from redis.exceptions import RedisError
 
 from recall.extensions import db
 from recall.models.base import utcnow
+from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
+from recall.services.petitions.lifecycle import close_due_petitions
+from recall.services.signing.counting import recount_all, sync_counts
+from recall.services.signing.online import expire_unconfirmed
+from recall.services.verification.checks import check_closed_petitions
+from recall.services.verification.privacy import purge_due
 
 logger = logging.getLogger(__name__)
 
-#: (name, interval in seconds, "module:function"). Other areas append their task here.
-PERIODIC_TASKS: list[tuple[str, int, str]] = [
-    ("outbox.redispatch", 30, "recall.notifications.dispatch:redispatch"),
-    ("petitions.close_due", 60, "recall.services.petitions.lifecycle:close_due_petitions"),
-    (
-        "verification.check_closed",
-        300,
-        "recall.services.verification.checks:check_closed_petitions",
-    ),
-    ("privacy.purge", 86400, "recall.services.verification.privacy:purge_due"),
-    ("signing.expire_unconfirmed", 300, "recall.services.signing.online:expire_unconfirmed"),
-    ("counting.sync", 60, "recall.services.signing.counting:sync_counts"),
-    ("counting.recount", 86400, "recall.services.signing.counting:recount_all"),
+Task = Callable[[datetime], object]
+
+#: (name, interval in seconds, function). Names are unique: they name the Redis lock.
+PERIODIC_TASKS: list[tuple[str, int, Task]] = [
+    ("outbox.redispatch", 30, redispatch),
+    ("petitions.close_due", 60, close_due_petitions),
+    ("verification.check_closed", 300, check_closed_petitions),
+    ("privacy.purge", 86400, purge_due),
+    ("signing.expire_unconfirmed", 300, expire_unconfirmed),
+    ("counting.sync", 60, sync_counts),
+    ("counting.recount", 86400, recount_all),
 ]
 
 LOCK_PREFIX = "recall:periodic:"
 _last_run: dict[str, float] = {}  # per process, used only without Redis
-
-
-def load_task(path: str) -> Callable[[datetime], object] | None:
-    """Import ``module:function``; None (logged) when the module is not there yet."""
-    module_name, _, function_name = path.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        logger.warning("periodic task %s is not available", path)
-        return None
 
 
 def _claim(name: str, interval: int, force: bool) -> bool:
@@ -79,10 +72,10 @@ def run_due(
 ) -> dict[str, str]:
     """Run every task whose interval has passed (``force``: run them now regardless).
 
-    Returns ``{task name: "ok" | "skipped" | "failed" | "missing"}``. Must run in an app context.
+    Returns ``{task name: "ok" | "skipped" | "failed"}``. Must run in an app context.
     """
     results: dict[str, str] = {}
-    for name, interval, path in PERIODIC_TASKS:
+    for name, interval, task in PERIODIC_TASKS:
         if only and name != only:
             continue
         try:
@@ -93,10 +86,6 @@ def run_due(
             continue
         if not claimed:
             results[name] = "skipped"
-            continue
-        task = load_task(path)
-        if task is None:
-            results[name] = "missing"
             continue
         try:
             task(now or utcnow())

@@ -1,10 +1,12 @@
-"""Notifications: the outbox delivered after commit, by e-mail and webhooks.
+"""Notifications transport: the outbox handed over after commit, delivered by e-mail and webhooks.
 
-``recall.services.outbox.record_event`` writes an event in the caller's transaction;
-``init_app`` installs the session hooks that dispatch it after commit (``dispatch``). Fan-out
+Transport, not services: nothing here takes an acting user or checks a permission (following
+and webhook endpoints are services, in ``recall.services.notifications``). ``create_app`` calls
+``init_app``, which installs the session hooks that dispatch committed events (``dispatch``).
+``recall.services.outbox.record_event`` writes an event in the caller's transaction. Fan-out
 (``fanout``) turns an event into deliveries by the rules table (``rules``, ``recipients``);
-``delivery`` sends one, through ``mail`` or ``webhooks``. RQ entry points live in
-``recall.jobs.notifications``. See docs/notifications.md.
+``delivery`` sends one, through ``mail`` or ``webhooks``; ``queue`` is the one RQ queue every
+job goes through. RQ entry points live in ``recall.jobs``. See docs/notifications.md.
 """
 
 from __future__ import annotations

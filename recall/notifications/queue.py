@@ -1,7 +1,7 @@
-"""The RQ queue the notification jobs go through, and their stable job ids.
+"""The one RQ queue every job goes through, and the jobs' stable ids.
 
-Job ids derive from row ids (``recall-event-<id>``, ``recall-delivery-<id>``), so enqueueing the
-same event or delivery twice names the same job: a re-enqueue after a crash is harmless, and the
+Job ids derive from row ids (``recall-event-<id>``, ``recall-delivery-<id>``,
+``recall-voter-roll-<id>``), so enqueueing the same row twice names the same job: a re-enqueue after a crash is harmless, and the
 jobs themselves are idempotent for the rare case where both copies run.
 """
 
@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 FAN_OUT_JOB = "recall.jobs.notifications.fan_out_event"
 DELIVERY_JOB = "recall.jobs.notifications.deliver"
+VOTER_ROLL_IMPORT_JOB = "recall.jobs.voter_roll.import_roll"
 # A job in one of these states will run (again) by itself; redispatch leaves it alone.
 LIVE_JOB_STATES = frozenset(
     {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -31,6 +32,10 @@ def event_job_id(event_id: int) -> str:
 
 def delivery_job_id(delivery_id: int) -> str:
     return f"recall-delivery-{delivery_id}"
+
+
+def voter_roll_job_id(import_id: int) -> str:
+    return f"recall-voter-roll-{import_id}"
 
 
 def redis_connection() -> Redis | None:
@@ -50,7 +55,7 @@ def redis_connection() -> Redis | None:
 
 
 def get_queue() -> Queue | None:
-    """The notifications queue, or None in inline mode (no ``REDIS_URL``)."""
+    """The app's queue, or None in inline mode (no ``REDIS_URL``)."""
     connection = redis_connection()
     if connection is None:
         return None
@@ -89,6 +94,19 @@ def enqueue_delivery(queue: Queue, delivery_id: int) -> None:
         job_timeout=config["DELIVERY_JOB_TIMEOUT"],
         retry=retry,
         description=f"deliver {delivery_id}",
+    )
+
+
+def enqueue_voter_roll_import(queue: Queue, import_id: int, path: str, actor_id: int) -> None:
+    """Put the load of a committed voter-roll import on the queue (it may run for long)."""
+    queue.enqueue(
+        VOTER_ROLL_IMPORT_JOB,
+        import_id,
+        path,
+        actor_id,
+        job_id=voter_roll_job_id(import_id),
+        job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
+        description=f"voter roll import {import_id}",
     )
 
 

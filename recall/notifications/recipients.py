@@ -2,13 +2,11 @@
 
 Each ``Recipient`` type a rule can name has one resolver here. Addresses come from rows, never
 from the payload (a payload names at most a user id). Subjects are loaded by ``subject_type``
-through a small registry; models written by other areas (promises, misuse reports) are imported
-lazily, and a subject type whose model does not exist yet simply resolves to nobody.
+through a small registry of models; an unknown subject type resolves to nobody.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,18 +26,21 @@ from recall.models.notifications import (
 )
 from recall.models.outbox import Event
 from recall.models.petition import InitiativeMember, Petition
+from recall.models.promise import Promise
 from recall.models.signature import Signature
 from recall.models.user import User
+from recall.models.verification import MisuseReport
+from recall.rules.numbers import int_or_none
 
 logger = logging.getLogger(__name__)
 
-# subject_type -> "module:Class". Unknown or not-yet-written models resolve to None.
-SUBJECT_MODELS: dict[str, str] = {
-    "signature": "recall.models.signature:Signature",
-    "petition": "recall.models.petition:Petition",
-    "deputy": "recall.models.deputy:Deputy",
-    "promise": "recall.models.promise:Promise",
-    "misuse_report": "recall.models.verification:MisuseReport",
+# subject_type -> model. An unknown subject type resolves to None.
+SUBJECT_MODELS: dict[str, type] = {
+    "signature": Signature,
+    "petition": Petition,
+    "deputy": Deputy,
+    "promise": Promise,
+    "misuse_report": MisuseReport,
 }
 
 
@@ -57,20 +58,8 @@ class Target:
 
 
 def subject_model(subject_type: str) -> type | None:
-    """The model class for ``subject_type``, or None when its model does not exist (yet)."""
-    class_name = "".join(part.title() for part in subject_type.split("_"))
-    path = SUBJECT_MODELS.get(subject_type)
-    if path:
-        module_name, _, class_name = path.partition(":")
-        try:
-            return getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            pass
-    # Fall back to any mapped class of the conventional name, wherever its module lives.
-    for mapper in db.Model.registry.mappers:
-        if mapper.class_.__name__ == class_name:
-            return mapper.class_
-    return None
+    """The model class for ``subject_type``, or None for a subject type nobody registered."""
+    return SUBJECT_MODELS.get(subject_type)
 
 
 def load_subject(subject_type: str, subject_id: int) -> Any | None:
@@ -204,9 +193,9 @@ def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
 
 
 def _payload_user(event: Event, subject: Any) -> Iterator[Target]:
-    user_id = (event.payload or {}).get("user_id")
-    if isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
-        yield from _user_target(db.session.get(User, int(user_id)), Recipient.PAYLOAD_USER)
+    user_id = int_or_none((event.payload or {}).get("user_id"))
+    if user_id is not None:
+        yield from _user_target(db.session.get(User, user_id), Recipient.PAYLOAD_USER)
 
 
 def _misuse_reporter(event: Event, subject: Any) -> Iterator[Target]:

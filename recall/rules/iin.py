@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
 
+from recall.rules.numbers import is_int
+
 Sex = Literal["male", "female"]
 
 # Machine codes carried by InvalidIIN.code; callers map them to translated text.
@@ -181,7 +183,7 @@ def make_iin(birth_date: date, sex: Sex, serial: int) -> str:
     """
     if sex not in ("male", "female"):
         raise ValueError("sex must be 'male' or 'female'")
-    if isinstance(serial, bool) or not isinstance(serial, int):
+    if not is_int(serial):
         raise ValueError("serial must be an int")
     if not 0 <= serial <= 9999:
         raise ValueError("serial must be 0-9999")

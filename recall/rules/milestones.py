@@ -8,6 +8,8 @@ All comparisons are integer-exact (count x 100 against percent x required).
 from collections.abc import Sequence
 from typing import Final
 
+from recall.rules.numbers import check_count, is_int
+
 DEFAULT_MILESTONES: Final = (25, 50, 75, 100)
 
 
@@ -26,13 +28,13 @@ def crossed_milestones(
     positive ints (values above 100 are allowed, e.g. 110 for a safety
     margin), else ValueError.
     """
-    _check_count("previous_count", previous_count)
-    _check_count("new_count", new_count)
-    _check_count("required", required)
+    check_count("previous_count", previous_count)
+    check_count("new_count", new_count)
+    check_count("required", required)
     if required == 0:
         raise ValueError("required must be positive")
     for m in milestones:
-        if isinstance(m, bool) or not isinstance(m, int) or m <= 0:
+        if not is_int(m) or m <= 0:
             raise ValueError("milestones must be positive ints")
     if new_count <= previous_count:
         return []
@@ -43,13 +45,6 @@ def crossed_milestones(
 
 def threshold_met(count: int, required: int) -> bool:
     """True when ``count`` >= ``required`` (both non-negative ints)."""
-    _check_count("count", count)
-    _check_count("required", required)
+    check_count("count", count)
+    check_count("required", required)
     return count >= required
-
-
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")

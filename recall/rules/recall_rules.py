@@ -21,6 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, Literal
 
+from recall.rules.numbers import check_count, is_int
+
 ThresholdBasis = Literal["registered_voters", "votes_cast"]
 VerificationMethod = Literal["full_count", "random_sample"]
 DecidedBy = Literal["vote", "petition"]
@@ -415,7 +417,7 @@ def band_for(rule: RecallRule, electorate: int) -> Band:
     counts what ``rule.threshold_basis`` names. Validation guarantees the last
     band is unbounded, so a band always applies.
     """
-    _check_count("electorate", electorate)
+    check_count("electorate", electorate)
     for band in rule.threshold_bands:
         if band.max_voters is None or electorate <= band.max_voters:
             return band
@@ -506,7 +508,7 @@ def decide_recall_vote(
         ("yes", yes),
         ("no", no),
     ):
-        _check_count(name, value)
+        check_count(name, value)
     if registered == 0:
         raise ValueError("registered must be positive")
     if turnout > registered:
@@ -516,7 +518,7 @@ def decide_recall_vote(
     if rule.decided_by == "petition":
         raise ValueError("this rule decides by petition; there is no recall vote")
     if votes_that_elected is not None:
-        _check_count("votes_that_elected", votes_that_elected)
+        check_count("votes_that_elected", votes_that_elected)
     bases = {"votes_cast": yes + no, "turnout": turnout, "registered": registered}
     failed: list[str] = []
     for condition in rule.vote_conditions:
@@ -567,20 +569,8 @@ def _condition_holds(
 # ------------------------------------------------------------- validation
 
 
-def _check_count(name: str, value: object) -> None:
-    # bool is an int subclass; True voters is a bug, not a count.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _require_int(name: str, value: object, minimum: int) -> None:
-    if not _is_int(value):
+    if not is_int(value):
         raise InvalidRule(name, "must be a whole number")
     assert isinstance(value, int)
     if value < minimum:
@@ -770,7 +760,7 @@ class _Reader:
         value = self._get(key)
         if value is None:
             return None
-        if _is_int(value):
+        if is_int(value):
             return Fraction(value)
         if not isinstance(value, str):
             raise InvalidRule(key, 'must be a string such as "1/3" or null')
@@ -840,7 +830,7 @@ def _prefixed(where: str, read: Any, key: str) -> Any:
 
 
 def _read_int(key: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_int(value):
         raise InvalidRule(key, "must be a whole number")
     return value
 
@@ -851,7 +841,7 @@ def _read_optional_int(key: str, value: object) -> int | None:
 
 def _read_decimal(key: str, value: object) -> Decimal:
     # Floats are refused: 0.1 in JSON is already inexact by the time we see it.
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_int(value):
         return Decimal(value)
     if not isinstance(value, str):
         raise InvalidRule(key, 'must be a number written as a string, e.g. "12.5"')

@@ -24,6 +24,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
+from recall.rules.numbers import check_count, is_int
+
 Outcome = Literal["qualifies", "full_count", "fails"]
 
 # Decimal places kept for the validity rate and for A (2 CCR 20530(c), 20531(a)).
@@ -60,8 +62,8 @@ def sample_size(raw: int, percent: Decimal | int, minimum: int) -> int:
     checked in full). ``raw`` >= 0, ``minimum`` >= 0, 0 < ``percent`` <= 100,
     else ValueError. Exact arithmetic; a Decimal percent is taken exactly.
     """
-    _check_count("raw", raw)
-    _check_count("minimum", minimum)
+    check_count("raw", raw)
+    check_count("minimum", minimum)
     share = _exact_percent(percent)
     by_percent = math.ceil(share * raw / 100)
     return min(max(by_percent, minimum), raw)
@@ -86,7 +88,7 @@ def project_valid(raw: int, sampled: int, valid: int, duplicates: int) -> Projec
         ("valid", valid),
         ("duplicates", duplicates),
     ):
-        _check_count(name, value)
+        check_count(name, value)
     if sampled == 0:
         raise ValueError("sampled must be positive")
     if sampled > raw:
@@ -138,9 +140,9 @@ def sample_outcome(
     ``required`` > 0 and 0 < lower <= upper, else ValueError. Compared
     exactly: 110% of 7,001 is 7,701.1, so 7,702 qualifies and 7,701 does not.
     """
-    if isinstance(projected, bool) or not isinstance(projected, int):
+    if not is_int(projected):
         raise ValueError("projected must be an int")
-    _check_count("required", required)
+    check_count("required", required)
     if required == 0:
         raise ValueError("required must be positive")
     hi = _exact_decimal("upper", upper)
@@ -169,11 +171,11 @@ def draw_sample(ids: Sequence[int], n: int, seed: str) -> list[int]:
         raise ValueError("seed must be a non-empty string")
     pool = sorted(ids)
     for value in pool:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not is_int(value):
             raise ValueError("ids must be ints")
     if len(set(pool)) != len(pool):
         raise ValueError("ids must be distinct")
-    _check_count("n", n)
+    check_count("n", n)
     if n > len(pool):
         raise ValueError("n exceeds the number of ids")
     digest = hashlib.sha256(seed.encode("utf-8")).digest()
@@ -189,16 +191,9 @@ def new_seed() -> str:
 # ------------------------------------------------------------------ helpers
 
 
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
-
-
 def _exact_decimal(name: str, value: Decimal | int) -> Fraction:
     # Floats are refused: Decimal(0.1) is not one tenth.
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+    if not (is_int(value) or isinstance(value, Decimal)):
         raise ValueError(f"{name} must be a Decimal or int")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"{name} must be finite")

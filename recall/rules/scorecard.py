@@ -12,6 +12,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Final
 
+from recall.rules.numbers import is_int
+
 PROMISE_STATUSES: Final = (
     "not_yet_rated",
     "in_the_works",
@@ -54,7 +56,7 @@ def scorecard(counts: Mapping[str, int]) -> Scorecard:
     full: dict[str, int] = {}
     for status in PROMISE_STATUSES:
         value = counts.get(status, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if not is_int(value) or value < 0:
             raise ValueError(f"count for {status!r} must be a non-negative int")
         full[status] = value
     total = sum(full.values())

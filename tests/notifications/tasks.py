@@ -9,6 +9,10 @@ def count(now) -> None:
     CALLS.append(now)
 
 
+def other(now) -> None:
+    """A second task with its own lock; records nothing."""
+
+
 def backend_pid() -> int:
     """An RQ job: the PostgreSQL backend serving this work horse's database session."""
     import sqlalchemy as sa

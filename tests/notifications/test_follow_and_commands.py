@@ -16,9 +16,11 @@ from recall.models.notifications import (
     FollowChannel,
     FollowTarget,
 )
+from recall.notifications.dispatch import redispatch
 from recall.notifications.rules import ensure_default_rules
 from recall.services.notifications.follows import unsubscribe_token
 from recall.services.outbox import record_event
+from tests.notifications import tasks
 from tests.notifications.conftest import mail_config
 
 
@@ -147,18 +149,15 @@ def test_periodic_runner_runs_each_task_once_per_interval_across_runners(
     monkeypatch.setattr(
         periodic,
         "PERIODIC_TASKS",
-        [
-            ("test.count", 60, "tests.notifications.tasks:count"),
-            ("test.missing", 60, "recall.nowhere:task"),
-        ],
+        [("test.count", 60, tasks.count), ("test.other", 60, tasks.other)],
     )
     monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
     first = runner.invoke(args=["periodic", "run-once"])
-    assert first.output.splitlines() == ["test.count: ok", "test.missing: missing"]
+    assert first.output.splitlines() == ["test.count: ok", "test.other: ok"]
     # Another runner (another machine) in the same interval: the Redis lock says it already ran.
     assert runner.invoke(args=["periodic", "run-once"]).output.splitlines() == [
         "test.count: skipped",
-        "test.missing: skipped",
+        "test.other: skipped",
     ]
     assert len(calls) == 1
     assert 55 <= redis_conn.ttl("recall:periodic:test.count") <= 60
@@ -168,12 +167,16 @@ def test_periodic_runner_runs_each_task_once_per_interval_across_runners(
     assert bad.exit_code == 2 and "no periodic task named 'nope'" in bad.output
 
 
+def test_every_periodic_task_is_a_function_under_a_unique_name():
+    """Tasks are referenced directly, so a renamed function fails at import; a name is a lock."""
+    names = [name for name, _interval, _task in periodic.PERIODIC_TASKS]
+    assert len(names) == len(set(names)) == 7
+    for name, interval, task in periodic.PERIODIC_TASKS:
+        assert callable(task) and interval > 0, name
+
+
 def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smtp_server):
-    assert (
-        "outbox.redispatch",
-        30,
-        "recall.notifications.dispatch:redispatch",
-    ) in periodic.PERIODIC_TASKS
+    assert ("outbox.redispatch", 30, redispatch) in periodic.PERIODIC_TASKS
     ensure_default_rules()
     petition = make.petition(make.deputy(contact_email="deputy@parliament.example"))
     smtp_server.handler.refuse = {"deputy@parliament.example": ["421 4.7.0 Closing"]}
@@ -193,9 +196,7 @@ def test_periodic_redispatch_is_registered_and_runs_without_redis(app, make, smt
 
 def test_periodic_loop_runs_due_tasks(app, monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        periodic, "PERIODIC_TASKS", [("test.count", 3600, "tests.notifications.tasks:count")]
-    )
+    monkeypatch.setattr(periodic, "PERIODIC_TASKS", [("test.count", 3600, tasks.count)])
     monkeypatch.setattr("tests.notifications.tasks.CALLS", calls)
     monkeypatch.setattr(periodic, "_last_run", {})
     periodic.run_loop(1, iterations=2)  # no Redis: the second pass is within the interval

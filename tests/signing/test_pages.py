@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -95,21 +96,18 @@ def test_signing_works_on_sqlite(sqlite_app, make):
     )
     db.session.commit()
     iin = factories.iin()
-    first = signing.sign_petition(
-        petition.id, "Asel Mukanova", iin, "asel@example.org", district.id, True
+    sign = partial(
+        signing.sign_petition, petition_id=petition.id, district_id=district.id, consent=True
     )
-    again = signing.sign_petition(
-        petition.id, "Asel Mukanova", iin, "other@example.org", district.id, True
-    )
+    first = sign(full_name="Asel Mukanova", iin=iin, email="asel@example.org")
+    again = sign(full_name="Asel Mukanova", iin=iin, email="other@example.org")
     db.session.commit()
     assert first.receipt != again.receipt and signature_count() == 1
     assert [e.subject_id for e in events("signature.already_signed")] == [
         db.session.scalar(sa.select(Signature.id))
     ]
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[0]))
-    signing.sign_petition(
-        petition.id, "Daulet Bekov", factories.iin(), "d@example.org", district.id, True
-    )
+    sign(full_name="Daulet Bekov", iin=factories.iin(), email="d@example.org")
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[1]))
     db.session.commit()
     assert counting.confirmed_count(petition) == 2

@@ -199,11 +199,11 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
 
 def test_closing_hook_checks_closed_petitions(world, crafted):
     """The periodic task checks every closed petition whose body has a roll and starts verification."""
-    from recall.jobs.periodic import PERIODIC_TASKS, load_task
+    from recall.jobs.periodic import PERIODIC_TASKS
     from recall.models.base import utcnow
 
-    path = {name: target for name, _interval, target in PERIODIC_TASKS}["verification.check_closed"]
-    assert load_task(path)(utcnow()) == 1
+    task = {name: target for name, _interval, target in PERIODIC_TASKS}["verification.check_closed"]
+    assert task(utcnow()) == 1
     db.session.commit()
     assert _verdicts(crafted) == EXPECTED
     assert (

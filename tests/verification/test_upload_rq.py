@@ -40,9 +40,10 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
     assert 'http-equiv="refresh"' in page.text  # the page polls while the job runs
     queue = Queue("recall-test-verification", connection=redis_conn)
     assert queue.count == 1
+    import_id = imp.id  # the job runs in this process and ends by removing the session
     SimpleWorker([queue], connection=redis_conn).work(burst=True)
     db.session.expire_all()
-    imp = db.session.get(VoterRollImport, imp.id)
+    imp = db.session.get(VoterRollImport, import_id)
     assert (imp.status, imp.is_active, imp.rows_loaded, imp.percent) == (
         ImportStatus.ACTIVE,
         True,

@@ -50,7 +50,8 @@ TRANSITIONS: dict[PetitionState, frozenset[PetitionState]] = {
     S.NOT_RECALLED: frozenset(),
 }
 
-# Event kind recorded for entering each state (coordination.md names).
+# Event kind recorded for entering each state (the kinds the default notification rules in
+# recall/models/notifications.py route).
 EVENT_KINDS: dict[PetitionState, str] = {
     S.SUBMITTED: "petition.submitted",
     S.COLLECTING: "petition.registered",

@@ -47,6 +47,7 @@ from recall.models.promise import (
     Topic,
 )
 from recall.models.user import Role, User
+from recall.rules.numbers import int_or_none
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 
@@ -231,9 +232,9 @@ def add_topic(actor: User | None, slug: str, name: str) -> Topic:
 
 
 def _topic(value: str | int | None) -> Topic:
-    topic = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        topic = db.session.get(Topic, int(value))
+    topic, topic_id = None, int_or_none(value)
+    if topic_id is not None:
+        topic = db.session.get(Topic, topic_id)
     elif value:
         topic = db.session.scalar(sa.select(Topic).where(Topic.slug == value))
     if topic is None:

@@ -31,12 +31,11 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from recall.extensions import db
+from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard, PetitionDayCount
 from recall.models.petition import Petition, PetitionState, RecallRuleVersion
@@ -80,9 +79,7 @@ def insert_for(model):
 
 def local_day(moment: datetime) -> date:
     """The calendar date of ``moment`` in the application's time zone (Asia/Almaty by default)."""
-    return moment.astimezone(
-        ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-    ).date()
+    return moment.astimezone(local_zone()).date()
 
 
 def signing_day(signature: Signature) -> date:
@@ -347,8 +344,7 @@ def recount(petition_id: int, *, now: datetime | None = None) -> int:
                 "LOCK TABLE petition_count_shards, petition_day_counts IN SHARE ROW EXCLUSIVE MODE"
             )
         )
-        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
-        day_of = sa.cast(sa.func.timezone(zone, Signature.created_at), sa.Date)
+        day_of = sa.cast(sa.func.timezone(local_zone().key, Signature.created_at), sa.Date)
         for day, n in db.session.execute(
             sa.select(day_of, sa.func.count()).where(counted).group_by(day_of)
         ):

@@ -40,6 +40,7 @@ from recall.models.signature import (
     SignatureSource,
     SignatureStatus,
 )
+from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
 from recall.services.accounts.users import normalise_email
 from recall.services.iin_hash import hash_iin
@@ -49,7 +50,6 @@ from recall.services.signing import counting, identity
 
 log = logging.getLogger(__name__)
 
-MIN_AGE = 18
 # Older than anyone alive: the IIN format allows births in the 1800s, a living signer does not.
 MAX_AGE = 120
 NAME_MIN, NAME_MAX = 2, 200
@@ -130,12 +130,11 @@ def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
                 _("This IIN does not contain a valid date of birth."), field=field
             ) from None
         raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
-    age = age_on(info.birth_date, today)
-    if age > MAX_AGE:
+    if age_on(info.birth_date, today) > MAX_AGE:
         raise Invalid(_("This IIN does not contain a valid date of birth."), field=field)
-    if age < MIN_AGE:
+    if not is_adult(info.birth_date, today):
         raise Invalid(
-            _("You must be at least %(age)d years old on the day of signing.", age=MIN_AGE),
+            _("You must be at least %(age)d years old on the day of signing.", age=ADULT_AGE),
             field=field,
         )
     return info
@@ -211,10 +210,6 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
     return window
 
 
-def _insert(model):
-    return counting.insert_for(model)
-
-
 # ---------------------------------------------------------------- signing
 
 
@@ -234,17 +229,16 @@ def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
 
 
 def sign_petition(
+    *,
     petition_id: int,
     full_name: str | None,
     iin: str | None,
     email: str | None,
     district_id: int | None,
     consent: bool | None,
-    *,
-    client_ip: str | None = None,
     now: datetime | None = None,
 ) -> SignResult:
-    """Sign petition ``petition_id`` online.
+    """Sign petition ``petition_id`` online. Keyword arguments only: the strings cannot be swapped.
 
     Checks, in this order, each raising ``Invalid(message, field)`` with nothing written: the
     petition is collecting and ``now`` is inside its signing period (``NotFound`` if it does not
@@ -256,7 +250,7 @@ def sign_petition(
     new is stored but a decoy receipt; the first signature's address is told
     (``signature.already_signed``, at most ``MAX_EMAILS_PER_SIGNATURE`` e-mails), and the result
     looks exactly like a first signature. An expired first signature is signed again in place.
-    ``client_ip`` is accepted for the rate limiter's caller and not stored. Flushes, never commits.
+    Flushes, never commits.
     """
     now = now or utcnow()
     today = counting.local_day(now)
@@ -295,7 +289,7 @@ def sign_petition(
         "email_count": 1,
     }
     stmt = (
-        _insert(Signature)
+        counting.insert_for(Signature)
         .values(
             petition_id=petition.id,
             iin_hash=iin_hash,
@@ -506,10 +500,7 @@ def find_by_receipt(code: str | None) -> Signature | None:
 def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
     """The public status behind a receipt code; ``NotFound`` when no signature has it."""
     now = now or utcnow()
-    digest = receipt_hash_of(code)
-    signature = digest and db.session.scalar(
-        sa.select(Signature).where(Signature.receipt_hash == digest)
-    )
+    signature = find_by_receipt(code)
     if signature:
         check = (
             signature.check_status.value
@@ -531,6 +522,7 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
             check=check,
             signed_on=counting.signing_day(signature),
         )
+    digest = receipt_hash_of(code)
     decoy = digest and db.session.scalar(
         sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
     )
@@ -556,10 +548,7 @@ def withdraw_signature(
     """
     now = now or utcnow()
     email = normalise_email(email or "")
-    digest = receipt_hash_of(receipt)
-    signature = digest and db.session.scalar(
-        sa.select(Signature).where(Signature.receipt_hash == digest)
-    )
+    signature = find_by_receipt(receipt)
     if not signature or not signature.email or not hmac.compare_digest(signature.email, email):
         raise Invalid(
             _("No signature matches this receipt code and e-mail address."), field="receipt"

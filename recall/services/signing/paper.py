@@ -23,14 +23,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
@@ -215,7 +214,7 @@ def _check_line(
             ),
             field="district_number",
         )
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    zone = local_zone()
     # Noon of that day, kept inside the signing period and not in the future: on the first day
     # noon may come before registration, on the last day after closing, and verification
     # rejects a signature dated outside opens_at..closes_at.

@@ -20,6 +20,7 @@ from recall.models.deputy import Deputy, DeputyStatus
 from recall.models.petition import PetitionState
 from recall.models.user import User
 from recall.models.verification import CertificationProposal, RecallVoteResult
+from recall.rules.numbers import is_int
 from recall.rules.recall_rules import decide_recall_vote
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
@@ -187,7 +188,7 @@ def record_vote(
         raise Conflict(_("A recall vote can only be recorded for a qualified petition."))
     numbers = {"registered": registered, "turnout": turnout, "yes": yes, "no": no}
     for name, value in numbers.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not is_int(value) or value < 0:
             raise Invalid(_("Enter a whole number of zero or more."), field=name)
     if registered == 0:
         raise Invalid(_("The number of registered voters must be positive."), field="registered")

@@ -29,15 +29,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import current_app
 from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
@@ -45,6 +44,7 @@ from recall.models.signature import CheckStatus, Signature, SignatureStatus
 from recall.models.user import User
 from recall.models.verification import MisuseReport, SampleDraw, VoterRollEntry
 from recall.rules import sampling
+from recall.rules.eligibility import ADULT_AGE
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.verification.reason_codes import ensure_reason_codes, label_for
@@ -52,7 +52,6 @@ from recall.services.verification.voter_roll import active_import_id
 
 log = logging.getLogger(__name__)
 
-ADULT_AGE = 18
 CHECKABLE_STATES = (
     PetitionState.COLLECTING,
     PetitionState.CLOSED,
@@ -122,7 +121,7 @@ def _register_sqlite_functions() -> None:
     """
     dbapi = db.session.connection().connection.dbapi_connection
     dbapi.create_function("recall_norm_name", 1, normalise_name, deterministic=True)
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    zone = local_zone()
 
     def local_date(value: str | None) -> str | None:
         if value is None:
@@ -148,7 +147,7 @@ def _local_date(col):
     On SQLite through ``recall_local_date`` (see :func:`_register_sqlite_functions`).
     """
     if _dialect() == "postgresql":
-        return sa.func.timezone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC", col)
+        return sa.func.timezone(local_zone().key, col)
     return sa.func.recall_local_date(col)
 
 
@@ -321,7 +320,8 @@ def _apply_checks(petition: Petition, import_id: int, district_number: int, now:
     in_district = on_roll.where(entry.district_number == district_number)
     mark(~in_district.exists(), CheckStatus.INVALID, "other_district")
 
-    # 6. Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
+    # 6. Under age on the signing day: (birth + ADULT_AGE years) as YYYYMMDD after the signing
+    # date (the convention of recall.rules.eligibility.is_adult, written in SQL).
     roll_birth = (
         sa.select(sa.func.min(entry.birth_date))
         .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
@@ -370,8 +370,7 @@ def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
     if (
         _dialect() == "postgresql"
     ):  # grouped by local signing day in SQL: nothing per signature in Python
-        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
-        day_of = sa.cast(sa.func.timezone(zone, Signature.created_at), sa.Date)
+        day_of = sa.cast(sa.func.timezone(local_zone().key, Signature.created_at), sa.Date)
         for condition, sign in ((lost, -1), (gained, 1)):
             for day, n in db.session.execute(
                 sa.select(day_of, sa.func.count()).where(condition).group_by(day_of)

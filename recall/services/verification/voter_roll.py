@@ -1,6 +1,6 @@
 """Load a body's voter roll from CSV: streamed, validated line by line, loaded in chunks.
 
-Flow (the same for the CLI, the upload page and the RQ job):
+Flow (the same for the CLI and the RQ job ``recall.jobs.voter_roll``, which loads uploads):
 
 1. :func:`create_import` adds an inactive ``VoterRollImport`` row (the caller commits, so the
    row and its progress are visible to the upload page).
@@ -636,90 +636,16 @@ def import_file(
         )
 
 
-# ---------------------------------------------------------------- uploads (page) and the RQ job
+def mark_import_failed(import_id: int) -> VoterRollImport | None:
+    """Refuse an import whose load stopped on an unexpected error: its entries go. Flushes.
 
-
-def run_import_job(
-    import_id: int, path: str, actor_id: int | None = None, delete_file: bool = True
-) -> str:
-    """RQ entry point (also run inline without Redis): load an uploaded file into its import.
-
-    Gets ids and a path, loads the rows itself and commits after each chunk (progress on the
-    import row) and at the end. Idempotent: an import no longer ``loading`` is left alone. The
-    uploaded file is deleted afterwards (the skipped-rows report stays beside it).
+    For the job after it rolled the failed load back; None when the import row is gone.
     """
-    from flask import has_app_context
-
-    if not has_app_context():  # a plain ``rq worker``: build an app for the job
-        from recall import create_app
-
-        with create_app().app_context():
-            return run_import_job(import_id, path, actor_id, delete_file)
     imp = db.session.get(VoterRollImport, import_id)
-    if imp is None or imp.status != ImportStatus.LOADING:
-        return "skipped"
-    actor = db.session.get(User, actor_id) if actor_id else None
-    try:
-        with open(path, "rb") as stream:
-            result = load_import(
-                imp,
-                stream,
-                checkpoint=db.session.commit,
-                actor=actor,
-                report_path=f"{path}.skipped.csv" if imp.skip_invalid else None,
-            )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        imp = db.session.get(VoterRollImport, import_id)
-        db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == import_id))
-        imp.status, imp.finished_at = ImportStatus.FAILED, utcnow()
-        imp.errors = [
-            RowError(0, "file", _("The import stopped on an unexpected error.")).as_dict()
-        ]
-        db.session.commit()
-        log.exception("voter roll import %r failed", import_id)
-        raise
-    finally:
-        if delete_file and os.path.exists(path):
-            os.unlink(path)
-    return "active" if result.accepted else "failed"
-
-
-def start_upload(
-    actor: User, body_id: int, as_of: date, path: str, filename: str, skip_invalid: bool
-) -> VoterRollImport:
-    """Create the import for an uploaded file, commit it, then load it: on the RQ queue when
-    ``REDIS_URL`` is set (the page polls the import row's progress), otherwise right here in the
-    request (fine for moderate files; use ``flask voters import`` for very large ones).
-
-    This is an edge function (it commits), called by the upload view only.
-    """
-    from flask import current_app
-
-    imp = create_import(
-        actor,
-        body_id,
-        as_of,
-        filename,
-        bytes_total=os.path.getsize(path),
-        skip_invalid=skip_invalid,
-    )
-    db.session.commit()
-    url = current_app.config.get("REDIS_URL")
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        queue = Queue(current_app.config["RQ_QUEUE_NAME"], connection=Redis.from_url(url))
-        queue.enqueue(
-            "recall.services.verification.voter_roll.run_import_job",
-            imp.id,
-            path,
-            actor.id,
-            job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
-            description=f"voter roll import {imp.id}",
-        )
-    else:
-        run_import_job(imp.id, path, actor.id)
-    return db.session.get(VoterRollImport, imp.id)
+    if imp is None:
+        return None
+    db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == import_id))
+    imp.status, imp.finished_at = ImportStatus.FAILED, utcnow()
+    imp.errors = [RowError(0, "file", _("The import stopped on an unexpected error.")).as_dict()]
+    db.session.flush()
+    return imp

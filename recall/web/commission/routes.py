@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from recall.errors import DomainError, Forbidden
 from recall.extensions import db
+from recall.jobs import voter_roll as roll_job
 from recall.models import Role
 from recall.security import roles_required
 from recall.services import audit
@@ -110,7 +111,7 @@ def upload_roll():
         path = _upload_dir() / f"roll-{uuid.uuid4().hex}.csv"
         form.file.data.save(path)  # streamed to disk by Werkzeug, never held in memory whole
         try:
-            imp = voter_roll.start_upload(
+            imp = roll_job.start_upload(
                 current_user,
                 body_id,
                 form.as_of.data,

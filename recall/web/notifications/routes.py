@@ -18,13 +18,6 @@ from recall.web.redirects import local_target
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-@bp.record_once
-def _install(state) -> None:
-    from recall.notifications import init_app
-
-    init_app(state.app)
-
-
 @bp.app_template_global()
 def current_follow(target_type: str, target_id: int):
     """The signed-in user's follow of a target, for the follow button."""

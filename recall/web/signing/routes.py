@@ -48,13 +48,12 @@ def sign_petition(petition_id: int):
     if form.validate_on_submit():
         try:
             result = signing.sign_petition(
-                petition_id,
-                form.full_name.data,
-                form.iin.data,
-                form.email.data,
-                form.district_id.data or None,
-                form.consent.data,
-                client_ip=request.remote_addr,
+                petition_id=petition_id,
+                full_name=form.full_name.data,
+                iin=form.iin.data,
+                email=form.email.data,
+                district_id=form.district_id.data or None,
+                consent=form.consent.data,
             )
             db.session.commit()
         except Invalid as exc:
