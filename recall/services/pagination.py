@@ -14,6 +14,8 @@ MAX_PER_PAGE = 100
 # Past this a page number is clamped: OFFSET must stay inside a 64-bit integer, and no list here
 # has a million pages.
 MAX_PAGE = 1_000_000
+# The largest row id (an INTEGER primary key): a larger number from user input names no row.
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@
 * **NUL bytes.** No text we accept may contain U+0000 (PostgreSQL cannot store it, and no name,
   address, e-mail or filter has one): a NUL in the query string, a form field or a JSON body is
   a 400 naming it. CSV files are checked line by line by their importers instead.
+* **Ids in paths.** ``<int:...>`` matches only numbers a PostgreSQL ``INTEGER`` column can hold,
+  so ``/petitions/99999999999999999999`` is a 404, not a database error.
 * **Nesting.** A JSON body nested deeper than Python's recursion limit is "not valid JSON", not a
   crash (:class:`GuardedJSONProvider`).
 
@@ -20,8 +22,10 @@ from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from recall.errors import DomainError
+from recall.services.pagination import MAX_ROW_ID
 
 # The routes that receive files: the voter roll and the paper-signature CSV.
 UPLOAD_ENDPOINTS = frozenset({"commission.upload_roll", "signing.enter_paper_signatures"})
@@ -70,6 +74,14 @@ def guard_request() -> None:
     _refuse_nul()
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` bounded to the ids of an ``INTEGER`` primary key (32-bit signed)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 class GuardedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, where input nested too deeply to parse is invalid JSON (a ``ValueError``)."""
 
@@ -81,6 +93,7 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 
 def init_app(app: Flask) -> None:
-    """Install the JSON provider and the hook (call before ``csrf.init_app``)."""
+    """Install the converter, the JSON provider and the hook (before blueprints and CSRF)."""
+    app.url_map.converters["int"] = RowIdConverter
     app.json = GuardedJSONProvider(app)
     app.before_request(guard_request)

@@ -151,3 +151,41 @@ def test_a_nul_byte_in_a_voter_roll_fails_the_import_with_its_line(world, runner
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
     assert imp.status == ImportStatus.FAILED
     assert [e["line"] for e in imp.errors] == [3]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/petitions/{HUGE}",
+        f"/deputies/{HUGE}",
+        f"/api/v1/petitions/{HUGE}",
+        "/api/v1/deputies/2147483648",
+        f"/api/v1/receipts/{HUGE}",
+    ],
+)
+def test_an_id_past_the_integer_range_is_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_signing_a_petition_id_past_the_integer_range_is_404(client, collecting_petition):
+    petition = collecting_petition()
+    response = client.post(f"/api/v1/petitions/{HUGE}/signatures", json=payload(petition))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/deputies?body=2200000000", 200),
+        ("/api/v1/deputies?district=99999999999999999999&party=3000000000", 200),
+        ("/api/v1/petitions?body=2200000000", 422),
+        ("/api/v1/petitions?deputy=%C2%B2", 422),  # "²" is a digit to str.isdigit, not to int()
+        ("/api/v1/promises?deputy=2200000000", 422),
+        ("/api/v1/promises?district=%D9%A3", 422),  # Arabic-Indic three
+    ],
+)
+def test_an_id_filter_out_of_range_or_not_ascii_is_no_server_error(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 200:
+        assert response.json["items"] == []
