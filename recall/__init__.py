@@ -44,11 +44,16 @@ def _init_extensions(app: Flask) -> None:
     from recall.auth import init_login
     from recall.extensions import babel, csrf, db, limiter, migrate
     from recall.i18n import select_locale
+    from recall.web import request_guard
 
-    if app.config.get("PROXY_FIX"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # PROXY_FIX is the number of reverse proxies in front of the app: trust that many hops of
+    # X-Forwarded-For/-Proto/-Host and no more (a client can prepend any hop it likes).
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    request_guard.init_app(app)  # before CSRF, which reads every POST's form
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -59,12 +64,13 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
 
     from recall import notifications, security
-    from recall.web import errors, templating
+    from recall.web import errors, headers, templating
 
     notifications.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    headers.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 REQUIRED_SECRETS = ("SECRET_KEY", "IIN_HASH_KEY")
+# RECALL_ENV must name one of these: a typo such as ``prod`` must not start a development server
+# with generated secrets and insecure cookies in front of real signers.
+ENVIRONMENTS = ("development", "test", "benchmark", "production")
+# A production secret shorter than this is refused (HMAC-SHA256 keys: 32 bytes = 256 bits).
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -72,6 +77,10 @@ def load_config(
     env = os.environ if environ is None else environ
     instance = Path(instance_path)
     recall_env = env.get("RECALL_ENV", "development").strip().lower()
+    if recall_env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"RECALL_ENV={env.get('RECALL_ENV')!r} is not one of {', '.join(ENVIRONMENTS)}."
+        )
     production = recall_env == "production"
 
     secrets_found = {name: env.get(name, "") for name in REQUIRED_SECRETS}
@@ -84,6 +93,13 @@ def load_config(
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`); IIN_HASH_KEY must "
             "differ from SECRET_KEY and must never change once voters have signed."
         )
+    if production:
+        for name, value in secrets_found.items():
+            if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+                raise ConfigError(
+                    f"{name} must be at least {MIN_SECRET_BYTES} bytes in production (for "
+                    "example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                )
     if missing:
         generated = _development_secrets(instance)
         for name in missing:
@@ -95,8 +111,15 @@ def load_config(
     redis_url = env.get("REDIS_URL") or None
     mail_server = env.get("MAIL_SERVER") or None
 
+    proxy_hops = _int(env, "PROXY_FIX", 0)
+    if proxy_hops < 0:
+        raise ConfigError(f"PROXY_FIX must be 0 or a number of proxies, got {proxy_hops}")
+
     return {
         "RECALL_ENV": recall_env,
+        # How many reverse proxies in front of the app append X-Forwarded-For/-Proto/-Host; that
+        # many hops are trusted (0: the headers are ignored and the socket's address is the client).
+        "PROXY_FIX": proxy_hops,
         "SECRET_KEY": secrets_found["SECRET_KEY"],
         "IIN_HASH_KEY": secrets_found["IIN_HASH_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -149,6 +172,9 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 200) * 1024 * 1024,
+        # Every request body is small (forms, JSON) except on the upload routes, which get
+        # MAX_UPLOAD_BYTES (recall/web/request_guard.py).
+        "MAX_FORM_BYTES": _int(env, "MAX_FORM_KB", 64) * 1024,
+        "MAX_UPLOAD_BYTES": _int(env, "MAX_UPLOAD_MB", 200) * 1024 * 1024,
         "DEMO_DATA": _bool(env.get("RECALL_DEMO"), not production),
     }

@@ -9,6 +9,7 @@ count every filed signature), with ``duplicate_of_id`` pointing at the one that 
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -41,6 +42,11 @@ class CheckStatus(StrEnum):
     REVIEW = "review"  # needs a commissioner's decision
 
 
+def new_confirm_nonce() -> str:
+    """A random public name for a signature (32 hex digits), for links sent to its signer."""
+    return secrets.token_hex(16)
+
+
 class Signature(TimestampMixin, db.Model):
     """One signature; ``created_at`` is the moment of signing."""
 
@@ -70,6 +76,11 @@ class Signature(TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Hash of the receipt code shown to the signer once; lookups hash the code they bring.
     receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # Names the signature in its confirmation link instead of ``id``: sequential ids in links sent
+    # to two signers would tell how many signed between them (a sealed count stays sealed).
+    confirm_nonce: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=new_confirm_nonce
+    )
     email_count: Mapped[int] = mapped_column(default=1)  # caps "you already signed" e-mails
     # Verification (commission).
     check_status: Mapped[CheckStatus] = mapped_column(

@@ -8,6 +8,8 @@ console and written as an ``.eml`` file into ``MAIL_FOLDER`` so a developer can 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 import ssl
@@ -136,6 +138,18 @@ def payload_lines(payload: dict[str, Any]) -> list[tuple[str, Any]]:
     return lines
 
 
+def message_reference(delivery: Delivery) -> str:
+    """A name for a delivery's message: stable across resends, yet without its sequential id.
+
+    32 hex digits of an HMAC of the id (``SECRET_KEY``): ids in two signers' mails would tell
+    how many signatures (and other events) came between them, even while a count is sealed.
+    """
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(
+        key, f"recall.mail.delivery:{delivery.id}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
 def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage:
     """Build the multipart (text + HTML) message of an e-mail delivery, in its recipient's language.
 
@@ -175,9 +189,9 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
     message["Date"] = formatdate(localtime=False, usegmt=True)
     # Stable per delivery: if a rare crash makes us send twice, receiving systems can tell.
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "recall.local"
-    message["Message-ID"] = f"<delivery-{delivery.id}.event-{event.id}@{host}>"
-    message["X-Recall-Event"] = str(event.id)
-    message["X-Recall-Delivery"] = str(delivery.id)
+    reference = message_reference(delivery)
+    message["Message-ID"] = f"<{reference}@{host}>"
+    message["X-Recall-Delivery"] = reference
     if unsubscribe:
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

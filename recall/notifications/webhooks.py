@@ -42,9 +42,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# Ranges Python 3.11's ``is_global`` still calls global: IETF protocol assignments and multicast.
+_NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("224.0.0.0/4"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _is_private_address(address: str) -> bool:
+    """True for every address that is not globally reachable (fail closed: only global passes).
+
+    An IPv6 address that embeds an IPv4 one (IPv4-mapped, 6to4, NAT64) is judged by both.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+    candidates = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            candidates.append(embedded)
+    return any(
+        not c.is_global or c.is_multicast or any(c in net for net in _NOT_GLOBAL if c.version == 4)
+        for c in candidates
+    )
 
 
 def _public_connection(

@@ -11,6 +11,11 @@ from recall.extensions import db
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
+# Past this a page number is clamped: OFFSET must stay inside a 64-bit integer, and no list here
+# has a million pages.
+MAX_PAGE = 1_000_000
+# The largest row id (an INTEGER primary key): a larger number from user input names no row.
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def clamp_page(
     page: int | None, per_page: int | None, default_per_page: int = 20
 ) -> tuple[int, int]:
     """Bound page numbers from user input to sane values."""
-    page = page if page and page > 0 else 1
+    page = min(page, MAX_PAGE) if page and page > 0 else 1
     per_page = per_page if per_page and per_page > 0 else default_per_page
     return page, min(per_page, MAX_PER_PAGE)
 

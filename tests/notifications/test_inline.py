@@ -20,6 +20,7 @@ from recall.models.notifications import (
 )
 from recall.notifications.delivery import Outcome, run_delivery
 from recall.notifications.fanout import fan_out
+from recall.notifications.mail import message_reference
 from recall.notifications.rules import ensure_default_rules
 from recall.notifications.webhooks import verify_signature
 from recall.services.outbox import record_event
@@ -87,7 +88,7 @@ def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(
         1,
         Recipient.SIGNER,
     )
-    assert message["X-Recall-Delivery"] == str(delivery.id)
+    assert message["X-Recall-Delivery"] == message_reference(delivery)
 
 
 def test_rolled_back_event_is_never_delivered(app, make, smtp_server):

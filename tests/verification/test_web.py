@@ -216,7 +216,7 @@ def test_report_csv_and_print(client, login, reviewed):
     csv_text = client.get(f"/commission/petitions/{reviewed.petition.id}/report.csv").text
     assert "raw,2\r\n" in csv_text and "valid,1\r\n" in csv_text and "outcome,pending" in csv_text
     printable = client.get(f"/commission/petitions/{reviewed.petition.id}/report/print")
-    assert printable.status_code == 200 and "@media print" in printable.text
+    assert printable.status_code == 200 and "/static/print.css" in printable.text
     page = client.get(f"/commission/petitions/{reviewed.petition.id}")
     assert page.status_code == 200 and "verification.run_checks" in page.text
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from recall.extensions import db
 from recall.models import Body, Deputy, District, MandateType, Party
 from recall.services.lookup import get_or_raise
-from recall.services.pagination import Page, paginate
+from recall.services.pagination import MAX_ROW_ID, Page, paginate
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ def list_deputies(
 ) -> Page[Deputy]:
     """Deputies matching ``filters``, ordered by body then name."""
     query = sa.select(Deputy).outerjoin(Deputy.district).join(Deputy.body)
-    if filters.body_id:
+    if any((i or 0) > MAX_ROW_ID for i in (filters.body_id, filters.district_id, filters.party_id)):
+        query = query.where(sa.false())  # names no row (and would not fit the column's type)
+    elif filters.body_id:
         query = query.where(Deputy.body_id == filters.body_id)
     if filters.region:
         # A list deputy has no district; the body's region stands in for maslikhats.

@@ -27,7 +27,7 @@ from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
-from recall.services.pagination import Page, paginate
+from recall.services.pagination import MAX_ROW_ID, Page, paginate
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
 from recall.services.rules import recall_rules
 from recall.services.signing import counting
@@ -69,7 +69,9 @@ def parse_filters(args) -> PetitionFilters:
     values = {}
     for name in ("deputy", "district", "body"):
         raw = args.get(name) or None
-        if raw is not None and (not str(raw).isdigit() or int(raw) <= 0):
+        if raw is not None and not (
+            str(raw).isascii() and str(raw).isdigit() and 0 < int(raw) <= MAX_ROW_ID
+        ):
             raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
         values[name] = int(raw) if raw is not None else None
     return PetitionFilters(

@@ -29,7 +29,7 @@ from recall.models.promise import (
     Topic,
 )
 from recall.rules.scorecard import PROMISE_STATUSES, Scorecard, scorecard
-from recall.services.pagination import Page, paginate
+from recall.services.pagination import MAX_ROW_ID, Page, paginate
 
 SORTS = ("recent", "oldest", "updated", "title", "deputy")
 MAX_QUERY = 100
@@ -69,7 +69,7 @@ def _positive_int(args: Mapping[str, str], name: str) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) <= 0:
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ROW_ID):
         raise Invalid(_("%(field)s must be a positive whole number.", field=name), field=name)
     return int(raw)
 

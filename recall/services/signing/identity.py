@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from recall.extensions import db
 from recall.models.signature import Signature
 from recall.services.outbox import record_event
 
@@ -50,9 +52,10 @@ class EmailLinkConfirmation(IdentityConfirmation):
     """Confirmation by opening a link e-mailed to the address given when signing.
 
     The token is an itsdangerous signature (``SECRET_KEY``, salt specific to this use) over the
-    signature id and a fingerprint of its receipt hash: if a signature is ever reset (an expired
-    one signed again), links sent for its earlier life stop working. Expiry is not in the token:
-    the signature's own ``expires_at`` decides.
+    signature's random ``confirm_nonce`` and a fingerprint of its receipt hash: if a signature is
+    ever reset (an expired one signed again), links sent for its earlier life stop working. No
+    row id is in it, so two signers' links do not tell how many signed in between. Expiry is not
+    in the token: the signature's own ``expires_at`` decides.
     """
 
     name = "email_link"
@@ -67,7 +70,7 @@ class EmailLinkConfirmation(IdentityConfirmation):
 
     def token_for(self, signature: Signature) -> str:
         """The token put in the confirmation link of ``signature``."""
-        return self._serializer().dumps([signature.id, self._fingerprint(signature)])
+        return self._serializer().dumps([signature.confirm_nonce, self._fingerprint(signature)])
 
     def confirm_url(self, signature: Signature) -> str:
         """The absolute confirmation link (``PUBLIC_BASE_URL`` + the confirm route)."""
@@ -83,9 +86,9 @@ class EmailLinkConfirmation(IdentityConfirmation):
             data = self._serializer().loads(token)
         except BadSignature:
             return None
-        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):
             return None
-        return data[0]
+        return db.session.scalar(sa.select(Signature.id).where(Signature.confirm_nonce == data[0]))
 
     def start(self, signature: Signature, receipt: str) -> None:
         """Record ``signature.confirmation_requested`` with the link and the receipt code."""
@@ -105,7 +108,7 @@ class EmailLinkConfirmation(IdentityConfirmation):
             data = self._serializer().loads(proof)
         except BadSignature:
             return False
-        return data == [signature.id, self._fingerprint(signature)]
+        return data == [signature.confirm_nonce, self._fingerprint(signature)]
 
 
 PROVIDERS: dict[str, type[IdentityConfirmation]] = {

@@ -58,6 +58,8 @@ class PaperLine:
     iin: str | None
     district_number: str | int | None
     signed_on: str | date | None = None
+    # A problem with the line's shape found while reading a file (extra values, a NUL byte).
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def _check_line(
     taken: set[tuple[int, int]],
 ) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
+    if item.problem:
+        raise Invalid(item.problem, field="row")
     today = counting.local_day(now)
     sheet = _positive_int(item.sheet, MAX_SHEET)
     if sheet is None:
@@ -405,6 +409,7 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
         lines.append(
             PaperLine(
                 row=reader.line_num,
+                problem=_shape_problem(record, len(header)),
                 sheet=record.get("sheet"),
                 line=record.get("line"),
                 full_name=record.get("full_name"),
@@ -414,6 +419,20 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
             )
         )
     return lines
+
+
+def _shape_problem(record: dict, columns: int) -> str | None:
+    """Why a CSV record cannot be read as a line, or None: more values than columns, or a NUL."""
+    extra = record.get(None)
+    if extra:
+        return _(
+            "The line has %(got)d values, the header names %(want)d columns.",
+            got=columns + len(extra),
+            want=columns,
+        )
+    if any("\x00" in value for value in record.values() if isinstance(value, str)):
+        return _("The line contains a NUL character.")
+    return None
 
 
 def import_paper_csv(

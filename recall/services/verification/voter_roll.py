@@ -281,6 +281,9 @@ def _rows(
         if not _is_utf8(cells):
             yield reader.line_num, None, "encoding"
             continue
+        if any("\x00" in c for c in cells):  # PostgreSQL cannot store it: COPY would fail
+            yield reader.line_num, None, "nul"
+            continue
         if len(cells) != len(names):
             yield reader.line_num, None, f"columns:{len(cells)}:{len(names)}"
             continue
@@ -319,6 +322,8 @@ def _validate(
 def _shape_error(line: int, problem: str) -> RowError:
     if problem == "encoding":
         return RowError(line, "row", _("Not UTF-8 text (was the file saved in another encoding?)."))
+    if problem == "nul":
+        return RowError(line, "row", _("The line contains a NUL character."))
     if problem.startswith("columns:"):
         _kind, got, want = problem.split(":")
         return RowError(line, "row", _("%(got)s column(s), expected %(want)s.", got=got, want=want))

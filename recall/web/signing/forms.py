@@ -21,7 +21,13 @@ class SignForm(FlaskForm):
     iin = StringField(
         _l("IIN (12 digits)"),
         validators=[Length(max=20)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 ]*"},
+        # value="": the IIN is never written back into the page (a re-shown form, a cached page).
+        render_kw={
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": "[0-9 ]*",
+            "value": "",
+        },
     )
     email = EmailField(
         _l("E-mail (we send you a link to confirm your signature)"),

@@ -1,0 +1,57 @@
+"""Security headers on every response (an ``after_request`` hook).
+
+* ``Content-Security-Policy``: scripts, styles, images, fonts and form targets from our own origin
+  only; no inline script or style (templates keep them in ``static/``, and
+  ``tests/security/test_headers.py`` scans the templates); no framing (``frame-ancestors 'none'``,
+  and ``X-Frame-Options: DENY`` for old browsers); no plugins.
+* ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin`` (a confirmation link's
+  token never leaves in a ``Referer`` to another site).
+* ``Strict-Transport-Security`` in production only (development runs on plain http).
+* ``Cache-Control: no-store`` on the signing pages and the signing API: they carry a signer's
+  name, e-mail, receipt code or confirmation token, which a shared or back-button cache must not keep.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"
+# Blueprints and API endpoints whose responses are never stored by a cache.
+NO_STORE_BLUEPRINTS = frozenset({"signing"})
+NO_STORE_ENDPOINTS = frozenset(
+    {"api.create_signature", "api.get_receipt", "api.withdraw_signature"}
+)
+
+
+def _no_store() -> bool:
+    return request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS
+
+
+def add_security_headers(response):
+    """``after_request``: set the headers above (a view's own ``Content-Security-Policy`` wins)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("RECALL_ENV") == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if _no_store():
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
