@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.signing.conftest import adult_iin, payload, sign_url
+from tests import factories
+from tests.signing.conftest import payload, sign_url
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -70,7 +71,7 @@ def test_signing_pages_are_not_stored(client, collecting_petition):
 
 def test_the_sign_form_never_echoes_the_iin_after_an_error(client, collecting_petition):
     petition = collecting_petition()
-    iin = adult_iin()
+    iin = factories.iin()
     response = client.post(
         f"/petitions/{petition.id}/sign",
         data={

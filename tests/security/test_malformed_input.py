@@ -7,10 +7,12 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import ImportStatus, VoterRollImport
+from recall.models.base import utcnow
 from recall.models.user import Role
-from recall.services.signing import paper
-from tests.signing.conftest import adult_iin, payload, sign_url, total_rows
-from tests.verification.conftest import iin_for, world, write_roll  # noqa: F401  (a fixture)
+from recall.services.signing import counting, paper
+from tests import factories
+from tests.signing.conftest import payload, sign_url, total_rows
+from tests.verification.conftest import world  # noqa: F401  (a fixture)
 
 HUGE = "99999999999999999999"
 
@@ -80,7 +82,7 @@ def test_a_nul_byte_in_a_form_is_refused(client, collecting_petition):
     petition = collecting_petition()
     response = client.post(
         f"/petitions/{petition.id}/sign",
-        data={"full_name": "A\x00B", "iin": adult_iin(), "consent": "y"},
+        data={"full_name": "A\x00B", "iin": factories.iin(), "consent": "y"},
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 400
@@ -101,7 +103,10 @@ def test_deeply_nested_json_is_refused_not_a_crash(client, collecting_petition, 
 
 
 def _paper_csv(petition, *lines: str) -> bytes:
-    return ("sheet,line,full_name,iin,district_number\n" + "\n".join(lines) + "\n").encode()
+    """A paper CSV whose lines are each dated today (a line without a date is refused)."""
+    today = counting.local_day(utcnow()).isoformat()
+    body = "\n".join(f"{line},{today}" for line in lines)
+    return f"sheet,line,full_name,iin,district_number,signed_on\n{body}\n".encode()
 
 
 def test_a_paper_csv_line_with_extra_columns_is_a_clear_line_error(make, collecting_petition):
@@ -110,8 +115,8 @@ def test_a_paper_csv_line_with_extra_columns_is_a_clear_line_error(make, collect
     number = petition.district.number
     data = _paper_csv(
         petition,
-        f"1,1,Aliya Kasymova,{adult_iin()},{number}",
-        f"1,2,Berik Sadykov,{adult_iin()},{number},2024-01-01,surplus",
+        f"1,1,Aliya Kasymova,{factories.iin()},{number}",
+        f"1,2,Berik Sadykov,{factories.iin()},{number},surplus",
     )
     with pytest.raises(paper.PaperBatchInvalid) as refused:
         paper.import_paper_csv(commissioner, petition.id, data)
@@ -127,8 +132,8 @@ def test_a_nul_byte_in_a_paper_csv_is_a_line_error(make, collecting_petition):
     number = petition.district.number
     data = _paper_csv(
         petition,
-        f"1,1,Aliya\x00Kasymova,{adult_iin()},{number}",
-        f"1,2,Berik Sadykov,{adult_iin()},{number}",
+        f"1,1,Aliya\x00Kasymova,{factories.iin()},{number}",
+        f"1,2,Berik Sadykov,{factories.iin()},{number}",
     )
     report = paper.import_paper_csv(commissioner, petition.id, data, skip_invalid=True)
     db.session.flush()
@@ -140,9 +145,9 @@ def test_a_nul_byte_in_a_paper_csv_is_a_line_error(make, collecting_petition):
 def test_a_nul_byte_in_a_voter_roll_fails_the_import_with_its_line(world, runner, tmp_path):
     from datetime import date
 
-    rows = [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}", 1, f"Street {i}") for i in range(3)]
+    rows = [(factories.iin(date(1970 + i, 1, 1)), f"Voter {i}", 1, f"Street {i}") for i in range(3)]
     rows[1] = (rows[1][0], "Vo\x00ter", 1, "Street")
-    path = write_roll(tmp_path / "nul.csv", rows)
+    path = factories.write_roll(tmp_path / "nul.csv", rows)
     result = runner.invoke(
         args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
     )

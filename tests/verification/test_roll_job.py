@@ -11,7 +11,7 @@ from recall.extensions import db
 from recall.jobs import voter_roll as roll_job
 from recall.models import ImportStatus, VoterRollEntry, VoterRollImport
 from recall.services.verification import voter_roll
-from tests.verification.conftest import iin_for, write_roll
+from tests import factories
 
 
 def _committed(import_id: int):
@@ -39,20 +39,22 @@ def _new_import(world, path) -> int:
 
 
 def test_job_loads_commits_deletes_the_upload_and_runs_once(world, tmp_path):
-    rows = [(iin_for(date(1970 + i, 1, 1)), f"Voter {i}", 1, "Street") for i in range(4)]
-    path = write_roll(tmp_path / "upload.csv", rows)
+    rows = [(factories.iin(date(1970 + i, 1, 1)), f"Voter {i}", 1, "Street") for i in range(4)]
+    path = factories.write_roll(tmp_path / "upload.csv", rows)
     import_id = _new_import(world, path)
     actor_id = world.commissioner.id
     assert roll_job.import_roll(import_id, str(path), actor_id) == "active"
     assert _committed(import_id) == (ImportStatus.ACTIVE, 4, [], 4)
     assert not path.exists()
-    write_roll(path, rows)
+    factories.write_roll(path, rows)
     assert roll_job.import_roll(import_id, str(path), actor_id) == "skipped"
     assert _committed(import_id) == (ImportStatus.ACTIVE, 4, [], 4)
 
 
 def test_job_marks_the_import_failed_on_an_unexpected_error(world, tmp_path):
-    path = write_roll(tmp_path / "gone.csv", [(iin_for(date(1980, 1, 1)), "A B", 1, "Street")])
+    path = factories.write_roll(
+        tmp_path / "gone.csv", [(factories.iin(date(1980, 1, 1)), "A B", 1, "Street")]
+    )
     import_id = _new_import(world, path)
     path.unlink()
     with pytest.raises(FileNotFoundError):
