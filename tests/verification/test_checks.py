@@ -361,9 +361,10 @@ def test_age_is_judged_on_the_local_signing_day_on_both_backends(request, backen
     request.getfixturevalue(backend)
     from datetime import datetime
 
+    from recall.i18n import local_zone
     from recall.models import Role
 
-    assert verification.current_app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Almaty"
+    assert local_zone().key == "Asia/Almaty"
     body = factories.body()
     deputy = factories.deputy(factories.district(body, number=1))
     petition = factories.petition(deputy, initiator=factories.user(), **SIGNED_IN_MARCH)
