@@ -1,8 +1,10 @@
-"""Who may reach which route.
+"""Who may reach which route, and how often.
 
 Every view declares its access with one of the decorators below. A single ``before_request``
 hook enforces the declaration, and a view that declares nothing is refused (secure by default).
 The access test walks the URL map and checks every endpoint has a declaration.
+
+The rate limits (per client address) are here too, so the pages and the API share one budget.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from recall.extensions import limiter
 from recall.models.user import Role
 
 F = TypeVar("F", bound=Callable)
@@ -90,6 +93,22 @@ def _enforce_access():
     if access.roles and not (access.roles & current_user.roles):
         abort(403)
     return None
+
+
+def _configured(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+# Register and log-in attempts (``LOGIN_RATE_LIMIT``), each page its own count.
+login_limit = limiter.limit(_configured("LOGIN_RATE_LIMIT"), methods=["POST"])
+# The public misuse-report form (``MISUSE_REPORT_RATE_LIMIT``).
+misuse_report_limit = limiter.limit(_configured("MISUSE_REPORT_RATE_LIMIT"), methods=["POST"])
+# One budget (``SIGNING_RATE_LIMIT``) for every way of signing, on the form and the API alike,
+# and one for probing receipts.
+signing_limit = limiter.shared_limit(
+    _configured("SIGNING_RATE_LIMIT"), scope="signing", methods=["POST"]
+)
+receipt_limit = limiter.shared_limit(_configured("SIGNING_RATE_LIMIT"), scope="receipts")
 
 
 def init_app(app: Flask) -> None:

@@ -127,29 +127,35 @@ def commission_claim(signature_id: int):
     return {"signature_id": signature_id, "expires_at": held.expires_at.isoformat()}
 
 
-@bp.post("/commission/signatures/<int:signature_id>/decision")
-@roles_required(Role.COMMISSIONER)
-def commission_decide(signature_id: int):
-    review.get_signature(
-        current_user, signature_id
-    )  # access before input: no hints to other bodies
-    data = _json()
-    decision = data.get("decision")
-    if decision not in ("accept", "reject"):
-        raise Invalid(_("decision must be accept or reject."), field="decision")
-    sig = review.decide(
-        current_user,
-        signature_id,
-        accept=decision == "accept",
-        reason_code=data.get("reason_code"),
-        note=str(data.get("note") or ""),
-    )
-    db.session.commit()
+def decision_json(sig) -> dict:
     return {
         "signature_id": sig.id,
         "check_status": sig.check_status.value,
         "reason_code": sig.reason_code,
     }
+
+
+def _accepts(data: dict) -> bool:
+    decision = data.get("decision")
+    if decision not in ("accept", "reject"):
+        raise Invalid(_("decision must be accept or reject."), field="decision")
+    return decision == "accept"
+
+
+@bp.post("/commission/signatures/<int:signature_id>/decision")
+@roles_required(Role.COMMISSIONER)
+def commission_decide(signature_id: int):
+    review.get_signature(current_user, signature_id)  # access before input: no hints to others
+    data = _json()
+    sig = review.decide(
+        current_user,
+        signature_id,
+        accept=_accepts(data),
+        reason_code=data.get("reason_code"),
+        note=str(data.get("note") or ""),
+    )
+    db.session.commit()
+    return decision_json(sig)
 
 
 @bp.post("/commission/petitions/<int:petition_id>/certification")

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import request
 
 from recall.api import bp
 from recall.api.schemas import body_json, deputy_json, district_json, page_json
-from recall.extensions import db
-from recall.models import Body
 from recall.security import public
 from recall.services.deputies import directory
-from recall.web.public.routes import deputy_filters_from_args
 
 
 @bp.get("/deputies")
 @public
 def list_deputies():
     page = directory.list_deputies(
-        deputy_filters_from_args(),
+        directory.parse_filters(request.args),
         request.args.get("page", type=int),
         request.args.get("per_page", type=int),
     )
@@ -44,4 +40,4 @@ def get_district(district_id: int):
 @bp.get("/bodies")
 @public
 def list_bodies():
-    return {"items": [body_json(b) for b in db.session.scalars(sa.select(Body).order_by(Body.id))]}
+    return {"items": [body_json(b) for b in directory.list_bodies()]}

@@ -11,11 +11,11 @@ from flask import request
 from recall.api import bp
 from recall.api.promise_schemas import promise_json, scorecard_json
 from recall.api.schemas import deputy_json, page_json
+from recall.csv_response import csv_response
 from recall.security import public
 from recall.services.deputies import directory
 from recall.services.promises import queries
 from recall.services.promises import recording as service
-from recall.web.promises.routes import csv_response
 
 
 def _page_args() -> tuple[int | None, int | None]:
@@ -36,7 +36,7 @@ def list_promises():
 @bp.get("/promises.csv")
 @public
 def export_promises_csv():
-    return csv_response(queries.parse_filters(request.args))
+    return csv_response(queries.csv_rows(queries.parse_filters(request.args)), "promises.csv")
 
 
 @bp.get("/promises/<int:promise_id>")

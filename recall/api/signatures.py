@@ -9,28 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 
 from recall.api import bp
 from recall.errors import Invalid
-from recall.extensions import db, limiter
-from recall.models.signature import Signature
+from recall.extensions import db
 from recall.rules.numbers import int_or_none, is_int
-from recall.security import public
-from recall.services.iin_hash import hash_iin
+from recall.security import public, receipt_limit, signing_limit
+from recall.services.signing import benchmark
 from recall.services.signing import online as signing
-
-
-def signing_rate_limit() -> str:
-    """The per-client-address signing limit (``SIGNING_RATE_LIMIT``), shared by the form and the API."""
-    return current_app.config["SIGNING_RATE_LIMIT"]
-
-
-# One budget per client address for every way of signing or probing receipts.
-signing_limit = limiter.shared_limit(signing_rate_limit, scope="signing", methods=["POST"])
-receipt_limit = limiter.shared_limit(signing_rate_limit, scope="receipts")
 
 
 def json_object() -> dict[str, Any]:
@@ -97,22 +85,14 @@ def withdraw_signature():
 
 @public
 def _plain_signature_insert():
-    """Baseline for benchmarks/signing.py: parse the same JSON, one plain INSERT of a signature row, commit.
-
-    No checks, no hashing beyond what the row needs; compare its rate with ``create_signature``.
-    """
+    """Baseline for benchmarks/signing.py: the same JSON, one plain INSERT (no checks), commit."""
     data = json_object()
-    iin = text_value(data, "iin") or ""
-    db.session.execute(
-        sa.insert(Signature).values(
-            petition_id=int_or_none(data.get("petition_id")),
-            iin_hash=hash_iin(iin),
-            iin_last4=iin[-4:],
-            full_name=text_value(data, "full_name") or "",
-            email=text_value(data, "email"),
-            district_id=int_or_none(data.get("district_id")),
-            receipt_hash=signing.new_receipt()[1],
-        )
+    benchmark.insert_plain_signature(
+        petition_id=int_or_none(data.get("petition_id")),
+        iin=text_value(data, "iin") or "",
+        full_name=text_value(data, "full_name") or "",
+        email=text_value(data, "email"),
+        district_id=int_or_none(data.get("district_id")),
     )
     db.session.commit()
     return {"ok": True}, 202

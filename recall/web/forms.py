@@ -7,10 +7,26 @@ from flask_wtf import FlaskForm
 from recall.errors import DomainError
 
 
+class ActionForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+
 def attach_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service error beside the field it names, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
+    """Show a service error beside the field it names, or at the top of the form.
+
+    A nested name (``threshold_bands[2].percent``) names its form field (``threshold_bands``).
+    The whole error is kept on the form for pages that show more than its message (see
+    :func:`error_of`).
+    """
+    name = error.field.split("[", 1)[0].split(".", 1)[0] if error.field else None
+    field = form[name] if name and name in form else None
+    if field is not None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+    form.domain_error = error
+
+
+def error_of(form: FlaskForm) -> DomainError | None:
+    """The domain error :func:`attach_error` put on ``form``, if any."""
+    return vars(form).get("domain_error")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, Organization, Role, User
+from recall.services.lookup import get_or_raise
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -38,6 +39,10 @@ def _check_password_strength(password: str, field: str = "password") -> None:
             _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             field=field,
         )
+
+
+def get_user(user_id: int) -> User:
+    return get_or_raise(User, user_id, _("No such account."))
 
 
 def find_user_by_email(email: str) -> User | None:

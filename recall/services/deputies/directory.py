@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,6 +22,27 @@ class DeputyFilters:
     party_id: int | None = None
     mandate_type: MandateType | None = None
     q: str | None = None
+
+
+def _positive_int(value: str | None) -> int | None:
+    try:
+        number = int(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number and number > 0 else None
+
+
+def parse_filters(args: Mapping[str, str]) -> DeputyFilters:
+    """Read directory filters from a query-string mapping; unknown values are ignored, not errors."""
+    mandate = args.get("mandate_type")
+    return DeputyFilters(
+        body_id=_positive_int(args.get("body")),
+        region=args.get("region") or None,
+        district_id=_positive_int(args.get("district")),
+        party_id=_positive_int(args.get("party")),
+        mandate_type=MandateType(mandate) if mandate in {m.value for m in MandateType} else None,
+        q=(args.get("q") or "").strip()[:100] or None,
+    )
 
 
 def list_deputies(
@@ -86,10 +108,15 @@ def district_choices(filters: DeputyFilters) -> list[District]:
     )
 
 
+def list_bodies() -> list[Body]:
+    """Every body, in the order they were loaded."""
+    return list(db.session.scalars(sa.select(Body).order_by(Body.id)))
+
+
 def filter_choices() -> dict[str, list]:
     """Values for the directory's filter menus."""
     return {
-        "bodies": list(db.session.scalars(sa.select(Body).order_by(Body.id))),
+        "bodies": list_bodies(),
         "parties": list(db.session.scalars(sa.select(Party).order_by(Party.name))),
         "regions": sorted(
             set(db.session.scalars(sa.select(District.region).distinct()))

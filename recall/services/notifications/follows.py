@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from recall.errors import Invalid, NotFound
+from recall.errors import DomainError, Invalid, NotFound
 from recall.extensions import db
 from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
@@ -83,21 +83,24 @@ def unsubscribe_token(follow_id: int) -> str:
 
 
 def follow_for_token(token: str) -> Follow | None:
-    """The follow a token names (None when it was deleted). Raises ``Invalid`` for a bad token."""
+    """The follow a token names (None when it was deleted).
+
+    A bad token raises a ``DomainError`` (400 Bad Request): the link, not anything typed, is wrong.
+    """
     try:
         data = _serializer().loads(token)
     except BadSignature:
-        raise Invalid(_("This unsubscribe link is not valid."), field="token") from None
+        raise DomainError(_("This unsubscribe link is not valid."), field="token") from None
     follow_id = data.get("follow") if isinstance(data, dict) else None
     if not isinstance(follow_id, int):
-        raise Invalid(_("This unsubscribe link is not valid."), field="token")
+        raise DomainError(_("This unsubscribe link is not valid."), field="token")
     return db.session.get(Follow, follow_id)
 
 
 def unsubscribe(token: str) -> Follow | None:
     """Stop e-mail for the follow a token names (no login needed: the token is the proof).
 
-    Keeps the follow with channel ``none``. Raises ``Invalid`` for a bad token. Flushes.
+    Keeps the follow with channel ``none``. Raises ``DomainError`` (400) for a bad token. Flushes.
     """
     row = follow_for_token(token)
     if row is not None:

@@ -6,8 +6,6 @@ refuses bad values with ``Invalid`` naming the field, so a typo never silently w
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -253,6 +251,18 @@ def deputy_promises(deputy_id: int) -> list[Promise]:
     )
 
 
+def citable_promises(deputy_id: int) -> list[Promise]:
+    """The promises a recall petition against the deputy may cite, by id (merged ones left out:
+    a petition cites the promise they were merged into)."""
+    return list(
+        db.session.scalars(
+            sa.select(Promise)
+            .where(Promise.deputy_id == deputy_id, Promise.merged_into_id.is_(None))
+            .order_by(Promise.id)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     key: int | None  # body, party or district id (None: deputies without a party)
@@ -418,15 +428,8 @@ def _csv_row(p: Promise) -> list[str]:
     return [_safe_cell(v) for v in values]
 
 
-def csv_lines(filters: PromiseFilters) -> Iterator[str]:
-    """The CSV export of the list for ``filters``, line by line (header first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(filters: PromiseFilters) -> Iterator[list[str]]:
+    """The CSV export of the list for ``filters``, row by row (header first)."""
+    yield list(CSV_COLUMNS)
     for promise in iter_promises(filters):
-        writer.writerow(_csv_row(promise))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
+        yield _csv_row(promise)

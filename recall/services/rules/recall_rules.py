@@ -124,11 +124,6 @@ def assign_rule(actor: User, body_id: int, rule_version_id: int) -> BodyRecallRu
     return row
 
 
-def rule_error_field(field: str) -> str:
-    """The form field an ``InvalidRule.field`` belongs to (``threshold_bands[2].percent`` -> ``threshold_bands``)."""
-    return field.split("[", 1)[0].split(".", 1)[0]
-
-
 def copy_rule(actor: User, based_on_id: int, data: dict[str, Any]) -> RecallRuleVersion:
     """Store an edited copy of a rule version (administrators only) and return it.
 
@@ -237,93 +232,3 @@ def deputy_eligibility(
             today,
         ).reason_code
     return DeputyEligibility(code is None, code, _reason_message(code, rule))
-
-
-# ------------------------------------------------------------ form helpers
-
-
-def bands_to_text(bands: list[dict[str, Any]]) -> str:
-    """Signature bands as editable lines ``max_voters percent floor signing_days`` ('-' for none)."""
-
-    def cell(value):
-        return "-" if value is None else str(value)
-
-    return "\n".join(
-        f"{cell(b['max_voters'])} {b['percent']} {b.get('floor', 0)} {cell(b.get('signing_days'))}"
-        for b in bands
-    )
-
-
-def bands_from_text(text: str) -> list[dict[str, Any]]:
-    """Parse :func:`bands_to_text` lines; raises ``Invalid`` (field ``threshold_bands``) naming the line."""
-    bands = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        cells = line.split()
-        if not cells:
-            continue
-        if len(cells) < 2 or len(cells) > 4:
-            raise Invalid(
-                _(
-                    "Line %(n)d: write max_voters, percent, and optionally floor and signing days.",
-                    n=number,
-                ),
-                field="threshold_bands",
-            )
-        cells += ["0", "-"][len(cells) - 2 :]
-        try:
-            max_voters = None if cells[0] == "-" else int(cells[0])
-            floor = int(cells[2])
-            days = None if cells[3] == "-" else int(cells[3])
-        except ValueError:
-            raise Invalid(
-                _(
-                    "Line %(n)d: max_voters, floor and signing days are whole numbers or '-'.",
-                    n=number,
-                ),
-                field="threshold_bands",
-            ) from None
-        bands.append(
-            {"max_voters": max_voters, "percent": cells[1], "floor": floor, "signing_days": days}
-        )
-    if not bands:
-        raise Invalid(_("Give at least one signature band."), field="threshold_bands")
-    return bands
-
-
-def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
-    """Turn the rule form's plain values into ``RecallRule.to_dict()`` shape (bands parsed, blanks to None)."""
-    data = {k: v for k, v in values.items() if k not in ("csrf_token", "submit")}
-    data["threshold_bands"] = bands_from_text(values.get("threshold_bands") or "")
-    for name in ("sample_percent", "vote_turnout_quorum"):
-        data[name] = (values.get(name) or "").strip() or None
-    for name in (
-        "key",
-        "name",
-        "jurisdiction",
-        "legal_source",
-        "full_count_upper",
-        "full_count_lower",
-    ):
-        data[name] = (values.get(name) or "").strip()
-    data["notes"] = (values.get("notes") or "").strip()
-    data["recallable_mandates"] = list(values.get("recallable_mandates") or [])
-    data["unverified_fields"] = list(values.get("unverified_fields") or [])
-    return data
-
-
-def form_values_from_rule(version: RecallRuleVersion) -> dict[str, Any]:
-    """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key).
-
-    The vote decision is given as the form still asks for it: ``vote_majority`` (``custom``
-    when no older name expresses the rule's conditions) and ``vote_turnout_quorum``.
-    """
-    rule = version.to_rule()
-    data = dict(version.data)
-    for name in ("schema_version", "decided_by", "vote_conditions", "full_count_max_signatures"):
-        data.pop(name, None)
-    quorum = rule.vote_turnout_quorum
-    data["vote_majority"] = rule.vote_majority
-    data["vote_turnout_quorum"] = None if quorum is None else str(quorum)
-    data["threshold_bands"] = bands_to_text(data["threshold_bands"])
-    data["key"] = data["key"] if not version.is_preset else f"{data['key']}_edited"
-    return data

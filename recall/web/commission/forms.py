@@ -18,10 +18,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 
-class ActionForm(FlaskForm):
-    """A button with only the CSRF token (run checks, confirm, ...)."""
-
-
 class RollUploadForm(FlaskForm):
     file = FileField(
         _l("Voter roll (CSV: iin, full_name, district_number, address)"),

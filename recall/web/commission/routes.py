@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-import io
 import os
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from recall.csv_response import csv_response
 from recall.errors import DomainError, Forbidden
 from recall.extensions import db
 from recall.jobs import voter_roll as roll_job
@@ -22,8 +22,8 @@ from recall.services import audit
 from recall.services.verification import certification, review, voter_roll
 from recall.services.verification import checks as verification
 from recall.services.verification.reason_codes import label_for, rejection_codes
+from recall.web.actions import redirect_with, submit
 from recall.web.commission.forms import (
-    ActionForm,
     CloseReportForm,
     DecisionForm,
     ProposeForm,
@@ -31,15 +31,15 @@ from recall.web.commission.forms import (
     SampleForm,
     VoteForm,
 )
-from recall.web.forms import attach_error
+from recall.web.forms import ActionForm
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 
 
 @bp.app_context_processor
 def _helpers():
-    # audit_head_info and public_sample are called only by pages that include
-    # commission/_audit_head.html or commission/_public_sample.html.
+    # audit_head_info and public_sample serve commission/_audit_head.html and _public_sample.html,
+    # which the public petition page includes.
     return {
         "reason_label": label_for,
         "audit_head_info": audit.audit_head_info,
@@ -51,33 +51,6 @@ def _body_id() -> int:
     if current_user.commission_body_id is None:
         raise Forbidden(_("Only commissioners may do this."))
     return current_user.commission_body_id
-
-
-def _act(form, action, success: str, target: str, check=None):
-    """Run ``check()`` (access, raises Forbidden), validate the POSTed form, run ``action()``,
-    commit, flash and redirect (errors flashed)."""
-    if check is not None:
-        check()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(target), 303
-    try:
-        action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code == 403:
-            raise
-        flash(exc.message, "error")
-    else:
-        flash(success, "success")
-    return redirect(target), 303
-
-
-def _petition_check(petition_id: int):
-    return lambda: verification.get_petition(current_user, petition_id)
 
 
 @bp.get("/")
@@ -102,33 +75,37 @@ def _upload_dir() -> Path:
     return path
 
 
+def _start_upload(form: RollUploadForm, body_id: int):
+    path = _upload_dir() / f"roll-{uuid.uuid4().hex}.csv"
+    form.file.data.save(path)  # streamed to disk by Werkzeug, never held in memory whole
+    try:
+        return roll_job.start_upload(
+            current_user,
+            body_id,
+            form.as_of.data,
+            str(path),
+            form.file.data.filename or "roll.csv",
+            form.skip_invalid.data,
+        )
+    except DomainError:
+        os.unlink(path)
+        raise
+
+
 @bp.route("/roll", methods=["GET", "POST"])
 @roles_required(Role.COMMISSIONER)
 def upload_roll():
-    form = RollUploadForm()
-    body_id = _body_id()
-    if form.validate_on_submit():
-        path = _upload_dir() / f"roll-{uuid.uuid4().hex}.csv"
-        form.file.data.save(path)  # streamed to disk by Werkzeug, never held in memory whole
-        try:
-            imp = roll_job.start_upload(
-                current_user,
-                body_id,
-                form.as_of.data,
-                str(path),
-                form.file.data.filename or "roll.csv",
-                form.skip_invalid.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            os.unlink(path)
-            attach_error(form, exc)
-        else:
-            return redirect(url_for("commission.show_import", import_id=imp.id), 303)
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "commission/roll.html", form=form, imports=voter_roll.list_imports(current_user, body_id)
-    ), status
+    form, body_id = RollUploadForm(), _body_id()
+    return submit(
+        form,
+        lambda: _start_upload(form, body_id),
+        done=lambda imp: redirect(url_for("commission.show_import", import_id=imp.id), 303),
+        page=lambda: render_template(
+            "commission/roll.html",
+            form=form,
+            imports=voter_roll.list_imports(current_user, body_id),
+        ),
+    )
 
 
 @bp.get("/roll/<int:import_id>")
@@ -148,23 +125,17 @@ def download_skipped(import_id: int):
     if imp.report_path and os.path.exists(imp.report_path):
         with open(imp.report_path, encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-    return _csv_response(rows, f"roll-{imp.id}-skipped.csv")
-
-
-def _csv_response(rows, filename: str) -> Response:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(rows, f"roll-{imp.id}-skipped.csv")
 
 
 # ---------------------------------------------------------------- petition verification
 
 
-def _petition_page(petition_id: int, status: int = 200, **forms):
+def _petition_url(petition_id: int) -> str:
+    return url_for("commission.show_petition", petition_id=petition_id)
+
+
+def _petition_page(petition_id: int, **forms) -> str:
     petition = verification.get_petition(current_user, petition_id)
     rep = verification.report(current_user, petition_id)
     return render_template(
@@ -174,11 +145,11 @@ def _petition_page(petition_id: int, status: int = 200, **forms):
         proposal=certification.pending_proposal(petition_id),
         vote=certification.vote_result(petition_id),
         audit_entries=audit.list_entries(subject=("petition", petition_id), limit=20),
-        action_form=forms.get("action_form") or ActionForm(),
-        sample_form=forms.get("sample_form") or SampleForm(),
-        propose_form=forms.get("propose_form") or ProposeForm(),
-        vote_form=forms.get("vote_form") or VoteForm(),
-    ), status
+        action_form=forms.get("action_form") or ActionForm(formdata=None),
+        sample_form=forms.get("sample_form") or SampleForm(formdata=None),
+        propose_form=forms.get("propose_form") or ProposeForm(formdata=None),
+        vote_form=forms.get("vote_form") or VoteForm(formdata=None),
+    )
 
 
 @bp.get("/petitions/<int:petition_id>")
@@ -190,37 +161,41 @@ def show_petition(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/checks")
 @roles_required(Role.COMMISSIONER)
 def run_checks(petition_id: int):
-    return _act(
-        ActionForm(),
+    verification.get_petition(current_user, petition_id)  # access before input
+    form = ActionForm()
+    return submit(
+        form,
         lambda: verification.run_checks(current_user, petition_id),
-        _("Checks finished."),
-        url_for("commission.show_petition", petition_id=petition_id),
-        _petition_check(petition_id),
+        done=lambda _r: redirect_with(_("Checks finished."), _petition_url(petition_id)),
+        page=lambda: _petition_page(petition_id, action_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/sample")
 @roles_required(Role.COMMISSIONER)
 def draw_sample(petition_id: int):
+    verification.get_petition(current_user, petition_id)
     form = SampleForm()
-    return _act(
+    return submit(
         form,
         lambda: verification.draw_sample(current_user, petition_id, seed=form.seed.data or None),
-        _("Sample drawn; its seed is published in the report."),
-        url_for("commission.show_petition", petition_id=petition_id),
-        _petition_check(petition_id),
+        done=lambda _r: redirect_with(
+            _("Sample drawn; its seed is published in the report."), _petition_url(petition_id)
+        ),
+        page=lambda: _petition_page(petition_id, sample_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/sample/complete")
 @roles_required(Role.COMMISSIONER)
 def complete_sample(petition_id: int):
-    return _act(
-        ActionForm(),
+    verification.get_petition(current_user, petition_id)
+    form = ActionForm()
+    return submit(
+        form,
         lambda: verification.complete_sample(current_user, petition_id),
-        _("Projection computed."),
-        url_for("commission.show_petition", petition_id=petition_id),
-        _petition_check(petition_id),
+        done=lambda _r: redirect_with(_("Projection computed."), _petition_url(petition_id)),
+        page=lambda: _petition_page(petition_id, action_form=form),
     )
 
 
@@ -228,7 +203,7 @@ def complete_sample(petition_id: int):
 @roles_required(Role.COMMISSIONER)
 def report_csv(petition_id: int):
     rep = verification.report(current_user, petition_id)
-    return _csv_response(
+    return csv_response(
         [verification.REPORT_CSV_HEADER, *verification.report_rows(rep)],
         f"petition-{petition_id}-verification.csv",
     )
@@ -250,46 +225,54 @@ def report_print(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/certification")
 @roles_required(Role.COMMISSIONER)
 def propose_certification(petition_id: int):
+    verification.get_petition(current_user, petition_id)
     form = ProposeForm()
-    return _act(
+    return submit(
         form,
         lambda: certification.propose_certification(current_user, petition_id, note=form.note.data),
-        _("Certification proposed; another commissioner must confirm it."),
-        url_for("commission.show_petition", petition_id=petition_id),
-        _petition_check(petition_id),
+        done=lambda _r: redirect_with(
+            _("Certification proposed; another commissioner must confirm it."),
+            _petition_url(petition_id),
+        ),
+        page=lambda: _petition_page(petition_id, propose_form=form),
     )
 
 
 @bp.post("/certifications/<int:proposal_id>/confirm")
 @roles_required(Role.COMMISSIONER)
 def confirm_certification(proposal_id: int):
-    proposal = certification.get_proposal(current_user, proposal_id)
-    return _act(
-        ActionForm(),
+    petition_id = certification.get_proposal(current_user, proposal_id).petition_id
+    form = ActionForm()
+    return submit(
+        form,
         lambda: certification.confirm_certification(current_user, proposal_id),
-        _("Certification confirmed."),
-        url_for("commission.show_petition", petition_id=proposal.petition_id),
+        done=lambda _r: redirect_with(_("Certification confirmed."), _petition_url(petition_id)),
+        page=lambda: _petition_page(petition_id, action_form=form),
+    )
+
+
+def _record_vote(petition_id: int, form: VoteForm):
+    return certification.record_vote(
+        current_user,
+        petition_id,
+        registered=form.registered.data,
+        turnout=form.turnout.data,
+        yes=form.yes.data,
+        no=form.no.data,
+        votes_that_elected=form.votes_that_elected.data,
     )
 
 
 @bp.post("/petitions/<int:petition_id>/vote")
 @roles_required(Role.COMMISSIONER)
 def record_vote(petition_id: int):
+    verification.get_petition(current_user, petition_id)
     form = VoteForm()
-    return _act(
+    return submit(
         form,
-        lambda: certification.record_vote(
-            current_user,
-            petition_id,
-            registered=form.registered.data,
-            turnout=form.turnout.data,
-            yes=form.yes.data,
-            no=form.no.data,
-            votes_that_elected=form.votes_that_elected.data,
-        ),
-        _("Recall vote recorded."),
-        url_for("commission.show_petition", petition_id=petition_id),
-        _petition_check(petition_id),
+        lambda: _record_vote(petition_id, form),
+        done=lambda _r: redirect_with(_("Recall vote recorded."), _petition_url(petition_id)),
+        page=lambda: _petition_page(petition_id, vote_form=form),
     )
 
 
@@ -316,72 +299,76 @@ def review_next(petition_id: int):
     if item is None:
         flash(_("Nothing left to review."), "success")
         return redirect(url_for("commission.show_petition", petition_id=petition_id))
-    return _decision_page(petition, item, DecisionForm())
+    return _decision_page(petition, item, _decision_form())
 
 
-def _reason_choices() -> list[SelectChoice]:
-    return [SelectChoice(c.code, label_for(c.code)) for c in rejection_codes()]
+def _decision_form() -> DecisionForm:
+    form = DecisionForm()
+    form.reason_code.choices = [SelectChoice(c.code, label_for(c.code)) for c in rejection_codes()]
+    return form
 
 
-def _decision_page(petition, item, form, status: int = 200):
-    form.reason_code.choices = _reason_choices()
+def _decision_page(petition, item, form) -> str:
     if item.misuse_report is not None and not form.reason_code.data:
         form.reason_code.data = "misuse_reported"
-    return render_template(
-        "commission/review_item.html", petition=petition, item=item, form=form
-    ), status
+    return render_template("commission/review_item.html", petition=petition, item=item, form=form)
+
+
+def _decide(signature_id: int, form: DecisionForm):
+    return review.decide(
+        current_user,
+        signature_id,
+        accept=bool(form.accept.data),
+        reason_code=form.reason_code.data,
+        note=form.note.data or "",
+    )
 
 
 @bp.post("/signatures/<int:signature_id>/decision")
 @roles_required(Role.COMMISSIONER)
 def decide(signature_id: int):
-    form = DecisionForm()
-    signature = review.get_signature(current_user, signature_id)
-    form.reason_code.choices = _reason_choices()
-    if form.validate_on_submit():
-        try:
-            review.decide(
-                current_user,
-                signature_id,
-                accept=bool(form.accept.data),
-                reason_code=form.reason_code.data,
-                note=form.note.data or "",
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status_code == 403:
-                raise
-            attach_error(form, exc)
-        else:
-            flash(_("Decision saved."), "success")
-            return redirect(
-                url_for("commission.review_next", petition_id=signature.petition_id), 303
-            )
-    petition = verification.get_petition(current_user, signature.petition_id)
-    return _decision_page(petition, review.item_for(current_user, signature_id), form, 422)
+    signature = review.get_signature(current_user, signature_id)  # access before input
+    form = _decision_form()
+    return submit(
+        form,
+        lambda: _decide(signature_id, form),
+        done=lambda _r: redirect_with(
+            _("Decision saved."),
+            url_for("commission.review_next", petition_id=signature.petition_id),
+        ),
+        page=lambda: _decision_page(
+            signature.petition, review.item_for(current_user, signature_id), form
+        ),
+    )
 
 
 @bp.get("/misuse-reports")
 @roles_required(Role.COMMISSIONER)
 def misuse_reports():
-    return render_template(
-        "commission/misuse_reports.html",
-        reports=review.list_misuse_reports(current_user),
-        form=CloseReportForm(),
-    )
+    return _misuse_reports_page()
 
 
 @bp.post("/misuse-reports/<int:report_id>/close")
 @roles_required(Role.COMMISSIONER)
 def close_misuse_report(report_id: int):
+    review.get_misuse_report(current_user, report_id)  # access before input
     form = CloseReportForm()
-    return _act(
+    return submit(
         form,
         lambda: review.close_misuse_report(current_user, report_id, form.resolution.data),
-        _("Report closed."),
-        url_for("commission.misuse_reports"),
-        lambda: review.get_misuse_report(current_user, report_id),
+        done=lambda _r: redirect_with(_("Report closed."), url_for("commission.misuse_reports")),
+        page=lambda: _misuse_reports_page(form, report_id),
+    )
+
+
+def _misuse_reports_page(posted: CloseReportForm | None = None, report_id: int | None = None):
+    """The open reports, each with its close form (the one just posted keeps its input and errors)."""
+    return render_template(
+        "commission/misuse_reports.html",
+        reports=review.list_misuse_reports(current_user),
+        posted=posted,
+        posted_id=report_id,
+        form=CloseReportForm(formdata=None),
     )
 
 

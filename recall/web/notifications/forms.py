@@ -10,6 +10,7 @@ from recall.models.notifications import FollowChannel
 
 
 class FollowForm(FlaskForm):
+    # The follow service checks the value ("Choose e-mail or nothing.").
     channel = SelectField(
         _l("Tell me"),
         choices=[
@@ -17,6 +18,7 @@ class FollowForm(FlaskForm):
             SelectChoice(FollowChannel.NONE.value, _l("nothing (just follow)")),
         ],
         default=FollowChannel.EMAIL.value,
+        validate_choice=False,
     )
     next = HiddenField()
 
@@ -25,6 +27,13 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token (buttons that post)."""
 
     next = HiddenField()
+
+
+class UnsubscribeForm(FlaskForm):
+    """The one-click unsubscribe: mail programs post it without a CSRF token (RFC 8058)."""
+
+    class Meta:
+        csrf = False
 
 
 class WebhookForm(FlaskForm):

@@ -28,7 +28,3 @@ class InviteForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)])
-
-
-class ActionForm(FlaskForm):
-    """A button that only carries the CSRF token."""

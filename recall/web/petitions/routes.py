@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from recall.errors import DomainError, Forbidden, NotFound
-from recall.extensions import db
 from recall.models import Role
 from recall.models.petition import PetitionState
 from recall.security import login_required, public, roles_required
 from recall.services.deputies import directory
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
+from recall.services.promises import queries as promise_queries
 from recall.services.rules import recall_rules
-from recall.web.forms import attach_error
-from recall.web.petitions.forms import ActionForm, InviteForm, OpenPetitionForm, ReasonForm
+from recall.web.actions import redirect_with, submit
+from recall.web.forms import ActionForm
+from recall.web.petitions.forms import InviteForm, OpenPetitionForm, ReasonForm
 
 bp = Blueprint("petitions", __name__)
 
@@ -39,20 +38,12 @@ def deputy_recall_panel(deputy) -> dict:
 bp.add_app_template_global(state_label, "petition_state_label")
 
 
-@bp.app_template_global("promise_url")
-def promise_url(promise) -> str | None:
-    """The page of a cited promise, if the promises area has one."""
-    try:
-        return url_for("promises.show_promise", promise_id=promise.id)
-    except BuildError:
-        return None
-
-
 def _viewer():
     return current_user if current_user.is_authenticated else None
 
 
-def _render_petition(petition, status: int = 200, **forms):
+def _petition_page(petition_id: int, **forms) -> str:
+    petition = petitions.get_petition(petition_id)
     viewer = _viewer()
     membership = next((m for m in petition.members if viewer and m.user_id == viewer.id), None)
     context = {
@@ -69,7 +60,7 @@ def _render_petition(petition, status: int = 200, **forms):
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "S": PetitionState,
     }
-    return render_template("petitions/show.html", **context), status
+    return render_template("petitions/show.html", **context)
 
 
 @bp.get("/petitions")
@@ -85,7 +76,7 @@ def list_petitions():
 @bp.get("/petitions/<int:petition_id>")
 @public
 def show_petition(petition_id: int):
-    return _render_petition(petitions.get_petition(petition_id))
+    return _petition_page(petition_id)
 
 
 @bp.get("/petitions/<int:petition_id>/rule")
@@ -97,122 +88,93 @@ def show_petition_rule(petition_id: int):
     )
 
 
-@bp.route("/deputies/<int:deputy_id>/recall", methods=["GET", "POST"])
-@login_required
-def open_petition(deputy_id: int):
-    deputy = directory.get_deputy(deputy_id)
-    form = OpenPetitionForm()
-    form.promise_ids.choices = [SelectChoice(p.id, p.title) for p in _deputy_promises(deputy)]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            petition = petitions.open_petition(
-                current_user, deputy.id, form.grounds.data, form.promise_ids.data
-            )
-        except DomainError as exc:
-            if isinstance(exc, (Forbidden, NotFound)):
-                raise
-            db.session.rollback()
-            attach_error(form, exc)
-            status = exc.status_code
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Your petition is open. Invite the initiative group, then submit it to the commission."
-                ),
-                "success",
-            )
-            return redirect(url_for("petitions.show_petition", petition_id=petition.id), 303)
-    elif form.is_submitted():
-        status = 422
+def _open_page(deputy, form: OpenPetitionForm) -> str:
     return render_template(
         "petitions/open.html",
         form=form,
         deputy=deputy,
         eligibility=recall_rules.deputy_eligibility(deputy),
-    ), status
-
-
-def _deputy_promises(deputy) -> list:
-    try:
-        from recall.models.promise import Promise
-    except ImportError:
-        return []
-    # Merged duplicates left the lists: cite the promise they were merged into.
-    return list(
-        db.session.scalars(
-            db.select(Promise)
-            .where(Promise.deputy_id == deputy.id, Promise.merged_into_id.is_(None))
-            .order_by(Promise.id)
-        )
     )
 
 
-def _act(petition_id: int, form, action, success: str, form_name: str):
-    """Run one petition action from a form; on a domain error re-render the petition page with it."""
-    if not form.validate_on_submit():
-        return _render_petition(petitions.get_petition(petition_id), 422, **{form_name: form})
-    try:
-        action(form)
-    except DomainError as exc:
-        if isinstance(exc, (Forbidden, NotFound)):
-            raise
-        db.session.rollback()
-        attach_error(form, exc)
-        return _render_petition(
-            petitions.get_petition(petition_id), exc.status_code, **{form_name: form}
-        )
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("petitions.show_petition", petition_id=petition_id), 303)
+@bp.route("/deputies/<int:deputy_id>/recall", methods=["GET", "POST"])
+@login_required
+def open_petition(deputy_id: int):
+    deputy = directory.get_deputy(deputy_id)
+    form = OpenPetitionForm()
+    form.promise_ids.choices = [
+        SelectChoice(p.id, p.title) for p in promise_queries.citable_promises(deputy.id)
+    ]
+    return submit(
+        form,
+        lambda: petitions.open_petition(
+            current_user, deputy.id, form.grounds.data, form.promise_ids.data
+        ),
+        done=_opened,
+        page=lambda: _open_page(deputy, form),
+    )
+
+
+def _opened(petition):
+    return _to_petition(
+        petition.id,
+        _("Your petition is open. Invite the initiative group, then submit it to the commission."),
+    )
+
+
+def _to_petition(petition_id: int, message: str):
+    return redirect_with(message, url_for("petitions.show_petition", petition_id=petition_id))
 
 
 @bp.post("/petitions/<int:petition_id>/invite")
 @login_required
 def invite_member(petition_id: int):
-    return _act(
-        petition_id,
-        InviteForm(),
-        lambda f: petitions.invite_member(current_user, petition_id, f.email.data),
-        _("Invitation sent."),
-        "invite_form",
+    form = InviteForm()
+    return submit(
+        form,
+        lambda: petitions.invite_member(current_user, petition_id, form.email.data),
+        done=lambda _r: _to_petition(petition_id, _("Invitation sent.")),
+        page=lambda: _petition_page(petition_id, invite_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/confirm")
 @login_required
 def confirm_membership(petition_id: int):
-    return _act(
-        petition_id,
-        ActionForm(),
-        lambda f: petitions.confirm_membership(current_user, petition_id),
-        _("You are now a member of the initiative group."),
-        "action_form",
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: petitions.confirm_membership(current_user, petition_id),
+        done=lambda _r: _to_petition(
+            petition_id, _("You are now a member of the initiative group.")
+        ),
+        page=lambda: _petition_page(petition_id, action_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/submit")
 @login_required
 def submit_petition(petition_id: int):
-    return _act(
-        petition_id,
-        ActionForm(),
-        lambda f: petitions.submit_petition(current_user, petition_id),
-        _("The petition was submitted to the commission."),
-        "action_form",
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: petitions.submit_petition(current_user, petition_id),
+        done=lambda _r: _to_petition(
+            petition_id, _("The petition was submitted to the commission.")
+        ),
+        page=lambda: _petition_page(petition_id, action_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/withdraw")
 @login_required
 def withdraw_petition(petition_id: int):
-    return _act(
-        petition_id,
-        ReasonForm(),
-        lambda f: petitions.withdraw_petition(current_user, petition_id, f.reason.data),
-        _("The petition was withdrawn."),
-        "reason_form",
+    form = ReasonForm()
+    return submit(
+        form,
+        lambda: petitions.withdraw_petition(current_user, petition_id, form.reason.data),
+        done=lambda _r: _to_petition(petition_id, _("The petition was withdrawn.")),
+        page=lambda: _petition_page(petition_id, reason_form=form),
     )
 
 
@@ -230,22 +192,24 @@ def review_petitions():
 @bp.post("/petitions/<int:petition_id>/register")
 @roles_required(Role.COMMISSIONER)
 def register_petition(petition_id: int):
-    return _act(
-        petition_id,
-        ActionForm(),
-        lambda f: petitions.register_petition(current_user, petition_id),
-        _("The petition is registered: signing is open."),
-        "action_form",
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: petitions.register_petition(current_user, petition_id),
+        done=lambda _r: _to_petition(
+            petition_id, _("The petition is registered: signing is open.")
+        ),
+        page=lambda: _petition_page(petition_id, action_form=form),
     )
 
 
 @bp.post("/petitions/<int:petition_id>/reject")
 @roles_required(Role.COMMISSIONER)
 def reject_petition(petition_id: int):
-    return _act(
-        petition_id,
-        ReasonForm(),
-        lambda f: petitions.reject_petition(current_user, petition_id, f.reason.data),
-        _("The petition was rejected."),
-        "reason_form",
+    form = ReasonForm()
+    return submit(
+        form,
+        lambda: petitions.reject_petition(current_user, petition_id, form.reason.data),
+        done=lambda _r: _to_petition(petition_id, _("The petition was rejected.")),
+        page=lambda: _petition_page(petition_id, reason_form=form),
     )

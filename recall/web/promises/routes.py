@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from recall.errors import DomainError, Invalid
-from recall.extensions import db
+from recall.csv_response import csv_response
+from recall.errors import Invalid
 from recall.models import Role
 from recall.rules.scorecard import PROMISE_STATUSES
 from recall.security import public, roles_required
 from recall.services.deputies import directory
 from recall.services.promises import queries
 from recall.services.promises import recording as service
-from recall.web.forms import attach_error
+from recall.web.actions import redirect_with, submit
+from recall.web.forms import error_of
 from recall.web.promises import forms
 
 bp = Blueprint("promises", __name__)
-
-
-def _submit(form, action: Callable[[], Any]) -> tuple[Any, int]:
-    """Run ``action`` for a valid submitted form and commit; on a domain error attach it (422)."""
-    if not form.validate_on_submit():
-        return None, (422 if form.is_submitted() else 200)
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
-        return exc, 422
-    return result, 200
 
 
 # --- helpers shared with templates -----------------------------------------------------------
@@ -70,18 +56,24 @@ def list_promises():
     try:
         filters = queries.parse_filters(request.args)
     except Invalid as exc:
-        return render_template(
-            "promises/list.html", page=None, error=exc, filters=None, choices=_choices(), card=None
-        ), 422
-    page = queries.list_promises(filters, request.args.get("page", type=int))
+        return _list_page(filters=None, error=exc), 422
+    return _list_page(filters=filters, error=None)
+
+
+def _list_page(filters: queries.PromiseFilters | None, error: Invalid | None) -> str:
+    """The filtered list, or only the filter form and the error when a filter value is wrong."""
     return render_template(
         "promises/list.html",
-        page=page,
-        error=None,
+        page=None if filters is None else queries.list_promises(filters, _page_number()),
+        error=error,
         filters=filters,
         choices=_choices(),
-        card=queries.scorecard(queries.status_counts(filters)),
+        card=None if filters is None else queries.scorecard(queries.status_counts(filters)),
     )
+
+
+def _page_number() -> int | None:
+    return request.args.get("page", type=int)
 
 
 def _choices() -> dict[str, Any]:
@@ -93,19 +85,11 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def csv_response(filters: queries.PromiseFilters) -> Response:
-    """The CSV export of a filtered list (shared with the API)."""
-    return Response(
-        "".join(queries.csv_lines(filters)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=promises.csv"},
-    )
-
-
 @bp.get("/promises.csv")
 @public
 def export_promises_csv():
-    return csv_response(queries.parse_filters(request.args))
+    filters = queries.parse_filters(request.args)
+    return csv_response(queries.csv_rows(filters), "promises.csv")
 
 
 @bp.get("/promises/<int:promise_id>")
@@ -154,11 +138,15 @@ def _summary(group: str):
 def list_corrections():
     return render_template(
         "promises/corrections.html",
-        page=queries.corrections_log(request.args.get("page", type=int)),
+        page=queries.corrections_log(_page_number()),
     )
 
 
 # --- monitors' forms -------------------------------------------------------------------------
+
+
+def _to_promise(promise_id: int, message: str):
+    return redirect_with(message, url_for("promises.show_promise", promise_id=promise_id), 302)
 
 
 @bp.route("/deputies/<int:deputy_id>/promises/new", methods=["GET", "POST"])
@@ -167,51 +155,60 @@ def new_promise(deputy_id: int):
     deputy = directory.get_deputy(deputy_id)
     form = forms.PromiseForm()
     form.topic.choices = [SelectChoice(t.slug, _(t.name)) for t in service.list_topics()]
-    if form.is_submitted() and form.merge_into.data:
-        return _merge_instead(deputy, form)
-    result, status = _submit(
+    merging = form.is_submitted() and bool(form.merge_into.data)
+    return submit(
         form,
-        lambda: service.record_promise(
-            current_user,
-            service.PromiseInput(
-                deputy_id=deputy.id,
-                title=form.title.data,
-                statement=form.statement.data,
-                made_on=form.made_on.data,
-                source_url=form.source_url.data,
-                quotation=form.quotation.data,
-                topic=form.topic.data,
-                level=form.level.data,
-            ),
-            confirm_distinct=form.confirm_distinct.data == "1",
+        (lambda: _add_source(form)) if merging else (lambda: _record(deputy, form)),
+        done=_source_added if merging else _recorded,
+        page=lambda: render_template(
+            "promises/form.html", form=form, deputy=deputy, candidates=_candidates(form)
         ),
     )
-    if status == 200 and result is not None:
-        flash(_("The promise is recorded."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=result.id))
-    candidates = getattr(result, "candidates", [])
-    return render_template(
-        "promises/form.html", form=form, deputy=deputy, candidates=candidates
-    ), status
 
 
-def _merge_instead(deputy, form):
+def _record(deputy, form: forms.PromiseForm):
+    data = service.PromiseInput(
+        deputy_id=deputy.id,
+        title=form.title.data,
+        statement=form.statement.data,
+        made_on=form.made_on.data,
+        source_url=form.source_url.data,
+        quotation=form.quotation.data,
+        topic=form.topic.data,
+        level=form.level.data,
+    )
+    confirmed = form.confirm_distinct.data == "1"
+    return service.record_promise(current_user, data, confirm_distinct=confirmed)
+
+
+def _add_source(form: forms.PromiseForm):
     """The monitor chose to add their source to an existing similar promise."""
     target_id = int(form.merge_into.data) if form.merge_into.data.isdigit() else 0
-    result, status = _submit(
-        form,
-        lambda: service.add_source_to_promise(
-            current_user,
-            target_id,
-            url=form.source_url.data,
-            quotation=form.quotation.data,
-            note=form.title.data,
-        ),
+    return service.add_source_to_promise(
+        current_user,
+        target_id,
+        url=form.source_url.data,
+        quotation=form.quotation.data,
+        note=form.title.data,
     )
-    if status == 200 and result is not None:
-        flash(_("Your source was added to the existing promise."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=result.promise_id))
-    return render_template("promises/form.html", form=form, deputy=deputy, candidates=[]), status
+
+
+def _candidates(form: forms.PromiseForm) -> list:
+    """The similar promises a suspected duplicate offers to merge into."""
+    error = error_of(form)
+    return error.candidates if isinstance(error, service.DuplicateSuspected) else []
+
+
+def _recorded(promise):
+    return _to_promise(promise.id, _("The promise is recorded."))
+
+
+def _source_added(source):
+    return _to_promise(source.promise_id, _("Your source was added to the existing promise."))
+
+
+def _wording(form: forms.EditPromiseForm) -> dict[str, str]:
+    return {"title": form.title.data, "statement": form.statement.data, "reason": form.reason.data}
 
 
 @bp.route("/promises/<int:promise_id>/edit", methods=["GET", "POST"])
@@ -219,20 +216,27 @@ def _merge_instead(deputy, form):
 def edit_promise(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.EditPromiseForm(obj=promise)
-    result, status = _submit(
+    return submit(
         form,
-        lambda: service.edit_promise(
-            current_user,
-            promise.id,
-            title=form.title.data,
-            statement=form.statement.data,
-            reason=form.reason.data,
+        lambda: service.edit_promise(current_user, promise.id, **_wording(form)),
+        done=lambda _r: _to_promise(
+            promise.id, _("The wording is changed; the earlier one is kept as a revision.")
         ),
+        page=lambda: render_template("promises/edit.html", form=form, promise=promise),
     )
-    if status == 200 and result is not None:
-        flash(_("The wording is changed; the earlier one is kept as a revision."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=promise.id))
-    return render_template("promises/edit.html", form=form, promise=promise), status
+
+
+def _change_status(promise, form: forms.StatusForm):
+    return service.change_status(
+        current_user,
+        promise.id,
+        status=form.status.data,
+        changed_on=form.changed_on.data,
+        explanation=form.explanation.data,
+        evidence=form.evidence.data,
+        broken_reason=form.broken_reason.data or None,
+        corrects=form.corrects.data,
+    )
 
 
 @bp.route("/promises/<int:promise_id>/status", methods=["GET", "POST"])
@@ -240,23 +244,14 @@ def edit_promise(promise_id: int):
 def change_status(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.StatusForm()
-    result, status = _submit(
+    return submit(
         form,
-        lambda: service.change_status(
-            current_user,
-            promise.id,
-            status=form.status.data,
-            changed_on=form.changed_on.data,
-            explanation=form.explanation.data,
-            evidence=form.evidence.data,
-            broken_reason=form.broken_reason.data or None,
-            corrects=form.corrects.data,
+        lambda: _change_status(promise, form),
+        done=lambda _r: _to_promise(
+            promise.id, _("The new status is recorded in the promise's history.")
         ),
+        page=lambda: render_template("promises/status.html", form=form, promise=promise),
     )
-    if status == 200 and result is not None:
-        flash(_("The new status is recorded in the promise's history."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=promise.id))
-    return render_template("promises/status.html", form=form, promise=promise), status
 
 
 @bp.route("/promises/<int:promise_id>/dispute", methods=["GET", "POST"])
@@ -264,19 +259,31 @@ def change_status(promise_id: int):
 def raise_dispute(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.DisputeForm()
-    result, status = _submit(
+    return submit(
         form,
         lambda: service.raise_dispute(
             current_user, promise.id, reason=form.reason.data, evidence=form.evidence.data
         ),
-    )
-    if status == 200 and result is not None:
-        flash(
+        done=lambda _r: _to_promise(
+            promise.id,
             _("Your dispute is shown beside the rating until another organization resolves it."),
-            "success",
+        ),
+        page=lambda: render_template("promises/dispute.html", form=form, promise=promise),
+    )
+
+
+def _resolve(dispute, form: forms.ResolveForm):
+    corrected = None
+    if form.outcome.data == "corrected":
+        corrected = service.CorrectedRating(
+            status=form.status.data,
+            changed_on=form.changed_on.data,
+            evidence=form.evidence.data,
+            broken_reason=form.broken_reason.data or None,
         )
-        return redirect(url_for("promises.show_promise", promise_id=promise.id))
-    return render_template("promises/dispute.html", form=form, promise=promise), status
+    return service.resolve_dispute(
+        current_user, dispute.id, resolution=form.resolution.data, corrected=corrected
+    )
 
 
 @bp.route("/promises/disputes/<int:dispute_id>/resolve", methods=["GET", "POST"])
@@ -284,25 +291,12 @@ def raise_dispute(promise_id: int):
 def resolve_dispute(dispute_id: int):
     dispute = service.get_dispute(dispute_id)
     form = forms.ResolveForm()
-
-    def action():
-        corrected = None
-        if form.outcome.data == "corrected":
-            corrected = service.CorrectedRating(
-                status=form.status.data,
-                changed_on=form.changed_on.data,
-                evidence=form.evidence.data,
-                broken_reason=form.broken_reason.data or None,
-            )
-        return service.resolve_dispute(
-            current_user, dispute.id, resolution=form.resolution.data, corrected=corrected
-        )
-
-    result, status = _submit(form, action)
-    if status == 200 and result is not None:
-        flash(_("The dispute is resolved."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=dispute.promise_id))
-    return render_template("promises/resolve.html", form=form, dispute=dispute), status
+    return submit(
+        form,
+        lambda: _resolve(dispute, form),
+        done=lambda _r: _to_promise(dispute.promise_id, _("The dispute is resolved.")),
+        page=lambda: render_template("promises/resolve.html", form=form, dispute=dispute),
+    )
 
 
 @bp.route("/promises/<int:promise_id>/merge", methods=["GET", "POST"])
@@ -310,33 +304,32 @@ def resolve_dispute(dispute_id: int):
 def merge_promise(promise_id: int):
     promise = service.get_promise(promise_id)
     form = forms.MergeForm()
-    result, status = _submit(
+    return submit(
         form,
         lambda: service.merge_promises(
             current_user, promise.id, form.target.data, form.reason.data
         ),
+        done=lambda merged: _to_promise(merged.id, _("The promises are merged.")),
+        page=lambda: _merge_page(promise, form),
     )
-    if status == 200 and result is not None:
-        flash(_("The promises are merged."), "success")
-        return redirect(url_for("promises.show_promise", promise_id=result.id))
-    return render_template(
-        "promises/merge.html",
-        form=form,
-        promise=promise,
-        similar=service.find_similar_promises(
-            promise.deputy_id, promise.title, exclude_id=promise.id
-        ),
-    ), status
+
+
+def _merge_page(promise, form: forms.MergeForm) -> str:
+    similar = service.find_similar_promises(promise.deputy_id, promise.title, exclude_id=promise.id)
+    return render_template("promises/merge.html", form=form, promise=promise, similar=similar)
 
 
 @bp.route("/admin/promise-topics", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def manage_topics():
     form = forms.TopicForm()
-    result, status = _submit(
-        form, lambda: service.add_topic(current_user, form.slug.data, form.name.data)
+    return submit(
+        form,
+        lambda: service.add_topic(current_user, form.slug.data, form.name.data),
+        done=lambda _r: redirect_with(
+            _("The topic is added."), url_for("promises.manage_topics"), 302
+        ),
+        page=lambda: render_template(
+            "promises/topics.html", form=form, topics=service.list_topics()
+        ),
     )
-    if status == 200 and result is not None:
-        flash(_("The topic is added."), "success")
-        return redirect(url_for("promises.manage_topics"))
-    return render_template("promises/topics.html", form=form, topics=service.list_topics()), status

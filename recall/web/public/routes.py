@@ -6,30 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from werkzeug.wrappers import Response
 
 from recall.i18n import LANG_COOKIE
-from recall.models import MandateType
 from recall.security import public
 from recall.services.deputies import directory
 from recall.web.redirects import local_target
 
 bp = Blueprint("public", __name__)
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
-
-
-def deputy_filters_from_args() -> directory.DeputyFilters:
-    """Read directory filters from the query string; unknown values are ignored, not errors."""
-    mandate = request.args.get("mandate_type")
-    return directory.DeputyFilters(
-        body_id=_int_arg("body"),
-        region=request.args.get("region") or None,
-        district_id=_int_arg("district"),
-        party_id=_int_arg("party"),
-        mandate_type=MandateType(mandate) if mandate in {m.value for m in MandateType} else None,
-        q=(request.args.get("q") or "").strip()[:100] or None,
-    )
 
 
 @bp.get("/")
@@ -41,7 +22,7 @@ def home():
 @bp.get("/deputies")
 @public
 def list_deputies():
-    filters = deputy_filters_from_args()
+    filters = directory.parse_filters(request.args)
     page = directory.list_deputies(filters, request.args.get("page", type=int))
     return render_template(
         "public/deputies.html",

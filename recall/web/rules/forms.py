@@ -1,9 +1,12 @@
-"""The form for an edited copy of a recall rule: one input per rule field."""
+"""The forms of the recall-rule pages: an edited copy (one input per rule field) and assigning a
+rule to a body; and the conversions between a stored rule and the copy form's plain values."""
 
 from __future__ import annotations
 
 from dataclasses import fields as dc_fields
+from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from recall.errors import Invalid
+from recall.models import RecallRuleVersion
 from recall.rules.recall_rules import (
     MANDATE_TYPES,
     THRESHOLD_BASES,
@@ -97,3 +102,97 @@ class RuleForm(FlaskForm):
         _l("Values not verified against a legal text"),
         choices=[SelectChoice(n) for n in RULE_FIELD_NAMES],
     )
+
+
+class AssignForm(FlaskForm):
+    """The rule in force for one body (the service names a missing body or rule)."""
+
+    body_id = IntegerField(validators=[Optional()])
+    rule_version_id = IntegerField(validators=[Optional()])
+
+
+def bands_to_text(bands: list[dict[str, Any]]) -> str:
+    """Signature bands as editable lines ``max_voters percent floor signing_days`` ('-' for none)."""
+
+    def cell(value):
+        return "-" if value is None else str(value)
+
+    return "\n".join(
+        f"{cell(b['max_voters'])} {b['percent']} {b.get('floor', 0)} {cell(b.get('signing_days'))}"
+        for b in bands
+    )
+
+
+def bands_from_text(text: str) -> list[dict[str, Any]]:
+    """Parse :func:`bands_to_text` lines; raises ``Invalid`` (field ``threshold_bands``) naming the line."""
+    bands = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        cells = line.split()
+        if not cells:
+            continue
+        if len(cells) < 2 or len(cells) > 4:
+            raise Invalid(
+                _(
+                    "Line %(n)d: write max_voters, percent, and optionally floor and signing days.",
+                    n=number,
+                ),
+                field="threshold_bands",
+            )
+        cells += ["0", "-"][len(cells) - 2 :]
+        try:
+            max_voters = None if cells[0] == "-" else int(cells[0])
+            floor = int(cells[2])
+            days = None if cells[3] == "-" else int(cells[3])
+        except ValueError:
+            raise Invalid(
+                _(
+                    "Line %(n)d: max_voters, floor and signing days are whole numbers or '-'.",
+                    n=number,
+                ),
+                field="threshold_bands",
+            ) from None
+        bands.append(
+            {"max_voters": max_voters, "percent": cells[1], "floor": floor, "signing_days": days}
+        )
+    if not bands:
+        raise Invalid(_("Give at least one signature band."), field="threshold_bands")
+    return bands
+
+
+def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn the rule form's plain values into ``RecallRule.to_dict()`` shape (bands parsed, blanks to None)."""
+    data = {k: v for k, v in values.items() if k not in ("csrf_token", "submit")}
+    data["threshold_bands"] = bands_from_text(values.get("threshold_bands") or "")
+    for name in ("sample_percent", "vote_turnout_quorum"):
+        data[name] = (values.get(name) or "").strip() or None
+    for name in (
+        "key",
+        "name",
+        "jurisdiction",
+        "legal_source",
+        "full_count_upper",
+        "full_count_lower",
+    ):
+        data[name] = (values.get(name) or "").strip()
+    data["notes"] = (values.get("notes") or "").strip()
+    data["recallable_mandates"] = list(values.get("recallable_mandates") or [])
+    data["unverified_fields"] = list(values.get("unverified_fields") or [])
+    return data
+
+
+def form_values_from_rule(version: RecallRuleVersion) -> dict[str, Any]:
+    """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key).
+
+    The vote decision is given as the form still asks for it: ``vote_majority`` (``custom``
+    when no older name expresses the rule's conditions) and ``vote_turnout_quorum``.
+    """
+    rule = version.to_rule()
+    data = dict(version.data)
+    for name in ("schema_version", "decided_by", "vote_conditions", "full_count_max_signatures"):
+        data.pop(name, None)
+    quorum = rule.vote_turnout_quorum
+    data["vote_majority"] = rule.vote_majority
+    data["vote_turnout_quorum"] = None if quorum is None else str(quorum)
+    data["threshold_bands"] = bands_to_text(data["threshold_bands"])
+    data["key"] = data["key"] if not version.is_preset else f"{data['key']}_edited"
+    return data

@@ -2,61 +2,69 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from recall.errors import Invalid
-from recall.extensions import db
-from recall.models import Body, Role
+from recall.models import Role
 from recall.security import roles_required
+from recall.services.deputies import directory
 from recall.services.rules import recall_rules
-from recall.web.forms import attach_error
-from recall.web.rules.forms import RuleForm
+from recall.web.actions import redirect_with, submit
+from recall.web.forms import ActionForm
+from recall.web.rules.forms import AssignForm, RuleForm, form_values_from_rule, rule_data_from_form
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
+
+
+def _rules_page(action_form=None, assign_form=None) -> str:
+    return render_template(
+        "rules/index.html",
+        versions=recall_rules.list_rule_versions(),
+        bodies=directory.list_bodies(),
+        assignments=recall_rules.body_assignments(),
+        defaults=recall_rules.DEFAULT_PRESET_BY_LEVEL,
+        action_form=action_form or ActionForm(formdata=None),
+        assign_form=assign_form or AssignForm(formdata=None),
+    )
+
+
+def _to_rules(message: str):
+    return redirect_with(message, url_for("rules.list_rules"))
 
 
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def list_rules():
-    return render_template(
-        "rules/index.html",
-        versions=recall_rules.list_rule_versions(),
-        bodies=db.session.scalars(db.select(Body).order_by(Body.id)).all(),
-        assignments=recall_rules.body_assignments(),
-        defaults=recall_rules.DEFAULT_PRESET_BY_LEVEL,
-    )
+    return _rules_page()
 
 
 @bp.post("/presets")
 @roles_required(Role.ADMIN)
 def seed_presets():
-    recall_rules.ensure_preset_rules()
-    db.session.commit()
-    flash(_("The preset rules are stored."), "success")
-    return redirect(url_for("rules.list_rules"), 303)
+    form = ActionForm()
+    return submit(
+        form,
+        recall_rules.ensure_preset_rules,
+        done=lambda _r: _to_rules(_("The preset rules are stored.")),
+        page=lambda: _rules_page(action_form=form),
+    )
 
 
 @bp.post("/assign")
 @roles_required(Role.ADMIN)
 def assign_rule():
-    try:
-        row = recall_rules.assign_rule(
-            current_user,
-            request.form.get("body_id", type=int),
-            request.form.get("rule_version_id", type=int),
-        )
-    except Invalid as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("rules.list_rules"), 303)
-    db.session.commit()
-    flash(
-        _("%(body)s now runs under %(rule)s.", body=row.body.name, rule=row.rule_version.name),
-        "success",
+    form = AssignForm()
+    return submit(
+        form,
+        lambda: recall_rules.assign_rule(
+            current_user, form.body_id.data, form.rule_version_id.data
+        ),
+        done=lambda row: _to_rules(
+            _("%(body)s now runs under %(rule)s.", body=row.body.name, rule=row.rule_version.name)
+        ),
+        page=lambda: _rules_page(assign_form=form),
     )
-    return redirect(url_for("rules.list_rules"), 303)
 
 
 @bp.get("/<int:version_id>")
@@ -70,27 +78,13 @@ def show_rule(version_id: int):
 @roles_required(Role.ADMIN)
 def copy_rule(version_id: int):
     based_on = recall_rules.get_rule_version(version_id)
-    form = RuleForm(
-        data=None if request.method == "POST" else recall_rules.form_values_from_rule(based_on)
+    form = RuleForm(data=None if request.method == "POST" else form_values_from_rule(based_on))
+    return submit(
+        form,
+        lambda: recall_rules.copy_rule(current_user, based_on.id, rule_data_from_form(form.data)),
+        done=lambda version: redirect_with(
+            _("Stored %(name)s, version %(v)d.", name=version.name, v=version.version),
+            url_for("rules.show_rule", version_id=version.id),
+        ),
+        page=lambda: render_template("rules/copy.html", form=form, based_on=based_on),
     )
-    status = 200
-    if form.validate_on_submit():
-        try:
-            version = recall_rules.copy_rule(
-                current_user, based_on.id, recall_rules.rule_data_from_form(form.data)
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            exc.field = recall_rules.rule_error_field(exc.field) if exc.field else None
-            attach_error(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(
-                _("Stored %(name)s, version %(v)d.", name=version.name, v=version.version),
-                "success",
-            )
-            return redirect(url_for("rules.show_rule", version_id=version.id), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("rules/copy.html", form=form, based_on=based_on), status

@@ -6,14 +6,13 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from recall.api.signatures import receipt_limit, signing_limit
-from recall.errors import Invalid, NotFound
-from recall.extensions import db
+from recall.errors import NotFound
 from recall.models.user import Role
-from recall.security import public, roles_required
+from recall.security import public, receipt_limit, roles_required, signing_limit
 from recall.services.signing import counting, paper
 from recall.services.signing import online as signing
-from recall.web.forms import attach_error
+from recall.web.actions import submit
+from recall.web.forms import error_of
 from recall.web.signing.forms import (
     ConfirmForm,
     PaperBatchForm,
@@ -32,10 +31,6 @@ def signing_progress(petition) -> counting.Progress:
     return counting.progress(petition)
 
 
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
 @bp.route("/petitions/<int:petition_id>/sign", methods=["GET", "POST"])
 @public
 @signing_limit
@@ -45,25 +40,28 @@ def sign_petition(petition_id: int):
     form.district_id.choices = [(0, _("Choose your district"))] + [
         (d.id, f"{d.number}. {d.name}") for d in districts
     ]
-    if form.validate_on_submit():
-        try:
-            result = signing.sign_petition(
-                petition_id=petition_id,
-                full_name=form.full_name.data,
-                iin=form.iin.data,
-                email=form.email.data,
-                district_id=form.district_id.data or None,
-                consent=form.consent.data,
-            )
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            return render_template(
-                "signing/signed.html", petition=petition, receipt=result.receipt
-            ), 202
-    return render_template("signing/sign.html", petition=petition, form=form), _status(form)
+    return submit(
+        form,
+        lambda: _sign(petition_id, form),
+        done=lambda result: _signed(petition, result.receipt),
+        page=lambda: render_template("signing/sign.html", petition=petition, form=form),
+    )
+
+
+def _sign(petition_id: int, form: SignForm):
+    return signing.sign_petition(
+        petition_id=petition_id,
+        full_name=form.full_name.data,
+        iin=form.iin.data,
+        email=form.email.data,
+        district_id=form.district_id.data or None,
+        consent=form.consent.data,
+    )
+
+
+def _signed(petition, receipt: str):
+    """The receipt, shown once (202: the signature counts after the e-mailed confirmation)."""
+    return render_template("signing/signed.html", petition=petition, receipt=receipt), 202
 
 
 @bp.get("/signatures/confirm/<token>")
@@ -81,10 +79,14 @@ def confirm_signature_page(token: str):
 @bp.post("/signatures/confirm/<token>")
 @public
 def confirm_signature(token: str):
-    signature = signing.confirm_signature(token)
-    db.session.commit()
-    return render_template(
-        "signing/confirmed.html", signature=signature, petition=signature.petition
+    form = ConfirmForm()
+    return submit(
+        form,
+        lambda: signing.confirm_signature(token),
+        done=lambda signature: render_template(
+            "signing/confirmed.html", signature=signature, petition=signature.petition
+        ),
+        page=lambda: render_template("signing/confirm.html", token=token, form=form),
     )
 
 
@@ -108,38 +110,58 @@ def lookup_receipt():
 @signing_limit
 def withdraw_signature():
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            signature = signing.withdraw_signature(form.receipt.data, form.email.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            return render_template("signing/withdrawn.html", petition=signature.petition)
-    return render_template("signing/withdraw.html", form=form), _status(form)
+    return submit(
+        form,
+        lambda: signing.withdraw_signature(form.receipt.data, form.email.data),
+        done=lambda signature: render_template(
+            "signing/withdrawn.html", petition=signature.petition
+        ),
+        page=lambda: render_template("signing/withdraw.html", form=form),
+    )
+
+
+_PAPER_COLUMNS = ("sheet", "line", "full_name", "iin", "district_number")
 
 
 def _paper_lines(form: PaperBatchForm) -> list[paper.PaperLine]:
-    lines = []
-    for row, entry in enumerate(form.lines.entries, start=1):
-        data = entry.form.data
-        if any(
-            (data.get(k) or "").strip()
-            for k in ("sheet", "line", "full_name", "iin", "district_number")
-        ):
-            lines.append(
-                paper.PaperLine(
-                    row=row,
-                    sheet=data["sheet"],
-                    line=data["line"],
-                    full_name=data["full_name"],
-                    iin=data["iin"],
-                    district_number=data["district_number"],
-                    signed_on=data["signed_on"] or None,
-                )
-            )
-    return lines
+    """The lines typed in, blank rows left out (``row`` is the line number on the page)."""
+    return [
+        paper.PaperLine(
+            row=row,
+            sheet=data["sheet"],
+            line=data["line"],
+            full_name=data["full_name"],
+            iin=data["iin"],
+            district_number=data["district_number"],
+            signed_on=data["signed_on"] or None,
+        )
+        for row, data in enumerate((entry.form.data for entry in form.lines.entries), start=1)
+        if any((data.get(k) or "").strip() for k in _PAPER_COLUMNS)
+    ]
+
+
+def _enter(petition_id: int, chosen, form: PaperBatchForm) -> paper.PaperReport:
+    """Enter the batch typed in, or the CSV uploaded, whichever form was posted."""
+    skip_invalid = chosen.skip_invalid.data
+    if chosen is form:
+        lines = _paper_lines(form)
+        return paper.add_paper_signatures(
+            current_user, petition_id, lines, skip_invalid=skip_invalid
+        )
+    data = request.files["csv-file"].read()
+    return paper.import_paper_csv(current_user, petition_id, data, skip_invalid=skip_invalid)
+
+
+def _paper_page(petition, form: PaperBatchForm, upload: PaperUploadForm, report=None) -> str:
+    error = error_of(form) or error_of(upload)
+    return render_template(
+        "signing/paper.html",
+        petition=petition,
+        form=form,
+        upload=upload,
+        report=report,
+        problems=error.problems if isinstance(error, paper.PaperBatchInvalid) else [],
+    )
 
 
 @bp.route("/petitions/<int:petition_id>/paper", methods=["GET", "POST"])
@@ -147,41 +169,12 @@ def _paper_lines(form: PaperBatchForm) -> list[paper.PaperLine]:
 def enter_paper_signatures(petition_id: int):
     petition = paper.petition_for_entry(current_user, petition_id)
     form, upload = PaperBatchForm(prefix="batch"), PaperUploadForm(prefix="csv")
-    report, problems = None, []
-    if request.method == "POST":
-        chosen = upload if "csv-file" in request.files else form
-        if chosen.validate_on_submit():
-            try:
-                if chosen is upload:
-                    report = paper.import_paper_csv(
-                        current_user,
-                        petition_id,
-                        request.files["csv-file"].read(),
-                        skip_invalid=upload.skip_invalid.data,
-                    )
-                else:
-                    report = paper.add_paper_signatures(
-                        current_user,
-                        petition_id,
-                        _paper_lines(form),
-                        skip_invalid=form.skip_invalid.data,
-                    )
-                db.session.commit()
-            except paper.PaperBatchInvalid as exc:
-                db.session.rollback()
-                chosen.form_errors.append(exc.message)
-                problems = exc.problems
-            except Invalid as exc:
-                db.session.rollback()
-                attach_error(chosen, exc)
-        if report is not None:
-            form = PaperBatchForm(prefix="batch", formdata=None)
-    status = 422 if problems or form.form_errors or upload.form_errors or upload.errors else 200
-    return render_template(
-        "signing/paper.html",
-        petition=petition,
-        form=form,
-        upload=upload,
-        report=report,
-        problems=problems,
-    ), status
+    chosen = upload if "csv-file" in request.files else form
+    return submit(
+        chosen,
+        lambda: _enter(petition_id, chosen, form),
+        done=lambda report: _paper_page(
+            petition, PaperBatchForm(prefix="batch", formdata=None), upload, report
+        ),
+        page=lambda: _paper_page(petition, form, upload),
+    )
