@@ -1,0 +1,31 @@
+"""Index every signature of a petition by IIN hash, duplicates included.
+
+The only index on (petition_id, iin_hash) was the partial one-signature-per-voter index
+(``WHERE duplicate_of_id IS NULL``), which the automatic checks' duplicate step cannot use: it
+looks at all of a voter's signatures (issue 17).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_signatures_petition_iin", ["petition_id", "iin_hash"], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.drop_index("ix_signatures_petition_iin")
