@@ -2,7 +2,8 @@
 
 The only index on (petition_id, iin_hash) was the partial one-signature-per-voter index
 (``WHERE duplicate_of_id IS NULL``), which the automatic checks' duplicate step cannot use: it
-looks at all of a voter's signatures (issue 17).
+looks at all of a voter's signatures (issue 17). Misuse reports are looked up by signature
+(the checks' misuse step, each review item).
 
 Revision ID: 0004
 Revises: 0003
@@ -24,8 +25,14 @@ def upgrade():
         batch_op.create_index(
             "ix_signatures_petition_iin", ["petition_id", "iin_hash"], unique=False
         )
+    with op.batch_alter_table("misuse_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_misuse_reports_signature_id"), ["signature_id"], unique=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("misuse_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_misuse_reports_signature_id"))
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.drop_index("ix_signatures_petition_iin")

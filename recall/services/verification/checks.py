@@ -254,7 +254,7 @@ _LAST_INVALID_STEP = 6
 _VERDICTS = sa.Table(
     "verif_verdicts",
     sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("step", sa.Integer),
     sa.Column("duplicate_of_id", sa.Integer),
     sa.Column("unmark", sa.Integer),
@@ -322,36 +322,28 @@ def _classify(petition: Petition, import_id: int, district_number: int) -> None:
         .where(sig.petition_id == pid)
         .subquery("base")
     )
-    # The roll, reduced to the voters who signed: on it at all, in the district, birth date.
-    signed = sa.select(sig.iin_hash).where(sig.petition_id == pid)
-    roll = (
-        sa.select(
-            entry.iin_hash,
-            sa.func.min(entry.birth_date).label("birth_date"),
-            sa.func.max(_int(entry.district_number == district_number)).label("in_district"),
-        )
-        .where(entry.import_id == import_id, entry.iin_hash.in_(signed))
-        .group_by(entry.iin_hash)
-        .subquery("roll")
+    # The roll and misuse reports are read by correlated subqueries: index probes per signature
+    # (``ix_voter_roll_entries_import_hash``, ``ix_misuse_reports_signature_id``), evaluated only
+    # for the signatures that reach their step, and a plan that stays linear whatever the
+    # planner's statistics say (a freshly imported roll has none yet).
+    on_roll = sa.and_(entry.import_id == import_id, entry.iin_hash == base.c.iin_hash)
+    # NULL: not on the roll; 0: on it in another district; 1: in the petition's district.
+    roll_district = (
+        sa.select(sa.func.max(_int(entry.district_number == district_number)))
+        .where(on_roll)
+        .scalar_subquery()
     )
-    reported = (
-        sa.select(MisuseReport.signature_id)
-        .where(
-            MisuseReport.petition_id == pid,
-            MisuseReport.resolved_at.is_(None),
-            MisuseReport.signature_id.is_not(None),
-        )
-        .distinct()
-        .subquery("reported")
+    roll_birth = sa.select(sa.func.min(entry.birth_date)).where(on_roll).scalar_subquery()
+    reported = sa.exists().where(
+        MisuseReport.signature_id == base.c.id, MisuseReport.resolved_at.is_(None)
     )
     same_name = sa.exists().where(
-        entry.import_id == import_id,
-        entry.iin_hash == base.c.iin_hash,
+        on_roll,
         entry.district_number == district_number,
         _norm(entry.full_name) == _norm(base.c.full_name),
     )
     # Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
-    birth_key = _day_key(sa.func.coalesce(base.c.birth_date, roll.c.birth_date))
+    birth_key = _day_key(sa.func.coalesce(base.c.birth_date, roll_birth))
     under_age = birth_key + ADULT_AGE * 10000 > _day_key(_local_date(base.c.created_at))
     kept = base.c.kept
     duplicate = sa.and_(
@@ -361,10 +353,10 @@ def _classify(petition: Petition, import_id: int, district_number: int) -> None:
         (base.c.status == SignatureStatus.WITHDRAWN, 1),
         (base.c.outside == 1, 2),
         (duplicate, 3),
-        (roll.c.iin_hash.is_(None), 4),
-        (roll.c.in_district == 0, 5),
+        (roll_district.is_(None), 4),
+        (roll_district == 0, 5),
         (under_age, 6),
-        (reported.c.signature_id.is_not(None), 7),
+        (reported, 7),
         (sa.not_(same_name), 8),
         else_=9,
     )
@@ -385,8 +377,6 @@ def _classify(petition: Petition, import_id: int, district_number: int) -> None:
             base.c.was_counted,
         )
         .select_from(base)
-        .outerjoin(roll, roll.c.iin_hash == base.c.iin_hash)
-        .outerjoin(reported, reported.c.signature_id == base.c.id)
         .where(sa.or_(base.c.judged == 1, dup_after.is_distinct_from(base.c.duplicate_of_id)))
     )
     db.session.execute(sa.insert(_VERDICTS).from_select(list(_VERDICTS.c), query))
