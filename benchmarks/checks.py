@@ -143,7 +143,7 @@ def _export(db, petition_id: int, import_id: int, district: int) -> None:
             writer.writerow(export.EXPORT_HEADER)
             n = 0
             for row in export.export_signatures(None, petition_id):
-                writer.writerow(row)
+                writer.writerow(row)  # one by one, as the web page streams them
                 n += 1
         db.session.commit()
         return n

@@ -59,6 +59,13 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     return _rows(petition.id, import_id, district_number)
 
 
+def _signed_at(col):
+    """The signing moment as ISO 8601 UTC text, formatted by the database (no per-row Python)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(sa.func.timezone("UTC", col), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", col)
+
+
 def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iterator[tuple]:
     sig, entry = Signature, VoterRollEntry
     # The importer refuses (or drops) repeated IINs, so a voter has at most one row per import.
@@ -69,15 +76,19 @@ def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iter
         (entry.district_number == district_number, "in_district"),
         else_="other_district",
     )
+
+    def text(col):  # enum columns as their stored strings: no per-row conversion
+        return sa.type_coerce(col, sa.String)
+
     query = (
         sa.select(
             sig.id,
-            sig.created_at,
-            sig.source,
+            _signed_at(sig.created_at),
+            text(sig.source),
             sig.paper_sheet,
             sig.paper_line,
-            sig.status,
-            sig.check_status,
+            text(sig.status),
+            text(sig.check_status),
             sig.reason_code,
             sig.duplicate_of_id,
             match,
@@ -90,19 +101,8 @@ def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iter
         .outerjoin(entry, on_roll)
         .where(sig.petition_id == petition_id)
         .order_by(sig.id)
-        .execution_options(yield_per=BATCH_ROWS)
     )
-    for row in db.session.execute(query):
-        (sid, at, source, sheet, line, status, check, reason, dup, *rest) = row
-        yield (
-            sid,
-            at.isoformat(),
-            getattr(source, "value", source),
-            sheet,
-            line,
-            getattr(status, "value", status),
-            getattr(check, "value", check),
-            reason,
-            dup,
-            *rest,
-        )
+    # Core rows from a server-side cursor, BATCH_ROWS per round trip (no ORM loading per row).
+    result = db.session.connection().execution_options(yield_per=BATCH_ROWS).execute(query)
+    for batch in result.partitions():
+        yield from map(tuple, batch)
