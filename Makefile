@@ -40,8 +40,10 @@ lint: install
 worker: install
 	$(FLASK) worker
 
+## make bench: signing throughput, then the automatic checks (BENCH_SIGNATURES, BENCH_VOTERS for a quick run).
 bench: install
 	$(BIN)/python benchmarks/signing.py
+	$(BIN)/python benchmarks/checks.py
 
 clean:
 	rm -rf $(VENV) instance/recall.db

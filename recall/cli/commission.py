@@ -163,3 +163,31 @@ def verification_reason_codes() -> None:
     with transaction():
         added = ensure_reason_codes()
     click.echo(f"{added} reason code(s) added.")
+
+
+@verification_cli.command("export")
+@click.argument("petition_id", type=int)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="CSV file to write (default: standard output).",
+)
+@with_appcontext
+def verification_export(petition_id: int, output) -> None:
+    """Write every signature of PETITION_ID as CSV: verdict, reason, channel, sheet, line, roll match.
+
+    Streamed in constant memory. Holds personal data: the server operator's command.
+    """
+    import csv
+
+    from recall.services.verification import export
+
+    try:
+        rows = export.export_signatures(None, petition_id)
+        writer = csv.writer(output, lineterminator="\n")
+        writer.writerow(export.EXPORT_HEADER)
+        writer.writerows(rows)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None

@@ -106,6 +106,17 @@ class Signature(TimestampMixin, db.Model):
             postgresql_where=sa.text("duplicate_of_id IS NULL"),
             sqlite_where=sa.text("duplicate_of_id IS NULL"),
         ),
+        # Every signature of a voter on a petition, duplicates included: the checks' duplicate
+        # step (partitioned by IIN), misuse reports. The unique index above skips duplicates.
+        sa.Index("ix_signatures_petition_iin", "petition_id", "iin_hash"),
+        # The self-reference's foreign key check on delete (a petition's cascade, the purge) would
+        # scan every signature per row deleted without it; only duplicates are indexed.
+        sa.Index(
+            "ix_signatures_duplicate_of",
+            "duplicate_of_id",
+            postgresql_where=sa.text("duplicate_of_id IS NOT NULL"),
+            sqlite_where=sa.text("duplicate_of_id IS NOT NULL"),
+        ),
         sa.Index("ix_signatures_petition_status", "petition_id", "status"),
         sa.Index("ix_signatures_petition_check", "petition_id", "check_status"),
         sa.UniqueConstraint(

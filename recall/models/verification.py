@@ -150,7 +150,7 @@ class MisuseReport(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(sa.Text, default="")
     # The signature found under the reporter's IIN; never revealed to the reporter.
     signature_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("signatures.id", ondelete="SET NULL")
+        sa.ForeignKey("signatures.id", ondelete="SET NULL"), index=True
     )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(

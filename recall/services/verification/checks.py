@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.i18n import local_zone
-from recall.models.base import utcnow
+from recall.models.base import UTCDateTime, utcnow
 from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureStatus
@@ -194,6 +194,12 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     petition moves to ``under_verification``. Signatures that stop (or start) being counted adjust
     the public count through ``recall.services.signing.counting.apply_count_change``. Appends an audit
     entry. Raises NotFound, Forbidden, Conflict (wrong state, no roll). Flushes.
+
+    The work is a constant number of statements whatever the petition's size: one INSERT ...
+    SELECT classifies every signature into a temporary table (a window function finds each
+    voter's kept signature, one join the roll), one grouped SELECT reads the count change, one
+    UPDATE ... FROM writes each changed signature once, and a second UPDATE clears the
+    duplicate mark of the (rare) kept signatures that carried one.
     """
     petition = get_petition(actor, petition_id)
     if petition.state not in CHECKABLE_STATES:
@@ -212,9 +218,10 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
         _register_sqlite_functions()
     db.session.flush()
 
-    before = _snapshot_counted(petition_id)
-    _apply_checks(petition, import_id, district_number, now)
-    count_change = _adjust_counts(petition_id, before, now)
+    _classify(petition, import_id, district_number)
+    count_change = _adjust_counts(petition_id, now)
+    _write_verdicts(now)
+    db.session.execute(sa.text(f"DROP TABLE {_VERDICTS.name}"))
 
     if petition.state == PetitionState.CLOSED:
         from recall.services.petitions.states import change_state
@@ -239,148 +246,214 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     return result
 
 
-def _apply_checks(petition: Petition, import_id: int, district_number: int, now: datetime) -> None:
+# The checks in order, as numbered steps: a signature gets the first step whose test fails
+# (see the module docstring); 9 = valid. Steps 1-6 reject, 7-8 send to review.
+STEPS = (
+    (1, CheckStatus.INVALID, "withdrawn"),
+    (2, CheckStatus.INVALID, "signed_outside_period"),
+    (3, CheckStatus.INVALID, "duplicate"),
+    (4, CheckStatus.INVALID, "not_registered"),
+    (5, CheckStatus.INVALID, "other_district"),
+    (6, CheckStatus.INVALID, "under_age"),
+    (7, CheckStatus.REVIEW, "misuse_reported"),
+    (8, CheckStatus.REVIEW, "name_mismatch"),
+    (9, CheckStatus.VALID, None),
+)
+_LAST_INVALID_STEP = 6
+
+# One row per signature the run changes (a session-local temporary table, dropped at the end).
+# step: the verdict (NULL: not judged, e.g. a commissioner's decision; only its duplicate link
+# moves); duplicate_of_id: the link after the run; unmark: a kept signature that carried a
+# duplicate link (cleared after the others point at it, so the one-signature-per-voter index
+# never sees two unmarked rows); was_counted / confirmed / was_invalid: for the count change.
+_VERDICTS = sa.Table(
+    "verif_verdicts",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("step", sa.Integer),
+    sa.Column("duplicate_of_id", sa.Integer),
+    sa.Column("unmark", sa.Integer),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("confirmed", sa.Integer),
+    sa.Column("was_invalid", sa.Integer),
+    sa.Column("was_counted", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _int(condition):
+    """A condition as 0/1 (portable: PostgreSQL booleans do not add up)."""
+    return sa.case((condition, 1), else_=0)
+
+
+def _classify(petition: Petition, import_id: int, district_number: int) -> None:
+    """Fill ``_VERDICTS`` with every signature of the petition this run changes: one INSERT ... SELECT."""
     pid = petition.id
     sig = Signature
     entry = VoterRollEntry
-    filed = _filed(pid)
-    unchecked = sa.and_(filed, sig.check_status == CheckStatus.UNCHECKED)
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {_VERDICTS.name}"))
+    _VERDICTS.create(db.session.connection())
 
-    def execute(stmt) -> None:
-        db.session.execute(stmt.execution_options(synchronize_session=False))
-
-    def mark(condition, status: CheckStatus, reason: str | None, **extra) -> None:
-        execute(
-            sa.update(sig)
-            .where(unchecked, condition)
-            .values(check_status=status, reason_code=reason, checked_at=now, **extra)
-        )
-
-    # 0. Forget earlier automatic verdicts; decisions made by a commissioner stay.
-    execute(
-        sa.update(sig)
-        .where(filed, sig.decided_by_id.is_(None))
-        .values(check_status=CheckStatus.UNCHECKED, reason_code=None, checked_at=None)
+    # Judged: filed and not decided by a commissioner (decisions survive a rerun).
+    judged = sa.and_(
+        sig.status.in_(FILED_STATUSES),
+        sa.or_(sig.decided_by_id.is_(None), sig.check_status == CheckStatus.UNCHECKED),
     )
-
-    # 1-2. Withdrawn; outside the signing period.
-    mark(sig.status == SignatureStatus.WITHDRAWN, CheckStatus.INVALID, "withdrawn")
     period = []
     if petition.opens_at is not None:
         period.append(sig.created_at < petition.opens_at)
     if petition.closes_at is not None:
         period.append(sig.created_at > petition.closes_at)
-    if period:
-        mark(sa.or_(*period), CheckStatus.INVALID, "signed_outside_period")
-
-    # 3. Duplicates: the earliest confirmed, not rejected signature of each IIN is kept.
-    other = sa.orm.aliased(Signature)
-    kept = (
-        sa.select(other.id)
-        .where(
-            other.petition_id == pid,
-            other.iin_hash == sig.iin_hash,
-            other.status == SignatureStatus.CONFIRMED,
-            other.check_status != CheckStatus.INVALID,
+    outside = sa.or_(*period) if period else sa.false()
+    # Kept for a voter: the earliest confirmed signature not rejected by steps 1-2 or by hand.
+    eligible = sa.and_(
+        sig.status == SignatureStatus.CONFIRMED,
+        sa.or_(
+            sa.and_(judged, sa.not_(outside)),
+            sa.and_(sa.not_(judged), sig.check_status != CheckStatus.INVALID),
+        ),
+    )
+    base = (
+        sa.select(
+            sig.id,
+            sig.status,
+            sig.created_at,
+            sig.iin_hash,
+            sig.birth_date,
+            sig.full_name,
+            sig.duplicate_of_id,
+            _int(judged).label("judged"),
+            _int(outside).label("outside"),
+            _int(sig.check_status == CheckStatus.INVALID).label("was_invalid"),
+            _int(_counted()).label("was_counted"),
+            sa.func.first_value(sa.case((eligible, sig.id)))
+            .over(
+                partition_by=sig.iin_hash,
+                order_by=(sa.case((eligible, 0), else_=1), sig.created_at, sig.id),
+                rows=(None, None),
+            )
+            .label("kept"),
         )
-        .order_by(other.created_at, other.id)
-        .limit(1)
-        .correlate(sig)
+        .where(sig.petition_id == pid)
+        .subquery("base")
+    )
+    # The roll and misuse reports are read by correlated subqueries: index probes per signature
+    # (``ix_voter_roll_entries_import_hash``, ``ix_misuse_reports_signature_id``), evaluated only
+    # for the signatures that reach their step, and a plan that stays linear whatever the
+    # planner's statistics say (a freshly imported roll has none yet).
+    on_roll = sa.and_(entry.import_id == import_id, entry.iin_hash == base.c.iin_hash)
+    # NULL: not on the roll; 0: on it in another district; 1: in the petition's district.
+    roll_district = (
+        sa.select(sa.func.max(_int(entry.district_number == district_number)))
+        .where(on_roll)
         .scalar_subquery()
     )
-    mark(
-        sa.and_(sig.status == SignatureStatus.CONFIRMED, kept.is_not(None), sig.id != kept),
-        CheckStatus.INVALID,
-        "duplicate",
-        duplicate_of_id=kept,
+    roll_birth = sa.select(sa.func.min(entry.birth_date)).where(on_roll).scalar_subquery()
+    reported = sa.exists().where(
+        MisuseReport.signature_id == base.c.id, MisuseReport.resolved_at.is_(None)
     )
-    # Point every other row of the IIN at the kept one, then un-mark the kept one, in that order,
-    # so the one-signature-per-voter index never sees two unmarked rows.
-    execute(
-        sa.update(sig)
-        .where(
-            sig.petition_id == pid,
-            kept.is_not(None),
-            sig.id != kept,
-            sa.or_(sig.duplicate_of_id.is_(None), sig.duplicate_of_id != kept),
+    same_name = sa.exists().where(
+        on_roll,
+        entry.district_number == district_number,
+        _norm(entry.full_name) == _norm(base.c.full_name),
+    )
+    # Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
+    birth_key = _day_key(sa.func.coalesce(base.c.birth_date, roll_birth))
+    under_age = birth_key + ADULT_AGE * 10000 > _day_key(_local_date(base.c.created_at))
+    kept = base.c.kept
+    duplicate = sa.and_(
+        base.c.status == SignatureStatus.CONFIRMED, kept.is_not(None), base.c.id != kept
+    )
+    step = sa.case(
+        (base.c.status == SignatureStatus.WITHDRAWN, 1),
+        (base.c.outside == 1, 2),
+        (duplicate, 3),
+        (roll_district.is_(None), 4),
+        (roll_district == 0, 5),
+        (under_age, 6),
+        (reported, 7),
+        (sa.not_(same_name), 8),
+        else_=9,
+    )
+    dup_after = sa.case(
+        (kept.is_(None), base.c.duplicate_of_id),
+        (base.c.id == kept, None),
+        else_=kept,
+    )
+    query = (
+        sa.select(
+            base.c.id,
+            sa.case((base.c.judged == 1, step), else_=None),
+            dup_after,
+            _int(sa.and_(base.c.id == kept, base.c.duplicate_of_id.is_not(None))),
+            base.c.created_at,
+            _int(base.c.status == SignatureStatus.CONFIRMED),
+            base.c.was_invalid,
+            base.c.was_counted,
         )
-        .values(duplicate_of_id=kept)
+        .select_from(base)
+        .where(sa.or_(base.c.judged == 1, dup_after.is_distinct_from(base.c.duplicate_of_id)))
     )
-    execute(
+    db.session.execute(sa.insert(_VERDICTS).from_select(list(_VERDICTS.c), query))
+    if _dialect() == "postgresql":
+        db.session.execute(sa.text(f"ANALYZE {_VERDICTS.name}"))
+
+
+def _counted_after():
+    """Counted once the verdicts are written (``_counted`` over ``_VERDICTS``)."""
+    v = _VERDICTS.c
+    not_invalid = sa.case((v.step.is_(None), v.was_invalid == 0), else_=v.step > _LAST_INVALID_STEP)
+    return sa.and_(v.confirmed == 1, v.duplicate_of_id.is_(None), not_invalid)
+
+
+def _write_verdicts(now: datetime) -> None:
+    """Write each changed signature once (UPDATE ... FROM), then clear the kept ones' duplicate links."""
+    sig = Signature
+    v = _VERDICTS.c
+    judged = v.step.is_not(None)
+    status = sa.case(*[(v.step == n, s.value) for n, s, _r in STEPS])
+    reason = sa.case(*[(v.step == n, r) for n, _s, r in STEPS if r])
+    at = sa.bindparam("checked_now", now, type_=sig.__table__.c.checked_at.type)
+    db.session.execute(
         sa.update(sig)
-        .where(sig.petition_id == pid, sig.duplicate_of_id.is_not(None), sig.id == kept)
+        .where(sig.id == v.id)
+        .values(
+            check_status=sa.case((judged, status), else_=sig.check_status),
+            reason_code=sa.case((judged, reason), else_=sig.reason_code),
+            checked_at=sa.case((judged, at), else_=sig.checked_at),
+            duplicate_of_id=sa.case((v.unmark == 1, sig.duplicate_of_id), else_=v.duplicate_of_id),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(sig)
+        .where(sig.id.in_(sa.select(v.id).where(v.unmark == 1)))
         .values(duplicate_of_id=None)
+        .execution_options(synchronize_session=False)
     )
 
-    # 4-5. The roll: not on it; on it in another district.
-    on_roll = sa.select(entry.id).where(
-        entry.import_id == import_id, entry.iin_hash == sig.iin_hash
-    )
-    mark(~on_roll.exists(), CheckStatus.INVALID, "not_registered")
-    in_district = on_roll.where(entry.district_number == district_number)
-    mark(~in_district.exists(), CheckStatus.INVALID, "other_district")
 
-    # 6. Under age on the signing day: (birth + ADULT_AGE years) as YYYYMMDD after the signing
-    # date (the convention of recall.rules.eligibility.is_adult, written in SQL).
-    roll_birth = (
-        sa.select(sa.func.min(entry.birth_date))
-        .where(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
-        .scalar_subquery()
-    )
-    birth_key = _day_key(sa.func.coalesce(sig.birth_date, roll_birth))
-    mark(
-        birth_key + ADULT_AGE * 10000 > _day_key(_local_date(sig.created_at)),
-        CheckStatus.INVALID,
-        "under_age",
-    )
-
-    # 7. The voter reported that their IIN was used without consent (an open report): a person
-    # decides. Without this step a rerun would quietly take the signature out of the review queue.
-    reported = sa.select(MisuseReport.id).where(
-        MisuseReport.signature_id == sig.id, MisuseReport.resolved_at.is_(None)
-    )
-    mark(reported.exists(), CheckStatus.REVIEW, "misuse_reported")
-
-    # 8. Name differs from the roll: a person decides.
-    same_name = in_district.where(_norm(entry.full_name) == _norm(sig.full_name))
-    mark(~same_name.exists(), CheckStatus.REVIEW, "name_mismatch")
-
-    # 9. The rest is valid.
-    mark(sa.true(), CheckStatus.VALID, None)
-
-
-def _snapshot_counted(petition_id: int) -> str:
-    """Remember which signatures are counted now, in a temporary table (never loaded into Python)."""
-    name = "verif_counted_before"
-    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-    query = sa.select(Signature.id).where(Signature.petition_id == petition_id, _counted())
-    compiled = query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
-    db.session.execute(sa.text(f"CREATE TEMPORARY TABLE {name} AS {compiled}"))
-    return name
-
-
-def _adjust_counts(petition_id: int, before: str, now: datetime) -> int:
-    """Apply the count change of the signatures whose counted state flipped, per signing day."""
+def _adjust_counts(petition_id: int, now: datetime) -> int:
+    """Apply the count change of the signatures whose counted state flips, per signing day."""
     from recall.services.signing import counting
 
-    was = sa.select(sa.column("id")).select_from(sa.table(before))
-    lost = sa.and_(Signature.petition_id == petition_id, Signature.id.in_(was), ~_counted())
-    gained = sa.and_(Signature.petition_id == petition_id, Signature.id.notin_(was), _counted())
+    v = _VERDICTS.c
+    after = _counted_after()
+    flipped = sa.or_(
+        sa.and_(v.was_counted == 1, sa.not_(after)), sa.and_(v.was_counted == 0, after)
+    )
+    sign = sa.case((after, 1), else_=-1)
     per_day: Counter = Counter()
-    if (
-        _dialect() == "postgresql"
-    ):  # grouped by local signing day in SQL: nothing per signature in Python
-        day_of = sa.cast(sa.func.timezone(local_zone().key, Signature.created_at), sa.Date)
-        for condition, sign in ((lost, -1), (gained, 1)):
-            for day, n in db.session.execute(
-                sa.select(day_of, sa.func.count()).where(condition).group_by(day_of)
-            ):
-                per_day[day] += sign * n
+    # PostgreSQL groups by local signing day in SQL: nothing per signature in Python.
+    if _dialect() == "postgresql":
+        day_of = sa.cast(sa.func.timezone(local_zone().key, v.created_at), sa.Date)
+        for day, n in db.session.execute(
+            sa.select(day_of, sa.func.sum(sign)).where(flipped).group_by(day_of)
+        ):
+            per_day[day] += int(n)
     else:  # SQLite has no time zones (a small installation): the changed rows' times, grouped here
-        for condition, sign in ((lost, -1), (gained, 1)):
-            for moment in db.session.scalars(sa.select(Signature.created_at).where(condition)):
-                per_day[counting.local_day(moment)] += sign
-    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {before}"))
+        for moment, n in db.session.execute(sa.select(v.created_at, sign).where(flipped)):
+            per_day[counting.local_day(moment)] += n
     total = 0
     # Gains first, so the running count never dips below zero on the way.
     for day, delta in sorted(per_day.items(), key=lambda item: (-item[1], item[0])):

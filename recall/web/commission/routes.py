@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import uuid
 from pathlib import Path
@@ -12,14 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from recall.csv_response import csv_response
+from recall.csv_response import csv_response, streamed_csv_response
 from recall.errors import DomainError, Forbidden
 from recall.extensions import db
 from recall.jobs import voter_roll as roll_job
 from recall.models import Role
 from recall.security import roles_required
 from recall.services import audit
-from recall.services.verification import certification, review, voter_roll
+from recall.services.verification import certification, export, review, voter_roll
 from recall.services.verification import checks as verification
 from recall.services.verification.reason_codes import label_for, rejection_codes
 from recall.web.actions import redirect_with, submit
@@ -379,4 +380,14 @@ def audit_log():
         "commission/audit.html",
         entries=audit.list_entries(body_id=_body_id()),
         head=audit.audit_head_info(),
+    )
+
+
+@bp.get("/petitions/<int:petition_id>/signatures.csv")
+@roles_required(Role.COMMISSIONER)
+def signatures_csv(petition_id: int):
+    """Every signature with verdict, channel, sheet, line and roll match (streamed CSV)."""
+    rows = export.export_signatures(current_user, petition_id)  # access checked here, eagerly
+    return streamed_csv_response(
+        itertools.chain([export.EXPORT_HEADER], rows), f"petition-{petition_id}-signatures.csv"
     )
