@@ -42,6 +42,7 @@ worker: install
 
 bench: install
 	$(BIN)/python benchmarks/signing.py
+	$(BIN)/python benchmarks/notifications.py
 
 clean:
 	rm -rf $(VENV) instance/recall.db
