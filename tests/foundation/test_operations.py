@@ -53,13 +53,22 @@ def boom_app(build_app, pg_database):
     return app
 
 
+@pytest.fixture
+def logs(caplog, monkeypatch):
+    """caplog at ERROR, with the app's logger enabled again: Alembic's ``fileConfig`` (run by the
+    migration tests earlier in the session) disables every logger that existed then."""
+    monkeypatch.setattr(logging.getLogger("recall"), "disabled", False)
+    caplog.set_level(logging.ERROR)
+    return caplog
+
+
 class TestUnexpectedErrors:
-    def test_a_500_is_logged_with_its_traceback_and_the_clients_request_id(self, boom_app, caplog):
+    def test_a_500_is_logged_with_its_traceback_and_the_clients_request_id(self, boom_app, logs):
+        caplog = logs
         client = boom_app.test_client()
-        with caplog.at_level(logging.ERROR):
-            response = client.get(
-                "/_boom", headers={"Accept": "application/json", "X-Request-ID": "lb-4711.a"}
-            )
+        response = client.get(
+            "/_boom", headers={"Accept": "application/json", "X-Request-ID": "lb-4711.a"}
+        )
         assert response.status_code == 500
         assert response.headers["X-Request-ID"] == "lb-4711.a"
         assert response.get_json()["error"]["request_id"] == "lb-4711.a"
@@ -70,12 +79,12 @@ class TestUnexpectedErrors:
 
     @pytest.mark.parametrize("offered", [None, "two words", "x" * 200, "a;b", "<script>"])
     def test_a_missing_or_odd_request_id_is_replaced_and_shown_on_the_page(
-        self, boom_app, caplog, offered
+        self, boom_app, logs, offered
     ):
+        caplog = logs
         client = boom_app.test_client()
         headers = {"X-Request-ID": offered} if offered else {}
-        with caplog.at_level(logging.ERROR):
-            page = client.get("/_boom", headers={**headers, "Accept": "text/html"})
+        page = client.get("/_boom", headers={**headers, "Accept": "text/html"})
         reference = page.headers["X-Request-ID"]
         assert re.fullmatch(r"[0-9a-f]{32}", reference)
         text = page.get_data(as_text=True)

@@ -95,8 +95,20 @@ def _sign(client, petition, email: str, address: str) -> str:
 
 
 def test_signing_log_in_and_receipts_survive_a_redis_restart_and_every_mail_goes_once(
-    app, client, make, collecting_petition, smtp_server, redis_server, pg_database, tmp_path, caplog
+    app,
+    client,
+    make,
+    collecting_petition,
+    smtp_server,
+    redis_server,
+    pg_database,
+    tmp_path,
+    caplog,
+    monkeypatch,
 ):
+    # Alembic's fileConfig (migration tests earlier in the session) disables existing loggers.
+    for name in ("flask-limiter", "recall", "recall.notifications.dispatch"):
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     ensure_default_rules()
     user = make.user(email="voter@example.org")
     petition = collecting_petition()
