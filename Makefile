@@ -44,6 +44,7 @@ worker: install
 bench: install
 	$(BIN)/python benchmarks/signing.py
 	$(BIN)/python benchmarks/checks.py
+	$(BIN)/python benchmarks/notifications.py
 
 clean:
 	rm -rf $(VENV) instance/recall.db

@@ -100,3 +100,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(commission_bp)
     app.register_blueprint(misuse_bp)
+    from recall.web.health.routes import bp as health_bp
+
+    app.register_blueprint(health_bp)

@@ -41,4 +41,7 @@ def _client_address() -> str:
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address, default_limits=[])
+# With Redis unreachable the limiter counts in this process's memory instead of raising (which
+# turned every signing and log-in request into a 500), logs the switch on the "flask-limiter"
+# logger, and goes back to Redis once it answers again.
+limiter = Limiter(key_func=_client_address, default_limits=[], in_memory_fallback_enabled=True)

@@ -24,9 +24,15 @@ from recall.cli.common import transaction
     help="Also run RQ's scheduler, which re-queues retries when their back-off has passed.",
 )
 @click.option("--max-jobs", type=int, default=None, help="Quit after this many jobs.")
+@click.option(
+    "--fork/--no-fork",
+    default=False,
+    show_default=True,
+    help="Fork a work horse per job (RQ's default; much slower) instead of running jobs here.",
+)
 @with_appcontext
 def worker_command(
-    queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None
+    queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None, fork: bool
 ) -> None:
     """Run an RQ worker for notification jobs (needs REDIS_URL)."""
     from recall.jobs.worker import run_worker
@@ -41,6 +47,7 @@ def worker_command(
         burst=burst,
         with_scheduler=scheduler,
         max_jobs=max_jobs,
+        fork=fork,
     )
 
 

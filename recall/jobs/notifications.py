@@ -15,15 +15,24 @@ logger = logging.getLogger(__name__)
 
 
 def fan_out_event(event_id: int) -> int:
-    """Create the deliveries of an event, commit, then enqueue one job per pending delivery.
+    """Create the deliveries of an event, commit, then send or enqueue them.
 
-    Idempotent: a second run creates nothing and re-enqueues the same delivery job ids.
-    Returns the number of deliveries enqueued.
+    An event with a single pending delivery (a signer's confirmation, the commonest by far) is
+    sent right here, through the same claim as a delivery job, which halves the jobs per
+    signature; after a temporary failure its delivery job is scheduled for the first retry.
+    Several deliveries get one job each, so they go out in parallel and one slow recipient does
+    not hold up the others. Idempotent: a second run creates nothing, and finds the single
+    delivery claimed or sent, or re-enqueues the same delivery job ids.
+    Returns the number of pending deliveries it found.
     """
     with job_context():
         delivery_ids = fan_out(event_id)
         db.session.commit()
         queue = rq_queue.get_queue()
+        if len(delivery_ids) == 1:
+            if run_delivery(delivery_ids[0]) == Outcome.RETRY:
+                rq_queue.enqueue_delivery(queue, delivery_ids[0], after_first_attempt=True)
+            return 1
         for delivery_id in delivery_ids:
             rq_queue.enqueue_delivery(queue, delivery_id)
         return len(delivery_ids)

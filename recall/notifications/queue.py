@@ -8,6 +8,7 @@ jobs themselves are idempotent for the rare case where both copies run.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 from redis import Redis
@@ -82,19 +83,30 @@ def enqueue_event(queue: Queue, event_id: int) -> None:
     )
 
 
-def enqueue_delivery(queue: Queue, delivery_id: int) -> None:
-    """Put the job of one delivery on the queue, with the configured retries."""
+def enqueue_delivery(queue: Queue, delivery_id: int, *, after_first_attempt: bool = False) -> None:
+    """Put the job of one delivery on the queue, with the configured retries.
+
+    ``after_first_attempt``: the first attempt was made elsewhere (in the fan-out job) and
+    failed temporarily; the job waits the first back-off interval and has one retry fewer.
+    """
     config = current_app.config
     intervals = retry_intervals(config)
+    options = {
+        "job_id": delivery_job_id(delivery_id),
+        "job_timeout": config["DELIVERY_JOB_TIMEOUT"],
+        "description": f"deliver {delivery_id}",
+    }
+    if after_first_attempt:
+        if not intervals:
+            return  # one attempt only, and it was made
+        first, intervals = intervals[0], intervals[1:]
+        retry = Retry(max=len(intervals), interval=intervals) if intervals else None
+        queue.enqueue_in(
+            timedelta(seconds=first), DELIVERY_JOB, delivery_id, retry=retry, **options
+        )
+        return
     retry = Retry(max=len(intervals), interval=intervals) if intervals else None
-    queue.enqueue(
-        DELIVERY_JOB,
-        delivery_id,
-        job_id=delivery_job_id(delivery_id),
-        job_timeout=config["DELIVERY_JOB_TIMEOUT"],
-        retry=retry,
-        description=f"deliver {delivery_id}",
-    )
+    queue.enqueue(DELIVERY_JOB, delivery_id, retry=retry, **options)
 
 
 def enqueue_voter_roll_import(queue: Queue, import_id: int, path: str, actor_id: int) -> None:

@@ -44,6 +44,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: Message
+    peer: tuple = ()  # the client's (address, port): one per SMTP connection
 
 
 @dataclass
@@ -84,6 +85,7 @@ class SmtpHandler:
                 envelope.mail_from,
                 list(envelope.rcpt_tos),
                 email.message_from_bytes(envelope.original_content),
+                tuple(session.peer),
             )
         )
         return "250 Message accepted for delivery"

@@ -128,3 +128,24 @@ def test_temporary_refusal_is_retried_with_backoff_and_the_last_failure_marks_fa
     failed = _by_event(never.id)
     assert (failed.attempts, failed.last_error) == (3, "SMTP 451: never@example.org: 4.3.0 Busy")
     assert len(smtp_server.messages) == 1
+
+
+def test_one_worker_sends_single_recipient_events_in_the_fan_out_job_over_one_connection(
+    app, make, smtp_server, workers, redis_conn
+):
+    """No delivery jobs for single-recipient events, no fork per job, one SMTP connection."""
+    ensure_default_rules()
+    addresses = [f"one-{n}@example.org" for n in range(4)]
+    for address in addresses:
+        _withdrawal(make, address)
+    db.session.commit()
+    assert Queue("recall-test", connection=redis_conn).count == 4  # fan-out jobs only
+
+    log = workers.run_burst()
+    messages = smtp_server.wait_for(4)
+    assert sorted(m.rcpt_tos[0] for m in messages) == addresses, log
+    assert len({m.peer for m in messages}) == 1, log  # the connection was kept
+    assert "recall.jobs.notifications.deliver" not in log  # no second job per event
+    db.session.expire_all()
+    assert {d.status for d in db.session.scalars(sa.select(Delivery))} == {DeliveryStatus.SENT}
+    assert {d.attempts for d in db.session.scalars(sa.select(Delivery))} == {1}

@@ -37,7 +37,7 @@ with app.app_context():
     db.session.remove()  # the connection goes back to the pool the horse inherits
     queue = Queue(app.config["RQ_QUEUE_NAME"], connection=redis_connection())
     jobs = [queue.enqueue("tests.notifications.tasks.backend_pid") for _ in range(2)]
-run_worker(app, burst=True, with_scheduler=False)
+run_worker(app, burst=True, with_scheduler=False, fork=True)
 with app.app_context():
     parent_after = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
     for job in jobs:
