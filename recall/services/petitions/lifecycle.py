@@ -23,6 +23,8 @@ from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Deputy, InitiativeMember, Petition, PetitionState, User
 from recall.models.base import utcnow
+from recall.models.petition import PetitionPromise
+from recall.models.promise import Promise
 from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
 from recall.services.lookup import get_or_raise
@@ -155,11 +157,7 @@ def confirmed_members(petition: Petition) -> list[InitiativeMember]:
 
 
 def cited_promises(petition: Petition) -> list:
-    """The promises the petition cites (empty until the promises area exists)."""
-    try:
-        from recall.models.petition import PetitionPromise
-    except ImportError:
-        return []
+    """The promises the petition cites, in promise id order."""
     return [
         link.promise
         for link in db.session.scalars(
@@ -201,20 +199,13 @@ class SignatureNumbers:
 
 
 def signature_numbers(petition: Petition, viewer: User | None = None) -> SignatureNumbers:
-    """What the page and API show about the count (from ``recall.services.signing.counting`` when present)."""
-    try:
-        from recall.services.signing import counting
-    except ImportError:  # the signing area is not installed: fall back to the stored column
-        counting = None
+    """What the page and API show about the count (the sharded counters of ``counting``)."""
     visible = count_visible_to(petition, viewer)
     required = petition.required_signatures
     if not visible:
         return SignatureNumbers(False, None, None, required, None, None)
-    if counting is not None and hasattr(counting, "confirmed_count"):
-        confirmed = counting.confirmed_count(petition)
-        per_day = counting.counts_per_day(petition) if hasattr(counting, "counts_per_day") else []
-    else:
-        confirmed, per_day = petition.confirmed_count, []
+    confirmed = counting.confirmed_count(petition)
+    per_day = counting.counts_per_day(petition)
     met = confirmed >= required if required else None
     percent = round(100.0 * confirmed / required, 1) if required else None
     return SignatureNumbers(True, confirmed, per_day, required, met, percent)
@@ -268,10 +259,6 @@ def _check_promises(deputy: Deputy, promise_ids) -> list[int]:
         return []
     if len(ids) > MAX_CITED_PROMISES:
         raise Invalid(_("Cite at most %(n)d promises.", n=MAX_CITED_PROMISES), field="promise_ids")
-    try:
-        from recall.models.promise import Promise
-    except ImportError:
-        raise Invalid(_("Promises cannot be cited yet."), field="promise_ids") from None
     found = set(
         db.session.scalars(
             sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)

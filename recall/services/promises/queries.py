@@ -18,6 +18,7 @@ from recall.errors import Invalid
 from recall.extensions import db
 from recall.models.body import Body, District, Party
 from recall.models.deputy import Deputy
+from recall.models.petition import Petition, PetitionPromise
 from recall.models.promise import (
     Correction,
     Dispute,
@@ -336,11 +337,7 @@ def open_disputes(promise: Promise) -> list[Dispute]:
 
 
 def petitions_citing(promise_id: int) -> list:
-    """Petitions that cite the promise as grounds (empty until the petitions area provides the link)."""
-    try:
-        from recall.models.petition import Petition, PetitionPromise
-    except ImportError:  # the association is owned by the petitions area
-        return []
+    """Petitions that cite the promise as grounds, in petition id order."""
     return list(
         db.session.scalars(
             sa.select(Petition)
