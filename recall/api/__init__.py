@@ -33,6 +33,7 @@ def _csrf_for_cookie_sessions():
 
 
 from recall.api import (  # noqa: E402 (the modules register their routes on bp, defined above)
+    audit,  # noqa: F401
     commission,  # noqa: F401
     deputies,  # noqa: F401  (routes register themselves on bp)
     petitions,  # noqa: F401

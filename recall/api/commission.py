@@ -12,7 +12,6 @@ from recall.extensions import db
 from recall.models import Role
 from recall.rules.numbers import is_int
 from recall.security import public, roles_required
-from recall.services import audit
 from recall.services.verification import certification, review, voter_roll
 from recall.services.verification import checks as verification
 
@@ -227,9 +226,3 @@ def petition_sample(petition_id: int):
     if data is None:
         raise NotFound(_("No sample has been drawn for this petition."))
     return data
-
-
-@bp.get("/audit/head")
-@public
-def audit_head():
-    return {"head": audit.audit_head_info()}

@@ -74,6 +74,7 @@ def append_audit(
     signer's name). The head row stays locked until the caller commits, so concurrent appends
     queue behind each other instead of forking the chain.
     """
+    _refuse_personal_keys(payload or {})
     head = _lock_head()
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -92,6 +93,18 @@ def append_audit(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _refuse_personal_keys(value: Any, path: str = "payload") -> None:
+    """Raise ValueError when a payload (at any depth) has a key that names personal data."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).lower() in PERSONAL_KEYS:
+                raise ValueError(f"audit {path} must not hold personal data ({key!r})")
+            _refuse_personal_keys(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_personal_keys(item, path)
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,51 @@ def audit_head_info() -> dict[str, Any] | None:
     entry = db.session.scalars(
         sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
+    if entry is None:
+        return None
+    return {"seq": entry.seq, "hash": entry.hash, "at": entry.created_at.isoformat()}
+
+
+#: The fields of an entry that its hash covers, in the published entries and in the hash.
+HASHED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "body_id",
+    "payload",
+)
+# Payload keys that would carry personal data. The whole payload is hashed and published (an
+# outsider must recompute the hash), so it must never hold them; ``append_audit`` refuses them.
+PERSONAL_KEYS = frozenset(
+    {"iin", "email", "name", "full_name", "address", "birth_date", "phone", "note", "message"}
+)
+MAX_ENTRIES_PAGE = 500
+
+
+def public_entry(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as published: every hashed field exactly as hashed, plus its hashes."""
+    return {**entry_fields(entry), "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+def entries_from(from_seq: int, limit: int) -> list[AuditEntry]:
+    """Up to ``limit`` entries (1..MAX_ENTRIES_PAGE) with ``seq >= from_seq``, in sequence order."""
+    limit = min(max(limit, 1), MAX_ENTRIES_PAGE)
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.seq >= max(from_seq, 1))
+            .order_by(AuditEntry.seq)
+            .limit(limit)
+        )
+    )
+
+
+def head_at(seq: int) -> dict[str, Any] | None:
+    """The head the chain had right after entry ``seq`` (``{"seq", "hash", "at"}``), or None."""
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.seq == seq)).first()
     if entry is None:
         return None
     return {"seq": entry.seq, "hash": entry.hash, "at": entry.created_at.isoformat()}
