@@ -27,6 +27,8 @@ from recall.models import (
     User,
 )
 from recall.models.base import utcnow
+from recall.models.notifications import Channel, Delivery, DeliveryStatus, Recipient
+from recall.models.outbox import Event
 from recall.rules.iin import make_iin, parse_iin
 from recall.rules.recall_rules import PRESETS
 from recall.services.iin_hash import hash_iin
@@ -316,3 +318,35 @@ def load_roll(body: Body | int, path: Path, rows, as_of: date = date(2026, 2, 1)
     result = voter_roll.import_file(None, body_id, as_of, str(write_roll(path, rows)))
     assert result.accepted, result.errors
     return result
+
+
+def failed_delivery(
+    signature: Signature, *, last_error: str | None = None, **overrides
+) -> Delivery:
+    """A failed e-mail delivery of ``signature.confirmation_requested`` to the signer's address.
+
+    The event and delivery are written directly (no fan-out); ``last_error`` quotes the address
+    unless given, as an SMTP refusal would.
+    """
+    event = Event(
+        kind="signature.confirmation_requested",
+        subject_type="signature",
+        subject_id=signature.id,
+        payload={"petition_id": signature.petition_id},
+    )
+    db.session.add(event)
+    db.session.flush()
+    values = {
+        "event_id": event.id,
+        "channel": Channel.EMAIL,
+        "recipient": signature.email,
+        "recipient_kind": Recipient.SIGNER,
+        "status": DeliveryStatus.FAILED,
+        "attempts": 3,
+        "last_error": last_error or f"550 5.1.1 <{signature.email}>: mailbox unavailable",
+    }
+    values.update(overrides)
+    obj = Delivery(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj

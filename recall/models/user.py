@@ -51,7 +51,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         sa.ForeignKey("organizations.id"), index=True
     )
     commission_body_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
-    # Bumped on password change so that "remember me" cookies issued before stop working.
+    # Bumped on log-out and password change: session and "remember me" cookies carry the version
+    # they were issued under (``get_id``), so every cookie issued before stops working.
     session_version: Mapped[int] = mapped_column(default=1)
 
     organization: Mapped[Organization | None] = relationship()
@@ -62,6 +63,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a current memory-hard algorithm.
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued so far."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:

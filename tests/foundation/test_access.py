@@ -71,6 +71,7 @@ def test_every_route_for_every_role(app, make, login):
         for role in ROLES:
             client = app.test_client()
             if role is not None:
+                db.session.refresh(users[role])  # POST /logout ended the sessions of this version
                 login(users[role], client)
             response = client.open(url, method=method, headers={"Accept": "text/html"})
             status = response.status_code

@@ -90,6 +90,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password or "") else None
 
 
+def end_sessions(user: User) -> None:
+    """Log ``user`` out everywhere: every session and remember cookie issued so far stops working.
+
+    Used on log-out, so a copied session cookie or a year-long remember token does not outlive
+    it. Flushes.
+    """
+    user.end_sessions()
+    db.session.flush()
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; other sessions are logged out."""
     if not user.check_password(current_password or ""):

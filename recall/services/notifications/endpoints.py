@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -11,10 +12,13 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
-from recall.models.notifications import Delivery, DeliveryStatus, WebhookEndpoint
+from recall.models.notifications import Delivery, DeliveryStatus, Recipient, WebhookEndpoint
+from recall.models.petition import Petition
 from recall.models.user import Role, User
 from recall.notifications.dispatch import schedule_delivery
 from recall.notifications.webhooks import is_private_url
+from recall.rules.masking import mask_email, mask_emails_in
+from recall.rules.numbers import int_or_none
 from recall.services.pagination import Page, paginate
 
 MAX_ENDPOINTS_PER_ORGANIZATION = 10
@@ -85,8 +89,52 @@ def deactivate_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-def list_failed_deliveries(actor: User, page: int = 1) -> Page:
-    """Failed deliveries, newest first (administrators only)."""
+# Deliveries to these recipients carry signer data (a signer's or a misuse reporter's address).
+SIGNER_RECIPIENTS = frozenset({Recipient.SIGNER, Recipient.MISUSE_REPORTER})
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A failed delivery as an administrator may see it: ``recipient`` and ``last_error`` masked
+    when they are signer data and the administrator is not on the petition's commission."""
+
+    delivery: Delivery
+    recipient: str
+    last_error: str | None
+    masked: bool
+
+
+def _petition_bodies(deliveries: list[Delivery]) -> dict[int, int]:
+    """petition id -> body id for the petitions the deliveries' events name."""
+    ids = {
+        petition_id
+        for d in deliveries
+        if (petition_id := int_or_none((d.event.payload or {}).get("petition_id"))) is not None
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Petition.id, Petition.body_id).where(Petition.id.in_(ids)))
+    return dict(rows.all())
+
+
+def _as_seen_by(actor: User, delivery: Delivery, bodies: dict[int, int]) -> FailedDelivery:
+    if delivery.recipient_kind in SIGNER_RECIPIENTS:
+        petition_id = int_or_none((delivery.event.payload or {}).get("petition_id"))
+        body_id = bodies.get(petition_id) if petition_id is not None else None
+        if body_id is None or not actor.is_commissioner_of(body_id):
+            return FailedDelivery(
+                delivery, mask_email(delivery.recipient), mask_emails_in(delivery.last_error), True
+            )
+    return FailedDelivery(delivery, delivery.recipient, delivery.last_error, False)
+
+
+def list_failed_deliveries(actor: User, page: int = 1) -> Page[FailedDelivery]:
+    """Failed deliveries, newest first (administrators only).
+
+    Signer data goes only to the commission: a signer's or misuse reporter's address (and any
+    address quoted in the error) is masked unless ``actor`` is a commissioner of the body of the
+    petition concerned.
+    """
     if not actor.has_role(Role.ADMIN):
         raise Forbidden(_("Only administrators can see failed deliveries."))
     query = (
@@ -94,7 +142,9 @@ def list_failed_deliveries(actor: User, page: int = 1) -> Page:
         .where(Delivery.status == DeliveryStatus.FAILED)
         .order_by(Delivery.id.desc())
     )
-    return paginate(query, page, 50)
+    found = paginate(query, page, 50)
+    bodies = _petition_bodies(found.items)
+    return replace(found, items=[_as_seen_by(actor, d, bodies) for d in found.items])
 
 
 def resend_delivery(actor: User, delivery_id: int) -> Delivery:

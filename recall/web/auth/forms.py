@@ -10,6 +10,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from recall.services.accounts.users import MIN_PASSWORD_LENGTH
 
 
+class LogoutForm(FlaskForm):
+    """Only the CSRF token: signing out writes (it ends every session of the account)."""
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

@@ -11,7 +11,7 @@ from recall.errors import Invalid
 from recall.security import login_limit, login_required, public
 from recall.services.accounts import users
 from recall.web.actions import redirect_with, submit
-from recall.web.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from recall.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from recall.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -69,6 +69,16 @@ def _signed_in(user, remember: bool):
 @bp.post("/logout")
 @login_required
 def logout():
+    form = LogoutForm()
+    return submit(
+        form,
+        lambda: users.end_sessions(current_user),
+        done=lambda _r: _signed_out(),
+        page=lambda: render_template("auth/logout.html", form=form),
+    )
+
+
+def _signed_out():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.home"))
