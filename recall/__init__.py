@@ -40,7 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from recall import models  # noqa: F401  (every table registered before Alembic looks)
+    from recall import (
+        models,  # noqa: F401  (every table registered before Alembic looks)
+        replica,
+    )
     from recall.auth import init_login
     from recall.extensions import babel, csrf, db, limiter, migrate
     from recall.i18n import select_locale
@@ -51,7 +54,9 @@ def _init_extensions(app: Flask) -> None:
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    replica.configure(app.config)  # the replica bind, before the engines are made
     db.init_app(app)
+    replica.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     request_guard.init_app(app)  # before CSRF, which reads every POST's form
     csrf.init_app(app)

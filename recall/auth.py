@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from recall.extensions import db, login_manager
 from recall.models.user import User
+from recall.replica import primary
 
 
 def _load_user(session_id: str) -> User | None:
@@ -14,7 +15,8 @@ def _load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    with primary():  # a new password or log-out everywhere counts at once, never after the lag
+        user = db.session.get(User, int(user_id), populate_existing=True)
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -124,6 +124,13 @@ def load_config(
         "IIN_HASH_KEY": secrets_found["IIN_HASH_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A streaming replica for the public read pages (recall/replica.py); unset: all on the primary.
+        "DATABASE_REPLICA_URL": (
+            normalise_database_url(env["DATABASE_REPLICA_URL"])
+            if env.get("DATABASE_REPLICA_URL")
+            else None
+        ),
+        "DATABASE_REPLICA_STICKY_SECONDS": _int(env, "DATABASE_REPLICA_STICKY_SECONDS", 10),
         "REDIS_URL": redis_url,
         "RQ_QUEUE_NAME": env.get("RQ_QUEUE_NAME", "recall"),
         # Mail: without MAIL_SERVER, mail is written to the console and instance/mail/.

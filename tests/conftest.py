@@ -195,7 +195,8 @@ def app(pg_database, app_config):
         db.session.rollback()
         _empty_tables()
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():  # the primary, and the replica bind when configured
+            engine.dispose()
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ from flask import request
 
 from recall.api import bp
 from recall.api.schemas import body_json, deputy_json, district_json, page_json
+from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory
 
 
 @bp.get("/deputies")
 @public
+@lag_tolerant
 def list_deputies():
     page = directory.list_deputies(
         directory.parse_filters(request.args),
@@ -23,12 +25,14 @@ def list_deputies():
 
 @bp.get("/deputies/<int:deputy_id>")
 @public
+@lag_tolerant
 def get_deputy(deputy_id: int):
     return deputy_json(directory.get_deputy(deputy_id))
 
 
 @bp.get("/districts/<int:district_id>")
 @public
+@lag_tolerant
 def get_district(district_id: int):
     district = directory.get_district(district_id)
     return {
@@ -39,5 +43,6 @@ def get_district(district_id: int):
 
 @bp.get("/bodies")
 @public
+@lag_tolerant
 def list_bodies():
     return {"items": [body_json(b) for b in directory.list_bodies()]}

@@ -10,12 +10,14 @@ from recall.api.petitions_schemas import petition_json, petition_summary_json
 from recall.api.schemas import page_json
 from recall.extensions import db
 from recall.models import Role
+from recall.replica import lag_tolerant
 from recall.security import public, roles_required
 from recall.services.petitions import lifecycle as petitions
 
 
 @bp.get("/petitions")
 @public
+@lag_tolerant
 def list_petitions():
     page = petitions.list_petitions(
         petitions.parse_filters(request.args),
@@ -27,6 +29,7 @@ def list_petitions():
 
 @bp.get("/petitions/<int:petition_id>")
 @public
+@lag_tolerant
 def get_petition(petition_id: int):
     viewer = current_user if current_user.is_authenticated else None
     return petition_json(petitions.get_petition(petition_id), viewer)

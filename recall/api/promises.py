@@ -12,6 +12,7 @@ from recall.api import bp
 from recall.api.promise_schemas import promise_json, scorecard_json
 from recall.api.schemas import deputy_json, page_json
 from recall.csv_response import csv_response
+from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory
 from recall.services.promises import queries
@@ -24,6 +25,7 @@ def _page_args() -> tuple[int | None, int | None]:
 
 @bp.get("/promises")
 @public
+@lag_tolerant
 def list_promises():
     filters = queries.parse_filters(request.args)
     page = queries.list_promises(filters, *_page_args(), with_details=True)
@@ -35,18 +37,21 @@ def list_promises():
 
 @bp.get("/promises.csv")
 @public
+@lag_tolerant
 def export_promises_csv():
     return csv_response(queries.csv_rows(queries.parse_filters(request.args)), "promises.csv")
 
 
 @bp.get("/promises/<int:promise_id>")
 @public
+@lag_tolerant
 def get_promise(promise_id: int):
     return promise_json(service.get_promise(promise_id))
 
 
 @bp.get("/deputies/<int:deputy_id>/promises")
 @public
+@lag_tolerant
 def deputy_promises(deputy_id: int):
     deputy = directory.get_deputy(deputy_id)
     args = {**request.args.to_dict(), "deputy": str(deputy.id)}

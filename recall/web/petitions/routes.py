@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from recall.models import Role
 from recall.models.petition import PetitionState
+from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
 from recall.services.deputies import directory
 from recall.services.petitions import lifecycle as petitions
@@ -65,6 +66,7 @@ def _petition_page(petition_id: int, **forms) -> str:
 
 @bp.get("/petitions")
 @public
+@lag_tolerant
 def list_petitions():
     filters = petitions.parse_filters(request.args)
     page = petitions.list_petitions(filters, request.args.get("page", type=int))
@@ -75,12 +77,14 @@ def list_petitions():
 
 @bp.get("/petitions/<int:petition_id>")
 @public
+@lag_tolerant
 def show_petition(petition_id: int):
     return _petition_page(petition_id)
 
 
 @bp.get("/petitions/<int:petition_id>/rule")
 @public
+@lag_tolerant
 def show_petition_rule(petition_id: int):
     petition = petitions.get_petition(petition_id)
     return render_template(

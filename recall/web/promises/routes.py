@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from recall.csv_response import csv_response
 from recall.errors import Invalid
 from recall.models import Role
+from recall.replica import lag_tolerant
 from recall.rules.scorecard import PROMISE_STATUSES
 from recall.security import public, roles_required
 from recall.services.deputies import directory
@@ -52,6 +53,7 @@ bp.add_app_template_global(forms.level_label, "promise_level_label")
 
 @bp.get("/promises")
 @public
+@lag_tolerant
 def list_promises():
     try:
         filters = queries.parse_filters(request.args)
@@ -87,6 +89,7 @@ def _choices() -> dict[str, Any]:
 
 @bp.get("/promises.csv")
 @public
+@lag_tolerant
 def export_promises_csv():
     filters = queries.parse_filters(request.args)
     return csv_response(queries.csv_rows(filters), "promises.csv")
@@ -94,6 +97,7 @@ def export_promises_csv():
 
 @bp.get("/promises/<int:promise_id>")
 @public
+@lag_tolerant
 def show_promise(promise_id: int):
     promise = service.get_promise(promise_id)
     return render_template(
@@ -106,18 +110,21 @@ def show_promise(promise_id: int):
 
 @bp.get("/promises/summary/bodies")
 @public
+@lag_tolerant
 def summary_bodies():
     return _summary("body")
 
 
 @bp.get("/promises/summary/parties")
 @public
+@lag_tolerant
 def summary_parties():
     return _summary("party")
 
 
 @bp.get("/promises/summary/districts")
 @public
+@lag_tolerant
 def summary_districts():
     return _summary("district")
 
@@ -135,6 +142,7 @@ def _summary(group: str):
 
 @bp.get("/promises/corrections")
 @public
+@lag_tolerant
 def list_corrections():
     return render_template(
         "promises/corrections.html",

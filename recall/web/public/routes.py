@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from werkzeug.wrappers import Response
 
 from recall.i18n import LANG_COOKIE
+from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory
 from recall.web.redirects import local_target
@@ -15,12 +16,14 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 @public
+@lag_tolerant
 def home():
     return render_template("public/home.html", choices=directory.filter_choices())
 
 
 @bp.get("/deputies")
 @public
+@lag_tolerant
 def list_deputies():
     filters = directory.parse_filters(request.args)
     page = directory.list_deputies(filters, request.args.get("page", type=int))
@@ -34,12 +37,14 @@ def list_deputies():
 
 @bp.get("/deputies/<int:deputy_id>")
 @public
+@lag_tolerant
 def show_deputy(deputy_id: int):
     return render_template("public/deputy.html", deputy=directory.get_deputy(deputy_id))
 
 
 @bp.get("/districts/<int:district_id>")
 @public
+@lag_tolerant
 def show_district(district_id: int):
     district = directory.get_district(district_id)
     return render_template(
