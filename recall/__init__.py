@@ -81,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Every surface's blueprints, in one list (imported here: importing builds their routes)."""
     from recall.api import bp as api_bp
+    from recall.api.docs import docs_bp as api_docs_bp
     from recall.web.admin.routes import bp as admin_bp
     from recall.web.auth.routes import bp as auth_bp
     from recall.web.commission.misuse import bp as misuse_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         admin_bp,
         api_bp,
+        api_docs_bp,
         promises_bp,
         signing_bp,
         petitions_bp,

@@ -36,6 +36,7 @@ from recall.api import (  # noqa: E402 (the modules register their routes on bp,
     audit,  # noqa: F401
     commission,  # noqa: F401
     deputies,  # noqa: F401  (routes register themselves on bp)
+    docs,  # noqa: F401
     petitions,  # noqa: F401
     promises,  # noqa: F401
     signatures,  # noqa: F401

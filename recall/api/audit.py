@@ -10,6 +10,8 @@ from flask import request
 from flask_babel import gettext as _
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import documented
 from recall.errors import Invalid, NotFound
 from recall.security import public
 from recall.services import audit
@@ -27,6 +29,13 @@ def _seq_arg(name: str, default: int | None) -> int | None:
 
 
 @bp.get("/audit/entries")
+@documented(
+    "Audit log entries from a sequence number",
+    tags=("audit",),
+    response=s.AuditEntries,
+    query=s.AuditEntriesQuery,
+    errors=(422,),
+)
 @public
 def audit_entries():
     """Entries with ``seq >= from_seq`` (default 1), ``per_page`` at a time (default and most 500)."""
@@ -49,6 +58,13 @@ def audit_entries():
 
 
 @bp.get("/audit/head")
+@documented(
+    "The head of the audit hash chain (now, or after entry seq)",
+    tags=("audit",),
+    response=s.AuditHead,
+    query=s.AuditHeadQuery,
+    errors=(404, 422),
+)
 @public
 def audit_head():
     """The newest head, or with ``?seq=N`` the head the chain had right after entry N."""

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import documented
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
@@ -14,6 +16,8 @@ from recall.rules.numbers import is_int
 from recall.security import public, roles_required
 from recall.services.verification import certification, review, voter_roll
 from recall.services.verification import checks as verification
+
+COMMISSIONER = "a commissioner of the petition's body (403 for any other body)"
 
 
 def _json() -> dict:
@@ -82,12 +86,26 @@ def _item_json(item: review.ReviewItem) -> dict:
 
 
 @bp.get("/commission/petitions/<int:petition_id>/report")
+@documented(
+    "Verification report of a petition",
+    tags=("commission",),
+    response=s.ReportOut,
+    auth=COMMISSIONER,
+    errors=(401, 403),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_report(petition_id: int):
     return report_json(verification.report(current_user, petition_id))
 
 
 @bp.post("/commission/petitions/<int:petition_id>/checks")
+@documented(
+    "Run the automatic checks",
+    tags=("commission",),
+    response=s.ChecksOut,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_run_checks(petition_id: int):
     result = verification.run_checks(current_user, petition_id)
@@ -101,6 +119,15 @@ def commission_run_checks(petition_id: int):
 
 
 @bp.post("/commission/petitions/<int:petition_id>/sample")
+@documented(
+    "Draw the random sample",
+    tags=("commission",),
+    response=s.DrawOut,
+    status=201,
+    body=s.SampleIn,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409, 422),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_draw_sample(petition_id: int):
     verification.get_petition(current_user, petition_id)
@@ -113,12 +140,26 @@ def commission_draw_sample(petition_id: int):
 
 
 @bp.get("/commission/petitions/<int:petition_id>/review")
+@documented(
+    "Signatures awaiting a person's decision",
+    tags=("commission",),
+    response=s.ReviewQueue,
+    auth=COMMISSIONER,
+    errors=(401, 403),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_review_queue(petition_id: int):
     return {"items": [_item_json(i) for i in review.review_queue(current_user, petition_id)]}
 
 
 @bp.post("/commission/signatures/<int:signature_id>/claim")
+@documented(
+    "Claim a signature for review",
+    tags=("commission",),
+    response=s.ClaimOut,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_claim(signature_id: int):
     held = review.claim(current_user, signature_id)
@@ -142,6 +183,14 @@ def _accepts(data: dict) -> bool:
 
 
 @bp.post("/commission/signatures/<int:signature_id>/decision")
+@documented(
+    "Accept or reject a signature",
+    tags=("commission",),
+    response=s.DecisionOut,
+    body=s.DecisionIn,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409, 422),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_decide(signature_id: int):
     review.get_signature(current_user, signature_id)  # access before input: no hints to others
@@ -158,6 +207,15 @@ def commission_decide(signature_id: int):
 
 
 @bp.post("/commission/petitions/<int:petition_id>/certification")
+@documented(
+    "Propose a certification",
+    tags=("commission",),
+    response=s.CertificationOut,
+    status=201,
+    body=s.CertificationIn,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409, 422),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_propose(petition_id: int):
     verification.get_petition(current_user, petition_id)
@@ -170,6 +228,13 @@ def commission_propose(petition_id: int):
 
 
 @bp.post("/commission/certifications/<int:proposal_id>/confirm")
+@documented(
+    "Confirm another commissioner's proposal",
+    tags=("commission",),
+    response=s.ConfirmOut,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_confirm(proposal_id: int):
     proposal = certification.confirm_certification(current_user, proposal_id)
@@ -182,6 +247,14 @@ def commission_confirm(proposal_id: int):
 
 
 @bp.post("/commission/petitions/<int:petition_id>/vote")
+@documented(
+    "Record the recall vote",
+    tags=("commission",),
+    response=s.VoteOut,
+    body=s.VoteIn,
+    auth=COMMISSIONER,
+    errors=(401, 403, 409, 422),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_vote(petition_id: int):
     verification.get_petition(current_user, petition_id)
@@ -200,6 +273,13 @@ def commission_vote(petition_id: int):
 
 
 @bp.get("/commission/roll-imports/<int:import_id>")
+@documented(
+    "Progress of a voter-roll import",
+    tags=("commission",),
+    response=s.RollImportOut,
+    auth=COMMISSIONER,
+    errors=(401, 403),
+)
 @roles_required(Role.COMMISSIONER)
 def commission_roll_import(import_id: int):
     imp = voter_roll.get_import(current_user, import_id)
@@ -219,6 +299,9 @@ def commission_roll_import(import_id: int):
 
 
 @bp.get("/petitions/<int:petition_id>/sample")
+@documented(
+    "The published random sample, to redraw it", tags=("petitions",), response=s.PublicSample
+)
 @public
 def petition_sample(petition_id: int):
     """The published random sample (seed, pool, method) so anyone can redraw it; 404 before a draw."""

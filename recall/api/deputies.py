@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import request
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import body_json, deputy_json, district_json, page_json
 from recall.replica import lag_tolerant
 from recall.security import public
@@ -12,6 +14,13 @@ from recall.services.deputies import directory
 
 
 @bp.get("/deputies")
+@documented(
+    "List deputies",
+    tags=("deputies",),
+    response=s.DeputyPage,
+    query=s.DeputyQuery,
+    headers=PAGE_HEADERS,
+)
 @public
 @lag_tolerant
 def list_deputies():
@@ -24,6 +33,7 @@ def list_deputies():
 
 
 @bp.get("/deputies/<int:deputy_id>")
+@documented("One deputy", tags=("deputies",), response=s.DeputyOut)
 @public
 @lag_tolerant
 def get_deputy(deputy_id: int):
@@ -31,6 +41,7 @@ def get_deputy(deputy_id: int):
 
 
 @bp.get("/districts/<int:district_id>")
+@documented("A district with its deputies", tags=("deputies",), response=s.DistrictWithDeputies)
 @public
 @lag_tolerant
 def get_district(district_id: int):
@@ -42,6 +53,7 @@ def get_district(district_id: int):
 
 
 @bp.get("/bodies")
+@documented("The bodies (Mazhilis, maslikhats)", tags=("deputies",), response=s.BodyList)
 @public
 @lag_tolerant
 def list_bodies():

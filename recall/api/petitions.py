@@ -6,6 +6,8 @@ from flask import request
 from flask_login import current_user
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.petitions_schemas import petition_json, petition_summary_json
 from recall.api.schemas import page_json
 from recall.extensions import db
@@ -16,6 +18,14 @@ from recall.services.petitions import lifecycle as petitions
 
 
 @bp.get("/petitions")
+@documented(
+    "List recall petitions",
+    tags=("petitions",),
+    response=s.PetitionPage,
+    query=s.PetitionQuery,
+    headers=PAGE_HEADERS,
+    errors=(422,),
+)
 @public
 @lag_tolerant
 def list_petitions():
@@ -28,6 +38,9 @@ def list_petitions():
 
 
 @bp.get("/petitions/<int:petition_id>")
+@documented(
+    "One petition with its count and threshold", tags=("petitions",), response=s.PetitionOut
+)
 @public
 @lag_tolerant
 def get_petition(petition_id: int):
@@ -41,6 +54,13 @@ def _json_body() -> dict:
 
 
 @bp.post("/petitions/<int:petition_id>/register")
+@documented(
+    "Register a submitted petition",
+    tags=("commission",),
+    response=s.PetitionOut,
+    auth="a commissioner of the petition's body",
+    errors=(401, 403, 409),
+)
 @roles_required(Role.COMMISSIONER)
 def register_petition(petition_id: int):
     """A commissioner of the petition's body registers it (403 for any other body)."""
@@ -50,6 +70,14 @@ def register_petition(petition_id: int):
 
 
 @bp.post("/petitions/<int:petition_id>/reject")
+@documented(
+    "Reject a submitted petition",
+    tags=("commission",),
+    response=s.PetitionOut,
+    body=s.RejectIn,
+    auth="a commissioner of the petition's body",
+    errors=(401, 403, 409, 422),
+)
 @roles_required(Role.COMMISSIONER)
 def reject_petition(petition_id: int):
     """A commissioner of the petition's body rejects it; JSON body ``{"reason": "..."}``."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import request
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.promise_schemas import promise_json, scorecard_json
 from recall.api.schemas import deputy_json, page_json
 from recall.csv_response import csv_response
@@ -24,6 +26,14 @@ def _page_args() -> tuple[int | None, int | None]:
 
 
 @bp.get("/promises")
+@documented(
+    "List promises with a scorecard",
+    tags=("promises",),
+    response=s.PromisePage,
+    query=s.PromiseQuery,
+    headers=PAGE_HEADERS,
+    errors=(422,),
+)
 @public
 @lag_tolerant
 def list_promises():
@@ -36,6 +46,13 @@ def list_promises():
 
 
 @bp.get("/promises.csv")
+@documented(
+    "Promises as CSV",
+    tags=("promises", "downloads"),
+    query=s.PromiseCsvQuery,
+    content_type="text/csv",
+    errors=(422,),
+)
 @public
 @lag_tolerant
 def export_promises_csv():
@@ -43,6 +60,9 @@ def export_promises_csv():
 
 
 @bp.get("/promises/<int:promise_id>")
+@documented(
+    "One promise with its sources, history and disputes", tags=("promises",), response=s.PromiseOut
+)
 @public
 @lag_tolerant
 def get_promise(promise_id: int):
@@ -50,6 +70,14 @@ def get_promise(promise_id: int):
 
 
 @bp.get("/deputies/<int:deputy_id>/promises")
+@documented(
+    "A deputy's promises and scorecard",
+    tags=("promises",),
+    response=s.DeputyPromisePage,
+    query=s.PromiseQuery,
+    headers=PAGE_HEADERS,
+    errors=(422,),
+)
 @public
 @lag_tolerant
 def deputy_promises(deputy_id: int):

@@ -13,6 +13,8 @@ from flask import request
 from flask_babel import gettext as _
 
 from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import documented
 from recall.errors import Invalid
 from recall.extensions import db
 from recall.rules.numbers import int_or_none, is_int
@@ -38,6 +40,14 @@ def text_value(data: dict[str, Any], key: str) -> str | None:
 
 
 @bp.post("/petitions/<int:petition_id>/signatures")
+@documented(
+    "Sign a petition (confirmed by an e-mailed link)",
+    tags=("signing",),
+    response=s.ReceiptCreated,
+    status=202,
+    body=s.SignatureIn,
+    errors=(409, 413, 422, 429),
+)
 @public
 @signing_limit
 def create_signature(petition_id: int):
@@ -64,6 +74,7 @@ def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
 
 
 @bp.get("/receipts/<code>")
+@documented("Look up a receipt", tags=("signing",), response=s.ReceiptOut, errors=(429,))
 @public
 @receipt_limit
 def get_receipt(code: str):
@@ -71,6 +82,13 @@ def get_receipt(code: str):
 
 
 @bp.post("/signatures/withdraw")
+@documented(
+    "Withdraw a signature (receipt and e-mail)",
+    tags=("signing",),
+    response=s.WithdrawOut,
+    body=s.WithdrawIn,
+    errors=(404, 409, 413, 429),
+)
 @public
 @signing_limit
 def withdraw_signature():

@@ -1,0 +1,545 @@
+"""The API's request and response shapes for its OpenAPI description (marshmallow schemas).
+
+The JSON itself is built by the ``*_json`` functions beside the handlers; these schemas describe it
+for ``GET /api/v1/openapi.json`` and ``/api/docs``. They cannot drift unnoticed: the schemathesis
+run in ``tests/api`` checks every response it provokes against them.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from recall.models import MandateType, PetitionState
+
+# A row id in a path or filter (an INTEGER primary key).
+MAX_ROW_ID = 2**31 - 1
+
+
+def _req(field, *args, **kwargs):
+    """A field always present in the response (``required`` in the description); ``field`` is a
+    field class (built with ``args``) or a field."""
+    field = field(*args, **kwargs) if isinstance(field, type) else field
+    field.required = True
+    return field
+
+
+def _opt(field, *args, **kwargs):
+    """A field always present whose value may be null."""
+    field = _req(field, *args, **kwargs)
+    field.allow_none = True
+    return field
+
+
+# ---------------------------------------------------------------- errors and pages
+
+
+class ErrorDetail(Schema):
+    status = _req(fields.Integer, metadata={"description": "The HTTP status, repeated."})
+    code = _req(
+        fields.String,
+        metadata={"description": "A stable code: invalid, not_found, forbidden, conflict, ..."},
+    )
+    message = _req(
+        fields.String,
+        metadata={"description": "For a person; English unless Accept-Language asks otherwise."},
+    )
+    field = fields.String(metadata={"description": "The input that caused it, when one did."})
+    request_id = fields.String(metadata={"description": "On 5xx: quote it to the operator."})
+
+
+class Error(Schema):
+    error = _req(fields.Nested(ErrorDetail))
+
+
+class PageMeta(Schema):
+    page = _req(fields.Integer)
+    per_page = _req(fields.Integer)
+    total = _req(fields.Integer)
+    pages = _req(fields.Integer)
+
+
+class PageQuery(Schema):
+    page = fields.Integer(
+        validate=validate.Range(min=1), metadata={"description": "1-based page number."}
+    )
+    per_page = fields.Integer(
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "Default 20, at most 100."},
+    )
+
+
+# ---------------------------------------------------------------- deputies
+
+
+class BodyRef(Schema):
+    id = _req(fields.Integer)
+    slug = _req(fields.String)
+    name = _req(fields.String)
+
+
+class BodyOut(BodyRef):
+    level = _req(
+        fields.String, metadata={"enum": ["mazhilis", "oblast_maslikhat", "district_maslikhat"]}
+    )
+    region = _opt(fields.String)
+    seats_total = _req(fields.Integer)
+    seats_party_list = _req(fields.Integer)
+    seats_single_mandate = _req(fields.Integer)
+
+
+class BodyList(Schema):
+    items = _req(fields.List(fields.Nested(BodyOut)))
+
+
+class DistrictOut(Schema):
+    id = _req(fields.Integer)
+    body_id = _req(fields.Integer)
+    number = _req(fields.Integer)
+    name = _req(fields.String)
+    region = _opt(fields.String)
+    registered_voters = _opt(fields.Integer)
+    voters_as_of = _opt(fields.Date)
+
+
+class PartyOut(Schema):
+    id = _req(fields.Integer)
+    name = _req(fields.String)
+    short_name = _opt(fields.String)
+
+
+class DeputyOut(Schema):
+    id = _req(fields.Integer)
+    full_name = _req(fields.String)
+    body = _req(fields.Nested(BodyRef))
+    mandate_type = _req(fields.String, metadata={"enum": [m.value for m in MandateType]})
+    district = _opt(fields.Nested(DistrictOut))
+    party = _opt(fields.Nested(PartyOut))
+    term_start = _req(fields.Date)
+    term_end = _opt(fields.Date)
+    status = _req(
+        fields.String, metadata={"enum": ["serving", "recalled", "resigned", "term_ended"]}
+    )
+    is_demo = _req(fields.Boolean)
+
+
+class DeputyPage(Schema):
+    items = _req(fields.List(fields.Nested(DeputyOut)))
+    meta = _req(fields.Nested(PageMeta))
+
+
+class DistrictWithDeputies(DistrictOut):
+    deputies = _req(fields.List(fields.Nested(DeputyOut)))
+
+
+class DeputyQuery(PageQuery):
+    body = fields.Integer(metadata={"description": "Body id."})
+    region = fields.String()
+    district = fields.Integer(metadata={"description": "District id."})
+    party = fields.Integer(metadata={"description": "Party id."})
+    mandate_type = fields.String(validate=validate.OneOf([m.value for m in MandateType]))
+    q = fields.String(metadata={"description": "Part of the name (at most 100 characters)."})
+
+
+# ---------------------------------------------------------------- petitions
+
+
+class DeputyRef(Schema):
+    id = _req(fields.Integer)
+    full_name = _req(fields.String)
+
+
+class DistrictRef(Schema):
+    id = _req(fields.Integer)
+    number = _req(fields.Integer)
+    name = _req(fields.String)
+
+
+class PetitionDistrict(DistrictRef):
+    registered_voters = _opt(fields.Integer, metadata={"description": "Frozen at registration."})
+
+
+class PetitionSummary(Schema):
+    id = _req(fields.Integer)
+    state = _req(fields.String, metadata={"enum": [s.value for s in PetitionState]})
+    deputy = _req(fields.Nested(DeputyRef))
+    district = _req(fields.Nested(DistrictRef))
+    body = _req(fields.Nested(BodyRef))
+    opened_at = _req(fields.DateTime)
+    opens_at = _opt(fields.DateTime)
+    closes_at = _opt(fields.DateTime)
+    required_signatures = _opt(fields.Integer)
+
+
+class PetitionPage(Schema):
+    items = _req(fields.List(fields.Nested(PetitionSummary)))
+    meta = _req(fields.Nested(PageMeta))
+
+
+class PetitionQuery(PageQuery):
+    state = fields.String(validate=validate.OneOf([s.value for s in PetitionState]))
+    deputy = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    district = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    body = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+
+
+class RuleOut(Schema):
+    id = _req(fields.Integer)
+    key = _req(fields.String)
+    version = _req(fields.Integer)
+    name = _req(fields.String)
+    running_count_public = _req(fields.Boolean)
+    unverified_fields = _req(fields.List(fields.String()))
+    decided_by = _req(fields.String, metadata={"enum": ["vote", "petition"]})
+    vote_conditions = _req(fields.List(fields.Dict()))
+
+
+class InitiativeGroup(Schema):
+    confirmed = _req(fields.Integer)
+    required = _opt(fields.Integer)
+
+
+class DayCount(Schema):
+    date = _req(fields.Date)
+    confirmed = _req(fields.Integer)
+
+
+class SignatureNumbersOut(Schema):
+    count_public = _req(fields.Boolean)
+    confirmed = _opt(fields.Integer, metadata={"description": "Null while the rule seals it."})
+    per_day = _opt(fields.List(fields.Nested(DayCount)))
+
+
+class ThresholdOut(Schema):
+    required = _opt(fields.Integer)
+    met = _opt(fields.Boolean)
+    percent = _opt(fields.Float)
+
+
+class PetitionOut(PetitionSummary):
+    district = _req(fields.Nested(PetitionDistrict))
+    grounds = _req(fields.String)
+    submitted_at = _opt(fields.DateTime)
+    registered_at = _opt(fields.DateTime)
+    closed_at = _opt(fields.DateTime)
+    rejection_reason = _opt(fields.String)
+    rule = _req(fields.Nested(RuleOut))
+    initiative_group = _req(fields.Nested(InitiativeGroup))
+    signatures = _req(fields.Nested(SignatureNumbersOut))
+    threshold = _req(fields.Nested(ThresholdOut))
+
+
+class RejectIn(Schema):
+    reason = fields.String(required=True)
+
+
+# ---------------------------------------------------------------- promises
+
+
+class OrgRef(Schema):
+    id = _req(fields.Integer)
+    name = _req(fields.String)
+
+
+class StatusChangeOut(Schema):
+    id = _req(fields.Integer)
+    status = _req(fields.String)
+    previous_status = _req(fields.String)
+    broken_reason = _opt(fields.String)
+    date = _req(fields.Date)
+    explanation = _req(fields.String)
+    evidence = _req(fields.List(fields.Raw()))
+    monitor = _opt(fields.String)
+    organization = _opt(fields.Nested(OrgRef))
+    corrects_id = _opt(fields.Integer)
+    recorded_at = _req(fields.DateTime)
+
+
+class DisputeOut(Schema):
+    id = _req(fields.Integer)
+    status_change_id = _req(fields.Integer)
+    state = _req(fields.String)
+    reason = _req(fields.String)
+    evidence = _req(fields.List(fields.Raw()))
+    raised_by_organization = _opt(fields.Nested(OrgRef))
+    raised_at = _req(fields.DateTime)
+    resolution = _opt(fields.String)
+    resolved_by_organization = _opt(fields.Nested(OrgRef))
+    resolved_at = _opt(fields.DateTime)
+
+
+class PromiseDeputy(Schema):
+    id = _req(fields.Integer)
+    full_name = _req(fields.String)
+    body_id = _req(fields.Integer)
+    party_id = _opt(fields.Integer)
+    district_id = _opt(fields.Integer)
+
+
+class SourceOut(Schema):
+    url = _req(fields.String)
+    quotation = _opt(fields.String)
+
+
+class PromiseOut(Schema):
+    id = _req(fields.Integer)
+    deputy = _req(fields.Nested(PromiseDeputy))
+    title = _req(fields.String)
+    statement = _req(fields.String)
+    made_on = _req(fields.Date)
+    topic = _req(fields.String)
+    level = _req(fields.String)
+    status = _req(fields.String)
+    broken_reason = _opt(fields.String)
+    status_changed_at = _opt(fields.DateTime)
+    sources = _req(fields.List(fields.Nested(SourceOut)))
+    history = _req(fields.List(fields.Nested(StatusChangeOut)))
+    disputes = _req(fields.List(fields.Nested(DisputeOut)))
+    merged_into_id = _opt(fields.Integer)
+    is_demo = _req(fields.Boolean)
+
+
+class ScorecardOut(Schema):
+    counts = _req(fields.Dict(keys=fields.String(), values=fields.Integer()))
+    total = _req(fields.Integer)
+    rated = _req(fields.Integer)
+    kept = _req(fields.Integer)
+    kept_share = _opt(fields.Float)
+    formula = _req(fields.String)
+
+
+class PromisePage(Schema):
+    items = _req(fields.List(fields.Nested(PromiseOut)))
+    meta = _req(fields.Nested(PageMeta))
+    scorecard = _req(fields.Nested(ScorecardOut))
+
+
+class DeputyPromisePage(PromisePage):
+    deputy = _req(fields.Nested(DeputyOut))
+
+
+class PromiseQuery(PageQuery):
+    status = fields.String()
+    topic = fields.String(metadata={"description": "Topic slug."})
+    deputy = fields.Integer()
+    body = fields.Integer()
+    party = fields.Integer()
+    district = fields.Integer()
+    from_ = fields.Date(data_key="from", metadata={"description": "Made on or after (ISO 8601)."})
+    to = fields.Date(metadata={"description": "Made on or before (ISO 8601)."})
+    q = fields.String(validate=validate.Length(max=200))
+    sort = fields.String()
+
+
+class CsvQuery(Schema):
+    bom = fields.Integer(
+        validate=validate.OneOf([0, 1]),
+        metadata={"description": "1: start with a UTF-8 byte-order mark (for spreadsheets)."},
+    )
+
+
+class PromiseCsvQuery(PromiseQuery, CsvQuery):
+    pass
+
+
+# ---------------------------------------------------------------- signing
+
+
+class SignatureIn(Schema):
+    full_name = fields.String(required=True)
+    iin = fields.String(required=True, metadata={"description": "12 digits."})
+    email = fields.String(required=True)
+    district_id = fields.Integer(required=True)
+    consent = fields.Boolean(required=True)
+
+
+class ReceiptCreated(Schema):
+    receipt = _req(fields.String)
+
+
+class ReceiptOut(Schema):
+    petition_id = _opt(fields.Integer)
+    status = _req(fields.String)
+    check = _opt(fields.String)
+    signed_on = _opt(fields.Date)
+
+
+class WithdrawIn(Schema):
+    receipt = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class WithdrawOut(Schema):
+    status = _req(fields.String)
+
+
+# ---------------------------------------------------------------- commission
+
+
+class ReportOut(Schema):
+    petition_id = _req(fields.Integer)
+    method = _req(fields.String)
+    required = _req(fields.Integer)
+    raw = _req(fields.Integer)
+    checked = _req(fields.Integer)
+    valid = _req(fields.Integer)
+    invalid = _req(fields.Integer)
+    review = _req(fields.Integer)
+    unchecked = _req(fields.Integer)
+    invalid_by_reason = _req(fields.Dict(keys=fields.String(), values=fields.Integer()))
+    draw = _opt(fields.Dict())
+    outcome = _opt(fields.String)
+    outcome_basis = _req(fields.String)
+
+
+class ChecksOut(Schema):
+    checked = _req(fields.Integer)
+    by_status = _req(fields.Dict(keys=fields.String(), values=fields.Integer()))
+    by_reason = _req(fields.Dict(keys=fields.String(), values=fields.Integer()))
+    count_change = _req(fields.Integer)
+
+
+class SampleIn(Schema):
+    seed = fields.String()
+
+
+class DrawOut(Schema):
+    id = _req(fields.Integer)
+    petition_id = _req(fields.Integer)
+    seed = _req(fields.String)
+    raw = _req(fields.Integer)
+    n = _req(fields.Integer)
+    sampled_ids = _req(fields.List(fields.Integer()))
+    v = _opt(fields.Integer)
+    d = _opt(fields.Integer)
+    projected = _opt(fields.Float)
+    required = _req(fields.Integer)
+    formula = _opt(fields.String)
+    outcome = _opt(fields.String)
+
+
+class ReviewQueue(Schema):
+    items = _req(fields.List(fields.Dict()))
+
+
+class ClaimOut(Schema):
+    signature_id = _req(fields.Integer)
+    expires_at = _req(fields.DateTime)
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "reject"]))
+    reason_code = fields.String()
+    note = fields.String()
+
+
+class DecisionOut(Schema):
+    signature_id = _req(fields.Integer)
+    check_status = _req(fields.String)
+    reason_code = _opt(fields.String)
+
+
+class CertificationIn(Schema):
+    outcome = fields.String(required=True)
+    note = fields.String()
+
+
+class CertificationOut(Schema):
+    id = _req(fields.Integer)
+    outcome = _req(fields.String)
+    numbers = _req(fields.Dict())
+
+
+class ConfirmOut(Schema):
+    id = _req(fields.Integer)
+    outcome = _req(fields.String)
+    petition_state = _req(fields.String)
+
+
+class VoteIn(Schema):
+    registered = fields.Integer(required=True)
+    turnout = fields.Integer(required=True)
+    yes = fields.Integer(required=True)
+    no = fields.Integer(required=True)
+    votes_that_elected = fields.Integer()
+
+
+class VoteOut(Schema):
+    recalled = _req(fields.Boolean)
+    valid = _req(fields.Boolean)
+    reason = _opt(fields.String)
+
+
+class RollImportOut(Schema):
+    id = _req(fields.Integer)
+    body_id = _req(fields.Integer)
+    as_of = _req(fields.Date)
+    status = _req(fields.String)
+    active = _req(fields.Boolean)
+    percent = _opt(fields.Float)
+    bytes_read = _opt(fields.Integer)
+    bytes_total = _opt(fields.Integer)
+    rows_loaded = _opt(fields.Integer)
+    rows_skipped = _opt(fields.Integer)
+    errors = _req(fields.List(fields.Raw()))
+
+
+class PublicSample(Schema):
+    petition_id = _req(fields.Integer)
+    seed = _req(fields.String)
+    raw = _req(fields.Integer)
+    n = _req(fields.Integer)
+    sampled_ids = _req(fields.List(fields.Integer()))
+    pool_ids = fields.List(fields.Integer())
+    required = _req(fields.Integer)
+    v = _opt(fields.Integer)
+    d = _opt(fields.Integer)
+    projected = _opt(fields.Float)
+    formula = _opt(fields.String)
+    outcome = _opt(fields.String)
+    drawn_at = _req(fields.DateTime)
+    method = _req(fields.String)
+
+
+class AuditHeadInner(Schema):
+    seq = _req(fields.Integer)
+    hash = _req(fields.String)
+    at = _req(fields.DateTime)
+
+
+class AuditHead(Schema):
+    head = _opt(fields.Nested(AuditHeadInner))
+
+
+class AuditHeadQuery(Schema):
+    seq = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+
+
+class AuditEntryOut(Schema):
+    seq = _req(fields.Integer)
+    created_at = _req(fields.String, metadata={"description": "As hashed (microseconds)."})
+    actor_id = _opt(fields.Integer)
+    action = _req(fields.String)
+    subject_type = _opt(fields.String)
+    subject_id = _opt(fields.Integer)
+    body_id = _opt(fields.Integer)
+    payload = _opt(fields.Raw)
+    prev_hash = _req(fields.String)
+    hash = _req(fields.String)
+
+
+class AuditEntriesMeta(Schema):
+    from_seq = _req(fields.Integer)
+    per_page = _req(fields.Integer)
+    total = _req(fields.Integer)
+    next_from_seq = _opt(fields.Integer)
+
+
+class AuditEntriesQuery(Schema):
+    from_seq = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+
+
+class AuditEntries(Schema):
+    items = _req(fields.List(fields.Nested(AuditEntryOut)))
+    meta = _req(fields.Nested(AuditEntriesMeta))
+    head = _opt(fields.Nested(AuditHeadInner))
