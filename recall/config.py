@@ -132,6 +132,14 @@ def load_config(
         ),
         "DATABASE_REPLICA_STICKY_SECONDS": _int(env, "DATABASE_REPLICA_STICKY_SECONDS", 10),
         "REDIS_URL": redis_url,
+        # Cache-Control max-age of API reads: answers with signature counts (folded by the minute)
+        # and everything else (docs/api.md).
+        "API_COUNT_MAX_AGE": _int(env, "API_COUNT_MAX_AGE", 60),
+        "API_MAX_AGE": _int(env, "API_MAX_AGE", 300),
+        # The licence of the open data (/data, the API description, the CSV downloads).
+        "DATA_LICENSE": env.get("DATA_LICENSE") or "CC BY 4.0",
+        "DATA_LICENSE_URL": env.get("DATA_LICENSE_URL")
+        or "https://creativecommons.org/licenses/by/4.0/",
         "RQ_QUEUE_NAME": env.get("RQ_QUEUE_NAME", "recall"),
         # Mail: without MAIL_SERVER, mail is written to the console and instance/mail/.
         "MAIL_SERVER": mail_server,

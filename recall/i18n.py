@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, request
 
 LANG_COOKIE = "lang"
+API_PREFIX = "/api/v1/"
+API_DEFAULT_LOCALE = "en"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
@@ -19,6 +21,10 @@ def select_locale() -> str:
     explicit = request.args.get("lang")
     if explicit in supported:
         return explicit
+    if request.path.startswith(API_PREFIX):
+        # A program asks with Accept-Language; without it, English (docs/api.md), not the
+        # site's default language or a browser's cookie.
+        return request.accept_languages.best_match(supported) or API_DEFAULT_LOCALE
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in supported:
         return cookie

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from recall.api.conventions import remember_page
 from recall.models import Body, Deputy, District, Party
 from recall.services.pagination import Page
 
@@ -57,5 +58,7 @@ def deputy_json(deputy: Deputy) -> dict[str, Any]:
 
 
 def page_json(page: Page, render) -> dict[str, Any]:
-    """A paginated list: ``items`` plus ``meta`` with page, per_page, total, pages."""
+    """A paginated list: ``items`` plus ``meta`` with page, per_page, total, pages (and the
+    ``Link`` and ``X-Total-Count`` headers, added after the view)."""
+    remember_page(page)
     return {"items": [render(item) for item in page.items], "meta": page.as_meta()}
