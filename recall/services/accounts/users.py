@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, Organization, Role, User
+from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 
 MIN_PASSWORD_LENGTH = 10
@@ -174,6 +175,7 @@ def grant_role(
     elif role == Role.ADMIN:
         user.is_admin = True
     db.session.flush()
+    _audit_role("role.granted", actor, user, role)
     return user
 
 
@@ -189,7 +191,20 @@ def revoke_role(actor: User | None, email: str, role: Role | str) -> User:
             raise Conflict(_("You cannot remove your own administrator role."), field="role")
         user.is_admin = False
     db.session.flush()
+    _audit_role("role.revoked", actor, user, role)
     return user
+
+
+def _audit_role(action: str, actor: User | None, user: User, role: Role) -> None:
+    """Log a role change by account number, never by e-mail or name."""
+    append_audit(
+        action,
+        actor.id if actor is not None else None,
+        "user",
+        user.id,
+        user.commission_body_id if role == Role.COMMISSIONER else None,
+        {"role": role.value, "organization_id": user.organization_id},
+    )
 
 
 def list_users(page: int = 1, q: str | None = None):

@@ -12,6 +12,7 @@ Who may do what (the state checks are in ``petition_states.change_state``):
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,7 @@ from recall.models.petition import PetitionPromise
 from recall.models.promise import Promise
 from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
+from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
@@ -464,17 +466,22 @@ def register_petition(actor: User, petition_id: int) -> Petition:
     petition.required_signatures = required_signatures(rule, voters)
     petition.opens_at = now
     petition.closes_at = now + timedelta(days=signing_period_days(rule, voters))
-    return change_state(
-        petition,
-        PetitionState.COLLECTING,
-        actor,
-        payload={
-            "required_signatures": petition.required_signatures,
-            "registered_voters": voters,
-            "opens_at": now.isoformat(),
-            "closes_at": petition.closes_at.isoformat(),
-        },
+    terms = {
+        "required_signatures": petition.required_signatures,
+        "registered_voters": voters,
+        "opens_at": now.isoformat(),
+        "closes_at": petition.closes_at.isoformat(),
+    }
+    change_state(petition, PetitionState.COLLECTING, actor, payload=terms)
+    append_audit(
+        "petition.registered",
+        actor.id,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {**terms, "rule_version_id": petition.rule_version_id},
     )
+    return petition
 
 
 def _check_reason(reason: str) -> str:
@@ -496,7 +503,19 @@ def reject_petition(actor: User, petition_id: int, reason: str) -> Petition:
         raise Conflict(
             _("Only a petition submitted to the commission can be rejected by it."), field="state"
         )
-    return change_state(petition, PetitionState.REJECTED, actor, reason=_check_reason(reason))
+    reason = _check_reason(reason)
+    change_state(petition, PetitionState.REJECTED, actor, reason=reason)
+    # The reason is free text and may name people: the log keeps its SHA-256, which anyone can
+    # compare with the reason published on the petition's page.
+    append_audit(
+        "petition.rejected",
+        actor.id,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {"reason_sha256": hashlib.sha256(reason.encode("utf-8")).hexdigest()},
+    )
+    return petition
 
 
 def close_due_petitions(now: datetime) -> int:
@@ -517,6 +536,14 @@ def close_due_petitions(now: datetime) -> int:
             PetitionState.CLOSED,
             None,
             payload={"closes_at": petition.closes_at.isoformat()},
+        )
+        append_audit(
+            "petition.closed",
+            None,
+            "petition",
+            petition.id,
+            petition.body_id,
+            {"closes_at": petition.closes_at.isoformat()},
         )
         # The count is public from now on: announce what a rule without a running count held back.
         counting.check_thresholds(petition.id, now=now)

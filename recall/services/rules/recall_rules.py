@@ -8,6 +8,7 @@ or, when none is assigned, under the Kazakh preset for its level.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ from recall.models import (
 )
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
+from recall.services.audit import append_audit, canonical_json
 from recall.services.lookup import get_or_raise
 
 # The preset a body runs under when an administrator has assigned nothing.
@@ -113,6 +115,7 @@ def assign_rule(actor: User, body_id: int, rule_version_id: int) -> BodyRecallRu
     if version is None:
         raise Invalid(_("Choose a recall rule."), field="rule_version_id")
     row = db.session.get(BodyRecallRule, body.id)
+    previous = row.rule_version_id if row is not None else None
     if row is None:
         row = BodyRecallRule(body_id=body.id, rule_version_id=version.id, assigned_by_id=actor.id)
         db.session.add(row)
@@ -121,6 +124,19 @@ def assign_rule(actor: User, body_id: int, rule_version_id: int) -> BodyRecallRu
         row.assigned_by_id = actor.id
         row.created_at = utcnow()
     db.session.flush()
+    append_audit(
+        "rules.assigned",
+        actor.id,
+        "body",
+        body.id,
+        body.id,
+        {
+            "rule_version_id": version.id,
+            "rule_key": version.key,
+            "rule_version": version.version,
+            "previous_rule_version_id": previous,
+        },
+    )
     return row
 
 
@@ -152,6 +168,20 @@ def copy_rule(actor: User, based_on_id: int, data: dict[str, Any]) -> RecallRule
     )
     db.session.add(version)
     db.session.flush()
+    append_audit(
+        "rules.version_created",
+        actor.id,
+        "recall_rule_version",
+        version.id,
+        None,
+        {
+            "rule_key": version.key,
+            "rule_version": version.version,
+            "based_on_id": based_on.id,
+            # The rule itself is public on the rules pages; its digest pins what was stored.
+            "rule_sha256": hashlib.sha256(canonical_json(version.data).encode("utf-8")).hexdigest(),
+        },
+    )
     return version
 
 

@@ -41,6 +41,7 @@ from recall.models.counting import COUNT_SHARDS, PetitionCountShard, PetitionDay
 from recall.models.petition import Petition, PetitionState, RecallRuleVersion
 from recall.models.signature import CheckStatus, Signature, SignatureStatus
 from recall.rules.milestones import DEFAULT_MILESTONES, crossed_milestones, threshold_met
+from recall.services.audit import append_audit
 from recall.services.outbox import record_event
 
 log = logging.getLogger(__name__)
@@ -390,7 +391,17 @@ def recount_all(now: datetime) -> int:
     )
     for petition_id in list(ids):
         before = confirmed_count(petition_id)
-        if recount(petition_id, now=now) != before:
+        after = recount(petition_id, now=now)
+        if after != before:
             drifted += 1
             log.warning("petition %r count drifted from %r; recounted", petition_id, before)
+            # The public count moved without a signature being decided: say so in the log.
+            append_audit(
+                "counting.recount_corrected",
+                None,
+                "petition",
+                petition_id,
+                db.session.scalar(sa.select(Petition.body_id).where(Petition.id == petition_id)),
+                {"before": before, "after": after},
+            )
     return drifted

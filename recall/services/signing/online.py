@@ -43,6 +43,7 @@ from recall.models.signature import (
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
 from recall.services.accounts.users import normalise_email
+from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
@@ -471,15 +472,30 @@ def confirm_identity(
 def expire_unconfirmed(now: datetime) -> int:
     """Periodic: mark pending online signatures past ``expires_at`` as expired; returns how many.
 
-    Pending signatures were never counted, so counts do not change. Commits nothing.
+    Pending signatures were never counted, so counts do not change. A run that expires any
+    appends one audit entry (``signing.expired_unconfirmed``, how many per petition). Commits
+    nothing.
     """
-    expired = db.session.execute(
+    petition_ids = db.session.scalars(
         sa.update(Signature)
         .where(Signature.status == SignatureStatus.PENDING, Signature.expires_at <= now)
         .values(status=SignatureStatus.EXPIRED)
+        .returning(Signature.petition_id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    expired = len(petition_ids)
     if expired:
+        per_petition: dict[str, int] = {}
+        for petition_id in sorted(petition_ids):
+            per_petition[str(petition_id)] = per_petition.get(str(petition_id), 0) + 1
+        append_audit(
+            "signing.expired_unconfirmed",
+            None,
+            "signatures",
+            None,
+            None,
+            {"expired": expired, "by_petition": per_petition, "before": now.isoformat()},
+        )
         log.info("%r unconfirmed signatures expired", expired)
     return expired
 

@@ -34,6 +34,7 @@ from recall.models.base import utcnow
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
+from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.signing import counting
@@ -301,6 +302,19 @@ def add_paper_signatures(
     for day, n in sorted(per_day.items()):
         counting.apply_count_change(petition.id, n, day, now=now)
     db.session.flush()
+    append_audit(
+        "paper.batch_entered",
+        actor.id,
+        "petition",
+        petition.id,
+        petition.body_id,
+        {
+            "added": report.added,
+            "duplicates": report.duplicates,
+            "skipped": len(problems),
+            "signature_ids": [signature.id for signature in report.signatures],
+        },
+    )
     log.info(
         "paper batch on petition %r: %r added, %r duplicates, %r skipped",
         petition.id,
