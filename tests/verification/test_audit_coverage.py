@@ -143,7 +143,7 @@ def test_role_grants_and_revocations_are_logged_by_account_number(commission, ma
     assert granted[0].body_id == deputy.body_id
     [revoked] = _entries("role.revoked")
     assert revoked.payload["role"] == "commissioner"
-    assert citizen.email not in str([e.payload for e in granted + [revoked]])
+    assert citizen.email not in str([e.payload for e in [*granted, revoked]])
 
 
 def test_bulk_closing_is_logged_per_petition(commission, make):
