@@ -114,7 +114,8 @@ class Country:
 
     ``home_share`` of the voters live in district ``home_district`` (the petition's; a Mazhilis
     district holds about 400,000 of a region's voters), the rest spread evenly. ``minors`` is the
-    share of voters under 18 (a roll normally has none; they make ``under_age`` signatures).
+    share of persons under 18 in the roll file (the importer leaves them out: their signatures are
+    ``not_registered``).
     """
 
     seed: int = 1
@@ -358,7 +359,9 @@ class Country:
                 )
         expected: dict[str, int] = {}
         for row in rows:
-            expected[row["_kind"]] = expected.get(row["_kind"], 0) + 1
+            # A roll leaves out persons under 18 on its date: a minor who signs is not on it.
+            kind = "not_registered" if row["_kind"] == "under_age" else row["_kind"]
+            expected[kind] = expected.get(kind, 0) + 1
         columns = [c for c in rows[0] if not c.startswith("_")] if rows else []
         if rows and db.session.get_bind().dialect.name == "postgresql":
             cursor = db.session.connection().connection.dbapi_connection.cursor()

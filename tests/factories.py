@@ -310,12 +310,17 @@ def write_roll(path: Path, rows, header=ROLL_HEADER) -> Path:
     return path
 
 
-def load_roll(body: Body | int, path: Path, rows, as_of: date = date(2026, 2, 1)):
-    """Write ``rows`` to ``path`` and import them as the active roll of ``body`` (must be accepted)."""
+def load_roll(
+    body: Body | int, path: Path, rows, as_of: date = date(2026, 2, 1), mode: str = "replace"
+):
+    """Write ``rows`` to ``path`` and import them as a roll of ``body`` (must be accepted).
+
+    ``mode`` "replace" (default): the whole roll of the body; "partial": its districts only.
+    """
     from recall.services.verification import voter_roll
 
     body_id = body if isinstance(body, int) else body.id
-    result = voter_roll.import_file(None, body_id, as_of, str(write_roll(path, rows)))
+    result = voter_roll.import_file(None, body_id, as_of, str(write_roll(path, rows)), mode=mode)
     assert result.accepted, result.errors
     return result
 

@@ -47,17 +47,34 @@ def voters_cli() -> None:
     "--skip-invalid", is_flag=True, help="Load the good rows and write a report of the bad ones."
 )
 @click.option(
+    "--partial",
+    "mode",
+    flag_value="partial",
+    help="The file covers some districts: the others keep their rolls.",
+)
+@click.option(
+    "--replace",
+    "mode",
+    flag_value="replace",
+    help="The file is the whole roll: districts it lacks get 0 voters.",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False),
     help="Where to write the skipped-rows report (default FILE.skipped-<id>.csv).",
 )
 @with_appcontext
-def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: str | None) -> None:
+def voters_import(
+    file: str, body: str, as_of, skip_invalid: bool, mode: str | None, report_path: str | None
+) -> None:
     """Import FILE (CSV: iin, full_name, district_number, address) as the roll of --body.
 
-    Streams the file and loads it in chunks (COPY on PostgreSQL); the new roll replaces the body's
-    active one in a single transaction. Malformed rows refuse the import unless --skip-invalid.
+    Streams the file and loads it in chunks (COPY on PostgreSQL); the new roll takes effect in a
+    single transaction and earlier rolls are kept (signatures are judged by the roll in force on
+    their signing day). Malformed rows refuse the import unless --skip-invalid. Persons under 18
+    on --as-of are left out and listed. A file that covers only some districts is refused with a
+    preview per district unless --partial or --replace says what happens to the others.
     """
     from recall.services.verification import voter_roll
 
@@ -73,6 +90,7 @@ def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: 
                 as_of.date(),
                 file,
                 skip_invalid=skip_invalid,
+                mode=mode or "",
                 progress=bar.update,
                 checkpoint=db.session.commit,
                 report_path=report_path,
@@ -85,6 +103,15 @@ def voters_import(file: str, body: str, as_of, skip_invalid: bool, report_path: 
         click.echo(f"  {error}", err=True)
     if result.error_count > 50:
         click.echo(f"  ... and {result.error_count - 50} more", err=True)
+    for minor in result.minors[:50]:
+        click.echo(f"  {minor}", err=True)
+    if len(result.minors) > 50:
+        click.echo(f"  ... and {len(result.minors) - 50} more under 18", err=True)
+    if result.preview:
+        click.echo("district  rows  voters before  voters after")
+        for p in result.preview:
+            after = "?" if p["after"] is None else p["after"]
+            click.echo(f"{p['district']:>8}  {p['rows']:>4}  {p['before']:>13}  {after:>12}")
     if not result.accepted:
         raise click.ClickException(result.summary())
     click.echo(result.summary())

@@ -111,6 +111,7 @@ def demo_step(result) -> None:
     db.session.execute(sa.insert(VoterRollEntry), rows)
     imp.rows_read = imp.rows_loaded = len(rows)
     imp.finished_at = utcnow()
+    imp.mode = "partial"  # the demo petitions' districts only
     _activate(imp, recount=False)
     append_audit(
         "voter_roll.import",

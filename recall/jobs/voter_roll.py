@@ -64,7 +64,14 @@ def _load(import_id: int, path: str, actor_id: int | None, delete_file: bool) ->
 
 
 def start_upload(
-    actor: User, body_id: int, as_of: date, path: str, filename: str, skip_invalid: bool
+    actor: User,
+    body_id: int,
+    as_of: date,
+    path: str,
+    filename: str,
+    skip_invalid: bool,
+    *,
+    mode: str = "",
 ) -> VoterRollImport:
     """The upload page's edge: create the import for an uploaded file, commit it, then load it.
 
@@ -80,6 +87,7 @@ def start_upload(
         filename,
         bytes_total=os.path.getsize(path),
         skip_invalid=skip_invalid,
+        mode=mode,
     )
     db.session.commit()
     queue = rq_queue.get_queue()

@@ -40,6 +40,7 @@ from recall.models.verification import (  # noqa: F401
     RecallVoteResult,
     ReviewClaim,
     SampleDraw,
+    VoterRollDistrict,
     VoterRollEntry,
     VoterRollImport,
 )

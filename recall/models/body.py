@@ -65,6 +65,10 @@ class District(TimestampMixin, db.Model):
     region: Mapped[str] = mapped_column(sa.String(120), index=True)
     registered_voters: Mapped[int] = mapped_column(default=0)
     voters_as_of: Mapped[date | None] = mapped_column(sa.Date)
+    # Registered voters at the election that elected the district's deputy, and its date (the
+    # electorate basis of rules such as the Philippines' RA 9244 s. 70).
+    voters_at_election: Mapped[int | None] = mapped_column()
+    election_date: Mapped[date | None] = mapped_column(sa.Date)
 
     body: Mapped[Body] = relationship(back_populates="districts")
 

@@ -7,7 +7,7 @@ keeps the version it was opened under, so editing a rule never changes a running
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -121,6 +121,12 @@ class Petition(TimestampMixin, db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     registered_voters: Mapped[int | None] = mapped_column()
     required_signatures: Mapped[int | None] = mapped_column()
+    # What ``registered_voters`` is (the rule's electorate basis: registration, last_day,
+    # election) and the date it is counted on. ``required_provisional``: the basis is the last
+    # day of signing, so the figure is recomputed when the petition closes.
+    electorate_basis: Mapped[str | None] = mapped_column(sa.String(20))
+    electorate_as_of: Mapped[date | None] = mapped_column(sa.Date)
+    required_provisional: Mapped[bool] = mapped_column(default=False)
     # Running count of confirmed signatures, maintained by the signing service (never COUNT(*) on reads).
     confirmed_count: Mapped[int] = mapped_column(default=0)
     threshold_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

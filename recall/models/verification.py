@@ -1,9 +1,14 @@
 """The commission's side of a petition: the voter roll, reason codes, review, sampling, certification.
 
-The voter roll is loaded per body: each upload is a ``VoterRollImport`` with its entries; at most
-one import of a body is active (a partial unique index), and readers only ever join the active
-one, so a replacement (load inactive, then flip flags in one transaction) is seen whole or not at
-all. IINs are kept as the same keyed hash signatures use (``recall.services.iin_hash``) plus the
+The voter roll is loaded per body: each upload is a ``VoterRollImport`` with its entries and an
+as-of date. Imports never destroy earlier rolls: an accepted import writes one
+``VoterRollDistrict`` row per district it covers (a full replace: every district of the body, a
+partial roll: the districts in the file), and the roll *in force* for a district on a day is the
+covering import with the latest as-of date not after that day (before the first one: the first).
+Signatures are judged against the roll in force on their signing day, and a district's electorate
+on a date is the count of the roll in force then. ``is_active`` marks the body's latest accepted
+import (one per body, a partial unique index); activation happens in one transaction, so a new
+roll is seen whole or not at all. IINs are kept as the same keyed hash signatures use (``recall.services.iin_hash``) plus the
 last four digits for display.
 """
 
@@ -43,6 +48,14 @@ class VoterRollImport(TimestampMixin, db.Model):
     )
     is_active: Mapped[bool] = mapped_column(default=False)
     skip_invalid: Mapped[bool] = mapped_column(default=False)
+    # "replace": the file is the whole roll (districts it lacks get 0 voters); "partial": the file
+    # covers some districts and the others keep their rolls; "" (not chosen): refused, with the
+    # per-district preview, when the file does not cover every district of the body.
+    mode: Mapped[str] = mapped_column(sa.String(10), default="")
+    # Persons under 18 on the as-of date: reported by line, not loaded, not counted.
+    rows_minor: Mapped[int] = mapped_column(default=0)
+    # What the import changes per district: [{"district", "rows", "before", "after"}].
+    preview: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     bytes_total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     bytes_read: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     rows_read: Mapped[int] = mapped_column(default=0)
@@ -104,6 +117,32 @@ class VoterRollEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_voter_roll_entries_import_hash", "import_id", "iin_hash"),
         sa.Index("ix_voter_roll_entries_import_district", "import_id", "district_number"),
+    )
+
+
+class VoterRollDistrict(db.Model):
+    """One district covered by an accepted import: its voter count on the import's as-of date.
+
+    ``voters`` None: the roll is a sample that states no count (the demo roll); the district's
+    official figure then stands. A later import of the same district and date supersedes this row
+    (the row is deleted, the entries stay as history).
+    """
+
+    __tablename__ = "voter_roll_districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("voter_roll_imports.id", ondelete="CASCADE"), index=True
+    )
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"))
+    district_number: Mapped[int] = mapped_column()
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    voters: Mapped[int | None] = mapped_column()
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "body_id", "district_number", "as_of", name="uq_voter_roll_districts_day"
+        ),
     )
 
 

@@ -40,6 +40,9 @@ def crafted(world, tmp_path):
             for iin, roll_name, number, _ in people.values()
             if roll_name
         ],
+        # After the two young voters' 18th birthdays: a roll leaves out persons under 18 on its
+        # date. The first roll is also the one in force before its date.
+        as_of=date(2026, 3, 31),
     )
     sigs = {}
     for label, (iin, _roll, _n, signed_name) in people.items():
@@ -175,12 +178,13 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     good, far, young = (
         factories.iin(date(1970, 1, 1)),
         factories.iin(date(1971, 1, 1)),
-        factories.iin(date(2010, 1, 1)),
+        factories.iin(date(2008, 3, 20)),  # 18 after signing, before the roll's date
     )
     factories.load_roll(
         body,
         tmp_path / "r.csv",
         [(good, "Ёлкина Анна", 1, "A"), (far, "Far Away", 2, "B"), (young, "Too Young", 1, "C")],
+        as_of=date(2026, 3, 31),
     )
     a = factories.signature(petition, good, "елкина  анна")
     b = factories.signature(petition, far, "Far Away")
@@ -337,6 +341,7 @@ def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
         world.body,
         tmp_path / "roll.csv",
         [(iin, "Birthday Signer", 1, "Street"), (other, "Too Early", 1, "Street")],
+        as_of=date(2026, 3, 31),  # both 18 by then: on the roll
     )
     sig = factories.signature(
         world.petition, iin, "Birthday Signer", at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
@@ -371,7 +376,10 @@ def test_age_is_judged_on_the_local_signing_day_on_both_backends(request, backen
     commissioner = factories.user(role=Role.COMMISSIONER, commission_body=body)
     birthday, eve = factories.iin(date(2008, 3, 10)), factories.iin(date(2008, 3, 10))
     factories.load_roll(
-        body, tmp_path / "r.csv", [(birthday, "Birthday Voter", 1, "A"), (eve, "Eve Voter", 1, "B")]
+        body,
+        tmp_path / "r.csv",
+        [(birthday, "Birthday Voter", 1, "A"), (eve, "Eve Voter", 1, "B")],
+        as_of=date(2026, 3, 31),
     )
     on_birthday = factories.signature(
         petition, birthday, "Birthday Voter", at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC)

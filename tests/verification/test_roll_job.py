@@ -32,7 +32,12 @@ def _committed(import_id: int):
 
 def _new_import(world, path) -> int:
     imp = voter_roll.create_import(
-        None, world.body.id, date(2026, 2, 1), "roll.csv", bytes_total=path.stat().st_size
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        "roll.csv",
+        bytes_total=path.stat().st_size,
+        mode="replace",  # district 1 of 2: the whole roll
     )
     db.session.commit()
     return imp.id

@@ -26,7 +26,11 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
     login(world.commissioner)
     response = client.post(
         "/commission/roll",
-        data={"as_of": "2026-02-01", "file": (io.BytesIO(content), "job.csv")},
+        data={
+            "as_of": "2026-02-01",
+            "mode": "partial",  # district 1 of 2
+            "file": (io.BytesIO(content), "job.csv"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 303

@@ -1,7 +1,9 @@
 """Automatic signature checks, random sampling and the verification report.
 
-:func:`run_checks` judges every signature of a petition against the active voter roll of its
-body with a fixed sequence of set-based UPDATE statements (correlated subqueries, portable
+:func:`run_checks` judges every signature of a petition against the voter roll in force on its
+signing day (for each district the covering import with the latest as-of date not after that day,
+see ``voter_roll.rolls_in_force``; a voter who moved after signing was still in the district, one
+added later was not yet a voter) with a fixed sequence of set-based UPDATE statements (correlated subqueries, portable
 between PostgreSQL and SQLite; no Python loop over signatures). Each statement only touches
 signatures still ``unchecked``, so the first failing check names the reason:
 
@@ -48,7 +50,7 @@ from recall.rules.eligibility import ADULT_AGE
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.verification.reason_codes import ensure_reason_codes, label_for
-from recall.services.verification.voter_roll import active_import_id
+from recall.services.verification.voter_roll import has_roll, rolls_in_force
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +208,8 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
         raise Conflict(
             _("Signatures can only be checked while collecting, closed or under verification.")
         )
-    import_id = active_import_id(petition.body_id)
-    if import_id is None:
+    periods = rolls_in_force(petition.body_id)
+    if not periods:
         raise Conflict(_("No voter roll has been imported for this body yet."))
     ensure_reason_codes()
     district_number = db.session.scalar(
@@ -218,10 +220,12 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
         _register_sqlite_functions()
     db.session.flush()
 
-    _classify(petition, import_id, district_number)
+    _fill_periods(periods)
+    _classify(petition, district_number)
     count_change = _adjust_counts(petition_id, now)
     _write_verdicts(now)
     db.session.execute(sa.text(f"DROP TABLE {_VERDICTS.name}"))
+    db.session.execute(sa.text(f"DROP TABLE {_PERIODS.name}"))
 
     if petition.state == PetitionState.CLOSED:
         from recall.services.petitions.states import change_state
@@ -235,7 +239,7 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
         petition_id,
         petition.body_id,
         {
-            "roll_import_id": import_id,
+            "roll_import_ids": sorted({p.import_id for p in periods}),
             "checked": result.checked,
             "by_status": result.by_status,
             "by_reason": result.by_reason,
@@ -281,12 +285,47 @@ _VERDICTS = sa.Table(
 )
 
 
+# The rolls in force (``voter_roll.rolls_in_force``): which import counts for which district over
+# which signing days, as YYYYMMDD keys [start_key, end_key). A few rows (imports x districts).
+_PERIODS = sa.Table(
+    "verif_roll_periods",
+    sa.MetaData(),
+    sa.Column("import_id", sa.Integer),
+    sa.Column("district_number", sa.Integer),
+    sa.Column("start_key", sa.Integer),
+    sa.Column("end_key", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
+_NO_END = 99991231
+
+
+def _key(day) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _fill_periods(periods) -> None:
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {_PERIODS.name}"))
+    _PERIODS.create(db.session.connection())
+    db.session.execute(
+        sa.insert(_PERIODS),
+        [
+            {
+                "import_id": p.import_id,
+                "district_number": p.district_number,
+                "start_key": _key(p.start) if p.start else 0,
+                "end_key": _key(p.end) if p.end else _NO_END,
+            }
+            for p in periods
+        ],
+    )
+
+
 def _int(condition):
     """A condition as 0/1 (portable: PostgreSQL booleans do not add up)."""
     return sa.case((condition, 1), else_=0)
 
 
-def _classify(petition: Petition, import_id: int, district_number: int) -> None:
+def _classify(petition: Petition, district_number: int) -> None:
     """Fill ``_VERDICTS`` with every signature of the petition this run changes: one INSERT ... SELECT."""
     pid = petition.id
     sig = Signature
@@ -338,24 +377,52 @@ def _classify(petition: Petition, import_id: int, district_number: int) -> None:
         .subquery("base")
     )
     # The roll and misuse reports are read by correlated subqueries: index probes per signature
-    # (``ix_voter_roll_entries_import_hash``, ``ix_misuse_reports_signature_id``), evaluated only
-    # for the signatures that reach their step, and a plan that stays linear whatever the
-    # planner's statistics say (a freshly imported roll has none yet).
-    on_roll = sa.and_(entry.import_id == import_id, entry.iin_hash == base.c.iin_hash)
+    # (``ix_voter_roll_entries_import_hash`` over the body's few imports,
+    # ``ix_misuse_reports_signature_id``), evaluated only for the signatures that reach their
+    # step, and a plan that stays linear whatever the planner's statistics say (a freshly
+    # imported roll has none yet). An entry counts when its import is the one in force for its
+    # district on the signing day (``_PERIODS``).
+    period = _PERIODS.c
+    import_ids = sorted(set(db.session.scalars(sa.select(period.import_id))))
+    signing_key = _day_key(_local_date(base.c.created_at))
+    in_force = entry.__table__.join(
+        _PERIODS,
+        sa.and_(
+            period.import_id == entry.import_id,
+            period.district_number == entry.district_number,
+        ),
+    )
+    on_roll = sa.and_(
+        entry.import_id.in_(import_ids),
+        entry.iin_hash == base.c.iin_hash,
+        period.start_key <= signing_key,
+        period.end_key > signing_key,
+    )
     # NULL: not on the roll; 0: on it in another district; 1: in the petition's district.
     roll_district = (
         sa.select(sa.func.max(_int(entry.district_number == district_number)))
+        .select_from(in_force)
         .where(on_roll)
         .scalar_subquery()
     )
-    roll_birth = sa.select(sa.func.min(entry.birth_date)).where(on_roll).scalar_subquery()
+    roll_birth = (
+        sa.select(sa.func.min(entry.birth_date))
+        .select_from(in_force)
+        .where(on_roll)
+        .scalar_subquery()
+    )
     reported = sa.exists().where(
         MisuseReport.signature_id == base.c.id, MisuseReport.resolved_at.is_(None)
     )
-    same_name = sa.exists().where(
-        on_roll,
-        entry.district_number == district_number,
-        _norm(entry.full_name) == _norm(base.c.full_name),
+    same_name = (
+        sa.select(entry.id)
+        .select_from(in_force)
+        .where(
+            on_roll,
+            entry.district_number == district_number,
+            _norm(entry.full_name) == _norm(base.c.full_name),
+        )
+        .exists()
     )
     # Under age on the signing day: (birth + 18 years) as YYYYMMDD after the signing date.
     birth_key = _day_key(sa.func.coalesce(base.c.birth_date, roll_birth))
@@ -510,7 +577,7 @@ def check_closed_petitions(now: datetime) -> int:
     done = 0
     for petition_id in ids:
         petition = db.session.get(Petition, petition_id)
-        if active_import_id(petition.body_id) is None:
+        if not has_roll(petition.body_id):
             continue
         run_checks(None, petition_id, now=now)
         done += 1

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
+from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.petition import Petition
 from recall.models.signature import CheckStatus, Signature
@@ -105,6 +106,15 @@ def review_queue(actor: User, petition_id: int, limit: int = 100) -> list[Review
     return [_item(sig, claim, petition) for sig, claim in rows]
 
 
+def _signing_day(signature: Signature):
+    """The local day the signature was signed: the roll in force that day is the one it is judged by."""
+    return signature.created_at.astimezone(local_zone()).date()
+
+
+def _roll_entry(petition: Petition, signature: Signature):
+    return find_roll_entry(petition.body_id, signature.iin_hash, _signing_day(signature))
+
+
 def _item(signature: Signature, claim: ReviewClaim | None, petition: Petition) -> ReviewItem:
     report = db.session.scalars(
         sa.select(MisuseReport).where(
@@ -113,7 +123,7 @@ def _item(signature: Signature, claim: ReviewClaim | None, petition: Petition) -
     ).first()
     return ReviewItem(
         signature,
-        find_roll_entry(petition.body_id, signature.iin_hash),
+        find_roll_entry(petition.body_id, signature.iin_hash, _signing_day(signature)),
         report,
         claim.user_id if claim else None,
         claim.expires_at if claim else None,
@@ -189,7 +199,7 @@ def claim_next(actor: User, petition_id: int) -> ReviewItem | None:
             continue  # taken a moment ago by someone else: try the next
         return ReviewItem(
             db.session.get(Signature, signature_id),
-            find_roll_entry(petition.body_id, db.session.get(Signature, signature_id).iin_hash),
+            _roll_entry(petition, db.session.get(Signature, signature_id)),
             db.session.scalars(
                 sa.select(MisuseReport).where(
                     MisuseReport.signature_id == signature_id, MisuseReport.resolved_at.is_(None)

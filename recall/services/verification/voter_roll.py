@@ -9,11 +9,17 @@ Flow (the same for the CLI and the RQ job ``recall.jobs.voter_roll``, which load
    session's own connection; SQLite: batched ``INSERT``). After each chunk it updates the progress
    counters and calls ``checkpoint`` (the caller passes ``db.session.commit`` to make progress
    visible; the rows belong to an inactive import, so no reader sees them).
-3. Repeated IINs are found in SQL after the load. If any row was malformed and ``skip_invalid``
-   is off, the import's entries are deleted and it is marked failed. Otherwise it is activated:
-   in one transaction the previous active import of the body is deactivated (same ``as_of``:
-   deleted), the new one flagged active and the districts' registered-voter numbers recounted.
-   The caller commits that transaction: readers see the old roll or the new one, never half.
+3. After the load, in SQL (apart from the row loop): repeated IINs are found; persons under 18 on
+   the as-of date are reported by line and left out (not voters); the per-district preview
+   (rows, voters before and after) is computed. If any row was malformed and ``skip_invalid`` is
+   off, or the file covers only some districts of the body and no mode was chosen (``partial``:
+   other districts keep their rolls; ``replace``: the file is the whole roll), the import's
+   entries are deleted and it is marked failed, the preview kept on it. Otherwise it is
+   activated: in one transaction its per-district counts are recorded (``voter_roll_districts``),
+   it becomes the body's latest import and the covered districts' registered-voter numbers
+   follow. Earlier imports keep their entries: a signature is judged against the roll in force on
+   its signing day (:func:`rolls_in_force`). The caller commits that transaction: readers see
+   the old roll or the new one, never half.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,7 +43,13 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import Body, District
 from recall.models.user import User
-from recall.models.verification import ImportStatus, VoterRollEntry, VoterRollImport
+from recall.models.verification import (
+    ImportStatus,
+    VoterRollDistrict,
+    VoterRollEntry,
+    VoterRollImport,
+)
+from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
@@ -46,6 +58,7 @@ from recall.services.lookup import get_or_raise
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
+MODES = ("replace", "partial")
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
 COLUMNS = ("iin", "full_name", "district_number", "address")
 _ALIASES = {
@@ -91,14 +104,41 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     report_path: str | None = None
+    # Persons under 18 on the as-of date: left out, reported by line (not an error).
+    minors: list[RowError] = field(default_factory=list)
+    # Refused because the file covers only some districts and no mode was chosen.
+    needs_mode: bool = False
+
+    @property
+    def preview(self) -> list[dict]:
+        return list(self.roll_import.preview or [])
 
     def summary(self) -> str:
         imp = self.roll_import
+        if self.needs_mode:
+            return _(
+                "Refused: the file covers %(n)d of the body's %(m)d districts. Import it again "
+                "with --partial (the other districts keep their rolls) or --replace (the file is "
+                "the whole roll: the other districts get 0 voters); nothing was loaded.",
+                n=sum(1 for p in self.preview if p["rows"]),
+                m=len(self.preview),
+            )
         if not self.accepted:
             return _("Refused: %(n)d malformed row(s); nothing was loaded.", n=self.error_count)
         text = _(
             "Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=imp.as_of.isoformat()
         )
+        if imp.mode == "partial":
+            text += " " + _(
+                "Partial roll: %(n)d district(s) updated, the others keep their rolls.",
+                n=sum(1 for p in self.preview if p["rows"]),
+            )
+        if self.minors:
+            text += " " + _(
+                "Left out %(n)d person(s) under 18 on %(date)s (not voters).",
+                n=len(self.minors),
+                date=imp.as_of.isoformat(),
+            )
         if self.error_count:
             text += " " + _(
                 "Skipped %(n)d malformed row(s); report: %(path)s",
@@ -122,8 +162,12 @@ def create_import(
     *,
     bytes_total: int = 0,
     skip_invalid: bool = False,
+    mode: str = "",
 ) -> VoterRollImport:
     """Start an import of ``body_id``'s roll as of ``as_of`` (inactive until loaded). Flushes.
+
+    ``mode``: "replace" (the file is the whole roll), "partial" (the districts it covers only) or
+    "" (a file covering every district replaces; one covering some is refused with a preview).
 
     Raises NotFound for an unknown body, Forbidden for a commissioner of another body, Invalid for
     a date in the future.
@@ -132,6 +176,8 @@ def create_import(
     _require_commissioner(actor, body_id)
     if as_of > utcnow().date():
         raise Invalid(_("The roll date cannot be in the future."), field="as_of")
+    if mode not in ("", *MODES):
+        raise Invalid(_("The mode must be replace or partial."), field="mode")
     imp = VoterRollImport(
         body_id=body_id,
         as_of=as_of,
@@ -140,8 +186,10 @@ def create_import(
         is_active=False,
         bytes_total=bytes_total,
         skip_invalid=skip_invalid,
+        mode=mode,
         created_by_id=actor.id if actor else None,
         errors=[],
+        preview=[],
     )
     db.session.add(imp)
     db.session.flush()
@@ -177,19 +225,99 @@ def active_import_id(body_id: int) -> int | None:
     )
 
 
-def find_roll_entry(body_id: int, iin_hash: str) -> VoterRollEntry | None:
-    """The active roll's entry for a hashed IIN (for the review screen)."""
-    return db.session.scalars(
+@dataclass(frozen=True)
+class RollPeriod:
+    """The import in force for one district from ``start`` (None: always before) to ``end`` (excl.)."""
+
+    import_id: int
+    district_number: int
+    start: date | None
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+def rolls_in_force(body_id: int) -> list[RollPeriod]:
+    """For each district of the body, which import is in force over which days (small: imports x
+    districts). An import is in force for a district from its as-of date until the next covering
+    import's; the first covering import also before its date (the best evidence there is)."""
+    rows = db.session.execute(
+        sa.select(
+            VoterRollDistrict.import_id, VoterRollDistrict.district_number, VoterRollDistrict.as_of
+        )
+        .where(VoterRollDistrict.body_id == body_id)
+        .order_by(VoterRollDistrict.district_number, VoterRollDistrict.as_of)
+    ).all()
+    periods = []
+    for i, (import_id, number, as_of) in enumerate(rows):
+        first = i == 0 or rows[i - 1][1] != number
+        last = i + 1 == len(rows) or rows[i + 1][1] != number
+        periods.append(
+            RollPeriod(
+                import_id, number, None if first else as_of, None if last else rows[i + 1][2]
+            )
+        )
+    return periods
+
+
+def has_roll(body_id: int) -> bool:
+    """True once an import of the body was accepted."""
+    return (
+        db.session.scalar(
+            sa.select(VoterRollDistrict.id).where(VoterRollDistrict.body_id == body_id).limit(1)
+        )
+        is not None
+    )
+
+
+def find_roll_entry(body_id: int, iin_hash: str, day: date | None = None) -> VoterRollEntry | None:
+    """The entry for a hashed IIN on the roll in force on ``day`` (None: today), for the review
+    screen)."""
+    day = day or utcnow().date()
+    periods = [p for p in rolls_in_force(body_id) if p.covers(day)]
+    if not periods:
+        return None
+    in_force = {(p.import_id, p.district_number) for p in periods}
+    candidates = db.session.scalars(
         sa.select(VoterRollEntry)
-        .join(VoterRollImport, VoterRollImport.id == VoterRollEntry.import_id)
         .where(
-            VoterRollImport.body_id == body_id,
-            VoterRollImport.is_active,
+            VoterRollEntry.import_id.in_({p.import_id for p in periods}),
             VoterRollEntry.iin_hash == iin_hash,
         )
         .order_by(VoterRollEntry.id)
+    ).all()
+    found = [e for e in candidates if (e.import_id, e.district_number) in in_force]
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """A district's registered voters on a date, and where the figure comes from."""
+
+    voters: int
+    as_of: date | None
+    source: str  # "roll" (the roll in force) or "district" (the district's recorded figure)
+    import_id: int | None = None
+
+
+def electorate_on(district: District, day: date) -> Electorate:
+    """The district's registered voters on ``day``: the count of the roll in force on that day
+    (the latest covering import dated on or before it), else the district's recorded figure."""
+    row = db.session.execute(
+        sa.select(VoterRollDistrict.voters, VoterRollDistrict.as_of, VoterRollDistrict.import_id)
+        .where(
+            VoterRollDistrict.body_id == district.body_id,
+            VoterRollDistrict.district_number == district.number,
+            VoterRollDistrict.as_of <= day,
+            VoterRollDistrict.voters.is_not(None),
+        )
+        .order_by(VoterRollDistrict.as_of.desc())
         .limit(1)
     ).first()
+    if row is not None:
+        return Electorate(row.voters, row.as_of, "roll", row.import_id)
+    return Electorate(district.registered_voters or 0, district.voters_as_of, "district")
 
 
 # ---------------------------------------------------------------- reading
@@ -512,8 +640,17 @@ def load_import(
     finally:
         report.close()
 
+    minors: list[RowError] = []
+    needs_mode = False
+    if not unusable:
+        minors = _drop_minors(imp)
+        loaded -= len(minors)
+        imp.rows_minor = len(minors)
+        imp.preview = _preview(imp)
     imp.rows_loaded, imp.rows_skipped = loaded, error_count
-    imp.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS_KEPT]]
+    imp.errors = [
+        e.as_dict() for e in sorted(errors + minors, key=lambda e: e.line)[:MAX_ERRORS_KEPT]
+    ]
     imp.finished_at = utcnow()
     imp.bytes_read = max(imp.bytes_total, read_bytes)
     accepted = not unusable and (not error_count or skip_invalid)
@@ -521,8 +658,14 @@ def load_import(
         errors.append(RowError(0, "file", _("The file has no voters.")))
         imp.errors = [e.as_dict() for e in errors]
         accepted = False
+    if accepted and not imp.mode:
+        if all(p["rows"] for p in imp.preview):
+            imp.mode = "replace"
+        else:
+            needs_mode, accepted = True, False
     if accepted:
         imp.report_path = report.path if error_count else None
+        imp.preview = _preview(imp)  # with the mode's "after"
         _activate(imp)
     else:
         db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id))
@@ -539,6 +682,9 @@ def load_import(
             "status": imp.status.value,
             "rows_loaded": imp.rows_loaded,
             "rows_skipped": error_count,
+            "rows_minor": len(minors),
+            "mode": imp.mode,
+            "districts": imp.preview,
         },
     )
     db.session.flush()
@@ -549,64 +695,138 @@ def load_import(
         sorted(errors, key=lambda e: e.line),
         error_count,
         imp.report_path,
+        minors,
+        needs_mode,
     )
+
+
+# ------------------------------------------------- bookkeeping after the load (SQL, per import)
+
+
+def _latest_minor_birth(as_of: date) -> date:
+    """The latest birth date of someone under ``ADULT_AGE`` on ``as_of`` is after this day."""
+    day = date(as_of.year - ADULT_AGE, as_of.month, min(as_of.day, 28))
+    while is_adult(day + timedelta(days=1), as_of):
+        day += timedelta(days=1)
+    return day
+
+
+def _drop_minors(imp: VoterRollImport) -> list[RowError]:
+    """Report and delete the entries of persons under 18 on the as-of date (not voters)."""
+    young = sa.and_(
+        VoterRollEntry.import_id == imp.id,
+        VoterRollEntry.birth_date > _latest_minor_birth(imp.as_of),
+    )
+    lines = db.session.scalars(
+        sa.select(VoterRollEntry.line_number).where(young).order_by(VoterRollEntry.line_number)
+    ).all()
+    if not lines:
+        return []
+    db.session.execute(
+        sa.delete(VoterRollEntry).where(young).execution_options(synchronize_session=False)
+    )
+    reason = _("Under 18 on %(date)s: not a voter, left out.", date=imp.as_of.isoformat())
+    return [RowError(line, "birth_date", reason) for line in lines]
+
+
+def _rows_per_district(import_id: int) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(VoterRollEntry.district_number, sa.func.count())
+            .where(VoterRollEntry.import_id == import_id)
+            .group_by(VoterRollEntry.district_number)
+        ).all()
+    )
+
+
+def _preview(imp: VoterRollImport) -> list[dict]:
+    """Per district of the body: rows in the file, registered voters before and after.
+
+    ``after`` of a district the file lacks: kept (partial), 0 (replace), None (no mode yet).
+    """
+    rows = _rows_per_district(imp.id)
+    preview = []
+    for district in db.session.scalars(
+        sa.select(District).where(District.body_id == imp.body_id).order_by(District.number)
+    ):
+        before = district.registered_voters or 0
+        n = rows.get(district.number, 0)
+        missing = {"partial": before, "replace": 0}.get(imp.mode)
+        after = n if n else missing
+        preview.append({"district": district.number, "rows": n, "before": before, "after": after})
+    return preview
 
 
 def _activate(imp: VoterRollImport, *, recount: bool = True) -> None:
-    """Flip the active roll of the body to ``imp`` and recount the districts (one transaction).
+    """Record ``imp`` as accepted: its per-district counts, the body's latest import, and the
+    covered districts' registered-voter numbers (one transaction). Earlier rolls stay.
 
-    ``recount=False`` only for the demo's partial roll, which must not overwrite the districts'
-    official numbers.
+    A full replace covers every district of the body (those without rows get 0 voters), a
+    partial roll the districts in the file. Another import of a covered district on the same date
+    is superseded (its count row goes; its entries stay as history). ``recount=False`` only for
+    the demo's sample roll: its counts are not recorded and the districts keep their official
+    numbers.
     """
-    # One activation per body at a time: a second one waits here for the first to commit, then sees
-    # it as the active roll and replaces it (instead of colliding on the one-active index).
+    # One activation per body at a time: a second one waits here for the first to commit.
     db.session.get(Body, imp.body_id, with_for_update=True)
-    others = list(
+    rows = _rows_per_district(imp.id)
+    numbers = list(
         db.session.scalars(
-            sa.select(VoterRollImport)
-            .where(
-                VoterRollImport.body_id == imp.body_id,
-                VoterRollImport.id != imp.id,
-                VoterRollImport.status == ImportStatus.ACTIVE,
-            )
-            .with_for_update()
+            sa.select(District.number)
+            .where(District.body_id == imp.body_id)
+            .order_by(District.number)
         )
     )
-    for other in others:
-        if other.is_active:
-            other.is_active = False
-            other.status = ImportStatus.REPLACED
+    covered = [n for n in numbers if imp.mode != "partial" or n in rows]
+    previous = db.session.scalar(
+        sa.select(VoterRollImport)
+        .where(VoterRollImport.body_id == imp.body_id, VoterRollImport.is_active)
+        .with_for_update()
+    )
+    if previous is not None and previous.id != imp.id:
+        previous.is_active = False
+        if imp.mode != "partial":
+            previous.status = ImportStatus.REPLACED
     db.session.flush()  # the one-active index: clear the old flag before setting the new
-    # Old entries go in the same transaction: the import rows stay as history.
-    if others:
+    db.session.execute(
+        sa.delete(VoterRollDistrict)
+        .where(
+            VoterRollDistrict.body_id == imp.body_id,
+            VoterRollDistrict.as_of == imp.as_of,
+            VoterRollDistrict.district_number.in_(covered),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if covered:
         db.session.execute(
-            sa.delete(VoterRollEntry).where(VoterRollEntry.import_id.in_([o.id for o in others]))
+            sa.insert(VoterRollDistrict),
+            [
+                {
+                    "import_id": imp.id,
+                    "body_id": imp.body_id,
+                    "district_number": n,
+                    "as_of": imp.as_of,
+                    "voters": rows.get(n, 0) if recount else None,
+                }
+                for n in covered
+            ],
         )
     imp.status = ImportStatus.ACTIVE
     imp.is_active = True
     db.session.flush()
     if recount:
-        _recount_districts(imp)
+        _recount_districts(imp.body_id, covered)
 
 
-def _recount_districts(imp: VoterRollImport) -> None:
-    """Set every district of the body to its number of voters on the new roll (0 if none)."""
-    counted = (
-        sa.select(sa.func.count())
-        .select_from(VoterRollEntry)
-        .where(
-            VoterRollEntry.import_id == imp.id, VoterRollEntry.district_number == District.number
-        )
-        .scalar_subquery()
-    )
-    db.session.execute(
-        sa.update(District)
-        .where(District.body_id == imp.body_id)
-        .values(registered_voters=counted, voters_as_of=imp.as_of)
-        .execution_options(synchronize_session=False)
-    )
-    for district in db.session.scalars(sa.select(District).where(District.body_id == imp.body_id)):
-        db.session.expire(district, ["registered_voters", "voters_as_of"])
+def _recount_districts(body_id: int, numbers: list[int]) -> None:
+    """Set each district in ``numbers`` to the count of its roll in force today (latest date)."""
+    for district in db.session.scalars(
+        sa.select(District).where(District.body_id == body_id, District.number.in_(numbers))
+    ):
+        figure = electorate_on(district, utcnow().date())
+        if figure.source == "roll":
+            district.registered_voters, district.voters_as_of = figure.voters, figure.as_of
+    db.session.flush()
 
 
 def import_file(
@@ -616,6 +836,7 @@ def import_file(
     path: str,
     *,
     skip_invalid: bool = False,
+    mode: str = "",
     progress: Progress | None = None,
     checkpoint: Callable[[], None] | None = None,
     report_path: str | None = None,
@@ -623,7 +844,9 @@ def import_file(
 ) -> ImportResult:
     """Create and load an import from a file on disk (CLI and job entry point)."""
     size = os.path.getsize(path)
-    imp = create_import(actor, body_id, as_of, path, bytes_total=size, skip_invalid=skip_invalid)
+    imp = create_import(
+        actor, body_id, as_of, path, bytes_total=size, skip_invalid=skip_invalid, mode=mode
+    )
     if checkpoint is not None:
         checkpoint()
     if skip_invalid and report_path is None:

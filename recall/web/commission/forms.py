@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 
@@ -27,6 +28,18 @@ class RollUploadForm(FlaskForm):
         _l("Roll date"), validators=[DataRequired(_l("Enter the date the roll is valid for."))]
     )
     skip_invalid = BooleanField(_l("Load the good rows and report the malformed ones"))
+    mode = SelectField(
+        _l("Districts the file does not cover"),
+        choices=[
+            SelectChoice(
+                "",
+                _l("Refuse and show what would change (a file covering every district replaces)"),
+            ),
+            SelectChoice("partial", _l("Keep their rolls (a partial roll)")),
+            SelectChoice("replace", _l("Set them to 0 voters (the file is the whole roll)")),
+        ],
+        default="",
+    )
 
 
 class SampleForm(FlaskForm):

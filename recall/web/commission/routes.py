@@ -87,6 +87,7 @@ def _start_upload(form: RollUploadForm, body_id: int):
             str(path),
             form.file.data.filename or "roll.csv",
             form.skip_invalid.data,
+            mode=form.mode.data or "",
         )
     except DomainError:
         os.unlink(path)
