@@ -11,6 +11,7 @@ from recall.extensions import db
 from recall.models import (
     Body,
     BodyLevel,
+    CertificationProposal,
     Deputy,
     DeputyStatus,
     District,
@@ -352,6 +353,45 @@ def failed_delivery(
     }
     values.update(overrides)
     obj = Delivery(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def certification(
+    petition: Petition,
+    *,
+    outcome: str = "qualified",
+    numbers: dict | None = None,
+    confirmed: bool = True,
+    **overrides,
+) -> CertificationProposal:
+    """A certification proposal of ``petition`` (confirmed by a second commissioner unless
+    ``confirmed=False``), written directly; ``numbers`` as ``checks.Report.numbers()`` gives."""
+    proposer, confirmer = user(Role.COMMISSIONER), user(Role.COMMISSIONER)
+    values = {
+        "petition_id": petition.id,
+        "outcome": outcome,
+        "numbers": numbers
+        or {
+            "method": "full_count",
+            "required": petition.required_signatures,
+            "raw": 120,
+            "checked": 120,
+            "valid": 110,
+            "invalid": 10,
+            "review": 0,
+            "unchecked": 0,
+            "invalid_by_reason": {"not_on_roll": 7, "duplicate": 3},
+            "draw": None,
+            "outcome": outcome,
+        },
+        "proposed_by_id": proposer.id,
+        "confirmed_by_id": confirmer.id if confirmed else None,
+        "confirmed_at": utcnow() if confirmed else None,
+    }
+    values.update(overrides)
+    obj = CertificationProposal(**values)
     db.session.add(obj)
     db.session.flush()
     return obj

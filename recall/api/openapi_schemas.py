@@ -68,6 +68,13 @@ class PageQuery(Schema):
     )
 
 
+class CsvQuery(Schema):
+    bom = fields.Integer(
+        validate=validate.OneOf([0, 1]),
+        metadata={"description": "1: start with a UTF-8 byte-order mark (for spreadsheets)."},
+    )
+
+
 # ---------------------------------------------------------------- deputies
 
 
@@ -158,6 +165,33 @@ class PetitionDistrict(DistrictRef):
     registered_voters = _opt(fields.Integer, metadata={"description": "Frozen at registration."})
 
 
+class SampleResult(Schema):
+    seed = _opt(fields.String)
+    raw = _opt(fields.Integer, metadata={"description": "Signatures filed (the pool)."})
+    n = _opt(fields.Integer, metadata={"description": "Sample size."})
+    v = _opt(fields.Integer, metadata={"description": "Valid in the sample."})
+    d = _opt(fields.Integer, metadata={"description": "Duplicates in the sample."})
+    projected = _opt(fields.Float, metadata={"description": "Projected valid signatures."})
+    required = _opt(fields.Integer)
+    formula = _opt(fields.String)
+    outcome = _opt(fields.String)
+
+
+class PetitionResult(Schema):
+    outcome = _req(fields.String, metadata={"enum": ["qualified", "failed"]})
+    certified_at = _opt(fields.DateTime)
+    method = _opt(fields.String, metadata={"description": "full_count or sample."})
+    required = _opt(fields.Integer)
+    filed = _opt(fields.Integer, metadata={"description": "Signatures filed."})
+    valid = _opt(fields.Integer)
+    invalid = _opt(fields.Integer)
+    invalid_by_reason = _req(
+        fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "Invalid signatures by reason code (see /data)."},
+    )
+    sample = _opt(fields.Nested(SampleResult), metadata={"description": "When a sample was used."})
+
+
 class PetitionSummary(Schema):
     id = _req(fields.Integer)
     state = _req(fields.String, metadata={"enum": [s.value for s in PetitionState]})
@@ -168,6 +202,19 @@ class PetitionSummary(Schema):
     opens_at = _opt(fields.DateTime)
     closes_at = _opt(fields.DateTime)
     required_signatures = _opt(fields.Integer)
+    count_public = _req(
+        fields.Boolean, metadata={"description": "False while the rule seals the running count."}
+    )
+    signatures_confirmed = _opt(
+        fields.Integer, metadata={"description": "Null while sealed or before registration."}
+    )
+    days_left = _opt(
+        fields.Integer, metadata={"description": "Days until signing closes; null unless open."}
+    )
+    result = _opt(
+        fields.Nested(PetitionResult),
+        metadata={"description": "Null until a certification is confirmed."},
+    )
 
 
 class PetitionPage(Schema):
@@ -176,6 +223,13 @@ class PetitionPage(Schema):
 
 
 class PetitionQuery(PageQuery):
+    state = fields.String(validate=validate.OneOf([s.value for s in PetitionState]))
+    deputy = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    district = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    body = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+
+
+class PetitionCsvQuery(CsvQuery):
     state = fields.String(validate=validate.OneOf([s.value for s in PetitionState]))
     deputy = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
     district = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
@@ -328,13 +382,6 @@ class PromiseQuery(PageQuery):
     to = fields.Date(metadata={"description": "Made on or before (ISO 8601)."})
     q = fields.String(validate=validate.Length(max=200))
     sort = fields.String()
-
-
-class CsvQuery(Schema):
-    bom = fields.Integer(
-        validate=validate.OneOf([0, 1]),
-        metadata={"description": "1: start with a UTF-8 byte-order mark (for spreadsheets)."},
-    )
 
 
 class PromiseCsvQuery(PromiseQuery, CsvQuery):

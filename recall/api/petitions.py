@@ -10,11 +10,13 @@ from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.petitions_schemas import petition_json, petition_summary_json
 from recall.api.schemas import page_json
+from recall.csv_response import csv_response
 from recall.extensions import db
 from recall.models import Role
 from recall.replica import lag_tolerant
 from recall.security import public, roles_required
 from recall.services.petitions import lifecycle as petitions
+from recall.services.petitions import open_data
 
 
 @bp.get("/petitions")
@@ -34,7 +36,36 @@ def list_petitions():
         request.args.get("page", type=int),
         request.args.get("per_page", type=int),
     )
-    return page_json(page, petition_summary_json)
+    figures = open_data.petition_figures(page.items)
+    return page_json(page, lambda p: petition_summary_json(p, figures[p.id]))
+
+
+@bp.get("/petitions.csv")
+@documented(
+    "Petitions as CSV: one row per petition with its count and result",
+    tags=("petitions", "downloads"),
+    query=s.PetitionCsvQuery,
+    content_type="text/csv",
+    errors=(422,),
+)
+@public
+def export_petitions_csv():
+    rows = open_data.petitions_csv_rows(petitions.parse_filters(request.args))
+    return csv_response(rows, "petitions.csv")
+
+
+@bp.get("/petitions/daily-counts.csv")
+@documented(
+    "Confirmed signatures per petition, district and day, as CSV",
+    tags=("petitions", "downloads"),
+    query=s.PetitionCsvQuery,
+    content_type="text/csv",
+    errors=(422,),
+)
+@public
+def export_daily_counts_csv():
+    rows = open_data.daily_counts_csv_rows(petitions.parse_filters(request.args))
+    return csv_response(rows, "petition-daily-counts.csv")
 
 
 @bp.get("/petitions/<int:petition_id>")

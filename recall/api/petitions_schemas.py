@@ -6,14 +6,26 @@ from typing import Any
 
 from recall.models import Petition, User
 from recall.services.petitions.lifecycle import signature_numbers
+from recall.services.petitions.open_data import PetitionFigures, petition_figures
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def petition_summary_json(petition: Petition) -> dict[str, Any]:
-    """A petition in lists: no count (lists never compute counts)."""
+def figures_json(figures: PetitionFigures) -> dict[str, Any]:
+    """The published numbers of a petition: its count where the rule allows, days left while
+    signing is open, and its certified result."""
+    return {
+        "count_public": figures.count_public,
+        "signatures_confirmed": figures.confirmed,
+        "days_left": figures.days_left,
+        "result": figures.result,
+    }
+
+
+def petition_summary_json(petition: Petition, figures: PetitionFigures) -> dict[str, Any]:
+    """A petition in lists (``figures`` from ``open_data.petition_figures``)."""
     return {
         "id": petition.id,
         "state": petition.state.value,
@@ -28,6 +40,7 @@ def petition_summary_json(petition: Petition) -> dict[str, Any]:
         "opens_at": _iso(petition.opens_at),
         "closes_at": _iso(petition.closes_at),
         "required_signatures": petition.required_signatures,
+        **figures_json(figures),
     }
 
 
@@ -42,7 +55,7 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
     rule = petition.rule_version
     decision = rule.to_rule()  # reads older rule layouts too
     return {
-        **petition_summary_json(petition),
+        **petition_summary_json(petition, petition_figures([petition])[petition.id]),
         "district": {
             "id": petition.district.id,
             "number": petition.district.number,

@@ -90,6 +90,11 @@ def list_petitions(
     filters: PetitionFilters, page: int | None = 1, per_page: int | None = 20
 ) -> Page[Petition]:
     """Petitions matching ``filters``, newest first."""
+    return paginate(filtered_petitions(filters), page, per_page)
+
+
+def filtered_petitions(filters: PetitionFilters) -> sa.Select:
+    """The query of petitions matching ``filters``, newest first."""
     query = sa.select(Petition)
     if filters.state:
         query = query.where(Petition.state == filters.state)
@@ -99,7 +104,7 @@ def list_petitions(
         query = query.where(Petition.district_id == filters.district_id)
     if filters.body_id:
         query = query.where(Petition.body_id == filters.body_id)
-    return paginate(query.order_by(Petition.created_at.desc(), Petition.id.desc()), page, per_page)
+    return query.order_by(Petition.created_at.desc(), Petition.id.desc())
 
 
 def deputy_petitions(deputy: Deputy) -> list[Petition]:
