@@ -159,6 +159,8 @@ def load_config(
         "DELIVERY_JOB_TIMEOUT": _int(env, "DELIVERY_JOB_TIMEOUT", 60),
         "DELIVERY_LEASE_SECONDS": _int(env, "DELIVERY_LEASE_SECONDS", 180),
         "OUTBOX_REDISPATCH_AFTER": _int(env, "OUTBOX_REDISPATCH_AFTER", 30),
+        # Events a drain job fans out, claims and sends per transaction (recall/notifications/batch.py).
+        "OUTBOX_BATCH_SIZE": max(1, _int(env, "OUTBOX_BATCH_SIZE", 50)),
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), not production),
         # Links in e-mails are built outside requests, so the public address must be known.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -1,4 +1,4 @@
-"""Notification jobs: fan an event out, send one delivery."""
+"""Notification jobs: drain the outbox in batches, fan one event out, send one delivery."""
 
 from __future__ import annotations
 
@@ -7,11 +7,29 @@ import logging
 from recall.extensions import db
 from recall.jobs import job_context
 from recall.notifications import queue as rq_queue
+from recall.notifications.batch import drain
 from recall.notifications.delivery import Outcome, run_delivery
 from recall.notifications.errors import TemporaryDeliveryError
 from recall.notifications.fanout import fan_out
 
 logger = logging.getLogger(__name__)
+
+
+def drain_outbox() -> int:
+    """Fan out and send every waiting event, in batches (``recall.notifications.batch``).
+
+    Clears the drain request first, so that an event committed from now on requests a new drain
+    job (another worker takes it and drains beside this one). When more events wait than one
+    batch holds, requests another drain at once so that an idle worker joins in; when the time
+    budget runs out with events left, requests the next drain itself. Returns the number of events fanned out.
+    """
+    with job_context():
+        queue = rq_queue.get_queue()
+        rq_queue.drain_started(queue)
+        result = drain(on_backlog=lambda: rq_queue.request_drain(queue))
+        if result.more:
+            rq_queue.request_drain(queue)
+        return result.events
 
 
 def fan_out_event(event_id: int) -> int:

@@ -14,12 +14,15 @@ committed; then the message is sent again with the same ``Message-ID``/``X-Recal
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
+from rq.timeouts import JobTimeoutException
+from sqlalchemy.orm import joinedload
 
 from recall.extensions import db
 from recall.models.base import utcnow
@@ -37,21 +40,21 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+def _claimable(now):
+    lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
+    return sa.or_(
+        Delivery.status == DeliveryStatus.PENDING,
+        sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease),
+    )
+
+
 def _claim(delivery_id: int):
     """Take the delivery for this run; returns the claim time, or None when someone else has it."""
     now = utcnow()
-    lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     result = db.session.execute(
         sa.update(Delivery)
         .where(Delivery.id == delivery_id)
-        .where(
-            sa.or_(
-                Delivery.status == DeliveryStatus.PENDING,
-                sa.and_(
-                    Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease
-                ),
-            )
-        )
+        .where(_claimable(now))
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
         .execution_options(synchronize_session=False)
     )
@@ -59,9 +62,29 @@ def _claim(delivery_id: int):
     return now if result.rowcount == 1 else None
 
 
-def _finish(delivery_id: int, claimed_at, **values) -> None:
+def claim_many(delivery_ids: list[int]):
+    """Take several deliveries with one conditional UPDATE, in the caller's transaction.
+
+    Returns ``(claim time, ids this run now holds)``; the caller commits before sending
+    anything, so each claim is on record before its message can go out.
+    """
+    now = utcnow()
+    if not delivery_ids:
+        return now, []
+    claimed = db.session.scalars(
+        sa.update(Delivery)
+        .where(Delivery.id.in_(delivery_ids))
+        .where(_claimable(now))
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return now, sorted(claimed)
+
+
+def _finishing(delivery_id: int, claimed_at, values: dict):
     # Only the run holding the claim may finish it (a stale run whose lease was taken over may not).
-    result = db.session.execute(
+    return (
         sa.update(Delivery)
         .where(
             Delivery.id == delivery_id,
@@ -71,6 +94,10 @@ def _finish(delivery_id: int, claimed_at, **values) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def _finish(delivery_id: int, claimed_at, **values) -> None:
+    result = db.session.execute(_finishing(delivery_id, claimed_at, values))
     db.session.commit()
     if result.rowcount != 1:
         logger.warning("delivery %s: claim was taken over before this run finished", delivery_id)
@@ -90,6 +117,26 @@ def _send(delivery: Delivery) -> None:
         send_email(render_email(delivery, event, subject), delivery.id)
 
 
+def _failure(delivery: Delivery, exc: Exception) -> tuple[Outcome, dict]:
+    """The outcome of a failed attempt and the values to finish the claim with."""
+    if isinstance(exc, PermanentDeliveryError):
+        logger.warning("delivery %s failed permanently: %s", delivery.id, exc)
+        return Outcome.FAILED, {"status": DeliveryStatus.FAILED, "last_error": str(exc)[:2000]}
+    # Temporary by default: network trouble, timeouts, 4xx replies.
+    error = (
+        str(exc) if isinstance(exc, TemporaryDeliveryError) else f"{exc.__class__.__name__}: {exc}"
+    )
+    if delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
+        logger.warning(
+            "delivery %s failed after %d attempts: %s", delivery.id, delivery.attempts, error
+        )
+        return Outcome.FAILED, {"status": DeliveryStatus.FAILED, "last_error": error[:2000]}
+    logger.info(
+        "delivery %s attempt %d failed, will retry: %s", delivery.id, delivery.attempts, error
+    )
+    return Outcome.RETRY, {"status": DeliveryStatus.PENDING, "last_error": error[:2000]}
+
+
 def run_delivery(delivery_id: int) -> Outcome:
     """Send delivery ``delivery_id`` if it is still to be sent; commit its new state.
 
@@ -103,28 +150,86 @@ def run_delivery(delivery_id: int) -> Outcome:
     delivery = db.session.get(Delivery, delivery_id)
     try:
         _send(delivery)
-    except PermanentDeliveryError as exc:
-        logger.warning("delivery %s failed permanently: %s", delivery_id, exc)
-        _finish(delivery_id, claimed_at, status=DeliveryStatus.FAILED, last_error=str(exc)[:2000])
-        return Outcome.FAILED
-    except Exception as exc:  # temporary by default: network trouble, timeouts, 4xx replies
-        error = (
-            str(exc)
-            if isinstance(exc, TemporaryDeliveryError)
-            else f"{exc.__class__.__name__}: {exc}"
-        )
+    except JobTimeoutException:
+        raise  # the job's time is up: the claim stays until its lease expires
+    except Exception as exc:
         db.session.rollback()
-        if delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
-            logger.warning(
-                "delivery %s failed after %d attempts: %s", delivery_id, delivery.attempts, error
-            )
-            _finish(delivery_id, claimed_at, status=DeliveryStatus.FAILED, last_error=error[:2000])
-            return Outcome.FAILED
-        logger.info(
-            "delivery %s attempt %d failed, will retry: %s", delivery_id, delivery.attempts, error
-        )
-        _finish(delivery_id, claimed_at, status=DeliveryStatus.PENDING, last_error=error[:2000])
-        return Outcome.RETRY
+        outcome, values = _failure(delivery, exc)
+        _finish(delivery_id, claimed_at, **values)
+        return outcome
     _finish(delivery_id, claimed_at, status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
     logger.info("delivery %s sent (%s to %s)", delivery_id, delivery.channel, delivery.recipient)
     return Outcome.SENT
+
+
+def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
+    """Send deliveries this run claimed together (``claim_many``, committed), one after another
+    over the kept SMTP connection. Returns each outcome.
+
+    Each result is committed as soon as its message went out, so a crash re-sends at most the one
+    message in flight (as with ``run_delivery``), never the batch's earlier ones. On PostgreSQL the
+    results go through a connection of their own in autocommit mode with ``synchronous_commit``
+    off: one round trip per message, without waiting for the WAL flush. Only a database crash in
+    the next moment could lose such a result, and the lease then re-sends that one message, with
+    its same ``Message-ID``. Only rows still holding this claim are finished.
+    """
+    if not delivery_ids:
+        return {}
+    session = db.session()
+    deliveries = session.scalars(
+        sa.select(Delivery)
+        .where(Delivery.id.in_(delivery_ids))
+        .options(joinedload(Delivery.event), joinedload(Delivery.endpoint))
+        .order_by(Delivery.id)
+    ).all()
+    # The rows stay loaded: rendering reads them (and the events' subjects) after the commits.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()  # ends the read; nothing was written
+        with _results_writer(session) as record:
+            return _send_each(deliveries, claimed_at, record)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+@contextlib.contextmanager
+def _results_writer(session):
+    """A function ``record(delivery_id, claimed_at, **values)`` that commits one result."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield _finish
+        return
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(sa.text("SET synchronous_commit TO OFF"))
+
+        def record(delivery_id: int, claimed_at, **values) -> None:
+            result = connection.execute(_finishing(delivery_id, claimed_at, values))
+            if result.rowcount != 1:
+                logger.warning(
+                    "delivery %s: claim was taken over before this run finished", delivery_id
+                )
+
+        try:
+            yield record
+        finally:
+            connection.execute(sa.text("RESET synchronous_commit"))
+
+
+def _send_each(deliveries: list[Delivery], claimed_at, record) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    for delivery in deliveries:
+        try:
+            _send(delivery)
+        except JobTimeoutException:
+            raise
+        except Exception as exc:
+            db.session.rollback()  # rendering may have left the session's transaction failed
+            outcomes[delivery.id], values = _failure(delivery, exc)
+        else:
+            outcomes[delivery.id] = Outcome.SENT
+            values = {"status": DeliveryStatus.SENT, "sent_at": utcnow(), "last_error": None}
+        record(delivery.id, claimed_at, **values)
+    db.session.commit()  # ends what rendering read
+    sent = sum(1 for outcome in outcomes.values() if outcome == Outcome.SENT)
+    logger.info("batch of %d deliveries: %d sent", len(deliveries), sent)
+    return outcomes

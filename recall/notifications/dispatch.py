@@ -3,8 +3,9 @@
 ``record_event`` adds an ``Event`` to the caller's transaction. A session ``after_flush`` hook
 notes the ids of new events in ``session.info``; ``after_commit`` takes them and dispatches:
 
-* with ``REDIS_URL`` set, one fan-out job per event is enqueued (job id from the event id).
-  Nothing is written back: an event is "on its way" until its fan-out stamps
+* with ``REDIS_URL`` set, a drain of the outbox is requested (``queue.request_drain``: one
+  ``SET NX`` while a drain job is already queued, else that and the job), and the drain job fans
+  out and sends the waiting events in batches (``batch``). Nothing is written back: an event is "on its way" until its fan-out stamps
   ``fanned_out_at``. If Redis is unreachable the commit still stands and ``redispatch`` finds
   the event (not fanned out, no live job). A second write after commit used to stamp the event
   as enqueued; it cost ~40% of signing throughput and could wait on a second pool connection
@@ -105,9 +106,9 @@ def dispatch(event_ids: list[int], delivery_ids: list[int]) -> None:
         return
     enqueued = 0
     try:
-        for event_id in event_ids:
-            rq_queue.enqueue_event(queue, event_id)
-            enqueued += 1
+        if event_ids:
+            rq_queue.request_drain(queue)
+            enqueued = len(event_ids)
         for delivery_id in delivery_ids:
             rq_queue.enqueue_delivery(queue, delivery_id)
     except RedisError as exc:
@@ -154,8 +155,8 @@ def redispatch(now: datetime | None = None, *, older_than: int | None = None) ->
     """Find work that was committed but is not on its way, and dispatch it after the next commit.
 
     * events not fanned out, older than ``older_than`` seconds (default
-      ``OUTBOX_REDISPATCH_AFTER``), whose fan-out job is not queued, scheduled or running
-      (never enqueued because Redis was down or the process died, or the job was lost);
+      ``OUTBOX_REDISPATCH_AFTER``): the drain was never requested because Redis was down, or
+      its job was lost or died; a drain is requested again (harmless if one is queued);
     * pending deliveries whose retry is due and whose job is not queued, scheduled or running;
     * deliveries claimed (``sending``) longer than ``DELIVERY_LEASE_SECONDS`` ago: their job died.
 
@@ -176,11 +177,8 @@ def redispatch(now: datetime | None = None, *, older_than: int | None = None) ->
         .order_by(Event.id)
         .limit(REDISPATCH_BATCH)
     )
-    result.events = [
-        event_id
-        for event_id in stalled
-        if queue is None or not _live(queue, rq_queue.event_job_id(event_id))
-    ]
+    # One drain request covers them all (a drain already queued reads them anyway).
+    result.events = list(stalled)
     abandoned = db.session.scalars(
         sa.select(Delivery.id)
         .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at <= now - lease)

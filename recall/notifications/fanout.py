@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from recall.extensions import db
 from recall.models.base import utcnow
@@ -47,34 +48,66 @@ def fan_out(event_id: int) -> list[int]:
     event = db.session.get(Event, event_id)
     if event is None:  # rolled back, or never existed
         return []
-    if event.fanned_out_at is None:
-        rules = rules_for(event.kind)
-        subject = load_subject(event.subject_type, event.subject_id)
-        rows: dict[tuple[str, str], dict] = {}
-        for rule in rules:
-            for target in resolve(rule.recipient, rule.channel, event, subject):
-                rows.setdefault(
-                    (target.channel.value, target.address),
-                    {
-                        "event_id": event.id,
-                        "channel": target.channel.value,
-                        "recipient": target.address,
-                        "recipient_kind": target.kind.value,
-                        "user_id": target.user_id,
-                        "endpoint_id": target.endpoint_id,
-                        "follow_id": target.follow_id,
-                        "locale": target.locale,
-                    },
-                )
-        if rows:
-            _insert_ignoring_duplicates(list(rows.values()))
-        event.fanned_out_at = utcnow()
-        db.session.flush()
-        logger.info("event %s (%s) fanned out to %d recipient(s)", event.id, event.kind, len(rows))
-    return list(
-        db.session.scalars(
-            sa.select(Delivery.id)
-            .where(Delivery.event_id == event.id, Delivery.status == DeliveryStatus.PENDING)
-            .order_by(Delivery.id)
+    return fan_out_many([event]).get(event.id, [])
+
+
+def fan_out_many(events: list[Event], subjects: dict | None = None) -> dict[int, list[int]]:
+    """``fan_out`` for several loaded events at once: ``{event id: its pending delivery ids}``.
+
+    One INSERT for every new delivery, one UPDATE stamping the events, one SELECT of what is
+    pending; the rules are read once per kind. ``subjects`` may hold the events' subjects,
+    loaded already, by ``(subject_type, subject_id)``. Flushes; the caller commits.
+    """
+    rules_by_kind: dict[str, list] = {}
+    rows: dict[tuple[int, str, str], dict] = {}
+    fresh = [event for event in events if event.fanned_out_at is None]
+    for event in fresh:
+        if event.kind not in rules_by_kind:
+            rules_by_kind[event.kind] = rules_for(event.kind)
+        key = (event.subject_type, event.subject_id)
+        subject = (
+            subjects[key]
+            if subjects is not None and key in subjects
+            else load_subject(event.subject_type, event.subject_id)
         )
-    )
+        found = 0
+        for rule in rules_by_kind[event.kind]:
+            for target in resolve(rule.recipient, rule.channel, event, subject):
+                row_key = (event.id, target.channel.value, target.address)
+                if row_key in rows:
+                    continue
+                found += 1
+                rows[row_key] = {
+                    "event_id": event.id,
+                    "channel": target.channel.value,
+                    "recipient": target.address,
+                    "recipient_kind": target.kind.value,
+                    "user_id": target.user_id,
+                    "endpoint_id": target.endpoint_id,
+                    "follow_id": target.follow_id,
+                    "locale": target.locale,
+                }
+        logger.info("event %s (%s) fanned out to %d recipient(s)", event.id, event.kind, found)
+    if rows:
+        _insert_ignoring_duplicates(list(rows.values()))
+    if fresh:
+        now = utcnow()
+        db.session.execute(
+            sa.update(Event)
+            .where(Event.id.in_([event.id for event in fresh]))
+            .values(fanned_out_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        for event in fresh:
+            set_committed_value(event, "fanned_out_at", now)
+    pending: dict[int, list[int]] = {event.id: [] for event in events}
+    for delivery_id, event_id in db.session.execute(
+        sa.select(Delivery.id, Delivery.event_id)
+        .where(
+            Delivery.event_id.in_(list(pending)),
+            Delivery.status == DeliveryStatus.PENDING,
+        )
+        .order_by(Delivery.id)
+    ):
+        pending[event_id].append(delivery_id)
+    return pending

@@ -15,8 +15,15 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 from collections.abc import Iterator
-from email.message import EmailMessage
+from email import message_from_bytes
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.policy import default as default_policy
 from email.utils import formatdate
 from pathlib import Path
@@ -84,6 +91,9 @@ PAYLOAD_LABELS = {
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
 # Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.
 MAIL_POLICY = default_policy.clone(max_line_length=998)
+FAST_MAIL_POLICY = compat32.clone(max_line_length=998)
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 SUBJECT_ENDPOINTS = {
     "deputy": ("public.show_deputy", "deputy_id"),
     "petition": ("petitions.show_petition", "petition_id"),
@@ -153,7 +163,7 @@ def message_reference(delivery: Delivery) -> str:
     ).hexdigest()[:32]
 
 
-def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage:
+def render_email(delivery: Delivery, event: Event, subject: Any) -> Message:
     """Build the multipart (text + HTML) message of an e-mail delivery, in its recipient's language.
 
     Raises ``PermanentDeliveryError`` when the templates cannot be rendered.
@@ -185,21 +195,44 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> EmailMessage
             )
     except TemplateError as exc:
         raise PermanentDeliveryError(f"template error: {exc}") from exc
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["Subject"] = " ".join(title.split())
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = delivery.recipient
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    # Stable per delivery: if a rare crash makes us send twice, receiving systems can tell.
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "recall.local"
+    # Stable per delivery: if a rare crash makes us send twice, receiving systems can tell.
     reference = message_reference(delivery)
-    message["Message-ID"] = f"<{reference}@{host}>"
-    message["X-Recall-Delivery"] = reference
+    headers = {
+        "From": current_app.config["MAIL_DEFAULT_SENDER"],
+        "To": delivery.recipient,
+        "Date": formatdate(localtime=False, usegmt=True),
+        "Message-ID": f"<{reference}@{host}>",
+        "X-Recall-Delivery": reference,
+    }
     if unsubscribe:
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return _build_message(" ".join(title.split()), headers, text, html)
+
+
+def _build_message(subject: str, headers: dict[str, str], text: str, html: str) -> Message:
+    """A multipart/alternative message (text, then HTML), UTF-8 bodies in quoted-printable.
+
+    Built with the ``compat32`` classes, about four times faster than ``EmailMessage``'s header
+    parsing (it counts in a surge: one message per signature). The subject is RFC 2047-encoded
+    when it is not ASCII; any other header that is not ASCII (an internationalised address)
+    takes the ``EmailMessage`` path, which knows how to encode it.
+    """
+    if not all(value.isascii() for value in headers.values()):
+        message = EmailMessage(policy=MAIL_POLICY)
+        message["Subject"] = subject
+        for name, value in headers.items():
+            message[name] = value
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+    message = MIMEMultipart("alternative", policy=FAST_MAIL_POLICY)
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    for name, value in headers.items():
+        message[name] = value
+    message.attach(MIMEText(text, "plain", _UTF8_QP, policy=FAST_MAIL_POLICY))
+    message.attach(MIMEText(html, "html", _UTF8_QP, policy=FAST_MAIL_POLICY))
     return message
 
 
@@ -211,8 +244,9 @@ def reused_smtp_connection() -> Iterator[None]:
     """Within this block (a worker's life), ``send_email`` keeps one SMTP connection per thread.
 
     Opening a connection costs a TCP handshake, the greeting, EHLO and possibly STARTTLS and
-    AUTH, several times what one message costs. A kept connection is checked with ``NOOP``
-    before each message (servers drop idle clients) and thrown away after any error, so a
+    AUTH, several times what one message costs. A kept connection idle for more than
+    ``IDLE_CHECK_SECONDS`` is checked with ``NOOP`` before the next message (servers drop idle
+    clients) and thrown away after any error, so a
     message is still sent at most once per call. Outside the block every message gets its own
     connection, as before.
     """
@@ -249,7 +283,7 @@ def _connect(config) -> smtplib.SMTP:
 
 def _drop_kept_connection() -> None:
     smtp = getattr(_reuse, "smtp", None)
-    _reuse.smtp = None
+    _reuse.smtp, _reuse.used_at = None, 0.0
     if smtp is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             smtp.close()
@@ -259,6 +293,8 @@ def _kept_connection(config) -> smtplib.SMTP:
     key = tuple(config.get(name) for name in _CONNECTION_SETTINGS)
     smtp = getattr(_reuse, "smtp", None)
     if smtp is not None and _reuse.key == key:
+        if time.monotonic() - _reuse.used_at < IDLE_CHECK_SECONDS:
+            return smtp  # used a moment ago (a batch): no NOOP round trip per message
         try:
             if smtp.noop()[0] == 250:
                 return smtp
@@ -267,6 +303,10 @@ def _kept_connection(config) -> smtplib.SMTP:
     _drop_kept_connection()
     _reuse.smtp, _reuse.key = _connect(config), key
     return _reuse.smtp
+
+
+# A kept connection idle longer than this is checked with NOOP before the next message.
+IDLE_CHECK_SECONDS = 2.0
 
 
 _CONNECTION_SETTINGS = (
@@ -279,7 +319,7 @@ _CONNECTION_SETTINGS = (
 )
 
 
-def send_email(message: EmailMessage, delivery_id: int) -> None:
+def send_email(message: Message, delivery_id: int) -> None:
     """Send over SMTP, or log and write an ``.eml`` file when ``MAIL_SERVER`` is not set.
 
     Raises ``PermanentDeliveryError`` for SMTP 5xx replies and ``TemporaryDeliveryError`` for
@@ -298,6 +338,7 @@ def send_email(message: EmailMessage, delivery_id: int) -> None:
             except BaseException:
                 _drop_kept_connection()  # the session's state is unknown now
                 raise
+            _reuse.used_at = time.monotonic()
         else:
             with _connect(config) as smtp:
                 smtp.send_message(message)
@@ -323,11 +364,13 @@ def _smtp_error(code: int, detail: Any) -> Exception:
     return PermanentDeliveryError(text) if 500 <= code < 600 else TemporaryDeliveryError(text)
 
 
-def _write_to_folder(message: EmailMessage, delivery_id: int) -> None:
+def _write_to_folder(message: Message, delivery_id: int) -> None:
     folder = Path(current_app.config["MAIL_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"delivery-{delivery_id}.eml"
-    path.write_bytes(bytes(message))
+    data = bytes(message)
+    path.write_bytes(data)
+    message = message_from_bytes(data, policy=default_policy)  # decoded, to show it readably
     text = message.get_body(("plain",))
     logger.info(
         "mail (no MAIL_SERVER) to %s: %s -> %s\n%s",

@@ -1,8 +1,14 @@
 """The one RQ queue every job goes through, and the jobs' stable ids.
 
-Job ids derive from row ids (``recall-event-<id>``, ``recall-delivery-<id>``,
-``recall-voter-roll-<id>``), so enqueueing the same row twice names the same job: a re-enqueue after a crash is harmless, and the
+Job ids derive from row ids (``recall-delivery-<id>``, ``recall-voter-roll-<id>``), so enqueueing the same row twice names the same job: a re-enqueue after a crash is harmless, and the
 jobs themselves are idempotent for the rare case where both copies run.
+
+Committed events are not handed over one job each but by *drain requests*: after a commit, one
+``SET <flag> NX`` decides whether a drain job must be enqueued; while one is queued (the flag is
+set) further commits add nothing. The drain job clears the flag before it reads the outbox, so an
+event committed after that sets the flag again and gets a job of its own; one committed before is
+in what the job reads. Any number of drain jobs may run at once (``recall.notifications.batch``
+takes events with ``FOR UPDATE SKIP LOCKED``).
 """
 
 from __future__ import annotations
@@ -18,17 +24,16 @@ from rq.job import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
-FAN_OUT_JOB = "recall.jobs.notifications.fan_out_event"
+DRAIN_JOB = "recall.jobs.notifications.drain_outbox"
+# While set, a drain job is queued and will read every event committed before it starts. Expires
+# by itself, so a job lost with its Redis leaves events waiting at most this long for a new one.
+DRAIN_FLAG_SECONDS = 10
 DELIVERY_JOB = "recall.jobs.notifications.deliver"
 VOTER_ROLL_IMPORT_JOB = "recall.jobs.voter_roll.import_roll"
 # A job in one of these states will run (again) by itself; redispatch leaves it alone.
 LIVE_JOB_STATES = frozenset(
     {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 )
-
-
-def event_job_id(event_id: int) -> str:
-    return f"recall-event-{event_id}"
 
 
 def delivery_job_id(delivery_id: int) -> str:
@@ -70,17 +75,36 @@ def retry_intervals(config) -> list[int]:
     return [base * 2**n for n in range(retries)]
 
 
-def enqueue_event(queue: Queue, event_id: int) -> None:
-    """Put the fan-out job of one event on the queue (raises Redis errors to the caller)."""
-    config = current_app.config
-    queue.enqueue(
-        FAN_OUT_JOB,
-        event_id,
-        job_id=event_job_id(event_id),
-        job_timeout=config["DELIVERY_JOB_TIMEOUT"],
-        retry=Retry(max=3, interval=[5, 30, 120]),
-        description=f"fan out event {event_id}",
-    )
+def drain_flag(queue: Queue) -> str:
+    return f"recall:outbox:drain-queued:{queue.name}"
+
+
+def request_drain(queue: Queue) -> bool:
+    """Make sure a drain job is queued; returns True when this call enqueued it.
+
+    One Redis round trip when a drain is already queued (the common case under load).
+    Raises Redis errors to the caller (the events stay in the outbox for redispatch).
+    """
+    flag = drain_flag(queue)
+    if not queue.connection.set(flag, 1, nx=True, ex=DRAIN_FLAG_SECONDS):
+        return False
+    try:
+        queue.enqueue(
+            DRAIN_JOB,
+            job_timeout=current_app.config["DELIVERY_JOB_TIMEOUT"],
+            result_ttl=0,
+            failure_ttl=3600,
+            description="drain the outbox",
+        )
+    except BaseException:
+        queue.connection.delete(flag)
+        raise
+    return True
+
+
+def drain_started(queue: Queue) -> None:
+    """Called by a drain job before it reads the outbox: later commits must request a new one."""
+    queue.connection.delete(drain_flag(queue))
 
 
 def enqueue_delivery(queue: Queue, delivery_id: int, *, after_first_attempt: bool = False) -> None:

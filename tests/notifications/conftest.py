@@ -50,7 +50,8 @@ class Received:
 @dataclass
 class SmtpHandler:
     """Records accepted messages. ``rcpt_replies`` are answered to the next RCPT commands instead of 250;
-    ``mail_delay`` makes the next MAIL command hang that long (``mail_started`` is set when it begins)."""
+    ``mail_delay`` makes the next MAIL command hang that long (``mail_started`` is set when it begins),
+    ``hang_at`` the MAIL command with that number."""
 
     messages: list[Received] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
@@ -60,9 +61,13 @@ class SmtpHandler:
     mail_delay: float = 0.0
     mail_started: threading.Event = field(default_factory=threading.Event)
     attempts: int = 0
+    hang_at: int = 0  # the MAIL command with this number (1, 2, ...) hangs for 30 s
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.attempts += 1
+        if self.hang_at and self.attempts == self.hang_at:
+            self.mail_started.set()
+            await asyncio.sleep(30)
         if self.mail_delay:
             delay, self.mail_delay = self.mail_delay, 0.0
             self.mail_started.set()
@@ -196,9 +201,9 @@ class Workers:
         self.processes.append(process)
         return process
 
-    def run_burst(self, timeout: float = 30) -> str:
+    def run_burst(self, timeout: float = 30, **env: str) -> str:
         """Run one worker in burst mode until the queue is empty; return its log."""
-        process = self.start("--burst", "--no-scheduler")
+        process = self.start("--burst", "--no-scheduler", **env)
         process.wait(timeout)
         return process.log_path.read_text(errors="replace")
 

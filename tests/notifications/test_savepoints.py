@@ -61,9 +61,9 @@ def test_with_redis_a_released_savepoint_enqueues_nothing_before_the_commit(
 ):
     app.config["REDIS_URL"] = redis_url
     queue = Queue("recall-test", connection=redis_conn)
-    event = _withdrawal(make, "queued@example.org")
+    _withdrawal(make, "queued@example.org")
     with db.session.begin_nested():
         make.body()
     assert queue.job_ids == []
     db.session.commit()
-    assert queue.job_ids == [f"recall-event-{event.id}"]
+    assert [job.func_name for job in queue.jobs] == ["recall.jobs.notifications.drain_outbox"]

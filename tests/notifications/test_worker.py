@@ -54,7 +54,8 @@ def test_event_committed_while_redis_is_down_is_delivered_after_redispatch(
     result = runner.invoke(args=["outbox", "redispatch"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Redispatched 1 event(s) and 0 delivery(ies)."
-    assert Queue("recall-test", connection=redis_conn).job_ids == [f"recall-event-{event.id}"]
+    jobs = Queue("recall-test", connection=redis_conn).jobs
+    assert [job.func_name for job in jobs] == ["recall.jobs.notifications.drain_outbox"]
 
     log = workers.run_burst()
     assert [m.rcpt_tos for m in smtp_server.wait_for(1)] == [["down@example.org"]], log
@@ -130,16 +131,16 @@ def test_temporary_refusal_is_retried_with_backoff_and_the_last_failure_marks_fa
     assert len(smtp_server.messages) == 1
 
 
-def test_one_worker_sends_single_recipient_events_in_the_fan_out_job_over_one_connection(
+def test_one_worker_sends_single_recipient_events_in_one_drain_job_over_one_connection(
     app, make, smtp_server, workers, redis_conn
 ):
-    """No delivery jobs for single-recipient events, no fork per job, one SMTP connection."""
+    """One drain job for events committed while it waits, no delivery jobs, one SMTP connection."""
     ensure_default_rules()
     addresses = [f"one-{n}@example.org" for n in range(4)]
     for address in addresses:
         _withdrawal(make, address)
     db.session.commit()
-    assert Queue("recall-test", connection=redis_conn).count == 4  # fan-out jobs only
+    assert Queue("recall-test", connection=redis_conn).count == 1  # one drain for all four
 
     log = workers.run_burst()
     messages = smtp_server.wait_for(4)

@@ -1,0 +1,158 @@
+"""Draining the outbox in batches: many events fanned out, claimed and sent per transaction.
+
+In a surge every signature records one event with one recipient (its confirmation). Handling
+them one job each costs more in RQ bookkeeping and commits than the mail itself, so the after-commit
+hook only *requests a drain* (``queue.request_drain``) and a drain job takes the waiting events
+in batches of ``OUTBOX_BATCH_SIZE``:
+
+1. one transaction: ``SELECT ... FOR UPDATE SKIP LOCKED`` the oldest events not fanned out (so
+   drains running in parallel, on any machine, take different events), fan each out as
+   ``fanout.fan_out`` does, and claim every single-recipient delivery with one conditional UPDATE
+   (``delivery.claim_many``); commit. Events with several recipients get one delivery job per
+   recipient, as before;
+2. send the claimed deliveries over the kept SMTP connection (``delivery.send_claimed``) and
+   record the results with one commit. A temporary failure releases its delivery to ``pending``
+   and schedules its delivery job for the first back-off interval.
+
+The guarantees are those of a single delivery: a message goes out only under a committed claim,
+and a drain killed at any point leaves either events not fanned out (redispatch requests a drain
+again) or claims that expire after ``DELIVERY_LEASE_SECONDS`` (redispatch sends them once).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from recall.extensions import db
+from recall.models.outbox import Event
+from recall.notifications import queue as rq_queue
+from recall.notifications.delivery import Outcome, claim_many, send_claimed
+from recall.notifications.fanout import fan_out_many
+from recall.notifications.recipients import subject_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Drained:
+    """What drain passes did: events fanned out, messages sent, deliveries left to jobs."""
+
+    events: int = 0
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    queued: int = 0
+    more: bool = False  # stopped for time with events still waiting
+
+
+def drain_batch(limit: int) -> Drained:
+    """Fan out, claim and send up to ``limit`` waiting events. Commits; must run in an app context."""
+    session = db.session()
+    # The events and subjects loaded first are read again after the commits below (rendering).
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _drain_batch(session, limit)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _drain_batch(session, limit: int) -> Drained:
+    result = Drained()
+    events = list(
+        session.scalars(
+            sa.select(Event)
+            .where(Event.fanned_out_at.is_(None))
+            .order_by(Event.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not events:
+        session.rollback()
+        return result
+    subjects = _load_subjects(events)
+    pending = fan_out_many(events, subjects)
+    singles = [ids[0] for ids in pending.values() if len(ids) == 1]
+    several = [i for ids in pending.values() if len(ids) > 1 for i in ids]
+    claimed_at, claimed = claim_many(singles)
+    session.commit()
+    result.events = len(events)
+    queue = rq_queue.get_queue()
+    for delivery_id in several:
+        rq_queue.enqueue_delivery(queue, delivery_id)
+    result.queued = len(several)
+    outcomes = send_claimed(claimed, claimed_at)
+    for delivery_id, outcome in outcomes.items():
+        if outcome == Outcome.SENT:
+            result.sent += 1
+        elif outcome == Outcome.RETRY:
+            result.retry += 1
+            rq_queue.enqueue_delivery(queue, delivery_id, after_first_attempt=True)
+        else:
+            result.failed += 1
+    return result
+
+
+def _load_subjects(events: list[Event]) -> dict[tuple[str, int], object]:
+    """The events' subjects by ``(type, id)``, one query per type (None where a row is gone)."""
+    by_type: dict[str, set[int]] = {}
+    for event in events:
+        by_type.setdefault(event.subject_type, set()).add(event.subject_id)
+    found: dict[tuple[str, int], object] = {}
+    for subject_type, ids in by_type.items():
+        model = subject_model(subject_type)
+        rows = db.session.scalars(sa.select(model).where(model.id.in_(ids))) if model else []
+        found.update({(subject_type, row.id): row for row in rows})
+        found.update({(subject_type, i): None for i in ids if (subject_type, i) not in found})
+    return found
+
+
+def drain(
+    *,
+    budget_seconds: float | None = None,
+    limit: int | None = None,
+    on_backlog: Callable[[], object] | None = None,
+) -> Drained:
+    """Drain batch after batch until no event waits or ``budget_seconds`` have passed.
+
+    The budget (default: half of ``DELIVERY_JOB_TIMEOUT``) keeps a drain job well inside its
+    timeout; when it runs out with events left, ``more`` is set and the caller requests
+    another drain. ``on_backlog`` is called once when the first batch is full: more events are
+    waiting than one batch holds, so a drain job requested then lets an idle worker help.
+    """
+    config = current_app.config
+    limit = limit or config["OUTBOX_BATCH_SIZE"]
+    budget = config["DELIVERY_JOB_TIMEOUT"] / 2 if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    total = Drained()
+    while True:
+        batch = drain_batch(limit)
+        total.events += batch.events
+        total.sent += batch.sent
+        total.retry += batch.retry
+        total.failed += batch.failed
+        total.queued += batch.queued
+        if batch.events < limit:
+            break
+        if on_backlog is not None:
+            on_backlog()
+            on_backlog = None
+        if time.monotonic() >= deadline:
+            total.more = True
+            break
+    if total.events:
+        logger.info(
+            "drained %d event(s): %d sent, %d to retry, %d failed, %d delivery job(s)",
+            total.events,
+            total.sent,
+            total.retry,
+            total.failed,
+            total.queued,
+        )
+    return total
