@@ -10,7 +10,7 @@ from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import body_json, deputy_json, district_json, page_json
 from recall.replica import lag_tolerant
 from recall.security import public
-from recall.services.deputies import directory
+from recall.services.deputies import directory, popolo_export
 
 
 @bp.get("/deputies")
@@ -58,3 +58,14 @@ def get_district(district_id: int):
 @lag_tolerant
 def list_bodies():
     return {"items": [body_json(b) for b in directory.list_bodies()]}
+
+
+@bp.get("/popolo.json")
+@documented(
+    "Bodies, districts, parties and deputies as Popolo (re-importable)",
+    tags=("deputies", "downloads"),
+    response=s.PopoloOut,
+)
+@public
+def popolo_json():
+    return popolo_export.popolo_export()

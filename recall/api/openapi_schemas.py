@@ -590,3 +590,19 @@ class AuditEntries(Schema):
     items = _req(fields.List(fields.Nested(AuditEntryOut)))
     meta = _req(fields.Nested(AuditEntriesMeta))
     head = _opt(fields.Nested(AuditHeadInner))
+
+
+class PopoloOut(Schema):
+    """A Popolo document (https://www.popoloproject.com/specs/); docs/api.md lists the fields."""
+
+    meta = _req(fields.Dict())
+    organizations = _req(
+        fields.List(fields.Dict()), metadata={"description": "Legislatures and parties."}
+    )
+    areas = _req(fields.List(fields.Dict()), metadata={"description": "Regions and districts."})
+    posts = _req(fields.List(fields.Dict()), metadata={"description": "District seats."})
+    persons = _req(fields.List(fields.Dict()), metadata={"description": "Deputies."})
+    memberships = _req(
+        fields.List(fields.Dict()),
+        metadata={"description": "Mandates, with end_reason (recalled, ...) once ended."},
+    )
