@@ -27,6 +27,11 @@ class ConfigError(RuntimeError):
     """Configuration that cannot work; the message says what to set."""
 
 
+# The open data's licence unless the operator sets DATA_LICENSE (and DATA_LICENSE_URL).
+DEFAULT_DATA_LICENSE = "CC BY 4.0"
+DEFAULT_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -137,9 +142,8 @@ def load_config(
         "API_COUNT_MAX_AGE": _int(env, "API_COUNT_MAX_AGE", 60),
         "API_MAX_AGE": _int(env, "API_MAX_AGE", 300),
         # The licence of the open data (/data, the API description, the CSV downloads).
-        "DATA_LICENSE": env.get("DATA_LICENSE") or "CC BY 4.0",
-        "DATA_LICENSE_URL": env.get("DATA_LICENSE_URL")
-        or "https://creativecommons.org/licenses/by/4.0/",
+        "DATA_LICENSE": env.get("DATA_LICENSE") or DEFAULT_DATA_LICENSE,
+        "DATA_LICENSE_URL": env.get("DATA_LICENSE_URL") or DEFAULT_DATA_LICENSE_URL,
         "RQ_QUEUE_NAME": env.get("RQ_QUEUE_NAME", "recall"),
         # Mail: without MAIL_SERVER, mail is written to the console and instance/mail/.
         "MAIL_SERVER": mail_server,

@@ -382,7 +382,7 @@ def certification(
             "invalid": 10,
             "review": 0,
             "unchecked": 0,
-            "invalid_by_reason": {"not_on_roll": 7, "duplicate": 3},
+            "invalid_by_reason": {"not_registered": 7, "duplicate": 3},
             "draw": None,
             "outcome": outcome,
         },

@@ -18,6 +18,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
 from recall.api import openapi_schemas as s
+from recall.config import DEFAULT_DATA_LICENSE, DEFAULT_DATA_LICENSE_URL
 
 API_PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.1.0"
@@ -172,7 +173,10 @@ def build_spec(app: Flask, server_url: str | None = None) -> dict[str, Any]:
                 "Deputies, promises, recall petitions and their results as data. "
                 "Conventions (pagination, caching, CORS, languages, errors): docs/api.md."
             ),
-            "license": {"name": "CC BY 4.0 (data)", "identifier": "CC-BY-4.0"},
+            "license": {
+                "name": f"{app.config.get('DATA_LICENSE') or DEFAULT_DATA_LICENSE} (the data)",
+                "url": app.config.get("DATA_LICENSE_URL") or DEFAULT_DATA_LICENSE_URL,
+            },
         },
         servers=[{"url": server_url or "/"}],
     )

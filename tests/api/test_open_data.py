@@ -65,7 +65,7 @@ def test_certified_petitions_carry_their_result(app, client, make):
             "raw": 5000,
             "valid": 400,
             "invalid": 100,
-            "invalid_by_reason": {"not_on_roll": 100},
+            "invalid_by_reason": {"not_registered": 100},
             "draw": {**draw, "required": 4000, "formula": "f", "outcome": "failed", "id": 9},
         },
     )
@@ -76,7 +76,7 @@ def test_certified_petitions_carry_their_result(app, client, make):
     result = items[full.id]["result"]
     assert result["outcome"] == "qualified" and result["method"] == "full_count"
     assert (result["filed"], result["valid"], result["invalid"]) == (120, 110, 10)
-    assert result["invalid_by_reason"] == {"not_on_roll": 7, "duplicate": 3}
+    assert result["invalid_by_reason"] == {"not_registered": 7, "duplicate": 3}
     assert result["sample"] is None
     sample = items[sampled.id]["result"]["sample"]
     assert sample["n"] == 500 and sample["projected"] == 3960.0 and "id" not in sample
@@ -104,7 +104,7 @@ def test_petitions_csv_one_row_each_with_count_and_result(app, client, make):
     )
     assert rows[sealed.id]["deputy_name"] == "'=Омаров Ерлан"
     assert rows[certified.id]["signatures_confirmed"] == "1"
-    assert rows[certified.id]["invalid_by_reason"] == "duplicate:3;not_on_roll:7"
+    assert rows[certified.id]["invalid_by_reason"] == "duplicate:3;not_registered:7"
     assert rows[certified.id]["outcome"] == "qualified"
     opened = rows[certified.id]["opens_at"]
     assert opened[:4].isdigit() and opened[10] == "T"  # ISO 8601

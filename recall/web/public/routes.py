@@ -9,6 +9,7 @@ from recall.i18n import LANG_COOKIE
 from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory
+from recall.web.public import catalogue
 from recall.web.redirects import local_target
 
 bp = Blueprint("public", __name__)
@@ -49,6 +50,20 @@ def show_district(district_id: int):
     district = directory.get_district(district_id)
     return render_template(
         "public/district.html", district=district, deputies=directory.district_deputies(district)
+    )
+
+
+@bp.get("/data")
+@public
+def open_data():
+    """Every download and feed, its licence (``DATA_LICENSE``) and a data dictionary."""
+    return render_template(
+        "public/data.html",
+        downloads=catalogue.DOWNLOADS,
+        feeds=catalogue.FEEDS,
+        dictionary=catalogue.DICTIONARY,
+        reason_codes=catalogue.reason_codes(),
+        licence=catalogue.licence(current_app.config),
     )
 
 
