@@ -11,13 +11,16 @@ from recall.replica import primary
 
 
 def _load_user(session_id: str) -> User | None:
-    """Session ids are ``"<user id>:<session version>"``; a stale version logs the session out."""
+    """Session ids are ``"<user id>:<session version>"``; a stale version logs the session out.
+
+    So does an account whose e-mail address is not confirmed: it can neither sign in nor act.
+    """
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     with primary():  # a new password or log-out everywhere counts at once, never after the lag
         user = db.session.get(User, int(user_id), populate_existing=True)
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != int(version) or not user.is_confirmed:
         return None
     return user
 

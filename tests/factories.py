@@ -138,6 +138,7 @@ def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides)
         "display_name": f"User {n}",
         "locale": "en",
         "password_hash": _password_hash(password),
+        "email_confirmed_at": utcnow(),
     }
     if role == Role.MONITOR and "organization" not in overrides:
         values["organization"] = organization()

@@ -273,7 +273,7 @@ def _load_maslikhat(
 def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
     email = f"{role.value}@{DEMO_EMAIL_DOMAIN}"
     password = secrets.token_urlsafe(12)
-    user_service.register_user(email, password, name, locale="ru")
+    user_service.create_account(None, email, password, name, locale="ru")
     user_service.grant_role(None, email, role, **grant)
     result.accounts[role.value] = (email, password)
 

@@ -137,7 +137,7 @@ DEMO_PROMISES: tuple = (
 
 def _second_monitor(password: str) -> User:
     """A monitor of another organization: only they may resolve a dispute about the first one's rating."""
-    user_service.register_user(SECOND_MONITOR_EMAIL, password, "Demo Monitor 2", locale="ru")
+    user_service.create_account(None, SECOND_MONITOR_EMAIL, password, "Demo Monitor 2", locale="ru")
     return user_service.grant_role(
         None, SECOND_MONITOR_EMAIL, Role.MONITOR, organization=SECOND_ORGANIZATION
     )

@@ -67,6 +67,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("signature.already_signed", (Recipient.SIGNER,)),
     ("signature.withdrawn", (Recipient.SIGNER,)),
     ("initiative.invited", (Recipient.PAYLOAD_USER,)),
+    ("account.confirmation_requested", (Recipient.PAYLOAD_USER,)),
+    ("account.registration_attempted", (Recipient.PAYLOAD_USER,)),
     ("petition.opened", (Recipient.PETITION_INITIATORS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     (
         "petition.submitted",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recall.extensions import db
-from recall.models.base import TimestampMixin
+from recall.models.base import TimestampMixin, UTCDateTime
 from recall.models.body import Body
 
 
@@ -54,6 +55,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Bumped on log-out and password change: session and "remember me" cookies carry the version
     # they were issued under (``get_id``), so every cookie issued before stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Set when the owner of the address followed the confirmation link (or an administrator, the
+    # command line or the demo created the account); until then the account cannot sign in.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 of the random nonce in the pending confirmation link; None once confirmed.
+    confirm_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     organization: Mapped[Organization | None] = relationship()
     commission_body: Mapped[Body | None] = relationship()
@@ -68,6 +74,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     def end_sessions(self) -> None:
         """Invalidate every session and remember cookie issued so far."""
         self.session_version = (self.session_version or 0) + 1
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

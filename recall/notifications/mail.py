@@ -49,6 +49,8 @@ KIND_LABELS = {
     "signature.already_signed": _l("You have already signed this petition"),
     "signature.withdrawn": _l("Your signature was withdrawn"),
     "initiative.invited": _l("You are invited to an initiative group"),
+    "account.confirmation_requested": _l("Confirm your e-mail address"),
+    "account.registration_attempted": _l("Someone tried to register with your e-mail address"),
     "petition.opened": _l("A recall petition was started"),
     "petition.submitted": _l("A recall petition was submitted to the commission"),
     "petition.registered": _l("A recall petition was registered"),

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.security import generate_password_hash
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, Organization, Role, User
+from recall.models.base import utcnow
+from recall.notifications.mail import public_url
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
+from recall.services.outbox import record_event
 
 MIN_PASSWORD_LENGTH = 10
+# A registration link works this long; registering again sends a new one.
+CONFIRM_LINK_HOURS = 72
+CONFIRM_SALT = "recall.account.confirm-email"
 
 
 @functools.cache
@@ -50,45 +61,149 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(email: str, password: str, display_name: str, locale: str = "ru") -> User:
-    """Create a citizen account. Raises ``Invalid`` (bad input) or ``Conflict`` (e-mail taken)."""
+def _check_new_account(email: str, password: str, display_name: str) -> tuple[str, str]:
+    """The normalised e-mail and name of a new account; raise ``Invalid`` on bad shape."""
     email = normalise_email(email)
     display_name = (display_name or "").strip()
     if not display_name:
         raise Invalid(_("Enter your name."), field="display_name")
     _check_password_strength(password)
+    return email, display_name[:120]
+
+
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def _send_confirmation(user: User) -> None:
+    """Give ``user`` a new confirmation link (the previous one stops working) and mail it."""
+    nonce = secrets.token_urlsafe(32)
+    user.confirm_token_hash = _digest(nonce)
+    db.session.flush()
+    token = _confirm_serializer().dumps(nonce)
+    record_event(
+        "account.confirmation_requested",
+        "user",
+        user.id,
+        {"user_id": user.id, "confirm_url": public_url("auth.confirm_registration", token=token)},
+    )
+
+
+def register_user(email: str, password: str, display_name: str, locale: str = "ru") -> None:
+    """Ask for a citizen account; the answer is the same whether the address has one or not.
+
+    * A new address: an account is created unconfirmed and a confirmation link is mailed to it
+      (``account.confirmation_requested``); it cannot sign in before the link is followed.
+    * An address whose account is still unconfirmed: this request replaces the pending one
+      (name, password, language) and mails a new link; the old link stops working.
+    * An address with a confirmed account: nothing changes; its owner is told by mail that
+      someone tried to register with it (``account.registration_attempted``).
+
+    The password is hashed on every path, so the time taken does not tell either. Raises
+    ``Invalid`` for bad input only (never because of the address's account). Flushes.
+    """
+    email, display_name = _check_new_account(email, password, display_name)
+    password_hash = generate_password_hash(password)
+    user = find_user_by_email(email)
+    if user is not None and user.is_confirmed:
+        record_event(
+            "account.registration_attempted",
+            "user",
+            user.id,
+            {"user_id": user.id, "login_url": public_url("auth.login")},
+        )
+        return
+    if user is None:
+        user = User(email=email, password_hash=password_hash)
+        db.session.add(user)
+    user.display_name, user.locale, user.password_hash = display_name, locale, password_hash
+    _send_confirmation(user)
+
+
+def confirm_registration(token: str, password: str) -> User:
+    """Confirm the account a registration link was sent for, and return it.
+
+    The link alone is not enough: the password chosen when registering must be given too, so
+    someone who registered another person's address cannot have that person confirm an account
+    whose password they know. The link works once, for ``CONFIRM_LINK_HOURS``.
+    Raises ``Invalid`` (unknown, used or expired link; wrong password). Flushes.
+    """
+    try:
+        nonce = _confirm_serializer().loads(token or "", max_age=CONFIRM_LINK_HOURS * 3600)
+    except BadData:
+        nonce = None
+    user = (
+        db.session.scalar(sa.select(User).where(User.confirm_token_hash == _digest(nonce)))
+        if isinstance(nonce, str)
+        else None
+    )
+    if user is None:
+        raise Invalid(
+            _(
+                "This link is not valid: it was used already, has expired or was replaced by a "
+                "newer one. Register again to get a new link."
+            )
+        )
+    if not user.check_password(password or ""):
+        raise Invalid(_("Wrong password."), field="password")
+    user.email_confirmed_at = utcnow()
+    user.confirm_token_hash = None
+    db.session.flush()
+    return user
+
+
+def create_account(
+    actor: User | None,
+    email: str,
+    password: str,
+    display_name: str,
+    *,
+    admin: bool = False,
+    locale: str = "ru",
+) -> User:
+    """An administrator (or the command line, ``actor`` None) creates a confirmed account.
+
+    Raises ``Forbidden`` for a non-admin actor, ``Invalid`` for bad input and ``Conflict`` when
+    the address has an account (an administrator may know that). Flushes.
+    """
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators can create accounts."))
+    email, display_name = _check_new_account(email, password, display_name)
     if find_user_by_email(email) is not None:
         raise Conflict(_("An account with this e-mail address already exists."), field="email")
-    user = User(email=email, display_name=display_name[:120], locale=locale)
+    user = User(
+        email=email,
+        display_name=display_name,
+        locale=locale,
+        is_admin=admin,
+        email_confirmed_at=utcnow(),
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def create_account(
-    actor: User | None, email: str, password: str, display_name: str, *, admin: bool = False
-) -> User:
-    """An administrator (or the command line, ``actor`` None) creates an account, optionally an admin.
-
-    Raises ``Forbidden`` for a non-admin actor, and what ``register_user`` raises for bad input.
-    """
-    if actor is not None and not actor.has_role(Role.ADMIN):
-        raise Forbidden(_("Only administrators can create accounts."))
-    user = register_user(email, password, display_name)
-    if admin:
-        user.is_admin = True
-        db.session.flush()
-    return user
-
-
 def authenticate(email: str, password: str) -> User | None:
-    """The user with these credentials, or None. Takes the same time whether the e-mail exists or not."""
+    """The user with these credentials, or None. Takes the same time whether the e-mail exists or not.
+
+    Raises ``Invalid`` for the right password of an account whose address is not confirmed yet.
+    """
     user = find_user_by_email(email or "")
     if user is None:
         _timing_dummy().check_password(password or "")
         return None
-    return user if user.check_password(password or "") else None
+    if not user.check_password(password or ""):
+        return None
+    if not user.is_confirmed:
+        raise Invalid(
+            _("Confirm your e-mail address first: follow the link we sent you when you registered.")
+        )
+    return user
 
 
 def end_sessions(user: User) -> None:

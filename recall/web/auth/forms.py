@@ -32,6 +32,10 @@ class RegisterForm(FlaskForm):
     )
 
 
+class ConfirmRegistrationForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(

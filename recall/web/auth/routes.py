@@ -11,7 +11,13 @@ from recall.errors import Invalid
 from recall.security import login_limit, login_required, public
 from recall.services.accounts import users
 from recall.web.actions import redirect_with, submit
-from recall.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from recall.web.auth.forms import (
+    ChangePasswordForm,
+    ConfirmRegistrationForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+)
 from recall.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -31,8 +37,28 @@ def register():
         lambda: users.register_user(
             form.email.data, form.password.data, form.display_name.data, str(get_locale())
         ),
-        done=_welcome,
+        done=lambda _r: redirect_with(
+            _(
+                "Thank you. We sent a message to %(email)s: follow its link to finish. "
+                "If the address has an account already, the message says so instead.",
+                email=form.email.data.strip(),
+            ),
+            url_for("auth.login"),
+        ),
         page=lambda: render_template("auth/register.html", form=form),
+    )
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+@login_limit
+def confirm_registration(token: str):
+    form = ConfirmRegistrationForm()
+    return submit(
+        form,
+        lambda: users.confirm_registration(token, form.password.data),
+        done=_welcome,
+        page=lambda: render_template("auth/confirm_registration.html", form=form),
     )
 
 
