@@ -12,6 +12,7 @@ from recall.models import (
     Body,
     BodyLevel,
     CertificationProposal,
+    ClaimState,
     Deputy,
     DeputyStatus,
     District,
@@ -23,6 +24,7 @@ from recall.models import (
     RecallRuleVersion,
     Role,
     Signature,
+    SignatureClaim,
     SignatureSource,
     SignatureStatus,
     User,
@@ -283,6 +285,32 @@ def signature(
     }
     values.update(overrides)
     obj = Signature(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def signature_claim(
+    signature: Signature,
+    *,
+    state: ClaimState = ClaimState.CONTEST,
+    full_name: str = "Somebody Else",
+    email: str | None = "claimant@example.org",
+    at: datetime | None = None,
+) -> SignatureClaim:
+    """A later signing attempt with the IIN of ``signature`` (default: a contest of a confirmed one)."""
+    at = at or utcnow()
+    obj = SignatureClaim(
+        signature_id=signature.id,
+        petition_id=signature.petition_id,
+        state=state,
+        full_name=full_name,
+        email=email,
+        receipt_hash=secrets.token_hex(32),
+        expires_at=at + timedelta(hours=72),
+        created_at=at,
+        settled_at=at if state != ClaimState.PENDING else None,
+    )
     db.session.add(obj)
     db.session.flush()
     return obj

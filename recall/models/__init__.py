@@ -26,8 +26,10 @@ from recall.models.promise import (  # noqa: F401
 )
 from recall.models.signature import (
     CheckStatus,
+    ClaimState,
     ReceiptDecoy,
     Signature,
+    SignatureClaim,
     SignatureSource,
     SignatureStatus,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "BodyLevel",
     "BodyRecallRule",
     "CheckStatus",
+    "ClaimState",
     "Deputy",
     "DeputyStatus",
     "District",
@@ -68,6 +71,7 @@ __all__ = [
     "ReceiptDecoy",
     "Role",
     "Signature",
+    "SignatureClaim",
     "SignatureSource",
     "SignatureStatus",
     "User",

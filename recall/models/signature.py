@@ -152,3 +152,53 @@ class ReceiptDecoy(TimestampMixin, db.Model):
     )
     receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClaimState(StrEnum):
+    PENDING = "pending"  # a link was e-mailed; the first link followed for a signature wins
+    WON = "won"  # its link was followed first: its name, address and receipt are the signature's
+    VOID = "void"  # another link was followed first, or its life was replaced (expired, revived)
+    CONTEST = "contest"  # the IIN was already confirmed: a "contested IIN" item for the commission
+
+
+class SignatureClaim(TimestampMixin, db.Model):
+    """Another attempt to sign with an IIN that already has a signature on the petition.
+
+    Whoever signs first with an IIN must not own it: a later attempt on a still-pending signature
+    gets its own confirmation link (a ``pending`` claim), and the first link followed wins, its
+    name, address and receipt becoming the signature's; every other claim, and the displaced
+    first attempt (kept here as a ``void`` claim), is void. A later attempt on a confirmed
+    signature is a ``contest``: it answers like a success and the commission reviews it.
+
+    Every claim keeps its receipt: looked up it answers ``pending`` until ``expires_at`` and
+    ``expired`` after, whatever happened to the signature, so a receipt answers the same before
+    and after someone else signs. Name and address are signer data: only the commission sees them.
+    """
+
+    __tablename__ = "signature_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"), index=True
+    )
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"))
+    state: Mapped[ClaimState] = mapped_column(
+        enum_column(ClaimState, name="claim_state"), default=ClaimState.PENDING
+    )
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    confirm_nonce: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=new_confirm_nonce
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the state last changed (won, void, contest) and, for a contest, when a commissioner
+    # decided the signature it contests.
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    signature: Mapped[Signature] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SignatureClaim {self.id} signature={self.signature_id} {self.state}>"

@@ -27,7 +27,7 @@ from recall.models.notifications import (
 from recall.models.outbox import Event
 from recall.models.petition import InitiativeMember, Petition
 from recall.models.promise import Promise
-from recall.models.signature import Signature
+from recall.models.signature import Signature, SignatureClaim
 from recall.models.user import User
 from recall.models.verification import MisuseReport
 from recall.rules.numbers import int_or_none
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # subject_type -> model. An unknown subject type resolves to None.
 SUBJECT_MODELS: dict[str, type] = {
     "signature": Signature,
+    "signature_claim": SignatureClaim,
     "petition": Petition,
     "deputy": Deputy,
     "promise": Promise,
@@ -91,7 +92,7 @@ def _user_target(user: User | None, kind: Recipient) -> Iterator[Target]:
 
 
 def _signer(event: Event, subject: Any) -> Iterator[Target]:
-    if isinstance(subject, Signature) and subject.email:
+    if isinstance(subject, Signature | SignatureClaim) and subject.email:
         # A signer need not have an account; if they do, write in their language, else in the
         # language of the page they signed on (the event's).
         email = subject.email.strip().lower()

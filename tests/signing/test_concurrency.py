@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import Signature, SignatureStatus
+from recall.models import ClaimState, Signature, SignatureClaim, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.counting import COUNT_SHARDS, PetitionCountShard
 from recall.services.signing import counting
+from recall.services.signing import online as signing
 from tests import factories
 from tests.signing.conftest import (
     confirm_token,
@@ -72,10 +73,34 @@ def test_fifty_concurrent_requests_with_one_iin_give_one_signature(app, collecti
     assert [r.status_code for r in responses] == [202] * WORKERS
     assert len({r.json["receipt"] for r in responses}) == WORKERS
     assert signature_count() == 1
-    assert len(events("signature.confirmation_requested")) == 1
-    first = db.session.scalar(sa.select(Signature))
-    told = events("signature.already_signed")
-    assert 1 <= len(told) <= 4 and {e.subject_id for e in told} == {first.id}
+    # Every attempt but the stored one is a claim with its own link; nobody else is told.
+    requested = events("signature.confirmation_requested")
+    assert sorted(e.subject_type for e in requested) == ["signature"] + ["signature_claim"] * (
+        WORKERS - 1
+    )
+    assert events("signature.already_signed") == []
+    # The links race: the first one followed wins, every other is void; one signature counted.
+    tokens = [confirm_token(e) for e in requested]
+    confirmations = _race(
+        app,
+        [
+            lambda client, t=t: client.post(
+                f"/signatures/confirm/{t}", headers={"Accept": "application/json"}
+            )
+            for t in tokens
+        ],
+    )
+    assert sorted(r.status_code for r in confirmations) == [200] + [422] * (WORKERS - 1)
+    [winner] = [tokens[i] for i, r in enumerate(confirmations) if r.status_code == 200]
+    db.session.expire_all()
+    signature = db.session.scalar(sa.select(Signature))
+    assert signature.status == SignatureStatus.CONFIRMED
+    assert counting.confirmed_count(petition) == 1
+    states = list(db.session.scalars(sa.select(SignatureClaim.state)))
+    assert states.count(ClaimState.PENDING) == 0 and states.count(ClaimState.WON) <= 1
+    # The winner's link, and only it, still opens the signature it confirmed.
+    assert signing.check_confirmation_link(winner) == signature.id
+    assert signing.confirm_signature(winner).email == signature.email
 
 
 def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_petition):

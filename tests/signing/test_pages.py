@@ -103,12 +103,10 @@ def test_signing_works_on_sqlite(sqlite_app, make):
     again = sign(full_name="Asel Mukanova", iin=iin, email="other@example.org")
     db.session.commit()
     assert first.receipt != again.receipt and signature_count() == 1
-    assert [e.subject_id for e in events("signature.already_signed")] == [
-        db.session.scalar(sa.select(Signature.id))
-    ]
+    assert events("signature.already_signed") == []
     signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[0]))
     sign(full_name="Daulet Bekov", iin=factories.iin(), email="d@example.org")
-    signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[1]))
+    signing.confirm_signature(confirm_token(events("signature.confirmation_requested")[2]))
     db.session.commit()
     assert counting.confirmed_count(petition) == 2
     assert [e.payload["percent"] for e in events("petition.milestone")] == [25, 50, 75, 100]

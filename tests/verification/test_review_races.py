@@ -12,6 +12,7 @@ from recall.models import AuditEntry, CheckStatus, MisuseReport, Signature, User
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
 from recall.services.verification import review
+from tests import factories
 
 
 def _decide_elsewhere(app, user_id: int, signature_id: int, **kwargs) -> list:
@@ -133,3 +134,24 @@ def test_after_certification_verdicts_are_final(reviewed):
     db.session.flush()
     with pytest.raises(Conflict):
         review.decide(w.commissioner, w.ok.id, accept=False, reason_code="misuse_reported")
+
+
+def test_a_contested_iin_stays_in_review_after_a_rerun_until_decided(reviewed):
+    """A later attempt on a confirmed signature (a contest claim) sends it to review; the checks keep
+    it there (step 8) until a commissioner decides, and the decision resolves the contest."""
+    w = reviewed
+    assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.VALID
+    factories.signature_claim(w.ok, email="voter@example.org")
+    db.session.commit()
+    verification.run_checks(w.commissioner, w.petition.id)
+    db.session.commit()
+    sig = db.session.get(Signature, w.ok.id)
+    assert (sig.check_status, sig.reason_code) == (CheckStatus.REVIEW, "contested_iin")
+    [contest] = review.item_for(w.commissioner, w.ok.id).contests
+    assert contest.email == "voter@example.org"
+    review.decide(w.commissioner, w.ok.id, accept=True)
+    db.session.commit()
+    assert contest.resolved_at is not None
+    verification.run_checks(w.commissioner, w.petition.id)
+    db.session.commit()
+    assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.VALID

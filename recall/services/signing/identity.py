@@ -22,7 +22,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from recall.extensions import db
-from recall.models.signature import Signature
+from recall.models.signature import Signature, SignatureClaim
 from recall.services.outbox import record_event
 
 CONFIRM_PATH = "/signatures/confirm/"
@@ -89,6 +89,38 @@ class EmailLinkConfirmation(IdentityConfirmation):
         if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):
             return None
         return db.session.scalar(sa.select(Signature.id).where(Signature.confirm_nonce == data[0]))
+
+    def _claim_token(self, claim: SignatureClaim) -> str:
+        return self._serializer().dumps([claim.confirm_nonce, claim.receipt_hash[:16]])
+
+    def claim_for(self, token: str) -> SignatureClaim | None:
+        """The claim (a later signing attempt with the same IIN) a token speaks for, or None."""
+        try:
+            data = self._serializer().loads(token)
+        except BadSignature:
+            return None
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):
+            return None
+        claim = db.session.scalar(
+            sa.select(SignatureClaim).where(SignatureClaim.confirm_nonce == data[0])
+        )
+        return claim if claim is not None and claim.receipt_hash[:16] == data[1] else None
+
+    def start_claim(self, claim: SignatureClaim, receipt: str) -> None:
+        """Record ``signature.confirmation_requested`` on the claim: its own link, to its own
+        address. The address of the signature it claims is not told."""
+        record_event(
+            "signature.confirmation_requested",
+            "signature_claim",
+            claim.id,
+            {
+                "petition_id": claim.petition_id,
+                "confirm_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                + CONFIRM_PATH
+                + self._claim_token(claim),
+                "receipt": receipt,
+            },
+        )
 
     def start(self, signature: Signature, receipt: str) -> None:
         """Record ``signature.confirmation_requested`` with the link and the receipt code."""

@@ -6,9 +6,12 @@ dropped: a signature keeps the hash, the last four digits and the birth date. No
 
 One signature per voter and petition is enforced by the database (the partial unique index
 ``uq_signatures_one_per_voter``) with ``INSERT ... ON CONFLICT DO NOTHING``, so two concurrent
-requests with the same IIN cannot both insert. A repeated attempt answers exactly like a first one
-(the same response, a receipt code that looks up as pending and later expired) and e-mails the
-address of the first signature instead, so knowing someone's IIN does not tell whether they signed.
+requests with the same IIN cannot both insert. Whoever signs first with an IIN does not own it: a
+later attempt answers exactly like a first one and is a *claim* (``SignatureClaim``). On a pending
+signature the claim gets its own confirmation link and the first link followed wins; on a
+confirmed one it is a "contested IIN" item for the commission, with no mail to anyone. The
+address of an earlier attempt is never told about a later one (docs/signing.md says what each
+party can and cannot learn).
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import (
     CheckStatus,
+    ClaimState,
     ReceiptDecoy,
     Signature,
+    SignatureClaim,
     SignatureSource,
     SignatureStatus,
+    new_confirm_nonce,
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
@@ -54,8 +60,8 @@ log = logging.getLogger(__name__)
 # Older than anyone alive: the IIN format allows births in the 1800s, a living signer does not.
 MAX_AGE = 120
 NAME_MIN, NAME_MAX = 2, 200
-# "You already signed" e-mails per signature (the first confirmation e-mail counts as one).
-MAX_EMAILS_PER_SIGNATURE = 5
+# The review reason of a later signing attempt with an IIN whose signature is already confirmed.
+CONTESTED_IIN = "contested_iin"
 
 # Latin, Russian and Kazakh letters; words joined by single spaces, hyphens or apostrophes.
 _LETTERS = "A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -247,11 +253,9 @@ def sign_petition(
     ``email``; ``district_id`` is the petition's district; ``consent`` is True.
 
     Then stores a pending signature and starts the configured identity confirmation (which records
-    ``signature.confirmation_requested`` with the receipt). If this voter already signed, nothing
-    new is stored but a decoy receipt; the first signature's address is told
-    (``signature.already_signed``, at most ``MAX_EMAILS_PER_SIGNATURE`` e-mails), and the result
-    looks exactly like a first signature. An expired first signature is signed again in place.
-    Flushes, never commits.
+    ``signature.confirmation_requested`` with the receipt). If this IIN already has a signature
+    on the petition the attempt is a claim (see :func:`_sign_again`); nobody else is told, and the
+    result looks exactly like a first signature. Flushes, never commits.
     """
     now = now or utcnow()
     today = counting.local_day(now)
@@ -307,63 +311,159 @@ def sign_petition(
     # ORM-enabled INSERT ... RETURNING: the new row comes back as a Signature in one round trip.
     signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
     if signature is None:
-        signature = _sign_again(petition, iin_hash, values, now)
-    if signature is None:
-        _decoy(petition, receipt_hash, expires_at, now)
-        return SignResult(receipt=receipt)
+        signature = _sign_again(petition, iin_hash, values, receipt, now)
+        if signature is None:
+            return SignResult(receipt=receipt)
     identity.get_confirmation().start(signature, receipt)
     db.session.flush()
     log.info("signature %r stored on petition %r", signature.id, petition.id)
     return SignResult(receipt=receipt)
 
 
-def _sign_again(petition: _Window, iin_hash: str, values: dict, now: datetime) -> Signature | None:
-    """The voter's first signature exists. Reuse it if it expired; otherwise tell its owner.
+# The columns of a signature's current life: what a void claim keeps when the life is replaced.
+_LIFE = (
+    Signature.id,
+    Signature.status,
+    Signature.full_name,
+    Signature.email,
+    Signature.receipt_hash,
+    Signature.confirm_nonce,
+    Signature.expires_at,
+    Signature.created_at,
+    Signature.check_status,
+)
 
-    Returns the signature when an expired one was started afresh, else None.
+
+def _lock_life(signature_id: int, statuses: tuple[SignatureStatus, ...]):
+    """The signature's current life, locked until commit, if its status is one of ``statuses``.
+
+    On PostgreSQL a second transaction waits here and then sees the first one's change (the
+    status condition is evaluated again on the new row version), so two replacements of one life
+    cannot both happen. SQLite serialises writers anyway.
+    """
+    return db.session.execute(
+        sa.select(*_LIFE)
+        .where(Signature.id == signature_id, Signature.status.in_(statuses))
+        .with_for_update()
+    ).one_or_none()
+
+
+def _keep_replaced_life(life, petition_id: int, now: datetime) -> None:
+    """Keep a replaced life as a void claim: its receipt answers as before, its link is void."""
+    expires_at = life.expires_at or now
+    if life.status == SignatureStatus.EXPIRED:
+        expires_at = min(expires_at, now)  # it already answered "expired"
+    db.session.execute(
+        counting.insert_for(SignatureClaim)
+        .values(
+            signature_id=life.id,
+            petition_id=petition_id,
+            state=ClaimState.VOID,
+            full_name=life.full_name,
+            email=life.email,
+            receipt_hash=life.receipt_hash,
+            confirm_nonce=life.confirm_nonce,
+            expires_at=expires_at,
+            created_at=life.created_at,
+            settled_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["receipt_hash"])
+    )
+
+
+_FRESH_CHECK = {
+    "confirmed_at": None,
+    "withdrawn_at": None,
+    "check_status": CheckStatus.UNCHECKED,
+    "reason_code": None,
+    "checked_at": None,
+    "decided_by_id": None,
+    "decision_note": None,
+}
+
+
+def _sign_again(
+    petition: _Window, iin_hash: str, values: dict, receipt: str, now: datetime
+) -> Signature | None:
+    """The IIN already has a signature on the petition: this attempt is a claim on it.
+
+    * expired unconfirmed: it never counted, so it starts afresh in place (new name, address,
+      receipt, expiry); its earlier life is kept as a void claim, so that receipt still answers
+      ``expired`` and that link no longer confirms. Returns the signature, to be confirmed.
+    * pending: a pending claim with its own confirmation link; the first link followed wins.
+    * confirmed (or withdrawn): a ``contest`` claim and, for a confirmed signature the commission
+      may still decide, a "contested IIN" review item. Nobody is mailed.
+
+    Returns None when the attempt was stored as a claim (its receipt is ``receipt``).
     """
     first = db.session.execute(
-        sa.select(Signature.id, Signature.status, Signature.email).where(
+        sa.select(Signature.id, Signature.status).where(
             Signature.petition_id == petition.id,
             Signature.iin_hash == iin_hash,
             Signature.duplicate_of_id.is_(None),
         )
     ).one_or_none()
     if first is None:  # cannot happen while signatures are never deleted; answer like a repeat
+        _decoy(petition, values["receipt_hash"], values["expires_at"], now)
         return None
     if first.status == SignatureStatus.EXPIRED:
-        # It never counted: start it afresh, forgetting any verdict on its earlier life.
-        revived = db.session.scalar(
-            sa.update(Signature)
-            .where(Signature.id == first.id, Signature.status == SignatureStatus.EXPIRED)
-            .values(
-                confirmed_at=None,
-                withdrawn_at=None,
-                check_status=CheckStatus.UNCHECKED,
-                reason_code=None,
-                checked_at=None,
-                decided_by_id=None,
-                decision_note=None,
-                **values,
+        life = _lock_life(first.id, (SignatureStatus.EXPIRED,))
+        if life is not None:
+            _keep_replaced_life(life, petition.id, now)
+            return db.session.scalar(
+                sa.update(Signature)
+                .where(Signature.id == first.id)
+                .values(confirm_nonce=new_confirm_nonce(), **_FRESH_CHECK, **values)
+                .returning(Signature)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
-            .returning(Signature)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
-        if revived is not None:
-            return revived
-    if first.email:
-        told = db.session.execute(
-            sa.update(Signature)
-            .where(Signature.id == first.id, Signature.email_count < MAX_EMAILS_PER_SIGNATURE)
-            .values(email_count=Signature.email_count + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if told:
-            record_event(
-                "signature.already_signed", "signature", first.id, {"petition_id": petition.id}
-            )
-    log.info("repeated signing attempt on petition %r answered like a first one", petition.id)
+        first = db.session.execute(
+            sa.select(Signature.id, Signature.status).where(Signature.id == first.id)
+        ).one()
+    pending = first.status in (SignatureStatus.PENDING, SignatureStatus.EXPIRED)
+    claim = SignatureClaim(
+        signature_id=first.id,
+        petition_id=petition.id,
+        state=ClaimState.PENDING if pending else ClaimState.CONTEST,
+        full_name=values["full_name"],
+        email=values["email"],
+        receipt_hash=values["receipt_hash"],
+        expires_at=values["expires_at"],
+        created_at=now,
+        settled_at=None if pending else now,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    if pending:
+        identity.EmailLinkConfirmation().start_claim(claim, receipt)
+        log.info("signing attempt on petition %r stored as a claim", petition.id)
+    else:
+        _contest(first.id, now)
+        log.info("signing attempt on petition %r contests a confirmed IIN", petition.id)
     return None
+
+
+def _contest(signature_id: int, now: datetime) -> None:
+    """Send a confirmed signature to the commission's review as a contested IIN (no mail).
+
+    Counted signatures stay counted until a commissioner decides; a verdict already given by a
+    petition past verification keeps its verdicts (the claim stays on record).
+    """
+    from recall.services.verification.checks import CHECKABLE_STATES
+
+    db.session.execute(
+        sa.update(Signature)
+        .where(
+            Signature.id == signature_id,
+            Signature.status == SignatureStatus.CONFIRMED,
+            Signature.check_status.in_([CheckStatus.UNCHECKED, CheckStatus.VALID]),
+            Signature.petition_id.in_(
+                sa.select(Petition.id).where(Petition.state.in_(CHECKABLE_STATES))
+            ),
+        )
+        .values(check_status=CheckStatus.REVIEW, reason_code=CONTESTED_IIN)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _decoy(petition: _Window, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
@@ -386,12 +486,32 @@ def _LINK_INVALID():
     return _("This confirmation link is not valid. Please use the link from the latest e-mail.")
 
 
+def _LINK_VOID():
+    return _(
+        "This confirmation link can no longer be used: another link for the same IIN on this "
+        "petition was followed first. If that was not you, report the misuse of your IIN to the "
+        "election commission."
+    )
+
+
+def _EXPIRED():
+    return _(
+        "This signature expired because it was not confirmed in time. You can sign again "
+        "while the petition is collecting signatures."
+    )
+
+
 def check_confirmation_link(token: str) -> int:
-    """The signature id an e-mailed link speaks for; ``Invalid`` for a foreign or damaged link.
+    """The signature id an e-mailed link speaks for (its own or a claim's); ``Invalid`` for a
+    foreign or damaged link.
 
     Confirms nothing (the link's page asks the signer to press a button).
     """
-    signature_id = identity.EmailLinkConfirmation().signature_id(token or "")
+    link = identity.EmailLinkConfirmation()
+    signature_id = link.signature_id(token or "")
+    if signature_id is None:
+        claim = link.claim_for(token or "")
+        signature_id = claim.signature_id if claim is not None else None
     if signature_id is None:
         raise Invalid(_LINK_INVALID(), field="token")
     return signature_id
@@ -400,11 +520,89 @@ def check_confirmation_link(token: str) -> int:
 def confirm_signature(token: str, *, now: datetime | None = None) -> Signature:
     """Confirm the signature an e-mailed link speaks for (the ``email_link`` provider).
 
-    Idempotent: a confirmed signature is returned unchanged. Raises ``Invalid`` for a foreign or
-    stale link, an expired or withdrawn signature, or a petition no longer collecting.
+    The link is the signature's own or a claim's (a later attempt with the same IIN): the first
+    link followed wins, and a link that lost says so (``Invalid``). Idempotent for the winner.
+    Raises ``Invalid`` for a foreign or stale link, an expired or withdrawn signature, or a
+    petition no longer collecting.
     """
-    signature_id = check_confirmation_link(token)
-    return confirm_identity(signature_id, token, provider=identity.EmailLinkConfirmation(), now=now)
+    link = identity.EmailLinkConfirmation()
+    signature_id = link.signature_id(token or "")
+    if signature_id is not None:
+        return confirm_identity(signature_id, token, provider=link, now=now)
+    claim = link.claim_for(token or "")
+    if claim is None:
+        raise Invalid(_LINK_INVALID(), field="token")
+    return _confirm_claim(claim, now=now or utcnow())
+
+
+def _check_confirmable(petition: Petition) -> None:
+    if petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED):
+        raise Invalid(_("Signatures on this petition can no longer be confirmed."), field="token")
+
+
+def _void_pending_claims(signature_id: int, now: datetime) -> None:
+    """The signature was confirmed: every claim still waiting on it is void."""
+    db.session.execute(
+        sa.update(SignatureClaim)
+        .where(
+            SignatureClaim.signature_id == signature_id,
+            SignatureClaim.state == ClaimState.PENDING,
+        )
+        .values(state=ClaimState.VOID, settled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _count_confirmed(signature: Signature, now: datetime) -> None:
+    if counting.is_counted(signature):
+        counting.apply_count_change(
+            signature.petition_id, +1, counting.signing_day(signature), now=now
+        )
+
+
+def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
+    """Follow a claim's link: if no other link of this IIN was followed first, the claim's name,
+    address and receipt become the signature's, which is confirmed and counted; the replaced
+    life is kept as a void claim and every other pending claim is void. Flushes."""
+    if now >= claim.expires_at:
+        raise Invalid(_EXPIRED(), field="token")
+    if claim.state != ClaimState.PENDING:
+        raise Invalid(_LINK_VOID(), field="token")
+    _check_confirmable(claim.signature.petition)
+    life = _lock_life(claim.signature_id, (SignatureStatus.PENDING, SignatureStatus.EXPIRED))
+    won = life is not None and (
+        db.session.execute(
+            sa.update(SignatureClaim)
+            .where(SignatureClaim.id == claim.id, SignatureClaim.state == ClaimState.PENDING)
+            .values(state=ClaimState.WON, settled_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if not won:
+        raise Invalid(_LINK_VOID(), field="token")
+    _keep_replaced_life(life, claim.petition_id, now)
+    db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == claim.signature_id)
+        .values(
+            **{**_FRESH_CHECK, "confirmed_at": now},
+            full_name=claim.full_name,
+            email=claim.email,
+            receipt_hash=claim.receipt_hash,
+            confirm_nonce=claim.confirm_nonce,
+            created_at=claim.created_at,
+            expires_at=claim.expires_at,
+            status=SignatureStatus.CONFIRMED,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    _void_pending_claims(claim.signature_id, now)
+    signature = db.session.get(Signature, claim.signature_id, populate_existing=True)
+    _count_confirmed(signature, now)
+    db.session.flush()
+    log.info("a claim won signature %r on petition %r", signature.id, signature.petition_id)
+    return signature
 
 
 def confirm_identity(
@@ -417,7 +615,8 @@ def confirm_identity(
     """Confirm ``signature_id`` if ``provider`` (default: the configured one) accepts ``proof``.
 
     On the first confirmation the signature becomes confirmed and is counted
-    (:func:`recall.services.signing.counting.apply_count_change`). Flushes.
+    (:func:`recall.services.signing.counting.apply_count_change`), and every pending claim on it
+    is void. Flushes.
     """
     now = now or utcnow()
     provider = provider or identity.get_confirmation()
@@ -435,18 +634,17 @@ def confirm_identity(
     if signature.status == SignatureStatus.EXPIRED or (
         signature.expires_at and now >= signature.expires_at
     ):
-        raise Invalid(
-            _(
-                "This signature expired because it was not confirmed in time. You can sign again "
-                "while the petition is collecting signatures."
-            ),
-            field="token",
-        )
-    if signature.petition.state not in (PetitionState.COLLECTING, PetitionState.CLOSED):
-        raise Invalid(_("Signatures on this petition can no longer be confirmed."), field="token")
+        raise Invalid(_EXPIRED(), field="token")
+    _check_confirmable(signature.petition)
+    nonce = signature.confirm_nonce
     done = db.session.execute(
         sa.update(Signature)
-        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        .where(
+            Signature.id == signature.id,
+            Signature.status == SignatureStatus.PENDING,
+            # A claim's link may have won a moment ago, replacing this life: then this link lost.
+            Signature.confirm_nonce == nonce,
+        )
         .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
         .returning(Signature.duplicate_of_id, Signature.check_status)
         .execution_options(synchronize_session=False)
@@ -459,12 +657,12 @@ def confirm_identity(
         set_committed_value(signature, "confirmed_at", now)
         set_committed_value(signature, "duplicate_of_id", done.duplicate_of_id)
         set_committed_value(signature, "check_status", done.check_status)
-        if counting.is_counted(signature):
-            counting.apply_count_change(
-                signature.petition_id, +1, counting.signing_day(signature), now=now
-            )
+        _void_pending_claims(signature.id, now)
+        _count_confirmed(signature, now)
     else:
         db.session.refresh(signature)
+        if signature.confirm_nonce != nonce:
+            raise Invalid(_LINK_VOID(), field="token")
     db.session.flush()
     return signature
 
@@ -539,6 +737,24 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
             signed_on=counting.signing_day(signature),
         )
     digest = receipt_hash_of(code)
+    claim = (
+        digest
+        and db.session.execute(
+            sa.select(
+                SignatureClaim.petition_id, SignatureClaim.expires_at, SignatureClaim.created_at
+            ).where(SignatureClaim.receipt_hash == digest)
+        ).one_or_none()
+    )
+    if claim:
+        # Whatever became of the signature (another link won, a commission decision), a claim's
+        # receipt answers what an unconfirmed signature would: pending, then expired.
+        status = SignatureStatus.PENDING if now < claim.expires_at else SignatureStatus.EXPIRED
+        return ReceiptView(
+            petition_id=claim.petition_id,
+            status=status.value,
+            check=None,
+            signed_on=counting.local_day(claim.created_at),
+        )
     decoy = digest and db.session.scalar(
         sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
     )

@@ -16,8 +16,10 @@ signatures still ``unchecked``, so the first failing check names the reason:
 6. ``under_age``: younger than 18 on the (local) day of signing;
 7. ``misuse_reported``: the voter reported (an open misuse report) that their IIN was used
    without consent -> review;
-8. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
-9. everything left is ``valid``.
+8. ``contested_iin``: someone signed again with the IIN after its signature was confirmed (an
+   unresolved contest claim, ``signature_claims``) -> review;
+9. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
+10. everything left is ``valid``.
 
 Checked signatures are those confirmed or withdrawn (online and paper); pending and expired
 ones are not filed. Decisions a commissioner made by hand (``decided_by_id``) are kept on rerun.
@@ -42,7 +44,13 @@ from recall.i18n import local_zone
 from recall.models.base import UTCDateTime, utcnow
 from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
-from recall.models.signature import CheckStatus, Signature, SignatureStatus
+from recall.models.signature import (
+    CheckStatus,
+    ClaimState,
+    Signature,
+    SignatureClaim,
+    SignatureStatus,
+)
 from recall.models.user import User
 from recall.models.verification import MisuseReport, SampleDraw, VoterRollEntry
 from recall.rules import sampling
@@ -251,7 +259,7 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
 
 
 # The checks in order, as numbered steps: a signature gets the first step whose test fails
-# (see the module docstring); 9 = valid. Steps 1-6 reject, 7-8 send to review.
+# (see the module docstring); 10 = valid. Steps 1-6 reject, 7-9 send to review.
 STEPS = (
     (1, CheckStatus.INVALID, "withdrawn"),
     (2, CheckStatus.INVALID, "signed_outside_period"),
@@ -260,8 +268,9 @@ STEPS = (
     (5, CheckStatus.INVALID, "other_district"),
     (6, CheckStatus.INVALID, "under_age"),
     (7, CheckStatus.REVIEW, "misuse_reported"),
-    (8, CheckStatus.REVIEW, "name_mismatch"),
-    (9, CheckStatus.VALID, None),
+    (8, CheckStatus.REVIEW, "contested_iin"),
+    (9, CheckStatus.REVIEW, "name_mismatch"),
+    (10, CheckStatus.VALID, None),
 )
 _LAST_INVALID_STEP = 6
 
@@ -414,6 +423,11 @@ def _classify(petition: Petition, district_number: int) -> None:
     reported = sa.exists().where(
         MisuseReport.signature_id == base.c.id, MisuseReport.resolved_at.is_(None)
     )
+    contested = sa.exists().where(
+        SignatureClaim.signature_id == base.c.id,
+        SignatureClaim.state == ClaimState.CONTEST,
+        SignatureClaim.resolved_at.is_(None),
+    )
     same_name = (
         sa.select(entry.id)
         .select_from(in_force)
@@ -439,8 +453,9 @@ def _classify(petition: Petition, district_number: int) -> None:
         (roll_district == 0, 5),
         (under_age, 6),
         (reported, 7),
-        (sa.not_(same_name), 8),
-        else_=9,
+        (contested, 8),
+        (sa.not_(same_name), 9),
+        else_=10,
     )
     dup_after = sa.case(
         (kept.is_(None), base.c.duplicate_of_id),

@@ -17,7 +17,7 @@ from flask import current_app
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.petition import FINAL_STATES, Petition
-from recall.models.signature import Signature
+from recall.models.signature import Signature, SignatureClaim
 from recall.models.user import User
 from recall.models.verification import MisuseReport, ReviewClaim
 from recall.services.audit import append_audit
@@ -85,6 +85,12 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
             .values(email=None, message="", purged_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
+        db.session.execute(
+            sa.update(SignatureClaim)
+            .where(SignatureClaim.petition_id == petition_id, SignatureClaim.purged_at.is_(None))
+            .values(full_name=None, email=None, purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.execute(
             sa.delete(ReviewClaim).where(
                 ReviewClaim.signature_id.in_(

@@ -25,6 +25,8 @@ REASON_CODES: tuple[tuple[str, str, str, bool], ...] = (
     ("signed_outside_period", "Signed outside the signing period", "invalid", True),
     ("withdrawn", "Withdrawn by the signer", "invalid", True),
     ("name_mismatch", "Name differs from the roll", "review", True),
+    # Produced at signing: someone signed with an IIN whose signature was already confirmed.
+    ("contested_iin", "Contested IIN: signed again after it was confirmed", "review", True),
     ("misuse_reported", "The voter reported their IIN was used without consent", "invalid", False),
     ("other", "Other (see the note)", "invalid", False),
 )
@@ -44,6 +46,7 @@ LABELS = {
     "signed_outside_period": _l("Signed outside the signing period"),
     "withdrawn": _l("Withdrawn by the signer"),
     "name_mismatch": _l("Name differs from the roll"),
+    "contested_iin": _l("Contested IIN: signed again after it was confirmed"),
     "misuse_reported": _l("The voter reported their IIN was used without consent"),
     "other": _l("Other (see the note)"),
 }

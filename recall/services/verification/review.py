@@ -7,7 +7,7 @@ holds an unexpired claim on it (atomic on PostgreSQL and SQLite alike).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from recall.extensions import db
 from recall.i18n import local_zone
 from recall.models.base import utcnow
 from recall.models.petition import Petition
-from recall.models.signature import CheckStatus, Signature
+from recall.models.signature import CheckStatus, ClaimState, Signature, SignatureClaim
 from recall.models.user import User
 from recall.models.verification import MisuseReport, ReasonCode, ReviewClaim, VoterRollEntry
 from recall.rules.iin import InvalidIIN, parse_iin
@@ -53,6 +53,9 @@ class ReviewItem:
     misuse_report: MisuseReport | None
     claimed_by_id: int | None
     claim_expires_at: datetime | None
+    # Later attempts with the same IIN after it was confirmed (reason ``contested_iin``), oldest
+    # first: name, address and time of each, for the commission only.
+    contests: list[SignatureClaim] = field(default_factory=list)
 
 
 def _signature_for(
@@ -127,6 +130,21 @@ def _item(signature: Signature, claim: ReviewClaim | None, petition: Petition) -
         report,
         claim.user_id if claim else None,
         claim.expires_at if claim else None,
+        _open_contests(signature.id),
+    )
+
+
+def _open_contests(signature_id: int) -> list[SignatureClaim]:
+    return list(
+        db.session.scalars(
+            sa.select(SignatureClaim)
+            .where(
+                SignatureClaim.signature_id == signature_id,
+                SignatureClaim.state == ClaimState.CONTEST,
+                SignatureClaim.resolved_at.is_(None),
+            )
+            .order_by(SignatureClaim.created_at, SignatureClaim.id)
+        )
     )
 
 
@@ -207,6 +225,7 @@ def claim_next(actor: User, petition_id: int) -> ReviewItem | None:
             ).first(),
             held.user_id,
             held.expires_at,
+            _open_contests(signature_id),
         )
     return None
 
@@ -259,6 +278,17 @@ def decide(
     ):
         report.resolved_at, report.resolved_by_id = utcnow(), actor.id
         report.resolution = "signature_invalidated" if not accept else "signature_upheld"
+    # A decision answers the contests on this signature too (the checks then leave it alone).
+    db.session.execute(
+        sa.update(SignatureClaim)
+        .where(
+            SignatureClaim.signature_id == signature.id,
+            SignatureClaim.state == ClaimState.CONTEST,
+            SignatureClaim.resolved_at.is_(None),
+        )
+        .values(resolved_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(sa.delete(ReviewClaim).where(ReviewClaim.signature_id == signature_id))
     append_audit(
         "verification.decision",
