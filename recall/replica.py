@@ -150,7 +150,11 @@ def _end_request(exc=None) -> None:
     _use_replica.set(False)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, db) -> None:
+    # Flask-SQLAlchemy keeps a metadata per bind key on the shared ``db`` object, for every app it
+    # has served: no model belongs to the replica, so drop it, or ``create_all`` of this or any
+    # later app would try DDL on a replica (or fail where that app has no replica bind).
+    db.metadatas.pop(REPLICA_BIND, None)
     if not app.config.get("DATABASE_REPLICA_URL"):
         return
     app.before_request(_route_request)
