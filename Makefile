@@ -40,10 +40,11 @@ lint: install
 worker: install
 	$(FLASK) worker
 
-## make bench: signing throughput, then the automatic checks (BENCH_SIGNATURES, BENCH_VOTERS for a quick run).
+## make bench: signing throughput, the automatic checks (BENCH_SIGNATURES, BENCH_VOTERS for a quick run), public pages at 1M signatures (needs wrk).
 bench: install
 	$(BIN)/python benchmarks/signing.py
 	$(BIN)/python benchmarks/checks.py
+	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/notifications.py
 
 clean:

@@ -136,6 +136,10 @@ def load_config(
             else None
         ),
         "DATABASE_REPLICA_STICKY_SECONDS": _int(env, "DATABASE_REPLICA_STICKY_SECONDS", 10),
+        # Public pages as anonymous visitors see them, cached per process (recall/web/page_cache.py).
+        "PAGE_CACHE_SECONDS": _int(
+            env, "PAGE_CACHE_SECONDS", 5 if recall_env in ("production", "benchmark") else 0
+        ),
         "REDIS_URL": redis_url,
         # Cache-Control max-age of API reads: answers with signature counts (folded by the minute)
         # and everything else (docs/api.md).

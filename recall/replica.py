@@ -19,7 +19,8 @@ How a read is routed:
   password or a log-out everywhere (the session version) takes effect at once, not after the lag.
 * A browser that has just written (a POST that committed) reads from the primary for
   ``DATABASE_REPLICA_STICKY_SECONDS`` (default 10), so the page it is redirected to shows its
-  own change: read-your-writes for the writer, lag for everyone else.
+  own change: read-your-writes for the writer, lag for everyone else. (The mark is kept with or
+  without a replica: the anonymous page cache, ``recall/web/page_cache.py``, asks it too.)
 
 Without ``DATABASE_REPLICA_URL`` there is no ``replica`` bind and everything reads the primary.
 """
@@ -134,13 +135,18 @@ def _route_request() -> None:
         request.method in _SAFE_METHODS
         and request.endpoint is not None
         and is_lag_tolerant(current_app, request.endpoint)
-        and session.get(_STICKY_KEY, 0) < time.time()
+        and not recently_wrote()
     )
     _use_replica.set(wanted)
 
 
+def recently_wrote() -> bool:
+    """True when this browser committed a write in the last ``DATABASE_REPLICA_STICKY_SECONDS``."""
+    return session.get(_STICKY_KEY, 0) >= time.time()
+
+
 def _remember_writer(response):
-    if g.get("recall_wrote"):
+    if g.get("recall_wrote") and not request.path.startswith("/api/"):
         sticky = current_app.config.get("DATABASE_REPLICA_STICKY_SECONDS", 10)
         session[_STICKY_KEY] = int(time.time() + sticky) + 1
     return response
@@ -155,8 +161,8 @@ def init_app(app: Flask, db) -> None:
     # has served: no model belongs to the replica, so drop it, or ``create_all`` of this or any
     # later app would try DDL on a replica (or fail where that app has no replica bind).
     db.metadatas.pop(REPLICA_BIND, None)
+    app.after_request(_remember_writer)  # the page cache asks too, with or without a replica
     if not app.config.get("DATABASE_REPLICA_URL"):
         return
     app.before_request(_route_request)
-    app.after_request(_remember_writer)
     app.teardown_request(_end_request)

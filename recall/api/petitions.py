@@ -76,7 +76,7 @@ def export_daily_counts_csv():
 @lag_tolerant
 def get_petition(petition_id: int):
     viewer = current_user if current_user.is_authenticated else None
-    return petition_json(petitions.get_petition(petition_id), viewer)
+    return petition_json(petitions.petition_for_page(petition_id), viewer)
 
 
 def _json_body() -> dict:

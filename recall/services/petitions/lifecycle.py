@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
@@ -47,6 +48,29 @@ MAX_CITED_PROMISES = 50
 
 def get_petition(petition_id: int) -> Petition:
     petition = get_or_raise(Petition, petition_id, _("No such petition."))
+    return petition
+
+
+def petition_for_page(petition_id: int) -> Petition:
+    """A petition with everything its public page and JSON show, in two statements.
+
+    Deputy, district, body and rule come joined to the petition; the initiative group and its
+    users in one more query. The page then makes no lazy loads (``tests/petitions/
+    test_page_statements.py`` counts them).
+    """
+    petition = db.session.scalar(
+        sa.select(Petition)
+        .where(Petition.id == petition_id)
+        .options(
+            joinedload(Petition.deputy),
+            joinedload(Petition.district),
+            joinedload(Petition.body),
+            joinedload(Petition.rule_version),
+            selectinload(Petition.members).joinedload(InitiativeMember.user),
+        )
+    )
+    if petition is None:
+        raise NotFound(_("No such petition."))
     return petition
 
 
@@ -165,14 +189,14 @@ def confirmed_members(petition: Petition) -> list[InitiativeMember]:
 
 def cited_promises(petition: Petition) -> list:
     """The promises the petition cites, in promise id order."""
-    return [
-        link.promise
-        for link in db.session.scalars(
-            sa.select(PetitionPromise)
+    return list(
+        db.session.scalars(
+            sa.select(Promise)
+            .join(PetitionPromise, PetitionPromise.promise_id == Promise.id)
             .where(PetitionPromise.petition_id == petition.id)
             .order_by(PetitionPromise.promise_id)
         )
-    ]
+    )
 
 
 def count_visible_to(petition: Petition, viewer: User | None) -> bool:
@@ -211,8 +235,7 @@ def signature_numbers(petition: Petition, viewer: User | None = None) -> Signatu
     required = petition.required_signatures
     if not visible:
         return SignatureNumbers(False, None, None, required, None, None)
-    confirmed = counting.confirmed_count(petition)
-    per_day = counting.counts_per_day(petition)
+    confirmed, per_day = counting.count_and_days(petition)
     met = confirmed >= required if required else None
     percent = round(100.0 * confirmed / required, 1) if required else None
     return SignatureNumbers(True, confirmed, per_day, required, met, percent)

@@ -18,6 +18,7 @@ from recall.services.promises import queries as promise_queries
 from recall.services.rules import recall_rules
 from recall.web.actions import redirect_with, submit
 from recall.web.forms import ActionForm
+from recall.web.page_cache import anonymous_cache
 from recall.web.petitions.forms import InviteForm, OpenPetitionForm, ReasonForm
 
 bp = Blueprint("petitions", __name__)
@@ -44,7 +45,7 @@ def _viewer():
 
 
 def _petition_page(petition_id: int, **forms) -> str:
-    petition = petitions.get_petition(petition_id)
+    petition = petitions.petition_for_page(petition_id)
     viewer = _viewer()
     membership = next((m for m in petition.members if viewer and m.user_id == viewer.id), None)
     context = {
@@ -56,17 +57,27 @@ def _petition_page(petition_id: int, **forms) -> str:
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,
         "membership": membership,
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
+        "S": PetitionState,
+    }
+    return render_template("petitions/show.html", **context, **_forms(viewer, forms))
+
+
+def _forms(viewer, forms: dict) -> dict:
+    """The page's forms, for a signed-in viewer only: an anonymous page carries no CSRF token, so
+    the anonymous page cache can share it (its forms are only shown to members and commissioners)."""
+    if viewer is None:
+        return {}
+    return {
         "invite_form": forms.get("invite_form") or InviteForm(formdata=None),
         "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
-        "S": PetitionState,
     }
-    return render_template("petitions/show.html", **context)
 
 
 @bp.get("/petitions")
 @public
 @lag_tolerant
+@anonymous_cache
 def list_petitions():
     filters = petitions.parse_filters(request.args)
     page = petitions.list_petitions(filters, request.args.get("page", type=int))
@@ -78,6 +89,7 @@ def list_petitions():
 @bp.get("/petitions/<int:petition_id>")
 @public
 @lag_tolerant
+@anonymous_cache
 def show_petition(petition_id: int):
     return _petition_page(petition_id)
 

@@ -9,6 +9,7 @@ from recall.i18n import LANG_COOKIE
 from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory
+from recall.web.page_cache import anonymous_cache
 from recall.web.public import catalogue
 from recall.web.redirects import local_target
 
@@ -18,6 +19,7 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 @public
 @lag_tolerant
+@anonymous_cache
 def home():
     return render_template("public/home.html", choices=directory.filter_choices())
 
@@ -25,6 +27,7 @@ def home():
 @bp.get("/deputies")
 @public
 @lag_tolerant
+@anonymous_cache
 def list_deputies():
     filters = directory.parse_filters(request.args)
     page = directory.list_deputies(filters, request.args.get("page", type=int))
@@ -39,6 +42,7 @@ def list_deputies():
 @bp.get("/deputies/<int:deputy_id>")
 @public
 @lag_tolerant
+@anonymous_cache
 def show_deputy(deputy_id: int):
     return render_template("public/deputy.html", deputy=directory.get_deputy(deputy_id))
 
@@ -46,6 +50,7 @@ def show_deputy(deputy_id: int):
 @bp.get("/districts/<int:district_id>")
 @public
 @lag_tolerant
+@anonymous_cache
 def show_district(district_id: int):
     district = directory.get_district(district_id)
     return render_template(

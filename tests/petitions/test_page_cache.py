@@ -1,0 +1,89 @@
+"""PAGE_CACHE_SECONDS: anonymous visitors share a page for a few seconds; nobody else does."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from recall.extensions import db
+from recall.models import Role
+from recall.replica import _STICKY_KEY
+from recall.services.signing import counting
+
+
+@pytest.fixture
+def app_config():
+    return {"PAGE_CACHE_SECONDS": 60, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def petition(make):
+    petition = make.petition(rule_version=make.rule_version(running_count_public=True))
+    make.signature(petition)
+    db.session.commit()
+    counting.recount(petition.id)
+    db.session.commit()
+    return petition
+
+
+def _add_signatures(make, petition, n: int) -> None:
+    for _ in range(n):
+        make.signature(petition)
+    counting.recount(petition.id)
+    db.session.commit()
+
+
+def test_anonymous_visitors_share_the_page_for_a_few_seconds(app, client, make, petition):
+    path = f"/petitions/{petition.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "1 confirmed signatures of 100" in page
+    assert "csrf_token" not in page  # nothing of this browser's in a shared page
+    _add_signatures(make, petition, 2)
+    # Another anonymous visitor within the interval gets the same page...
+    assert "1 confirmed signatures of 100" in app.test_client().get(path).get_data(as_text=True)
+    # ...per language and address: another language or query string is rendered afresh.
+    fresh = client.get(path, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "3" in fresh and "1 confirmed" not in fresh
+    assert "3 confirmed signatures" in client.get(path + "?x=1").get_data(as_text=True)
+
+
+def test_signed_in_users_and_writers_never_get_a_cached_page(app, client, login, make, petition):
+    path = f"/petitions/{petition.id}"
+    client.get(path)
+    _add_signatures(make, petition, 2)
+    reader = app.test_client()
+    citizen = make.user(Role.CITIZEN)
+    db.session.commit()
+    login(citizen, reader)
+    assert "3 confirmed signatures" in reader.get(path).get_data(as_text=True)
+    # An anonymous browser that has just committed a write sees the page afresh.
+    writer = app.test_client()
+    assert "1 confirmed signatures" in writer.get(path).get_data(as_text=True)
+    writer.post("/report-misuse", data={})  # refused: wrote nothing, still cached
+    assert "1 confirmed signatures" in writer.get(path).get_data(as_text=True)
+    with writer.session_transaction() as session:
+        session[_STICKY_KEY] = time.time() + 10  # what a committed write leaves behind
+    assert "3 confirmed signatures" in writer.get(path).get_data(as_text=True)
+
+
+def test_a_flash_message_is_never_shared(app, client, petition):
+    path = f"/petitions/{petition.id}"
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this browser only")]
+    first = client.get(path).get_data(as_text=True)
+    assert "A message for this browser only" in first
+    other = app.test_client().get(path).get_data(as_text=True)
+    assert "A message for this browser only" not in other
+
+
+def test_off_by_default_outside_production(app):
+    from recall.config import load_config
+
+    assert load_config(app.instance_path, {"RECALL_ENV": "test"})["PAGE_CACHE_SECONDS"] == 0
+    production = {
+        "RECALL_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "IIN_HASH_KEY": "k" * 40,
+    }
+    assert load_config(app.instance_path, production)["PAGE_CACHE_SECONDS"] == 5
