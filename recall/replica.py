@@ -164,8 +164,5 @@ def init_app(app: Flask, db) -> None:
     app.after_request(_remember_writer)  # the page cache asks too, with or without a replica
     if not app.config.get("DATABASE_REPLICA_URL"):
         return
-    # Flask-SQLAlchemy made an (empty) metadata for the bind; no table lives there, and leaving it
-    # would make every later create_all() in the process look for a 'replica' engine.
-    app.extensions["sqlalchemy"].metadatas.pop(REPLICA_BIND, None)
     app.before_request(_route_request)
     app.teardown_request(_end_request)
