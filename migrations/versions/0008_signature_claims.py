@@ -4,8 +4,8 @@ Whoever signed first with an IIN no longer owns it: a later attempt is a claim w
 receipt and confirmation link (the first link followed wins), or a "contested IIN" item for the
 commission when the signature is already confirmed.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-27
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
