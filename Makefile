@@ -40,8 +40,10 @@ lint: install
 worker: install
 	$(FLASK) worker
 
-## make bench: signing throughput, the automatic checks (BENCH_SIGNATURES, BENCH_VOTERS for a quick run), public pages at 1M signatures (needs wrk).
+## make bench: signing throughput (driven by wrk, installed when missing), the automatic checks
+## (BENCH_SIGNATURES, BENCH_VOTERS for a quick run), confirmation mail throughput, public pages at 1M signatures.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || sudo apt-get install -y wrk
 	$(BIN)/python benchmarks/signing.py
 	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/pages.py

@@ -1,22 +1,25 @@
-"""Signing throughput through the real HTTP stack (run by `make bench`).
+"""Signing throughput through the real HTTP stack, driven by ``wrk`` (run by `make bench`).
 
-What it does, in about 20 seconds, on loopback only:
+What it does, in about half a minute, on loopback only:
 
 1. creates a fresh PostgreSQL database (``recall_bench_<pid>`` on ``BENCH_PG``, default
    ``postgresql+psycopg://postgres@127.0.0.1:5432``), its tables, and ``PETITIONS`` collecting
-   petitions, each in its own district;
-2. starts gunicorn on a free port with that database, ``RECALL_BENCHMARK_ENDPOINTS=1`` (which adds
-   the minimal endpoint) and rate limits off; events go to Redis (``BENCH_REDIS``, default DB 9)
-   as in production, or are delivered inline when Redis is not reachable;
-3. drives it with ``CLIENTS`` concurrent clients for ``PHASE_SECONDS`` per phase:
-   * ``plain``: the minimal endpoint, one plain INSERT of a signature row and a commit;
+   petitions, each in its own district, and starts a ``redis-server`` of its own;
+2. serves the app with gunicorn (``WORKERS`` sync workers) on that database and Redis, as in
+   production: events handed over after commit, the rate limiter counting in Redis (limits set
+   high enough for one client address), and, served the same way, the baseline
+   ``benchmarks/minimal_app.py``: Flask + psycopg, one INSERT into the same table, one commit;
+3. drives each with ``wrk`` (``CONNECTIONS`` connections, ``benchmarks/signing.lua``: a distinct
+   valid IIN per request) for ``PHASE_SECONDS`` per phase, in ``ROUNDS`` rounds that rotate the
+   phases so that noise on a shared machine hits each alike:
+   * ``plain``: the minimal endpoint, spread over the petitions;
    * ``sign spread`` / ``sign hot``: ``POST /api/v1/petitions/<id>/signatures`` with every check,
-     spread over all petitions / all on one petition;
-   * ``confirm spread`` / ``confirm hot``: opening the e-mailed confirmation links of those
-     signatures, which is where the count changes (the sharded counters);
-4. prints the rates and the ratios against the targets, drops the database, stops gunicorn.
+     spread over all petitions but one / all on that one;
+4. checks that every response was a 202 and that the database holds one row per request, prints
+   the rates and the ratios against the targets, and drops the database.
 
-Targets (issue 5): signing >= 0.5 x plain; hot >= 0.8 x spread.
+Targets (issue 12): signing >= 0.5 x plain; hot >= 0.8 x spread. ``wrk`` comes from the Debian
+package (``make bench`` installs it when missing).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -42,13 +44,14 @@ import sqlalchemy as sa  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, (os.cpu_count() or 2) * 2))))
-PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "3"))  # per phase, split into rounds
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))  # Python client threads (notifications.py)
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # gunicorn sync workers, for both servers
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))  # wrk connections
+WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+WRK = os.environ.get("BENCH_WRK", "wrk")
+PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "6"))  # per phase, split into rounds
 ROUNDS = 3
 PETITIONS = 16
-# Diagnostic: serve benchmarks/wsgi_without_dispatch.py (events recorded but never handed to Redis).
-WITHOUT_DISPATCH = os.environ.get("BENCH_WITHOUT_DISPATCH") == "1"
 
 
 def _free_port() -> int:
@@ -200,59 +203,6 @@ def _request(port: int, method: str, path: str, body: dict | None = None) -> int
         conn.close()
 
 
-def _phase(name: str, port: int, make_request, seconds: float) -> tuple[int, float]:
-    """Run CLIENTS threads calling ``make_request()`` -> (method, path, body) until time is up (or it
-    returns None); return (successful requests, elapsed seconds)."""
-    done, errors = [0], [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def client():
-        while time.perf_counter() < deadline:
-            request = make_request()
-            if request is None:
-                return
-            status = _request(port, *request)
-            with lock:
-                if status in (200, 202):
-                    done[0] += 1
-                else:
-                    errors[0] += 1
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors[0]:
-        raise SystemExit(f"{name}: {errors[0]} requests failed")
-    return done[0], elapsed
-
-
-def _tokens(db_url: str, petition_ids: list[int]) -> list[str]:
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                sa.text(
-                    "SELECT payload FROM events WHERE kind = 'signature.confirmation_requested'"
-                )
-            )
-            .scalars()
-            .all()
-        )
-    engine.dispose()
-    wanted = set(petition_ids)
-    payloads = [p if isinstance(p, dict) else json.loads(p) for p in rows]
-    return [
-        p["confirm_url"].split("/signatures/confirm/", 1)[1]
-        for p in payloads
-        if p["petition_id"] in wanted
-    ]
-
-
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -266,121 +216,163 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
     raise SystemExit("gunicorn did not become ready")
 
 
-def main() -> int:
-    started = time.perf_counter()
-    db_name = f"recall_bench_{os.getpid()}"
-    db_url = f"{PG}/{db_name}"
-    use_redis = _redis_reachable()
-    _admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{db_name}"')
-    proc = None
-    try:
-        env = _environment(db_url, use_redis)
-        petitions = _seed(env)
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
+def _start_redis() -> tuple[subprocess.Popen, str]:
+    """A ``redis-server`` of the benchmark's own, on a free port, without persistence."""
+    from redis import Redis
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            Redis.from_url(url).ping()
+            return proc, url
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit("redis-server did not start")
+
+
+def _serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *(
                 str(ROOT / ".venv/bin/gunicorn"),
                 "--workers",
                 str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "benchmarks.wsgi_without_dispatch:app" if WITHOUT_DISPATCH else "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
+                "--worker-class",
+                "sync",
+            ),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", app),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    return proc, port
+
+
+def _wait_port(port: int, proc: subprocess.Popen, method: str, path: str, body=None) -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited during start-up")
+        try:
+            _request(port, method, path, body)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not become ready")
+
+
+def _wrk(port: int, mode: str, targets: list[dict], run: int, seconds: float) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_MODE": mode,
+        "BENCH_RUN": str(run),
+        "BENCH_PETITIONS": ",".join(f"{t['id']}:{t['district_id']}" for t in targets),
+    }
+    result = subprocess.run(
+        [
+            *(WRK, "-t", str(WRK_THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds:g}s"),
+            *("-s", str(ROOT / "benchmarks/signing.lua"), f"http://127.0.0.1:{port}"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result:\n{result.stdout}\n{result.stderr}")
+    outcome = json.loads(line[len("RESULT ") :])
+    if outcome["non2xx"] or outcome["errors"]:
+        raise SystemExit(
+            f"{mode} run {run}: {outcome['non2xx']} non-2xx, {outcome['errors']} errors"
         )
-        _wait_ready(port, proc)
-        print(
-            f"recall signing benchmark: gunicorn {WORKERS} sync workers, {CLIENTS} concurrent clients, "
-            f"{PETITIONS} petitions, events "
-            f"{'NOT DISPATCHED (diagnostic)' if WITHOUT_DISPATCH else 'to Redis' if use_redis else 'delivered inline'}"
+    return outcome
+
+
+def _count_rows(db_url: str) -> int:
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM signatures")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def main() -> int:
+    import shutil
+
+    if shutil.which(WRK) is None:
+        raise SystemExit("wrk is not installed (apt-get install -y wrk; `make bench` does it)")
+    started = time.perf_counter()
+    db_name = f"recall_bench_{os.getpid()}"
+    db_url = f"{PG}/{db_name}"
+    _admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{db_name}"')
+    redis_proc, redis_url = _start_redis()
+    servers: list[subprocess.Popen] = []
+    try:
+        global REDIS
+        REDIS = redis_url
+        env = _environment(db_url, use_redis=True)
+        env.update(
+            {
+                "RATELIMIT_ENABLED": "true",
+                # Counted in Redis as in production (two limits, as the default); high enough for one address.
+                "SIGNING_RATE_LIMIT": "100000000 per minute;1000000000 per day",
+                "RECALL_BENCHMARK_ENDPOINTS": "0",
+            }
         )
-        iins = _Iins()
-        hot = petitions[0]
-        rng = random.Random(5)
-
-        def sign(target):
-            return (
-                "POST",
-                f"/api/v1/petitions/{target['id']}/signatures",
-                {
-                    "full_name": "Әлия Қасымова",
-                    "iin": iins.next(),
-                    "email": "signer@example.org",
-                    "district_id": target["district_id"],
-                    "consent": True,
-                },
-            )
-
-        def plain():
-            target = rng.choice(petitions)
-            return (
-                "POST",
-                "/api/v1/bench/plain-signature",
-                {
-                    "petition_id": target["id"],
-                    "district_id": target["district_id"],
-                    "iin": iins.next(),
-                    "full_name": "Әлия Қасымова",
-                    "email": "signer@example.org",
-                },
-            )
-
-        spread_targets = petitions[1:]
-        # Phases alternate in short rounds so that noise on a shared machine hits every phase alike.
-        done = {
-            name: [0, 0.0]
-            for name in ("plain", "sign_spread", "sign_hot", "confirm_spread", "confirm_hot")
+        petitions = _seed(env)
+        app_proc, app_port = _serve("wsgi:app", env)
+        servers.append(app_proc)
+        minimal_env = {
+            **env,
+            "MINIMAL_DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://"),
         }
-
-        def run(name, make_request, seconds):
-            count, elapsed = _phase(name, port, make_request, seconds)
-            done[name][0] += count
-            done[name][1] += elapsed
-
-        _phase("warm-up", port, lambda: sign(rng.choice(spread_targets)), 1)  # not counted
+        minimal_proc, minimal_port = _serve("benchmarks.minimal_app:app", minimal_env)
+        servers.append(minimal_proc)
+        _wait_port(app_port, app_proc, "GET", "/healthz")
+        _wait_port(minimal_port, minimal_proc, "GET", "/")
+        hot, spread = petitions[:1], petitions[1:]
+        print(
+            f"recall signing benchmark: wrk {WRK_THREADS} threads, {CONNECTIONS} connections; "
+            f"gunicorn {WORKERS} sync workers for the app and for the minimal endpoint; "
+            f"{len(petitions)} petitions, Redis for events and rate limits"
+        )
         phases = [
-            ("plain", plain),
-            ("sign_spread", lambda: sign(rng.choice(spread_targets))),
-            ("sign_hot", lambda: sign(hot)),
+            ("plain", minimal_port, "plain", petitions),
+            ("sign_spread", app_port, "sign", spread),
+            ("sign_hot", app_port, "sign", hot),
         ]
+        run = 0
+        for _name, port, mode, targets in phases:  # warm-up, not counted
+            _wrk(port, mode, targets, run, 1)
+            run += 1
+        done = {name: [0, 0.0] for name, *_ in phases}
         for round_no in range(ROUNDS):
-            for name, make in (
-                phases[round_no:] + phases[:round_no]
-            ):  # rotate: no phase always goes first
-                run(name, make, PHASE_SECONDS / ROUNDS)
-
-        def confirmer(tokens: list[str]):
-            lock = threading.Lock()
-
-            def make():
-                with lock:
-                    return ("GET", f"/signatures/confirm/{tokens.pop()}", None) if tokens else None
-
-            return make
-
-        spread_tokens = _tokens(db_url, [p["id"] for p in spread_targets])
-        hot_tokens = _tokens(db_url, [hot["id"]])
-        rng.shuffle(spread_tokens)
-        confirm_phases = [
-            ("confirm_spread", confirmer(spread_tokens)),
-            ("confirm_hot", confirmer(hot_tokens)),
-        ]
-        for round_no in range(ROUNDS):
-            for name, make in confirm_phases[round_no % 2 :] + confirm_phases[: round_no % 2]:
-                run(name, make, PHASE_SECONDS / ROUNDS)
+            for name, port, mode, targets in phases[round_no:] + phases[:round_no]:
+                outcome = _wrk(port, mode, targets, run, PHASE_SECONDS / ROUNDS)
+                run += 1
+                done[name][0] += outcome["requests"]
+                done[name][1] += outcome["seconds"]
+        rows = _count_rows(db_url)
+        expected = sum(count for count, _ in done.values())
         rates = {name: count / elapsed for name, (count, elapsed) in done.items()}
         print("rates:")
         for name, (count, elapsed) in done.items():
-            print(f"  {name:<15} {count:>6} in {elapsed:5.1f} s  {rates[name]:8.1f} req/s")
-
+            print(f"  {name:<12} {count:>7} in {elapsed:5.1f} s  {rates[name]:8.1f} req/s")
         ratios = {
             "signing / plain insert": (rates["sign_spread"] / rates["plain"], 0.5),
             "sign: hot / spread": (rates["sign_hot"] / rates["sign_spread"], 0.8),
-            "confirm: hot / spread": (rates["confirm_hot"] / rates["confirm_spread"], 0.8),
         }
         print("ratios (target):")
         ok = True
@@ -388,20 +380,22 @@ def main() -> int:
             verdict = "ok" if ratio >= target else "BELOW TARGET"
             ok = ok and ratio >= target
             print(f"  {name:<24} {ratio:5.2f}  (>= {target})  {verdict}")
+        # Warm-up requests are rows too; every 202 must be one (nothing acknowledged and lost).
+        print(f"rows in signatures: {rows} (>= {expected} counted requests)")
+        ok = ok and rows >= expected
         print(f"total {time.perf_counter() - started:.1f} s")
         return 0 if ok else 1
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for proc in servers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
         _admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        if use_redis:
-            from redis import Redis
-
-            Redis.from_url(REDIS).flushdb()
+        redis_proc.terminate()
+        redis_proc.wait(10)
 
 
 if __name__ == "__main__":

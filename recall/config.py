@@ -178,7 +178,9 @@ def load_config(
             {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {}
         ),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit-* headers cost two Redis round trips per limited request (a third of what a
+        # signature costs in a surge); a 429 still says Retry-After (recall/web/errors.py).
+        "RATELIMIT_HEADERS_ENABLED": _bool(env.get("RATELIMIT_HEADERS_ENABLED"), False),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
         "SIGNING_RATE_LIMIT": env.get("SIGNING_RATE_LIMIT", "20 per minute;200 per day"),
         "SIGNATURE_CONFIRMATION_HOURS": _int(env, "SIGNATURE_CONFIRMATION_HOURS", 72),

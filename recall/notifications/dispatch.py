@@ -68,7 +68,12 @@ def schedule_delivery(delivery_id: int, session: Session | None = None) -> None:
 def _note_new_events(session: Session, flush_context) -> None:
     new_ids = [obj.id for obj in session.new if isinstance(obj, Event)]
     if new_ids:
-        session.info.setdefault(EVENTS_KEY, []).extend(new_ids)
+        note_events(session, new_ids)
+
+
+def note_events(session: Session, event_ids: list[int]) -> None:
+    """Dispatch these events (inserted in the session's transaction) once it commits."""
+    session.info.setdefault(EVENTS_KEY, []).extend(event_ids)
 
 
 def _forget(session: Session, previous_transaction) -> None:

@@ -25,14 +25,33 @@ def record_event(
     ``payload`` must be JSON-serialisable and must never hold an IIN. Inside a request the
     event keeps the request's language, for recipients who have no account to say theirs.
     """
-    event = Event(
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=dict(payload or {}),
-        actor_id=actor_id,
-        locale=str(get_locale()) if has_request_context() else None,
-    )
+    event = Event(**event_values(kind, subject_type, subject_id, payload, actor_id))
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def event_values(
+    kind: str,
+    subject_type: str,
+    subject_id: Any,
+    payload: dict[str, Any] | None = None,
+    actor_id: int | None = None,
+) -> dict[str, Any]:
+    """The column values ``record_event`` gives an event (``subject_id`` may be a SQL expression)."""
+    return {
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": dict(payload or {}),
+        "actor_id": actor_id,
+        "locale": str(get_locale()) if has_request_context() else None,
+    }
+
+
+def note_recorded(event_id: int) -> None:
+    """Have an event the caller inserted with a statement of its own (not through ``record_event``)
+    dispatched after the commit, like every other: only if the transaction commits."""
+    from recall.notifications.dispatch import note_events
+
+    note_events(db.session(), [event_id])

@@ -91,7 +91,13 @@ def _http_error(exc: HTTPException):
     status = exc.code or 500
     title = _TITLES.get(status)
     message = title() if title else (exc.description or exc.name)
-    return error_response(status, exc.name.lower().replace(" ", "_"), message)
+    body, status = error_response(status, exc.name.lower().replace(" ", "_"), message)
+    limit = getattr(getattr(exc, "limit", None), "limit", None)  # Flask-Limiter's RateLimitExceeded
+    if status == 429 and hasattr(limit, "get_expiry"):
+        response = current_app.make_response((body, status))
+        response.headers["Retry-After"] = str(limit.get_expiry())
+        return response
+    return body, status
 
 
 def _domain_error(exc: DomainError):

@@ -32,3 +32,6 @@ def test_the_fourth_signing_request_from_one_address_gets_429(client, collecting
     assert signature_count() == 4
     limited = client.post(sign_url(petition), json=payload(petition), environ_base=address)
     assert limited.status_code == 429 and limited.json["error"]["status"] == 429
+    # No X-RateLimit-* headers (two Redis round trips each time), but the client learns when to retry.
+    assert limited.headers["Retry-After"] == "60"
+    assert "X-RateLimit-Remaining" not in limited.headers

@@ -16,6 +16,7 @@ party can and cannot learn).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -35,6 +36,7 @@ from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
+from recall.models.outbox import Event
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import (
     CheckStatus,
@@ -48,6 +50,7 @@ from recall.models.signature import (
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
+from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
@@ -293,31 +296,113 @@ def sign_petition(
         "created_at": now,
         "email_count": 1,
     }
-    stmt = (
-        counting.insert_for(Signature)
+    confirmation = identity.get_confirmation()
+    first = None
+    if db.session.get_bind().dialect.name == "postgresql":
+        nonce = new_confirm_nonce()
+        first = confirmation.first_event(
+            Signature(petition_id=petition.id, confirm_nonce=nonce, receipt_hash=receipt_hash),
+            receipt,
+        )
+        if first is not None:
+            row = {
+                "petition_id": petition.id,
+                "iin_hash": iin_hash,
+                "source": SignatureSource.ONLINE,
+                "check_status": CheckStatus.UNCHECKED,
+                "confirm_nonce": nonce,
+                **values,
+            }
+            inserted = _insert_with_event(row, first, now)
+            if inserted is not None:
+                log.info("signature %r stored on petition %r", inserted, petition.id)
+                return SignResult(receipt=receipt)
+    signature = None
+    if first is None:
+        stmt = (
+            counting.insert_for(Signature)
+            .values(
+                petition_id=petition.id,
+                iin_hash=iin_hash,
+                source=SignatureSource.ONLINE,
+                check_status=CheckStatus.UNCHECKED,
+                **values,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["petition_id", "iin_hash"],
+                index_where=Signature.duplicate_of_id.is_(None),
+            )
+            .returning(Signature)
+        )
+        # ORM-enabled INSERT ... RETURNING: the new row comes back as a Signature in one round trip.
+        signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
+    if signature is None:
+        signature = _sign_again(petition, iin_hash, values, receipt, now)
+        if signature is None:
+            return SignResult(receipt=receipt)
+    confirmation.start(signature, receipt)
+    db.session.flush()
+    log.info("signature %r stored on petition %r", signature.id, petition.id)
+    return SignResult(receipt=receipt)
+
+
+def _insert_with_event(row: dict, event: tuple[str, dict], now: datetime) -> int | None:
+    """Insert the signature and its first event in one statement (PostgreSQL: a data-modifying
+    CTE); returns the signature's id, or None when ``ON CONFLICT`` inserted nothing (and so no
+    event either). The event is dispatched after commit like any other (``note_recorded``)."""
+    kind, payload = event
+    params = {f"s_{name}": value for name, value in row.items()}
+    params.update(
+        {
+            f"e_{name}": value
+            for name, value in outbox.event_values(kind, "signature", None, payload).items()
+        }
+    )
+    params["e_created_at"] = now
+    inserted = db.session.execute(_signature_with_event(tuple(sorted(row))), params).first()
+    if inserted is None:
+        return None
+    outbox.note_recorded(inserted.event_id)
+    return inserted.signature_id
+
+
+@functools.cache
+def _signature_with_event(columns: tuple[str, ...]) -> sa.Select:
+    """``WITH new_signature AS (INSERT ... ON CONFLICT DO NOTHING RETURNING id), new_event AS
+    (INSERT INTO events ... SELECT ... FROM new_signature RETURNING id) SELECT both ids``, built
+    once (its construction costs more CPU than the rest of a signature); values are bound as
+    ``s_<column>`` and ``e_<column>``."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    signatures, events = Signature.__table__, Event.__table__
+    new_signature = (
+        insert(Signature)
         .values(
-            petition_id=petition.id,
-            iin_hash=iin_hash,
-            source=SignatureSource.ONLINE,
-            check_status=CheckStatus.UNCHECKED,
-            **values,
+            {name: sa.bindparam(f"s_{name}", type_=signatures.c[name].type) for name in columns}
         )
         .on_conflict_do_nothing(
             index_elements=["petition_id", "iin_hash"],
             index_where=Signature.duplicate_of_id.is_(None),
         )
-        .returning(Signature)
+        .returning(Signature.id)
+        .cte("new_signature")
     )
-    # ORM-enabled INSERT ... RETURNING: the new row comes back as a Signature in one round trip.
-    signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
-    if signature is None:
-        signature = _sign_again(petition, iin_hash, values, receipt, now)
-        if signature is None:
-            return SignResult(receipt=receipt)
-    identity.get_confirmation().start(signature, receipt)
-    db.session.flush()
-    log.info("signature %r stored on petition %r", signature.id, petition.id)
-    return SignResult(receipt=receipt)
+    event_columns = ["kind", "subject_type", "payload", "actor_id", "locale", "created_at"]
+    new_event = (
+        sa.insert(Event)
+        .from_select(
+            [*event_columns, "subject_id"],
+            sa.select(
+                *(sa.bindparam(f"e_{name}", type_=events.c[name].type) for name in event_columns),
+                new_signature.c.id,
+            ),
+        )
+        .returning(Event.id)
+        .cte("new_event")
+    )
+    return sa.select(
+        new_signature.c.id.label("signature_id"), new_event.c.id.label("event_id")
+    ).select_from(new_signature.join(new_event, sa.true()))
 
 
 # The columns of a signature's current life: what a void claim keeps when the life is replaced.
