@@ -122,7 +122,7 @@ COPY (
          s.reason_code, s.duplicate_of_id,
          CASE WHEN e.id IS NULL THEN 'not_on_roll' WHEN e.district_number = {district}
               THEN 'in_district' ELSE 'other_district' END,
-         e.line_number, e.district_number, s.iin_last4, s.full_name, e.full_name
+         e.line_number, e.district_number, substr(s.iin_hash, 1, 8), s.full_name, e.full_name
   FROM signatures s
   LEFT JOIN voter_roll_entries e ON e.import_id = {import_id} AND e.iin_hash = s.iin_hash
   WHERE s.petition_id = {petition} ORDER BY s.id

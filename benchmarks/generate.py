@@ -325,7 +325,6 @@ class Country:
                     "id": sid,
                     "petition_id": world.petition_id,
                     "iin_hash": digest,
-                    "iin_last4": v.iin[-4:],
                     "birth_date": v.birth_date,
                     "full_name": name,
                     "email": f"s{sid}@example.org",

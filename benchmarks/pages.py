@@ -64,11 +64,11 @@ end
 # Confirmed online signatures spread over the petition's first DAYS days; hashes from md5 so the
 # unique (petition, IIN hash) and receipt indexes hold.
 SIGNATURES_SQL = """
-INSERT INTO signatures (petition_id, iin_hash, iin_last4, birth_date, full_name, email,
+INSERT INTO signatures (petition_id, iin_hash, birth_date, full_name, email,
     district_id, source, status, confirmed_at, receipt_hash, confirm_nonce, email_count,
     check_status, created_at)
 SELECT :petition, md5(:petition || '-' || i) || md5(i || '-' || :petition),
-    lpad((i % 10000)::text, 4, '0'), date '1970-01-01' + (i % 15000),
+    date '1970-01-01' + (i % 15000),
     'Voter ' || i, 's' || i || '@example.org', :district, 'online', 'confirmed',
     :opens + (i % (:days * 86400)) * interval '1 second',
     md5('r' || :petition || '-' || i) || md5(i || '-r' || :petition), md5('n' || :petition || '-' || i), 1,

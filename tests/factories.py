@@ -268,7 +268,6 @@ def signature(
     values = {
         "petition_id": petition.id,
         "iin_hash": hash_iin(iin),
-        "iin_last4": info.last4,
         "birth_date": info.birth_date,
         "full_name": full_name,
         "email": email,

@@ -65,7 +65,7 @@ def _item_json(item: review.ReviewItem) -> dict:
         "signature": {
             "id": sig.id,
             "full_name": sig.full_name,
-            "iin_last4": sig.iin_last4,
+            "iin_ref": sig.iin_ref,
             "birth_date": sig.birth_date.isoformat() if sig.birth_date else None,
             "signed_at": sig.created_at.isoformat(),
             "source": sig.source.value,
@@ -77,7 +77,7 @@ def _item_json(item: review.ReviewItem) -> dict:
             "full_name": entry.full_name,
             "district_number": entry.district_number,
             "address": entry.address,
-            "iin_last4": entry.iin_last4,
+            "iin_ref": entry.iin_ref,
         },
         "misuse_report": item.misuse_report is not None,
         "claimed_by": item.claimed_by_id,

@@ -59,14 +59,13 @@ def demo_step(result) -> None:
         sa.select(
             Signature.petition_id,
             Signature.iin_hash,
-            Signature.iin_last4,
             Signature.full_name,
             Signature.birth_date,
         )
         .where(Signature.petition_id.in_(numbers), Signature.status != SignatureStatus.EXPIRED)
         .order_by(Signature.petition_id, Signature.id)
     ).all()
-    for index, (petition_id, iin_hash, last4, name, born) in enumerate(signers):
+    for index, (petition_id, iin_hash, name, born) in enumerate(signers):
         if iin_hash in seen or index % 11 == 4:  # every 11th signer is not on the roll
             continue
         seen.add(iin_hash)
@@ -82,7 +81,6 @@ def demo_step(result) -> None:
                 imp.id,
                 len(rows) + 2,
                 iin_hash,
-                last4,
                 name,
                 district,
                 born or date(1980, 1, 1),
@@ -101,7 +99,6 @@ def demo_step(result) -> None:
                     imp.id,
                     len(rows) + 2,
                     hash_iin(iin),
-                    iin[-4:],
                     f"Neighbour {district}-{serial} (demo)",
                     district,
                     born,
@@ -131,13 +128,12 @@ def demo_step(result) -> None:
 
 
 def _row(
-    import_id: int, line: int, iin_hash: str, last4: str, name: str, district: int, born: date, rng
+    import_id: int, line: int, iin_hash: str, name: str, district: int, born: date, rng
 ) -> dict:
     return {
         "import_id": import_id,
         "line_number": line,
         "iin_hash": iin_hash,
-        "iin_last4": last4,
         "full_name": name,
         "district_number": district,
         "birth_date": born,

@@ -1,7 +1,9 @@
 """Signatures on recall petitions.
 
 The IIN is never stored: ``iin_hash`` is an HMAC with ``IIN_HASH_KEY`` (the same keyed hash
-the voter roll uses, so the two can be matched), and ``iin_last4`` is kept for display.
+the voter roll uses, so the two can be matched). No digit of the IIN beyond the birth date is
+kept: the birth date and the last four digits gave the IIN back up to two or three candidates;
+people compare rows by ``iin_ref``, a prefix of the keyed hash.
 One voter, one signature per petition: a partial unique index on (petition, iin_hash) over the
 rows that are not recorded duplicates. Paper duplicates are still recorded (the commission must
 count every filed signature), with ``duplicate_of_id`` pointing at the one that counts.
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recall.extensions import db
 from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.petition import Petition
+from recall.rules.iin import hash_reference
 
 
 class SignatureStatus(StrEnum):
@@ -55,7 +58,6 @@ class Signature(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id", ondelete="CASCADE"))
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
-    iin_last4: Mapped[str] = mapped_column(sa.String(4))
     birth_date: Mapped[date | None] = mapped_column(sa.Date)  # from the IIN; checks age in SQL
     full_name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -122,14 +124,16 @@ class Signature(TimestampMixin, db.Model):
         sa.UniqueConstraint(
             "petition_id", "paper_sheet", "paper_line", name="uq_signatures_paper_position"
         ),
-        sa.CheckConstraint("iin_last4 ~ '^[0-9]{4}$'", name="last4_digits").ddl_if(
-            dialect="postgresql"
-        ),
         sa.CheckConstraint(
             "(source = 'paper') = (paper_sheet IS NOT NULL AND paper_line IS NOT NULL)",
             name="paper_position",
         ),
     )
+
+    @property
+    def iin_ref(self) -> str:
+        """What people compare rows by: a prefix of the keyed hash, never digits of the IIN."""
+        return hash_reference(self.iin_hash)
 
     def __repr__(self) -> str:
         return f"<Signature {self.id} petition={self.petition_id} {self.status}>"

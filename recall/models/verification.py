@@ -25,6 +25,7 @@ from recall.extensions import db
 from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.body import Body
 from recall.models.petition import Petition
+from recall.rules.iin import hash_reference
 
 
 class ImportStatus(StrEnum):
@@ -108,7 +109,6 @@ class VoterRollEntry(db.Model):
     )
     line_number: Mapped[int] = mapped_column()
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
-    iin_last4: Mapped[str] = mapped_column(sa.String(4))
     full_name: Mapped[str] = mapped_column(sa.String(200))
     district_number: Mapped[int] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(500))
@@ -118,6 +118,11 @@ class VoterRollEntry(db.Model):
         sa.Index("ix_voter_roll_entries_import_hash", "import_id", "iin_hash"),
         sa.Index("ix_voter_roll_entries_import_district", "import_id", "district_number"),
     )
+
+    @property
+    def iin_ref(self) -> str:
+        """What people compare rows by: a prefix of the keyed hash, never digits of the IIN."""
+        return hash_reference(self.iin_hash)
 
 
 class VoterRollDistrict(db.Model):
@@ -184,7 +189,6 @@ class MisuseReport(TimestampMixin, db.Model):
         sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
     )
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
-    iin_last4: Mapped[str] = mapped_column(sa.String(4))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     message: Mapped[str] = mapped_column(sa.Text, default="")
     # The signature found under the reporter's IIN; never revealed to the reporter.
@@ -199,6 +203,11 @@ class MisuseReport(TimestampMixin, db.Model):
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     petition: Mapped[Petition] = relationship()
+
+    @property
+    def iin_ref(self) -> str:
+        """What people compare rows by: a prefix of the keyed hash, never digits of the IIN."""
+        return hash_reference(self.iin_hash)
 
 
 class SampleDraw(TimestampMixin, db.Model):

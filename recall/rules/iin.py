@@ -83,6 +83,16 @@ class IinInfo:
         return f"IinInfo(iin={MASK_PREFIX + self.last4!r})"
 
 
+def hash_reference(iin_hash: str) -> str:
+    """A short name of a voter for people comparing rows: the first 8 hex digits of the keyed hash.
+
+    Two rows of one voter (a signature and its roll entry) show the same reference; without
+    ``IIN_HASH_KEY`` nothing of the IIN follows from it, unlike its last digits, which with the
+    birth date leave two or three candidates.
+    """
+    return iin_hash[:8]
+
+
 def check_digit(first11: str) -> int | None:
     """Return the check digit for the first 11 digits of an IIN.
 

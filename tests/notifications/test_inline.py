@@ -388,9 +388,7 @@ def test_subjects_resolve_through_the_registry_and_unknown_types_reach_nobody(
     ensure_default_rules()
     commissioner = make.user(role="commissioner", email="commission@example.org")
     petition = make.petition(make.deputy(make.district(commissioner.commission_body)))
-    report = MisuseReport(
-        petition_id=petition.id, iin_hash="0" * 64, iin_last4="1234", email="Victim@Example.org"
-    )
+    report = MisuseReport(petition_id=petition.id, iin_hash="0" * 64, email="Victim@Example.org")
     db.session.add(report)
     db.session.flush()
     record_event("misuse_report.received", "misuse_report", report.id, {"petition_id": petition.id})

@@ -147,7 +147,6 @@ def test_purge(verified, app):
     report = MisuseReport(
         petition_id=w.petition.id,
         iin_hash="x" * 64,
-        iin_last4="1234",
         email="r@example.org",
         message="not me",
     )

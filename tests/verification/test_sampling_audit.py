@@ -260,7 +260,6 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
             line=len(dups) + 1,
             duplicate_of=original,
             iin_hash=original.iin_hash,
-            iin_last4=original.iin_last4,
             birth_date=original.birth_date,
         )
         dups.append(dup)

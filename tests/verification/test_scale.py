@@ -150,9 +150,9 @@ def test_query_plans_use_indexes(app, make):
         imports.append(imp.id)
     db.session.execute(
         sa.text(
-            "INSERT INTO voter_roll_entries (import_id, line_number, iin_hash, iin_last4, full_name,"
+            "INSERT INTO voter_roll_entries (import_id, line_number, iin_hash, full_name,"
             " district_number, address, birth_date)"
-            " SELECT (ARRAY[:a, :b, :c])[1 + i % 3], i, md5(i::text), '0000', 'Voter ' || i,"
+            " SELECT (ARRAY[:a, :b, :c])[1 + i % 3], i, md5(i::text), 'Voter ' || i,"
             " 1 + (i / 3) % 3, 'Street', date '1960-01-01' + i % 15000"
             " FROM generate_series(1, 60000) AS i"
         ),
@@ -161,11 +161,11 @@ def test_query_plans_use_indexes(app, make):
     others = [w.petition_id for w in worlds[1:]]
     db.session.execute(
         sa.text(
-            "INSERT INTO signatures (petition_id, iin_hash, iin_last4, birth_date, full_name, email,"
+            "INSERT INTO signatures (petition_id, iin_hash, birth_date, full_name, email,"
             " district_id, source, status, receipt_hash, email_count, check_status, created_at,"
             " confirmed_at, confirm_nonce)"
             " SELECT CASE WHEN i <= 2000 THEN :target ELSE (ARRAY[:x, :y, :z])[1 + i % 3] END,"
-            " md5((i * 3 + (i % 40 = 0)::int)::text), '0000', date '1960-01-01' + (i * 3) % 15000,"
+            " md5((i * 3 + (i % 40 = 0)::int)::text), date '1960-01-01' + (i * 3) % 15000,"
             " 'Voter ' || (i * 3) || CASE WHEN i % 50 = 0 THEN ' Other' ELSE '' END, NULL,"
             " (SELECT district_id FROM petitions WHERE id = :target), 'online', 'confirmed',"
             " md5('receipt' || i), 1, 'unchecked', timestamptz '2026-03-02 10:00+00' + i * interval '1 s',"

@@ -62,11 +62,10 @@ def test_cli_good_file(world, runner, tmp_path):
     iin = rows[0][0]
     assert (
         entry.iin_hash,
-        entry.iin_last4,
         entry.full_name,
         entry.district_number,
         entry.birth_date,
-    ) == (hash_iin(iin), iin[-4:], "Voter 0", 1, date(1970, 1, 1))
+    ) == (hash_iin(iin), "Voter 0", 1, date(1970, 1, 1))
     # The IIN itself is stored nowhere.
     raw = db.session.execute(sa.text("SELECT * FROM voter_roll_entries")).all()
     assert not any(iin in str(row) for row in raw)
@@ -258,7 +257,7 @@ def test_copy_path_on_postgresql(world, tmp_path):
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
     iin = factories.iin(date(1990, 5, 5))
     voter_roll._copy_chunk(
-        imp.id, [(2, hash_iin(iin), iin[-4:], "Copy Row", 1, "Street, 1", date(1990, 5, 5))]
+        imp.id, [(2, hash_iin(iin), "Copy Row", 1, "Street, 1", date(1990, 5, 5))]
     )
     row = db.session.execute(
         sa.select(VoterRollEntry.full_name, VoterRollEntry.address).where(

@@ -23,7 +23,6 @@ def insert_plain_signature(
         sa.insert(Signature).values(
             petition_id=petition_id,
             iin_hash=hash_iin(iin),
-            iin_last4=iin[-4:],
             full_name=full_name,
             email=email,
             district_id=district_id,

@@ -288,7 +288,6 @@ def sign_petition(
         "full_name": name,
         "email": email,
         "district_id": district_id,
-        "iin_last4": info.last4,
         "birth_date": info.birth_date,
         "receipt_hash": receipt_hash,
         "expires_at": expires_at,

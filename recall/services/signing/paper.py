@@ -104,7 +104,6 @@ class _Checked:
     line: int
     full_name: str
     iin_hash: str
-    last4: str
     birth_date: date
     signed_at: datetime
 
@@ -228,9 +227,7 @@ def _check_line(
         petition.closes_at,
         now,
     )
-    return _Checked(
-        item.row, sheet, line, name, hash_iin(info.iin), info.last4, info.birth_date, signed_at
-    )
+    return _Checked(item.row, sheet, line, name, hash_iin(info.iin), info.birth_date, signed_at)
 
 
 def add_paper_signatures(
@@ -329,7 +326,6 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
     values = {
         "petition_id": petition.id,
         "iin_hash": good.iin_hash,
-        "iin_last4": good.last4,
         "birth_date": good.birth_date,
         "full_name": good.full_name,
         "email": None,

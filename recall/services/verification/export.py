@@ -35,7 +35,7 @@ EXPORT_HEADER = (
     "roll_match",
     "roll_line",
     "roll_district",
-    "iin_last4",
+    "iin_ref",
     "full_name",
     "roll_full_name",
 )
@@ -94,7 +94,7 @@ def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iter
             match,
             entry.line_number,
             entry.district_number,
-            sig.iin_last4,
+            sa.func.substr(sig.iin_hash, 1, 8),
             sig.full_name,
             entry.full_name,
         )

@@ -342,7 +342,6 @@ def report_misuse(petition_id: int, iin: str, email: str, message: str) -> Misus
     report = MisuseReport(
         petition_id=petition.id,
         iin_hash=iin_hash,
-        iin_last4=info.last4,
         email=email,
         message=message,
         signature_id=signature.id if signature else None,

@@ -71,7 +71,6 @@ _ENTRY_COLUMNS = (
     "import_id",
     "line_number",
     "iin_hash",
-    "iin_last4",
     "full_name",
     "district_number",
     "address",
@@ -444,7 +443,7 @@ def _validate(
         return None, RowError(line, "address", _("The address is empty."))
     if len(address) > 500:
         return None, RowError(line, "address", _("The address is longer than 500 characters."))
-    return (line, hash_iin(info.iin), info.last4, name, number, address, info.birth_date), None
+    return (line, hash_iin(info.iin), name, number, address, info.birth_date), None
 
 
 def _shape_error(line: int, problem: str) -> RowError:
