@@ -189,6 +189,7 @@ def run(signatures: int, voters: int, rounds: int, seed: int) -> None:
             "SKIP_ENV_CONFIG": True,
             "SECRET_KEY": uuid.uuid4().hex,
             "IIN_HASH_KEY": uuid.uuid4().hex,
+            "AUDIT_KEY": uuid.uuid4().hex,
             "SQLALCHEMY_DATABASE_URI": f"{PG}/{name}",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": None,

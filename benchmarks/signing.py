@@ -84,6 +84,7 @@ def _environment(db_url: str, use_redis: bool) -> dict[str, str]:
             "DATABASE_URL": db_url,
             "SECRET_KEY": uuid.uuid4().hex,
             "IIN_HASH_KEY": uuid.uuid4().hex,
+            "AUDIT_KEY": uuid.uuid4().hex,
             "RATELIMIT_ENABLED": "false",
             "RECALL_BENCHMARK_ENDPOINTS": "1",
             "RECALL_ENV": "benchmark",

@@ -77,6 +77,7 @@ def run(rows: int, sqlite: bool) -> None:
             "SKIP_ENV_CONFIG": True,
             "SECRET_KEY": uuid.uuid4().hex,
             "IIN_HASH_KEY": uuid.uuid4().hex,
+            "AUDIT_KEY": uuid.uuid4().hex,
             "SQLALCHEMY_DATABASE_URI": url,
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": None,

@@ -1,6 +1,6 @@
 """Configuration, read from the environment. This is the only module that reads ``os.environ``.
 
-In development a missing ``SECRET_KEY`` or ``IIN_HASH_KEY`` is generated once and kept in
+In development a missing ``SECRET_KEY``, ``IIN_HASH_KEY`` or ``AUDIT_KEY`` is generated once and kept in
 ``instance/secrets.json`` so sessions and voter hashes survive restarts. With
 ``RECALL_ENV=production`` a missing secret stops start-up: a generated key would silently
 invalidate every session and, worse, every stored IIN hash on the next deploy.
@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-REQUIRED_SECRETS = ("SECRET_KEY", "IIN_HASH_KEY")
+# AUDIT_KEY keys the audit log's second hash chain (recall/services/audit.py): someone who can
+# write the database but does not hold it cannot rewrite the log unnoticed.
+REQUIRED_SECRETS = ("SECRET_KEY", "IIN_HASH_KEY", "AUDIT_KEY")
 # RECALL_ENV must name one of these: a typo such as ``prod`` must not start a development server
 # with generated secrets and insecure cookies in front of real signers.
 ENVIRONMENTS = ("development", "test", "benchmark", "production")
@@ -96,7 +98,8 @@ def load_config(
             + ", ".join(missing)
             + " is not set. Set each to a long random value (for example the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`); IIN_HASH_KEY must "
-            "differ from SECRET_KEY and must never change once voters have signed."
+            "differ from SECRET_KEY and must never change once voters have signed; AUDIT_KEY, "
+            "separate from both, must never change once the audit log has entries."
         )
     if production:
         for name, value in secrets_found.items():
@@ -111,6 +114,8 @@ def load_config(
             secrets_found[name] = generated[name]
     if secrets_found["SECRET_KEY"] == secrets_found["IIN_HASH_KEY"]:
         raise ConfigError("IIN_HASH_KEY must differ from SECRET_KEY.")
+    if secrets_found["AUDIT_KEY"] in (secrets_found["SECRET_KEY"], secrets_found["IIN_HASH_KEY"]):
+        raise ConfigError("AUDIT_KEY must differ from SECRET_KEY and IIN_HASH_KEY.")
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'recall.db'}"
     redis_url = env.get("REDIS_URL") or None
@@ -127,6 +132,7 @@ def load_config(
         "PROXY_FIX": proxy_hops,
         "SECRET_KEY": secrets_found["SECRET_KEY"],
         "IIN_HASH_KEY": secrets_found["IIN_HASH_KEY"],
+        "AUDIT_KEY": secrets_found["AUDIT_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # A streaming replica for the public read pages (recall/replica.py); unset: all on the primary.

@@ -78,6 +78,7 @@ def base_config(**overrides) -> dict:
         "RECALL_ENV": "test",
         "SECRET_KEY": "test-secret-key",
         "IIN_HASH_KEY": "test-iin-hash-key",
+        "AUDIT_KEY": "test-audit-key",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": None,
         "RQ_QUEUE_NAME": "recall-test",

@@ -13,7 +13,7 @@ A chain that is whole but was rewritten (an entry deleted, the rest renumbered a
 shows against hashes saved before the rewrite: keep a copy (``--save``, the daily head sent to
 followers and webhooks, or ``/api/v1/audit/head``) and check against it. The heads file holds
 JSON: one object per line or a list; each object with ``seq`` and ``hash`` is a saved head
-(objects nested under ``head``, ``payload`` or ``items`` are found too).
+(objects nested under ``head``, ``event``, ``payload`` or ``items`` are found too).
 
 The hash (docs/verification.md, "Audit trail"): ``hash = sha256(prev_hash + canonical)`` in hex,
 where ``canonical`` is the JSON of the entry's fields ``seq, created_at, actor_id, action,
@@ -94,7 +94,7 @@ def saved_heads(value, found=None):
     elif isinstance(value, dict):
         if isinstance(value.get("seq"), int) and isinstance(value.get("hash"), str):
             found[value["seq"]] = value["hash"]
-        for key in ("head", "payload", "items"):
+        for key in ("head", "payload", "items", "event"):
             if key in value:
                 saved_heads(value[key], found)
     return found

@@ -550,6 +550,10 @@ class PublicSample(Schema):
 class AuditHeadInner(Schema):
     seq = _req(fields.Integer)
     hash = _req(fields.String)
+    keyed_hash = _opt(
+        fields.String,
+        metadata={"description": "HMAC-SHA256 with the operator's AUDIT_KEY; not recomputable."},
+    )
     at = _req(fields.DateTime)
 
 
@@ -572,6 +576,10 @@ class AuditEntryOut(Schema):
     payload = _opt(fields.Raw)
     prev_hash = _req(fields.String)
     hash = _req(fields.String)
+    keyed_hash = _opt(
+        fields.String,
+        metadata={"description": "HMAC-SHA256(AUDIT_KEY, previous keyed_hash + hash)."},
+    )
 
 
 class AuditEntriesMeta(Schema):

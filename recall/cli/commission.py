@@ -6,6 +6,7 @@ These run as the server operator (no acting user): they are trusted the way the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -123,12 +124,28 @@ def audit_cli() -> None:
 
 
 @audit_cli.command("verify")
+@click.option(
+    "--heads",
+    "heads_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Heads saved outside the log (JSON or JSON lines of {seq, hash}) to check it against.",
+)
 @with_appcontext
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first broken entry."""
-    from recall.services.audit import verify_chain
+def audit_verify(heads_file: str | None) -> None:
+    """Recompute both hash chains (and check saved heads); exit 1 naming the first broken entry."""
+    from recall.services import audit
 
-    check = verify_chain()
+    check = audit.verify_chain()
+    if not check.problem and heads_file:
+        try:
+            heads = audit.parse_saved_heads(Path(heads_file).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"{heads_file}: {exc}") from exc
+        saved = audit.check_saved_heads(heads)
+        if saved.problem:
+            check = saved
+        else:
+            click.echo(f"{len(heads)} saved head(s) match.")
     if check.problem:
         where = (
             f"entry {check.broken.seq} (id {check.broken.id})"
@@ -138,6 +155,20 @@ def audit_verify() -> None:
         click.echo(f"BROKEN at {where}: {check.problem}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {check.entries} entries, head {check.head_hash}")
+
+
+@audit_cli.command("key-existing")
+@with_appcontext
+def audit_key_existing() -> None:
+    """Key the entries written before AUDIT_KEY existed (once, after checking the plain chain)."""
+    from recall.services.audit import key_existing_entries
+
+    try:
+        with transaction():
+            keyed = key_existing_entries()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Keyed {keyed} entr{'y' if keyed == 1 else 'ies'}.")
 
 
 @click.group("privacy", help="Personal data retention.")

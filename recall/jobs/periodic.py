@@ -26,6 +26,7 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
+from recall.services.audit import publish_daily_head
 from recall.services.petitions.lifecycle import close_due_petitions
 from recall.services.signing.counting import recount_all, sync_counts
 from recall.services.signing.online import expire_unconfirmed
@@ -45,6 +46,7 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("signing.expire_unconfirmed", 300, expire_unconfirmed),
     ("counting.sync", 60, sync_counts),
     ("counting.recount", 86400, recount_all),
+    ("audit.publish_head", 86400, publish_daily_head),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

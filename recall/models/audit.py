@@ -2,6 +2,8 @@
 
 ``hash = sha256(prev_hash + canonical JSON of the entry's fields)``. Editing, deleting or
 reordering any entry breaks every hash after it; ``flask audit verify`` finds the first break.
+A second chain, ``keyed_hash = HMAC-SHA256(AUDIT_KEY, prev keyed_hash + hash)``, cannot be
+recomputed without the key, so a rewrite that rehashes the plain chain still shows.
 Appends are serialised through the single ``AuditChainHead`` row (locked FOR UPDATE on
 PostgreSQL), so two concurrent appends cannot both build on the same previous hash.
 """
@@ -36,6 +38,8 @@ class AuditEntry(db.Model):
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+    # HMAC-SHA256(AUDIT_KEY, previous keyed_hash + hash); None only on entries older than the key.
+    keyed_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.Index("ix_audit_entries_subject", "subject_type", "subject_id"),)
 
@@ -48,3 +52,4 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(sa.String(64), default=GENESIS_HASH)
+    keyed_hash: Mapped[str | None] = mapped_column(sa.String(64))

@@ -120,6 +120,9 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("promise.disputed", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.dispute_resolved", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
+    # The audit chain's daily head, so copies of it are held outside the system (issue 19).
+    ("audit.head_published", _HOOKS),
+    ("petition.audit_head", (Recipient.PETITION_FOLLOWERS,)),
 )
 
 #: ``(event_kind, recipient, channel)`` triples, as plain strings.

@@ -67,6 +67,8 @@ KIND_LABELS = {
     "promise.disputed": _l("A promise rating was disputed"),
     "promise.dispute_resolved": _l("A dispute about a promise was resolved"),
     "misuse_report.received": _l("We received your report"),
+    "audit.head_published": _l("Today's head of the commission's audit log"),
+    "petition.audit_head": _l("Today's head of the commission's audit log"),
 }
 # Payload keys that are links or codes for one person: never listed by the generic template.
 SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})

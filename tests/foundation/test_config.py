@@ -28,9 +28,14 @@ def test_defaults_are_the_embedded_ones(tmp_path):
     assert config["MAIL_SERVER"] is None
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "IIN_HASH_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "IIN_HASH_KEY", "AUDIT_KEY"])
 def test_production_without_a_secret_stops_with_a_clear_message(tmp_path, missing):
-    environ = {"RECALL_ENV": "production", "SECRET_KEY": "s" * 40, "IIN_HASH_KEY": "i" * 40}
+    environ = {
+        "RECALL_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "IIN_HASH_KEY": "i" * 40,
+        "AUDIT_KEY": "a" * 40,
+    }
     del environ[missing]
     with pytest.raises(ConfigError, match=missing):
         load_config(tmp_path, environ=environ)
@@ -43,6 +48,15 @@ def test_production_refuses_the_same_key_twice(tmp_path):
             tmp_path,
             environ={"RECALL_ENV": "production", "SECRET_KEY": "x" * 40, "IIN_HASH_KEY": "x" * 40},
         )
+
+
+@pytest.mark.parametrize("same_as", ["SECRET_KEY", "IIN_HASH_KEY"])
+def test_the_audit_key_is_a_secret_of_its_own(tmp_path, same_as):
+    environ = {"SECRET_KEY": "s" * 40, "IIN_HASH_KEY": "i" * 40}
+    with pytest.raises(ConfigError, match="AUDIT_KEY must differ"):
+        load_config(tmp_path, environ={**environ, "AUDIT_KEY": environ[same_as]})
+    generated = load_config(tmp_path, environ=environ)["AUDIT_KEY"]
+    assert generated not in environ.values() and len(generated) >= 32
 
 
 def test_environment_values_are_used(tmp_path):

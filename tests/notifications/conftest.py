@@ -168,6 +168,7 @@ class Workers:
             "RQ_QUEUE_NAME": "recall-test",
             "SECRET_KEY": "test-secret-key",
             "IIN_HASH_KEY": "test-iin-hash-key",
+            "AUDIT_KEY": "test-audit-key",
             "RECALL_ENV": "test",
             "RECALL_DEMO": "0",
             "MAIL_SERVER": smtp.host,

@@ -7,7 +7,7 @@ import pytest
 from recall.config import ConfigError, load_config
 from recall.notifications.webhooks import _is_private_address
 
-STRONG = {"SECRET_KEY": "s" * 32, "IIN_HASH_KEY": "i" * 32}
+STRONG = {"SECRET_KEY": "s" * 32, "IIN_HASH_KEY": "i" * 32, "AUDIT_KEY": "a" * 32}
 
 
 @pytest.mark.parametrize("name", ["prod", "producton", "staging", "dev"])
@@ -22,7 +22,7 @@ def test_the_known_environments_start(tmp_path, name):
     assert load_config(tmp_path, environ={"RECALL_ENV": name, **STRONG})["RECALL_ENV"] == name
 
 
-@pytest.mark.parametrize("short", ["SECRET_KEY", "IIN_HASH_KEY"])
+@pytest.mark.parametrize("short", ["SECRET_KEY", "IIN_HASH_KEY", "AUDIT_KEY"])
 def test_production_refuses_a_secret_shorter_than_32_bytes(tmp_path, short):
     environ = {"RECALL_ENV": "production", **STRONG, short: "x" * 31}
     with pytest.raises(ConfigError, match=f"{short}.*32 bytes"):

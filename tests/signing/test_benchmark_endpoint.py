@@ -13,7 +13,12 @@ def test_absent_by_default(client):
 
 
 def test_never_in_production(tmp_path):
-    secrets = {"SECRET_KEY": "a" * 40, "IIN_HASH_KEY": "b" * 40, "RECALL_BENCHMARK_ENDPOINTS": "1"}
+    secrets = {
+        "SECRET_KEY": "a" * 40,
+        "IIN_HASH_KEY": "b" * 40,
+        "AUDIT_KEY": "c" * 40,
+        "RECALL_BENCHMARK_ENDPOINTS": "1",
+    }
     assert (
         load_config(tmp_path, {**secrets, "RECALL_ENV": "development"})["BENCHMARK_ENDPOINTS"]
         is True
