@@ -261,7 +261,11 @@ def main() -> int:
     url = f"{PG}/{name}"
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{name}"')
-    secrets = {"SECRET_KEY": uuid.uuid4().hex * 2, "IIN_HASH_KEY": uuid.uuid4().hex * 2}
+    secrets = {
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "IIN_HASH_KEY": uuid.uuid4().hex * 2,
+        "AUDIT_KEY": uuid.uuid4().hex * 2,
+    }
     app = create_app(
         {
             "SKIP_ENV_CONFIG": True,

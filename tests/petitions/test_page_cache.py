@@ -85,5 +85,6 @@ def test_off_by_default_outside_production(app):
         "RECALL_ENV": "production",
         "SECRET_KEY": "s" * 40,
         "IIN_HASH_KEY": "k" * 40,
+        "AUDIT_KEY": "a" * 40,
     }
     assert load_config(app.instance_path, production)["PAGE_CACHE_SECONDS"] == 5
