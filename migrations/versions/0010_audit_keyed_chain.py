@@ -5,8 +5,8 @@ but does not hold ``AUDIT_KEY`` can no longer delete, renumber and rehash entrie
 (issue 19). Entries written before this revision have none; ``flask audit key-existing`` keys
 them once (after checking the plain chain), and until then ``flask audit verify`` says so.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
