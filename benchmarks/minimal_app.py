@@ -17,9 +17,9 @@ from flask import Flask, request
 app = Flask(__name__)
 KEY = os.environ.get("IIN_HASH_KEY", "minimal").encode()
 INSERT = (
-    "INSERT INTO signatures (petition_id, district_id, iin_hash, iin_last4, full_name, email,"
+    "INSERT INTO signatures (petition_id, district_id, iin_hash, full_name, email,"
     " source, status, receipt_hash, confirm_nonce, email_count, check_status, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, 'online', 'pending', %s, %s, 1, 'unchecked', now())"
+    " VALUES (%s, %s, %s, %s, %s, 'online', 'pending', %s, %s, 1, 'unchecked', now())"
 )
 _connection = None
 
@@ -43,7 +43,6 @@ def sign():
                 int(data["petition_id"]),
                 int(data["district_id"]),
                 hmac.new(KEY, iin.encode(), hashlib.sha256).hexdigest(),
-                iin[-4:],
                 data["full_name"],
                 data["email"],
                 hashlib.sha256(secrets.token_bytes(10)).hexdigest(),
