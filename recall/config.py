@@ -192,6 +192,11 @@ def load_config(
         "SIGNATURE_CONFIRMATION_HOURS": _int(env, "SIGNATURE_CONFIRMATION_HOURS", 72),
         # How a signer proves who they are: "email_link" (shipped); see recall/services/signing/identity.py.
         "IDENTITY_CONFIRMATION": env.get("IDENTITY_CONFIRMATION", "email_link"),
+        # Strong identity by digital signature (recall/services/signing/certificates.py): the CA
+        # certificates trusted to issue signers' certificates (PEM bundle) and their CRLs (PEM or
+        # DER). Unset: signing with a certificate is refused (fails closed).
+        "IDENTITY_CA_FILE": env.get("IDENTITY_CA_FILE") or None,
+        "IDENTITY_CRL_FILE": env.get("IDENTITY_CRL_FILE") or None,
         # Adds a minimal signature-INSERT endpoint for benchmarks/signing.py; never in production.
         "BENCHMARK_ENDPOINTS": _bool(env.get("RECALL_BENCHMARK_ENDPOINTS")) and not production,
         "PRIVACY_PURGE_DAYS": _int(env, "PRIVACY_PURGE_DAYS", 180),

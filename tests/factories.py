@@ -423,3 +423,149 @@ def certification(
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+# ---------------------------------------------------------------- a certification authority
+
+
+class CertificationAuthority:
+    """A test CA built with ``cryptography``: issues personal certificates with the IIN in the
+    subject (``serialNumber`` = ``IIN`` + 12 digits, as the Kazakh national CA does), revokes them,
+    writes its certificate and CRL as PEM files. ``kind`` is ``rsa`` or ``ec`` (P-256)."""
+
+    def __init__(self, name: str = "Test National CA", kind: str = "rsa") -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.x509.oid import NameOID
+
+        self.kind = kind
+        self.key = self.new_key(kind)
+        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = utcnow()
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(self.name)
+            .issuer_name(self.name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=365))
+            .not_valid_after(now + timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(self.key, hashes.SHA256())
+        )
+        self.revoked: list[int] = []
+
+    @staticmethod
+    def new_key(kind: str):
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+        if kind == "ec":
+            return ec.generate_private_key(ec.SECP256R1())
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def issue(
+        self,
+        iin_value: str,
+        *,
+        kind: str = "rsa",
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+        serial_text: str | None = None,
+    ):
+        """(private key, certificate) of a citizen with ``iin_value``."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.x509.oid import NameOID
+
+        key = self.new_key(kind)
+        now = utcnow()
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, "ҚАСЫМОВА ӘЛИЯ"),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_text or f"IIN{iin_value}"),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+            ]
+        )
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(valid_from or now - timedelta(days=30))
+            .not_valid_after(valid_to or now + timedelta(days=365))
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=True,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        return key, cert
+
+    def revoke(self, cert) -> None:
+        self.revoked.append(cert.serial_number)
+
+    def crl_pem(self, *, next_update: datetime | None = None) -> bytes:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+
+        now = utcnow()
+        next_update = next_update or now + timedelta(days=1)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.name)
+            .last_update(min(now, next_update) - timedelta(days=1))
+            .next_update(next_update)
+        )
+        for serial in self.revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(now - timedelta(minutes=5))
+                .build()
+            )
+        return builder.sign(self.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+    def cert_pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    def install(self, app, directory: Path, *, next_update: datetime | None = None) -> None:
+        """Write this CA's certificate and CRL under ``directory`` and point the app at them."""
+        (directory / "ca.pem").write_bytes(self.cert_pem())
+        (directory / "crl.pem").write_bytes(self.crl_pem(next_update=next_update))
+        app.config["IDENTITY_CA_FILE"] = str(directory / "ca.pem")
+        app.config["IDENTITY_CRL_FILE"] = str(directory / "crl.pem")
+
+
+def sign_challenge(key, text: str) -> str:
+    """Base64 of ``text`` signed as a signer's software would (RSA PKCS#1 v1.5 or ECDSA, SHA-256)."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    data = text.encode("utf-8")
+    if isinstance(key, rsa.RSAPrivateKey):
+        raw = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        raw = key.sign(data, ec.ECDSA(hashes.SHA256()))
+    return base64.b64encode(raw).decode("ascii")
+
+
+def certificate_pem(cert) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")

@@ -403,6 +403,32 @@ class ReceiptCreated(Schema):
     receipt = _req(fields.String)
 
 
+class ChallengeOut(Schema):
+    challenge = _req(
+        fields.String,
+        metadata={"description": "Sign these UTF-8 bytes (RSA PKCS#1 v1.5 or ECDSA, SHA-256)."},
+    )
+    expires_at = _req(fields.DateTime)
+
+
+class StrongSignatureIn(Schema):
+    full_name = fields.String(required=True)
+    iin = fields.String(required=True, metadata={"description": "12 digits."})
+    email = fields.String(metadata={"description": "Optional: for withdrawal where allowed."})
+    district_id = fields.Integer(required=True)
+    consent = fields.Boolean(required=True)
+    challenge = fields.String(required=True, metadata={"description": "As issued, unchanged."})
+    signature = fields.String(required=True, metadata={"description": "Base64 of the signature."})
+    certificate = fields.String(
+        required=True, metadata={"description": "The signer's certificate, PEM."}
+    )
+
+
+class StrongReceiptCreated(Schema):
+    receipt = _req(fields.String)
+    status = _req(fields.String, metadata={"description": "confirmed or contested."})
+
+
 class ReceiptOut(Schema):
     petition_id = _opt(fields.Integer)
     status = _req(fields.String)

@@ -64,6 +64,49 @@ def create_signature(petition_id: int):
     return {"receipt": result.receipt}, 202
 
 
+@bp.post("/petitions/<int:petition_id>/challenge")
+@documented(
+    "Get a challenge to sign with a digital signature",
+    tags=("signing",),
+    response=s.ChallengeOut,
+    status=201,
+    errors=(413, 422, 429),
+)
+@public
+@signing_limit
+def create_challenge(petition_id: int):
+    challenge = signing.issue_challenge(petition_id)
+    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+
+
+@bp.post("/petitions/<int:petition_id>/signatures/strong")
+@documented(
+    "Sign a petition with a digital signature (confirmed at once)",
+    tags=("signing",),
+    response=s.StrongReceiptCreated,
+    status=201,
+    body=s.StrongSignatureIn,
+    errors=(409, 413, 422, 429),
+)
+@public
+@signing_limit
+def create_strong_signature(petition_id: int):
+    data = json_object()
+    result = signing.sign_petition_strong(
+        petition_id=petition_id,
+        full_name=text_value(data, "full_name"),
+        iin=text_value(data, "iin"),
+        email=text_value(data, "email"),
+        district_id=int_or_none(data.get("district_id")),
+        consent=data.get("consent") is True,
+        challenge=text_value(data, "challenge"),
+        signature=text_value(data, "signature"),
+        certificate=text_value(data, "certificate"),
+    )
+    db.session.commit()
+    return {"receipt": result.receipt, "status": result.status}, 201
+
+
 def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
     return {
         "petition_id": view.petition_id,

@@ -83,7 +83,10 @@ class Signature(TimestampMixin, db.Model):
     confirm_nonce: Mapped[str] = mapped_column(
         sa.String(32), unique=True, default=new_confirm_nonce
     )
-    email_count: Mapped[int] = mapped_column(default=1)  # caps "you already signed" e-mails
+    email_count: Mapped[int] = mapped_column(default=1)  # unused since issue 13 (old rows)
+    # What confirmed an online signature: ``email_link`` or ``online_strong`` (a digital signature
+    # over a challenge, with a certificate naming the IIN); None while pending, and on paper.
+    identity_provider: Mapped[str | None] = mapped_column(sa.String(20))
     # Verification (commission).
     check_status: Mapped[CheckStatus] = mapped_column(
         enum_column(CheckStatus, name="check_status"), default=CheckStatus.UNCHECKED

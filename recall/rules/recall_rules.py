@@ -33,6 +33,10 @@ ApprovalBase = Literal["votes_cast", "turnout", "registered"]
 
 THRESHOLD_BASES: Final = ("registered_voters", "votes_cast")
 VERIFICATION_METHODS: Final = ("full_count", "random_sample")
+# How an online signer proves who they are (recall.services.signing): an e-mailed link, or a
+# digital signature with a certificate naming their IIN. Issue 10's ``signing_channels`` names
+# the second one's channel the same way.
+IDENTITY_PROVIDERS: Final = ("email_link", "online_strong")
 # How a recall is decided: by a vote whose conditions must all hold, or by the petition itself
 # (no vote; a successful petition vacates the seat - UK).
 DECIDED_BY: Final = ("vote", "petition")
@@ -96,9 +100,9 @@ VOTE_REASONS: Final = (
 # Bumped whenever the dict layout changes, so stored rule versions can be
 # migrated instead of misread. 2: the vote decision became ``decided_by`` and a list of
 # ``vote_conditions`` (1 had ``vote_majority`` and ``vote_turnout_quorum``);
-# ``full_count_max_signatures`` added.
-SCHEMA_VERSION: Final = 2
-SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2)
+# ``full_count_max_signatures`` added. 3: ``identity_providers`` added (older data: both).
+SCHEMA_VERSION: Final = 3
+SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2, 3)
 
 _KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -226,6 +230,9 @@ class RecallRule:
     full_count_max_signatures: int | None = None
     unverified_fields: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
+    # Which identity providers an online signature may be confirmed by (IDENTITY_PROVIDERS);
+    # ``("online_strong",)`` requires a digital signature.
+    identity_providers: tuple[str, ...] = IDENTITY_PROVIDERS
 
     def __post_init__(self) -> None:
         _validate_rule(self)
@@ -301,6 +308,7 @@ class RecallRule:
             "decided_by": self.decided_by,
             "vote_conditions": [c.to_dict() for c in self.vote_conditions],
             "unverified_fields": sorted(self.unverified_fields),
+            "identity_providers": list(self.identity_providers),
         }
 
     @classmethod
@@ -328,8 +336,10 @@ class RecallRule:
             known = (
                 known - {"decided_by", "vote_conditions", "full_count_max_signatures"}
             ) | legacy
-            if version == 2:
+            if version >= 2:
                 known.add("full_count_max_signatures")
+        if version < 3:
+            known.discard("identity_providers")
         unknown = sorted(set(data) - known)
         if unknown:
             raise InvalidRule(unknown[0], "unknown field")
@@ -375,6 +385,7 @@ class RecallRule:
             "full_count_lower": r.decimal,
             "full_count_max_signatures": r.integer_or_none,
             "notes": lambda k: r.text(k, allow_empty=True),
+            "identity_providers": lambda k: tuple(r.text_list(k)),
         }
         for name, read in optional.items():
             if name in data:
@@ -698,6 +709,13 @@ def _validate_rule(rule: RecallRule) -> None:
     if rule.full_count_max_signatures is not None:
         _require_int("full_count_max_signatures", rule.full_count_max_signatures, 0)
     _validate_vote(rule)
+    providers = rule.identity_providers
+    if not isinstance(providers, tuple) or not providers:
+        raise InvalidRule("identity_providers", "must be a non-empty tuple")
+    for provider in providers:
+        _require_choice("identity_providers", provider, IDENTITY_PROVIDERS)
+    if len(set(providers)) != len(providers):
+        raise InvalidRule("identity_providers", "must not repeat a provider")
     unverified = rule.unverified_fields
     if not isinstance(unverified, frozenset):
         raise InvalidRule("unverified_fields", "must be a frozenset")

@@ -431,7 +431,7 @@ def test_presets_round_trip_through_json(key: str) -> None:
 
 def test_to_dict_uses_exact_strings() -> None:
     data = KZ.to_dict()
-    assert data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["schema_version"] == SCHEMA_VERSION == 3
     assert data["threshold_bands"] == [
         {"max_voters": None, "percent": "30", "floor": 0, "signing_days": None}
     ]
@@ -572,7 +572,7 @@ _DELETE = object()
         (_set("legal_source", "   "), "legal_source"),
         (_set("name", _DELETE), "name"),
         (_set("colour", "red"), "colour"),
-        (_set("schema_version", 3), "schema_version"),
+        (_set("schema_version", 4), "schema_version"),
         (_set("schema_version", 1), "decided_by"),
     ],
 )
@@ -612,7 +612,12 @@ def test_full_count_rule_needs_no_sample_settings() -> None:
 def _schema_1(rule: RecallRule, majority: str, quorum: str | None) -> dict[str, Any]:
     """``rule`` as schema 1 stored it: vote_majority and vote_turnout_quorum, no conditions."""
     data = rule.to_dict()
-    for name in ("decided_by", "vote_conditions", "full_count_max_signatures"):
+    for name in (
+        "decided_by",
+        "vote_conditions",
+        "full_count_max_signatures",
+        "identity_providers",
+    ):
         del data[name]
     data.update(schema_version=1, vote_majority=majority, vote_turnout_quorum=quorum)
     return data
@@ -695,3 +700,22 @@ def test_petition_shares_above_half_up_to_all(percent: str, electorate: int, nee
     data["threshold_bands"][0]["percent"] = percent
     rule = RecallRule.from_dict(data)
     assert required_signatures(rule, electorate) == needed
+
+
+def test_identity_providers_default_to_both_and_older_data_migrates() -> None:
+    assert KZ.identity_providers == ("email_link", "online_strong")
+    data = KZ.to_dict()
+    assert data["identity_providers"] == ["email_link", "online_strong"]
+    strong = RecallRule.from_dict({**data, "identity_providers": ["online_strong"]})
+    assert strong.identity_providers == ("online_strong",)
+    assert RecallRule.from_dict(strong.to_dict()) == strong
+    # Schema 2 data has no such field: it reads as both providers, and naming it there is refused.
+    older = {k: v for k, v in data.items() if k != "identity_providers"} | {"schema_version": 2}
+    assert RecallRule.from_dict(older).identity_providers == ("email_link", "online_strong")
+    with pytest.raises(InvalidRule) as refused:
+        RecallRule.from_dict({**older, "identity_providers": ["online_strong"]})
+    assert refused.value.field == "identity_providers"
+    for bad in ([], ["sms"], ["online_strong", "online_strong"], "online_strong"):
+        with pytest.raises(InvalidRule) as refused:
+            RecallRule.from_dict({**data, "identity_providers": bad})
+        assert refused.value.field == "identity_providers"

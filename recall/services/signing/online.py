@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from recall.errors import Invalid, NotFound
+from recall.errors import Conflict, Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
@@ -50,13 +50,14 @@ from recall.models.signature import (
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
+from recall.rules.recall_rules import IDENTITY_PROVIDERS
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
-from recall.services.signing import counting, identity
+from recall.services.signing import certificates, counting, identity
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ MAX_AGE = 120
 NAME_MIN, NAME_MAX = 2, 200
 # The review reason of a later signing attempt with an IIN whose signature is already confirmed.
 CONTESTED_IIN = "contested_iin"
+EMAIL_LINK = "email_link"
 
 # Latin, Russian and Kazakh letters; words joined by single spaces, hyphens or apostrophes.
 _LETTERS = "A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -81,6 +83,9 @@ class SignResult:
     """What a signer is told: only the receipt code, the same shape for every accepted attempt."""
 
     receipt: str
+    # pending (the e-mail link), confirmed (a verified digital signature), contested (a verified
+    # digital signature on an IIN whose signature was already confirmed: the commission reviews it)
+    status: str = "pending"
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,7 @@ class _Window:
     opens_at: datetime
     closes_at: datetime
     read_at: float
+    providers: tuple[str, ...]  # the rule's identity_providers
 
 
 def _open_petition(petition_id: int, now: datetime) -> _Window:
@@ -211,6 +217,7 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
             petition.opens_at,
             petition.closes_at,
             time.monotonic(),
+            tuple(petition.rule_version.data.get("identity_providers") or IDENTITY_PROVIDERS),
         )
         cache[petition_id] = window
     if now < window.opens_at:
@@ -238,6 +245,41 @@ def petition_for_signing(petition_id: int) -> tuple[Petition, list[District]]:
     return petition, districts
 
 
+def _check_signer(
+    petition_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    now: datetime,
+    *,
+    email_required: bool = True,
+) -> tuple[_Window, str, IinInfo, str | None]:
+    """The checks every online signature gets, in order (see :func:`sign_petition`)."""
+    today = counting.local_day(now)
+    petition = _open_petition(petition_id, now)
+    name = check_full_name(full_name)
+    info = check_iin(iin, today)
+    email = normalise_email(email or "") if email_required or email else None
+    if district_id is None:
+        raise Invalid(_("Choose your district."), field="district_id")
+    if district_id != petition.district_id:
+        raise Invalid(
+            _(
+                "You can only sign a recall petition in your own district: this petition is for %(district)s.",
+                district=petition.district_name,
+            ),
+            field="district_id",
+        )
+    if consent is not True:
+        raise Invalid(
+            _("Please agree to the processing of your personal data to sign."), field="consent"
+        )
+
+    return petition, name, info, email
+
+
 def sign_petition(
     *,
     petition_id: int,
@@ -261,26 +303,17 @@ def sign_petition(
     result looks exactly like a first signature. Flushes, never commits.
     """
     now = now or utcnow()
-    today = counting.local_day(now)
-    petition = _open_petition(petition_id, now)
-    name = check_full_name(full_name)
-    info = check_iin(iin, today)
-    email = normalise_email(email or "")
-    if district_id is None:
-        raise Invalid(_("Choose your district."), field="district_id")
-    if district_id != petition.district_id:
+    petition, name, info, email = _check_signer(
+        petition_id, full_name, iin, email, district_id, consent, now
+    )
+    if EMAIL_LINK not in petition.providers:
         raise Invalid(
             _(
-                "You can only sign a recall petition in your own district: this petition is for %(district)s.",
-                district=petition.district_name,
+                "This petition can only be signed with a digital signature (a certificate of "
+                "the national certification authority)."
             ),
-            field="district_id",
+            field="petition",
         )
-    if consent is not True:
-        raise Invalid(
-            _("Please agree to the processing of your personal data to sign."), field="consent"
-        )
-
     iin_hash = hash_iin(info.iin)
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
@@ -550,6 +583,146 @@ def _contest(signature_id: int, now: datetime) -> None:
     )
 
 
+# ---------------------------------------------------------------- strong identity (digital signature)
+
+
+def _require_strong(petition: _Window) -> None:
+    if certificates.PROVIDER not in petition.providers:
+        raise Invalid(
+            _("The recall rules of this petition do not accept digital signatures."),
+            field="petition",
+        )
+
+
+def issue_challenge(petition_id: int, *, now: datetime | None = None) -> certificates.Challenge:
+    """A challenge to sign with a certificate, for a collecting petition whose rule accepts the
+    ``online_strong`` provider (``Invalid`` otherwise, ``NotFound`` for no petition). Writes nothing."""
+    now = now or utcnow()
+    petition = _open_petition(petition_id, now)
+    _require_strong(petition)
+    return certificates.new_challenge(petition.id, now)
+
+
+def sign_petition_strong(
+    *,
+    petition_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    challenge: str | None,
+    signature: str | None,
+    certificate: str | None,
+    now: datetime | None = None,
+) -> SignResult:
+    """Sign with a digital signature: confirmed at once (the ``online_strong`` provider).
+
+    The checks of :func:`sign_petition` (``email`` optional: receipts and withdrawal use it), the
+    rule must accept the provider, then :func:`certificates.verify_signed_challenge`; each refusal
+    ``Invalid`` with nothing written. Then, for the IIN on this petition:
+
+    * no signature: a confirmed one is stored and counted (``status`` ``confirmed``);
+    * a pending (or expired) e-mail signature: it is replaced, like a claim that won (its life
+      kept as a void claim, every pending claim void), confirmed and counted;
+    * a confirmed one by e-mail (or withdrawn): a contest claim and a ``contested_iin`` review item
+      (``status`` ``contested``): the signer proved the IIN is theirs, so they are told;
+    * one confirmed by a digital signature already: ``Conflict`` (the same person signed).
+
+    Flushes, never commits.
+    """
+    now = now or utcnow()
+    petition, name, info, email = _check_signer(
+        petition_id, full_name, iin, email, district_id, consent, now, email_required=False
+    )
+    _require_strong(petition)
+    certificates.verify_signed_challenge(
+        petition_id=petition.id,
+        iin=info.iin,
+        challenge=challenge,
+        signature=signature,
+        certificate=certificate,
+        now=now,
+    )
+    iin_hash = hash_iin(info.iin)
+    receipt, receipt_hash = new_receipt()
+    values = {
+        "full_name": name,
+        "email": email,
+        "district_id": petition.district_id,
+        "iin_last4": info.last4,
+        "birth_date": info.birth_date,
+        "receipt_hash": receipt_hash,
+        "expires_at": None,
+        "status": SignatureStatus.CONFIRMED,
+        "confirmed_at": now,
+        "identity_provider": certificates.PROVIDER,
+        "created_at": now,
+        "email_count": 0,
+    }
+    stored = db.session.scalar(
+        counting.insert_for(Signature)
+        .values(
+            petition_id=petition.id,
+            iin_hash=iin_hash,
+            source=SignatureSource.ONLINE,
+            check_status=CheckStatus.UNCHECKED,
+            **values,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["petition_id", "iin_hash"],
+            index_where=Signature.duplicate_of_id.is_(None),
+        )
+        .returning(Signature),
+        execution_options={"populate_existing": True},
+    )
+    if stored is None:
+        first = db.session.execute(
+            sa.select(Signature.id, Signature.identity_provider).where(
+                Signature.petition_id == petition.id,
+                Signature.iin_hash == iin_hash,
+                Signature.duplicate_of_id.is_(None),
+            )
+        ).one()
+        life = _lock_life(first.id, (SignatureStatus.PENDING, SignatureStatus.EXPIRED))
+        if life is None:
+            if first.identity_provider == certificates.PROVIDER:
+                raise Conflict(
+                    _("You have already signed this petition with your digital signature."),
+                    field="iin",
+                )
+            db.session.add(
+                SignatureClaim(
+                    signature_id=first.id,
+                    petition_id=petition.id,
+                    state=ClaimState.CONTEST,
+                    full_name=name,
+                    email=email,
+                    receipt_hash=receipt_hash,
+                    expires_at=now,
+                    created_at=now,
+                    settled_at=now,
+                )
+            )
+            db.session.flush()
+            _contest(first.id, now)
+            log.info("a verified signer contests a confirmed IIN on petition %r", petition.id)
+            return SignResult(receipt=receipt, status="contested")
+        _keep_replaced_life(life, petition.id, now)
+        stored = db.session.scalar(
+            sa.update(Signature)
+            .where(Signature.id == first.id)
+            .values(**{**_FRESH_CHECK, **values}, confirm_nonce=new_confirm_nonce())
+            .returning(Signature)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        _void_pending_claims(first.id, now)
+    _count_confirmed(stored, now)
+    db.session.flush()
+    log.info("signature %r confirmed by a digital signature on petition %r", stored.id, petition.id)
+    return SignResult(receipt=receipt, status="confirmed")
+
+
 def _decoy(petition: _Window, receipt_hash: str, expires_at: datetime, now: datetime) -> None:
     """Store a receipt hash that looks up like an unconfirmed signature (pending, then expired)."""
     db.session.add(
@@ -678,6 +851,7 @@ def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
             created_at=claim.created_at,
             expires_at=claim.expires_at,
             status=SignatureStatus.CONFIRMED,
+            identity_provider=EMAIL_LINK,
         )
         .execution_options(synchronize_session=False)
     )
@@ -729,7 +903,7 @@ def confirm_identity(
             # A claim's link may have won a moment ago, replacing this life: then this link lost.
             Signature.confirm_nonce == nonce,
         )
-        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now, identity_provider=EMAIL_LINK)
         .returning(Signature.duplicate_of_id, Signature.check_status)
         .execution_options(synchronize_session=False)
     ).one_or_none()
