@@ -650,7 +650,6 @@ def sign_petition_strong(
         "full_name": name,
         "email": email,
         "district_id": petition.district_id,
-        "iin_last4": info.last4,
         "birth_date": info.birth_date,
         "receipt_hash": receipt_hash,
         "expires_at": None,
