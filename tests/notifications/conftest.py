@@ -243,3 +243,50 @@ def workers(pg_database, redis_url, redis_conn, smtp_server, tmp_path):
 
 def webhook_json(body: bytes) -> dict:
     return json.loads(body.decode("utf-8"))
+
+
+class WebServer:
+    """``gunicorn wsgi:app`` (sync workers) on a free port, with the environment of ``Workers``."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, workers: int = 2, **extra: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"gunicorn-{self.port}.log"
+        self.env = {**env, "RATELIMIT_ENABLED": "0", **extra}
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import requests
+
+        log = open(self.log_path, "wb")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen(
+            [
+                *(str(ROOT / ".venv/bin/gunicorn"), "--workers", str(self.workers)),
+                *("--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.process.log_file = log
+
+        def ready() -> bool:
+            try:
+                return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_until(ready, timeout=30), self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.process is not None:
+            self.process.log_file.close()
