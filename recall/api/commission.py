@@ -283,6 +283,7 @@ def commission_vote(petition_id: int):
 @roles_required(Role.COMMISSIONER)
 def commission_roll_import(import_id: int):
     imp = voter_roll.get_import(current_user, import_id)
+    est = voter_roll.import_estimate(imp)
     return {
         "id": imp.id,
         "body_id": imp.body_id,
@@ -294,6 +295,8 @@ def commission_roll_import(import_id: int):
         "bytes_total": imp.bytes_total,
         "rows_loaded": imp.rows_loaded,
         "rows_skipped": imp.rows_skipped,
+        "rows_per_second": None if est.rate is None else round(est.rate, 1),
+        "seconds_left": None if est.seconds_left is None else round(est.seconds_left),
         "errors": imp.errors[:50],
     }
 

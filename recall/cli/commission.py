@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from recall.cli.common import transaction
+from recall.cli.progress import TerminalProgress, progress_option
 from recall.errors import DomainError
 from recall.extensions import db
 from recall.models import Body
@@ -65,9 +66,16 @@ def voters_cli() -> None:
     type=click.Path(dir_okay=False),
     help="Where to write the skipped-rows report (default FILE.skipped-<id>.csv).",
 )
+@progress_option
 @with_appcontext
 def voters_import(
-    file: str, body: str, as_of, skip_invalid: bool, mode: str | None, report_path: str | None
+    file: str,
+    body: str,
+    as_of,
+    skip_invalid: bool,
+    mode: str | None,
+    report_path: str | None,
+    show_progress: bool | None,
 ) -> None:
     """Import FILE (CSV: iin, full_name, district_number, address) as the roll of --body.
 
@@ -80,23 +88,33 @@ def voters_import(
     from recall.services.verification import voter_roll
 
     body_id = _body_id(body)
-    size = os.path.getsize(file)
+    size = os.path.getsize(file) or 1
+    bar = TerminalProgress("Loading voter roll", enabled=show_progress)
+    seen = {"rows": 0, "bytes": 0}
+
+    def on_bytes(n: int) -> None:
+        seen["bytes"] += n
+        bar.update(seen["rows"], fraction=seen["bytes"] / size)
+
+    def on_chunk(imp) -> None:
+        seen["rows"] = imp.rows_loaded + imp.rows_skipped
+
     try:
-        with click.progressbar(
-            length=size, label="Loading voter roll", show_percent=True, show_eta=True
-        ) as bar:
-            result = voter_roll.import_file(
-                None,
-                body_id,
-                as_of.date(),
-                file,
-                skip_invalid=skip_invalid,
-                mode=mode or "",
-                progress=bar.update,
-                checkpoint=db.session.commit,
-                report_path=report_path,
-            )
+        result = voter_roll.import_file(
+            None,
+            body_id,
+            as_of.date(),
+            file,
+            skip_invalid=skip_invalid,
+            mode=mode or "",
+            progress=on_bytes,
+            checkpoint=db.session.commit,
+            report_path=report_path,
+            on_chunk=on_chunk,
+        )
         db.session.commit()
+        bar.update(result.roll_import.rows_read, fraction=1.0)
+        bar.finish()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
@@ -202,13 +220,19 @@ def verification_cli() -> None:
 
 @verification_cli.command("check")
 @click.argument("petition_id", type=int)
+@progress_option
 @with_appcontext
-def verification_check(petition_id: int) -> None:
+def verification_check(petition_id: int, show_progress: bool | None) -> None:
     """Run the automatic checks of PETITION_ID against its body's active roll."""
     from recall.services.verification import checks as verification
 
+    bar = TerminalProgress(
+        f"Checking petition {petition_id}", unit="signatures", enabled=show_progress
+    )
     with transaction():
-        result = verification.run_checks(None, petition_id)
+        result = verification.run_checks(None, petition_id, progress=bar.step)
+    bar.update(result.checked, total=result.checked)
+    bar.finish()
     click.echo(result.summary())
 
 
@@ -232,8 +256,9 @@ def verification_reason_codes() -> None:
     default="-",
     help="CSV file to write (default: standard output).",
 )
+@progress_option
 @with_appcontext
-def verification_export(petition_id: int, output) -> None:
+def verification_export(petition_id: int, output, show_progress: bool | None) -> None:
     """Write every signature of PETITION_ID as CSV: verdict, reason, channel, sheet, line, roll match.
 
     Streamed in constant memory. Holds personal data: the server operator's command.
@@ -243,9 +268,29 @@ def verification_export(petition_id: int, output) -> None:
     from recall.services.verification import export
 
     try:
+        total = export.signature_count(None, petition_id)
         rows = export.export_signatures(None, petition_id)
         writer = csv.writer(output, lineterminator="\n")
         writer.writerow(export.EXPORT_HEADER)
-        writer.writerows(rows)
+        bar = TerminalProgress(
+            f"Exporting petition {petition_id}", unit="signatures", enabled=show_progress
+        )
+        done = 0
+        for batch in _batches(rows, export.BATCH_ROWS):
+            writer.writerows(batch)
+            done += len(batch)
+            bar.update(done, total=total)
+        bar.finish()
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
+
+
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

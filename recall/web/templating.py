@@ -7,6 +7,7 @@ from flask_babel import get_locale
 
 from recall.i18n import LANGUAGE_NAMES
 from recall.rules.iin import mask_iin
+from recall.rules.progress import clock
 
 
 def _url_with(**changes) -> str:
@@ -31,5 +32,6 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.filters["mask_iin"] = mask_iin
+    app.jinja_env.globals["clock"] = clock  # h:mm:ss, as the commands' progress shows it
     # A global, not a context variable, so that imported macros (pagination) can use it.
     app.jinja_env.globals["url_with"] = _url_with

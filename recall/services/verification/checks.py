@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -196,7 +197,13 @@ class CheckResult:
         )
 
 
-def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = None) -> CheckResult:
+def run_checks(
+    actor: User | None,
+    petition_id: int,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CheckResult:
     """Check every filed signature of a petition against its body's active roll (set-based SQL).
 
     ``actor`` must be a commissioner of the petition's body (None: the server operator or the
@@ -209,8 +216,10 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
     SELECT classifies every signature into a temporary table (a window function finds each
     voter's kept signature, one join the roll), one grouped SELECT reads the count change, one
     UPDATE ... FROM writes each changed signature once, and a second UPDATE clears the
-    duplicate mark of the (rare) kept signatures that carried one.
+    duplicate mark of the (rare) kept signatures that carried one. ``progress(step)`` is told
+    each step's name as it starts (``flask verification check`` shows it on a terminal).
     """
+    step = progress or (lambda name: None)
     petition = get_petition(actor, petition_id)
     if petition.state not in CHECKABLE_STATES:
         raise Conflict(
@@ -228,10 +237,15 @@ def run_checks(actor: User | None, petition_id: int, *, now: datetime | None = N
         _register_sqlite_functions()
     db.session.flush()
 
+    step("reading the rolls in force")
     _fill_periods(periods)
+    step("classifying every signature")
     _classify(petition, district_number)
+    step("adjusting the count")
     count_change = _adjust_counts(petition_id, now)
+    step("writing the verdicts")
     _write_verdicts(now)
+    step("done")
     db.session.execute(sa.text(f"DROP TABLE {_VERDICTS.name}"))
     db.session.execute(sa.text(f"DROP TABLE {_PERIODS.name}"))
 

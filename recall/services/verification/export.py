@@ -59,6 +59,16 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     return _rows(petition.id, import_id, district_number)
 
 
+def signature_count(actor: User | None, petition_id: int) -> int:
+    """How many rows :func:`export_signatures` gives (for progress). Same access check. Reads only."""
+    petition = get_petition(actor, petition_id)
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.petition_id == petition.id)
+    )
+
+
 def _signed_at(col):
     """The signing moment as ISO 8601 UTC text, formatted by the database (no per-row Python)."""
     if db.session.get_bind().dialect.name == "postgresql":

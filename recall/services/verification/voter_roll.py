@@ -30,7 +30,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,6 +51,7 @@ from recall.models.verification import (
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import InvalidIIN, parse_iin
+from recall.rules.progress import Estimate, estimate
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
@@ -561,6 +562,7 @@ def load_import(
     report_path: str | None = None,
     actor: User | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    on_chunk: Callable[[VoterRollImport], None] | None = None,
 ) -> ImportResult:
     """Stream ``stream`` (CSV bytes) into ``roll_import`` and activate it or refuse it.
 
@@ -607,6 +609,8 @@ def load_import(
         db.session.flush()
         if checkpoint is not None:
             checkpoint()
+        if on_chunk is not None:  # progress for a terminal: rows and bytes so far on the row
+            on_chunk(imp)
 
     rows_read = 0
     unusable = False
@@ -840,6 +844,7 @@ def import_file(
     checkpoint: Callable[[], None] | None = None,
     report_path: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    on_chunk: Callable[[VoterRollImport], None] | None = None,
 ) -> ImportResult:
     """Create and load an import from a file on disk (CLI and job entry point)."""
     size = os.path.getsize(path)
@@ -860,7 +865,20 @@ def import_file(
             report_path=report_path,
             actor=actor,
             chunk_rows=chunk_rows,
+            on_chunk=on_chunk,
         )
+
+
+def import_estimate(imp: VoterRollImport, now: datetime | None = None) -> Estimate:
+    """Rows, rate, percentage and time left of an import (by bytes read: the row count of a file
+    is known only at its end); what ``flask voters import`` shows on a terminal, for the page."""
+    end = imp.finished_at or now or utcnow()
+    elapsed = max(0.0, (end - imp.created_at).total_seconds())
+    done = imp.rows_read or imp.rows_loaded + imp.rows_skipped
+    if imp.status != ImportStatus.LOADING:
+        return estimate(done, elapsed, fraction=1.0)
+    fraction = imp.bytes_read / imp.bytes_total if imp.bytes_total else None
+    return estimate(done, elapsed, fraction=fraction)
 
 
 def mark_import_failed(import_id: int) -> VoterRollImport | None:

@@ -114,7 +114,9 @@ def upload_roll():
 @roles_required(Role.COMMISSIONER)
 def show_import(import_id: int):
     imp = voter_roll.get_import(current_user, import_id)
-    return render_template("commission/import.html", imp=imp)
+    return render_template(
+        "commission/import.html", imp=imp, progress=voter_roll.import_estimate(imp)
+    )
 
 
 @bp.get("/roll/<int:import_id>/skipped.csv")
