@@ -376,12 +376,14 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
     assert result.roll_import.bytes_read == result.roll_import.bytes_total == path.stat().st_size
 
 
-def test_console_progress_bar(world, runner, tmp_path):
+def test_console_progress_only_when_asked_outside_a_terminal(world, runner, tmp_path):
+    """Quiet in scripts (tests/verification/test_progress.py runs it on a real terminal)."""
     path = factories.write_roll(tmp_path / "roll.csv", _roll())
-    result = runner.invoke(
-        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
-    )
-    assert result.exit_code == 0 and "Loading voter roll" in result.output
+    args = ["voters", "import", str(path), "--body", world.body.slug]
+    quiet = runner.invoke(args=[*args, "--as-of", "2026-02-01"])
+    assert quiet.exit_code == 0 and "Loading voter roll" not in quiet.output
+    shown = runner.invoke(args=[*args, "--as-of", "2026-03-01", "--progress"])
+    assert shown.exit_code == 0 and "Loading voter roll: 5 rows" in shown.output
 
 
 def test_registration_freezes_the_roll_number(world, make, tmp_path):
