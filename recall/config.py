@@ -175,6 +175,8 @@ def load_config(
         "OUTBOX_REDISPATCH_AFTER": _int(env, "OUTBOX_REDISPATCH_AFTER", 30),
         # Events a drain job fans out, claims and sends per transaction (recall/notifications/batch.py).
         "OUTBOX_BATCH_SIZE": max(1, _int(env, "OUTBOX_BATCH_SIZE", 50)),
+        # SMTP connections a worker sends a batch over side by side (each with a thread).
+        "MAIL_SENDERS": max(1, _int(env, "MAIL_SENDERS", 4)),
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), not production),
         # Links in e-mails are built outside requests, so the public address must be known.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

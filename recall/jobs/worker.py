@@ -46,7 +46,7 @@ class RecallWorker(_AppJobs, SimpleWorker):
     """Runs jobs in the worker process itself: no fork, the app loaded once, SMTP kept open."""
 
     def work(self, *args, **kwargs):
-        with reused_smtp_connection():
+        with reused_smtp_connection(senders=self.flask_app.config["MAIL_SENDERS"]):
             return super().work(*args, **kwargs)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from concurrent.futures import as_completed
 from datetime import timedelta
 from enum import StrEnum
 
@@ -163,11 +164,12 @@ def run_delivery(delivery_id: int) -> Outcome:
 
 
 def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
-    """Send deliveries this run claimed together (``claim_many``, committed), one after another
-    over the kept SMTP connection. Returns each outcome.
+    """Send deliveries this run claimed together (``claim_many``, committed) over the kept SMTP
+    connections: in a worker, e-mails are rendered here and sent side by side by the
+    ``MAIL_SENDERS`` sending threads (``mail.reused_smtp_connection``). Returns each outcome.
 
-    Each result is committed as soon as its message went out, so a crash re-sends at most the one
-    message in flight (as with ``run_delivery``), never the batch's earlier ones. On PostgreSQL the
+    Each result is committed as soon as its message was accepted, so a crash re-sends at most the
+    messages in flight (at most ``MAIL_SENDERS``), never those already accepted. On PostgreSQL the
     results go through a connection of their own in autocommit mode with ``synchronous_commit``
     off: one round trip per message, without waiting for the WAL flush. Only a database crash in
     the next moment could lose such a result, and the lease then re-sends that one message, with
@@ -216,19 +218,42 @@ def _results_writer(session):
 
 
 def _send_each(deliveries: list[Delivery], claimed_at, record) -> dict[int, Outcome]:
+    from recall.notifications.mail import parallel_sender, render_email, send_email_in
+
     outcomes: dict[int, Outcome] = {}
+
+    def finish(delivery: Delivery, exc: Exception | None) -> None:
+        if exc is None:
+            outcomes[delivery.id] = Outcome.SENT
+            values = {"status": DeliveryStatus.SENT, "sent_at": utcnow(), "last_error": None}
+        else:
+            outcomes[delivery.id], values = _failure(delivery, exc)
+        record(delivery.id, claimed_at, **values)
+
+    pool = parallel_sender() if current_app.config.get("MAIL_SERVER") else None
+    sending = {}
     for delivery in deliveries:
         try:
+            if pool is not None and delivery.channel == Channel.EMAIL:
+                # Rendered here (templates, the session); sent on one of the pool's connections.
+                event = delivery.event
+                message = render_email(
+                    delivery, event, load_subject(event.subject_type, event.subject_id)
+                )
+                app = current_app._get_current_object()
+                sending[pool.submit(send_email_in, app, message, delivery.id)] = delivery
+                continue
             _send(delivery)
         except JobTimeoutException:
             raise
         except Exception as exc:
             db.session.rollback()  # rendering may have left the session's transaction failed
-            outcomes[delivery.id], values = _failure(delivery, exc)
+            finish(delivery, exc)
         else:
-            outcomes[delivery.id] = Outcome.SENT
-            values = {"status": DeliveryStatus.SENT, "sent_at": utcnow(), "last_error": None}
-        record(delivery.id, claimed_at, **values)
+            finish(delivery, None)
+    # Each result is recorded as its message is accepted, in this thread (one connection).
+    for future in as_completed(sending):
+        finish(sending[future], future.exception())
     db.session.commit()  # ends what rendering read
     sent = sum(1 for outcome in outcomes.values() if outcome == Outcome.SENT)
     logger.info("batch of %d deliveries: %d sent", len(deliveries), sent)

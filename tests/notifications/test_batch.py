@@ -56,7 +56,8 @@ def test_one_drain_job_sends_a_backlog_in_batches_each_message_once(
     messages = smtp_server.wait_for(12)
     assert sorted(m.rcpt_tos[0] for m in messages) == addresses, log
     assert len(messages) == 12
-    assert len({m.peer for m in messages}) == 1  # one SMTP connection for the whole backlog
+    # Kept connections: one per sending thread (MAIL_SENDERS, 4 by default), not one per message.
+    assert len({m.peer for m in messages}) <= 4
     deliveries = _deliveries()
     assert {(d.status, d.attempts) for d in deliveries} == {(DeliveryStatus.SENT, 1)}
     # Claimed together, five at a time (one claim time per batch): 5 + 5 + 2.
@@ -100,22 +101,24 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_the_message_in
 
     first = workers.start("--no-scheduler", **fast)
     assert smtp_server.handler.mail_started.wait(20), first.log_path.read_text()
+    assert wait_until(lambda: len(smtp_server.messages) == 4)  # the others, side by side
+    time.sleep(0.5)  # their results are recorded as they are accepted
     workers.kill_hard(first)
-    # The two messages that went out are recorded as sent; the other three keep their claim.
-    statuses = [(d.recipient, d.status) for d in _deliveries()]
-    assert statuses == [
-        (addresses[0], DeliveryStatus.SENT),
-        (addresses[1], DeliveryStatus.SENT),
-        *((address, DeliveryStatus.SENDING) for address in addresses[2:]),
-    ]
-    assert len(smtp_server.messages) == 2
+    # The four messages that went out are recorded as sent; the hung one keeps its claim.
+    deliveries = _deliveries()
+    sent = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
+    assert sorted(d.recipient for d in deliveries if d.status == DeliveryStatus.SENT) == sent
+    hung = [d for d in deliveries if d.status == DeliveryStatus.SENDING]
+    assert len(hung) == 1 and hung[0].recipient not in sent
 
     workers.start("--no-scheduler", **fast)
-    assert wait_until(lambda: _deliveries()[2].claimed_at.timestamp() + 3 < time.time(), 10)
-    assert "3 delivery" in runner.invoke(args=["outbox", "redispatch"]).output
+    assert wait_until(lambda: hung[0].claimed_at.timestamp() + 3 < time.time(), 10)
+    assert "1 delivery" in runner.invoke(args=["outbox", "redispatch"]).output
     smtp_server.wait_for(5)
     time.sleep(1.5)  # a second copy, if any, would have arrived by now
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == addresses
-    assert [(d.status, d.attempts) for d in _deliveries()] == [(DeliveryStatus.SENT, 1)] * 2 + [
-        (DeliveryStatus.SENT, 2)
-    ] * 3
+    attempts = {d.recipient: (d.status, d.attempts) for d in _deliveries()}
+    assert attempts == {
+        address: (DeliveryStatus.SENT, 2 if address == hung[0].recipient else 1)
+        for address in addresses
+    }
