@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.public.routes import bp as public_bp
     from recall.web.rules.routes import bp as rules_bp
     from recall.web.signing.routes import bp as signing_bp
+    from recall.web.tokens.routes import bp as tokens_bp
 
     for blueprint in (
         public_bp,
@@ -108,5 +109,6 @@ def _register_blueprints(app: Flask) -> None:
         commission_bp,
         misuse_bp,
         health_bp,
+        tokens_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,13 +1,17 @@
-"""Flask-Login wiring: loading the user from the session cookie."""
+"""Flask-Login wiring: loading the user from the session cookie, or on the API from an
+``Authorization: Bearer`` token (``recall.services.accounts.api_tokens``)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from recall.extensions import db, login_manager
 from recall.models.user import User
 from recall.replica import primary
+from recall.services.accounts import api_tokens
+
+API_PREFIX = "/api/v1/"
 
 
 def _load_user(session_id: str) -> User | None:
@@ -25,6 +29,23 @@ def _load_user(session_id: str) -> User | None:
     return user
 
 
+def _load_user_from_token(req) -> User | None:
+    """On ``/api/v1`` only: the user whose active token the ``Authorization: Bearer`` header
+    carries; the token is kept in ``g.api_token`` for its scopes (``recall.api.scopes``)."""
+    if not req.path.startswith(API_PREFIX):
+        return None
+    kind, _, raw = req.headers.get("Authorization", "").partition(" ")
+    if kind.lower() != "bearer":
+        return None
+    with primary():  # a revoked token stops at once, never after the replica's lag
+        token = api_tokens.authenticate(raw.strip())
+    if token is None:
+        g.api_token_refused = True
+        return None
+    g.api_token = token
+    return token.user
+
+
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -32,3 +53,4 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_token)

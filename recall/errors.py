@@ -43,3 +43,10 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials (an API token that is unknown or revoked)."""
+
+    status_code = 401
+    code = "unauthorized"

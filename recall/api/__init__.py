@@ -1,6 +1,7 @@
 """The JSON API under ``/api/v1``.
 
-Errors use one shape, ``{"error": {"status", "code", "message", "field"?}}`` (see
+Programs of organizations and commissions send ``Authorization: Bearer <token>`` (scoped API
+tokens, ``recall.api.scopes``). Errors use one shape, ``{"error": {"status", "code", "message", "field"?}}`` (see
 ``recall.web.errors``). Anonymous clients need no CSRF token (they carry no ambient
 authority); a request authenticated by the session cookie must send ``X-CSRFToken`` on unsafe
 methods, so a signed-in commissioner's browser cannot be tricked into an API call.
@@ -8,12 +9,13 @@ methods, so a signed-in commissioner's browser cannot be tricked into an API cal
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from recall.api.conventions import add_conventions
+from recall.api.scopes import check_token
 from recall.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,11 +25,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 bp.after_request(add_conventions)
+bp.before_request(check_token)  # before the CSRF check: a token call needs no CSRF token
 
 
 @bp.before_request
 def _csrf_for_cookie_sessions():
     if request.method in SAFE_METHODS or not current_user.is_authenticated:
+        return None
+    if g.get("api_token") is not None:  # a bearer token is not sent by the browser on its own
         return None
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import documented
+from recall.api.scopes import scope
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
@@ -94,6 +95,7 @@ def _item_json(item: review.ReviewItem) -> dict:
     errors=(401, 403),
 )
 @roles_required(Role.COMMISSIONER)
+@scope("commission:read")
 def commission_report(petition_id: int):
     return report_json(verification.report(current_user, petition_id))
 
@@ -148,6 +150,7 @@ def commission_draw_sample(petition_id: int):
     errors=(401, 403),
 )
 @roles_required(Role.COMMISSIONER)
+@scope("commission:read")
 def commission_review_queue(petition_id: int):
     return {"items": [_item_json(i) for i in review.review_queue(current_user, petition_id)]}
 
@@ -281,6 +284,7 @@ def commission_vote(petition_id: int):
     errors=(401, 403),
 )
 @roles_required(Role.COMMISSIONER)
+@scope("commission:read")
 def commission_roll_import(import_id: int):
     imp = voter_roll.get_import(current_user, import_id)
     est = voter_roll.import_estimate(imp)

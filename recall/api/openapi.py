@@ -181,6 +181,24 @@ def build_spec(app: Flask, server_url: str | None = None) -> dict[str, Any]:
         servers=[{"url": server_url or "/"}],
     )
     spec.components.schema("Error", schema=s.Error)
+    spec.components.security_scheme(
+        "bearerToken",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from /account/tokens; the scope each route needs is "
+            "listed with it.",
+        },
+    )
+    spec.components.security_scheme(
+        "session",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": "A signed-in browser; unsafe methods also need the X-CSRFToken header.",
+        },
+    )
     paths: dict[str, dict[str, Any]] = {}
     undocumented = []
     for rule, method in api_rules(app):
@@ -190,7 +208,11 @@ def build_spec(app: Flask, server_url: str | None = None) -> dict[str, Any]:
             undocumented.append(f"{method} {rule.rule}")
             continue
         path, params = _path(rule)
-        paths.setdefault(path, {})[method.lower()] = _operation(rule, method, meta, params)
+        operation = _operation(rule, method, meta, params)
+        scope = getattr(view, "token_scope", None)
+        if scope:
+            operation["security"] = [{"bearerToken": [scope]}, {"session": []}]
+        paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()

@@ -642,3 +642,38 @@ class PopoloOut(Schema):
         fields.List(fields.Dict()),
         metadata={"description": "Mandates, with end_reason (recalled, ...) once ended."},
     )
+
+
+class PromiseIn(Schema):
+    deputy_id = fields.Integer(required=True)
+    title = fields.String(required=True, validate=validate.Length(max=200))
+    statement = fields.String(required=True)
+    made_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, not in the future."})
+    source_url = fields.String(required=True, metadata={"description": "An http(s) link."})
+    topic = fields.String(required=True, metadata={"description": "Topic slug."})
+    level = fields.String(required=True, validate=validate.OneOf(["national", "regional", "local"]))
+    quotation = fields.String()
+    confirm_distinct = fields.Boolean(
+        metadata={"description": "true: record it although a similar promise exists (else 409)."}
+    )
+
+
+class RatingIn(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["not_yet_rated", "in_the_works", "stalled", "compromise", "kept", "broken"]
+        ),
+    )
+    changed_on = fields.Date(required=True)
+    explanation = fields.String(required=True)
+    evidence = fields.List(
+        fields.String(), required=True, metadata={"description": "At least one http(s) link."}
+    )
+    broken_reason = fields.String(metadata={"description": "Required for broken, else refused."})
+    corrects = fields.Boolean(metadata={"description": "true: replaces a wrong rating."})
+
+
+class DisputeIn(Schema):
+    reason = fields.String(required=True)
+    evidence = fields.List(fields.String(), required=True)
