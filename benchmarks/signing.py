@@ -119,7 +119,8 @@ def _seed(env: dict[str, str]) -> list[dict]:
     app = create_app()
     with app.app_context():
         db.create_all()
-        rule = PRESETS["california_local"].to_dict()
+        # A public running count (milestones while signing), signed online (the preset: paper only).
+        rule = {**PRESETS["california_local"].to_dict(), "signing_channels": ["online_email"]}
         version = RecallRuleVersion(key="bench", name=rule["name"], data=rule, is_preset=True)
         body = Body(
             slug="bench",

@@ -7,6 +7,7 @@ from typing import Any
 from recall.models import Petition, User
 from recall.services.petitions.lifecycle import signature_numbers
 from recall.services.petitions.open_data import PetitionFigures, petition_figures
+from recall.services.signing import channels
 
 
 def _iso(value) -> str | None:
@@ -78,6 +79,12 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             # "vote": every condition must hold; "petition": a certified petition recalls.
             "decided_by": decision.decided_by,
             "vote_conditions": [c.to_dict() for c in decision.vote_conditions],
+            "signing_channels": list(decision.signing_channels),
+        },
+        # Whether ``POST /api/v1/petitions/<id>/signatures`` is offered, and how to sign instead.
+        "signing": {
+            "online": channels.signs_online(decision.signing_channels),
+            "how_to_sign": channels.how_to_sign(decision.signing_channels),
         },
         "initiative_group": {
             "confirmed": sum(1 for m in petition.members if m.confirmed_at is not None),

@@ -32,8 +32,15 @@ class SignatureStatus(StrEnum):
 
 
 class SignatureSource(StrEnum):
+    """The channel a signature came through (the rule's ``signing_channels``). ``online`` is both
+    online channels: ``identity_provider`` tells ``online_email`` from ``online_strong``. The last
+    three are entered by the commission with the channel recorded."""
+
     ONLINE = "online"
     PAPER = "paper"
+    IN_PERSON = "in_person"
+    POST = "post"
+    PROXY = "proxy"
 
 
 class CheckStatus(StrEnum):

@@ -30,6 +30,7 @@ VoteConditionKind = Literal[
     "turnout_quorum", "approval", "yes_more_than_no", "yes_at_least_votes_that_elected"
 ]
 ApprovalBase = Literal["votes_cast", "turnout", "registered"]
+SigningChannel = Literal["online_email", "online_strong", "paper", "in_person", "post", "proxy"]
 
 THRESHOLD_BASES: Final = ("registered_voters", "votes_cast")
 VERIFICATION_METHODS: Final = ("full_count", "random_sample")
@@ -56,6 +57,14 @@ VOTE_CONDITION_KINDS: Final = (
     "yes_at_least_votes_that_elected",
 )
 APPROVAL_BASES: Final = ("votes_cast", "turnout", "registered")
+# How a voter may give a signature: online with e-mail confirmation; online with a strong identity
+# (a digital signature); on a paper sheet entered by the commission; in person at the commission,
+# by post or by proxy (entered by the commission, the channel recorded - UK Act s. 11).
+SIGNING_CHANNELS: Final = ("online_email", "online_strong", "paper", "in_person", "post", "proxy")
+ONLINE_CHANNELS: Final = ("online_email", "online_strong")
+# Rule data older than schema 3 did not name its channels: the app then took online signatures
+# confirmed by e-mail and paper sheets, so that is what such a rule keeps allowing.
+DEFAULT_SIGNING_CHANNELS: Final = ("online_email", "paper")
 # Schema 1 stored the decision as one of these names (plus ``vote_turnout_quorum``); they are
 # still read (see ``conditions_for_vote_majority``) and offered by the older rule form.
 VOTE_MAJORITIES: Final = (
@@ -100,9 +109,14 @@ VOTE_REASONS: Final = (
 # Bumped whenever the dict layout changes, so stored rule versions can be
 # migrated instead of misread. 2: the vote decision became ``decided_by`` and a list of
 # ``vote_conditions`` (1 had ``vote_majority`` and ``vote_turnout_quorum``);
-# ``full_count_max_signatures`` added. 3: ``identity_providers`` added (older data: both).
+# ``full_count_max_signatures`` added. 3: ``identity_providers`` (older data: both),
+# ``signing_channels`` (older data reads as :data:`DEFAULT_SIGNING_CHANNELS`),
+# ``deputy_answer_max_words`` and ``deputy_answer_days``.
 SCHEMA_VERSION: Final = 3
 SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2, 3)
+_SCHEMA_3_FIELDS: Final = frozenset(
+    {"identity_providers", "signing_channels", "deputy_answer_max_words", "deputy_answer_days"}
+)
 
 _KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -228,6 +242,12 @@ class RecallRule:
     # Every signature is checked (no sample, no projection) when at most this many were filed
     # (California EC 11225(a): 500). None: the verification method alone decides.
     full_count_max_signatures: int | None = None
+    # The channels a signature may be given through (:data:`SIGNING_CHANNELS`).
+    signing_channels: tuple[SigningChannel, ...] = DEFAULT_SIGNING_CHANNELS
+    # The deputy may answer the grounds in at most this many words, filed within this many days
+    # of the petition's submission (California EC 11023: 200 words, 7 days). None: no answer.
+    deputy_answer_max_words: int | None = None
+    deputy_answer_days: int | None = None
     unverified_fields: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
     # Which identity providers an online signature may be confirmed by (IDENTITY_PROVIDERS);
@@ -261,6 +281,16 @@ class RecallRule:
             ):
                 return name
         return "custom"
+
+    @property
+    def online_signing(self) -> bool:
+        """True when some channel lets a voter sign online."""
+        return any(c in ONLINE_CHANNELS for c in self.signing_channels)
+
+    @property
+    def deputy_may_answer(self) -> bool:
+        """True when the rule provides for the deputy's answer to the grounds."""
+        return self.deputy_answer_max_words is not None
 
     def uses_full_count(self, filed: int) -> bool:
         """True when every one of ``filed`` signatures is checked rather than a sample."""
@@ -305,6 +335,9 @@ class RecallRule:
             "full_count_upper": str(self.full_count_upper),
             "full_count_lower": str(self.full_count_lower),
             "full_count_max_signatures": self.full_count_max_signatures,
+            "signing_channels": list(self.signing_channels),
+            "deputy_answer_max_words": self.deputy_answer_max_words,
+            "deputy_answer_days": self.deputy_answer_days,
             "decided_by": self.decided_by,
             "vote_conditions": [c.to_dict() for c in self.vote_conditions],
             "unverified_fields": sorted(self.unverified_fields),
@@ -324,6 +357,8 @@ class RecallRule:
         ``decided_by`` and ``vote_conditions``) are migrated with
         :func:`conditions_for_vote_majority`; data without ``vote_conditions`` may use the
         older pair in any version (the older rule form sends it). Giving both is refused.
+        Schema 1 and 2 rows name no signing channels and read as
+        :data:`DEFAULT_SIGNING_CHANNELS` (what the app then allowed), without a deputy's answer.
         """
         if not isinstance(data, Mapping):
             raise InvalidRule("rule", "must be an object")
@@ -339,7 +374,7 @@ class RecallRule:
             if version >= 2:
                 known.add("full_count_max_signatures")
         if version < 3:
-            known.discard("identity_providers")
+            known -= _SCHEMA_3_FIELDS
         unknown = sorted(set(data) - known)
         if unknown:
             raise InvalidRule(unknown[0], "unknown field")
@@ -384,6 +419,9 @@ class RecallRule:
             "full_count_upper": r.decimal,
             "full_count_lower": r.decimal,
             "full_count_max_signatures": r.integer_or_none,
+            "signing_channels": lambda k: tuple(r.text_list(k)),
+            "deputy_answer_max_words": r.integer_or_none,
+            "deputy_answer_days": r.integer_or_none,
             "notes": lambda k: r.text(k, allow_empty=True),
             "identity_providers": lambda k: tuple(r.text_list(k)),
         }
@@ -708,6 +746,8 @@ def _validate_rule(rule: RecallRule) -> None:
         raise InvalidRule("full_count_lower", "must satisfy lower <= 1 <= upper")
     if rule.full_count_max_signatures is not None:
         _require_int("full_count_max_signatures", rule.full_count_max_signatures, 0)
+    _validate_channels(rule.signing_channels)
+    _validate_answer(rule)
     _validate_vote(rule)
     providers = rule.identity_providers
     if not isinstance(providers, tuple) or not providers:
@@ -723,6 +763,27 @@ def _validate_rule(rule: RecallRule) -> None:
     for name in sorted(unverified):
         if name not in names:
             raise InvalidRule("unverified_fields", f"{name!r} is not a rule field")
+
+
+def _validate_channels(channels: object) -> None:
+    if not isinstance(channels, tuple) or not channels:
+        raise InvalidRule("signing_channels", "give at least one way to sign")
+    for channel in channels:
+        _require_choice("signing_channels", channel, SIGNING_CHANNELS)
+    if len(set(channels)) != len(channels):
+        raise InvalidRule("signing_channels", "must not repeat a channel")
+
+
+def _validate_answer(rule: RecallRule) -> None:
+    words, days = rule.deputy_answer_max_words, rule.deputy_answer_days
+    if (words is None) != (days is None):
+        raise InvalidRule(
+            "deputy_answer_days" if days is None else "deputy_answer_max_words",
+            "give both the answer's length and its time limit, or neither",
+        )
+    if words is not None:
+        _require_int("deputy_answer_max_words", words, 1)
+        _require_int("deputy_answer_days", days, 1)
 
 
 # --------------------------------------------------------- JSON reading
@@ -903,6 +964,7 @@ _KZ_UNVERIFIED: Final = frozenset(
         "lockout_last_days",
         "withdrawal_allowed",
         "running_count_public",
+        "signing_channels",
     }
 )
 
@@ -924,6 +986,9 @@ def _kz_rule(key: str, name: str, jurisdiction: str) -> RecallRule:
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
+        # eGov's digital signature (EDS) makes a strong online identity possible; which channels
+        # the law allows is not known from a primary text.
+        signing_channels=("online_email", "online_strong", "paper"),
         decided_by="vote",
         vote_conditions=(
             turnout_quorum(Fraction(1, 3)),
@@ -950,8 +1015,9 @@ _PRESET_LIST: Final = (
         jurisdiction="United Kingdom",
         legal_source=(
             "Recall of MPs Act 2015 (c. 25): s. 1 (recall conditions), s. 9(2) "
-            "(signing period of 6 weeks), s. 14(3) (successful if at least 10% "
-            "of eligible registered electors sign)."
+            "(signing period of 6 weeks), s. 11 (signing in person at a signing place, "
+            "by post or by proxy), s. 14(3) (successful if at least 10% of eligible "
+            "registered electors sign)."
         ),
         notes=(
             "Triggered by the Speaker after a custodial sentence, a suspension "
@@ -972,6 +1038,7 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
+        signing_channels=("in_person", "post", "proxy"),
         decided_by="petition",
         vote_conditions=(),
         unverified_fields=frozenset({"lockout_last_days", "verification_method"}),
@@ -984,7 +1051,8 @@ _PRESET_LIST: Final = (
             "California Elections Code 11220 (filing period by registration), "
             "11221(a) (signature percentages), 11225 (random sample of 500 or "
             "5%, whichever is greater; over 110% qualifies, 90-110% full "
-            "count), 11303 (withdrawal before filing); 2 CCR 20530-20540 "
+            "count), 11023 (the officer's answer of up to 200 words, filed within 7 days, "
+            "printed with the petition), 11303 (withdrawal before filing); 2 CCR 20530-20540 "
             "(sampling formula)."
         ),
         notes=(
@@ -1015,10 +1083,15 @@ _PRESET_LIST: Final = (
         sample_percent=Decimal("5"),
         sample_minimum=500,
         full_count_max_signatures=500,
+        # Signatures are personally affixed on circulated paper sections.
+        signing_channels=("paper",),
+        deputy_answer_max_words=200,
+        deputy_answer_days=7,
         decided_by="vote",
         vote_conditions=(YES_MORE_THAN_NO,),
         unverified_fields=frozenset(
             {
+                "signing_channels",
                 "lockout_first_days",
                 "lockout_last_days",
                 "min_initiative_group",
@@ -1058,10 +1131,12 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
+        signing_channels=("paper",),
         decided_by="vote",
         vote_conditions=(YES_MORE_THAN_NO,),
         unverified_fields=frozenset(
             {
+                "signing_channels",
                 "signing_days",
                 "lockout_first_days",
                 "lockout_last_days",
@@ -1099,10 +1174,12 @@ _PRESET_LIST: Final = (
         withdrawal_allowed=False,
         running_count_public=False,
         verification_method="full_count",
+        signing_channels=("paper",),
         decided_by="vote",
         vote_conditions=(YES_MORE_THAN_NO, approval(Fraction(1, 4), "registered", strict=False)),
         unverified_fields=frozenset(
             {
+                "signing_channels",
                 "signing_days",
                 "lockout_last_days",
                 "min_initiative_group",

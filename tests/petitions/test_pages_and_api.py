@@ -88,7 +88,9 @@ def test_rule_page_marks_unverified_values(client, flow):
     html = client.get(f"/petitions/{petition.id}/rule").get_data(as_text=True)
     assert "Kazakhstan: Mazhilis deputy, single-mandate district" in html
     assert "chapter 13-2" in html  # the legal source
-    assert html.count('class="badge warn unverified"') == 9  # the nine unverified Kazakh values
+    assert (
+        html.count('class="badge warn unverified"') == 10
+    )  # the ten unverified Kazakh values (signing channels too)
     assert "30%" in html
 
 

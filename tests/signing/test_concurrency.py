@@ -104,9 +104,9 @@ def test_fifty_concurrent_requests_with_one_iin_give_one_signature(app, collecti
 
 
 def test_fifty_concurrent_signers_and_confirmations_count_fifty(app, collecting_petition):
-    petition = collecting_petition(
-        required=200, rule="california_local"
-    )  # milestones announced while signing
+    petition = collecting_petition(  # milestones announced while signing; signed online
+        required=200, rule="california_local", rule_changes={"signing_channels": ["online_email"]}
+    )
     url = sign_url(petition)
     bodies = [
         payload(petition, iin=factories.iin(), email=f"voter{i}@example.org")

@@ -165,7 +165,10 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(
 ):
     from tests.signing.conftest import confirm_token, payload, sign_url
 
-    petition = collecting_petition(required=2, rule="california_local")
+    # California's preset takes paper sections only; this copy also signs online.
+    petition = collecting_petition(
+        required=2, rule="california_local", rule_changes={"signing_channels": ["online_email"]}
+    )
     for n in range(2):
         response = client.post(
             sign_url(petition), json=payload(petition, email=f"v{n}@example.org")

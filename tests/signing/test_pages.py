@@ -89,7 +89,9 @@ def test_signing_works_on_sqlite(sqlite_app, make):
     petition = make.petition(
         make.deputy(district),
         # a running count is public: milestones announced while signing
-        rule_version=make.rule_version("california_local", key="ca", is_preset=True),
+        rule_version=make.rule_version(
+            "california_local", key="ca", is_preset=True, signing_channels=["online_email"]
+        ),
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=10),
         required=2,

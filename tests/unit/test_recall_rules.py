@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from recall.rules.recall_rules import (
+    DEFAULT_SIGNING_CHANNELS,
     PRESETS,
     SCHEMA_VERSION,
+    SIGNING_CHANNELS,
     VOTE_REASONS,
     YES_AT_LEAST_VOTES_THAT_ELECTED,
     YES_MORE_THAN_NO,
@@ -612,15 +614,28 @@ def test_full_count_rule_needs_no_sample_settings() -> None:
 def _schema_1(rule: RecallRule, majority: str, quorum: str | None) -> dict[str, Any]:
     """``rule`` as schema 1 stored it: vote_majority and vote_turnout_quorum, no conditions."""
     data = rule.to_dict()
-    for name in (
-        "decided_by",
-        "vote_conditions",
-        "full_count_max_signatures",
-        "identity_providers",
-    ):
+    for name in ("decided_by", "vote_conditions", "full_count_max_signatures", *_SCHEMA_3):
         del data[name]
     data.update(schema_version=1, vote_majority=majority, vote_turnout_quorum=quorum)
     return data
+
+
+_SCHEMA_3 = (
+    "identity_providers",
+    "signing_channels",
+    "deputy_answer_max_words",
+    "deputy_answer_days",
+)
+
+
+def _as_before_schema_3(rule: RecallRule) -> RecallRule:
+    """``rule`` as older data reads: the channels the app then allowed, no deputy's answer."""
+    return dataclasses.replace(
+        rule,
+        signing_channels=DEFAULT_SIGNING_CHANNELS,
+        deputy_answer_max_words=None,
+        deputy_answer_days=None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -636,7 +651,7 @@ def _schema_1(rule: RecallRule, majority: str, quorum: str | None) -> dict[str, 
 )
 def test_schema_1_presets_read_as_today(rule: RecallRule, majority: str, quorum: str) -> None:
     data = json.loads(json.dumps(_schema_1(rule, majority, quorum)))
-    assert RecallRule.from_dict(data) == rule
+    assert RecallRule.from_dict(data) == _as_before_schema_3(rule)
 
 
 @pytest.mark.parametrize(
@@ -678,7 +693,7 @@ def test_older_form_data_without_conditions_is_read() -> None:
     # The rule form sends the schema-1 pair without a schema_version.
     data = _schema_1(TW, "yes_gt_no_and_yes_ge_quarter_electorate", None)
     del data["schema_version"]
-    assert RecallRule.from_dict(data) == TW
+    assert RecallRule.from_dict(data) == _as_before_schema_3(TW)
 
 
 def test_custom_conditions_have_no_older_name() -> None:
@@ -719,3 +734,75 @@ def test_identity_providers_default_to_both_and_older_data_migrates() -> None:
         with pytest.raises(InvalidRule) as refused:
             RecallRule.from_dict({**data, "identity_providers": bad})
         assert refused.value.field == "identity_providers"
+
+
+# ------------------------------------------------ signing channels, deputy's answer (schema 3)
+
+
+def test_presets_name_their_signing_channels() -> None:
+    # UK Act s. 11: in person, by post, by proxy; never online.
+    assert UK.signing_channels == ("in_person", "post", "proxy")
+    assert not UK.online_signing and "signing_channels" not in UK.unverified_fields
+    assert KZ.signing_channels == ("online_email", "online_strong", "paper")
+    assert KZ.online_signing and "signing_channels" in KZ.unverified_fields
+    for rule in (CA, PH, TW):
+        assert rule.signing_channels == ("paper",) and not rule.online_signing
+
+
+def test_california_deputy_answer() -> None:
+    # EC 11023: an answer of up to 200 words within 7 days.
+    assert (CA.deputy_answer_max_words, CA.deputy_answer_days) == (200, 7)
+    assert CA.deputy_may_answer and "11023" in CA.legal_source
+    assert not any(r.deputy_may_answer for r in (KZ, UK, PH, TW))
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_schemas_read_default_channels(version: int) -> None:
+    data = UK.to_dict()
+    for name in _SCHEMA_3:
+        del data[name]
+    data["schema_version"] = version
+    if version == 1:
+        data = _schema_1(UK, "petition_decides", None)
+    rule = RecallRule.from_dict(data)
+    assert rule.signing_channels == DEFAULT_SIGNING_CHANNELS == ("online_email", "paper")
+    assert rule.deputy_answer_max_words is None
+    # Re-stored, it is a schema 3 row that says so.
+    assert RecallRule.from_dict(rule.to_dict()).signing_channels == DEFAULT_SIGNING_CHANNELS
+
+
+@pytest.mark.parametrize("name", _SCHEMA_3)
+def test_schema_2_rows_cannot_carry_schema_3_fields(name: str) -> None:
+    data = CA.to_dict()
+    data["schema_version"] = 2
+    for other in _SCHEMA_3:
+        if other != name:
+            del data[other]
+    with pytest.raises(InvalidRule) as exc:
+        RecallRule.from_dict(data)
+    assert exc.value.field == name
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (_set("signing_channels", []), "signing_channels"),
+        (_set("signing_channels", ["online"]), "signing_channels"),
+        (_set("signing_channels", ["paper", "paper"]), "signing_channels"),
+        (_set("signing_channels", "paper"), "signing_channels"),
+        (_set("deputy_answer_days", None), "deputy_answer_days"),
+        (_set("deputy_answer_max_words", 0), "deputy_answer_max_words"),
+        (_set("deputy_answer_days", 0), "deputy_answer_days"),
+    ],
+)
+def test_bad_channels_and_answer_are_refused(mutate: Any, field: str) -> None:
+    data = CA.to_dict()
+    mutate(data)
+    with pytest.raises(InvalidRule) as exc:
+        RecallRule.from_dict(data)
+    assert exc.value.field == field
+
+
+def test_every_channel_round_trips() -> None:
+    rule = dataclasses.replace(CA, signing_channels=SIGNING_CHANNELS)
+    assert RecallRule.from_dict(json.loads(json.dumps(rule.to_dict()))) == rule

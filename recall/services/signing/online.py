@@ -44,20 +44,19 @@ from recall.models.signature import (
     ReceiptDecoy,
     Signature,
     SignatureClaim,
-    SignatureSource,
     SignatureStatus,
     new_confirm_nonce,
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
-from recall.rules.recall_rules import IDENTITY_PROVIDERS
+from recall.rules.recall_rules import IDENTITY_PROVIDERS, ONLINE_CHANNELS
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
-from recall.services.signing import certificates, counting, identity
+from recall.services.signing import certificates, channels, counting, identity
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +187,7 @@ class _Window:
     district_name: str
     opens_at: datetime
     closes_at: datetime
+    channels: tuple[str, ...]
     read_at: float
     providers: tuple[str, ...]  # the rule's identity_providers
 
@@ -216,6 +216,7 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
             petition.district.name,
             petition.opens_at,
             petition.closes_at,
+            channels.allowed_channels(petition),
             time.monotonic(),
             tuple(petition.rule_version.data.get("identity_providers") or IDENTITY_PROVIDERS),
         )
@@ -254,11 +255,14 @@ def _check_signer(
     consent: bool | None,
     now: datetime,
     *,
+    channel: str,
     email_required: bool = True,
 ) -> tuple[_Window, str, IinInfo, str | None]:
-    """The checks every online signature gets, in order (see :func:`sign_petition`)."""
+    """The checks every online signature gets, in order (see :func:`sign_petition`); the rule must
+    allow ``channel`` (``channels.require_channel``)."""
     today = counting.local_day(now)
     petition = _open_petition(petition_id, now)
+    channels.require_channel(petition.channels, channel)
     name = check_full_name(full_name)
     info = check_iin(iin, today)
     email = normalise_email(email or "") if email_required or email else None
@@ -289,12 +293,14 @@ def sign_petition(
     district_id: int | None,
     consent: bool | None,
     now: datetime | None = None,
+    channel: str = "online_email",
 ) -> SignResult:
     """Sign petition ``petition_id`` online. Keyword arguments only: the strings cannot be swapped.
 
     Checks, in this order, each raising ``Invalid(message, field)`` with nothing written: the
     petition is collecting and ``now`` is inside its signing period (``NotFound`` if it does not
-    exist); ``full_name``; ``iin`` (format, check digit, birth date, age at least 18 today);
+    exist); its rule allows ``channel`` (field ``channel``, saying how to sign instead);
+    ``full_name``; ``iin`` (format, check digit, birth date, age at least 18 today);
     ``email``; ``district_id`` is the petition's district; ``consent`` is True.
 
     Then stores a pending signature and starts the configured identity confirmation (which records
@@ -303,8 +309,10 @@ def sign_petition(
     result looks exactly like a first signature. Flushes, never commits.
     """
     now = now or utcnow()
+    if channel not in ONLINE_CHANNELS:  # a caller's mistake: the commission enters the others
+        raise ValueError(f"{channel!r} is not an online channel")
     petition, name, info, email = _check_signer(
-        petition_id, full_name, iin, email, district_id, consent, now
+        petition_id, full_name, iin, email, district_id, consent, now, channel=channel
     )
     if EMAIL_LINK not in petition.providers:
         raise Invalid(
@@ -340,7 +348,7 @@ def sign_petition(
             row = {
                 "petition_id": petition.id,
                 "iin_hash": iin_hash,
-                "source": SignatureSource.ONLINE,
+                "source": channels.source_for(channel),
                 "check_status": CheckStatus.UNCHECKED,
                 "confirm_nonce": nonce,
                 **values,
@@ -356,7 +364,7 @@ def sign_petition(
             .values(
                 petition_id=petition.id,
                 iin_hash=iin_hash,
-                source=SignatureSource.ONLINE,
+                source=channels.source_for(channel),
                 check_status=CheckStatus.UNCHECKED,
                 **values,
             )
@@ -599,6 +607,7 @@ def issue_challenge(petition_id: int, *, now: datetime | None = None) -> certifi
     ``online_strong`` provider (``Invalid`` otherwise, ``NotFound`` for no petition). Writes nothing."""
     now = now or utcnow()
     petition = _open_petition(petition_id, now)
+    channels.require_channel(petition.channels, "online_strong")
     _require_strong(petition)
     return certificates.new_challenge(petition.id, now)
 
@@ -633,7 +642,15 @@ def sign_petition_strong(
     """
     now = now or utcnow()
     petition, name, info, email = _check_signer(
-        petition_id, full_name, iin, email, district_id, consent, now, email_required=False
+        petition_id,
+        full_name,
+        iin,
+        email,
+        district_id,
+        consent,
+        now,
+        channel="online_strong",
+        email_required=False,
     )
     _require_strong(petition)
     certificates.verify_signed_challenge(
@@ -664,7 +681,7 @@ def sign_petition_strong(
         .values(
             petition_id=petition.id,
             iin_hash=iin_hash,
-            source=SignatureSource.ONLINE,
+            source=channels.source_for("online_strong"),
             check_status=CheckStatus.UNCHECKED,
             **values,
         )

@@ -1,8 +1,11 @@
 """Signatures collected on paper, entered by a commissioner of the petition's body.
 
 Entry is a batch (a form of several lines, or a CSV file with columns
-``sheet,line,full_name,iin,district_number[,signed_on]``). Every line gets the online checks (name,
-IIN, age on the day of signing, the petition's district) plus a free sheet/line position. A line
+``sheet,line,full_name,iin,district_number[,signed_on][,channel]``). Every line gets the online
+checks (name, IIN, age on the day of signing, the petition's district) plus a free sheet/line
+position. The same entry takes signatures given in person, by post or by proxy (``channel``
+``in_person``, ``post``, ``proxy``; no sheet or line): the channel is recorded on the signature,
+and a channel the petition's rule does not allow is refused (``channels.require_channel``). A line
 without its signing date is refused with reason code ``missing_date``: the date decides whether
 it was signed in the period and the signer's age, and the day of entry is neither. A batch
 with a bad line is refused whole, with every problem listed by line, and nothing is written,
@@ -37,13 +40,13 @@ from recall.models.user import User
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
-from recall.services.signing import counting
+from recall.services.signing import channels, counting
 from recall.services.signing.online import check_full_name, check_iin, new_receipt
 
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = ("sheet", "line", "full_name", "iin", "district_number")
-CSV_OPTIONAL = ("signed_on",)
+CSV_OPTIONAL = ("signed_on", "channel")
 MAX_BATCH = 5000
 MAX_SHEET, MAX_LINE = 1_000_000, 1_000
 
@@ -59,6 +62,8 @@ class PaperLine:
     iin: str | None
     district_number: str | int | None
     signed_on: str | date | None = None
+    # The channel the signature came through; None: the batch's (``paper`` unless told).
+    channel: str | None = None
     # A problem with the line's shape found while reading a file (extra values, a NUL byte).
     problem: str | None = None
 
@@ -100,8 +105,9 @@ class PaperReport:
 @dataclass(frozen=True)
 class _Checked:
     row: int
-    sheet: int
-    line: int
+    sheet: int | None
+    line: int | None
+    channel: str
     full_name: str
     iin_hash: str
     birth_date: date
@@ -161,28 +167,37 @@ def _check_line(
     now: datetime,
     period: tuple[date, date],
     taken: set[tuple[int, int]],
+    channel: str,
 ) -> _Checked:
     """Check one line; raise ``Invalid`` naming the field."""
     if item.problem:
         raise Invalid(item.problem, field="row")
     today = counting.local_day(now)
-    sheet = _positive_int(item.sheet, MAX_SHEET)
-    if sheet is None:
+    channel = (str(item.channel).strip() if item.channel is not None else "") or channel
+    if channel not in channels.COMMISSION_CHANNELS:
         raise Invalid(
-            _("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET),
-            field="sheet",
+            _(
+                "The commission enters signatures given on paper, in person, by post or by proxy "
+                "(%(channels)s), not %(channel)s.",
+                channels=", ".join(channels.COMMISSION_CHANNELS),
+                channel=channel,
+            ),
+            field="channel",
         )
-    line = _positive_int(item.line, MAX_LINE)
-    if line is None:
-        raise Invalid(
-            _("The line number must be a whole number from 1 to %(max)d.", max=MAX_LINE),
-            field="line",
-        )
-    if (sheet, line) in taken:
-        raise Invalid(
-            _("Sheet %(sheet)d, line %(line)d is already entered.", sheet=sheet, line=line),
-            field="line",
-        )
+    channels.require_channel(channels.allowed_channels(petition), channel)
+    if channel != "paper":
+        if str(item.sheet or "").strip() or str(item.line or "").strip():
+            raise Invalid(
+                _(
+                    "Sheet and line numbers are for paper sheets: leave them empty for a "
+                    "signature given %(channel)s.",
+                    channel=channels.channel_name(channel),
+                ),
+                field="sheet",
+            )
+        sheet = line = None
+    else:
+        sheet, line = _sheet_and_line(item, taken)
     name = check_full_name(item.full_name)
     try:
         signed_on = _parse_date(item.signed_on)
@@ -227,7 +242,31 @@ def _check_line(
         petition.closes_at,
         now,
     )
-    return _Checked(item.row, sheet, line, name, hash_iin(info.iin), info.birth_date, signed_at)
+    return _Checked(
+        item.row, sheet, line, channel, name, hash_iin(info.iin), info.birth_date, signed_at
+    )
+
+
+def _sheet_and_line(item: PaperLine, taken: set[tuple[int, int]]) -> tuple[int, int]:
+    """A paper line's sheet and line numbers, free on this petition; else ``Invalid``."""
+    sheet = _positive_int(item.sheet, MAX_SHEET)
+    if sheet is None:
+        raise Invalid(
+            _("The sheet number must be a whole number from 1 to %(max)d.", max=MAX_SHEET),
+            field="sheet",
+        )
+    line = _positive_int(item.line, MAX_LINE)
+    if line is None:
+        raise Invalid(
+            _("The line number must be a whole number from 1 to %(max)d.", max=MAX_LINE),
+            field="line",
+        )
+    if (sheet, line) in taken:
+        raise Invalid(
+            _("Sheet %(sheet)d, line %(line)d is already entered.", sheet=sheet, line=line),
+            field="line",
+        )
+    return sheet, line
 
 
 def add_paper_signatures(
@@ -237,8 +276,13 @@ def add_paper_signatures(
     *,
     skip_invalid: bool = False,
     now: datetime | None = None,
+    channel: str = "paper",
 ) -> PaperReport:
     """Enter a batch of paper signatures on a petition as a commissioner of its body.
+
+    ``channel`` (``paper``, ``in_person``, ``post`` or ``proxy``) is the channel of every line
+    that names none; it is recorded on each signature, and a line whose channel the petition's
+    rule does not allow is refused (field ``channel``). Only paper lines carry a sheet and line.
 
     Raises ``Forbidden`` (not a commissioner of the body), ``NotFound``, ``Invalid`` (petition not
     collecting or just closed; empty batch) or ``PaperBatchInvalid`` listing every bad line, with
@@ -268,12 +312,13 @@ def add_paper_signatures(
     problems: list[LineProblem] = []
     for item in lines:
         try:
-            good = _check_line(petition, item, now, period, taken)
+            good = _check_line(petition, item, now, period, taken, channel)
         except Invalid as exc:
             code = getattr(exc, "reason_code", None)
             problems.append(LineProblem(item.row, exc.field or "", exc.message, code))
             continue
-        taken.add((good.sheet, good.line))
+        if good.sheet is not None and good.line is not None:
+            taken.add((good.sheet, good.line))
         checked.append(good)
     if problems and not skip_invalid:
         raise PaperBatchInvalid(
@@ -330,7 +375,7 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
         "full_name": good.full_name,
         "email": None,
         "district_id": petition.district_id,
-        "source": SignatureSource.PAPER,
+        "source": channels.source_for(good.channel),
         "paper_sheet": good.sheet,
         "paper_line": good.line,
         "entered_by_id": actor.id,
@@ -381,7 +426,8 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
 def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
     """Read a CSV of paper signatures (UTF-8, with or without BOM; comma or semicolon separated).
 
-    The header must name ``sheet,line,full_name,iin,district_number`` and may add ``signed_on``.
+    The header must name ``sheet,line,full_name,iin,district_number`` and may add ``signed_on``
+    and ``channel`` (``paper``, ``in_person``, ``post``, ``proxy``; empty: the batch's).
     Rows are numbered by their line in the file (the header is line 1). Raises ``Invalid`` when
     the file is not readable or the header is wrong.
     """
@@ -404,7 +450,7 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
         raise Invalid(
             _(
                 "The first line must name the columns %(columns)s; missing: %(missing)s.",
-                columns=",".join(CSV_COLUMNS) + "[,signed_on]",
+                columns=",".join(CSV_COLUMNS) + "[,signed_on][,channel]",
                 missing=", ".join(missing),
             ),
             field="file",
@@ -426,6 +472,7 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
                 iin=record.get("iin"),
                 district_number=record.get("district_number"),
                 signed_on=record.get("signed_on"),
+                channel=record.get("channel"),
             )
         )
     return lines
@@ -452,9 +499,15 @@ def import_paper_csv(
     *,
     skip_invalid: bool = False,
     now: datetime | None = None,
+    channel: str = "paper",
 ) -> PaperReport:
     """Parse a CSV (see :func:`parse_paper_csv`) and enter it with :func:`add_paper_signatures`."""
     petition_for_entry(actor, petition_id)  # refuse outsiders before reading their file
     return add_paper_signatures(
-        actor, petition_id, parse_paper_csv(data), skip_invalid=skip_invalid, now=now
+        actor,
+        petition_id,
+        parse_paper_csv(data),
+        skip_invalid=skip_invalid,
+        now=now,
+        channel=channel,
     )

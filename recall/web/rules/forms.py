@@ -24,10 +24,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from recall.errors import Invalid
 from recall.models import RecallRuleVersion
 from recall.rules.recall_rules import (
+    APPROVAL_BASES,
+    DECIDED_BY,
     MANDATE_TYPES,
+    SIGNING_CHANNELS,
     THRESHOLD_BASES,
     VERIFICATION_METHODS,
-    VOTE_MAJORITIES,
+    VOTE_CONDITION_KINDS,
     RecallRule,
 )
 
@@ -91,12 +94,34 @@ class RuleForm(FlaskForm):
     full_count_lower = StringField(
         _l("Full count lower bound (e.g. 0.90)"), validators=[InputRequired(), Length(max=20)]
     )
-    vote_turnout_quorum = StringField(
-        _l("Recall vote turnout quorum (fraction such as 1/3; empty for none)"),
-        validators=[Optional(), Length(max=20)],
+    full_count_max_signatures = IntegerField(
+        _l("Check every signature when at most this many are filed (empty: no such size)"),
+        validators=[Optional(), NumberRange(min=0)],
     )
-    vote_majority = SelectField(
-        _l("How the recall vote is decided"), choices=[SelectChoice(v) for v in VOTE_MAJORITIES]
+    signing_channels = _Checkboxes(
+        _l("How voters may sign"), choices=[SelectChoice(c) for c in SIGNING_CHANNELS]
+    )
+    deputy_answer_max_words = IntegerField(
+        _l("The deputy may answer the grounds in at most this many words (empty: no answer)"),
+        validators=[Optional(), NumberRange(min=1)],
+    )
+    deputy_answer_days = IntegerField(
+        _l("... filed within this many days of the petition's submission"),
+        validators=[Optional(), NumberRange(min=1)],
+    )
+    decided_by = SelectField(
+        _l("What decides the recall: a vote, or the petition itself"),
+        choices=[SelectChoice(d) for d in DECIDED_BY],
+    )
+    vote_conditions = TextAreaField(
+        _l(
+            "Conditions of the recall vote, all of which must hold, one per line: "
+            "'turnout_quorum SHARE [strict]' (of registered voters), "
+            "'approval SHARE votes_cast|turnout|registered [strict]', 'yes_more_than_no', "
+            "'yes_at_least_votes_that_elected'; SHARE is a fraction such as 1/3; strict means "
+            "more than instead of at least. Empty when the petition decides."
+        ),
+        validators=[Optional()],
     )
     unverified_fields = _Checkboxes(
         _l("Values not verified against a legal text"),
@@ -159,12 +184,76 @@ def bands_from_text(text: str) -> list[dict[str, Any]]:
     return bands
 
 
+def conditions_to_text(conditions: list[dict[str, Any]]) -> str:
+    """Vote conditions (``VoteCondition.to_dict()`` shape) as editable lines."""
+    lines = []
+    for c in conditions:
+        cells = [c["kind"]]
+        if c.get("share") is not None:
+            cells.append(str(c["share"]))
+        if c.get("of") is not None:
+            cells.append(c["of"])
+        if c.get("strict"):
+            cells.append("strict")
+        lines.append(" ".join(cells))
+    return "\n".join(lines)
+
+
+def conditions_from_text(text: str) -> list[dict[str, Any]]:
+    """Parse :func:`conditions_to_text` lines; raises ``Invalid`` (field ``vote_conditions``)
+    naming the line. Shares and kinds are checked again, exactly, by the rule itself."""
+    conditions = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        cells = line.split()
+        if not cells:
+            continue
+        kind, rest = cells[0], cells[1:]
+        strict = bool(rest) and rest[-1] == "strict"
+        if strict:
+            rest = rest[:-1]
+        shape = {
+            "turnout_quorum": 1,
+            "approval": 2,
+            "yes_more_than_no": 0,
+            "yes_at_least_votes_that_elected": 0,
+        }
+        if kind not in shape:
+            raise Invalid(
+                _(
+                    "Line %(n)d: a condition is one of %(kinds)s.",
+                    n=number,
+                    kinds=", ".join(VOTE_CONDITION_KINDS),
+                ),
+                field="vote_conditions",
+            )
+        if len(rest) != shape[kind] or (kind == "approval" and rest[1] not in APPROVAL_BASES):
+            raise Invalid(
+                _(
+                    "Line %(n)d: write 'turnout_quorum 1/3', 'approval 1/2 turnout strict' "
+                    "(of votes_cast, turnout or registered), 'yes_more_than_no' or "
+                    "'yes_at_least_votes_that_elected'.",
+                    n=number,
+                ),
+                field="vote_conditions",
+            )
+        condition: dict[str, Any] = {"kind": kind}
+        if rest:
+            condition["share"] = rest[0]
+        if kind == "approval":
+            condition["of"] = rest[1]
+        if kind in ("turnout_quorum", "approval") or strict:
+            condition["strict"] = strict
+        conditions.append(condition)
+    return conditions
+
+
 def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
     """Turn the rule form's plain values into ``RecallRule.to_dict()`` shape (bands parsed, blanks to None)."""
     data = {k: v for k, v in values.items() if k not in ("csrf_token", "submit")}
     data["threshold_bands"] = bands_from_text(values.get("threshold_bands") or "")
-    for name in ("sample_percent", "vote_turnout_quorum"):
-        data[name] = (values.get(name) or "").strip() or None
+    data["sample_percent"] = (values.get("sample_percent") or "").strip() or None
+    data["vote_conditions"] = conditions_from_text(values.get("vote_conditions") or "")
+    data["signing_channels"] = list(values.get("signing_channels") or [])
     for name in (
         "key",
         "name",
@@ -183,16 +272,12 @@ def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
 def form_values_from_rule(version: RecallRuleVersion) -> dict[str, Any]:
     """Values to pre-fill the copy form with ``version``'s rule (suggesting a new key).
 
-    The vote decision is given as the form still asks for it: ``vote_majority`` (``custom``
-    when no older name expresses the rule's conditions) and ``vote_turnout_quorum``.
+    The rule is read through ``RecallRule`` first, so an older stored layout fills the form as
+    today's (vote conditions, the default signing channels).
     """
-    rule = version.to_rule()
-    data = dict(version.data)
-    for name in ("schema_version", "decided_by", "vote_conditions", "full_count_max_signatures"):
-        data.pop(name, None)
-    quorum = rule.vote_turnout_quorum
-    data["vote_majority"] = rule.vote_majority
-    data["vote_turnout_quorum"] = None if quorum is None else str(quorum)
+    data = version.to_rule().to_dict()
+    data.pop("schema_version", None)
     data["threshold_bands"] = bands_to_text(data["threshold_bands"])
+    data["vote_conditions"] = conditions_to_text(data["vote_conditions"])
     data["key"] = data["key"] if not version.is_preset else f"{data['key']}_edited"
     return data

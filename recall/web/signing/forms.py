@@ -7,9 +7,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 PAPER_FORM_ROWS = 10
+
+# The channels the commission enters (``channels.COMMISSION_CHANNELS``); the service refuses one
+# the petition's rule does not allow, saying which it does.
+ENTRY_CHANNELS = [
+    SelectChoice("paper", _l("Paper sheets")),
+    SelectChoice("in_person", _l("In person")),
+    SelectChoice("post", _l("By post")),
+    SelectChoice("proxy", _l("By proxy")),
+]
 
 
 class SignForm(FlaskForm):
@@ -79,10 +89,22 @@ class PaperLineForm(Form):
 
 
 class PaperBatchForm(FlaskForm):
+    channel = SelectField(
+        _l("How these signatures were given"),
+        choices=ENTRY_CHANNELS,
+        default="paper",
+        validate_choice=False,
+    )
     lines = FieldList(FormField(PaperLineForm), min_entries=PAPER_FORM_ROWS, max_entries=200)
     skip_invalid = BooleanField(_l("Enter the correct lines and report the others"))
 
 
 class PaperUploadForm(FlaskForm):
-    file = FileField(_l("CSV file: sheet,line,full_name,iin,district_number[,signed_on]"))
+    file = FileField(_l("CSV file: sheet,line,full_name,iin,district_number[,signed_on][,channel]"))
+    channel = SelectField(
+        _l("How lines without a channel were given"),
+        choices=ENTRY_CHANNELS,
+        default="paper",
+        validate_choice=False,
+    )
     skip_invalid = BooleanField(_l("Enter the correct lines and report the others"))

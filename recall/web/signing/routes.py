@@ -9,7 +9,7 @@ from flask_login import current_user
 from recall.errors import NotFound
 from recall.models.user import Role
 from recall.security import public, receipt_limit, roles_required, signing_limit
-from recall.services.signing import counting, paper
+from recall.services.signing import channels, counting, paper
 from recall.services.signing import online as signing
 from recall.web.actions import submit
 from recall.web.forms import error_of
@@ -29,6 +29,24 @@ bp = Blueprint("signing", __name__)
 def signing_progress(petition) -> counting.Progress:
     """Count, threshold and per-day numbers of a petition, for templates (see ``Progress.public``)."""
     return counting.progress(petition)
+
+
+@bp.app_template_global("signing_ways")
+def signing_ways(petition) -> dict:
+    """How a petition may be signed, for templates: ``online`` (the online form is offered),
+    ``channels`` (the rule's) and ``how`` (one sentence for voters)."""
+    allowed = channels.allowed_channels(petition)
+    return {
+        "online": channels.signs_online(allowed),
+        "channels": allowed,
+        "how": channels.how_to_sign(allowed),
+    }
+
+
+@bp.app_template_global("signing_channel_names")
+def signing_channel_names(names) -> str:
+    """A rule's channels as people read them ("in person, by post, by proxy")."""
+    return ", ".join(channels.channel_name(c) for c in names)
 
 
 @bp.route("/petitions/<int:petition_id>/sign", methods=["GET", "POST"])
@@ -146,10 +164,12 @@ def _enter(petition_id: int, chosen, form: PaperBatchForm) -> paper.PaperReport:
     if chosen is form:
         lines = _paper_lines(form)
         return paper.add_paper_signatures(
-            current_user, petition_id, lines, skip_invalid=skip_invalid
+            current_user, petition_id, lines, skip_invalid=skip_invalid, channel=form.channel.data
         )
     data = request.files["csv-file"].read()
-    return paper.import_paper_csv(current_user, petition_id, data, skip_invalid=skip_invalid)
+    return paper.import_paper_csv(
+        current_user, petition_id, data, skip_invalid=skip_invalid, channel=chosen.channel.data
+    )
 
 
 def _paper_page(petition, form: PaperBatchForm, upload: PaperUploadForm, report=None) -> str:
