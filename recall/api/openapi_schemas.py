@@ -10,6 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from recall.models import MandateType, PetitionState
+from recall.rules.recall_rules import SIGNING_CHANNELS
 
 # A row id in a path or filter (an INTEGER primary key).
 MAX_ROW_ID = 2**31 - 1
@@ -245,6 +246,18 @@ class RuleOut(Schema):
     unverified_fields = _req(fields.List(fields.String()))
     decided_by = _req(fields.String, metadata={"enum": ["vote", "petition"]})
     vote_conditions = _req(fields.List(fields.Dict()))
+    signing_channels = _req(
+        fields.List(fields.String(validate=validate.OneOf(SIGNING_CHANNELS))),
+        metadata={"description": "How voters may sign under this rule."},
+    )
+
+
+class SigningOut(Schema):
+    online = _req(
+        fields.Boolean,
+        metadata={"description": "Whether POST /petitions/{id}/signatures is offered."},
+    )
+    how_to_sign = _req(fields.String, metadata={"description": "Every way to sign, for voters."})
 
 
 class InitiativeGroup(Schema):
@@ -277,6 +290,7 @@ class PetitionOut(PetitionSummary):
     closed_at = _opt(fields.DateTime)
     rejection_reason = _opt(fields.String)
     rule = _req(fields.Nested(RuleOut))
+    signing = _req(fields.Nested(SigningOut))
     initiative_group = _req(fields.Nested(InitiativeGroup))
     signatures = _req(fields.Nested(SignatureNumbersOut))
     threshold = _req(fields.Nested(ThresholdOut))
