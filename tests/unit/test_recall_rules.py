@@ -725,7 +725,7 @@ def test_identity_providers_default_to_both_and_older_data_migrates() -> None:
     assert strong.identity_providers == ("online_strong",)
     assert RecallRule.from_dict(strong.to_dict()) == strong
     # Schema 2 data has no such field: it reads as both providers, and naming it there is refused.
-    older = {k: v for k, v in data.items() if k != "identity_providers"} | {"schema_version": 2}
+    older = {k: v for k, v in data.items() if k not in _SCHEMA_3} | {"schema_version": 2}
     assert RecallRule.from_dict(older).identity_providers == ("email_link", "online_strong")
     with pytest.raises(InvalidRule) as refused:
         RecallRule.from_dict({**older, "identity_providers": ["online_strong"]})

@@ -26,6 +26,7 @@ from recall.models import RecallRuleVersion
 from recall.rules.recall_rules import (
     APPROVAL_BASES,
     DECIDED_BY,
+    IDENTITY_PROVIDERS,
     MANDATE_TYPES,
     SIGNING_CHANNELS,
     THRESHOLD_BASES,
@@ -100,6 +101,10 @@ class RuleForm(FlaskForm):
     )
     signing_channels = _Checkboxes(
         _l("How voters may sign"), choices=[SelectChoice(c) for c in SIGNING_CHANNELS]
+    )
+    identity_providers = _Checkboxes(
+        _l("How an online signature may be confirmed"),
+        choices=[SelectChoice(p) for p in IDENTITY_PROVIDERS],
     )
     deputy_answer_max_words = IntegerField(
         _l("The deputy may answer the grounds in at most this many words (empty: no answer)"),
@@ -254,6 +259,7 @@ def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
     data["sample_percent"] = (values.get("sample_percent") or "").strip() or None
     data["vote_conditions"] = conditions_from_text(values.get("vote_conditions") or "")
     data["signing_channels"] = list(values.get("signing_channels") or [])
+    data["identity_providers"] = list(values.get("identity_providers") or [])
     for name in (
         "key",
         "name",
