@@ -5,8 +5,8 @@ Besides ``online`` (e-mail link or digital signature: ``identity_provider`` tell
 recorded (UK Recall of MPs Act 2015, s. 11). Only the CHECK constraint on ``signatures.source`` changes;
 downgrading refuses while rows use the new channels (they would have no value to go back to).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-28
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
