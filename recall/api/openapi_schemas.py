@@ -276,10 +276,61 @@ class SignatureNumbersOut(Schema):
     per_day = _opt(fields.List(fields.Nested(DayCount)))
 
 
+class BandOut(Schema):
+    max_voters = _opt(fields.Integer, metadata={"description": "Null: no upper bound."})
+    percent = _req(fields.String, metadata={"description": 'Exact decimal, e.g. "10".'})
+    floor = _req(fields.Integer)
+
+
+class ProjectionOut(Schema):
+    raw = _req(fields.Integer)
+    n = _req(fields.Integer)
+    v = _opt(fields.Integer)
+    d = _opt(fields.Integer)
+    seed = _req(fields.String)
+    projected = _opt(fields.Integer)
+    formula = _opt(fields.String)
+    outcome = _opt(fields.String)
+
+
+class CertifiedCountOut(Schema):
+    filed = _req(fields.Integer)
+    valid = _req(fields.Integer)
+    invalid = _req(fields.Integer)
+    invalid_by_reason = _req(fields.Dict(keys=fields.String(), values=fields.Integer()))
+    projection = _opt(fields.Nested(ProjectionOut))
+    certified_at = _req(fields.DateTime)
+
+
+class ThresholdBasisOut(Schema):
+    electorate = _req(fields.Integer, metadata={"description": "The registered-voter figure."})
+    electorate_basis = _req(
+        fields.String,
+        validate=validate.OneOf(("registration", "last_day", "election")),
+        metadata={"description": "Which figure the rule counts."},
+    )
+    electorate_as_of = _opt(fields.Date, metadata={"description": "The date it was counted on."})
+    provisional = _req(
+        fields.Boolean,
+        metadata={"description": "The basis is the last day of signing, not reached yet."},
+    )
+    provisional_until = _opt(fields.Date)
+    band = _req(fields.Nested(BandOut))
+    share_exact = _req(fields.String, metadata={"description": "percent x electorate / 100."})
+    rounding = _req(fields.String, metadata={"description": 'Always up: "at least" a share.'})
+    required = _req(fields.Integer)
+    formula = _req(fields.String)
+    certification = _opt(
+        fields.Nested(CertifiedCountOut),
+        metadata={"description": "The certified numbers; null until certification."},
+    )
+
+
 class ThresholdOut(Schema):
     required = _opt(fields.Integer)
     met = _opt(fields.Boolean)
     percent = _opt(fields.Float)
+    basis = _opt(fields.Nested(ThresholdBasisOut))
 
 
 class PetitionOut(PetitionSummary):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from recall.models import Petition, User
+from recall.services.petitions.electorate import threshold_basis
 from recall.services.petitions.lifecycle import signature_numbers
 from recall.services.petitions.open_data import PetitionFigures, petition_figures
 from recall.services.signing import channels
@@ -97,5 +98,11 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             if numbers.per_day is None
             else [{"date": day.isoformat(), "confirmed": count} for day, count in numbers.per_day],
         },
-        "threshold": {"required": numbers.required, "met": numbers.met, "percent": numbers.percent},
+        "threshold": {
+            "required": numbers.required,
+            "met": numbers.met,
+            "percent": numbers.percent,
+            # How the required number was computed; null before registration.
+            "basis": threshold_basis(petition, with_counts=True),
+        },
     }

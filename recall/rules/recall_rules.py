@@ -33,6 +33,12 @@ ApprovalBase = Literal["votes_cast", "turnout", "registered"]
 SigningChannel = Literal["online_email", "online_strong", "paper", "in_person", "post", "proxy"]
 
 THRESHOLD_BASES: Final = ("registered_voters", "votes_cast")
+# Which registered-voter figure the signature share applies to: the register at the petition's
+# registration; the register on the last day of signing, less those under 18 (UK Recall of MPs
+# Act 2015 s. 14(3): the required number is provisional until then); the voters at the election
+# that elected the official (Philippines RA 9244 s. 70).
+ELECTORATE_BASES: Final = ("registration", "last_day", "election")
+ElectorateBasis = Literal["registration", "last_day", "election"]
 VERIFICATION_METHODS: Final = ("full_count", "random_sample")
 # How an online signer proves who they are (recall.services.signing): an e-mailed link, or a
 # digital signature with a certificate naming their IIN. Issue 10's ``signing_channels`` names
@@ -112,6 +118,7 @@ VOTE_REASONS: Final = (
 # ``full_count_max_signatures`` added. 3: ``identity_providers`` (older data: both),
 # ``signing_channels`` (older data reads as :data:`DEFAULT_SIGNING_CHANNELS`),
 # ``deputy_answer_max_words`` and ``deputy_answer_days``.
+# ``electorate_basis`` is optional in every version (older data: ``registration``).
 SCHEMA_VERSION: Final = 3
 SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2, 3)
 _SCHEMA_3_FIELDS: Final = frozenset(
@@ -253,6 +260,7 @@ class RecallRule:
     # Which identity providers an online signature may be confirmed by (IDENTITY_PROVIDERS);
     # ``("online_strong",)`` requires a digital signature.
     identity_providers: tuple[str, ...] = IDENTITY_PROVIDERS
+    electorate_basis: ElectorateBasis = "registration"
 
     def __post_init__(self) -> None:
         _validate_rule(self)
@@ -316,6 +324,7 @@ class RecallRule:
             "lockout_first_days": self.lockout_first_days,
             "lockout_last_days": self.lockout_last_days,
             "threshold_basis": self.threshold_basis,
+            "electorate_basis": self.electorate_basis,
             "threshold_bands": [
                 {
                     "max_voters": b.max_voters,
@@ -424,6 +433,7 @@ class RecallRule:
             "deputy_answer_days": r.integer_or_none,
             "notes": lambda k: r.text(k, allow_empty=True),
             "identity_providers": lambda k: tuple(r.text_list(k)),
+            "electorate_basis": r.text,
         }
         for name, read in optional.items():
             if name in data:
@@ -722,6 +732,7 @@ def _validate_rule(rule: RecallRule) -> None:
     _require_int("lockout_first_days", rule.lockout_first_days, 0)
     _require_int("lockout_last_days", rule.lockout_last_days, 0)
     _require_choice("threshold_basis", rule.threshold_basis, THRESHOLD_BASES)
+    _require_choice("electorate_basis", rule.electorate_basis, ELECTORATE_BASES)
     _validate_bands(rule.threshold_bands)
     _require_int("signing_days", rule.signing_days, 1)
     _require_int("min_initiative_group", rule.min_initiative_group, 0)
@@ -1041,6 +1052,7 @@ _PRESET_LIST: Final = (
         signing_channels=("in_person", "post", "proxy"),
         decided_by="petition",
         vote_conditions=(),
+        electorate_basis="last_day",
         unverified_fields=frozenset({"lockout_last_days", "verification_method"}),
     ),
     RecallRule(
@@ -1134,6 +1146,7 @@ _PRESET_LIST: Final = (
         signing_channels=("paper",),
         decided_by="vote",
         vote_conditions=(YES_MORE_THAN_NO,),
+        electorate_basis="election",
         unverified_fields=frozenset(
             {
                 "signing_channels",

@@ -282,7 +282,22 @@ def test_api_detail_hides_the_count_under_the_kazakh_rule(client, flow):
     assert body["opens_at"] == petition.opens_at.isoformat()
     assert body["closes_at"] == petition.closes_at.isoformat()
     assert body["signatures"] == {"count_public": False, "confirmed": None, "per_day": None}
+    basis = body["threshold"].pop("basis")
     assert body["threshold"] == {"required": 30_000, "met": None, "percent": None}
+    # How the number was computed: the district's figure at registration, 30%, rounded up.
+    assert basis == {
+        "electorate": 100_000,
+        "electorate_basis": "registration",
+        "electorate_as_of": "2023-03-19",
+        "provisional": False,
+        "provisional_until": None,
+        "band": {"max_voters": None, "percent": "30", "floor": 0},
+        "share_exact": "30000",
+        "rounding": "up",
+        "required": 30_000,
+        "formula": "ceil(30% x 100,000) = ceil(30000) = 30,000",
+        "certification": None,
+    }
     assert body["rule"]["key"] == "kz_mazhilis_single_mandate"
     assert "signing_days" in body["rule"]["unverified_fields"]
 
@@ -294,6 +309,8 @@ def test_api_detail_shows_the_count_after_closing(client, flow):
     body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
     assert body["state"] == "closed"
     assert body["signatures"] == {"count_public": True, "confirmed": 0, "per_day": []}
+    assert body["threshold"]["basis"]["required"] == 30_000
+    del body["threshold"]["basis"]
     assert body["threshold"] == {"required": 30_000, "met": False, "percent": 0.0}
 
 

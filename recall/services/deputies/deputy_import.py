@@ -35,6 +35,8 @@ CSV_COLUMNS = (
     "district_region",
     "registered_voters",
     "voters_as_of",
+    "voters_at_election",
+    "election_date",
     "deputy_id",
     "full_name",
     "mandate_type",
@@ -73,6 +75,9 @@ class DistrictRecord:
     region: str
     registered_voters: int | None = None
     voters_as_of: date | None = None
+    # Registered voters at the election that elected the district's deputy, and its date.
+    voters_at_election: int | None = None
+    election_date: date | None = None
 
 
 @dataclass
@@ -264,6 +269,12 @@ def plan_from_csv(text: str) -> ImportPlan:
                     voters_as_of=_date(
                         line_no, "voters_as_of", row.get("voters_as_of"), required=False
                     ),
+                    voters_at_election=_int(
+                        line_no, "voters_at_election", row.get("voters_at_election"), required=False
+                    ),
+                    election_date=_date(
+                        line_no, "election_date", row.get("election_date"), required=False
+                    ),
                 ),
             )
         full_name = _text(row.get("full_name"))
@@ -372,6 +383,12 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
                     row, "registered_voters", area.get("registered_voters"), required=False
                 ),
                 voters_as_of=_date(row, "voters_as_of", area.get("voters_as_of"), required=False),
+                voters_at_election=_int(
+                    row, "voters_at_election", area.get("voters_at_election"), required=False
+                ),
+                election_date=_date(
+                    row, "election_date", area.get("election_date"), required=False
+                ),
             ),
         )
     for index, membership in enumerate(data.get("memberships", [])):
@@ -493,6 +510,10 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
             values["registered_voters"] = record.registered_voters
         if record.voters_as_of is not None:
             values["voters_as_of"] = record.voters_as_of
+        if record.voters_at_election is not None:
+            values["voters_at_election"] = record.voters_at_election
+        if record.election_date is not None:
+            values["election_date"] = record.election_date
         districts[key] = _upsert(result, "districts", existing, District, values)
     parties: dict[str, Party] = {}
     for name in sorted(plan.parties):

@@ -33,6 +33,7 @@ from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
+from recall.services.petitions import electorate
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
 from recall.services.rules import recall_rules
 from recall.services.signing import counting
@@ -465,8 +466,10 @@ def submit_petition(actor: User, petition_id: int) -> Petition:
 def register_petition(actor: User, petition_id: int) -> Petition:
     """A commissioner of the petition's body registers it: signing opens.
 
-    Freezes the district's registered voters, the required number of signatures (from the
-    petition's rule version) and the signing period (now .. now + the rule's days).
+    Freezes the electorate figure the rule's ``electorate_basis`` names (``electorate``: the roll
+    in force today, or the voters at the deputy's election), the required number of signatures
+    (from the petition's rule version; provisional when the basis is the last day of signing)
+    and the signing period (now .. now + the rule's days).
     """
     petition = _load_for_update(petition_id)
     _require_commissioner(actor, petition)
@@ -480,23 +483,22 @@ def register_petition(actor: User, petition_id: int) -> Petition:
             ),
             field="rule",
         )
-    voters = petition.district.registered_voters
-    if not voters:
-        raise Conflict(
-            _(
-                "The district's number of registered voters is not recorded; it is needed to compute "
-                "the required signatures."
-            ),
-            field="registered_voters",
-        )
     now = utcnow()
+    figure = electorate.figure_at_registration(petition, rule, now)
+    voters = figure.voters
     petition.registered_voters = voters
+    petition.electorate_basis = rule.electorate_basis
+    petition.electorate_as_of = figure.as_of
+    petition.required_provisional = figure.provisional
     petition.required_signatures = required_signatures(rule, voters)
     petition.opens_at = now
     petition.closes_at = now + timedelta(days=signing_period_days(rule, voters))
     terms = {
         "required_signatures": petition.required_signatures,
         "registered_voters": voters,
+        "electorate_basis": rule.electorate_basis,
+        "electorate_as_of": figure.as_of.isoformat() if figure.as_of else None,
+        "required_provisional": figure.provisional,
         "opens_at": now.isoformat(),
         "closes_at": petition.closes_at.isoformat(),
     }
@@ -573,6 +575,8 @@ def close_due_petitions(now: datetime) -> int:
             petition.body_id,
             {"closes_at": petition.closes_at.isoformat()},
         )
+        # Electorate on the last day of signing (UK s. 14(3)): the required number is now final.
+        electorate.settle_last_day(petition)
         # The count is public from now on: announce what a rule without a running count held back.
         counting.check_thresholds(petition.id, now=now)
     return len(due)

@@ -58,6 +58,7 @@ from recall.rules import sampling
 from recall.rules.eligibility import ADULT_AGE
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
+from recall.services.petitions.electorate import settle_last_day
 from recall.services.verification.reason_codes import ensure_reason_codes, label_for
 from recall.services.verification.voter_roll import has_roll, rolls_in_force
 
@@ -237,6 +238,8 @@ def run_checks(
         _register_sqlite_functions()
     db.session.flush()
 
+    # A roll dated on or before the last day may arrive after closing: settle the figure again.
+    settle_last_day(petition)
     step("reading the rolls in force")
     _fill_periods(periods)
     step("classifying every signature")

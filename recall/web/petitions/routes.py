@@ -12,6 +12,7 @@ from recall.models.petition import PetitionState
 from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
 from recall.services.deputies import directory
+from recall.services.petitions import electorate
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
 from recall.services.promises import queries as promise_queries
@@ -38,6 +39,7 @@ def deputy_recall_panel(deputy) -> dict:
 
 
 bp.add_app_template_global(state_label, "petition_state_label")
+bp.add_app_template_global(electorate.electorate_basis_label, "electorate_basis_label")
 
 
 def _viewer():
@@ -52,6 +54,7 @@ def _petition_page(petition_id: int, **forms) -> str:
         "petition": petition,
         "rule": petition.rule_version.to_rule(),
         "numbers": petitions.signature_numbers(petition, viewer),
+        "basis": electorate.threshold_basis(petition, with_counts=True),
         "promises": petitions.cited_promises(petition),
         "confirmed_members": petitions.confirmed_members(petition),
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,

@@ -67,6 +67,17 @@ class RuleForm(FlaskForm):
     threshold_basis = SelectField(
         _l("Threshold basis"), choices=[SelectChoice(b) for b in THRESHOLD_BASES]
     )
+    electorate_basis = SelectField(
+        _l("Registered voters counted"),
+        choices=[
+            SelectChoice("registration", _l("the register at the petition's registration")),
+            SelectChoice(
+                "last_day", _l("the register on the last day of signing, less those under 18")
+            ),
+            SelectChoice("election", _l("the voters at the election that elected the official")),
+        ],
+        default="registration",
+    )
     threshold_bands = TextAreaField(
         _l(
             "Signature bands, one per line: max_voters percent [floor] [signing_days]; '-' for none "
