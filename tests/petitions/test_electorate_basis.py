@@ -65,7 +65,7 @@ def test_uk_required_number_is_provisional_until_the_last_day(app, client, tmp_p
         4,
     )
     # A newer roll (in force on the last day of signing): 25 voters more, one under 18 left out.
-    rows = _voters(65) + [factories.roll_entry(district_number=1, born=date(2012, 1, 1))]
+    rows = [*_voters(65), factories.roll_entry(district_number=1, born=date(2012, 1, 1))]
     today = utcnow().date()
     factories.load_roll(body, tmp_path / "now.csv", rows, as_of=today)
     db.session.commit()
