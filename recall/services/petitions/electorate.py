@@ -44,6 +44,17 @@ def electorate_basis_label(basis: str) -> str:
     return labels.get(basis, basis)
 
 
+# States a petition reaches only through a confirmed certification.
+CERTIFIED_STATES = frozenset(
+    {
+        PetitionState.QUALIFIED,
+        PetitionState.FAILED,
+        PetitionState.RECALLED,
+        PetitionState.NOT_RECALLED,
+    }
+)
+
+
 @dataclass(frozen=True)
 class Figure:
     voters: int
@@ -176,7 +187,7 @@ def threshold_basis(petition: Petition, *, with_counts: bool) -> dict[str, Any] 
         "formula": _formula(petition, band, exact),
         "certification": None,
     }
-    if with_counts:
+    if with_counts and petition.state in CERTIFIED_STATES:  # no extra query before that
         data["certification"] = _certification_numbers(petition)
     return data
 
