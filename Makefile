@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python benchmarks/signing.py
 	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/notifications.py
 
 clean:

@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/voter_roll.py [ROWS ...]        # default: 50000
 
+By default each size runs ``flask voters import`` as its own process against ``psql \\copy``
+of the same file into a bare table (the issue's baseline), printing both times, their ratio and
+the command's peak RSS (``100000 1000000`` compares the memory of two sizes).
+``BENCH_IN_PROCESS=1`` runs the older in-process measurement described next.
+
 For each size it creates a fresh PostgreSQL database (``recall_bench_roll_<pid>`` on ``BENCH_PG``,
 default ``postgresql+psycopg://postgres@127.0.0.1:5432``) with one body of 29 districts, writes a
 CSV of ROWS valid voters, imports it twice through ``recall.services.verification.voter_roll.import_file`` (the
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -144,7 +150,85 @@ def run(rows: int, sqlite: bool) -> None:
     )
 
 
+def run_command(rows: int) -> dict:
+    """``flask voters import`` as its own process against ``psql \\copy`` of the same file into a
+    bare table of the same four text/integer columns (the issue's baseline); the command's wall
+    time and peak RSS (``wait4``). Returns the figures."""
+    from recall import create_app
+    from recall.extensions import db
+    from recall.models import Body, BodyLevel, District
+
+    workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
+    name = f"recall_bench_roll_{os.getpid()}"
+    url = f"{PG}/{name}"
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}"')
+    secrets = {"SECRET_KEY": uuid.uuid4().hex * 2, "IIN_HASH_KEY": uuid.uuid4().hex * 2}
+    app = create_app({"SKIP_ENV_CONFIG": True, **secrets, "SQLALCHEMY_DATABASE_URI": url})
+    csv_path = workdir / "roll.csv"
+    write_roll(csv_path, rows)
+    try:
+        with app.app_context():
+            db.create_all()
+            body = Body(slug="bench", name="Bench", level=BodyLevel.MAZHILIS, seats_total=98)
+            body.seats_party_list = 69
+            db.session.add(body)
+            db.session.flush()
+            for n in range(1, DISTRICTS + 1):
+                db.session.add(District(body_id=body.id, number=n, name=f"D {n}", region="B"))
+            db.session.execute(
+                sa.text(
+                    "CREATE TABLE bare_roll (iin text, full_name text, district_number int,"
+                    " address text)"
+                )
+            )
+            db.session.commit()
+            db.engine.dispose()
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        t0 = time.perf_counter()
+        subprocess.run(
+            ["psql", "-q", plain, "-c", f"\\copy bare_roll FROM '{csv_path}' CSV HEADER"],
+            check=True,
+        )
+        t_copy = time.perf_counter() - t0
+        env = {**os.environ, "RECALL_ENV": "benchmark", **secrets, "DATABASE_URL": url}
+        env["PYTHONPATH"] = str(ROOT)
+        args = [sys.executable, "-m", "flask", "--app", "wsgi", "voters", "import", str(csv_path)]
+        args += ["--body", "bench", "--as-of", "2026-02-01", "--no-progress"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        t_import = time.perf_counter() - t0
+        assert status == 0, f"flask voters import exited with {status}"
+        figures = {
+            "rows": rows,
+            "mb": csv_path.stat().st_size / 1e6,
+            "copy": t_copy,
+            "import": t_import,
+            "rss": usage.ru_maxrss / 1024,
+        }
+        print(
+            f"| {rows:,} | {figures['mb']:.0f} MB | {t_import:.1f} s | {t_copy:.1f} s "
+            f"| **{t_import / t_copy:.1f}** | {figures['rss']:.0f} MB | "
+            f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} |"
+        )
+        return figures
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        csv_path.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
     sizes = [int(a) for a in sys.argv[1:]] or [50_000]
-    for size in sizes:
-        run(size, sqlite=os.environ.get("BENCH_SQLITE") == "1")
+    if os.environ.get("BENCH_IN_PROCESS") == "1" or os.environ.get("BENCH_SQLITE") == "1":
+        for size in sizes:
+            run(size, sqlite=os.environ.get("BENCH_SQLITE") == "1")
+    else:
+        print("| rows | file | flask voters import | psql \\copy | ratio | peak RSS | load |")
+        print("|---|---|---|---|---|---|---|")
+        results = [run_command(size) for size in sizes]
+        if len(results) > 1:
+            small, big = results[0], results[-1]
+            print(
+                f"peak RSS {big['rows']:,} / {small['rows']:,} rows: {big['rss'] / small['rss']:.2f}"
+            )

@@ -55,6 +55,18 @@ def streamed_csv_response(rows: Iterable[Sequence[Any]], filename: str) -> Respo
     return _attachment(stream_with_context(chunks()), filename)
 
 
+def streamed_csv_text(chunks: Iterable[str], filename: str) -> Response:
+    """CSV already formatted (by the database's COPY, say) sent chunk by chunk as it comes."""
+    bom = wants_bom()
+
+    def body():
+        if bom:
+            yield BOM
+        yield from chunks
+
+    return _attachment(stream_with_context(body()), filename)
+
+
 def _attachment(body, filename: str) -> Response:
     return Response(
         body,

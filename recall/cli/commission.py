@@ -263,34 +263,19 @@ def verification_export(petition_id: int, output, show_progress: bool | None) ->
 
     Streamed in constant memory. Holds personal data: the server operator's command.
     """
-    import csv
-
     from recall.services.verification import export
 
     try:
         total = export.signature_count(None, petition_id)
-        rows = export.export_signatures(None, petition_id)
-        writer = csv.writer(output, lineterminator="\n")
-        writer.writerow(export.EXPORT_HEADER)
+        chunks = export.export_csv(None, petition_id)
         bar = TerminalProgress(
             f"Exporting petition {petition_id}", unit="signatures", enabled=show_progress
         )
-        done = 0
-        for batch in _batches(rows, export.BATCH_ROWS):
-            writer.writerows(batch)
-            done += len(batch)
-            bar.update(done, total=total)
+        lines = -1  # the header
+        for chunk in chunks:
+            output.write(chunk)
+            lines += chunk.count("\n")
+            bar.update(max(lines, 0), total=total)
         bar.finish()
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
-
-
-def _batches(rows, size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -15,7 +15,7 @@ from recall.extensions import db
 from recall.rules.iin import parse_iin
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
-from recall.services.verification import review, voter_roll
+from recall.services.verification import export, review, voter_roll
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,7 +117,7 @@ def test_query_plans_use_indexes(app, make):
     """With tens of thousands of rows (and statistics), no heavy query reads a whole table.
 
     Four petitions share 40,000 signatures (the one checked has 2,000); three roll imports share
-    60,000 entries. The checks' statements and the review queue must reach signatures and the
+    60,000 entries. The checks' statements, the review queue and the export must reach signatures and the
     roll through indexes, and no statement may read signatures again for each signature (a
     correlated subplan over signatures is what made the checks quadratic, issue 17).
     """
@@ -188,6 +188,8 @@ def test_query_plans_use_indexes(app, make):
     try:
         result = verification.run_checks(commissioner, target.petition_id)
         queue = review.review_queue(commissioner, target.petition_id)
+        # The export's query (COPY runs the same SELECT; here through the cursor, to be seen).
+        exported = sum(1 for _row in export.export_signatures(commissioner, target.petition_id))
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
         db.session.rollback()
@@ -198,6 +200,8 @@ def test_query_plans_use_indexes(app, make):
     assert result.by_reason.keys() >= {"not_registered", "other_district", "name_mismatch"}
     assert any("INSERT INTO verif_verdicts" in s for s, _p in plans)
     assert any("FROM signatures LEFT OUTER JOIN review_claims" in s for s, _p in plans)
+    assert exported == 2000
+    assert any("LEFT OUTER JOIN voter_roll_entries" in s for s, _p in plans)  # the export
     scans = [(s.split("\n", 1)[0][:120], p) for s, p in plans if _SCANNED.search(p)]
     assert not scans, "\n\n".join(f"{s}\n{p}" for s, p in scans)
     per_row = [found for _s, p in plans for found in _per_row_signature_scans(p)]

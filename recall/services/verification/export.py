@@ -9,6 +9,8 @@ together: a million signatures export in constant memory.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +61,60 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     return _rows(petition.id, import_id, district_number)
 
 
+def export_csv(actor: User | None, petition_id: int) -> Iterator[str]:
+    """The export as CSV text in chunks of about :data:`CHUNK_BYTES`: the header, then one line
+    per signature, in id order (what the page and ``flask verification export`` send).
+
+    Access is checked at once, as for :func:`export_signatures`. On PostgreSQL the same query runs
+    as ``COPY (...) TO STDOUT (FORMAT csv)``: the server formats the CSV and Python only passes
+    the bytes on (about the cost of COPY itself; a row-by-row ``csv.writer`` costs 4-5 times
+    that), in constant memory. Elsewhere (SQLite) the rows go through ``csv.writer``.
+    """
+    petition = get_petition(actor, petition_id)
+    import_id = active_import_id(petition.body_id)
+    district_number = db.session.scalar(
+        sa.select(District.number).where(District.id == petition.district_id)
+    )
+    header = ",".join(EXPORT_HEADER) + "\n"
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _csv_chunks(header, _rows(petition.id, import_id, district_number))
+    return _copy_chunks(header, _query(petition.id, import_id, district_number))
+
+
+CHUNK_BYTES = 64 * 1024
+
+
+def _csv_chunks(header: str, rows: Iterator[tuple]) -> Iterator[str]:
+    buffer = io.StringIO()
+    buffer.write(header)
+    writer = csv.writer(buffer, lineterminator="\n")
+    for n, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if n % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _copy_chunks(header: str, query: sa.Select) -> Iterator[str]:
+    # Every value bound here is an integer or a constant string of ours: safe to inline.
+    sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    yield header
+    with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        parts: list[bytes] = []
+        size = 0
+        for data in copy:  # one row per message from the server: gather them into chunks
+            parts.append(bytes(data))
+            size += len(data)
+            if size >= CHUNK_BYTES:
+                yield b"".join(parts).decode("utf-8")
+                parts, size = [], 0
+        yield b"".join(parts).decode("utf-8")
+    cursor.close()
+
+
 def signature_count(actor: User | None, petition_id: int) -> int:
     """How many rows :func:`export_signatures` gives (for progress). Same access check. Reads only."""
     petition = get_petition(actor, petition_id)
@@ -77,6 +133,14 @@ def _signed_at(col):
 
 
 def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iterator[tuple]:
+    query = _query(petition_id, import_id, district_number)
+    # Core rows from a server-side cursor, BATCH_ROWS per round trip (no ORM loading per row).
+    result = db.session.connection().execution_options(yield_per=BATCH_ROWS).execute(query)
+    for batch in result.partitions():
+        yield from map(tuple, batch)
+
+
+def _query(petition_id: int, import_id: int | None, district_number: int) -> sa.Select:
     sig, entry = Signature, VoterRollEntry
     # The importer refuses (or drops) repeated IINs, so a voter has at most one row per import.
     on_roll = sa.and_(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
@@ -90,7 +154,7 @@ def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iter
     def text(col):  # enum columns as their stored strings: no per-row conversion
         return sa.type_coerce(col, sa.String)
 
-    query = (
+    return (
         sa.select(
             sig.id,
             _signed_at(sig.created_at),
@@ -112,7 +176,3 @@ def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iter
         .where(sig.petition_id == petition_id)
         .order_by(sig.id)
     )
-    # Core rows from a server-side cursor, BATCH_ROWS per round trip (no ORM loading per row).
-    result = db.session.connection().execution_options(yield_per=BATCH_ROWS).execute(query)
-    for batch in result.partitions():
-        yield from map(tuple, batch)

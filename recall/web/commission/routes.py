@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import itertools
 import os
 import uuid
 from pathlib import Path
@@ -13,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from recall.csv_response import csv_response, streamed_csv_response
+from recall.csv_response import csv_response, streamed_csv_text
 from recall.errors import DomainError, Forbidden
 from recall.extensions import db
 from recall.jobs import voter_roll as roll_job
@@ -390,7 +389,5 @@ def audit_log():
 @roles_required(Role.COMMISSIONER)
 def signatures_csv(petition_id: int):
     """Every signature with verdict, channel, sheet, line and roll match (streamed CSV)."""
-    rows = export.export_signatures(current_user, petition_id)  # access checked here, eagerly
-    return streamed_csv_response(
-        itertools.chain([export.EXPORT_HEADER], rows), f"petition-{petition_id}-signatures.csv"
-    )
+    chunks = export.export_csv(current_user, petition_id)  # access checked here, eagerly
+    return streamed_csv_text(chunks, f"petition-{petition_id}-signatures.csv")
