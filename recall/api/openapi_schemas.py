@@ -260,6 +260,13 @@ class SigningOut(Schema):
     how_to_sign = _req(fields.String, metadata={"description": "Every way to sign, for voters."})
 
 
+class DeputyAnswerOut(Schema):
+    text = _opt(fields.String, metadata={"description": "Null until the answer is recorded."})
+    recorded_at = _opt(fields.DateTime)
+    max_words = _req(fields.Integer)
+    days = _req(fields.Integer, metadata={"description": "Days after submission to file it."})
+
+
 class InitiativeGroup(Schema):
     confirmed = _req(fields.Integer)
     required = _opt(fields.Integer)
@@ -341,6 +348,10 @@ class PetitionOut(PetitionSummary):
     closed_at = _opt(fields.DateTime)
     rejection_reason = _opt(fields.String)
     rule = _req(fields.Nested(RuleOut))
+    deputy_answer = _opt(
+        fields.Nested(DeputyAnswerOut),
+        metadata={"description": "The deputy's answer to the grounds; null if the rule has none."},
+    )
     signing = _req(fields.Nested(SigningOut))
     initiative_group = _req(fields.Nested(InitiativeGroup))
     signatures = _req(fields.Nested(SignatureNumbersOut))

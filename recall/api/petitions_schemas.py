@@ -66,6 +66,8 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             "registered_voters": petition.registered_voters,
         },
         "grounds": petition.grounds,
+        # Null when the rule provides no answer; ``text`` null until one is recorded.
+        "deputy_answer": _answer_json(petition, decision),
         "submitted_at": _iso(petition.submitted_at),
         "registered_at": _iso(petition.registered_at),
         "closed_at": _iso(petition.closed_at),
@@ -105,4 +107,16 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             # How the required number was computed; null before registration.
             "basis": threshold_basis(petition, with_counts=True),
         },
+    }
+
+
+def _answer_json(petition: Petition, rule) -> dict[str, Any] | None:
+    """The deputy's answer beside the grounds (California EC 11023), where the rule provides it."""
+    if not rule.deputy_may_answer:
+        return None
+    return {
+        "text": petition.deputy_answer,
+        "recorded_at": _iso(petition.deputy_answer_at),
+        "max_words": rule.deputy_answer_max_words,
+        "days": rule.deputy_answer_days,
     }

@@ -134,6 +134,13 @@ class Petition(TimestampMixin, db.Model):
         default=0
     )  # highest percent milestone announced
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The deputy's answer to the grounds, where the rule provides one (California EC 11023),
+    # recorded by a commissioner of the body; shown beside the grounds.
+    deputy_answer: Mapped[str | None] = mapped_column(sa.Text)
+    deputy_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deputy_answer_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     final_state_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     deputy: Mapped[Deputy] = relationship()

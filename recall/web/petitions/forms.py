@@ -28,3 +28,9 @@ class InviteForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)])
+
+
+class AnswerForm(FlaskForm):
+    """The deputy's answer to the grounds (the service counts its words against the rule)."""
+
+    answer = TextAreaField(_l("The deputy's answer, as filed"), validators=[Length(max=20000)])

@@ -12,7 +12,7 @@ from recall.models.petition import PetitionState
 from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
 from recall.services.deputies import directory
-from recall.services.petitions import electorate
+from recall.services.petitions import deputy_answer, electorate
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
 from recall.services.promises import queries as promise_queries
@@ -20,7 +20,7 @@ from recall.services.rules import recall_rules
 from recall.web.actions import redirect_with, submit
 from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
-from recall.web.petitions.forms import InviteForm, OpenPetitionForm, ReasonForm
+from recall.web.petitions.forms import AnswerForm, InviteForm, OpenPetitionForm, ReasonForm
 
 bp = Blueprint("petitions", __name__)
 
@@ -60,6 +60,7 @@ def _petition_page(petition_id: int, **forms) -> str:
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,
         "membership": membership,
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
+        "answer_deadline": deputy_answer.answer_deadline(petition),
         "S": PetitionState,
     }
     return render_template("petitions/show.html", **context, **_forms(viewer, forms))
@@ -74,6 +75,7 @@ def _forms(viewer, forms: dict) -> dict:
         "invite_form": forms.get("invite_form") or InviteForm(formdata=None),
         "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
+        "answer_form": forms.get("answer_form") or AnswerForm(formdata=None),
     }
 
 
@@ -231,4 +233,27 @@ def reject_petition(petition_id: int):
         lambda: petitions.reject_petition(current_user, petition_id, form.reason.data),
         done=lambda _r: _to_petition(petition_id, _("The petition was rejected.")),
         page=lambda: _petition_page(petition_id, reason_form=form),
+    )
+
+
+@bp.post("/petitions/<int:petition_id>/answer")
+@roles_required(Role.COMMISSIONER)
+def record_deputy_answer(petition_id: int):
+    form = AnswerForm()
+    return submit(
+        form,
+        lambda: deputy_answer.record_deputy_answer(current_user, petition_id, form.answer.data),
+        done=lambda _r: _to_petition(petition_id, _("The deputy's answer is recorded.")),
+        page=lambda: _petition_page(petition_id, answer_form=form),
+    )
+
+
+@bp.get("/petitions/<int:petition_id>/sheet")
+@public
+@lag_tolerant
+def print_sheet(petition_id: int):
+    """A printable signature sheet: the grounds, the deputy's answer beside them, blank lines."""
+    petition = petitions.petition_for_page(petition_id)
+    return render_template(
+        "petitions/sheet.html", petition=petition, rule=petition.rule_version.to_rule()
     )
