@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from recall.extensions import limiter
 from recall.models.user import Role
+from recall.rules.sources import Client
 
 F = TypeVar("F", bound=Callable)
 
@@ -109,6 +110,12 @@ signing_limit = limiter.shared_limit(
     _configured("SIGNING_RATE_LIMIT"), scope="signing", methods=["POST"]
 )
 receipt_limit = limiter.shared_limit(_configured("SIGNING_RATE_LIMIT"), scope="receipts")
+
+
+def request_client() -> Client:
+    """The client of this request as signing's pattern data needs it: the address rate limits
+    see (``PROXY_FIX`` decides which hop that is) and the User-Agent header ("" when missing)."""
+    return Client(address=request.remote_addr, user_agent=request.user_agent.string or "")
 
 
 def init_app(app: Flask) -> None:

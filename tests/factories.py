@@ -289,6 +289,24 @@ def signature(
     return obj
 
 
+def sourced_signature(
+    petition: Petition,
+    *,
+    address: str | None = "198.51.100.7",
+    email: str = "signer@example.org",
+    user_agent: str | None = "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36",
+    **overrides,
+) -> Signature:
+    """An online signature with the pattern data a request from ``address`` with ``user_agent``
+    and ``email`` leaves (``recall.services.fraud.sources.pattern_values``)."""
+    from recall.rules.sources import Client
+    from recall.services.fraud.sources import pattern_values
+
+    values = pattern_values(Client(address=address, user_agent=user_agent), email)
+    values.update(overrides)
+    return signature(petition, email=email, **values)
+
+
 def signature_claim(
     signature: Signature,
     *,

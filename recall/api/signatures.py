@@ -18,7 +18,7 @@ from recall.api.openapi import documented
 from recall.errors import Invalid
 from recall.extensions import db
 from recall.rules.numbers import int_or_none, is_int
-from recall.security import public, receipt_limit, signing_limit
+from recall.security import public, receipt_limit, request_client, signing_limit
 from recall.services.signing import benchmark
 from recall.services.signing import online as signing
 
@@ -59,6 +59,7 @@ def create_signature(petition_id: int):
         email=text_value(data, "email"),
         district_id=int_or_none(data.get("district_id")),
         consent=data.get("consent") is True,
+        client=request_client(),
     )
     db.session.commit()
     return {"receipt": result.receipt}, 202
@@ -102,6 +103,7 @@ def create_strong_signature(petition_id: int):
         challenge=text_value(data, "challenge"),
         signature=text_value(data, "signature"),
         certificate=text_value(data, "certificate"),
+        client=request_client(),
     )
     db.session.commit()
     return {"receipt": result.receipt, "status": result.status}, 201

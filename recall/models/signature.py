@@ -52,12 +52,24 @@ class CheckStatus(StrEnum):
     REVIEW = "review"  # needs a commissioner's decision
 
 
+class SourcePatternMixin:
+    """What a fraud pattern needs of an online signing attempt, kept until the purge clears it
+    (``recall.services.fraud.sources``): keyed hashes of the client address, its /24 or /48 and
+    the canonical e-mail, the e-mail domain and the user agent's family. Paper rows keep none."""
+
+    source_address_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    source_block_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    email_domain: Mapped[str | None] = mapped_column(sa.String(253))
+    email_canonical_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent_family: Mapped[str | None] = mapped_column(sa.String(40))
+
+
 def new_confirm_nonce() -> str:
     """A random public name for a signature (32 hex digits), for links sent to its signer."""
     return secrets.token_hex(16)
 
 
-class Signature(TimestampMixin, db.Model):
+class Signature(SourcePatternMixin, TimestampMixin, db.Model):
     """One signature; ``created_at`` is the moment of signing."""
 
     __tablename__ = "signatures"
@@ -131,6 +143,9 @@ class Signature(TimestampMixin, db.Model):
         ),
         sa.Index("ix_signatures_petition_status", "petition_id", "status"),
         sa.Index("ix_signatures_petition_check", "petition_id", "check_status"),
+        # Patterns per petition and hour, bulk-invalidation criteria by time window and block.
+        sa.Index("ix_signatures_petition_created", "petition_id", "created_at"),
+        sa.Index("ix_signatures_petition_block", "petition_id", "source_block_hash"),
         sa.UniqueConstraint(
             "petition_id", "paper_sheet", "paper_line", name="uq_signatures_paper_position"
         ),
@@ -175,7 +190,7 @@ class ClaimState(StrEnum):
     CONTEST = "contest"  # the IIN was already confirmed: a "contested IIN" item for the commission
 
 
-class SignatureClaim(TimestampMixin, db.Model):
+class SignatureClaim(SourcePatternMixin, TimestampMixin, db.Model):
     """Another attempt to sign with an IIN that already has a signature on the petition.
 
     Whoever signs first with an IIN must not own it: a later attempt on a still-pending signature

@@ -50,9 +50,11 @@ from recall.models.signature import (
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
 from recall.rules.recall_rules import IDENTITY_PROVIDERS, ONLINE_CHANNELS
+from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
+from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
@@ -292,6 +294,7 @@ def sign_petition(
     email: str | None,
     district_id: int | None,
     consent: bool | None,
+    client: Client | None = None,
     now: datetime | None = None,
     channel: str = "online_email",
 ) -> SignResult:
@@ -306,7 +309,8 @@ def sign_petition(
     Then stores a pending signature and starts the configured identity confirmation (which records
     ``signature.confirmation_requested`` with the receipt). If this IIN already has a signature
     on the petition the attempt is a claim (see :func:`_sign_again`); nobody else is told, and the
-    result looks exactly like a first signature. Flushes, never commits.
+    result looks exactly like a first signature. ``client`` (the request's address and user
+    agent) is kept only as pattern data (``recall.services.fraud.sources``). Flushes, never commits.
     """
     now = now or utcnow()
     if channel not in ONLINE_CHANNELS:  # a caller's mistake: the commission enters the others
@@ -335,6 +339,7 @@ def sign_petition(
         "status": SignatureStatus.PENDING,
         "created_at": now,
         "email_count": 1,
+        **pattern_values(client, email),
     }
     confirmation = identity.get_confirmation()
     first = None
@@ -456,7 +461,15 @@ _LIFE = (
     Signature.expires_at,
     Signature.created_at,
     Signature.check_status,
+    *(getattr(Signature, name) for name in PATTERN_COLUMNS),
 )
+
+
+def _patterns(row) -> dict:
+    """The pattern columns of a signing attempt (a values dict) or of a stored life (a row)."""
+    if isinstance(row, dict):
+        return {name: row.get(name) for name in PATTERN_COLUMNS}
+    return {name: getattr(row, name) for name in PATTERN_COLUMNS}
 
 
 def _lock_life(signature_id: int, statuses: tuple[SignatureStatus, ...]):
@@ -491,6 +504,7 @@ def _keep_replaced_life(life, petition_id: int, now: datetime) -> None:
             expires_at=expires_at,
             created_at=life.created_at,
             settled_at=now,
+            **_patterns(life),
         )
         .on_conflict_do_nothing(index_elements=["receipt_hash"])
     )
@@ -556,6 +570,7 @@ def _sign_again(
         expires_at=values["expires_at"],
         created_at=now,
         settled_at=None if pending else now,
+        **_patterns(values),
     )
     db.session.add(claim)
     db.session.flush()
@@ -623,6 +638,7 @@ def sign_petition_strong(
     challenge: str | None,
     signature: str | None,
     certificate: str | None,
+    client: Client | None = None,
     now: datetime | None = None,
 ) -> SignResult:
     """Sign with a digital signature: confirmed at once (the ``online_strong`` provider).
@@ -675,6 +691,7 @@ def sign_petition_strong(
         "identity_provider": certificates.PROVIDER,
         "created_at": now,
         "email_count": 0,
+        **pattern_values(client, email),
     }
     stored = db.session.scalar(
         counting.insert_for(Signature)
@@ -718,6 +735,7 @@ def sign_petition_strong(
                     expires_at=now,
                     created_at=now,
                     settled_at=now,
+                    **_patterns(values),
                 )
             )
             db.session.flush()
@@ -868,6 +886,7 @@ def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
             expires_at=claim.expires_at,
             status=SignatureStatus.CONFIRMED,
             identity_provider=EMAIL_LINK,
+            **_patterns(claim),
         )
         .execution_options(synchronize_session=False)
     )

@@ -1,8 +1,9 @@
 """Purge signers' personal data a while after a petition's final state.
 
 ``PRIVACY_PURGE_DAYS`` after ``final_state_at``, each signature of the petition loses its name,
-e-mail and birth date (the IIN itself was never stored; the keyed hash and last four digits stay
-so the counts and reasons remain explainable), and misuse reports lose the reporter's e-mail and
+e-mail, birth date and fraud-pattern data (keyed address and e-mail hashes, e-mail domain,
+user-agent family; the IIN itself was never stored, its keyed hash stays so the counts and reasons
+remain explainable), and misuse reports lose the reporter's e-mail and
 message. Counts, verdicts and reason codes are kept. Each purged petition gets an audit entry.
 """
 
@@ -21,6 +22,7 @@ from recall.models.signature import Signature, SignatureClaim
 from recall.models.user import User
 from recall.models.verification import MisuseReport, ReviewClaim
 from recall.services.audit import append_audit
+from recall.services.fraud.sources import PATTERN_COLUMNS
 
 PURGED_NAME = "(purged)"
 
@@ -76,6 +78,7 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
                 birth_date=None,
                 decision_note=None,
                 purged_at=now,
+                **dict.fromkeys(PATTERN_COLUMNS),
             )
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -88,7 +91,7 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
         db.session.execute(
             sa.update(SignatureClaim)
             .where(SignatureClaim.petition_id == petition_id, SignatureClaim.purged_at.is_(None))
-            .values(full_name=None, email=None, purged_at=now)
+            .values(full_name=None, email=None, purged_at=now, **dict.fromkeys(PATTERN_COLUMNS))
             .execution_options(synchronize_session=False)
         )
         db.session.execute(

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from recall.errors import NotFound
 from recall.models.user import Role
-from recall.security import public, receipt_limit, roles_required, signing_limit
+from recall.security import public, receipt_limit, request_client, roles_required, signing_limit
 from recall.services.signing import channels, counting, paper
 from recall.services.signing import online as signing
 from recall.web.actions import submit
@@ -74,6 +74,7 @@ def _sign(petition_id: int, form: SignForm):
         email=form.email.data,
         district_id=form.district_id.data or None,
         consent=form.consent.data,
+        client=request_client(),
     )
 
 
