@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.api import bp as api_bp
     from recall.api.docs import docs_bp as api_docs_bp
     from recall.web.admin.routes import bp as admin_bp
+    from recall.web.appeals.routes import bp as appeals_bp
     from recall.web.auth.routes import bp as auth_bp
     from recall.web.commission.misuse import bp as misuse_bp
     from recall.web.commission.routes import bp as commission_bp
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         promises_bp,
         signing_bp,
         petitions_bp,
+        appeals_bp,
         rules_bp,
         notifications_bp,
         commission_bp,

@@ -29,6 +29,7 @@ from recall.models import (
     SignatureStatus,
     User,
 )
+from recall.models.appeal import Appeal, AppealState
 from recall.models.base import utcnow
 from recall.models.notifications import Channel, Delivery, DeliveryStatus, Recipient
 from recall.models.outbox import Event
@@ -148,6 +149,10 @@ def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides)
         values["commission_body"] = body()
     if role == Role.ADMIN:
         values["is_admin"] = True
+    if role == Role.MODERATOR:
+        values["is_moderator"] = True
+    if role == Role.DEPUTY and "deputy_id" not in overrides and "deputy" not in overrides:
+        values["deputy_id"] = deputy().id
     values.update(overrides)
     obj = User(**values)
     db.session.add(obj)
@@ -587,3 +592,42 @@ def certificate_pem(cert) -> str:
     from cryptography.hazmat.primitives import serialization
 
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def appeal(
+    deputy: Deputy | None = None,
+    *,
+    body: Body | None = None,
+    author: User | None = None,
+    state: AppealState = AppealState.OPEN,
+    threshold: int = 10,
+    **overrides,
+) -> Appeal:
+    """An appeal row in ``state``, written directly (no service, no events, no history): to
+    ``deputy`` (a new single-mandate one unless ``body`` is given: then to the whole body).
+    A published one (open and after) opened a day ago for six months with ``threshold``."""
+    if body is None:
+        deputy = deputy or globals()["deputy"]()
+    values = {
+        "deputy_id": deputy.id if deputy else None,
+        "body_id": deputy.body_id if deputy else body.id,
+        "district_id": deputy.district_id if deputy else None,
+        "author_id": (author or user()).id,
+        "state": state,
+        "title": "Repair the road to the school",
+        "text": "The road to school number 5 has had holes for three years; children walk in mud.",
+        "ask": "Put the repair of the road in next year's budget.",
+    }
+    if state not in (AppealState.DRAFT, AppealState.IN_MODERATION, AppealState.REJECTED):
+        opens_at = utcnow() - timedelta(days=1)
+        values |= {
+            "opens_at": opens_at,
+            "closes_at": opens_at + timedelta(days=182),
+            "threshold": threshold,
+            "response_days": 30,
+        }
+    values.update(overrides)
+    obj = Appeal(**values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj

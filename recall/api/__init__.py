@@ -42,6 +42,7 @@ def _csrf_for_cookie_sessions():
 
 
 from recall.api import (  # noqa: E402 (the modules register their routes on bp, defined above)
+    appeals,  # noqa: F401
     audit,  # noqa: F401
     commission,  # noqa: F401
     deputies,  # noqa: F401  (routes register themselves on bp)

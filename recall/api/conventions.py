@@ -32,6 +32,8 @@ COUNT_ENDPOINTS = frozenset(
         "api.petition_sample",
         "api.audit_head",
         "api.audit_entries",
+        "api.list_appeals",
+        "api.get_appeal",
     }
 )
 # Endpoints never stored by a shared cache (a receipt code is a secret of its holder).

@@ -10,7 +10,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from recall.models import MandateType, PetitionState
+from recall.models.appeal import AppealState
 from recall.rules.recall_rules import SIGNING_CHANNELS
+from recall.services.appeals.states import PUBLIC_STATES as APPEAL_PUBLIC_STATES
 
 # A row id in a path or filter (an INTEGER primary key).
 MAX_ROW_ID = 2**31 - 1
@@ -753,3 +755,80 @@ class RatingIn(Schema):
 class DisputeIn(Schema):
     reason = fields.String(required=True)
     evidence = fields.List(fields.String(), required=True)
+
+
+# ---------------------------------------------------------------- appeals (constituent petitions)
+
+
+class AppealBody(Schema):
+    id = _req(fields.Integer)
+    slug = _req(fields.String)
+    name = _req(fields.String)
+
+
+class AppealSummary(Schema):
+    id = _req(fields.Integer)
+    state = _req(fields.String, metadata={"enum": [s.value for s in AppealState]})
+    title = _req(fields.String)
+    addressee = _req(
+        fields.String,
+        metadata={"enum": ["deputy", "body"], "description": "A deputy, or a whole body."},
+    )
+    deputy = _opt(fields.Nested(DeputyRef))
+    body = _req(fields.Nested(AppealBody))
+    district = _opt(fields.Nested(DistrictRef), metadata={"description": "The deputy's district."})
+    opens_at = _opt(fields.DateTime)
+    closes_at = _opt(fields.DateTime)
+    threshold = _opt(
+        fields.Integer, metadata={"description": "Constituent signatures that oblige an answer."}
+    )
+    constituents = _req(
+        fields.Integer, metadata={"description": "Confirmed signatures of constituents."}
+    )
+    supporters = _req(fields.Integer, metadata={"description": "Confirmed signatures of others."})
+    threshold_reached_at = _opt(fields.DateTime)
+    response_due_at = _opt(fields.DateTime)
+    answered_at = _opt(fields.DateTime)
+
+
+class AppealResponse(Schema):
+    text = _req(fields.String)
+    source = _opt(
+        fields.String,
+        metadata={"description": "Where a moderator took the deputy's written answer from."},
+    )
+    answered_at = _req(fields.DateTime)
+    on_time = _opt(fields.Boolean)
+
+
+class AppealHistoryItem(Schema):
+    at = _req(fields.DateTime)
+    from_state = _opt(fields.String)
+    to_state = _req(fields.String)
+    reason = _opt(fields.String)
+
+
+class AppealOut(AppealSummary):
+    text = _req(fields.String)
+    ask = _req(fields.String)
+    cited_promise_ids = _req(fields.List(fields.Integer))
+    response = _opt(fields.Nested(AppealResponse))
+    history = _req(fields.List(fields.Nested(AppealHistoryItem)))
+
+
+class AppealPage(Schema):
+    items = _req(fields.List(fields.Nested(AppealSummary)))
+    meta = _req(fields.Nested(PageMeta))
+
+
+class AppealQuery(PageQuery):
+    state = fields.String(
+        validate=validate.OneOf(sorted(s.value for s in APPEAL_PUBLIC_STATES)),
+        metadata={"description": "Only public states are listed."},
+    )
+    deputy = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    body = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
+    district = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ROW_ID),
+        metadata={"description": "Appeals to the district's deputy and to its body as a whole."},
+    )

@@ -90,11 +90,16 @@ def users_create(email: str, display_name: str, password: str, admin: bool) -> N
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 @click.option("--organization", help="The civic organization of a monitor (created if new).")
 @click.option("--body", help="The body (slug or id) whose commission a commissioner belongs to.")
+@click.option("--deputy", help="The id of the deputy record a deputy account speaks for.")
 @with_appcontext
-def users_grant(email: str, role: str, organization: str | None, body: str | None) -> None:
+def users_grant(
+    email: str, role: str, organization: str | None, body: str | None, deputy: str | None
+) -> None:
     """Grant ROLE to the account EMAIL."""
     with transaction():
-        user = users.grant_role(None, email, role, organization=organization, body=body)
+        user = users.grant_role(
+            None, email, role, organization=organization, body=body, deputy=deputy
+        )
     click.echo(f"{user.email}: {', '.join(sorted(r.value for r in user.roles))}")
 
 

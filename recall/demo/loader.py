@@ -278,6 +278,17 @@ def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
     result.accounts[role.value] = (email, password)
 
 
+def _deputy_with_account() -> Deputy:
+    """The demo deputy who answers appeals through an account: the Mazhilis' last district's."""
+    return db.session.scalar(
+        sa.select(Deputy)
+        .join(Deputy.body)
+        .where(Body.level == BodyLevel.MAZHILIS, Deputy.mandate_type == MandateType.SINGLE_MANDATE)
+        .order_by(Deputy.district_id.desc())
+        .limit(1)
+    )
+
+
 def _area_steps() -> list[DemoStep]:
     """Demo steps of the other areas, in dependency order; each area adds one line here."""
     steps: list[DemoStep] = []
@@ -342,6 +353,8 @@ def load_demo() -> DemoResult:
     _create_account(result, Role.MONITOR, "Demo Monitor", organization="Demo Watch (demo)")
     _create_account(result, Role.COMMISSIONER, "Demo Commissioner", body=result.mazhilis.slug)
     _create_account(result, Role.ADMIN, "Demo Admin")
+    _create_account(result, Role.MODERATOR, "Demo Moderator")
+    _create_account(result, Role.DEPUTY, "Demo Deputy", deputy=_deputy_with_account().id)
     for step in _area_steps():
         step(result)
     db.session.flush()

@@ -26,6 +26,7 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
+from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
 from recall.services.audit import publish_daily_head
 from recall.services.petitions.lifecycle import close_due_petitions
 from recall.services.signing.counting import recount_all, sync_counts
@@ -47,6 +48,8 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("counting.sync", 60, sync_counts),
     ("counting.recount", 86400, recount_all),
     ("audit.publish_head", 86400, publish_daily_head),
+    ("appeals.close_due", 300, close_due_appeals),
+    ("appeals.mark_overdue", 300, mark_overdue),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

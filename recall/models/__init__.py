@@ -1,6 +1,13 @@
 """All models, imported here so that Alembic and ``db.create_all`` see every table."""
 
 from recall.models.api_token import ApiToken  # noqa: F401
+from recall.models.appeal import (  # noqa: F401
+    Appeal,
+    AppealHistory,
+    AppealPromise,
+    AppealState,
+    BodyAppealSettings,
+)
 from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.body import Body, BodyLevel, District, Party
 from recall.models.counting import PetitionCountShard, PetitionDayCount

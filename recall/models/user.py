@@ -22,6 +22,8 @@ class Role(StrEnum):
     MONITOR = "monitor"  # member of a civic organization that tracks promises
     COMMISSIONER = "commissioner"  # member of the election commission of one body
     ADMIN = "admin"
+    MODERATOR = "moderator"  # publishes or rejects constituent petitions (appeals)
+    DEPUTY = "deputy"  # the account of one deputy: answers the appeals addressed to them
 
 
 class Organization(TimestampMixin, db.Model):
@@ -52,6 +54,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         sa.ForeignKey("organizations.id"), index=True
     )
     commission_body_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
+    is_moderator: Mapped[bool] = mapped_column(default=False)
+    # The deputy record this account speaks for (linked by an administrator); one account each.
+    deputy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deputies.id"), unique=True)
     # Bumped on log-out and password change: session and "remember me" cookies carry the version
     # they were issued under (``get_id``), so every cookie issued before stops working.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -95,6 +100,10 @@ class User(UserMixin, TimestampMixin, db.Model):
             granted.add(Role.COMMISSIONER)
         if self.is_admin:
             granted.add(Role.ADMIN)
+        if self.is_moderator:
+            granted.add(Role.MODERATOR)
+        if self.deputy_id is not None:
+            granted.add(Role.DEPUTY)
         return frozenset(granted)
 
     def has_role(self, role: Role | str) -> bool:

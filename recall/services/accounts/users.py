@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
-from recall.models import Body, Organization, Role, User
+from recall.models import Body, Deputy, Organization, Role, User
 from recall.models.base import utcnow
 from recall.notifications.mail import public_url
 from recall.services.audit import append_audit
@@ -248,6 +248,22 @@ def _find_body(ref: str | int) -> Body:
     return body
 
 
+def _free_deputy(ref: str | int | None, user: User) -> Deputy:
+    """The deputy record a deputy account is linked to: it must exist and have no other account."""
+    text = str(ref if ref is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise Invalid(
+            _("A deputy account must be linked to a deputy (give the deputy's id)."), field="deputy"
+        )
+    deputy = db.session.get(Deputy, int(text))
+    if deputy is None:
+        raise NotFound(_("No deputy %(ref)s.", ref=text), field="deputy")
+    holder = db.session.scalar(sa.select(User).where(User.deputy_id == deputy.id))
+    if holder is not None and holder.id != user.id:
+        raise Conflict(_("This deputy already has an account."), field="deputy")
+    return deputy
+
+
 def _role_change_target(actor: User | None, email: str, role: Role | str) -> tuple[Role, User]:
     """Check that ``actor`` may change roles and resolve the role and the account it applies to."""
     if actor is not None and not actor.has_role(Role.ADMIN):
@@ -268,11 +284,13 @@ def grant_role(
     role: Role | str,
     organization: str | None = None,
     body: str | int | None = None,
+    deputy: str | int | None = None,
 ) -> User:
     """Grant ``role`` to the user with ``email``.
 
     ``actor`` must be an admin (None means the command line, which runs with the server's
-    authority). A monitor needs ``organization`` (created if new); a commissioner needs ``body``.
+    authority). A monitor needs ``organization`` (created if new); a commissioner needs ``body``;
+    a deputy account needs ``deputy`` (the id of the deputy record it speaks for, one account each).
     """
     role, user = _role_change_target(actor, email, role)
     if role == Role.CITIZEN:
@@ -289,6 +307,10 @@ def grant_role(
         user.commission_body = _find_body(body)
     elif role == Role.ADMIN:
         user.is_admin = True
+    elif role == Role.MODERATOR:
+        user.is_moderator = True
+    elif role == Role.DEPUTY:
+        user.deputy_id = _free_deputy(deputy, user).id
     db.session.flush()
     _audit_role("role.granted", actor, user, role)
     return user
@@ -305,6 +327,10 @@ def revoke_role(actor: User | None, email: str, role: Role | str) -> User:
         if actor is not None and actor.id == user.id:
             raise Conflict(_("You cannot remove your own administrator role."), field="role")
         user.is_admin = False
+    elif role == Role.MODERATOR:
+        user.is_moderator = False
+    elif role == Role.DEPUTY:
+        user.deputy_id = None
     db.session.flush()
     _audit_role("role.revoked", actor, user, role)
     return user
@@ -318,7 +344,11 @@ def _audit_role(action: str, actor: User | None, user: User, role: Role) -> None
         "user",
         user.id,
         user.commission_body_id if role == Role.COMMISSIONER else None,
-        {"role": role.value, "organization_id": user.organization_id},
+        {
+            "role": role.value,
+            "organization_id": user.organization_id,
+            "deputy_id": user.deputy_id if role == Role.DEPUTY else None,
+        },
     )
 
 

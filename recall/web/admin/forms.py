@@ -15,6 +15,8 @@ ROLE_LABELS = {
     Role.MONITOR: _l("monitor"),
     Role.COMMISSIONER: _l("commissioner"),
     Role.ADMIN: _l("administrator"),
+    Role.MODERATOR: _l("moderator"),
+    Role.DEPUTY: _l("deputy account"),
 }
 
 
@@ -30,6 +32,7 @@ class GrantRoleForm(FlaskForm):
     body = StringField(
         _l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)]
     )
+    deputy = StringField(_l("Deputy id (deputy accounts)"), validators=[Optional(), Length(max=12)])
 
 
 class CreateAccountForm(FlaskForm):

@@ -40,6 +40,7 @@ def _grant(form: GrantRoleForm):
         form.role.data,
         organization=form.organization.data or None,
         body=form.body.data or None,
+        deputy=form.deputy.data or None,
     )
 
 

@@ -1,0 +1,113 @@
+"""Constituent petitions (appeals) as JSON (reading)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+
+from recall.api import bp
+from recall.api import openapi_schemas as s
+from recall.api.openapi import PAGE_HEADERS, documented
+from recall.api.schemas import page_json
+from recall.models.appeal import Appeal
+from recall.replica import lag_tolerant
+from recall.security import public
+from recall.services.appeals import lifecycle as appeals
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def appeal_summary_json(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "id": appeal.id,
+        "state": appeal.state.value,
+        "title": appeal.title,
+        "addressee": "deputy" if appeal.deputy_id else "body",
+        "deputy": (
+            {"id": appeal.deputy.id, "full_name": appeal.deputy.full_name}
+            if appeal.deputy
+            else None
+        ),
+        "body": {"id": appeal.body.id, "slug": appeal.body.slug, "name": appeal.body.name},
+        "district": (
+            {
+                "id": appeal.district.id,
+                "number": appeal.district.number,
+                "name": appeal.district.name,
+            }
+            if appeal.district
+            else None
+        ),
+        "opens_at": _iso(appeal.opens_at),
+        "closes_at": _iso(appeal.closes_at),
+        "threshold": appeal.threshold,
+        "constituents": appeal.constituent_count,
+        "supporters": appeal.supporter_count,
+        "threshold_reached_at": _iso(appeal.threshold_reached_at),
+        "response_due_at": _iso(appeal.response_due_at),
+        "answered_at": _iso(appeal.answered_at),
+    }
+
+
+def appeal_json(appeal: Appeal) -> dict[str, Any]:
+    response = None
+    if appeal.answered_at is not None:
+        response = {
+            "text": appeal.response_text or "",
+            "source": appeal.response_source,
+            "answered_at": _iso(appeal.answered_at),
+            "on_time": (
+                appeal.answered_at <= appeal.response_due_at if appeal.response_due_at else None
+            ),
+        }
+    return {
+        **appeal_summary_json(appeal),
+        "text": appeal.text,
+        "ask": appeal.ask,
+        "cited_promise_ids": [p.id for p in appeals.cited_promises(appeal)],
+        "response": response,
+        "history": [
+            {
+                "at": _iso(h.created_at),
+                "from_state": h.from_state,
+                "to_state": h.to_state,
+                "reason": h.reason,
+            }
+            for h in appeal.history
+        ],
+    }
+
+
+@bp.get("/appeals")
+@documented(
+    "List constituent petitions (appeals)",
+    tags=("appeals",),
+    response=s.AppealPage,
+    query=s.AppealQuery,
+    headers=PAGE_HEADERS,
+    errors=(422,),
+)
+@public
+@lag_tolerant
+def list_appeals():
+    page = appeals.list_appeals(
+        appeals.parse_filters(request.args),
+        request.args.get("page", type=int),
+        request.args.get("per_page", type=int),
+    )
+    return page_json(page, appeal_summary_json)
+
+
+@bp.get("/appeals/<int:appeal_id>")
+@documented(
+    "One appeal with its counts, response and history", tags=("appeals",), response=s.AppealOut
+)
+@public
+@lag_tolerant
+def get_appeal(appeal_id: int):
+    viewer = current_user if current_user.is_authenticated else None
+    return appeal_json(appeals.appeal_for_page(appeal_id, viewer))

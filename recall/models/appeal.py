@@ -1,0 +1,172 @@
+"""Constituent petitions ("appeals"): constituents ask a deputy or a whole body for something,
+and the addressee must answer once enough constituents have signed.
+
+An appeal is addressed to one deputy (single-mandate or party-list) or to a body (then
+``deputy_id`` is NULL). ``body_id`` is always set: the deputy's body or the body addressed.
+``district_id`` is the addressee's district: the single-mandate deputy's; NULL for a party-list
+deputy or a body, whose constituents are every signer of the body's districts.
+The numbers that decide it (threshold, period, days to respond) are frozen at publication from
+the body's ``BodyAppealSettings``, so a later change of settings never changes a running appeal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recall.extensions import db
+from recall.models.base import TimestampMixin, UTCDateTime, enum_column
+from recall.models.body import Body, District
+from recall.models.deputy import Deputy
+from recall.models.promise import Promise
+from recall.models.user import User
+
+
+class AppealState(StrEnum):
+    """Lifecycle of an appeal. Transitions live in ``recall.services.appeals.states``."""
+
+    DRAFT = "draft"
+    IN_MODERATION = "in_moderation"
+    REJECTED = "rejected"
+    OPEN = "open"
+    RESPONSE_DUE = "response_due"
+    ANSWERED = "answered"
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+class BodyAppealSettings(TimestampMixin, db.Model):
+    """What an administrator set for the appeals of one body (absent: the defaults)."""
+
+    __tablename__ = "body_appeal_settings"
+
+    body_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bodies.id", ondelete="CASCADE"), primary_key=True
+    )
+    open_months: Mapped[int] = mapped_column(default=6)
+    # Exactly one of the two: a number of constituent signatures, or a share of the registered
+    # voters of the addressee's district (of the body's districts for a body or a list deputy).
+    threshold_count: Mapped[int | None] = mapped_column()
+    threshold_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 6))
+    response_days: Mapped[int] = mapped_column(default=30)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    body: Mapped[Body] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("open_months BETWEEN 1 AND 36", name="open_months_range"),
+        sa.CheckConstraint("response_days BETWEEN 1 AND 365", name="response_days_range"),
+        sa.CheckConstraint(
+            "(threshold_count IS NULL) <> (threshold_share IS NULL)", name="one_threshold"
+        ),
+        sa.CheckConstraint("threshold_count IS NULL OR threshold_count > 0", name="count_positive"),
+        sa.CheckConstraint(
+            "threshold_share IS NULL OR (threshold_share > 0 AND threshold_share <= 1)",
+            name="share_in_range",
+        ),
+    )
+
+
+class Appeal(TimestampMixin, db.Model):
+    """One constituent petition."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deputies.id"), index=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    state: Mapped[AppealState] = mapped_column(
+        enum_column(AppealState, name="appeal_state"), default=AppealState.DRAFT, index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    ask: Mapped[str] = mapped_column(sa.Text)  # what is asked, in one or two sentences
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Frozen at publication.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    threshold: Mapped[int | None] = mapped_column()
+    response_days: Mapped[int | None] = mapped_column()
+    # Running counts of confirmed signatures (constituents count toward the threshold,
+    # supporters are everyone else), maintained by the signing service, never COUNT(*) on reads.
+    constituent_count: Mapped[int] = mapped_column(default=0)
+    supporter_count: Mapped[int] = mapped_column(default=0)
+    threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The response: by the deputy's account, or entered by a moderator from a written answer.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_text: Mapped[str | None] = mapped_column(sa.Text)
+    response_source: Mapped[str | None] = mapped_column(sa.String(500))
+    responded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    deputy: Mapped[Deputy | None] = relationship()
+    body: Mapped[Body] = relationship()
+    district: Mapped[District | None] = relationship()
+    history: Mapped[list[AppealHistory]] = relationship(
+        back_populates="appeal", cascade="all, delete-orphan", order_by="AppealHistory.id"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("constituent_count >= 0", name="constituents_not_negative"),
+        sa.CheckConstraint("supporter_count >= 0", name="supporters_not_negative"),
+        sa.CheckConstraint(
+            "deputy_id IS NOT NULL OR district_id IS NULL", name="district_of_deputy"
+        ),
+    )
+
+    @property
+    def addressee_name(self) -> str:
+        return self.deputy.full_name if self.deputy is not None else self.body.name
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.id} {self.state}>"
+
+
+class AppealHistory(db.Model):
+    """One transition of an appeal, shown on its page."""
+
+    __tablename__ = "appeal_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(sa.String(32))
+    to_state: Mapped[str] = mapped_column(sa.String(32))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    appeal: Mapped[Appeal] = relationship(back_populates="history")
+
+
+class AppealPromise(db.Model):
+    """A tracked promise of the addressed deputy that an appeal cites."""
+
+    __tablename__ = "appeal_promises"
+
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
+    )
+    promise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    promise: Mapped[Promise] = relationship()

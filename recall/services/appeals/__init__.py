@@ -1,0 +1,1 @@
+"""Constituent petitions (appeals)."""

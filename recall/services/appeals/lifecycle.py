@@ -1,0 +1,536 @@
+"""Constituent petitions (appeals): drafting, moderation, the periodic moves, and reading.
+
+Who may do what (the transition checks are in ``appeals.states.change_state``):
+
+* draft: any signed-in user, addressed to one deputy (single-mandate or party-list, serving) or
+  to one body; submit / withdraw a draft: its author;
+* publish / reject (with a reason): a moderator (the ``moderator`` role an administrator grants);
+* settings of a body: an administrator;
+* close at the end of the period, overdue after the due date: the periodic tasks.
+
+Moderation rules (published on the moderation page): no personal data of others, no incitement,
+duplicates are merged (rejected with a link to the appeal they duplicate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from recall.errors import Forbidden, Invalid, NotFound
+from recall.extensions import db
+from recall.models import Body, Deputy, District, User
+from recall.models.appeal import (
+    Appeal,
+    AppealHistory,
+    AppealPromise,
+    AppealState,
+    BodyAppealSettings,
+)
+from recall.models.base import utcnow
+from recall.models.deputy import DeputyStatus
+from recall.models.promise import Promise
+from recall.models.user import Role
+from recall.rules.appeals import AppealTerms, add_months, required_constituents
+from recall.services.appeals.states import PUBLIC_STATES, change_state
+from recall.services.audit import append_audit
+from recall.services.pagination import MAX_ROW_ID, Page, paginate
+
+S = AppealState
+TITLE_MIN, TITLE_MAX = 10, 200
+TEXT_MIN, TEXT_MAX = 50, 5000
+ASK_MIN, ASK_MAX = 10, 1000
+REASON_MAX = 2000
+MAX_CITED_PROMISES = 20
+
+
+# ------------------------------------------------------------------ settings
+
+
+def body_terms(body_id: int) -> AppealTerms:
+    """The terms in force for a body's appeals (the defaults when an administrator set none)."""
+    row = db.session.get(BodyAppealSettings, body_id)
+    if row is None:
+        return AppealTerms()
+    return AppealTerms(
+        open_months=row.open_months,
+        threshold_count=row.threshold_count,
+        threshold_share=row.threshold_share,
+        response_days=row.response_days,
+    )
+
+
+def get_body(body_id: int) -> Body:
+    body = db.session.get(Body, body_id)
+    if body is None:
+        raise NotFound(_("No such body."))
+    return body
+
+
+def terms_form_data(body_id: int) -> dict:
+    """A body's terms as the settings form shows them."""
+    terms = body_terms(body_id)
+    return {
+        "open_months": str(terms.open_months),
+        "response_days": str(terms.response_days),
+        "threshold_count": str(terms.threshold_count) if terms.threshold_count else "",
+        "threshold_share": str(terms.threshold_share) if terms.threshold_share else "",
+    }
+
+
+def _whole(value, field: str, low: int, high: int) -> int:
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise Invalid(
+            _("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=field
+        )
+    return int(text)
+
+
+def set_body_terms(
+    actor: User,
+    body_id: int,
+    *,
+    open_months,
+    response_days,
+    threshold_count=None,
+    threshold_share=None,
+) -> BodyAppealSettings:
+    """An administrator sets a body's appeal terms: the period in months (1-36), the days to
+    respond (1-365) and exactly one threshold, a number of constituent signatures or a share of
+    registered voters (a fraction above 0 and at most 1, e.g. 0.01). Running appeals keep theirs."""
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators set the terms of appeals."))
+    body = db.session.get(Body, body_id)
+    if body is None:
+        raise NotFound(_("No such body."))
+    months = _whole(open_months, "open_months", 1, 36)
+    days = _whole(response_days, "response_days", 1, 365)
+    count = share = None
+    has_count = threshold_count not in (None, "")
+    has_share = threshold_share not in (None, "")
+    if has_count == has_share:
+        raise Invalid(
+            _("Set either a number of signatures or a share of registered voters, not both."),
+            field="threshold_count",
+        )
+    if has_count:
+        count = _whole(threshold_count, "threshold_count", 1, 10_000_000)
+    else:
+        try:
+            share = Decimal(str(threshold_share).strip())
+        except InvalidOperation:
+            share = None
+        if share is None or not share.is_finite() or not Decimal(0) < share <= Decimal(1):
+            raise Invalid(
+                _("The share is a fraction above 0 and at most 1 (0.01 is one per cent)."),
+                field="threshold_share",
+            )
+        share = share.quantize(Decimal("0.000001"))
+        if share == 0:
+            raise Invalid(
+                _("The share is a fraction above 0 and at most 1 (0.01 is one per cent)."),
+                field="threshold_share",
+            )
+    row = db.session.get(BodyAppealSettings, body.id) or BodyAppealSettings(body_id=body.id)
+    row.open_months, row.response_days = months, days
+    row.threshold_count, row.threshold_share = count, share
+    row.updated_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    append_audit(
+        "appeal_terms.set",
+        actor.id,
+        "body",
+        body.id,
+        body.id,
+        {
+            "open_months": months,
+            "response_days": days,
+            "threshold_count": count,
+            "threshold_share": str(share) if share is not None else None,
+        },
+    )
+    return row
+
+
+# ------------------------------------------------------------------ reading
+
+
+def appeal_for_page(appeal_id: int, viewer: User | None = None) -> Appeal:
+    """An appeal with its addressee, body, district and history. Drafts, appeals in moderation
+    and rejected ones are shown only to their author and to moderators (others: 404)."""
+    appeal = db.session.scalar(
+        sa.select(Appeal)
+        .where(Appeal.id == appeal_id)
+        .options(
+            joinedload(Appeal.deputy),
+            joinedload(Appeal.body),
+            joinedload(Appeal.district),
+            selectinload(Appeal.history),
+        )
+    )
+    if appeal is None or not can_see(appeal, viewer):
+        raise NotFound(_("No such appeal."))
+    return appeal
+
+
+def can_see(appeal: Appeal, viewer: User | None) -> bool:
+    if appeal.state in PUBLIC_STATES:
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return appeal.author_id == viewer.id or viewer.has_role(Role.MODERATOR)
+
+
+def cited_promises(appeal: Appeal) -> list[Promise]:
+    return list(
+        db.session.scalars(
+            sa.select(Promise)
+            .join(AppealPromise, AppealPromise.promise_id == Promise.id)
+            .where(AppealPromise.appeal_id == appeal.id)
+            .order_by(Promise.id)
+        )
+    )
+
+
+def history_actors(appeal: Appeal) -> dict[int, str]:
+    """Display names of the people in an appeal's history (moderators, deputies, the author)."""
+    ids = {h.actor_id for h in appeal.history if h.actor_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {row[0]: row[1] for row in rows}
+
+
+@dataclass(frozen=True)
+class AppealFilters:
+    state: AppealState | None = None
+    deputy_id: int | None = None
+    body_id: int | None = None
+    district_id: int | None = None
+
+
+def parse_filters(args) -> AppealFilters:
+    """Read list filters (state, deputy, body, district) from a query string; ``Invalid`` names
+    the bad one. Only public states can be listed."""
+    state = args.get("state") or None
+    public = sorted(s.value for s in PUBLIC_STATES)
+    if state is not None and state not in public:
+        raise Invalid(
+            _(
+                "Unknown state %(state)s: use one of %(states)s.",
+                state=state,
+                states=", ".join(public),
+            ),
+            field="state",
+        )
+    values = {}
+    for name in ("deputy", "body", "district"):
+        raw = args.get(name) or None
+        if raw is not None and not (
+            str(raw).isascii() and str(raw).isdigit() and 0 < int(raw) <= MAX_ROW_ID
+        ):
+            raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
+        values[name] = int(raw) if raw is not None else None
+    return AppealFilters(
+        state=AppealState(state) if state else None,
+        deputy_id=values["deputy"],
+        body_id=values["body"],
+        district_id=values["district"],
+    )
+
+
+def list_appeals(
+    filters: AppealFilters, page: int | None = 1, per_page: int | None = 20
+) -> Page[Appeal]:
+    """Public appeals matching ``filters``, newest first. ``district`` matches appeals to the
+    district's deputy and appeals to the district's body."""
+    query = sa.select(Appeal).where(Appeal.state.in_(PUBLIC_STATES))
+    if filters.state:
+        query = query.where(Appeal.state == filters.state)
+    if filters.deputy_id:
+        query = query.where(Appeal.deputy_id == filters.deputy_id)
+    if filters.body_id:
+        query = query.where(Appeal.body_id == filters.body_id)
+    if filters.district_id:
+        district_body = sa.select(District.body_id).where(District.id == filters.district_id)
+        query = query.where(
+            sa.or_(
+                Appeal.district_id == filters.district_id,
+                sa.and_(Appeal.deputy_id.is_(None), Appeal.body_id.in_(district_body)),
+            )
+        )
+    query = query.options(
+        joinedload(Appeal.deputy), joinedload(Appeal.body), joinedload(Appeal.district)
+    ).order_by(Appeal.opens_at.desc(), Appeal.id.desc())
+    return paginate(query, page, per_page)
+
+
+def moderation_queue(actor: User) -> list[Appeal]:
+    """Appeals waiting for a moderator, oldest first."""
+    _require_moderator(actor)
+    return list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.state == S.IN_MODERATION)
+            .options(joinedload(Appeal.deputy), joinedload(Appeal.body))
+            .order_by(Appeal.submitted_at, Appeal.id)
+        )
+    )
+
+
+def my_appeals(actor: User) -> list[Appeal]:
+    """The appeals ``actor`` wrote, in any state, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.author_id == actor.id)
+            .options(joinedload(Appeal.deputy), joinedload(Appeal.body))
+            .order_by(Appeal.id.desc())
+        )
+    )
+
+
+def addressees() -> tuple[list[Deputy], list[Body]]:
+    """Who an appeal can be addressed to: serving deputies and bodies, by name."""
+    deputies = list(
+        db.session.scalars(
+            sa.select(Deputy)
+            .where(Deputy.status == DeputyStatus.SERVING)
+            .order_by(Deputy.full_name, Deputy.id)
+        )
+    )
+    bodies = list(db.session.scalars(sa.select(Body).order_by(Body.name, Body.id)))
+    return deputies, bodies
+
+
+# --------------------------------------------------------------- lifecycle
+
+
+def _require_moderator(actor: User | None) -> None:
+    if actor is None or not actor.has_role(Role.MODERATOR):
+        raise Forbidden(_("Only moderators may do this."))
+
+
+def _load_for_update(appeal_id: int) -> Appeal:
+    appeal = db.session.scalar(sa.select(Appeal).where(Appeal.id == appeal_id).with_for_update())
+    if appeal is None:
+        raise NotFound(_("No such appeal."))
+    return appeal
+
+
+def _bounded(value: str | None, field: str, low: int, high: int, what: str) -> str:
+    text = (value or "").strip()
+    if not low <= len(text) <= high:
+        raise Invalid(
+            _(
+                "%(what)s: %(min)d to %(max)d characters (you wrote %(n)d).",
+                what=what,
+                min=low,
+                max=high,
+                n=len(text),
+            ),
+            field=field,
+        )
+    return text
+
+
+def _check_promises(deputy: Deputy | None, promise_ids) -> list[int]:
+    try:
+        ids = sorted({int(p) for p in (promise_ids or [])})
+    except (TypeError, ValueError):
+        raise Invalid(_("Promises are named by their numbers."), field="promise_ids") from None
+    if not ids:
+        return []
+    if deputy is None:
+        raise Invalid(_("Only an appeal to a deputy can cite promises."), field="promise_ids")
+    if len(ids) > MAX_CITED_PROMISES:
+        raise Invalid(_("Cite at most %(n)d promises.", n=MAX_CITED_PROMISES), field="promise_ids")
+    found = set(
+        db.session.scalars(
+            sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)
+        )
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(
+            _("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids"
+        )
+    return ids
+
+
+def _addressee(deputy_id, body_id) -> tuple[Deputy | None, Body]:
+    if bool(deputy_id) == bool(body_id):
+        raise Invalid(_("Address the appeal to one deputy or to one body."), field="addressee")
+    if deputy_id:
+        deputy = db.session.get(Deputy, int(deputy_id))
+        if deputy is None or deputy.status != DeputyStatus.SERVING:
+            raise Invalid(_("Choose a serving deputy."), field="addressee")
+        return deputy, deputy.body
+    body = db.session.get(Body, int(body_id))
+    if body is None:
+        raise Invalid(_("Choose a body."), field="addressee")
+    return None, body
+
+
+def parse_addressee(value: str | None) -> tuple[int | None, int | None]:
+    """``deputy:<id>`` or ``body:<id>`` (the form's one select) as (deputy_id, body_id)."""
+    kind, _sep, raw = (value or "").partition(":")
+    if (
+        kind in ("deputy", "body")
+        and raw.isascii()
+        and raw.isdigit()
+        and 0 < int(raw) <= MAX_ROW_ID
+    ):
+        return (int(raw), None) if kind == "deputy" else (None, int(raw))
+    raise Invalid(_("Address the appeal to one deputy or to one body."), field="addressee")
+
+
+def draft_appeal(
+    actor: User,
+    *,
+    deputy_id: int | None = None,
+    body_id: int | None = None,
+    title: str,
+    text: str,
+    ask: str,
+    promise_ids=(),
+) -> Appeal:
+    """A signed-in citizen drafts an appeal to one deputy or one body (nothing is public yet).
+
+    Title 10-200 characters, text 50-5000, what is asked 10-1000; cited promises must be the
+    addressed deputy's. ``Invalid`` for bad input, and nothing is written.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        raise Forbidden(_("Sign in to write an appeal."))
+    deputy, body = _addressee(deputy_id, body_id)
+    title = _bounded(title, "title", TITLE_MIN, TITLE_MAX, _("Title"))
+    text = _bounded(text, "text", TEXT_MIN, TEXT_MAX, _("Text"))
+    ask = _bounded(ask, "ask", ASK_MIN, ASK_MAX, _("What you ask"))
+    ids = _check_promises(deputy, promise_ids)
+    appeal = Appeal(
+        author_id=actor.id,
+        deputy_id=deputy.id if deputy else None,
+        body_id=body.id,
+        district_id=deputy.district_id if deputy else None,
+        title=title,
+        text=text,
+        ask=ask,
+        state=S.DRAFT,
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    db.session.add_all(AppealPromise(appeal_id=appeal.id, promise_id=i) for i in ids)
+    db.session.add(
+        AppealHistory(
+            appeal_id=appeal.id,
+            from_state=None,
+            to_state=S.DRAFT.value,
+            actor_id=actor.id,
+            created_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    return appeal
+
+
+def submit_appeal(actor: User, appeal_id: int) -> Appeal:
+    """The author sends a draft to moderation."""
+    appeal = _load_for_update(appeal_id)
+    if appeal.author_id != actor.id:
+        raise Forbidden(_("Only the author of this appeal may do this."))
+    return change_state(appeal, S.IN_MODERATION, actor)
+
+
+def withdraw_draft(actor: User, appeal_id: int) -> Appeal:
+    """The author withdraws a draft (it is closed, never published)."""
+    appeal = _load_for_update(appeal_id)
+    if appeal.author_id != actor.id:
+        raise Forbidden(_("Only the author of this appeal may do this."))
+    return change_state(appeal, S.CLOSED, actor)
+
+
+def electorate_of(appeal: Appeal) -> int:
+    """Registered voters the threshold is a share of: the district's for a single-mandate
+    deputy, the body's districts' together for a party-list deputy or a body."""
+    if appeal.district_id is not None:
+        return int(
+            db.session.scalar(
+                sa.select(District.registered_voters).where(District.id == appeal.district_id)
+            )
+            or 0
+        )
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(District.registered_voters), 0)).where(
+                District.body_id == appeal.body_id
+            )
+        )
+    )
+
+
+def publish_appeal(actor: User, appeal_id: int, *, now: datetime | None = None) -> Appeal:
+    """A moderator publishes an appeal: signing opens for the body's period, and the threshold
+    and the days to respond are frozen from the body's terms."""
+    _require_moderator(actor)
+    appeal = _load_for_update(appeal_id)
+    now = now or utcnow()
+    terms = body_terms(appeal.body_id)
+    change_state(appeal, S.OPEN, actor)
+    appeal.opens_at = now
+    appeal.closes_at = add_months(now, terms.open_months)
+    appeal.threshold = required_constituents(terms, electorate_of(appeal))
+    appeal.response_days = terms.response_days
+    db.session.flush()
+    append_audit("appeal.published", actor.id, "appeal", appeal.id, appeal.body_id, {})
+    return appeal
+
+
+def reject_appeal(actor: User, appeal_id: int, reason: str) -> Appeal:
+    """A moderator rejects an appeal in moderation, with a reason shown to everyone who can see it."""
+    _require_moderator(actor)
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise Invalid(_("At most %(n)d characters.", n=REASON_MAX), field="reason")
+    appeal = _load_for_update(appeal_id)
+    change_state(appeal, S.REJECTED, actor, reason=reason)
+    append_audit("appeal.rejected", actor.id, "appeal", appeal.id, appeal.body_id, {})
+    return appeal
+
+
+def close_due_appeals(now: datetime | None = None) -> int:
+    """Close open and answered appeals whose period is over (periodic). Returns how many."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.state.in_((S.OPEN, S.ANSWERED)), Appeal.closes_at <= now)
+            .order_by(Appeal.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for appeal in due:
+        change_state(appeal, S.CLOSED, None)
+    return len(due)
+
+
+def mark_overdue(now: datetime | None = None) -> int:
+    """Appeals whose response is past due without an answer become overdue (periodic)."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.state == S.RESPONSE_DUE, Appeal.response_due_at < now)
+            .order_by(Appeal.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for appeal in due:
+        change_state(appeal, S.OVERDUE, None)
+    return len(due)

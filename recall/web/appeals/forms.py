@@ -1,0 +1,43 @@
+"""Forms of the appeal pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from recall.services.appeals.lifecycle import ASK_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
+
+
+class DraftAppealForm(FlaskForm):
+    addressee = SelectField(_l("To whom"), choices=[], validate_choice=False)
+    title = StringField(
+        _l("Title (10 to 200 characters)"), validators=[Length(max=TITLE_MAX + 100)]
+    )
+    text = TextAreaField(
+        _l("Your appeal (50 to 5000 characters)"), validators=[Length(max=TEXT_MAX + 1000)]
+    )
+    ask = TextAreaField(_l("What exactly you ask for"), validators=[Length(max=ASK_MAX + 500)])
+    promise_ids = SelectMultipleField(
+        _l("Promises of this deputy that you cite (optional)"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+    )
+
+
+class RejectAppealForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)])
+
+
+class AppealTermsForm(FlaskForm):
+    open_months = StringField(_l("Open for (months, 1 to 36)"), validators=[Length(max=3)])
+    threshold_count = StringField(
+        _l("Threshold: constituent signatures"), validators=[Optional(), Length(max=9)]
+    )
+    threshold_share = StringField(
+        _l("or threshold: share of registered voters (0.01 = 1%)"),
+        validators=[Optional(), Length(max=12)],
+    )
+    response_days = StringField(_l("Days to respond (1 to 365)"), validators=[Length(max=4)])

@@ -1,0 +1,179 @@
+"""Constituent petition (appeal) pages: list, drafting, the appeal, moderation, a body's terms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from recall.models import Role
+from recall.models.appeal import AppealState
+from recall.replica import lag_tolerant
+from recall.security import login_required, public, roles_required
+from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals.states import PUBLIC_STATES, state_label
+from recall.web.actions import redirect_with, submit
+from recall.web.appeals.forms import AppealTermsForm, DraftAppealForm, RejectAppealForm
+from recall.web.forms import ActionForm
+from recall.web.page_cache import anonymous_cache
+
+bp = Blueprint("appeals", __name__)
+bp.add_app_template_global(state_label, "appeal_state_label")
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+@bp.get("/appeals")
+@public
+@lag_tolerant
+@anonymous_cache
+def list_appeals():
+    filters = appeals.parse_filters(request.args)
+    page = appeals.list_appeals(filters, request.args.get("page", type=int))
+    states = sorted(PUBLIC_STATES, key=list(AppealState).index)
+    return render_template("appeals/list.html", page=page, filters=filters, states=states)
+
+
+def _draft_page(form: DraftAppealForm) -> str:
+    return render_template("appeals/new.html", form=form)
+
+
+def _fill_choices(form: DraftAppealForm) -> DraftAppealForm:
+    deputies, bodies = appeals.addressees()
+    form.addressee.choices = [("", _("choose…"))]
+    form.addressee.choices += [(f"deputy:{d.id}", d.full_name) for d in deputies]
+    form.addressee.choices += [
+        (f"body:{b.id}", _("%(body)s (the whole body)", body=b.name)) for b in bodies
+    ]
+    return form
+
+
+def _draft(form: DraftAppealForm):
+    deputy_id, body_id = appeals.parse_addressee(form.addressee.data)
+    return appeals.draft_appeal(
+        current_user,
+        deputy_id=deputy_id,
+        body_id=body_id,
+        title=form.title.data,
+        text=form.text.data,
+        ask=form.ask.data,
+        promise_ids=form.promise_ids.data,
+    )
+
+
+@bp.route("/appeals/new", methods=["GET", "POST"])
+@login_required
+def new_appeal():
+    form = _fill_choices(DraftAppealForm())
+    if request.method == "GET" and request.args.get("to"):
+        form.addressee.data = request.args["to"]
+    return submit(
+        form,
+        lambda: _draft(form),
+        done=lambda a: _to(a.id, _("Your draft is saved. Send it to moderation when it is ready.")),
+        page=lambda: _draft_page(form),
+    )
+
+
+def _to(appeal_id: int, message: str):
+    return redirect_with(message, url_for("appeals.show_appeal", appeal_id=appeal_id))
+
+
+def _appeal_page(appeal_id: int, **forms) -> str:
+    viewer = _viewer()
+    appeal = appeals.appeal_for_page(appeal_id, viewer)
+    context = {
+        "appeal": appeal,
+        "promises": appeals.cited_promises(appeal),
+        "actors": appeals.history_actors(appeal),
+        "is_author": viewer is not None and appeal.author_id == viewer.id,
+        "is_moderator": viewer is not None and viewer.has_role(Role.MODERATOR),
+        "S": AppealState,
+    }
+    if viewer is not None:
+        context["action_form"] = forms.get("action_form") or ActionForm(formdata=None)
+        context["reject_form"] = forms.get("reject_form") or RejectAppealForm(formdata=None)
+    return render_template("appeals/show.html", **context)
+
+
+@bp.get("/appeals/<int:appeal_id>")
+@public
+@lag_tolerant
+@anonymous_cache
+def show_appeal(appeal_id: int):
+    return _appeal_page(appeal_id)
+
+
+@bp.get("/appeals/mine")
+@login_required
+def my_appeals():
+    return render_template("appeals/mine.html", appeals=appeals.my_appeals(current_user))
+
+
+def _act(appeal_id: int, action, message: str):
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: action(current_user, appeal_id),
+        done=lambda a: _to(a.id, message),
+        page=lambda: _appeal_page(appeal_id, action_form=form),
+    )
+
+
+@bp.post("/appeals/<int:appeal_id>/submit")
+@login_required
+def submit_appeal(appeal_id: int):
+    return _act(appeal_id, appeals.submit_appeal, _("Sent to moderation."))
+
+
+@bp.post("/appeals/<int:appeal_id>/withdraw")
+@login_required
+def withdraw_draft(appeal_id: int):
+    return _act(appeal_id, appeals.withdraw_draft, _("The draft is withdrawn."))
+
+
+@bp.get("/appeals/moderation")
+@roles_required(Role.MODERATOR)
+def moderation_queue():
+    queue = appeals.moderation_queue(current_user)
+    return render_template("appeals/moderation.html", queue=queue, form=ActionForm(formdata=None))
+
+
+@bp.post("/appeals/<int:appeal_id>/publish")
+@roles_required(Role.MODERATOR)
+def publish_appeal(appeal_id: int):
+    return _act(appeal_id, appeals.publish_appeal, _("The appeal is published: signing is open."))
+
+
+@bp.post("/appeals/<int:appeal_id>/reject")
+@roles_required(Role.MODERATOR)
+def reject_appeal(appeal_id: int):
+    form = RejectAppealForm()
+    return submit(
+        form,
+        lambda: appeals.reject_appeal(current_user, appeal_id, form.reason.data),
+        done=lambda a: _to(a.id, _("The appeal is rejected.")),
+        page=lambda: _appeal_page(appeal_id, reject_form=form),
+    )
+
+
+@bp.route("/appeals/terms/<int:body_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def body_terms(body_id: int):
+    body = appeals.get_body(body_id)
+    form = AppealTermsForm(data=appeals.terms_form_data(body.id))
+    return submit(
+        form,
+        lambda: appeals.set_body_terms(current_user, body.id, **_terms(form)),
+        done=lambda _row: redirect_with(
+            _("Saved."), url_for("appeals.body_terms", body_id=body.id)
+        ),
+        page=lambda: render_template("appeals/terms.html", form=form, body=body),
+    )
+
+
+def _terms(form: AppealTermsForm) -> dict:
+    names = ("open_months", "response_days", "threshold_count", "threshold_share")
+    return {name: getattr(form, name).data for name in names}
