@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.admin.routes import bp as admin_bp
     from recall.web.appeals.routes import bp as appeals_bp
     from recall.web.auth.routes import bp as auth_bp
+    from recall.web.commission.fraud import bp as fraud_bp
     from recall.web.commission.misuse import bp as misuse_bp
     from recall.web.commission.routes import bp as commission_bp
     from recall.web.health.routes import bp as health_bp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         commission_bp,
         misuse_bp,
+        fraud_bp,
         health_bp,
         tokens_bp,
     ):

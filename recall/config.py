@@ -202,6 +202,14 @@ def load_config(
         # Adds a minimal signature-INSERT endpoint for benchmarks/signing.py; never in production.
         "BENCHMARK_ENDPOINTS": _bool(env.get("RECALL_BENCHMARK_ENDPOINTS")) and not production,
         "PRIVACY_PURGE_DAYS": _int(env, "PRIVACY_PURGE_DAYS", 180),
+        # Fraud patterns (docs/fraud.md): defaults an administrator can change at run time on
+        # /admin/fraud. A source is flagged on a petition in an hour when it has at least
+        # FRAUD_FLAG_MIN_COUNT signatures and either FRAUD_FLAG_SHARE of the hour's signatures or
+        # FRAUD_FLAG_RATE of them; DISPOSABLE_EMAIL is "flag", "refuse" or "allow".
+        "FRAUD_FLAG_SHARE": float(env.get("FRAUD_FLAG_SHARE", "0.3")),
+        "FRAUD_FLAG_MIN_COUNT": _int(env, "FRAUD_FLAG_MIN_COUNT", 20),
+        "FRAUD_FLAG_RATE": _int(env, "FRAUD_FLAG_RATE", 300),
+        "DISPOSABLE_EMAIL": env.get("DISPOSABLE_EMAIL", "flag"),
         # Verification (docs/verification.md).
         "MISUSE_REPORT_RATE_LIMIT": env.get("MISUSE_REPORT_RATE_LIMIT", "5 per hour;20 per day"),
         "REVIEW_CLAIM_MINUTES": _int(env, "REVIEW_CLAIM_MINUTES", 10),

@@ -28,6 +28,7 @@ from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
 from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
 from recall.services.audit import publish_daily_head
+from recall.services.fraud.patterns import scan_sources
 from recall.services.petitions.lifecycle import close_due_petitions
 from recall.services.signing.counting import recount_all, sync_counts
 from recall.services.signing.online import expire_unconfirmed
@@ -50,6 +51,7 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("audit.publish_head", 86400, publish_daily_head),
     ("appeals.close_due", 300, close_due_appeals),
     ("appeals.mark_overdue", 300, mark_overdue),
+    ("fraud.scan_sources", 300, scan_sources),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

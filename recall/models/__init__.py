@@ -12,6 +12,13 @@ from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.body import Body, BodyLevel, District, Party
 from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
+from recall.models.fraud import (  # noqa: F401
+    FraudSetting,
+    Invalidation,
+    InvalidationStatus,
+    SourceBan,
+    SourceFlag,
+)
 from recall.models.notifications import Delivery, Follow, NotificationRule, WebhookEndpoint  # noqa: F401
 from recall.models.outbox import Event
 from recall.models.petition import (

@@ -120,6 +120,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("promise.disputed", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.dispute_resolved", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
+    # A source passed the flag share or rate on a petition in an hour (issue 18).
+    ("petition.source_flagged", (Recipient.BODY_COMMISSION,)),
     # The audit chain's daily head, so copies of it are held outside the system (issue 19).
     ("audit.head_published", _HOOKS),
     ("petition.audit_head", (Recipient.PETITION_FOLLOWERS,)),

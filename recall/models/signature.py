@@ -118,6 +118,14 @@ class Signature(SourcePatternMixin, TimestampMixin, db.Model):
     )
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The bulk invalidation that made it invalid (issue 18), and the shadow ban it came in under:
+    # a shadow-banned signature is answered like every other and never counted.
+    invalidation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invalidations.id", ondelete="SET NULL")
+    )
+    shadow_ban_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("source_bans.id", ondelete="SET NULL")
+    )
 
     petition: Mapped[Petition] = relationship()
 

@@ -68,6 +68,7 @@ KIND_LABELS = {
     "promise.disputed": _l("A promise rating was disputed"),
     "promise.dispute_resolved": _l("A dispute about a promise was resolved"),
     "misuse_report.received": _l("We received your report"),
+    "petition.source_flagged": _l("A signing pattern was flagged on a petition"),
     "audit.head_published": _l("Today's head of the commission's audit log"),
     "petition.audit_head": _l("Today's head of the commission's audit log"),
 }
@@ -77,6 +78,13 @@ SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe
 # links to the subject's page); a field not named here is listed under its own key.
 PAYLOAD_LABELS = {
     "percent": _l("Share of the required signatures, %"),
+    "dimension": _l("Kind of source"),
+    "source": _l("Source"),
+    "signatures": _l("Signatures"),
+    "hour_total": _l("Signatures that hour"),
+    "share_percent": _l("Share of that hour, %"),
+    "flag_reason": _l("Why it was flagged"),
+    "hour": _l("Hour (UTC)"),
     "required": _l("Signatures required"),
     "required_signatures": _l("Signatures required"),
     "registered_voters": _l("Registered voters"),

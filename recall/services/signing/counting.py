@@ -21,8 +21,8 @@ Design (see docs/signing.md, "Counting"):
   up. :func:`recount` (nightly) rebuilds the shards from the signatures themselves.
 
 Counted signatures: ``status = confirmed``, not a recorded duplicate (``duplicate_of_id IS NULL``)
-and not found invalid by the commission (``check_status != invalid``). Whoever changes one of
-these three facts calls :func:`apply_count_change` in the same transaction.
+not found invalid by the commission (``check_status != invalid``) and not from a shadow-banned
+source (``shadow_ban_id IS NULL``). Whoever changes one of these facts calls :func:`apply_count_change` in the same transaction.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ def is_counted(signature: Signature) -> bool:
         signature.status == SignatureStatus.CONFIRMED
         and signature.duplicate_of_id is None
         and signature.check_status != CheckStatus.INVALID
+        # A shadow-banned source's signatures are answered like everyone's and never count.
+        and signature.shadow_ban_id is None
     )
 
 
@@ -357,6 +359,7 @@ def _counted_filter():
         Signature.status == SignatureStatus.CONFIRMED,
         Signature.duplicate_of_id.is_(None),
         Signature.check_status != CheckStatus.INVALID,
+        Signature.shadow_ban_id.is_(None),
     )
 
 

@@ -54,6 +54,7 @@ from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
+from recall.services.fraud.disposable import check_email_domain
 from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
@@ -282,6 +283,8 @@ def _check_signer(
         raise Invalid(
             _("Please agree to the processing of your personal data to sign."), field="consent"
         )
+    if email:
+        check_email_domain(email.rsplit("@", 1)[1])
 
     return petition, name, info, email
 

@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from recall.models import Role
 from recall.services.accounts.users import MIN_PASSWORD_LENGTH
@@ -42,3 +50,28 @@ class CreateAccountForm(FlaskForm):
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
     )
     admin = BooleanField(_l("Administrator"))
+
+
+class FraudSettingsForm(FlaskForm):
+    """Fraud settings an administrator changes at run time (``recall.services.fraud.settings``)."""
+
+    flag_share = DecimalField(
+        _l("Flag a source with this share of an hour's signatures (0.01-1)"),
+        places=2,
+        validators=[InputRequired()],
+    )
+    flag_min_count = IntegerField(
+        _l("... when it has at least this many signatures"), validators=[InputRequired()]
+    )
+    flag_rate = IntegerField(
+        _l("Flag a source with this many signatures in an hour, whatever its share"),
+        validators=[InputRequired()],
+    )
+    disposable_email = SelectField(
+        _l("Disposable e-mail addresses"),
+        choices=[
+            SelectChoice("flag", _l("accept and flag")),
+            SelectChoice("refuse", _l("refuse")),
+            SelectChoice("allow", _l("accept")),
+        ],
+    )

@@ -9,8 +9,9 @@ from flask_login import current_user
 from recall.models import Role
 from recall.security import roles_required
 from recall.services.accounts import users
+from recall.services.fraud import settings as fraud_settings
 from recall.web.actions import redirect_with, submit
-from recall.web.admin.forms import ROLE_LABELS, CreateAccountForm, GrantRoleForm
+from recall.web.admin.forms import ROLE_LABELS, CreateAccountForm, FraudSettingsForm, GrantRoleForm
 from recall.web.forms import ActionForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -100,3 +101,28 @@ def revoke_role(user_id: int, role: str):
         done=lambda _r: redirect(url_for("admin.list_users")),
         page=lambda: _users_page(GrantRoleForm(formdata=None), revoke_form=form),
     )
+
+
+@bp.route("/fraud", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def fraud_settings_page():
+    """Flag share and rate, disposable e-mail policy: in force everywhere within seconds."""
+    form = FraudSettingsForm(data=vars(fraud_settings.current_settings(fresh=True)))
+    return submit(
+        form,
+        lambda: fraud_settings.update_settings(current_user, **_fraud_values(form)),
+        done=lambda _s: redirect_with(
+            _("Fraud settings saved."), url_for("admin.fraud_settings_page")
+        ),
+        page=lambda: render_template("admin/fraud.html", form=form),
+    )
+
+
+def _fraud_values(form: FraudSettingsForm) -> dict:
+    share = form.flag_share.data
+    return {
+        "flag_share": float(share) if share is not None else None,
+        "flag_min_count": form.flag_min_count.data,
+        "flag_rate": form.flag_rate.data,
+        "disposable_email": form.disposable_email.data,
+    }
