@@ -252,7 +252,8 @@ class WebServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"gunicorn-{self.port}.log"
-        self.env = {**env, "RATELIMIT_ENABLED": "0", **extra}
+        # PGAPPNAME names the web processes' database connections (tests kill exactly those).
+        self.env = {**env, "RATELIMIT_ENABLED": "0", "PGAPPNAME": "recall-web", **extra}
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
