@@ -512,6 +512,10 @@ class ReceiptOut(Schema):
     status = _req(fields.String)
     check = _opt(fields.String)
     signed_on = _opt(fields.Date)
+    in_sample = _opt(
+        fields.Boolean,
+        metadata={"description": "Drawn in the commission's random sample; null before a draw."},
+    )
 
 
 class WithdrawIn(Schema):
@@ -636,6 +640,14 @@ class RollImportOut(Schema):
     errors = _req(fields.List(fields.Raw()))
 
 
+class SampleVerdict(Schema):
+    id = _req(fields.Integer)
+    verdict = _req(fields.String)
+    reason_code = _opt(fields.String)
+    duplicate_of_id = _opt(fields.Integer)
+    kept_verdict = _opt(fields.String)
+
+
 class PublicSample(Schema):
     petition_id = _req(fields.Integer)
     seed = _req(fields.String)
@@ -651,6 +663,10 @@ class PublicSample(Schema):
     outcome = _opt(fields.String)
     drawn_at = _req(fields.DateTime)
     method = _req(fields.String)
+    verdicts = _opt(
+        fields.List(fields.Nested(SampleVerdict)),
+        metadata={"description": "Each sampled signature's verdict, once certified; else null."},
+    )
 
 
 class AuditHeadInner(Schema):

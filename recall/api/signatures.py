@@ -115,6 +115,7 @@ def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
         "status": view.status,
         "check": view.check,
         "signed_on": view.signed_on.isoformat() if view.signed_on else None,
+        "in_sample": view.in_sample,
     }
 
 

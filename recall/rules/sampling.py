@@ -183,6 +183,33 @@ def draw_sample(ids: Sequence[int], n: int, seed: str) -> list[int]:
     return sorted(rng.sample(pool, n))
 
 
+def count_sample(verdicts: Sequence[dict]) -> tuple[int, int]:
+    """``(v, d)`` of a sample from its published verdicts, as the projection counts them.
+
+    Contract: one dict per sampled signature with ``id``, ``verdict`` (``valid``/``invalid``),
+    ``reason_code``, ``duplicate_of_id`` and ``kept_verdict`` (the verdict of the signature a
+    duplicate repeats). A sampled signature is valid (v); a duplicate whose kept signature was
+    sampled too is a pair found inside the sample (d); a duplicate whose kept signature was not
+    sampled is what a check of the sample alone would see, one signature, valid when the kept one
+    is. ValueError on repeated ids. Anyone holding the published verdicts gets the commission's
+    ``v`` and ``d`` from this, and the projection from :func:`project_valid`.
+    """
+    ids = [item["id"] for item in verdicts]
+    if len(set(ids)) != len(ids):
+        raise ValueError("ids must be distinct")
+    sampled = set(ids)
+    valid = duplicates = 0
+    for item in verdicts:
+        if item["verdict"] == "valid":
+            valid += 1
+        elif item.get("reason_code") == "duplicate" and item.get("duplicate_of_id") is not None:
+            if item["duplicate_of_id"] in sampled:
+                duplicates += 1
+            elif item.get("kept_verdict") == "valid":
+                valid += 1
+    return valid, duplicates
+
+
 def new_seed() -> str:
     """A fresh unpredictable seed (32 hex characters) to record with a draw."""
     return secrets.token_hex(16)

@@ -233,6 +233,7 @@ def test_second_attempt_answers_like_success_and_tells_nobody_else(client, colle
             "status": "pending",
             "check": None,
             "signed_on": counting.local_day(utcnow()).isoformat(),
+            "in_sample": None,
         }
     )
     later = utcnow() + timedelta(hours=73)
@@ -329,6 +330,7 @@ def test_receipt_lookup_shows_no_personal_data_and_the_commission_verdict(
         "status": "pending",
         "check": "invalid",
         "signed_on": counting.local_day(signature.created_at).isoformat(),
+        "in_sample": None,
     }
     page = client.get("/receipts", query_string={"code": receipt}).get_data(as_text=True)
     assert (

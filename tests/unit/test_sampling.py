@@ -229,3 +229,30 @@ def test_new_seed() -> None:
     assert len(a) == 32
     assert int(a, 16) >= 0  # hex
     assert a != b
+
+
+def test_count_sample_counts_pairs_inside_the_sample_and_lone_duplicates_as_their_kept_one():
+    from recall.rules.sampling import count_sample
+
+    verdicts = [
+        {"id": 1, "verdict": "valid", "reason_code": None, "duplicate_of_id": None},
+        {"id": 2, "verdict": "invalid", "reason_code": "duplicate", "duplicate_of_id": 1},
+        {
+            "id": 3,
+            "verdict": "invalid",
+            "reason_code": "duplicate",
+            "duplicate_of_id": 40,
+            "kept_verdict": "valid",
+        },
+        {
+            "id": 4,
+            "verdict": "invalid",
+            "reason_code": "duplicate",
+            "duplicate_of_id": 41,
+            "kept_verdict": "invalid",
+        },
+        {"id": 5, "verdict": "invalid", "reason_code": "not_registered", "duplicate_of_id": None},
+    ]
+    assert count_sample(verdicts) == (2, 1)
+    with pytest.raises(ValueError):
+        count_sample([*verdicts, verdicts[0]])

@@ -47,6 +47,7 @@ from recall.models.signature import (
     SignatureStatus,
     new_confirm_nonce,
 )
+from recall.models.verification import SampleDraw
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
 from recall.rules.recall_rules import IDENTITY_PROVIDERS, ONLINE_CHANNELS
@@ -98,6 +99,9 @@ class ReceiptView:
     status: str  # pending | confirmed | expired | withdrawn
     check: str | None  # valid | invalid once the commission decided, else None
     signed_on: date | None
+    # Whether the commission's random sample drew this signature; None before a sample is drawn
+    # (the sampled ids are public, so this reveals nothing the sample page does not).
+    in_sample: bool | None = None
 
 
 # ---------------------------------------------------------------- shared checks (online and paper)
@@ -1031,6 +1035,7 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
             status=status.value,
             check=check,
             signed_on=counting.signing_day(signature),
+            in_sample=_in_sample(signature.petition_id, signature.id),
         )
     digest = receipt_hash_of(code)
     claim = (
@@ -1061,8 +1066,20 @@ def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
             status=status.value,
             check=None,
             signed_on=counting.local_day(decoy.created_at),
+            # A decoy answers as a pending signature would: never in the pool, so never sampled.
+            in_sample=_in_sample(decoy.petition_id, None),
         )
     raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
+
+
+def _in_sample(petition_id: int, signature_id: int | None) -> bool | None:
+    """True/False once the petition's sample is drawn, None before."""
+    sampled = db.session.scalar(
+        sa.select(SampleDraw.sampled_ids).where(SampleDraw.petition_id == petition_id)
+    )
+    if sampled is None:
+        return None
+    return signature_id is not None and signature_id in sampled
 
 
 def withdraw_signature(

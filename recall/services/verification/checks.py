@@ -732,7 +732,52 @@ def public_sample(petition_id: int, *, with_pool: bool = False) -> dict[str, Any
     }
     if with_pool:
         data["pool_ids"] = filed_ids(petition_id)
+    certified = db.session.scalar(sa.select(Petition.state).where(Petition.id == petition_id))
+    data["verdicts"] = (
+        sample_verdicts(draw.sampled_ids)
+        if draw.outcome is not None and certified in CERTIFIED_STATES
+        else None
+    )
     return data
+
+
+# Once certified, the sample's verdicts are public: ids and reason codes are not personal data.
+CERTIFIED_STATES = frozenset(
+    {
+        PetitionState.QUALIFIED,
+        PetitionState.FAILED,
+        PetitionState.RECALLED,
+        PetitionState.NOT_RECALLED,
+    }
+)
+
+
+def sample_verdicts(sampled_ids: list[int]) -> list[dict[str, Any]]:
+    """Each sampled signature's verdict, reason code and, for a duplicate, the id and verdict of
+    the signature it repeats; enough for ``recall.rules.sampling.count_sample`` to give v and d."""
+    kept = sa.orm.aliased(Signature)
+    rows = db.session.execute(
+        sa.select(
+            Signature.id,
+            Signature.check_status,
+            Signature.reason_code,
+            Signature.duplicate_of_id,
+            kept.check_status,
+        )
+        .outerjoin(kept, kept.id == Signature.duplicate_of_id)
+        .where(Signature.id.in_(sampled_ids))
+        .order_by(Signature.id)
+    )
+    return [
+        {
+            "id": sid,
+            "verdict": CheckStatus(status).value,
+            "reason_code": reason,
+            "duplicate_of_id": duplicate_of,
+            "kept_verdict": CheckStatus(kept_status).value if kept_status else None,
+        }
+        for sid, status, reason, duplicate_of, kept_status in rows
+    ]
 
 
 def complete_sample(actor: User | None, petition_id: int) -> SampleDraw:

@@ -1,14 +1,29 @@
 """Purge signers' personal data a while after a petition's final state.
 
 ``PRIVACY_PURGE_DAYS`` after ``final_state_at``, each signature of the petition loses its name,
-e-mail, birth date and fraud-pattern data (keyed address and e-mail hashes, e-mail domain,
-user-agent family; the IIN itself was never stored, its keyed hash stays so the counts and reasons
-remain explainable), and misuse reports lose the reporter's e-mail and
-message. Counts, verdicts and reason codes are kept. Each purged petition gets an audit entry.
+e-mail, birth date, decision note and fraud-pattern data (keyed address and e-mail hashes, e-mail
+domain, user-agent family), and misuse reports lose the reporter's e-mail and message. The purge
+reaches every copy and cuts the link to the voter roll (issue 19):
+
+* the keyed IIN hash (the same HMAC the roll uses, so a join gave back name, address and birth
+  date) is replaced by an HMAC of it under a random key drawn for this purge and then forgotten:
+  signatures of one voter still share a value (duplicates stay explainable) that matches nothing
+  on any roll; misuse reports on the petition get the same treatment;
+* events about the petition's signatures, signature claims and misuse reports lose the keys that
+  carried a receipt code, a confirmation or unsubscribe link or an address
+  (``SCRUBBED_PAYLOAD_KEYS``);
+* their deliveries lose the recipient's address (``purged:<delivery id>``), account link and the
+  last error text (an SMTP refusal names the address).
+
+Counts, verdicts, reason codes, duplicate links and the published sample are kept. Each purged
+petition gets an audit entry.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +32,8 @@ from flask import current_app
 
 from recall.extensions import db
 from recall.models.base import utcnow
+from recall.models.notifications import Delivery
+from recall.models.outbox import Event
 from recall.models.petition import FINAL_STATES, Petition
 from recall.models.signature import Signature, SignatureClaim
 from recall.models.user import User
@@ -25,6 +42,10 @@ from recall.services.audit import append_audit
 from recall.services.fraud.sources import PATTERN_COLUMNS
 
 PURGED_NAME = "(purged)"
+# Event payload keys that may carry a secret or a way to reach a signer.
+SCRUBBED_PAYLOAD_KEYS = frozenset(
+    {"confirm_url", "receipt", "token", "unsubscribe_url", "email", "link", "url", "code"}
+)
 
 
 @dataclass
@@ -88,6 +109,8 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
             .values(email=None, message="", purged_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
+        _cut_roll_link(petition_id)
+        _scrub_notifications(petition_id)
         db.session.execute(
             sa.update(SignatureClaim)
             .where(SignatureClaim.petition_id == petition_id, SignatureClaim.purged_at.is_(None))
@@ -115,6 +138,72 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
     db.session.flush()
     db.session.expire_all()
     return result
+
+
+def _cut_roll_link(petition_id: int) -> None:
+    """Replace the petition's IIN hashes by an HMAC under a key nobody keeps (see the module)."""
+    key = secrets.token_bytes(32)  # never stored: the new values cannot be linked back
+
+    def unlinkable(value: str) -> str:
+        return hmac.new(key, value.encode("ascii"), hashlib.sha256).hexdigest()
+
+    for model in (Signature, MisuseReport):
+        olds = db.session.scalars(
+            sa.select(model.iin_hash).where(model.petition_id == petition_id).distinct()
+        ).all()
+        for old in olds:
+            db.session.execute(
+                sa.update(model)
+                .where(model.petition_id == petition_id, model.iin_hash == old)
+                .values(iin_hash=unlinkable(old))
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _scrub_notifications(petition_id: int) -> None:
+    """Strip secrets and addresses from the events and deliveries about the petition's signers."""
+    about_signers = sa.or_(
+        sa.and_(
+            Event.subject_type == "signature",
+            Event.subject_id.in_(
+                sa.select(Signature.id).where(Signature.petition_id == petition_id)
+            ),
+        ),
+        sa.and_(
+            Event.subject_type == "signature_claim",
+            Event.subject_id.in_(
+                sa.select(SignatureClaim.id).where(SignatureClaim.petition_id == petition_id)
+            ),
+        ),
+        sa.and_(
+            Event.subject_type == "misuse_report",
+            Event.subject_id.in_(
+                sa.select(MisuseReport.id).where(MisuseReport.petition_id == petition_id)
+            ),
+        ),
+    )
+    events = db.session.execute(sa.select(Event.id, Event.payload).where(about_signers)).all()
+    for event_id, payload in events:
+        kept = {k: v for k, v in (payload or {}).items() if k not in SCRUBBED_PAYLOAD_KEYS}
+        if kept != (payload or {}):
+            db.session.execute(
+                sa.update(Event)
+                .where(Event.id == event_id)
+                .values(payload=kept)
+                .execution_options(synchronize_session=False)
+            )
+    event_ids = [event_id for event_id, _payload in events]
+    if event_ids:
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.event_id.in_(event_ids))
+            .values(
+                recipient=sa.literal("purged:") + sa.cast(Delivery.id, sa.String),
+                user_id=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def purge_due(now: datetime) -> int:
