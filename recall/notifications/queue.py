@@ -30,6 +30,7 @@ DRAIN_JOB = "recall.jobs.notifications.drain_outbox"
 DRAIN_FLAG_SECONDS = 10
 DELIVERY_JOB = "recall.jobs.notifications.deliver"
 VOTER_ROLL_IMPORT_JOB = "recall.jobs.voter_roll.import_roll"
+INVALIDATION_JOB = "recall.jobs.fraud.run_invalidation"
 # A job in one of these states will run (again) by itself; redispatch leaves it alone.
 LIVE_JOB_STATES = frozenset(
     {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -143,6 +144,17 @@ def enqueue_voter_roll_import(queue: Queue, import_id: int, path: str, actor_id:
         job_id=voter_roll_job_id(import_id),
         job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
         description=f"voter roll import {import_id}",
+    )
+
+
+def enqueue_invalidation(queue: Queue, invalidation_id: int) -> None:
+    """Put a committed bulk invalidation on the queue (``recall.jobs.fraud``)."""
+    queue.enqueue(
+        INVALIDATION_JOB,
+        invalidation_id,
+        job_id=f"recall-invalidation-{invalidation_id}",
+        job_timeout=int(current_app.config.get("VOTER_ROLL_JOB_TIMEOUT", 3600)),
+        description=f"bulk invalidation {invalidation_id}",
     )
 
 

@@ -28,6 +28,8 @@ REASON_CODES: tuple[tuple[str, str, str, bool], ...] = (
     # Produced at signing: someone signed with an IIN whose signature was already confirmed.
     ("contested_iin", "Contested IIN: signed again after it was confirmed", "review", True),
     ("misuse_reported", "The voter reported their IIN was used without consent", "invalid", False),
+    # Produced by a bulk invalidation by criteria (issue 18; recall.services.fraud.invalidation).
+    ("bulk_invalidation", "Invalidated in bulk: a fraud pattern (see the run)", "invalid", True),
     ("other", "Other (see the note)", "invalid", False),
 )
 
@@ -48,6 +50,7 @@ LABELS = {
     "name_mismatch": _l("Name differs from the roll"),
     "contested_iin": _l("Contested IIN: signed again after it was confirmed"),
     "misuse_reported": _l("The voter reported their IIN was used without consent"),
+    "bulk_invalidation": _l("Invalidated in bulk: a fraud pattern (see the run)"),
     "other": _l("Other (see the note)"),
 }
 

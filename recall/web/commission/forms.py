@@ -88,3 +88,31 @@ class MisuseForm(FlaskForm):
         validators=[DataRequired(_l("Enter your e-mail.")), Email(), Length(max=254)],
     )
     message = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=2000)])
+
+
+class CriteriaForm(FlaskForm):
+    """What a bulk invalidation or a shadow ban matches (the service checks the values)."""
+
+    block = StringField(
+        _l("Address block (an address, 203.0.113.0/24, or the reference from the sources page)"),
+        validators=[Optional(), Length(max=100)],
+    )
+    address = StringField(_l("One address"), validators=[Optional(), Length(max=64)])
+    domain = StringField(_l("E-mail domain"), validators=[Optional(), Length(max=253)])
+    user_agent = StringField(
+        _l("Browser or client family (e.g. python)"), validators=[Optional(), Length(max=200)]
+    )
+    since = StringField(_l("From (UTC, 2025-05-31T14:00)"), validators=[Optional(), Length(max=40)])
+    until = StringField(_l("Until (UTC)"), validators=[Optional(), Length(max=40)])
+
+    def criteria(self) -> dict:
+        return {
+            name: getattr(self, name).data
+            for name in ("block", "address", "domain", "user_agent", "since", "until")
+        }
+
+
+class InvalidationForm(CriteriaForm):
+    reason = TextAreaField(
+        _l("Why (goes into the audit log)"), validators=[DataRequired(), Length(max=2000)]
+    )

@@ -1,13 +1,18 @@
-"""Commission pages about fraud patterns: sources per hour and flags (issue 18)."""
+"""Commission pages about fraud patterns: sources per hour and flags, bulk invalidation by
+criteria (preview, tracked run, cancel), shadow bans (issue 18)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from recall.jobs import fraud as fraud_job
 from recall.models import Role
 from recall.security import roles_required
-from recall.services.fraud import patterns
+from recall.services.fraud import invalidation, patterns
+from recall.web.actions import submit
+from recall.web.commission.forms import CriteriaForm, InvalidationForm
+from recall.web.forms import ActionForm
 
 bp = Blueprint("fraud", __name__, url_prefix="/commission")
 
@@ -16,8 +21,58 @@ bp = Blueprint("fraud", __name__, url_prefix="/commission")
 @roles_required(Role.COMMISSIONER)
 def petition_sources(petition_id: int):
     """Per hour: the top sources by address block, e-mail domain and user agent; the flags."""
-    hours = patterns.hourly_sources(current_user, petition_id)
-    flags = patterns.flags_of(current_user, petition_id)
     return render_template(
-        "commission/sources.html", petition_id=petition_id, hours=hours, flags=flags
+        "commission/sources.html",
+        petition_id=petition_id,
+        hours=patterns.hourly_sources(current_user, petition_id),
+        flags=patterns.flags_of(current_user, petition_id),
+        runs=invalidation.list_invalidations(current_user, petition_id),
+        form=InvalidationForm(formdata=None),
+    )
+
+
+def _preview_page(petition_id: int, form: InvalidationForm):
+    preview = invalidation.preview_invalidation(current_user, petition_id, form.criteria())
+    return render_template(
+        "commission/invalidation_preview.html", petition_id=petition_id, preview=preview, form=form
+    )
+
+
+@bp.get("/petitions/<int:petition_id>/invalidations/preview")
+@roles_required(Role.COMMISSIONER)
+def preview_invalidation(petition_id: int):
+    """The count and a sample of what the criteria match; the form to start the run."""
+    criteria = CriteriaForm(request.args, meta={"csrf": False}).criteria()
+    return _preview_page(petition_id, InvalidationForm(formdata=None, data=criteria))
+
+
+@bp.post("/petitions/<int:petition_id>/invalidations")
+@roles_required(Role.COMMISSIONER)
+def start_invalidation(petition_id: int):
+    form = InvalidationForm()
+    return submit(
+        form,
+        lambda: fraud_job.start(current_user, petition_id, form.criteria(), form.reason.data),
+        done=lambda run: redirect(url_for("fraud.show_invalidation", invalidation_id=run.id), 303),
+        page=lambda: _preview_page(petition_id, form),
+    )
+
+
+@bp.get("/invalidations/<int:invalidation_id>")
+@roles_required(Role.COMMISSIONER)
+def show_invalidation(invalidation_id: int):
+    """A run's progress (the page refreshes itself while it runs) and its cancel button."""
+    run = invalidation.get_invalidation(current_user, invalidation_id)
+    return render_template("commission/invalidation.html", run=run, form=ActionForm())
+
+
+@bp.post("/invalidations/<int:invalidation_id>/cancel")
+@roles_required(Role.COMMISSIONER)
+def cancel_invalidation(invalidation_id: int):
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: invalidation.cancel_invalidation(current_user, invalidation_id),
+        done=lambda run: redirect(url_for("fraud.show_invalidation", invalidation_id=run.id), 303),
+        page=lambda: show_invalidation(invalidation_id),
     )
