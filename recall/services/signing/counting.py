@@ -99,6 +99,16 @@ def is_counted(signature: Signature) -> bool:
     )
 
 
+def counted_but_for_ban(signature: Signature) -> bool:
+    """True when only a shadow ban keeps this signature out of the count."""
+    return (
+        signature.status == SignatureStatus.CONFIRMED
+        and signature.duplicate_of_id is None
+        and signature.check_status != CheckStatus.INVALID
+        and signature.shadow_ban_id is not None
+    )
+
+
 def confirmed_count(petition: Petition | int) -> int:
     """The number of confirmed, counted signatures: a sum over at most ``COUNT_SHARDS`` rows."""
     petition_id = petition if isinstance(petition, int) else petition.id
@@ -196,7 +206,12 @@ def progress(petition: Petition) -> Progress:
 
 
 def apply_count_change(
-    petition_id: int, delta: int, on_day: date | None = None, *, now: datetime | None = None
+    petition_id: int,
+    delta: int,
+    on_day: date | None = None,
+    *,
+    now: datetime | None = None,
+    write: bool = False,
 ) -> int:
     """Add ``delta`` to a petition's confirmed count, then announce milestones and (un)set the threshold.
 
@@ -205,10 +220,12 @@ def apply_count_change(
     the signature is counted under (:func:`signing_day`); without it, today's local date.
     Flushes; records ``petition.milestone`` (payload ``percent``), ``petition.threshold_met`` and
     ``petition.threshold_lost`` events at most once per crossing. Returns the new count as seen
-    by this transaction.
+    by this transaction. ``write``: run the counter statements even for a ``delta`` of 0 (a
+    shadow-banned signature is "counted" by 0 with the same work as anyone's, so its source
+    cannot tell the ban by timing).
     """
     now = now or utcnow()
-    if delta:
+    if delta or write:
         on_day = on_day or local_day(now)
         shard = _rng.randrange(COUNT_SHARDS)
         total = insert_for(PetitionCountShard).values(

@@ -55,6 +55,7 @@ from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
+from recall.services.fraud.bans import ban_for
 from recall.services.fraud.disposable import check_email_domain
 from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
@@ -348,6 +349,9 @@ def sign_petition(
         "email_count": 1,
         **pattern_values(client, email),
     }
+    # Every signer's attempt looks for a ban (one query whatever the answer): a shadow-banned
+    # source is answered exactly like everyone else and its signature never counts.
+    values["shadow_ban_id"] = ban_for(petition.id, values)
     confirmation = identity.get_confirmation()
     first = None
     if db.session.get_bind().dialect.name == "postgresql":
@@ -700,6 +704,7 @@ def sign_petition_strong(
         "email_count": 0,
         **pattern_values(client, email),
     }
+    values["shadow_ban_id"] = ban_for(petition.id, values)
     stored = db.session.scalar(
         counting.insert_for(Signature)
         .values(
@@ -856,6 +861,11 @@ def _count_confirmed(signature: Signature, now: datetime) -> None:
         counting.apply_count_change(
             signature.petition_id, +1, counting.signing_day(signature), now=now
         )
+    elif counting.counted_but_for_ban(signature):
+        # The same statements with a change of 0: a shadow-banned source cannot time the ban.
+        counting.apply_count_change(
+            signature.petition_id, 0, counting.signing_day(signature), now=now, write=True
+        )
 
 
 def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
@@ -893,6 +903,7 @@ def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
             expires_at=claim.expires_at,
             status=SignatureStatus.CONFIRMED,
             identity_provider=EMAIL_LINK,
+            shadow_ban_id=ban_for(claim.petition_id, _patterns(claim)),
             **_patterns(claim),
         )
         .execution_options(synchronize_session=False)

@@ -116,3 +116,20 @@ class InvalidationForm(CriteriaForm):
     reason = TextAreaField(
         _l("Why (goes into the audit log)"), validators=[DataRequired(), Length(max=2000)]
     )
+
+
+class BanForm(FlaskForm):
+    """One source to shadow-ban on a petition."""
+
+    block = StringField(
+        _l("Address block (an address, 203.0.113.0/24, or the reference from the sources page)"),
+        validators=[Optional(), Length(max=100)],
+    )
+    address = StringField(_l("One address"), validators=[Optional(), Length(max=64)])
+    domain = StringField(_l("E-mail domain"), validators=[Optional(), Length(max=253)])
+    reason = TextAreaField(
+        _l("Why (goes into the audit log)"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+    def criteria(self) -> dict:
+        return {name: getattr(self, name).data for name in ("block", "address", "domain")}

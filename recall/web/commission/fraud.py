@@ -9,9 +9,9 @@ from flask_login import current_user
 from recall.jobs import fraud as fraud_job
 from recall.models import Role
 from recall.security import roles_required
-from recall.services.fraud import invalidation, patterns
+from recall.services.fraud import bans, invalidation, patterns
 from recall.web.actions import submit
-from recall.web.commission.forms import CriteriaForm, InvalidationForm
+from recall.web.commission.forms import BanForm, CriteriaForm, InvalidationForm
 from recall.web.forms import ActionForm
 
 bp = Blueprint("fraud", __name__, url_prefix="/commission")
@@ -21,13 +21,20 @@ bp = Blueprint("fraud", __name__, url_prefix="/commission")
 @roles_required(Role.COMMISSIONER)
 def petition_sources(petition_id: int):
     """Per hour: the top sources by address block, e-mail domain and user agent; the flags."""
+    return _sources_page(petition_id)
+
+
+def _sources_page(petition_id: int, ban_form: BanForm | None = None):
     return render_template(
         "commission/sources.html",
         petition_id=petition_id,
         hours=patterns.hourly_sources(current_user, petition_id),
         flags=patterns.flags_of(current_user, petition_id),
         runs=invalidation.list_invalidations(current_user, petition_id),
+        bans=bans.list_bans(current_user, petition_id),
         form=InvalidationForm(formdata=None),
+        ban_form=ban_form or BanForm(formdata=None),
+        lift_form=ActionForm(formdata=None),
     )
 
 
@@ -75,4 +82,31 @@ def cancel_invalidation(invalidation_id: int):
         lambda: invalidation.cancel_invalidation(current_user, invalidation_id),
         done=lambda run: redirect(url_for("fraud.show_invalidation", invalidation_id=run.id), 303),
         page=lambda: show_invalidation(invalidation_id),
+    )
+
+
+@bp.post("/petitions/<int:petition_id>/bans")
+@roles_required(Role.COMMISSIONER)
+def ban_source(petition_id: int):
+    """Shadow-ban one source (a block, an address or a domain) on the petition."""
+    form = BanForm()
+    return submit(
+        form,
+        lambda: bans.ban_source(current_user, petition_id, form.criteria(), form.reason.data),
+        done=lambda _ban: redirect(url_for("fraud.petition_sources", petition_id=petition_id), 303),
+        page=lambda: _sources_page(petition_id, form),
+    )
+
+
+@bp.post("/bans/<int:ban_id>/lift")
+@roles_required(Role.COMMISSIONER)
+def lift_ban(ban_id: int):
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: bans.lift_ban(current_user, ban_id),
+        done=lambda ban: redirect(
+            url_for("fraud.petition_sources", petition_id=ban.petition_id), 303
+        ),
+        page=lambda: "",
     )
