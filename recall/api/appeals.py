@@ -11,10 +11,14 @@ from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import page_json
+from recall.api.signatures import json_object, text_value
+from recall.extensions import db
 from recall.models.appeal import Appeal
 from recall.replica import lag_tolerant
-from recall.security import public
+from recall.rules.numbers import int_or_none
+from recall.security import public, receipt_limit, signing_limit
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import signing as appeal_signing
 
 
 def _iso(value) -> str | None:
@@ -111,3 +115,71 @@ def list_appeals():
 def get_appeal(appeal_id: int):
     viewer = current_user if current_user.is_authenticated else None
     return appeal_json(appeals.appeal_for_page(appeal_id, viewer))
+
+
+@bp.post("/appeals/<int:appeal_id>/signatures")
+@documented(
+    "Sign an appeal (confirmed by an e-mailed link); the fields and answers of recall signing",
+    tags=("appeals", "signing"),
+    response=s.ReceiptCreated,
+    status=202,
+    body=s.SignatureIn,
+    errors=(404, 409, 413, 422, 429),
+)
+@public
+@signing_limit
+def create_appeal_signature(appeal_id: int):
+    data = json_object()
+    result = appeal_signing.sign_appeal(
+        appeal_id=appeal_id,
+        full_name=text_value(data, "full_name"),
+        iin=text_value(data, "iin"),
+        email=text_value(data, "email"),
+        district_id=int_or_none(data.get("district_id")),
+        consent=data.get("consent") is True,
+    )
+    db.session.commit()
+    return {"receipt": result.receipt}, 202
+
+
+@bp.get("/appeals/receipts/<code>")
+@documented(
+    "The state of one appeal signature by its receipt code",
+    tags=("appeals", "signing"),
+    response=s.AppealReceiptOut,
+    errors=(404, 429),
+)
+@public
+@receipt_limit
+def get_appeal_receipt(code: str):
+    view = appeal_signing.lookup_receipt(code)
+    return {
+        "appeal_id": view.appeal_id,
+        "status": view.status,
+        "signed_on": view.signed_on.isoformat() if view.signed_on else None,
+    }
+
+
+@bp.get("/appeals/<int:appeal_id>/districts")
+@documented(
+    "Confirmed signatures of an appeal per district (constituents' districts marked)",
+    tags=("appeals",),
+    response=s.AppealDistrictList,
+)
+@public
+@lag_tolerant
+def get_appeal_districts(appeal_id: int):
+    viewer = current_user if current_user.is_authenticated else None
+    appeal = appeals.appeal_for_page(appeal_id, viewer)
+    return {
+        "items": [
+            {
+                "district_id": row.district_id,
+                "number": row.number,
+                "name": row.name,
+                "confirmed": row.confirmed,
+                "constituent": row.constituent,
+            }
+            for row in appeal_signing.district_counts(appeal)
+        ]
+    }

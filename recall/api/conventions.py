@@ -34,6 +34,7 @@ COUNT_ENDPOINTS = frozenset(
         "api.audit_entries",
         "api.list_appeals",
         "api.get_appeal",
+        "api.get_appeal_districts",
     }
 )
 # Endpoints never stored by a shared cache (a receipt code is a secret of its holder).

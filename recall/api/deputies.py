@@ -10,6 +10,7 @@ from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import body_json, deputy_json, district_json, page_json
 from recall.replica import lag_tolerant
 from recall.security import public
+from recall.services.appeals import lifecycle as appeals
 from recall.services.deputies import directory, popolo_export
 
 
@@ -33,11 +34,16 @@ def list_deputies():
 
 
 @bp.get("/deputies/<int:deputy_id>")
-@documented("One deputy", tags=("deputies",), response=s.DeputyOut)
+@documented(
+    "One deputy, with how they answer constituents' appeals",
+    tags=("deputies",),
+    response=s.DeputyDetail,
+)
 @public
 @lag_tolerant
 def get_deputy(deputy_id: int):
-    return deputy_json(directory.get_deputy(deputy_id))
+    deputy = directory.get_deputy(deputy_id)
+    return {**deputy_json(deputy), "appeals": appeals.responsiveness(deputy.id).as_dict()}
 
 
 @bp.get("/districts/<int:district_id>")

@@ -132,6 +132,19 @@ class DeputyOut(Schema):
     is_demo = _req(fields.Boolean)
 
 
+class DeputyResponsiveness(Schema):
+    published = _req(fields.Integer, metadata={"description": "Public appeals to the deputy."})
+    reached_threshold = _req(fields.Integer, metadata={"description": "Of those, answer due."})
+    answered_on_time = _req(fields.Integer)
+    answered_late = _req(fields.Integer)
+    overdue = _req(fields.Integer, metadata={"description": "No answer after the due date."})
+    awaiting = _req(fields.Integer, metadata={"description": "Due, not answered, still in time."})
+
+
+class DeputyDetail(DeputyOut):
+    appeals = _req(fields.Nested(DeputyResponsiveness))
+
+
 class DeputyPage(Schema):
     items = _req(fields.List(fields.Nested(DeputyOut)))
     meta = _req(fields.Nested(PageMeta))
@@ -848,3 +861,23 @@ class AppealQuery(PageQuery):
         validate=validate.Range(min=1, max=MAX_ROW_ID),
         metadata={"description": "Appeals to the district's deputy and to its body as a whole."},
     )
+
+
+class AppealReceiptOut(Schema):
+    appeal_id = _req(fields.Integer)
+    status = _req(fields.String, metadata={"enum": ["pending", "confirmed", "expired"]})
+    signed_on = _opt(fields.Date)
+
+
+class AppealDistrictCount(Schema):
+    district_id = _req(fields.Integer)
+    number = _req(fields.Integer)
+    name = _req(fields.String)
+    confirmed = _req(fields.Integer)
+    constituent = _req(
+        fields.Boolean, metadata={"description": "Its signers count toward the threshold."}
+    )
+
+
+class AppealDistrictList(Schema):
+    items = _req(fields.List(fields.Nested(AppealDistrictCount)))

@@ -119,6 +119,7 @@ class DemoResult:
     petitions: dict[str, Petition] = field(
         default_factory=dict
     )  # "collecting", "gathering", "closed"
+    appeals: dict = field(default_factory=dict)  # state name -> Appeal (recall/demo/appeals.py)
 
 
 def database_is_empty() -> bool:
@@ -278,7 +279,7 @@ def _create_account(result: DemoResult, role: Role, name: str, **grant) -> None:
     result.accounts[role.value] = (email, password)
 
 
-def _deputy_with_account() -> Deputy:
+def deputy_with_account() -> Deputy:
     """The demo deputy who answers appeals through an account: the Mazhilis' last district's."""
     return db.session.scalar(
         sa.select(Deputy)
@@ -310,6 +311,9 @@ def _area_steps() -> list[DemoStep]:
     steps.append(
         verification_step
     )  # verification: a small active voter roll of the demo petitions' signers
+    from recall.demo.appeals import demo_step as appeals_step
+
+    steps.append(appeals_step)  # appeals: every state, one answered by the deputy account
     return steps
 
 
@@ -354,7 +358,7 @@ def load_demo() -> DemoResult:
     _create_account(result, Role.COMMISSIONER, "Demo Commissioner", body=result.mazhilis.slug)
     _create_account(result, Role.ADMIN, "Demo Admin")
     _create_account(result, Role.MODERATOR, "Demo Moderator")
-    _create_account(result, Role.DEPUTY, "Demo Deputy", deputy=_deputy_with_account().id)
+    _create_account(result, Role.DEPUTY, "Demo Deputy", deputy=deputy_with_account().id)
     for step in _area_steps():
         step(result)
     db.session.flush()

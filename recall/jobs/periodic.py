@@ -27,6 +27,7 @@ from recall.models.base import utcnow
 from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
 from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
+from recall.services.appeals.signing import expire_unconfirmed as expire_appeal_signatures
 from recall.services.audit import publish_daily_head
 from recall.services.fraud.patterns import scan_sources
 from recall.services.petitions.lifecycle import close_due_petitions
@@ -52,6 +53,7 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("appeals.close_due", 300, close_due_appeals),
     ("appeals.mark_overdue", 300, mark_overdue),
     ("fraud.scan_sources", 300, scan_sources),
+    ("appeals.expire_unconfirmed", 300, expire_appeal_signatures),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

@@ -3,8 +3,11 @@
 from recall.models.api_token import ApiToken  # noqa: F401
 from recall.models.appeal import (  # noqa: F401
     Appeal,
+    AppealDistrictCount,
     AppealHistory,
     AppealPromise,
+    AppealReceiptDecoy,
+    AppealSignature,
     AppealState,
     BodyAppealSettings,
 )

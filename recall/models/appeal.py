@@ -11,7 +11,7 @@ the body's ``BodyAppealSettings``, so a later change of settings never changes a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.body import Body, District
 from recall.models.deputy import Deputy
 from recall.models.promise import Promise
+from recall.models.signature import SignatureStatus, new_confirm_nonce
 from recall.models.user import User
 
 
@@ -170,3 +171,69 @@ class AppealPromise(db.Model):
     )
 
     promise: Mapped[Promise] = relationship()
+
+
+class AppealSignature(db.Model):
+    """One signature on an appeal; ``created_at`` is the moment of signing.
+
+    As on recall petitions the IIN is kept only as its keyed hash (``iin_hash``, the same
+    ``IIN_HASH_KEY`` HMAC) with the birth date; one signature per voter and appeal (a unique
+    constraint, inserted with ``ON CONFLICT DO NOTHING``). ``is_constituent`` is decided at
+    signing from the district the signer states: the addressee's district (a body's districts for
+    a body or a party-list deputy) counts toward the threshold; anyone else is a supporter.
+    Name and e-mail are signer data: never shown, purged with the appeal's other personal data.
+    """
+
+    __tablename__ = "appeal_signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeals.id", ondelete="CASCADE"))
+    iin_hash: Mapped[str] = mapped_column(sa.String(64))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    is_constituent: Mapped[bool] = mapped_column()
+    status: Mapped[SignatureStatus] = mapped_column(
+        enum_column(SignatureStatus, name="appeal_signature_status"),
+        default=SignatureStatus.PENDING,
+    )
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    confirm_nonce: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=new_confirm_nonce
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.UniqueConstraint("appeal_id", "iin_hash", name="uq_appeal_signatures_one_per_voter"),
+    )
+
+
+class AppealReceiptDecoy(db.Model):
+    """A receipt handed out for a repeated attempt with an IIN that already signed the appeal:
+    it looks up like an unconfirmed signature (pending, then expired). Nothing personal."""
+
+    __tablename__ = "appeal_receipt_decoys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AppealDistrictCount(db.Model):
+    """Confirmed signatures of an appeal per signer's district, kept by the signing service so a
+    page reads one row per district, whatever the number of signatures."""
+
+    __tablename__ = "appeal_district_counts"
+
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
+    )
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0)

@@ -44,11 +44,13 @@ class Recipient(StrEnum):
     ORGANIZATION_WEBHOOKS = "organization_webhooks"  # every active webhook endpoint
     PAYLOAD_USER = "payload_user"  # the user named by payload["user_id"]
     MISUSE_REPORTER = "misuse_reporter"  # the e-mail on the subject misuse report
+    APPEAL_FOLLOWERS = "appeal_followers"  # followers of the subject appeal
 
 
 class FollowTarget(StrEnum):
     DEPUTY = "deputy"
     PETITION = "petition"
+    APPEAL = "appeal"
 
 
 class FollowChannel(StrEnum):
@@ -66,6 +68,7 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("signature.confirmation_requested", (Recipient.SIGNER,)),
     ("signature.already_signed", (Recipient.SIGNER,)),
     ("signature.withdrawn", (Recipient.SIGNER,)),
+    ("appeal_signature.confirmation_requested", (Recipient.SIGNER,)),
     ("initiative.invited", (Recipient.PAYLOAD_USER,)),
     ("account.confirmation_requested", (Recipient.PAYLOAD_USER,)),
     ("account.registration_attempted", (Recipient.PAYLOAD_USER,)),
@@ -125,6 +128,30 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     # The audit chain's daily head, so copies of it are held outside the system (issue 19).
     ("audit.head_published", _HOOKS),
     ("petition.audit_head", (Recipient.PETITION_FOLLOWERS,)),
+    # Appeals (constituent petitions): payload["user_id"] is the appeal's author.
+    (
+        "appeal.published",
+        (Recipient.PAYLOAD_USER, Recipient.APPEAL_FOLLOWERS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS),
+    ),
+    ("appeal.rejected", (Recipient.PAYLOAD_USER,)),
+    (
+        "appeal.threshold_reached",
+        (Recipient.PAYLOAD_USER, Recipient.DEPUTY, Recipient.APPEAL_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "appeal.answered",
+        (Recipient.PAYLOAD_USER, Recipient.APPEAL_FOLLOWERS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS),
+    ),
+    (
+        "appeal.overdue",
+        (
+            Recipient.PAYLOAD_USER,
+            Recipient.DEPUTY,
+            Recipient.APPEAL_FOLLOWERS,
+            Recipient.DEPUTY_FOLLOWERS,
+            *_HOOKS,
+        ),
+    ),
 )
 
 #: ``(event_kind, recipient, channel)`` triples, as plain strings.

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 # Human names of event kinds, for the generic template's subject and text.
 KIND_LABELS = {
     "signature.confirmation_requested": _l("Confirm your signature"),
+    "appeal_signature.confirmation_requested": _l("Confirm your signature on an appeal"),
     "signature.already_signed": _l("You have already signed this petition"),
     "signature.withdrawn": _l("Your signature was withdrawn"),
     "initiative.invited": _l("You are invited to an initiative group"),
@@ -71,6 +72,13 @@ KIND_LABELS = {
     "petition.source_flagged": _l("A signing pattern was flagged on a petition"),
     "audit.head_published": _l("Today's head of the commission's audit log"),
     "petition.audit_head": _l("Today's head of the commission's audit log"),
+    "appeal.submitted": _l("An appeal was sent to moderation"),
+    "appeal.published": _l("An appeal was published"),
+    "appeal.rejected": _l("An appeal was rejected by the moderators"),
+    "appeal.threshold_reached": _l("An appeal has enough constituents: an answer is due"),
+    "appeal.answered": _l("An appeal was answered"),
+    "appeal.overdue": _l("An appeal is overdue: no answer by the due date"),
+    "appeal.closed": _l("An appeal was closed"),
 }
 # Payload keys that are links or codes for one person: never listed by the generic template.
 SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
@@ -100,6 +108,8 @@ PAYLOAD_LABELS = {
     "title": _l("Title"),
     "status": _l("Status"),
     "withdrawn": _l("Withdrawn by the initiators"),
+    "threshold": _l("Constituent signatures for an answer"),
+    "response_due_at": _l("Answer due by"),
 }
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
 # Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.
@@ -111,6 +121,7 @@ SUBJECT_ENDPOINTS = {
     "deputy": ("public.show_deputy", "deputy_id"),
     "petition": ("petitions.show_petition", "petition_id"),
     "promise": ("promises.show_promise", "promise_id"),
+    "appeal": ("appeals.show_appeal", "appeal_id"),
 }
 
 

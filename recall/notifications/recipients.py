@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.models.appeal import Appeal, AppealSignature
 from recall.models.deputy import Deputy
 from recall.models.notifications import (
     Channel,
@@ -42,6 +43,8 @@ SUBJECT_MODELS: dict[str, type] = {
     "deputy": Deputy,
     "promise": Promise,
     "misuse_report": MisuseReport,
+    "appeal": Appeal,
+    "appeal_signature": AppealSignature,
 }
 
 
@@ -92,7 +95,7 @@ def _user_target(user: User | None, kind: Recipient) -> Iterator[Target]:
 
 
 def _signer(event: Event, subject: Any) -> Iterator[Target]:
-    if isinstance(subject, Signature | SignatureClaim) and subject.email:
+    if isinstance(subject, Signature | SignatureClaim | AppealSignature) and subject.email:
         # A signer need not have an account; if they do, write in their language, else in the
         # language of the page they signed on (the event's).
         email = subject.email.strip().lower()
@@ -178,6 +181,13 @@ def _petition_followers(event: Event, subject: Any) -> Iterator[Target]:
     )
 
 
+def _appeal_followers(event: Event, subject: Any) -> Iterator[Target]:
+    appeal_id = (
+        subject.id if isinstance(subject, Appeal) else (event.payload or {}).get("appeal_id")
+    )
+    yield from _followers(FollowTarget.APPEAL, appeal_id, Recipient.APPEAL_FOLLOWERS)
+
+
 def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
     endpoints = db.session.scalars(
         sa.select(WebhookEndpoint)
@@ -220,6 +230,7 @@ RESOLVERS: dict[Recipient, Callable[[Event, Any], Iterable[Target]]] = {
     Recipient.ORGANIZATION_WEBHOOKS: _organization_webhooks,
     Recipient.PAYLOAD_USER: _payload_user,
     Recipient.MISUSE_REPORTER: _misuse_reporter,
+    Recipient.APPEAL_FOLLOWERS: _appeal_followers,
 }
 
 

@@ -69,7 +69,7 @@ def test_follow_button_on_deputy_page_and_follow_unfollow(app, make, client, log
         (
             "/notifications/follow/party/{id}",
             {"channel": "email"},
-            b"You can follow a deputy or a petition.",
+            b"You can follow a deputy, a petition or an appeal.",
         ),
         ("/notifications/follow/deputy/999999", {"channel": "email"}, b"Nothing to follow here."),
     ],
@@ -170,7 +170,7 @@ def test_periodic_runner_runs_each_task_once_per_interval_across_runners(
 def test_every_periodic_task_is_a_function_under_a_unique_name():
     """Tasks are referenced directly, so a renamed function fails at import; a name is a lock."""
     names = [name for name, _interval, _task in periodic.PERIODIC_TASKS]
-    assert len(names) == len(set(names)) == 11
+    assert len(names) == len(set(names)) == 12
     for name, interval, task in periodic.PERIODIC_TASKS:
         assert callable(task) and interval > 0, name
 

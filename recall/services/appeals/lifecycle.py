@@ -37,7 +37,7 @@ from recall.models.deputy import DeputyStatus
 from recall.models.promise import Promise
 from recall.models.user import Role
 from recall.rules.appeals import AppealTerms, add_months, required_constituents
-from recall.services.appeals.states import PUBLIC_STATES, change_state
+from recall.services.appeals.states import PUBLIC_STATES, change_state, check_transition
 from recall.services.audit import append_audit
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
 
@@ -46,6 +46,8 @@ TITLE_MIN, TITLE_MAX = 10, 200
 TEXT_MIN, TEXT_MAX = 50, 5000
 ASK_MIN, ASK_MAX = 10, 1000
 REASON_MAX = 2000
+RESPONSE_MIN, RESPONSE_MAX = 20, 10000
+SOURCE_MIN, SOURCE_MAX = 5, 500
 MAX_CITED_PROMISES = 20
 
 
@@ -534,3 +536,153 @@ def mark_overdue(now: datetime | None = None) -> int:
     for appeal in due:
         change_state(appeal, S.OVERDUE, None)
     return len(due)
+
+
+# --------------------------------------------------------------- responses
+
+
+def deputy_account(deputy_id: int | None) -> User | None:
+    """The account linked to a deputy record, if an administrator linked one."""
+    if deputy_id is None:
+        return None
+    return db.session.scalar(sa.select(User).where(User.deputy_id == deputy_id))
+
+
+def may_respond(actor: User | None, appeal: Appeal) -> bool:
+    """Is ``actor`` the one who publishes the answer to ``appeal``: the addressed deputy's own
+    account, or a moderator where the addressee has no account (a body, or a deputy without one)?"""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if appeal.deputy_id is not None and actor.deputy_id == appeal.deputy_id:
+        return True
+    return actor.has_role(Role.MODERATOR) and deputy_account(appeal.deputy_id) is None
+
+
+def respond_to_appeal(
+    actor: User,
+    appeal_id: int,
+    text: str,
+    source: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Appeal:
+    """Publish the answer to an appeal (open, response due or overdue): by the addressed deputy's
+    account, or by a moderator who enters the written answer of a deputy (or body) without an
+    account, naming where it comes from (``source``: a link or the letter's reference).
+
+    ``Forbidden`` for anyone else (a moderator too, once the deputy has an account: the deputy
+    answers); ``Conflict`` in another state; ``Invalid`` for the text (20-10000 characters) or a
+    missing source. Nothing is written on refusal.
+    """
+    appeal = _load_for_update(appeal_id)
+    own = appeal.deputy_id is not None and actor.deputy_id == appeal.deputy_id
+    if not own and not actor.has_role(Role.MODERATOR):
+        raise Forbidden(_("Only the deputy's account, or a moderator, may publish the answer."))
+    if not own and deputy_account(appeal.deputy_id) is not None:
+        raise Forbidden(_("This deputy has an account: the deputy publishes the answer."))
+    check_transition(appeal, S.ANSWERED)
+    text = _bounded(text, "text", RESPONSE_MIN, RESPONSE_MAX, _("Answer"))
+    source = (
+        None
+        if own
+        else _bounded(source, "source", SOURCE_MIN, SOURCE_MAX, _("Source of the written answer"))
+    )
+    now = now or utcnow()
+    on_time = appeal.response_due_at is None or now <= appeal.response_due_at
+    appeal.answered_at = now
+    appeal.response_text = text
+    appeal.response_source = source
+    appeal.responded_by_id = actor.id
+    change_state(appeal, S.ANSWERED, actor, payload={"on_time": on_time})
+    append_audit(
+        "appeal.answered",
+        actor.id,
+        "appeal",
+        appeal.id,
+        appeal.body_id,
+        {"by_deputy_account": own, "on_time": on_time},
+    )
+    return appeal
+
+
+def appeals_to_answer(actor: User) -> list[Appeal]:
+    """What waits for an answer from ``actor``: a deputy account's appeals, or for a moderator
+    those whose addressee has no account; response due and overdue first."""
+    query = sa.select(Appeal).where(Appeal.state.in_((S.OPEN, S.RESPONSE_DUE, S.OVERDUE)))
+    if actor.deputy_id is not None and not actor.has_role(Role.MODERATOR):
+        query = query.where(Appeal.deputy_id == actor.deputy_id)
+    elif actor.has_role(Role.MODERATOR):
+        with_account = sa.select(User.deputy_id).where(User.deputy_id.is_not(None))
+        query = query.where(
+            sa.or_(Appeal.deputy_id.is_(None), Appeal.deputy_id.not_in(with_account))
+        )
+    else:
+        raise Forbidden(_("Only deputies and moderators answer appeals."))
+    order = sa.case((Appeal.state == S.OVERDUE, 0), (Appeal.state == S.RESPONSE_DUE, 1), else_=2)
+    return list(
+        db.session.scalars(
+            query.options(joinedload(Appeal.deputy), joinedload(Appeal.body)).order_by(
+                order, Appeal.response_due_at, Appeal.id
+            )
+        )
+    )
+
+
+# --------------------------------------------------------------- responsiveness
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """How a deputy answers appeals: of the public appeals addressed to them, how many reached
+    the threshold, were answered on time or late, are overdue or still within their time."""
+
+    published: int
+    reached_threshold: int
+    answered_on_time: int
+    answered_late: int
+    overdue: int
+    awaiting: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "published": self.published,
+            "reached_threshold": self.reached_threshold,
+            "answered_on_time": self.answered_on_time,
+            "answered_late": self.answered_late,
+            "overdue": self.overdue,
+            "awaiting": self.awaiting,
+        }
+
+
+def responsiveness(deputy_id: int, now: datetime | None = None) -> Responsiveness:
+    """The figures of one deputy in one statement (``rules.appeals.answer_timeliness`` in SQL:
+    on time is answered by the due date; overdue is unanswered after it)."""
+    now = now or utcnow()
+    due, answered = Appeal.response_due_at, Appeal.answered_at
+
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            count(Appeal.threshold_reached_at.is_not(None)),
+            count(sa.and_(due.is_not(None), answered.is_not(None), answered <= due)),
+            count(sa.and_(due.is_not(None), answered > due)),
+            count(sa.and_(due.is_not(None), answered.is_(None), due < now)),
+            count(sa.and_(due.is_not(None), answered.is_(None), due >= now)),
+        ).where(Appeal.deputy_id == deputy_id, Appeal.state.in_(PUBLIC_STATES))
+    ).one()
+    return Responsiveness(*(int(v) for v in row))
+
+
+def deputy_appeals(deputy_id: int, limit: int = 10) -> list[Appeal]:
+    """The newest public appeals to a deputy, for the deputy page."""
+    return list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.deputy_id == deputy_id, Appeal.state.in_(PUBLIC_STATES))
+            .order_by(Appeal.opens_at.desc(), Appeal.id.desc())
+            .limit(limit)
+        )
+    )

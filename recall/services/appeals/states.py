@@ -129,6 +129,8 @@ def change_state(
         "to": target.value,
         "deputy_id": appeal.deputy_id,
         "body_id": appeal.body_id,
+        "user_id": appeal.author_id,  # the author hears (PAYLOAD_USER)
+        "title": appeal.title,
     }
     if reason is not None:
         event_payload["reason"] = reason

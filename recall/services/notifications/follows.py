@@ -9,12 +9,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from recall.errors import DomainError, Invalid, NotFound
 from recall.extensions import db
+from recall.models.appeal import Appeal
 from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
 from recall.models.petition import Petition
 from recall.models.user import User
 
-TARGET_MODELS = {FollowTarget.DEPUTY: Deputy, FollowTarget.PETITION: Petition}
+TARGET_MODELS = {
+    FollowTarget.DEPUTY: Deputy,
+    FollowTarget.PETITION: Petition,
+    FollowTarget.APPEAL: Appeal,
+}
 _SALT = "recall.unsubscribe"
 
 
@@ -22,7 +27,9 @@ def _target_type(value: str) -> FollowTarget:
     try:
         return FollowTarget(value)
     except ValueError:
-        raise Invalid(_("You can follow a deputy or a petition."), field="target_type") from None
+        raise Invalid(
+            _("You can follow a deputy, a petition or an appeal."), field="target_type"
+        ) from None
 
 
 def _channel(value: str) -> FollowChannel:

@@ -7,7 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from recall.services.appeals.lifecycle import ASK_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
+from recall.services.appeals.lifecycle import (
+    ASK_MAX,
+    REASON_MAX,
+    RESPONSE_MAX,
+    SOURCE_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+)
 
 
 class DraftAppealForm(FlaskForm):
@@ -41,3 +48,11 @@ class AppealTermsForm(FlaskForm):
         validators=[Optional(), Length(max=12)],
     )
     response_days = StringField(_l("Days to respond (1 to 365)"), validators=[Length(max=4)])
+
+
+class RespondForm(FlaskForm):
+    text = TextAreaField(_l("The answer"), validators=[Length(max=RESPONSE_MAX + 1000)])
+    source = StringField(
+        _l("Where the written answer comes from (a link or the letter's number and date)"),
+        validators=[Length(max=SOURCE_MAX + 100)],
+    )

@@ -9,16 +9,33 @@ from flask_login import current_user
 from recall.models import Role
 from recall.models.appeal import AppealState
 from recall.replica import lag_tolerant
-from recall.security import login_required, public, roles_required
+from recall.rules.charts import bar_chart_svg
+from recall.security import login_required, public, roles_required, signing_limit
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import signing as appeal_signing
 from recall.services.appeals.states import PUBLIC_STATES, state_label
 from recall.web.actions import redirect_with, submit
-from recall.web.appeals.forms import AppealTermsForm, DraftAppealForm, RejectAppealForm
+from recall.web.appeals.forms import (
+    AppealTermsForm,
+    DraftAppealForm,
+    RejectAppealForm,
+    RespondForm,
+)
 from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
+from recall.web.signing.forms import ConfirmForm, SignForm
 
 bp = Blueprint("appeals", __name__)
 bp.add_app_template_global(state_label, "appeal_state_label")
+
+
+@bp.app_template_global("deputy_appeals_panel")
+def deputy_appeals_panel(deputy) -> dict:
+    """What the deputy page shows about appeals: the responsiveness figures and the newest ones."""
+    return {
+        "figures": appeals.responsiveness(deputy.id),
+        "appeals": appeals.deputy_appeals(deputy.id),
+    }
 
 
 def _viewer():
@@ -86,10 +103,12 @@ def _appeal_page(appeal_id: int, **forms) -> str:
     appeal = appeals.appeal_for_page(appeal_id, viewer)
     context = {
         "appeal": appeal,
+        "districts": _district_figures(appeal),
         "promises": appeals.cited_promises(appeal),
         "actors": appeals.history_actors(appeal),
         "is_author": viewer is not None and appeal.author_id == viewer.id,
         "is_moderator": viewer is not None and viewer.has_role(Role.MODERATOR),
+        "may_respond": appeals.may_respond(viewer, appeal),
         "S": AppealState,
     }
     if viewer is not None:
@@ -177,3 +196,88 @@ def body_terms(body_id: int):
 def _terms(form: AppealTermsForm) -> dict:
     names = ("open_months", "response_days", "threshold_count", "threshold_share")
     return {name: getattr(form, name).data for name in names}
+
+
+def _district_figures(appeal) -> dict | None:
+    """The per-district table and its SVG bar chart (for a body or a party-list deputy)."""
+    if appeal.opens_at is None or appeal.district_id is not None:
+        return None
+    rows = appeal_signing.district_counts(appeal)
+    chart = bar_chart_svg(
+        [(f"{r.number}. {r.name}", r.confirmed, r.constituent) for r in rows if r.constituent],
+        title=_("Confirmed signatures per district"),
+    )
+    return {"rows": rows, "svg": chart}
+
+
+@bp.route("/appeals/<int:appeal_id>/sign", methods=["GET", "POST"])
+@public
+@signing_limit
+def sign_appeal(appeal_id: int):
+    appeal = appeals.appeal_for_page(appeal_id, _viewer())
+    form = SignForm()
+    form.district_id.choices = [(0, _("Choose your district"))] + [
+        (d.id, f"{d.number}. {d.name}") for d in appeal_signing.signing_districts(appeal)
+    ]
+    return submit(
+        form,
+        lambda: _sign(appeal_id, form),
+        done=lambda r: (
+            render_template("appeals/signed.html", appeal=appeal, receipt=r.receipt),
+            202,
+        ),
+        page=lambda: render_template("appeals/sign.html", appeal=appeal, form=form),
+    )
+
+
+def _sign(appeal_id: int, form: SignForm):
+    return appeal_signing.sign_appeal(
+        appeal_id=appeal_id,
+        full_name=form.full_name.data,
+        iin=form.iin.data,
+        email=form.email.data,
+        district_id=form.district_id.data or None,
+        consent=form.consent.data,
+    )
+
+
+@bp.get("/appeals/signatures/confirm/<token>")
+@public
+def confirm_signature_page(token: str):
+    """The e-mailed link shows a button; only pressing it confirms (mail scanners open links)."""
+    appeal_signing.check_confirmation_link(token)
+    return render_template("appeals/confirm.html", token=token, form=ConfirmForm())
+
+
+@bp.post("/appeals/signatures/confirm/<token>")
+@public
+def confirm_signature(token: str):
+    form = ConfirmForm()
+    return submit(
+        form,
+        lambda: appeal_signing.confirm_appeal_signature(token),
+        done=lambda sig: _to(sig.appeal_id, _("Your signature is confirmed and counted.")),
+        page=lambda: render_template("appeals/confirm.html", token=token, form=form),
+    )
+
+
+@bp.route("/appeals/<int:appeal_id>/respond", methods=["GET", "POST"])
+@roles_required(Role.DEPUTY, Role.MODERATOR)
+def respond(appeal_id: int):
+    appeal = appeals.appeal_for_page(appeal_id, current_user)
+    form = RespondForm()
+    return submit(
+        form,
+        lambda: appeals.respond_to_appeal(
+            current_user, appeal_id, form.text.data, form.source.data
+        ),
+        done=lambda a: _to(a.id, _("The answer is published.")),
+        page=lambda: render_template("appeals/respond.html", appeal=appeal, form=form),
+    )
+
+
+@bp.get("/appeals/to-answer")
+@roles_required(Role.DEPUTY, Role.MODERATOR)
+def to_answer():
+    items = appeals.appeals_to_answer(current_user)
+    return render_template("appeals/to_answer.html", appeals=items)

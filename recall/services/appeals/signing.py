@@ -1,0 +1,357 @@
+"""Signing constituent petitions (appeals) online: the recall petition's checks, receipts and
+e-mail confirmation, counted per constituent/supporter and per district.
+
+What is shared with recall signing (``recall.services.signing.online``): the name and IIN checks
+(format, check digit, birth date, age 18 to 120), the keyed IIN hash, receipt codes, the e-mail
+normalisation, the rate limit (the API and page use the same ``signing_limit`` budget). What
+differs: any district may sign (the addressee's district, or the body's districts for a body or
+a party-list deputy, count as constituents toward the threshold; others are supporters); there
+is no paper signing and no commission verification. The first attempt with an IIN holds the
+signature; a repeated attempt answers exactly like a first one with a decoy receipt (pending,
+then expired) and writes nothing personal, and nobody is told.
+
+Counting: a confirmation adds one to the appeal's ``constituent_count`` or ``supporter_count``
+with ``UPDATE ... RETURNING`` (the appeal row's lock orders concurrent confirmations) and to the
+signer's district row; the confirmation whose increment reaches the threshold, and only that
+one, moves the appeal to ``response_due`` (an appeal answered before keeps its state and gets
+its ``threshold_reached_at``). Reads are the columns: constant time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from recall.errors import Conflict, Invalid, NotFound
+from recall.extensions import db
+from recall.models.appeal import (
+    Appeal,
+    AppealDistrictCount,
+    AppealReceiptDecoy,
+    AppealSignature,
+    AppealState,
+)
+from recall.models.base import utcnow
+from recall.models.body import District
+from recall.models.signature import SignatureStatus, new_confirm_nonce
+from recall.rules.appeals import response_due, threshold_crossed
+from recall.services.accounts.users import normalise_email
+from recall.services.appeals.states import PUBLIC_STATES, SIGNING_STATES, change_state
+from recall.services.iin_hash import hash_iin
+from recall.services.outbox import record_event
+from recall.services.signing.counting import insert_for, local_day
+from recall.services.signing.online import (
+    SignResult,
+    check_full_name,
+    check_iin,
+    new_receipt,
+    receipt_hash_of,
+)
+
+log = logging.getLogger(__name__)
+
+CONFIRM_PATH = "/appeals/signatures/confirm/"
+_SALT = "recall.appeal-signature.confirm-email"
+S = AppealState
+
+
+@dataclass(frozen=True)
+class AppealReceiptView:
+    """What an appeal receipt reveals: the appeal and the state of that one signature."""
+
+    appeal_id: int
+    status: str  # pending | confirmed | expired
+    signed_on: date | None
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def token_for(signature: AppealSignature) -> str:
+    """The token of a signature's confirmation link (its random nonce and receipt fingerprint)."""
+    return _serializer().dumps([signature.confirm_nonce, signature.receipt_hash[:16]])
+
+
+def confirm_url(signature: AppealSignature) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CONFIRM_PATH + token_for(signature)
+
+
+def _appeal_open_for_signing(appeal_id: int, now: datetime) -> Appeal:
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None or appeal.state not in PUBLIC_STATES:
+        raise NotFound(_("No such appeal."), field="appeal")
+    if (
+        appeal.state not in SIGNING_STATES
+        or appeal.opens_at is None
+        or not appeal.opens_at <= now < appeal.closes_at
+    ):
+        raise Conflict(_("This appeal is not open for signing."), field="appeal")
+    return appeal
+
+
+def is_constituent(appeal: Appeal, district: District) -> bool:
+    """Does a signer of ``district`` count toward ``appeal``'s threshold?"""
+    if appeal.district_id is not None:
+        return district.id == appeal.district_id
+    return district.body_id == appeal.body_id
+
+
+def sign_appeal(
+    *,
+    appeal_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    now: datetime | None = None,
+) -> SignResult:
+    """Sign appeal ``appeal_id`` online, with the JSON fields of recall signing.
+
+    Checks, in this order, each raising with nothing written: the appeal is public (``NotFound``)
+    and open for signing (``Conflict``); ``full_name``; ``iin``; ``email``; ``district_id`` names
+    a district; ``consent`` is True. Then stores a pending signature and records
+    ``appeal_signature.confirmation_requested`` (the link and the receipt, to the signer).
+    Flushes, never commits.
+    """
+    now = now or utcnow()
+    appeal = _appeal_open_for_signing(appeal_id, now)
+    name = check_full_name(full_name)
+    info = check_iin(iin, local_day(now))
+    email = normalise_email(email or "")
+    district = db.session.get(District, district_id) if district_id else None
+    if district is None:
+        raise Invalid(_("Choose your district."), field="district_id")
+    if consent is not True:
+        raise Invalid(
+            _("Please agree to the processing of your personal data to sign."), field="consent"
+        )
+    receipt, receipt_hash = new_receipt()
+    expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
+    stmt = (
+        insert_for(AppealSignature)
+        .values(
+            appeal_id=appeal.id,
+            iin_hash=hash_iin(info.iin),
+            birth_date=info.birth_date,
+            full_name=name,
+            email=email,
+            district_id=district.id,
+            is_constituent=is_constituent(appeal, district),
+            status=SignatureStatus.PENDING,
+            receipt_hash=receipt_hash,
+            confirm_nonce=new_confirm_nonce(),
+            expires_at=expires_at,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["appeal_id", "iin_hash"])
+        .returning(AppealSignature)
+    )
+    signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
+    if signature is None:
+        # This IIN signed already: a decoy receipt, answering like a first signature.
+        db.session.add(
+            AppealReceiptDecoy(
+                appeal_id=appeal.id,
+                receipt_hash=receipt_hash,
+                expires_at=expires_at,
+                created_at=now,
+            )
+        )
+        db.session.flush()
+        return SignResult(receipt=receipt)
+    record_event(
+        "appeal_signature.confirmation_requested",
+        "appeal_signature",
+        signature.id,
+        {"appeal_id": appeal.id, "confirm_url": confirm_url(signature), "receipt": receipt},
+    )
+    log.info("appeal signature %r stored on appeal %r", signature.id, appeal.id)
+    return SignResult(receipt=receipt)
+
+
+def _signature_for(token: str, *, lock: bool = False) -> AppealSignature:
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        data = None
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)):
+        raise Invalid(
+            _("This confirmation link is not valid. Please use the link from the latest e-mail."),
+            field="token",
+        )
+    query = sa.select(AppealSignature).where(AppealSignature.confirm_nonce == data[0])
+    signature = db.session.scalar(query.with_for_update() if lock else query)
+    if signature is None or signature.receipt_hash[:16] != data[1]:
+        raise Invalid(
+            _("This confirmation link is not valid. Please use the link from the latest e-mail."),
+            field="token",
+        )
+    return signature
+
+
+def check_confirmation_link(token: str) -> AppealSignature:
+    """The signature an e-mailed link speaks for; ``Invalid`` for a foreign or damaged link."""
+    return _signature_for(token)
+
+
+def confirm_appeal_signature(token: str, *, now: datetime | None = None) -> AppealSignature:
+    """Confirm the signature behind an e-mailed link and count it (see the module's note).
+
+    Idempotent for a confirmed signature; ``Invalid`` for an expired one, ``Conflict`` when the
+    appeal no longer takes signatures. Flushes, never commits.
+    """
+    now = now or utcnow()
+    signature = _signature_for(token, lock=True)
+    if signature.status == SignatureStatus.CONFIRMED:
+        return signature
+    if signature.status != SignatureStatus.PENDING or now >= signature.expires_at:
+        raise Invalid(
+            _("This signature expired because it was not confirmed in time. You can sign again."),
+            field="token",
+        )
+    _appeal_open_for_signing(signature.appeal_id, now)
+    signature.status = SignatureStatus.CONFIRMED
+    signature.confirmed_at = now
+    db.session.flush()
+    count_confirmed(signature, now)
+    return signature
+
+
+def count_confirmed(signature: AppealSignature, now: datetime) -> None:
+    """Add a confirmed signature to the appeal's counts; the increment that reaches the
+    threshold moves the appeal to ``response_due`` (exactly once: the row lock orders them)."""
+    column = Appeal.constituent_count if signature.is_constituent else Appeal.supporter_count
+    after = db.session.execute(
+        sa.update(Appeal)
+        .where(Appeal.id == signature.appeal_id)
+        .values({column.key: column + 1})
+        .returning(column)
+    ).scalar_one()
+    upsert = insert_for(AppealDistrictCount).values(
+        appeal_id=signature.appeal_id, district_id=signature.district_id, confirmed=1
+    )
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["appeal_id", "district_id"],
+            set_={"confirmed": AppealDistrictCount.confirmed + 1},
+        )
+    )
+    appeal = db.session.get(Appeal, signature.appeal_id, populate_existing=True)
+    if signature.is_constituent and threshold_crossed(after - 1, after, appeal.threshold):
+        reach_threshold(appeal, now)
+
+
+def reach_threshold(appeal: Appeal, now: datetime) -> None:
+    """Stamp the moment the threshold was reached; an open appeal now owes an answer."""
+    appeal.threshold_reached_at = now
+    if appeal.state == S.OPEN:
+        appeal.response_due_at = response_due(now, appeal.response_days or 30)
+        change_state(
+            appeal,
+            S.RESPONSE_DUE,
+            None,
+            payload={
+                "threshold": appeal.threshold,
+                "response_due_at": appeal.response_due_at.isoformat(),
+            },
+        )
+    db.session.flush()
+
+
+def expire_unconfirmed(now: datetime | None = None) -> int:
+    """Mark pending appeal signatures past their confirmation time expired (periodic)."""
+    now = now or utcnow()
+    result = db.session.execute(
+        sa.update(AppealSignature)
+        .where(AppealSignature.status == SignatureStatus.PENDING, AppealSignature.expires_at <= now)
+        .values(status=SignatureStatus.EXPIRED)
+    )
+    return result.rowcount or 0
+
+
+def lookup_receipt(code: str | None, *, now: datetime | None = None) -> AppealReceiptView:
+    """The public state behind an appeal receipt; a decoy answers like an unconfirmed signature."""
+    now = now or utcnow()
+    digest = receipt_hash_of(code)
+    if digest:
+        signature = db.session.scalar(
+            sa.select(AppealSignature).where(AppealSignature.receipt_hash == digest)
+        )
+        if signature is not None:
+            status = signature.status
+            if status == SignatureStatus.PENDING and now >= signature.expires_at:
+                status = SignatureStatus.EXPIRED
+            return AppealReceiptView(
+                signature.appeal_id, status.value, local_day(signature.created_at)
+            )
+        decoy = db.session.scalar(
+            sa.select(AppealReceiptDecoy).where(AppealReceiptDecoy.receipt_hash == digest)
+        )
+        if decoy is not None:
+            status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
+            return AppealReceiptView(decoy.appeal_id, status.value, local_day(decoy.created_at))
+    raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    district_id: int
+    number: int
+    name: str
+    confirmed: int
+    constituent: bool
+
+
+def district_counts(appeal: Appeal) -> list[DistrictCount]:
+    """Confirmed signatures per district: every district of the appeal's body (zero where nobody
+    signed) and any other district someone signed from; one row per district read."""
+    rows = db.session.execute(
+        sa.select(
+            District.id,
+            District.number,
+            District.name,
+            District.body_id,
+            sa.func.coalesce(AppealDistrictCount.confirmed, 0),
+        )
+        .select_from(District)
+        .outerjoin(
+            AppealDistrictCount,
+            sa.and_(
+                AppealDistrictCount.district_id == District.id,
+                AppealDistrictCount.appeal_id == appeal.id,
+            ),
+        )
+        .where(sa.or_(District.body_id == appeal.body_id, AppealDistrictCount.confirmed > 0))
+        .order_by(District.body_id != appeal.body_id, District.number, District.id)
+    ).all()
+    return [
+        DistrictCount(
+            district_id=i,
+            number=number,
+            name=name,
+            confirmed=int(confirmed),
+            constituent=(i == appeal.district_id)
+            if appeal.district_id is not None
+            else body_id == appeal.body_id,
+        )
+        for i, number, name, body_id, confirmed in rows
+    ]
+
+
+def signing_districts(appeal: Appeal) -> list[District]:
+    """Districts a signer can choose: the appeal's body's first, then every other."""
+    return list(
+        db.session.scalars(
+            sa.select(District).order_by(
+                District.body_id != appeal.body_id, District.body_id, District.number
+            )
+        )
+    )
