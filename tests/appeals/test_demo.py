@@ -18,9 +18,7 @@ def test_demo_appeals(app, client):
     states = {name: a.state for name, a in result.appeals.items()}
     assert set(states.values()) == set(AppealState)
     answered = result.appeals["answered"]
-    account = db.session.scalar(
-        sa.select(User).where(User.email == result.accounts["deputy"][0])
-    )
+    account = db.session.scalar(sa.select(User).where(User.email == result.accounts["deputy"][0]))
     assert answered.responded_by_id == account.id and account.deputy_id == answered.deputy_id
     assert answered.answered_at <= answered.response_due_at
     assert answered.supporter_count == 2 and answered.constituent_count >= 5
