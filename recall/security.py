@@ -106,8 +106,71 @@ login_limit = limiter.limit(_configured("LOGIN_RATE_LIMIT"), methods=["POST"])
 misuse_report_limit = limiter.limit(_configured("MISUSE_REPORT_RATE_LIMIT"), methods=["POST"])
 # One budget (``SIGNING_RATE_LIMIT``) for every way of signing, on the form and the API alike,
 # and one for probing receipts.
-signing_limit = limiter.shared_limit(
-    _configured("SIGNING_RATE_LIMIT"), scope="signing", methods=["POST"]
+# The per-address budget, and the per-domain and per-petition ones, are run-time settings an
+# administrator edits on /admin/fraud (recall.services.fraud.settings; read at most 10 s old).
+_UNLIMITED = "1000000000 per day"  # what an empty setting stands for (the limit is then exempt)
+
+
+def _setting(name: str) -> Callable[[], str]:
+    def value() -> str:
+        from recall.services.fraud.settings import current_settings
+
+        return getattr(current_settings(), name) or _UNLIMITED
+
+    return value
+
+
+def _unset(name: str) -> Callable[[], bool]:
+    def exempt() -> bool:
+        from recall.services.fraud.settings import current_settings
+
+        return not getattr(current_settings(), name)
+
+    return exempt
+
+
+def _petition_key() -> str:
+    return f"petition:{(request.view_args or {}).get('petition_id')}"
+
+
+def _domain_key() -> str:
+    """The e-mail domain a signing request names (JSON or form), lower case; "" when none."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    if not isinstance(email, str) or "@" not in email:
+        return "domain:"
+    return "domain:" + email.rsplit("@", 1)[1].strip().lower()
+
+
+def _no_petition() -> bool:
+    return _unset("rate_per_petition")() or not (request.view_args or {}).get("petition_id")
+
+
+def _limits(*decorators) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        for limit in reversed(decorators):
+            view = limit(view)
+        return view
+
+    return decorator
+
+
+signing_limit = _limits(
+    limiter.shared_limit(_setting("rate_per_address"), scope="signing", methods=["POST"]),
+    limiter.shared_limit(
+        _setting("rate_per_domain"),
+        scope="signing-domain",
+        key_func=_domain_key,
+        exempt_when=_unset("rate_per_domain"),
+        methods=["POST"],
+    ),
+    limiter.shared_limit(
+        _setting("rate_per_petition"),
+        scope="signing-petition",
+        key_func=_petition_key,
+        exempt_when=_no_petition,
+        methods=["POST"],
+    ),
 )
 receipt_limit = limiter.shared_limit(_configured("SIGNING_RATE_LIMIT"), scope="receipts")
 

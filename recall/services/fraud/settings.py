@@ -30,6 +30,11 @@ class FraudSettings:
     flag_min_count: int  # ... if it has at least this many
     flag_rate: int  # ... or with this many in the hour whatever its share
     disposable_email: str  # flag | refuse | allow
+    # Signing rate limits (flask-limiter notation, "20 per minute;200 per day"; "" = none): per
+    # client address (one budget for every way of signing), per e-mail domain, per petition.
+    rate_per_address: str = ""
+    rate_per_domain: str = ""
+    rate_per_petition: str = ""
 
 
 def _defaults() -> dict:
@@ -39,6 +44,9 @@ def _defaults() -> dict:
         "flag_min_count": int(config.get("FRAUD_FLAG_MIN_COUNT", 20)),
         "flag_rate": int(config.get("FRAUD_FLAG_RATE", 300)),
         "disposable_email": config.get("DISPOSABLE_EMAIL", "flag"),
+        "rate_per_address": config.get("SIGNING_RATE_LIMIT", ""),
+        "rate_per_domain": config.get("SIGNING_DOMAIN_RATE_LIMIT", ""),
+        "rate_per_petition": config.get("SIGNING_PETITION_RATE_LIMIT", ""),
     }
 
 
@@ -57,6 +65,15 @@ def current_settings(*, fresh: bool = False) -> FraudSettings:
     return settings
 
 
+def _valid_limit(value: str) -> bool:
+    from limits import parse_many
+
+    try:
+        return bool(parse_many(value))
+    except ValueError:
+        return False
+
+
 def update_settings(
     actor: User | None,
     *,
@@ -64,12 +81,16 @@ def update_settings(
     flag_min_count: int | None,
     flag_rate: int | None,
     disposable_email: str | None,
+    rate_per_address: str | None = None,
+    rate_per_domain: str | None = None,
+    rate_per_petition: str | None = None,
 ) -> FraudSettings:
     """Store new values (administrators only; ``actor`` None is the operator's CLI).
 
     ``flag_share`` 0.01-1, ``flag_min_count`` 1-1,000,000, ``flag_rate`` 1-10,000,000,
-    ``disposable_email`` one of flag/refuse/allow; each refusal ``Invalid`` naming the field, with
-    nothing written. One audit entry ``fraud.settings_changed`` with the old and new values.
+    ``disposable_email`` one of flag/refuse/allow; the ``rate_per_*`` limits in flask-limiter
+    notation or "" for none (None keeps the one in force); each refusal ``Invalid`` naming the
+    field, with nothing written. One audit entry ``fraud.settings_changed`` with the old and new values.
     """
     if actor is not None and Role.ADMIN not in actor.roles:
         raise Forbidden(_("Only administrators may change fraud settings."))
@@ -86,11 +107,23 @@ def update_settings(
     if disposable_email not in DISPOSABLE_POLICIES:
         raise Invalid(_("Choose flag, refuse or allow."), field="disposable_email")
     before = asdict(current_settings(fresh=True))
+    rates = {
+        "rate_per_address": rate_per_address,
+        "rate_per_domain": rate_per_domain,
+        "rate_per_petition": rate_per_petition,
+    }
+    for field, value in rates.items():
+        rates[field] = before[field] if value is None else " ".join(value.split())
+        if rates[field] and not _valid_limit(rates[field]):
+            raise Invalid(
+                _('Write limits like "20 per minute;200 per day", or leave it empty.'), field=field
+            )
     new = {
         "flag_share": float(flag_share),
         "flag_min_count": int(flag_min_count),
         "flag_rate": int(flag_rate),
         "disposable_email": disposable_email,
+        **rates,
     }
     for key, value in new.items():
         row = db.session.get(FraudSetting, key)

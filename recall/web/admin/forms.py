@@ -75,3 +75,13 @@ class FraudSettingsForm(FlaskForm):
             SelectChoice("allow", _l("accept")),
         ],
     )
+    rate_per_address = StringField(
+        _l("Signing limit per client address (e.g. 20 per minute;200 per day)"),
+        validators=[Length(max=200)],
+    )
+    rate_per_domain = StringField(
+        _l("Signing limit per e-mail domain (empty: none)"), validators=[Length(max=200)]
+    )
+    rate_per_petition = StringField(
+        _l("Signing limit per petition (empty: none)"), validators=[Length(max=200)]
+    )

@@ -125,4 +125,7 @@ def _fraud_values(form: FraudSettingsForm) -> dict:
         "flag_min_count": form.flag_min_count.data,
         "flag_rate": form.flag_rate.data,
         "disposable_email": form.disposable_email.data,
+        "rate_per_address": form.rate_per_address.data or "",
+        "rate_per_domain": form.rate_per_domain.data or "",
+        "rate_per_petition": form.rate_per_petition.data or "",
     }
