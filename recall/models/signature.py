@@ -86,6 +86,8 @@ class Signature(SourcePatternMixin, TimestampMixin, db.Model):
     )
     paper_sheet: Mapped[int | None] = mapped_column()
     paper_line: Mapped[int | None] = mapped_column()
+    # The initiative group member or volunteer named on the sheet as its collector (issue 18).
+    paper_collector: Mapped[str | None] = mapped_column(sa.String(200))
     entered_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

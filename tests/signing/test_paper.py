@@ -289,7 +289,7 @@ def test_csv_upload_with_semicolons_and_bom(setup):
         paper.import_paper_csv(commissioner, petition.id, "sheet,line,name\n1,1,x\n")
     assert header.value.message == (
         "The first line must name the columns "
-        "sheet,line,full_name,iin,district_number[,signed_on][,channel]; missing: full_name, iin, "
+        "sheet,line,full_name,iin,district_number[,signed_on][,channel][,collector]; missing: full_name, iin, "
         "district_number."
     )
     with pytest.raises(Invalid) as encoding:

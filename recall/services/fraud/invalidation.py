@@ -6,8 +6,9 @@ carries the reason code ``bulk_invalidation`` (and the run's id) into the commis
 Criteria (at least one source criterion or a time window; all given must match):
 ``block`` (an address or a block like ``203.0.113.0/24``, or a block's keyed hash as the sources
 page shows it in full), ``address`` (one address), ``domain`` (e-mail domain), ``user_agent``
-(a family such as ``python``), ``since`` and ``until`` (ISO date-times, UTC unless they say).
-Online signatures that are pending or confirmed and not already invalid are matched: a pending
+(a family such as ``python``), ``collector`` (the name on paper sheets, exactly as entered),
+``since`` and ``until`` (ISO date-times, UTC unless they say). Online signatures (paper ones
+with ``collector``) that are pending or confirmed and not already invalid are matched: a pending
 one could be confirmed later ("stored up"), so it is invalidated too.
 """
 
@@ -85,6 +86,11 @@ def parse_criteria(raw: dict) -> dict[str, str]:
         if not _FAMILY.fullmatch(family):
             family = user_agent_family(given["user_agent"])
         criteria["user_agent"] = family
+    if "collector" in given:
+        collector = " ".join(given["collector"].split())
+        if len(collector) > 200:
+            raise Invalid(_("Enter the collector's name as on the sheets."), field="collector")
+        criteria["collector"] = collector
     for field in ("since", "until"):
         if field in given:
             criteria[field] = _when(given[field], field)
@@ -97,9 +103,10 @@ def parse_criteria(raw: dict) -> dict[str, str]:
 
 def _matching(petition_id: int, criteria: dict[str, str]):
     """The WHERE clause of the signatures a run with these criteria invalidates."""
+    paper = "collector" in criteria
     conditions = [
         Signature.petition_id == petition_id,
-        Signature.source == SignatureSource.ONLINE,
+        Signature.source == (SignatureSource.PAPER if paper else SignatureSource.ONLINE),
         Signature.status.in_([SignatureStatus.PENDING, SignatureStatus.CONFIRMED]),
         Signature.check_status != CheckStatus.INVALID,
     ]
@@ -109,6 +116,8 @@ def _matching(petition_id: int, criteria: dict[str, str]):
         "domain": Signature.email_domain,
         "user_agent": Signature.user_agent_family,
     }
+    if paper:
+        conditions.append(Signature.paper_collector == criteria["collector"])
     for key, column in columns.items():
         if key in criteria:
             conditions.append(column == criteria[key])

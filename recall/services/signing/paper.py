@@ -46,7 +46,7 @@ from recall.services.signing.online import check_full_name, check_iin, new_recei
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = ("sheet", "line", "full_name", "iin", "district_number")
-CSV_OPTIONAL = ("signed_on", "channel")
+CSV_OPTIONAL = ("signed_on", "channel", "collector")
 MAX_BATCH = 5000
 MAX_SHEET, MAX_LINE = 1_000_000, 1_000
 
@@ -64,6 +64,8 @@ class PaperLine:
     signed_on: str | date | None = None
     # The channel the signature came through; None: the batch's (``paper`` unless told).
     channel: str | None = None
+    # Who collected the line: the initiative group member or volunteer named on the sheet.
+    collector: str | None = None
     # A problem with the line's shape found while reading a file (extra values, a NUL byte).
     problem: str | None = None
 
@@ -112,6 +114,7 @@ class _Checked:
     iin_hash: str
     birth_date: date
     signed_at: datetime
+    collector: str | None = None
 
 
 def _positive_int(value, upper: int) -> int | None:
@@ -243,8 +246,31 @@ def _check_line(
         now,
     )
     return _Checked(
-        item.row, sheet, line, channel, name, hash_iin(info.iin), info.birth_date, signed_at
+        item.row,
+        sheet,
+        line,
+        channel,
+        name,
+        hash_iin(info.iin),
+        info.birth_date,
+        signed_at,
+        _collector(item.collector),
     )
+
+
+COLLECTOR_MAX = 200
+
+
+def _collector(value) -> str | None:
+    """The collector's name as written, spaces tidied (None when not given); ``Invalid`` when
+    longer than ``COLLECTOR_MAX``."""
+    name = " ".join(str(value or "").split())
+    if len(name) > COLLECTOR_MAX:
+        raise Invalid(
+            _("The collector's name is longer than %(max)d characters.", max=COLLECTOR_MAX),
+            field="collector",
+        )
+    return name or None
 
 
 def _sheet_and_line(item: PaperLine, taken: set[tuple[int, int]]) -> tuple[int, int]:
@@ -378,6 +404,7 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
         "source": channels.source_for(good.channel),
         "paper_sheet": good.sheet,
         "paper_line": good.line,
+        "paper_collector": good.collector,
         "entered_by_id": actor.id,
         "status": SignatureStatus.CONFIRMED,
         "confirmed_at": now,
@@ -450,7 +477,7 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
         raise Invalid(
             _(
                 "The first line must name the columns %(columns)s; missing: %(missing)s.",
-                columns=",".join(CSV_COLUMNS) + "[,signed_on][,channel]",
+                columns=",".join(CSV_COLUMNS) + "[,signed_on][,channel][,collector]",
                 missing=", ".join(missing),
             ),
             field="file",
@@ -473,6 +500,7 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
                 district_number=record.get("district_number"),
                 signed_on=record.get("signed_on"),
                 channel=record.get("channel"),
+                collector=record.get("collector"),
             )
         )
     return lines

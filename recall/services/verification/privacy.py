@@ -99,6 +99,7 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
                 birth_date=None,
                 decision_note=None,
                 purged_at=now,
+                paper_collector=None,
                 **dict.fromkeys(PATTERN_COLUMNS),
             )
             .execution_options(synchronize_session=False)

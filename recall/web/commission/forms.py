@@ -102,13 +102,16 @@ class CriteriaForm(FlaskForm):
     user_agent = StringField(
         _l("Browser or client family (e.g. python)"), validators=[Optional(), Length(max=200)]
     )
+    collector = StringField(
+        _l("Paper collector (the name on the sheets)"), validators=[Optional(), Length(max=200)]
+    )
     since = StringField(_l("From (UTC, 2025-05-31T14:00)"), validators=[Optional(), Length(max=40)])
     until = StringField(_l("Until (UTC)"), validators=[Optional(), Length(max=40)])
 
     def criteria(self) -> dict:
         return {
             name: getattr(self, name).data
-            for name in ("block", "address", "domain", "user_agent", "since", "until")
+            for name in ("block", "address", "domain", "user_agent", "collector", "since", "until")
         }
 
 

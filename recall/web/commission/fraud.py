@@ -9,7 +9,7 @@ from flask_login import current_user
 from recall.jobs import fraud as fraud_job
 from recall.models import Role
 from recall.security import roles_required
-from recall.services.fraud import bans, invalidation, patterns
+from recall.services.fraud import bans, collectors, invalidation, patterns
 from recall.web.actions import submit
 from recall.web.commission.forms import BanForm, CriteriaForm, InvalidationForm
 from recall.web.forms import ActionForm
@@ -32,6 +32,7 @@ def _sources_page(petition_id: int, ban_form: BanForm | None = None):
         flags=patterns.flags_of(current_user, petition_id),
         runs=invalidation.list_invalidations(current_user, petition_id),
         bans=bans.list_bans(current_user, petition_id),
+        collectors=collectors.collector_stats(current_user, petition_id),
         form=InvalidationForm(formdata=None),
         ban_form=ban_form or BanForm(formdata=None),
         lift_form=ActionForm(formdata=None),

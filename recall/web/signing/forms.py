@@ -95,6 +95,9 @@ class PaperBatchForm(FlaskForm):
         default="paper",
         validate_choice=False,
     )
+    collector = StringField(
+        _l("Collected by (the name on the sheets)"), validators=[Length(max=200)]
+    )
     lines = FieldList(FormField(PaperLineForm), min_entries=PAPER_FORM_ROWS, max_entries=200)
     skip_invalid = BooleanField(_l("Enter the correct lines and report the others"))
 

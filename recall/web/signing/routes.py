@@ -153,6 +153,7 @@ def _paper_lines(form: PaperBatchForm) -> list[paper.PaperLine]:
             iin=data["iin"],
             district_number=data["district_number"],
             signed_on=data["signed_on"] or None,
+            collector=form.collector.data or None,
         )
         for row, data in enumerate((entry.form.data for entry in form.lines.entries), start=1)
         if any((data.get(k) or "").strip() for k in _PAPER_COLUMNS)
