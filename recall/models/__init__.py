@@ -10,6 +10,7 @@ from recall.models.appeal import (  # noqa: F401
     AppealSignature,
     AppealState,
     BodyAppealSettings,
+    PetitionAppeal,
 )
 from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.body import Body, BodyLevel, District, Party

@@ -237,3 +237,16 @@ class AppealDistrictCount(db.Model):
     )
     district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), primary_key=True)
     confirmed: Mapped[int] = mapped_column(default=0)
+
+
+class PetitionAppeal(db.Model):
+    """An unanswered appeal that a recall petition cites in its grounds (the same deputy's)."""
+
+    __tablename__ = "petition_appeals"
+
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -139,3 +139,27 @@ def test_following_an_appeal_through_the_page(app, client, make, login):
         ).user_id
         == user.id
     )
+
+
+def test_a_recall_petition_cites_unanswered_appeals(app, client, make, login):
+    from recall.models.appeal import PetitionAppeal
+    from recall.services.petitions import lifecycle as petitions
+
+    deputy = make.deputy()
+    overdue = make.appeal(deputy, state=S.OVERDUE, response_due_at=utcnow() - timedelta(days=1))
+    answered = make.appeal(deputy, state=S.ANSWERED)
+    elsewhere = make.appeal(state=S.OVERDUE)
+    initiator = make.user()
+    grounds = "The deputy promised a school and never answered the constituents' appeal on it."
+    db.session.commit()
+    for bad in ([answered.id], [elsewhere.id], ["x"]):
+        with pytest.raises(Invalid) as exc:
+            petitions.open_petition(initiator, deputy.id, grounds, (), bad)
+        assert exc.value.field == "appeal_ids"
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PetitionAppeal)) == 0
+    petition = petitions.open_petition(initiator, deputy.id, grounds, (), [overdue.id])
+    db.session.commit()
+    assert [a.id for a in appeals.cited_appeals(petition.id)] == [overdue.id]
+    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "Unanswered appeals cited" in page and overdue.title in page

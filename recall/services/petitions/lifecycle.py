@@ -29,6 +29,7 @@ from recall.models.petition import PetitionPromise
 from recall.models.promise import Promise
 from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
+from recall.services.appeals import lifecycle as appeals
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
@@ -309,10 +310,13 @@ def _require_recallable(deputy: Deputy, rule) -> None:
         raise Conflict(eligibility.message, field="deputy_id")
 
 
-def open_petition(actor: User, deputy_id: int, grounds: str, cited_promise_ids=()) -> Petition:
+def open_petition(
+    actor: User, deputy_id: int, grounds: str, cited_promise_ids=(), cited_appeal_ids=()
+) -> Petition:
     """Start a recall petition against a deputy; the initiator is its first (confirmed) group member.
 
-    Grounds: 50 to 5000 characters. Cited promises must be the deputy's. The rule version in
+    Grounds: 50 to 5000 characters. Cited promises must be the deputy's; cited appeals the
+    deputy's appeals whose answer is due or overdue (``appeals.lifecycle.cite_appeals``). The rule version in
     force for the deputy's body is frozen on the petition. Raises ``Invalid`` for bad input,
     ``Conflict`` when the deputy cannot be recalled now or already has an active petition.
     """
@@ -357,6 +361,8 @@ def open_petition(actor: User, deputy_id: int, grounds: str, cited_promise_ids=(
             PetitionPromise(petition_id=petition.id, promise_id=i) for i in promise_ids
         )
         db.session.flush()
+    if cited_appeal_ids:
+        appeals.cite_appeals(petition.id, deputy.id, cited_appeal_ids)
     record_event(
         "petition.opened",
         "petition",

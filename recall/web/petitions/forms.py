@@ -18,6 +18,12 @@ class OpenPetitionForm(FlaskForm):
     promise_ids = SelectMultipleField(
         _l("Promises of this deputy that you cite"), coerce=int, choices=[], validate_choice=False
     )
+    appeal_ids = SelectMultipleField(
+        _l("Unanswered appeals to this deputy that you cite"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+    )
 
 
 class InviteForm(FlaskForm):

@@ -11,6 +11,7 @@ from recall.models import Role
 from recall.models.petition import PetitionState
 from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
+from recall.services.appeals.lifecycle import citable_appeals, cited_appeals
 from recall.services.deputies import directory
 from recall.services.petitions import deputy_answer, electorate
 from recall.services.petitions import lifecycle as petitions
@@ -56,6 +57,7 @@ def _petition_page(petition_id: int, **forms) -> str:
         "numbers": petitions.signature_numbers(petition, viewer),
         "basis": electorate.threshold_basis(petition, with_counts=True),
         "promises": petitions.cited_promises(petition),
+        "appeals": cited_appeals(petition.id),
         "confirmed_members": petitions.confirmed_members(petition),
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,
         "membership": membership,
@@ -126,10 +128,11 @@ def open_petition(deputy_id: int):
     form.promise_ids.choices = [
         SelectChoice(p.id, p.title) for p in promise_queries.citable_promises(deputy.id)
     ]
+    form.appeal_ids.choices = [SelectChoice(a.id, a.title) for a in citable_appeals(deputy.id)]
     return submit(
         form,
         lambda: petitions.open_petition(
-            current_user, deputy.id, form.grounds.data, form.promise_ids.data
+            current_user, deputy.id, form.grounds.data, form.promise_ids.data, form.appeal_ids.data
         ),
         done=_opened,
         page=lambda: _open_page(deputy, form),
