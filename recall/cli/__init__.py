@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from recall.cli.core import demo_cli, deputies_cli, seed_command, users_cli
+    from recall.cli.core import demo_cli, deputies_cli, districts_cli, seed_command, users_cli
 
-    for group in (seed_command, deputies_cli, demo_cli, users_cli):
+    for group in (seed_command, deputies_cli, districts_cli, demo_cli, users_cli):
         app.cli.add_command(group)
     from recall.cli.promises import promises_cli
 

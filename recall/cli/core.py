@@ -9,7 +9,7 @@ from recall.cli.common import transaction
 from recall.demo import loader as demo
 from recall.models import Role
 from recall.services.accounts import users
-from recall.services.deputies import deputy_import
+from recall.services.deputies import boundaries, deputy_import
 
 
 @click.command("seed")
@@ -43,6 +43,21 @@ def import_command(file: str) -> None:
         if result.changed
         else "Nothing changed: the database already matches the file."
     )
+
+
+@click.group("districts", help="Districts: their boundaries.")
+def districts_cli() -> None:
+    pass
+
+
+@districts_cli.command("import-boundaries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_boundaries_command(file: str) -> None:
+    """Import district outlines from FILE (GeoJSON). Nothing is written if any feature is bad."""
+    with transaction():
+        result = boundaries.import_boundaries_file(file)
+    click.echo(f"Boundaries of {result.updated} district(s) imported.")
 
 
 @click.group("demo", help="Demo data.")

@@ -9,6 +9,7 @@ districts (the per-district table and chart).
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from recall.models.base import utcnow
 from recall.rules.iin import make_iin
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
+from recall.services.deputies import boundaries
 
 TEXT = (
     "The road from the district centre to school No. 5 has had deep holes for three years. In "
@@ -70,9 +72,40 @@ def _published(author, moderator, title: str, **addressee):
     return appeals.publish_appeal(moderator, appeal.id)
 
 
+def demo_boundaries(result) -> int:
+    """Simple square outlines for every demo district (a grid per body, near Karaganda), imported
+    through the same service as ``flask districts import-boundaries``."""
+    features = []
+    for body_index, body in enumerate((result.mazhilis, result.oblast, result.district_maslikhat)):
+        numbers = db.session.scalars(
+            sa.select(District.number).where(District.body_id == body.id).order_by(District.number)
+        ).all()
+        columns = max(1, math.ceil(math.sqrt(len(numbers))))
+        for index, number in enumerate(numbers):
+            west = 66.0 + body_index * 4.0 + (index % columns) * 0.6
+            north = 51.0 - (index // columns) * 0.4
+            ring = [
+                [west, north],
+                [west + 0.6, north],
+                [west + 0.6, north - 0.4],
+                [west, north - 0.4],
+                [west, north],
+            ]
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"body": body.slug, "number": number},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            )
+    return boundaries.import_boundaries({"type": "FeatureCollection", "features": features}).updated
+
+
 def demo_step(result) -> None:
     """Appeals in every state (``result.appeals`` by state name)."""
     from recall.demo.loader import deputy_with_account
+
+    demo_boundaries(result)
 
     author, moderator, admin = (_user(result, r) for r in ("citizen", "moderator", "admin"))
     account = _user(result, "deputy")

@@ -69,6 +69,9 @@ class District(TimestampMixin, db.Model):
     # electorate basis of rules such as the Philippines' RA 9244 s. 70).
     voters_at_election: Mapped[int | None] = mapped_column()
     election_date: Mapped[date | None] = mapped_column(sa.Date)
+    # The district's outline, a GeoJSON Polygon or MultiPolygon in longitude/latitude
+    # (``flask districts import-boundaries``); maps are drawn from it on the server.
+    boundary: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
 
     body: Mapped[Body] = relationship(back_populates="districts")
 

@@ -355,3 +355,13 @@ def signing_districts(appeal: Appeal) -> list[District]:
             )
         )
     )
+
+
+def body_boundaries(body_id: int) -> dict[int, dict]:
+    """The imported outlines of a body's districts (district id -> GeoJSON geometry)."""
+    rows = db.session.execute(
+        sa.select(District.id, District.boundary).where(
+            District.body_id == body_id, District.boundary.is_not(None)
+        )
+    )
+    return {row[0]: row[1] for row in rows}

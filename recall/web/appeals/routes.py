@@ -10,6 +10,7 @@ from recall.models import Role
 from recall.models.appeal import AppealState
 from recall.replica import lag_tolerant
 from recall.rules.charts import bar_chart_svg
+from recall.rules.maps import map_svg
 from recall.security import login_required, public, roles_required, signing_limit
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
@@ -207,7 +208,14 @@ def _district_figures(appeal) -> dict | None:
         [(f"{r.number}. {r.name}", r.confirmed, r.constituent) for r in rows if r.constituent],
         title=_("Confirmed signatures per district"),
     )
-    return {"rows": rows, "svg": chart}
+    outlines = appeal_signing.body_boundaries(appeal.body_id)
+    drawn = [
+        (f"{r.number}. {r.name}", outlines[r.district_id], r.confirmed)
+        for r in rows
+        if r.district_id in outlines
+    ]
+    title = _("Confirmed signatures per district, on the map")
+    return {"rows": rows, "svg": chart, "map": map_svg(drawn, title=title) if drawn else ""}
 
 
 @bp.route("/appeals/<int:appeal_id>/sign", methods=["GET", "POST"])
