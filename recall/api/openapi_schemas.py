@@ -502,6 +502,22 @@ class ChallengeOut(Schema):
     expires_at = _req(fields.DateTime)
 
 
+class IinWatchIn(Schema):
+    iin = fields.String(required=True, metadata={"description": "12 digits."})
+    email = fields.String(required=True, metadata={"description": "Where to tell the voter."})
+    challenge = fields.String(
+        required=True, metadata={"description": "From POST /iin-watch/challenge, unchanged."}
+    )
+    signature = fields.String(required=True, metadata={"description": "Base64 of the signature."})
+    certificate = fields.String(
+        required=True, metadata={"description": "The voter's certificate, PEM."}
+    )
+
+
+class IinWatchOut(Schema):
+    status = _req(fields.String, metadata={"description": "watching"})
+
+
 class StrongSignatureIn(Schema):
     full_name = fields.String(required=True)
     iin = fields.String(required=True, metadata={"description": "12 digits."})

@@ -19,6 +19,7 @@ from recall.errors import Invalid
 from recall.extensions import db
 from recall.rules.numbers import int_or_none, is_int
 from recall.security import public, receipt_limit, request_client, signing_limit
+from recall.services.fraud import iin_watch
 from recall.services.signing import benchmark
 from recall.services.signing import online as signing
 
@@ -107,6 +108,45 @@ def create_strong_signature(petition_id: int):
     )
     db.session.commit()
     return {"receipt": result.receipt, "status": result.status}, 201
+
+
+@bp.post("/iin-watch/challenge")
+@documented(
+    "Get a challenge to sign with a digital signature to watch one's own IIN",
+    tags=("signing",),
+    response=s.ChallengeOut,
+    status=201,
+    errors=(413, 429),
+)
+@public
+@signing_limit
+def create_watch_challenge():
+    challenge = iin_watch.issue_watch_challenge()
+    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+
+
+@bp.post("/iin-watch")
+@documented(
+    "Be told whenever one's IIN appears on a petition (proven by a digital signature)",
+    tags=("signing",),
+    response=s.IinWatchOut,
+    status=201,
+    body=s.IinWatchIn,
+    errors=(413, 422, 429),
+)
+@public
+@signing_limit
+def create_iin_watch():
+    data = json_object()
+    iin_watch.watch_iin(
+        iin=text_value(data, "iin"),
+        email=text_value(data, "email"),
+        challenge=text_value(data, "challenge"),
+        signature=text_value(data, "signature"),
+        certificate=text_value(data, "certificate"),
+    )
+    db.session.commit()
+    return {"status": "watching"}, 201
 
 
 def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:

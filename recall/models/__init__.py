@@ -18,6 +18,7 @@ from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
 from recall.models.fraud import (  # noqa: F401
     FraudSetting,
+    IinWatch,
     Invalidation,
     InvalidationStatus,
     SourceBan,

@@ -100,3 +100,15 @@ class SourceBan(TimestampMixin, db.Model):
     )
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class IinWatch(TimestampMixin, db.Model):
+    """A voter who proved their IIN with a digital signature asked to be told whenever it
+    appears on a petition, online or on paper. Keeps the keyed hash, never the IIN."""
+
+    __tablename__ = "iin_watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iin_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

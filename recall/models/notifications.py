@@ -125,6 +125,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
     # A source passed the flag share or rate on a petition in an hour (issue 18).
     ("petition.source_flagged", (Recipient.BODY_COMMISSION,)),
+    # A watched IIN appeared on a petition: the address on the watch (issue 18).
+    ("iin_watch.appeared", (Recipient.MISUSE_REPORTER,)),
     # The audit chain's daily head, so copies of it are held outside the system (issue 19).
     ("audit.head_published", _HOOKS),
     ("petition.audit_head", (Recipient.PETITION_FOLLOWERS,)),

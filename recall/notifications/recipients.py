@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models.appeal import Appeal, AppealSignature
 from recall.models.deputy import Deputy
+from recall.models.fraud import IinWatch
 from recall.models.notifications import (
     Channel,
     Follow,
@@ -45,6 +46,7 @@ SUBJECT_MODELS: dict[str, type] = {
     "misuse_report": MisuseReport,
     "appeal": Appeal,
     "appeal_signature": AppealSignature,
+    "iin_watch": IinWatch,
 }
 
 

@@ -55,6 +55,7 @@ from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
+from recall.services.fraud import iin_watch
 from recall.services.fraud.bans import ban_for
 from recall.services.fraud.disposable import check_email_domain
 from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
@@ -335,6 +336,8 @@ def sign_petition(
             field="petition",
         )
     iin_hash = hash_iin(info.iin)
+    # Every signer's IIN is looked up among the watched ones (one query whatever the answer).
+    iin_watch.notify_watchers(petition.id, [iin_hash], "online")
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
     values = {
@@ -689,6 +692,8 @@ def sign_petition_strong(
         now=now,
     )
     iin_hash = hash_iin(info.iin)
+    # Every signer's IIN is looked up among the watched ones (one query whatever the answer).
+    iin_watch.notify_watchers(petition.id, [iin_hash], "online")
     receipt, receipt_hash = new_receipt()
     values = {
         "full_name": name,

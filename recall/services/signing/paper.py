@@ -38,6 +38,7 @@ from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
 from recall.services.audit import append_audit
+from recall.services.fraud import iin_watch
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.signing import channels, counting
@@ -369,6 +370,7 @@ def add_paper_signatures(
             report.duplicates += 1
     for day, n in sorted(per_day.items()):
         counting.apply_count_change(petition.id, n, day, now=now)
+    iin_watch.notify_watchers(petition.id, [good.iin_hash for good in checked], "paper")
     db.session.flush()
     append_audit(
         "paper.batch_entered",

@@ -333,7 +333,12 @@ def report_misuse(petition_id: int, iin: str, email: str, message: str) -> Misus
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > 254:
         raise Invalid(_("Enter the e-mail address we should answer."), field="email")
-    iin_hash = hash_iin(info.iin)
+    return file_misuse_report(petition, hash_iin(info.iin), email, message)
+
+
+def file_misuse_report(petition: Petition, iin_hash: str, email: str, message: str) -> MisuseReport:
+    """The part of :func:`report_misuse` after the checks, for an IIN known by its keyed hash
+    (a watched IIN's one-click report, ``recall.services.fraud.iin_watch``). Flushes."""
     signature = db.session.scalars(
         sa.select(Signature)
         .where(Signature.petition_id == petition.id, Signature.iin_hash == iin_hash)

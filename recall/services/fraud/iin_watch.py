@@ -1,0 +1,136 @@
+"""Voters watching over their own IIN (issue 18).
+
+A voter who proves their identity with a digital signature (the ``online_strong`` certificate
+check, docs/signing.md) can ask to be told whenever their IIN appears on any petition, online or
+on paper: each time, ``iin_watch.appeared`` mails them the petition and a one-click link that
+files a misuse report for it (the link's page has a button: mail scanners open every link).
+
+The watch keeps the IIN's keyed hash and the address, nothing else. Signing looks watches up for
+every signer (one indexed query), so a watch changes nothing a signer can see or time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from recall.errors import Invalid
+from recall.extensions import db
+from recall.models.base import utcnow
+from recall.models.fraud import IinWatch
+from recall.models.petition import Petition
+from recall.models.verification import MisuseReport
+from recall.rules.iin import InvalidIIN, parse_iin
+from recall.services.accounts.users import normalise_email
+from recall.services.iin_hash import hash_iin
+from recall.services.outbox import record_event
+from recall.services.signing import certificates
+
+# Challenges name a petition; a watch's names none. Petition ids start at 1, so a challenge for
+# "petition 0" can sign no petition, and a petition's challenge cannot start a watch.
+WATCH_CHALLENGE = 0
+EVENT = "iin_watch.appeared"
+_SALT = "recall.iin-watch.report"
+
+
+def issue_watch_challenge(now: datetime | None = None) -> certificates.Challenge:
+    """A challenge to sign with the voter's certificate to start a watch. Writes nothing."""
+    return certificates.new_challenge(WATCH_CHALLENGE, now or utcnow())
+
+
+def watch_iin(
+    *,
+    iin: str | None,
+    email: str | None,
+    challenge: str | None,
+    signature: str | None,
+    certificate: str | None,
+    now: datetime | None = None,
+) -> IinWatch:
+    """Start (or renew, with a new address) the watch of an IIN proven by a digital signature
+    over a watch challenge. ``Invalid`` naming the field, nothing written, for a bad IIN or
+    address or any failed certificate check. Flushes."""
+    now = now or utcnow()
+    try:
+        info = parse_iin(iin or "")
+    except InvalidIIN as exc:
+        raise Invalid(_(exc.message), field="iin") from None
+    email = normalise_email(email or "")
+    certificates.verify_signed_challenge(
+        petition_id=WATCH_CHALLENGE,
+        iin=info.iin,
+        challenge=challenge,
+        signature=signature,
+        certificate=certificate,
+        now=now,
+    )
+    iin_hash = hash_iin(info.iin)
+    watch = db.session.scalar(sa.select(IinWatch).where(IinWatch.iin_hash == iin_hash))
+    if watch is None:
+        watch = IinWatch(iin_hash=iin_hash, email=email, created_at=now)
+        db.session.add(watch)
+    else:
+        watch.email, watch.stopped_at = email, None
+    db.session.flush()
+    return watch
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def notify_watchers(petition_id: int, iin_hashes: list[str], channel: str) -> int:
+    """Record ``iin_watch.appeared`` for every active watch among ``iin_hashes`` (one query;
+    call it for every signature stored, watched or not). Returns how many were told."""
+    if not iin_hashes:
+        return 0
+    watches = db.session.execute(
+        sa.select(IinWatch.id).where(
+            IinWatch.iin_hash.in_(sorted(set(iin_hashes))), IinWatch.stopped_at.is_(None)
+        )
+    ).all()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    for (watch_id,) in watches:
+        token = _serializer().dumps([watch_id, petition_id])
+        record_event(
+            EVENT,
+            "iin_watch",
+            watch_id,
+            {
+                "petition_id": petition_id,
+                "channel": channel,
+                "report_url": f"{base}/iin-watch/report/{token}",
+            },
+        )
+    return len(watches)
+
+
+def watch_report_target(token: str) -> tuple[IinWatch, Petition]:
+    """The watch and petition a one-click link names; ``Invalid`` for a foreign link."""
+    try:
+        watch_id, petition_id = _serializer().loads(token or "")
+    except (BadSignature, ValueError, TypeError):
+        raise Invalid(_("This link is not valid."), field="token") from None
+    watch = db.session.get(IinWatch, watch_id)
+    petition = db.session.get(Petition, petition_id)
+    if watch is None or petition is None:
+        raise Invalid(_("This link is not valid."), field="token")
+    return watch, petition
+
+
+def report_from_watch(token: str) -> MisuseReport:
+    """File the misuse report a watched voter's one-click link stands for (reply to the watch's
+    address), as :func:`recall.services.verification.review.report_misuse` does. Flushes."""
+    from recall.services.verification.review import file_misuse_report
+
+    watch, petition = watch_report_target(token)
+    return file_misuse_report(
+        petition,
+        watch.iin_hash,
+        watch.email,
+        _("Reported from the IIN watch: I did not sign this petition."),
+    )
