@@ -18,6 +18,7 @@ from recall.services.signing import counting
 from tests import factories
 from tests.fraud.conftest import burst, scattered
 from tests.signing.conftest import confirm_token, payload, sign_url
+from tests.verification.conftest import world  # noqa: F401
 
 UA = "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36"
 
@@ -205,3 +206,32 @@ def test_the_commission_bans_and_lifts_on_the_sources_page(client, login, watche
     login(commissioner)
     assert client.post(f"/commission/bans/{ban.id}/lift").status_code == 303
     assert counting.confirmed_count(petition.id) == 1
+
+
+def test_the_roll_checks_keep_a_banned_source_out_of_the_count_and_the_valid(world, tmp_path):
+    """Verification after a ban: the public count stays exact and banned lines are not valid."""
+    from datetime import date
+
+    from recall.services.verification import checks
+
+    people = [(factories.iin(date(1960 + i, 8, 8)), f"Voter {i}") for i in range(8)]
+    factories.load_roll(world.body, tmp_path / "roll.csv", [(i, n, 1, "Street") for i, n in people])
+    for k, (iin, name) in enumerate(people):
+        factories.sourced_signature(
+            world.petition,
+            address=f"203.0.113.{k}" if k < 3 else f"10.0.{k}.1",
+            email=f"v{k}@mail.kz",
+            iin=iin,
+            full_name=name,
+        )
+    counting.recount(world.petition.id)
+    db.session.commit()
+    bans.ban_source(world.commissioner, world.petition.id, {"block": "203.0.113.0/24"}, "farm")
+    db.session.commit()
+    assert counting.confirmed_count(world.petition.id) == 5
+    checks.run_checks(world.commissioner, world.petition.id)
+    db.session.commit()
+    assert counting.confirmed_count(world.petition.id) == 5
+    assert counting.recount(world.petition.id) == 5
+    report = checks.report(world.commissioner, world.petition.id)
+    assert (report.raw, report.valid) == (8, 5)

@@ -173,6 +173,7 @@ def _counted():
         Signature.status == SignatureStatus.CONFIRMED,
         Signature.duplicate_of_id.is_(None),
         Signature.check_status != CheckStatus.INVALID,
+        Signature.shadow_ban_id.is_(None),
     )
 
 
@@ -391,6 +392,7 @@ def _classify(petition: Petition, district_number: int) -> None:
             _int(outside).label("outside"),
             _int(sig.check_status == CheckStatus.INVALID).label("was_invalid"),
             _int(_counted()).label("was_counted"),
+            _int(sig.shadow_ban_id.is_(None)).label("unbanned"),
             sa.func.first_value(sa.case((eligible, sig.id)))
             .over(
                 partition_by=sig.iin_hash,
@@ -486,7 +488,8 @@ def _classify(petition: Petition, district_number: int) -> None:
             dup_after,
             _int(sa.and_(base.c.id == kept, base.c.duplicate_of_id.is_not(None))),
             base.c.created_at,
-            _int(base.c.status == SignatureStatus.CONFIRMED),
+            # "confirmed" for the count: a shadow-banned signature never counts (issue 18).
+            _int(sa.and_(base.c.status == SignatureStatus.CONFIRMED, base.c.unbanned == 1)),
             base.c.was_invalid,
             base.c.was_counted,
         )
@@ -962,7 +965,19 @@ def report(actor: User | None, petition_id: int) -> Report:
             .group_by(Signature.reason_code)
         ).all()
     )
+    # A shadow-banned source's signatures never count (issue 18): not as valid either.
+    banned_valid = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(
+            _filed(petition_id),
+            Signature.check_status == CheckStatus.VALID,
+            Signature.shadow_ban_id.is_not(None),
+        )
+    )
     raw = sum(by_status.values())
+    if banned_valid:
+        by_status = {**by_status, "valid": by_status.get("valid", 0) - banned_valid}
     # A rule may ask for a full count of small petitions (California EC 11225(a): 500 or fewer).
     method = "full_count" if rule.uses_full_count(raw) else rule.verification_method
     rep = Report(
