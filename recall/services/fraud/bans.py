@@ -38,12 +38,17 @@ _COLUMNS = {
 def ban_for(petition_id: int, patterns: dict) -> int | None:
     """The id of an active ban of this petition covering a signing attempt with these pattern
     values (``recall.services.fraud.sources.pattern_values``), or None. One query, always."""
+    return db.session.scalar(ban_query(petition_id, patterns))
+
+
+def ban_query(petition_id: int, patterns: dict) -> sa.Select:
+    """The SELECT of :func:`ban_for` (a scalar subquery in :func:`screen_signing`)."""
     matches = [
         sa.and_(SourceBan.dimension == dimension, SourceBan.value == patterns.get(key))
         for dimension, (_c, _col, key) in _COLUMNS.items()
         if patterns.get(key)
     ]
-    return db.session.scalar(
+    return (
         sa.select(SourceBan.id)
         .where(
             SourceBan.petition_id == petition_id,
@@ -53,6 +58,27 @@ def ban_for(petition_id: int, patterns: dict) -> int | None:
         .order_by(SourceBan.id)
         .limit(1)
     )
+
+
+def screen_signing(petition_id: int, iin_hash: str, patterns: dict, channel: str) -> int | None:
+    """What signing asks of this area for every signer, in one round trip whatever the answers:
+    the covering ban's id (stored on the signature: it never counts) and whether the IIN is
+    watched (then ``iin_watch.appeared`` is recorded, see ``recall.services.fraud.iin_watch``)."""
+    from recall.models.fraud import IinWatch
+    from recall.services.fraud import iin_watch
+
+    row = db.session.execute(
+        sa.select(
+            ban_query(petition_id, patterns).scalar_subquery().label("ban_id"),
+            sa.select(IinWatch.id)
+            .where(IinWatch.iin_hash == iin_hash, IinWatch.stopped_at.is_(None))
+            .scalar_subquery()
+            .label("watch_id"),
+        )
+    ).one()
+    if row.watch_id is not None:
+        iin_watch.record_appearance(row.watch_id, petition_id, channel)
+    return row.ban_id
 
 
 def _mark(petition_id: int, where, ban_id: int | None, now) -> int:

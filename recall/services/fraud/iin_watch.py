@@ -93,20 +93,25 @@ def notify_watchers(petition_id: int, iin_hashes: list[str], channel: str) -> in
             IinWatch.iin_hash.in_(sorted(set(iin_hashes))), IinWatch.stopped_at.is_(None)
         )
     ).all()
-    base = current_app.config["PUBLIC_BASE_URL"]
     for (watch_id,) in watches:
-        token = _serializer().dumps([watch_id, petition_id])
-        record_event(
-            EVENT,
-            "iin_watch",
-            watch_id,
-            {
-                "petition_id": petition_id,
-                "channel": channel,
-                "report_url": f"{base}/iin-watch/report/{token}",
-            },
-        )
+        record_appearance(watch_id, petition_id, channel)
     return len(watches)
+
+
+def record_appearance(watch_id: int, petition_id: int, channel: str) -> None:
+    """Record ``iin_watch.appeared`` for one watch, with its one-click report link."""
+    token = _serializer().dumps([watch_id, petition_id])
+    base = current_app.config["PUBLIC_BASE_URL"]
+    record_event(
+        EVENT,
+        "iin_watch",
+        watch_id,
+        {
+            "petition_id": petition_id,
+            "channel": channel,
+            "report_url": f"{base}/iin-watch/report/{token}",
+        },
+    )
 
 
 def watch_report_target(token: str) -> tuple[IinWatch, Petition]:

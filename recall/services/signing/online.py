@@ -55,8 +55,7 @@ from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
-from recall.services.fraud import iin_watch
-from recall.services.fraud.bans import ban_for
+from recall.services.fraud.bans import ban_for, screen_signing
 from recall.services.fraud.disposable import check_email_domain
 from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
@@ -336,8 +335,6 @@ def sign_petition(
             field="petition",
         )
     iin_hash = hash_iin(info.iin)
-    # Every signer's IIN is looked up among the watched ones (one query whatever the answer).
-    iin_watch.notify_watchers(petition.id, [iin_hash], "online")
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
     values = {
@@ -352,9 +349,9 @@ def sign_petition(
         "email_count": 1,
         **pattern_values(client, email),
     }
-    # Every signer's attempt looks for a ban (one query whatever the answer): a shadow-banned
-    # source is answered exactly like everyone else and its signature never counts.
-    values["shadow_ban_id"] = ban_for(petition.id, values)
+    # Every signer's attempt looks for a ban and a watch of the IIN (one query whatever the
+    # answers): a shadow-banned source is answered exactly like everyone else and never counts.
+    values["shadow_ban_id"] = screen_signing(petition.id, iin_hash, values, "online")
     confirmation = identity.get_confirmation()
     first = None
     if db.session.get_bind().dialect.name == "postgresql":
@@ -692,8 +689,6 @@ def sign_petition_strong(
         now=now,
     )
     iin_hash = hash_iin(info.iin)
-    # Every signer's IIN is looked up among the watched ones (one query whatever the answer).
-    iin_watch.notify_watchers(petition.id, [iin_hash], "online")
     receipt, receipt_hash = new_receipt()
     values = {
         "full_name": name,
@@ -709,7 +704,7 @@ def sign_petition_strong(
         "email_count": 0,
         **pattern_values(client, email),
     }
-    values["shadow_ban_id"] = ban_for(petition.id, values)
+    values["shadow_ban_id"] = screen_signing(petition.id, iin_hash, values, "online")
     stored = db.session.scalar(
         counting.insert_for(Signature)
         .values(
