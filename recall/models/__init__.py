@@ -10,7 +10,9 @@ from recall.models.appeal import (  # noqa: F401
     AppealSignature,
     AppealState,
     BodyAppealSettings,
+    InitiatorUpdate,
     PetitionAppeal,
+    UpdateState,
 )
 from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
 from recall.models.body import Body, BodyLevel, District, Party

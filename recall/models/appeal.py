@@ -250,3 +250,35 @@ class PetitionAppeal(db.Model):
     appeal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class UpdateState(StrEnum):
+    PENDING = "pending"  # waiting for a moderator
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class InitiatorUpdate(TimestampMixin, db.Model):
+    """An update the initiator of an appeal or a recall petition posts to its followers (where to
+    sign on paper, a meeting, the deputy's answer): moderated, at most one a week."""
+
+    __tablename__ = "initiator_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(16))  # "appeal" or "petition"
+    subject_id: Mapped[int] = mapped_column()
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[UpdateState] = mapped_column(
+        enum_column(UpdateState, name="update_state"), default=UpdateState.PENDING, index=True
+    )
+    moderated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.CheckConstraint("subject_type IN ('appeal', 'petition')", name="subject_kind"),
+        sa.Index("ix_initiator_updates_subject", "subject_type", "subject_id"),
+    )

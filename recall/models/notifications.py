@@ -144,6 +144,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
         "appeal.answered",
         (Recipient.PAYLOAD_USER, Recipient.APPEAL_FOLLOWERS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS),
     ),
+    ("appeal.update_published", (Recipient.APPEAL_FOLLOWERS, *_HOOKS)),
+    ("petition.update_published", (Recipient.PETITION_FOLLOWERS, *_HOOKS)),
     (
         "appeal.overdue",
         (

@@ -80,6 +80,8 @@ KIND_LABELS = {
     "appeal.answered": _l("An appeal was answered"),
     "appeal.overdue": _l("An appeal is overdue: no answer by the due date"),
     "appeal.closed": _l("An appeal was closed"),
+    "appeal.update_published": _l("An update from the people behind an appeal"),
+    "petition.update_published": _l("An update from the initiators of a recall petition"),
 }
 # Payload keys that are links or codes for one person: never listed by the generic template.
 SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
@@ -113,6 +115,7 @@ PAYLOAD_LABELS = {
     "withdrawn": _l("Withdrawn by the initiators"),
     "threshold": _l("Constituent signatures for an answer"),
     "response_due_at": _l("Answer due by"),
+    "update": _l("Update"),
 }
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
 # Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.

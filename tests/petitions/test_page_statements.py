@@ -68,8 +68,9 @@ def busy_petition(make, make_promise):
 
 
 # Petition (joined with deputy, district, body, rule), its group with their users, the count
-# with its days, the cited promises, the cited appeals, the public sample, the audit head.
-ANONYMOUS_STATEMENTS = 7
+# with its days, the cited promises, the cited appeals, the initiators' updates, the public
+# sample, the audit head.
+ANONYMOUS_STATEMENTS = 8
 
 
 def test_the_petition_page_makes_no_lazy_loads_and_few_statements(app, client, busy_petition):

@@ -56,3 +56,10 @@ class RespondForm(FlaskForm):
         _l("Where the written answer comes from (a link or the letter's number and date)"),
         validators=[Length(max=SOURCE_MAX + 100)],
     )
+
+
+class UpdateForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your update to the followers (10 to 2000 characters; a moderator checks it)"),
+        validators=[Length(max=3000)],
+    )

@@ -14,6 +14,7 @@ from recall.rules.maps import map_svg
 from recall.security import login_required, public, roles_required, signing_limit
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
+from recall.services.appeals import updates
 from recall.services.appeals.states import PUBLIC_STATES, state_label
 from recall.web.actions import redirect_with, submit
 from recall.web.appeals.forms import (
@@ -21,6 +22,7 @@ from recall.web.appeals.forms import (
     DraftAppealForm,
     RejectAppealForm,
     RespondForm,
+    UpdateForm,
 )
 from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
@@ -110,6 +112,7 @@ def _appeal_page(appeal_id: int, **forms) -> str:
         "is_author": viewer is not None and appeal.author_id == viewer.id,
         "is_moderator": viewer is not None and viewer.has_role(Role.MODERATOR),
         "may_respond": appeals.may_respond(viewer, appeal),
+        "updates": updates.published_updates("appeal", appeal.id),
         "S": AppealState,
     }
     if viewer is not None:
@@ -157,8 +160,13 @@ def withdraw_draft(appeal_id: int):
 @bp.get("/appeals/moderation")
 @roles_required(Role.MODERATOR)
 def moderation_queue():
-    queue = appeals.moderation_queue(current_user)
-    return render_template("appeals/moderation.html", queue=queue, form=ActionForm(formdata=None))
+    return render_template(
+        "appeals/moderation.html",
+        queue=appeals.moderation_queue(current_user),
+        updates=updates.pending_updates(current_user),
+        form=ActionForm(formdata=None),
+        reject_form=RejectAppealForm(formdata=None),
+    )
 
 
 @bp.post("/appeals/<int:appeal_id>/publish")
@@ -289,3 +297,56 @@ def respond(appeal_id: int):
 def to_answer():
     items = appeals.appeals_to_answer(current_user)
     return render_template("appeals/to_answer.html", appeals=items)
+
+
+bp.add_app_template_global(updates.published_updates, "initiator_updates")
+
+
+def _subject_page(subject_type: str, subject_id: int) -> str:
+    if subject_type == "petition":
+        return url_for("petitions.show_petition", petition_id=subject_id)
+    return url_for("appeals.show_appeal", appeal_id=subject_id)
+
+
+@bp.route("/updates/<subject_type>/<int:subject_id>/new", methods=["GET", "POST"])
+@login_required
+def post_update(subject_type: str, subject_id: int):
+    form = UpdateForm()
+    return submit(
+        form,
+        lambda: updates.post_update(current_user, subject_type, subject_id, form.text.data),
+        done=lambda u: redirect_with(
+            _("Your update waits for a moderator."), _subject_page(u.subject_type, u.subject_id)
+        ),
+        page=lambda: render_template("appeals/update_form.html", form=form),
+    )
+
+
+def _moderate(update_id: int, action, message: str, form):
+    return submit(
+        form,
+        action,
+        done=lambda _u: redirect_with(message, url_for("appeals.moderation_queue")),
+        page=lambda: render_template(
+            "appeals/moderation.html",
+            queue=appeals.moderation_queue(current_user),
+            updates=updates.pending_updates(current_user),
+            form=ActionForm(formdata=None),
+            reject_form=form,
+        ),
+    )
+
+
+@bp.post("/updates/<int:update_id>/publish")
+@roles_required(Role.MODERATOR)
+def publish_update(update_id: int):
+    action = lambda: updates.publish_update(current_user, update_id)  # noqa: E731
+    return _moderate(update_id, action, _("The update is published."), ActionForm())
+
+
+@bp.post("/updates/<int:update_id>/reject")
+@roles_required(Role.MODERATOR)
+def reject_update(update_id: int):
+    form = RejectAppealForm()
+    action = lambda: updates.reject_update(current_user, update_id, form.reason.data)  # noqa: E731
+    return _moderate(update_id, action, _("The update is rejected."), form)
