@@ -46,6 +46,7 @@ from recall.models.promise import (  # noqa: F401
     PromiseStatusChange,
     Topic,
 )
+from recall.models.rating_reply import RatingReply  # noqa: F401
 from recall.models.signature import (
     CheckStatus,
     ClaimState,

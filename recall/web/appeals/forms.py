@@ -63,3 +63,10 @@ class UpdateForm(FlaskForm):
         _l("Your update to the followers (10 to 2000 characters; a moderator checks it)"),
         validators=[Length(max=3000)],
     )
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your reply to this rating (10 to 2000 characters; it never changes the rating)"),
+        validators=[Length(max=3000)],
+    )

@@ -16,11 +16,13 @@ from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
 from recall.services.appeals import updates
 from recall.services.appeals.states import PUBLIC_STATES, state_label
+from recall.services.promises import replies
 from recall.web.actions import redirect_with, submit
 from recall.web.appeals.forms import (
     AppealTermsForm,
     DraftAppealForm,
     RejectAppealForm,
+    ReplyForm,
     RespondForm,
     UpdateForm,
 )
@@ -350,3 +352,23 @@ def reject_update(update_id: int):
     form = RejectAppealForm()
     action = lambda: updates.reject_update(current_user, update_id, form.reason.data)  # noqa: E731
     return _moderate(update_id, action, _("The update is rejected."), form)
+
+
+bp.add_app_template_global(replies.replies_of, "rating_replies")
+
+
+@bp.route("/promises/ratings/<int:change_id>/reply", methods=["GET", "POST"])
+@roles_required(Role.DEPUTY)
+def reply_to_rating(change_id: int):
+    """The rated deputy's right of reply (shown beside the rating; it never changes it)."""
+    change = replies.rating_for_reply(change_id)
+    form = ReplyForm()
+    return submit(
+        form,
+        lambda: replies.reply_to_rating(current_user, change_id, form.text.data),
+        done=lambda r: redirect_with(
+            _("Your reply is published beside the rating."),
+            url_for("promises.show_promise", promise_id=change.promise_id) + f"#change-{change_id}",
+        ),
+        page=lambda: render_template("appeals/reply.html", form=form, change=change),
+    )
