@@ -16,6 +16,7 @@ from recall.models import (
     VoterRollEntry,
     VoterRollImport,
 )
+from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.iin_hash import hash_iin
 from recall.services.verification import voter_roll
 from tests import factories
@@ -495,3 +496,80 @@ def test_two_imports_finishing_together_both_succeed(world, app, tmp_path):
     assert voter_roll.active_import_id(world.body.id) == outcome[0]
     assert db.session.get(VoterRollImport, first.roll_import.id).status == ImportStatus.REPLACED
     assert _entries(first.roll_import.id) == 3 and _entries(outcome[0]) == 4  # history kept
+
+
+def test_iin_errors_are_those_of_parse_iin_whatever_was_seen_before(world, tmp_path):
+    """The import checks IINs inline and remembers valid birth dates; a bad IIN still gets the
+    reference's message (``parse_iin``), also when a valid one with the same birth date came first."""
+    good = factories.iin(date(1980, 3, 4))
+    bad_checksum = good[:11] + str((int(good[11]) + 1) % 10)
+    # 801231 with century digit 7 (none), 800231 (no 31 Feb), born after the as-of date, full-width
+    # digits (not ASCII), 11 digits: each fails a different check of parse_iin.
+    no_century = "8012317" + good[7:]
+    no_day = "8002313" + good[7:]
+    future = factories.iin(date(2026, 5, 1))
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in good)
+    samples = [bad_checksum, no_century, no_day, future, wide, good[:11]]
+    lines = [f"{good},First,1,Street"] + [f"{s},Name {i},1,Street" for i, s in enumerate(samples)]
+    path = factories.write_roll(tmp_path / "iins.csv", lines)
+    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path))
+    expected = []
+    for line, value in enumerate(samples, start=3):
+        try:
+            parse_iin(value, today=date(2026, 2, 1))
+        except InvalidIIN as exc:
+            expected.append((line, "iin", exc.message))
+    assert len(expected) == len(samples)  # every sample is bad
+    assert [(e.line, e.field, e.reason) for e in result.errors] == expected
+    assert not result.accepted and _entries() == 0
+
+
+def test_names_and_addresses_survive_copy_text_format(world, tmp_path):
+    """COPY's text format escapes: a backslash, ``\\N`` (its NULL marker), a tab or an odd space
+    in a quoted cell arrive as the file had them (whitespace collapsed to one space)."""
+    iins = [factories.iin(date(1970, 1, 1 + i)) for i in range(3)]
+    lines = [
+        f'{iins[0]},"A\\B\tC",1,"\\N"',
+        f'{iins[1]},"Ann\u00a0 Lee\\\\",1," Street\u2003 5 ,\\t"',
+        f"{iins[2]},Омар Ж.,2,\\.",
+    ]
+    path = factories.write_roll(tmp_path / "esc.csv", lines)
+    result = voter_roll.import_file(None, world.body.id, date(2026, 2, 1), str(path))
+    assert result.accepted, result.summary()
+    stored = db.session.execute(
+        sa.select(VoterRollEntry.full_name, VoterRollEntry.address).order_by(
+            VoterRollEntry.line_number
+        )
+    ).all()
+    assert [tuple(r) for r in stored] == [
+        ("A\\B C", "\\N"),
+        ("Ann Lee\\\\", "Street 5 ,\\t"),
+        ("Омар Ж.", "\\."),
+    ]
+
+
+def test_a_chunk_is_streamed_in_batches_through_one_copy(world, tmp_path):
+    """More rows than one COPY batch in a chunk, and more chunks: every row lands once, with its
+    line, hash and birth date."""
+    rows = [
+        (factories.iin(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"V {i}", 1 + i % 2, f"S {i}")
+        for i in range(voter_roll._Loader.BATCH_ROWS * 2 + 300)
+    ]
+    path = factories.write_roll(tmp_path / "many.csv", rows)
+    result = voter_roll.import_file(
+        None,
+        world.body.id,
+        date(2026, 2, 1),
+        str(path),
+        chunk_rows=voter_roll._Loader.BATCH_ROWS * 2 + 100,
+    )
+    assert result.accepted and result.rows_loaded == len(rows)
+    got = db.session.execute(
+        sa.select(VoterRollEntry.line_number, VoterRollEntry.iin_hash, VoterRollEntry.birth_date)
+        .where(VoterRollEntry.import_id == result.roll_import.id)
+        .order_by(VoterRollEntry.line_number)
+    ).all()
+    assert [tuple(g) for g in got] == [
+        (i + 2, hash_iin(r[0]), date(1950 + i % 50, 1 + i % 12, 1 + i % 28))
+        for i, r in enumerate(rows)
+    ]
