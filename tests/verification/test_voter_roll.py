@@ -573,3 +573,19 @@ def test_a_chunk_is_streamed_in_batches_through_one_copy(world, tmp_path):
         (i + 2, hash_iin(r[0]), date(1950 + i % 50, 1 + i % 12, 1 + i % 28))
         for i, r in enumerate(rows)
     ]
+
+
+def test_the_import_hashes_iins_as_hash_iin_does_for_any_key(app):
+    """The import's hasher (HMAC from prepared SHA-256 states) gives ``hash_iin``'s output for
+    short keys, 64-byte keys and keys longer than a SHA-256 block (hashed first by HMAC)."""
+    from recall.services.iin_hash import iin_hasher
+
+    iins = [factories.iin(date(1950 + i, 1 + i % 12, 1 + i)) for i in range(20)]
+    original = app.config["IIN_HASH_KEY"]
+    try:
+        for key in ("k", "x" * 63, "y" * 64, "z" * 65, "ключ" * 40):
+            app.config["IIN_HASH_KEY"] = key
+            fast = iin_hasher()
+            assert [fast(i) for i in iins] == [hash_iin(i) for i in iins], key
+    finally:
+        app.config["IIN_HASH_KEY"] = original
