@@ -174,16 +174,20 @@ def test_grant_and_revoke_roles_through_the_service(app, make):
 def test_admin_page_grants_a_role(client, make, login):
     admin = make.user(role=Role.ADMIN)
     target = make.user(email="clerk@example.org")
-    make.body(slug="mazhilis")
+    body = make.body(slug="mazhilis", name="Mazhilis of the Parliament")
     db.session.commit()
     login(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    # The body is picked from a list by name, not typed as a slug.
+    assert f'<option value="{body.id}">Mazhilis of the Parliament</option>' in page
+    assert 'name="body" type="text"' not in page
     bad = client.post(
         "/admin/users", data={"email": "clerk@example.org", "role": "commissioner", "body": ""}
     )
     assert bad.status_code == 422 and "A commissioner must belong" in bad.get_data(as_text=True)
     ok = client.post(
         "/admin/users",
-        data={"email": "clerk@example.org", "role": "commissioner", "body": "mazhilis"},
+        data={"email": "clerk@example.org", "role": "commissioner", "body": str(body.id)},
     )
     assert ok.status_code == 302
     db.session.refresh(target)
@@ -293,7 +297,14 @@ def test_admin_page_lists_roles_by_name_and_revokes_them(client, make, login):
     )
     assert "watch@example.org is now administrator." in granted.get_data(as_text=True)
 
-    response = client.post(f"/admin/users/{monitor.id}/revoke/monitor")
+    # The list links to a confirmation; the role stays until that page's button is pressed.
+    revoke_url = f"/admin/users/{monitor.id}/revoke/monitor"
+    assert f'href="{revoke_url}"' in html
+    confirm = client.get(revoke_url).get_data(as_text=True)
+    assert "Take the role “monitor” away from" in confirm and "watch@example.org" in confirm
+    db.session.refresh(monitor)
+    assert monitor.has_role(Role.MONITOR)
+    response = client.post(revoke_url)
     assert response.status_code == 302
     db.session.refresh(monitor)
     assert not monitor.has_role(Role.MONITOR) and monitor.organization_id is None
@@ -367,3 +378,37 @@ def test_only_admins_create_accounts_in_the_service(app, make):
     with pytest.raises(Forbidden):
         users.create_account(make.user(), "x@example.org", "long enough pw", "X")
     assert _count_users() == 1
+
+
+def test_admin_page_picks_an_organization_or_names_a_new_one(client, make, login):
+    admin = make.user(role=Role.ADMIN)
+    first = make.user(email="one@example.org")
+    second = make.user(email="two@example.org")
+    make.organization(name="Watch KZ")
+    db.session.commit()
+    login(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<option value="Watch KZ">Watch KZ</option>' in page
+    assert '<option value="__new__">New organization…</option>' in page
+    client.post(
+        "/admin/users",
+        data={"email": "one@example.org", "role": "monitor", "organization": "Watch KZ"},
+    )
+    unnamed = client.post(
+        "/admin/users",
+        data={"email": "two@example.org", "role": "monitor", "organization": "__new__"},
+    )
+    assert unnamed.status_code == 422
+    assert "A monitor must belong to an organization." in unnamed.get_data(as_text=True)
+    client.post(
+        "/admin/users",
+        data={
+            "email": "two@example.org",
+            "role": "monitor",
+            "organization": "__new__",
+            "new_organization": "Adal Watch",
+        },
+    )
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.organization.name == "Watch KZ" and second.organization.name == "Adal Watch"

@@ -352,6 +352,13 @@ def _audit_role(action: str, actor: User | None, user: User, role: Role) -> None
     )
 
 
+def role_choices() -> tuple[list[Body], list[Organization]]:
+    """The bodies and organizations an administrator picks from when granting a role."""
+    bodies = db.session.scalars(sa.select(Body).order_by(Body.name)).all()
+    organizations = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
+    return list(bodies), list(organizations)
+
+
 def list_users(page: int = 1, q: str | None = None):
     from recall.services.pagination import paginate
 

@@ -34,13 +34,34 @@ class GrantRoleForm(FlaskForm):
         _l("Role"),
         choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.CITIZEN],
     )
-    organization = StringField(
-        _l("Organization (monitors)"), validators=[Optional(), Length(max=200)]
+    # Chosen from lists (``set_choices``), never typed: a slug typed wrong granted nothing, and
+    # an organization's name typed twice differently made two organizations.
+    organization = SelectField(_l("Organization (monitors)"), choices=[], validate_choice=False)
+    new_organization = StringField(
+        _l("Name of the new organization"), validators=[Optional(), Length(max=200)]
     )
-    body = StringField(
-        _l("Body slug or id (commissioners)"), validators=[Optional(), Length(max=80)]
-    )
+    body = SelectField(_l("Body (commissioners)"), choices=[], validate_choice=False)
     deputy = StringField(_l("Deputy id (deputy accounts)"), validators=[Optional(), Length(max=12)])
+
+    def set_choices(self, bodies, organizations) -> None:
+        """Offer the bodies and organizations there are; "new" opens the name field."""
+        self.body.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(str(b.id), b.name) for b in bodies
+        ]
+        self.organization.choices = (
+            [SelectChoice("", _l("— none —"))]
+            + [SelectChoice(o.name, o.name) for o in organizations]
+            + [SelectChoice(NEW_ORGANIZATION, _l("New organization…"))]
+        )
+
+    def organization_name(self) -> str | None:
+        """The organization to grant: the one chosen, or the new one named."""
+        if self.organization.data == NEW_ORGANIZATION:
+            return self.new_organization.data or None
+        return self.organization.data or None
+
+
+NEW_ORGANIZATION = "__new__"
 
 
 class CreateAccountForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,15 +23,15 @@ def index():
     return redirect(url_for("admin.list_users"))
 
 
-def _users_page(form: GrantRoleForm, revoke_form: ActionForm | None = None) -> str:
+def _users_page(form: GrantRoleForm) -> str:
     page = users.list_users(request.args.get("page", 1, type=int), request.args.get("q"))
-    return render_template(
-        "admin/users.html",
-        form=form,
-        revoke_form=revoke_form or ActionForm(formdata=None),
-        page=page,
-        role_labels=ROLE_LABELS,
-    )
+    return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS)
+
+
+def _grant_form() -> GrantRoleForm:
+    form = GrantRoleForm()
+    form.set_choices(*users.role_choices())
+    return form
 
 
 def _grant(form: GrantRoleForm):
@@ -39,7 +39,7 @@ def _grant(form: GrantRoleForm):
         current_user,
         form.email.data,
         form.role.data,
-        organization=form.organization.data or None,
+        organization=form.organization_name(),
         body=form.body.data or None,
         deputy=form.deputy.data or None,
     )
@@ -48,7 +48,7 @@ def _grant(form: GrantRoleForm):
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def list_users():
-    form = GrantRoleForm()
+    form = _grant_form()
     return submit(
         form,
         lambda: _grant(form),
@@ -90,16 +90,24 @@ def create_account():
     )
 
 
-@bp.post("/users/<int:user_id>/revoke/<role>")
+@bp.route("/users/<int:user_id>/revoke/<role>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def revoke_role(user_id: int, role: str):
+    """GET asks "revoke this role from this person?"; only the POST from that page revokes."""
     target = users.get_user(user_id)
+    if role not in set(Role):
+        abort(404)
+    label = ROLE_LABELS[Role(role)]
     form = ActionForm()
     return submit(
         form,
         lambda: users.revoke_role(current_user, target.email, role),
-        done=lambda _r: redirect(url_for("admin.list_users")),
-        page=lambda: _users_page(GrantRoleForm(formdata=None), revoke_form=form),
+        done=lambda _r: _to_users(
+            _("%(email)s is no longer %(role)s.", email=target.email, role=label)
+        ),
+        page=lambda: render_template(
+            "admin/revoke.html", form=form, target=target, role=role, label=label
+        ),
     )
 
 
