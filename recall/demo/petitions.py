@@ -8,13 +8,14 @@ running count while signing is open. The signing demo step adds signatures to
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Deputy, MandateType, Promise, User
 from recall.models.base import utcnow
+from recall.rules.iin import make_iin
 from recall.services.petitions import lifecycle as petitions
 from recall.services.rules import recall_rules
 
@@ -48,6 +49,13 @@ def _promise_ids(deputy: Deputy) -> list[int]:
     )
 
 
+def _member_iin(n: int) -> str:
+    """A made-up adult IIN for the ``n``-th demo group member (the same on every petition)."""
+    return make_iin(
+        date(1970, 1, 1) + timedelta(days=211 * n), "female" if n % 2 else "male", 8000 + n
+    )
+
+
 def demo_step(result) -> None:
     """Store the presets and create the three demo petitions (``result.petitions``)."""
     from recall.demo.loader import DEMO_EMAIL_DOMAIN
@@ -73,9 +81,12 @@ def demo_step(result) -> None:
 
     def gathered(deputy, group: list[User]):
         petition = petitions.open_petition(citizen, deputy.id, GROUNDS, _promise_ids(deputy))
+        petitions.confirm_membership(citizen, petition.id, _member_iin(0))
         for member in group:
             petitions.invite_member(citizen, petition.id, member.email)
-            petitions.confirm_membership(member, petition.id)
+            petitions.confirm_membership(
+                member, petition.id, _member_iin(members.index(member) + 1)
+            )
         return petition
 
     need = recall_rules.rule_version_in_force(result.mazhilis).to_rule().min_initiative_group - 1

@@ -182,12 +182,25 @@ class InitiativeMember(TimestampMixin, db.Model):
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The member's IIN as the signers' keyed hash, and the birth date it encodes (issue 10): the
+    # group is made of voters of the district, checked by ``services.petitions.initiative``.
+    iin_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
 
     petition: Mapped[Petition] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("petition_id", "user_id", name="uq_initiative_members_petition_user"),
+        # One IIN per group (a person cannot be counted twice under two accounts).
+        sa.Index(
+            "uq_initiative_members_petition_iin",
+            "petition_id",
+            "iin_hash",
+            unique=True,
+            postgresql_where=sa.text("iin_hash IS NOT NULL"),
+            sqlite_where=sa.text("iin_hash IS NOT NULL"),
+        ),
     )
 
 

@@ -37,12 +37,16 @@ def flow(app, make):
             self.commissioner = make.user(role=Role.COMMISSIONER, commission_body=self.deputy.body)
 
         def open(self, **kwargs):
-            return petitions.open_petition(
-                kwargs.pop("actor", self.initiator),
+            """Open a petition; the initiator gives their IIN (an adult's, as every member)."""
+            actor = kwargs.pop("actor", self.initiator)
+            petition = petitions.open_petition(
+                actor,
                 kwargs.pop("deputy_id", self.deputy.id),
                 kwargs.pop("grounds", GROUNDS),
                 **kwargs,
             )
+            petitions.confirm_membership(actor, petition.id, make.iin())
+            return petition
 
         def fill_group(self, petition, size=None):
             size = (
@@ -51,7 +55,7 @@ def flow(app, make):
             while len(petitions.confirmed_members(petition)) < size:
                 member = make.user()
                 petitions.invite_member(self.initiator, petition.id, member.email)
-                petitions.confirm_membership(member, petition.id)
+                petitions.confirm_membership(member, petition.id, make.iin())
             return petition
 
         def submitted(self):

@@ -128,7 +128,7 @@ def test_invite_and_confirm(flow, make):
         member.id,
     )
     assert petitions.pending_invitations(member) == [invitation]
-    petitions.confirm_membership(member, petition.id)
+    petitions.confirm_membership(member, petition.id, make.iin())
     assert invitation.confirmed_at is not None
     assert petitions.pending_invitations(member) == []
 
@@ -160,7 +160,7 @@ def test_invite_unknown_email_and_twice(flow, make):
 def test_confirm_without_invitation_is_forbidden(flow, make):
     petition = flow.open()
     with pytest.raises(Forbidden) as err:
-        petitions.confirm_membership(make.user(), petition.id)
+        petitions.confirm_membership(make.user(), petition.id, make.iin())
     assert err.value.message == "You have not been invited into this initiative group."
     assert _count(InitiativeMember) == 1
 
@@ -170,8 +170,8 @@ def test_submit_needs_a_large_enough_group(flow):
     with pytest.raises(Conflict) as err:
         petitions.submit_petition(flow.initiator, petition.id)
     assert err.value.message == (
-        "The initiative group needs at least 10 confirmed members (the initiator "
-        "included); it has 9."
+        "The initiative group needs at least 10 confirmed members who are voters of the "
+        "district (the initiator included); it has 9."
     )
     assert petition.state == S.GATHERING_GROUP and petition.submitted_at is None
     flow.fill_group(petition, size=10)

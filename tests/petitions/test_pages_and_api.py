@@ -140,7 +140,10 @@ def test_group_pages_invite_confirm_submit(client, login, make, flow):
     assert refused.status_code == 422  # the page again, with the conflict's message (issue 9)
     assert "needs at least 10 confirmed members" in refused.get_data(as_text=True)
     login(member)
-    assert client.post(f"/petitions/{petition.id}/confirm").status_code == 303
+    assert (
+        client.post(f"/petitions/{petition.id}/confirm", data={"iin": make.iin()}).status_code
+        == 303
+    )
     login(flow.initiator)
     assert client.post(f"/petitions/{petition.id}/submit").status_code == 303
     db.session.refresh(petition)

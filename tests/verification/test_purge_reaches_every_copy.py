@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import Event, MisuseReport, Petition, Signature
+from recall.models import Event, InitiativeMember, MisuseReport, Petition, Signature
 from recall.models.base import utcnow
 from recall.models.notifications import Delivery
 from recall.models.verification import VoterRollEntry
@@ -65,6 +65,15 @@ def final(world, tmp_path, app):
             message="I never signed",
         )
     )
+    # An initiative group member who gave their IIN (issue 10), a voter on the roll.
+    db.session.add(
+        InitiativeMember(
+            petition_id=world.petition.id,
+            user=factories.user(),
+            iin_hash=signatures[2].iin_hash,
+            birth_date=date(1972, 1, 1),
+        )
+    )
     db.session.commit()  # the confirmation mails go out (inline) and leave deliveries behind
     counting.recount(world.petition.id)
     verification.run_checks(world.commissioner, world.petition.id)
@@ -101,6 +110,9 @@ def test_the_joins_find_nothing_after_the_purge(final, app):
     joined = sa.select(sa.func.count()).select_from(Signature)
     on_hash = joined.join(VoterRollEntry, VoterRollEntry.iin_hash == Signature.iin_hash)
     assert db.session.scalar(on_hash) == 5
+    members = sa.select(sa.func.count()).select_from(InitiativeMember)
+    members = members.join(VoterRollEntry, VoterRollEntry.iin_hash == InitiativeMember.iin_hash)
+    assert db.session.scalar(members) == 1
 
     days = app.config["PRIVACY_PURGE_DAYS"]
     privacy.purge_personal_data(None, utcnow() + timedelta(days=days + 1))
@@ -108,6 +120,7 @@ def test_the_joins_find_nothing_after_the_purge(final, app):
 
     # 1. The roll joined on the IIN hash gives nobody back.
     assert db.session.scalar(on_hash) == 0
+    assert db.session.scalar(members) == 0
     reports = sa.select(sa.func.count()).select_from(MisuseReport)
     assert (
         db.session.scalar(

@@ -34,7 +34,7 @@ from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
-from recall.services.petitions import electorate
+from recall.services.petitions import electorate, initiative
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
 from recall.services.rules import recall_rules
 from recall.services.signing import counting
@@ -403,20 +403,21 @@ def invite_member(actor: User, petition_id: int, email: str) -> InitiativeMember
     return member
 
 
-def confirm_membership(actor: User, petition_id: int) -> InitiativeMember:
-    """An invited user confirms they are part of the initiative group (idempotent once confirmed)."""
+def confirm_membership(actor: User, petition_id: int, iin: str | None) -> InitiativeMember:
+    """An invited user confirms they are part of the initiative group, giving their IIN (the
+    initiator, confirmed from the start, gives theirs the same way; a member may correct theirs
+    while the group is gathering). ``initiative.record_iin`` checks it."""
     petition = _load_for_update(petition_id)
     member = next((m for m in petition.members if m.user_id == actor.id), None)
     if member is None:
         raise Forbidden(_("You have not been invited into this initiative group."))
-    if member.confirmed_at is not None:
-        return member
     if petition.state != PetitionState.GATHERING_GROUP:
         raise Conflict(
             _("The initiative group can only change before the petition is submitted."),
             field="state",
         )
-    member.confirmed_at = utcnow()
+    initiative.record_iin(petition, member, iin)
+    member.confirmed_at = member.confirmed_at or utcnow()
     db.session.flush()
     return member
 
@@ -442,19 +443,20 @@ def withdraw_petition(actor: User, petition_id: int, reason: str) -> Petition:
 def submit_petition(actor: User, petition_id: int) -> Petition:
     """The initiator submits the petition to the commission of the deputy's body.
 
-    Needs at least ``min_initiative_group`` confirmed members, the initiator included, and the
-    deputy must still be recallable.
+    Needs at least ``min_initiative_group`` confirmed members who are voters of the district
+    (``initiative.member_checks``), the initiator included, and the deputy must still be
+    recallable.
     """
     petition = _load_for_update(petition_id)
     _require_initiator(actor, petition)
     check_transition(petition, PetitionState.SUBMITTED)
     rule = petition.rule_version.to_rule()
-    confirmed = len(confirmed_members(petition))
+    confirmed = initiative.eligible_count(initiative.member_checks(petition))
     if confirmed < rule.min_initiative_group:
         raise Conflict(
             _(
-                "The initiative group needs at least %(need)d confirmed members (the initiator "
-                "included); it has %(have)d.",
+                "The initiative group needs at least %(need)d confirmed members who are voters of "
+                "the district (the initiator included); it has %(have)d.",
                 need=rule.min_initiative_group,
                 have=confirmed,
             ),

@@ -134,8 +134,11 @@ def check_full_name(value: str | None, field: str = "full_name") -> str:
     return name
 
 
-def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
-    """Parse an IIN (spaces ignored) and check the signer is of age (18 to 120) on ``today``; raise ``Invalid``."""
+def check_iin(value: str | None, today: date, field: str = "iin", *, adult: bool = True) -> IinInfo:
+    """Parse an IIN (spaces ignored) and check the signer is of age (18 to 120) on ``today``; raise ``Invalid``.
+
+    ``adult`` False leaves the age of 18 out (an initiative group member's age is part of the
+    check the commission sees, not a refusal)."""
     raw = "".join(str(value or "").split())
     if not raw:
         raise Invalid(_("Enter your IIN (12 digits)."), field=field)
@@ -154,7 +157,7 @@ def check_iin(value: str | None, today: date, field: str = "iin") -> IinInfo:
         raise Invalid(_("The IIN must be exactly 12 digits."), field=field) from None
     if age_on(info.birth_date, today) > MAX_AGE:
         raise Invalid(_("This IIN does not contain a valid date of birth."), field=field)
-    if not is_adult(info.birth_date, today):
+    if adult and not is_adult(info.birth_date, today):
         raise Invalid(
             _("You must be at least %(age)d years old on the day of signing.", age=ADULT_AGE),
             field=field,

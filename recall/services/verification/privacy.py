@@ -34,7 +34,7 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.notifications import Delivery
 from recall.models.outbox import Event
-from recall.models.petition import FINAL_STATES, Petition
+from recall.models.petition import FINAL_STATES, InitiativeMember, Petition
 from recall.models.signature import Signature, SignatureClaim
 from recall.models.user import User
 from recall.models.verification import MisuseReport, ReviewClaim
@@ -111,6 +111,13 @@ def purge_personal_data(actor: User | None, now: datetime | None = None) -> Purg
             .execution_options(synchronize_session=False)
         ).rowcount
         _cut_roll_link(petition_id)
+        # The initiative group's IINs (issue 10) served its check before registration only.
+        db.session.execute(
+            sa.update(InitiativeMember)
+            .where(InitiativeMember.petition_id == petition_id)
+            .values(iin_hash=None, birth_date=None)
+            .execution_options(synchronize_session=False)
+        )
         _scrub_notifications(petition_id)
         db.session.execute(
             sa.update(SignatureClaim)

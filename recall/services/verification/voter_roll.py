@@ -276,21 +276,40 @@ def has_roll(body_id: int) -> bool:
 def find_roll_entry(body_id: int, iin_hash: str, day: date | None = None) -> VoterRollEntry | None:
     """The entry for a hashed IIN on the roll in force on ``day`` (None: today), for the review
     screen)."""
+    return find_roll_entries(body_id, [iin_hash], day).get(iin_hash)
+
+
+def find_roll_entries(
+    body_id: int, iin_hashes, day: date | None = None
+) -> dict[str, VoterRollEntry]:
+    """The entries of hashed IINs on the roll in force on ``day`` (None: today), by hash, in one
+    query (an initiative group's members). A hash on no roll in force is absent."""
     day = day or utcnow().date()
+    hashes = set(iin_hashes)
     periods = [p for p in rolls_in_force(body_id) if p.covers(day)]
-    if not periods:
-        return None
+    if not periods or not hashes:
+        return {}
     in_force = {(p.import_id, p.district_number) for p in periods}
     candidates = db.session.scalars(
         sa.select(VoterRollEntry)
         .where(
             VoterRollEntry.import_id.in_({p.import_id for p in periods}),
-            VoterRollEntry.iin_hash == iin_hash,
+            VoterRollEntry.iin_hash.in_(hashes),
         )
         .order_by(VoterRollEntry.id)
     ).all()
-    found = [e for e in candidates if (e.import_id, e.district_number) in in_force]
-    return found[0] if found else None
+    found: dict[str, VoterRollEntry] = {}
+    for entry in candidates:
+        if (entry.import_id, entry.district_number) in in_force:
+            found.setdefault(entry.iin_hash, entry)
+    return found
+
+
+def district_has_roll(body_id: int, district_number: int, day: date) -> bool:
+    """True when some roll of the body covering the district is in force on ``day``."""
+    return any(
+        p.district_number == district_number and p.covers(day) for p in rolls_in_force(body_id)
+    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, TextAreaField
+from wtforms import EmailField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from recall.services.petitions.lifecycle import GROUNDS_MAX, REASON_MAX
@@ -30,6 +30,12 @@ class InviteForm(FlaskForm):
     email = EmailField(
         _l("E-mail of the person to invite"), validators=[DataRequired(), Length(max=254)]
     )
+
+
+class MemberIinForm(FlaskForm):
+    """A group member's IIN (the service checks it: the group is made of voters of the district)."""
+
+    iin = StringField(_l("Your IIN (12 digits)"), validators=[DataRequired(), Length(max=40)])
 
 
 class ReasonForm(FlaskForm):

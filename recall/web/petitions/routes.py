@@ -13,7 +13,7 @@ from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
 from recall.services.appeals.lifecycle import citable_appeals, cited_appeals
 from recall.services.deputies import directory
-from recall.services.petitions import deputy_answer, electorate
+from recall.services.petitions import deputy_answer, electorate, initiative
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
 from recall.services.promises import queries as promise_queries
@@ -21,7 +21,13 @@ from recall.services.rules import recall_rules
 from recall.web.actions import redirect_with, submit
 from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
-from recall.web.petitions.forms import AnswerForm, InviteForm, OpenPetitionForm, ReasonForm
+from recall.web.petitions.forms import (
+    AnswerForm,
+    InviteForm,
+    MemberIinForm,
+    OpenPetitionForm,
+    ReasonForm,
+)
 
 bp = Blueprint("petitions", __name__)
 
@@ -59,6 +65,7 @@ def _petition_page(petition_id: int, **forms) -> str:
         "promises": petitions.cited_promises(petition),
         "appeals": cited_appeals(petition.id),
         "confirmed_members": petitions.confirmed_members(petition),
+        "group_checks": _group_checks(petition),
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,
         "membership": membership,
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
@@ -68,6 +75,16 @@ def _petition_page(petition_id: int, **forms) -> str:
     return render_template("petitions/show.html", **context, **_forms(viewer, forms))
 
 
+def _group_checks(petition):
+    """Each member's check while the group matters (before registration), else None."""
+    if petition.state in (PetitionState.GATHERING_GROUP, PetitionState.SUBMITTED):
+        return initiative.member_checks(petition)
+    return None
+
+
+bp.add_app_template_global(initiative.check_label, "group_check_label")
+
+
 def _forms(viewer, forms: dict) -> dict:
     """The page's forms, for a signed-in viewer only: an anonymous page carries no CSRF token, so
     the anonymous page cache can share it (its forms are only shown to members and commissioners)."""
@@ -75,6 +92,7 @@ def _forms(viewer, forms: dict) -> dict:
         return {}
     return {
         "invite_form": forms.get("invite_form") or InviteForm(formdata=None),
+        "iin_form": forms.get("iin_form") or MemberIinForm(formdata=None),
         "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "answer_form": forms.get("answer_form") or AnswerForm(formdata=None),
@@ -165,14 +183,14 @@ def invite_member(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/confirm")
 @login_required
 def confirm_membership(petition_id: int):
-    form = ActionForm()
+    form = MemberIinForm()
     return submit(
         form,
-        lambda: petitions.confirm_membership(current_user, petition_id),
+        lambda: petitions.confirm_membership(current_user, petition_id, form.iin.data),
         done=lambda _r: _to_petition(
             petition_id, _("You are now a member of the initiative group.")
         ),
-        page=lambda: _petition_page(petition_id, action_form=form),
+        page=lambda: _petition_page(petition_id, iin_form=form),
     )
 
 
