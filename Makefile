@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
+# `make run PORT=8000`: the port served, and (exported) the one links in e-mails point to.
+PORT ?= 5000
+export PORT
 
 .PHONY: run test lint install bench translations clean worker
 
@@ -21,12 +24,13 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	@$(BIN)/pybabel compile --quiet -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations -f
 
-## make run: SQLite in instance/, inline notifications, mail to the console and instance/mail/.
+## make run [PORT=5000]: SQLite in instance/, inline notifications, mail to instance/mail/ (and the
+## console, except the demo's own).
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); see tests/conftest.py.
 test: install

@@ -179,7 +179,10 @@ def load_config(
         "MAIL_SENDERS": max(1, _int(env, "MAIL_SENDERS", 4)),
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), not production),
         # Links in e-mails are built outside requests, so the public address must be known.
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # `make run` serves on PORT (default 5000); links in e-mails follow it unless set outright.
+        "PUBLIC_BASE_URL": (
+            env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{_int(env, 'PORT', 5000)}"
+        ).rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # A Redis that hangs must not hang requests: give up quickly and count in memory meanwhile.
         "RATELIMIT_STORAGE_OPTIONS": (

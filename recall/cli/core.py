@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from recall.cli.common import transaction
+from recall.demo import accounts as demo_accounts
 from recall.demo import loader as demo
 from recall.models import Role
 from recall.services.accounts import users
@@ -71,15 +73,37 @@ def demo_cli() -> None:
 )
 @with_appcontext
 def demo_load(if_empty: bool) -> None:
-    """Fill an empty database with demo data and print the demo accounts' passwords."""
+    """Fill an empty database with demo data and print the demo accounts' passwords.
+
+    The demo's e-mails go to the mail folder only (or the mail server, when one is set).
+    """
     if if_empty and not demo.database_is_empty():
         click.echo("The database has data already; demo data not loaded.")
         return
-    with transaction():
+    with demo_accounts.quiet_mail(), transaction():
         result = demo.load_demo()
-    click.echo("Demo data loaded. Demo accounts (passwords are shown only now):")
-    for role, (email, password) in result.accounts.items():
-        click.echo(f"  {role:<13} {email:<32} {password}")
+    click.echo(f"Demo data loaded: {demo_accounts.summary()}.")
+    sent, waiting = demo_accounts.mail_counts()
+    if sent:
+        where = current_app.config["MAIL_SERVER"] or current_app.config["MAIL_FOLDER"]
+        click.echo(f"{sent:,} e-mails sent to {where}")
+    if waiting:
+        click.echo(f"{waiting:,} e-mails queued for the worker (flask worker)")
+    click.echo("Demo accounts (passwords are shown only now; `flask demo accounts` sets new ones):")
+    accounts = demo_accounts.with_labels(dict(result.accounts.values()))
+    click.echo("\n".join(demo_accounts.account_lines(accounts)))
+
+
+@demo_cli.command("accounts")
+@with_appcontext
+def demo_accounts_command() -> None:
+    """Print the demo accounts again, with new passwords (the old ones stop working)."""
+    with transaction():
+        accounts = demo_accounts.renew_passwords()
+    if not accounts:
+        raise click.ClickException("No demo accounts: load the demo first (flask demo load).")
+    click.echo("Demo accounts (new passwords; the previous ones no longer work):")
+    click.echo("\n".join(demo_accounts.account_lines(accounts)))
 
 
 @click.group("users", help="Accounts and roles.")

@@ -16,6 +16,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from recall.demo.accounts import DEMO_EMAIL_DOMAIN
 from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import (
@@ -32,7 +33,6 @@ from recall.models import (
 from recall.services.accounts import users as user_service
 from recall.services.reference_data import ensure_reference_data
 
-DEMO_EMAIL_DOMAIN = "demo.recall.kz"
 MAZHILIS_TERM = (date(2023, 3, 29), date(2028, 3, 28))
 MASLIKHAT_TERM = (date(2023, 4, 3), date(2028, 4, 2))
 VOTERS_AS_OF = date(2023, 3, 19)

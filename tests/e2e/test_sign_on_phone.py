@@ -3,100 +3,31 @@
 The real app is served by werkzeug on a free local port, against the test PostgreSQL database,
 with CSRF on (as in production), notifications delivered inline and mail written as ``.eml``
 files. Chromium (``/usr/bin/chromium``) is driven by Playwright at a phone's viewport, and the
-test asserts on what a person sees. Without Chromium the test is skipped locally and fails with
-``CI=true``.
+test asserts on what a person sees (fixtures: tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
 
 import email
 import re
-import threading
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from recall.notifications.rules import ensure_default_rules
 from tests import factories
-from tests.conftest import IN_CI
-from tests.notifications.conftest import free_port
+from tests.e2e.conftest import PHONE, new_context
 from tests.signing.conftest import collecting_petition  # noqa: F401 (a fixture)
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.postgres
 
 
-def _missing(message: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{message}; CI=true, so this is an error, not a skip.", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        _missing("the playwright package is missing: pip install -e '.[test]'")
-    if not CHROMIUM.exists():
-        _missing(
-            f"{CHROMIUM} is missing: install it with `apt-get install chromium` (.ci/run does)"
-        )
-    return str(CHROMIUM)
-
-
 @pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def app_config(port, tmp_path):
-    return {
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_FOLDER": str(tmp_path / "mail"),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-
-
-@pytest.fixture
-def live_server(app, port):
-    """The app served over HTTP in a thread; each request gets its own app context and session."""
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def phone(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US"
-        )
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(browser):
+    context = new_context(browser, PHONE)
+    yield context.new_page()
+    context.close()
 
 
 def _confirmation_link(mail_folder: Path) -> str:

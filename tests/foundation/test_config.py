@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,12 @@ def test_bad_number_is_a_config_error(tmp_path):
 def test_database_url_normalisation():
     assert normalise_database_url("postgresql://x/y") == "postgresql+psycopg://x/y"
     assert normalise_database_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_links_in_mail_follow_the_port_make_run_serves(tmp_path):
+    assert load_config(tmp_path, environ={})["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    config = load_config(tmp_path, environ={"PORT": "8123"})
+    assert config["PUBLIC_BASE_URL"] == "http://127.0.0.1:8123"
+    explicit = load_config(tmp_path, environ={"PORT": "8123", "PUBLIC_BASE_URL": "https://r.kz/"})
+    assert explicit["PUBLIC_BASE_URL"] == "https://r.kz"
+    assert "--port $(PORT)" in (Path(__file__).parents[2] / "Makefile").read_text()
