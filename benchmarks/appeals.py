@@ -67,13 +67,14 @@ def _seed(app, signatures: int) -> dict[str, int]:
     from recall.models import Body, BodyLevel, District, User
     from recall.models.appeal import Appeal, AppealState
     from recall.models.base import utcnow
+    from recall.services.deputies.body_kinds import get_kind
 
     with app.app_context():
         db.create_all()
         body = Body(
             slug="bench",
             name="Bench Maslikhat",
-            level=BodyLevel.DISTRICT_MASLIKHAT,
+            kind=get_kind(BodyLevel.DISTRICT_MASLIKHAT),
             seats_total=DISTRICTS,
         )
         db.session.add(body)

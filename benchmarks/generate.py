@@ -197,12 +197,13 @@ class Country:
             User,
         )
         from recall.rules.recall_rules import PRESETS
+        from recall.services.deputies.body_kinds import get_kind
 
         tag = slug or f"gen-{self.seed}"
         body = Body(
             slug=tag,
             name=f"Body {tag}",
-            level=BodyLevel.MAZHILIS,
+            kind=get_kind(BodyLevel.MAZHILIS),
             seats_total=98,
             seats_party_list=69,
         )

@@ -115,6 +115,7 @@ def _seed(env: dict[str, str]) -> list[dict]:
     )
     from recall.models.base import utcnow
     from recall.rules.recall_rules import PRESETS
+    from recall.services.deputies.body_kinds import get_kind
 
     app = create_app()
     with app.app_context():
@@ -125,7 +126,7 @@ def _seed(env: dict[str, str]) -> list[dict]:
         body = Body(
             slug="bench",
             name="Bench body",
-            level=BodyLevel.MAZHILIS,
+            kind=get_kind(BodyLevel.MAZHILIS),
             seats_total=98,
             seats_party_list=69,
         )

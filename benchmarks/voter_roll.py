@@ -70,6 +70,7 @@ def run(rows: int, sqlite: bool) -> None:
     from recall import create_app
     from recall.extensions import db
     from recall.models import Body, BodyLevel, District
+    from recall.services.deputies.body_kinds import get_kind
     from recall.services.verification import voter_roll
 
     workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
@@ -106,7 +107,7 @@ def run(rows: int, sqlite: bool) -> None:
             body = Body(
                 slug="bench",
                 name="Bench",
-                level=BodyLevel.MAZHILIS,
+                kind=get_kind(BodyLevel.MAZHILIS),
                 seats_total=98,
                 seats_party_list=69,
             )
@@ -157,6 +158,7 @@ def run_command(rows: int) -> dict:
     from recall import create_app
     from recall.extensions import db
     from recall.models import Body, BodyLevel, District
+    from recall.services.deputies.body_kinds import get_kind
 
     workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
     name = f"recall_bench_roll_{os.getpid()}"
@@ -170,7 +172,9 @@ def run_command(rows: int) -> dict:
     try:
         with app.app_context():
             db.create_all()
-            body = Body(slug="bench", name="Bench", level=BodyLevel.MAZHILIS, seats_total=98)
+            body = Body(
+                slug="bench", name="Bench", kind=get_kind(BodyLevel.MAZHILIS), seats_total=98
+            )
             body.seats_party_list = 69
             db.session.add(body)
             db.session.flush()

@@ -10,6 +10,7 @@ from pathlib import Path
 from recall.extensions import db
 from recall.models import (
     Body,
+    BodyKind,
     BodyLevel,
     CertificationProposal,
     ClaimState,
@@ -35,6 +36,7 @@ from recall.models.notifications import Channel, Delivery, DeliveryStatus, Recip
 from recall.models.outbox import Event
 from recall.rules.iin import make_iin, parse_iin
 from recall.rules.recall_rules import PRESETS
+from recall.services.deputies.body_kinds import get_kind
 from recall.services.iin_hash import hash_iin
 
 _seq = itertools.count(1)
@@ -56,11 +58,15 @@ def body(**overrides) -> Body:
     values = {
         "slug": f"body-{n}",
         "name": f"Test Body {n}",
-        "level": BodyLevel.MAZHILIS,
+        "kind": BodyLevel.MAZHILIS,
         "seats_total": 98,
         "seats_party_list": 69,
     }
     values.update(overrides)
+    # ``kind`` (or the old name ``level``) may be a kind's code: the kind is looked up (seeded
+    # kinds are created on first use, since tests start from empty tables).
+    kind = values.pop("level", None) or values["kind"]
+    values["kind"] = kind if isinstance(kind, BodyKind) else get_kind(kind)
     obj = Body(**values)
     db.session.add(obj)
     db.session.flush()

@@ -40,6 +40,7 @@ def appeal_summary_json(appeal: Appeal) -> dict[str, Any]:
         "district": (
             {
                 "id": appeal.district.id,
+                "code": appeal.district.code,
                 "number": appeal.district.number,
                 "name": appeal.district.name,
             }

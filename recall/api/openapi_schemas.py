@@ -89,7 +89,18 @@ class BodyRef(Schema):
 
 class BodyOut(BodyRef):
     level = _req(
-        fields.String, metadata={"enum": ["mazhilis", "oblast_maslikhat", "district_maslikhat"]}
+        fields.String,
+        metadata={"description": "The kind's code (same as kind; kept for old clients)."},
+    )
+    kind = _req(
+        fields.String,
+        metadata={"description": "The body kind's code: mazhilis, oblast_maslikhat, ... (data)."},
+    )
+    kind_name = _req(
+        fields.String, metadata={"description": "The kind's name in the language asked."}
+    )
+    jurisdiction = _req(
+        fields.String, metadata={"description": "The jurisdiction whose recall rules apply."}
     )
     region = _opt(fields.String)
     seats_total = _req(fields.Integer)
@@ -101,10 +112,15 @@ class BodyList(Schema):
     items = _req(fields.List(fields.Nested(BodyOut)))
 
 
+_DISTRICT_CODE = {"description": "The district as its source names it (E14000530, MZ-1, 12)."}
+_DISTRICT_NUMBER = {"description": "The official number, where districts are numbered."}
+
+
 class DistrictOut(Schema):
     id = _req(fields.Integer)
     body_id = _req(fields.Integer)
-    number = _req(fields.Integer)
+    code = _req(fields.String, metadata=_DISTRICT_CODE)
+    number = _opt(fields.Integer, metadata=_DISTRICT_NUMBER)
     name = _req(fields.String)
     region = _opt(fields.String)
     registered_voters = _opt(fields.Integer)
@@ -173,7 +189,8 @@ class DeputyRef(Schema):
 
 class DistrictRef(Schema):
     id = _req(fields.Integer)
-    number = _req(fields.Integer)
+    code = _req(fields.String, metadata=_DISTRICT_CODE)
+    number = _opt(fields.Integer, metadata=_DISTRICT_NUMBER)
     name = _req(fields.String)
 
 
@@ -887,7 +904,7 @@ class AppealReceiptOut(Schema):
 
 class AppealDistrictCount(Schema):
     district_id = _req(fields.Integer)
-    number = _req(fields.Integer)
+    number = _opt(fields.Integer, metadata=_DISTRICT_NUMBER)
     name = _req(fields.String)
     confirmed = _req(fields.Integer)
     constituent = _req(

@@ -34,6 +34,7 @@ def petition_summary_json(petition: Petition, figures: PetitionFigures) -> dict[
         "deputy": {"id": petition.deputy.id, "full_name": petition.deputy.full_name},
         "district": {
             "id": petition.district.id,
+            "code": petition.district.code,
             "number": petition.district.number,
             "name": petition.district.name,
         },
@@ -60,6 +61,7 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
         **petition_summary_json(petition, petition_figures([petition])[petition.id]),
         "district": {
             "id": petition.district.id,
+            "code": petition.district.code,
             "number": petition.district.number,
             "name": petition.district.name,
             # Frozen at registration; null before it.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
+
 from recall.api.conventions import remember_page
 from recall.models import Body, Deputy, District, Party
 from recall.services.pagination import Page
@@ -14,7 +16,11 @@ def body_json(body: Body) -> dict[str, Any]:
         "id": body.id,
         "slug": body.slug,
         "name": body.name,
-        "level": body.level.value,
+        # ``level`` is the kind's code, kept for clients written before kinds were data.
+        "level": body.kind.code,
+        "kind": body.kind.code,
+        "kind_name": body.kind.name_in(str(get_locale())),
+        "jurisdiction": body.jurisdiction,
         "region": body.region,
         "seats_total": body.seats_total,
         "seats_party_list": body.seats_party_list,
@@ -26,6 +32,7 @@ def district_json(district: District) -> dict[str, Any]:
     return {
         "id": district.id,
         "body_id": district.body_id,
+        "code": district.code,
         "number": district.number,
         "name": district.name,
         "region": district.region,

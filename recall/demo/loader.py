@@ -21,6 +21,7 @@ from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import (
     Body,
+    BodyKind,
     BodyLevel,
     Deputy,
     District,
@@ -31,6 +32,7 @@ from recall.models import (
     User,
 )
 from recall.services.accounts import users as user_service
+from recall.services.deputies.body_kinds import get_kind
 from recall.services.reference_data import ensure_reference_data
 
 MAZHILIS_TERM = (date(2023, 3, 29), date(2028, 3, 28))
@@ -171,7 +173,7 @@ def _load_mazhilis(result: DemoResult, parties: list[tuple[Party, int]]) -> None
     body = Body(
         slug="mazhilis",
         name="Mazhilis of the Parliament",
-        level=BodyLevel.MAZHILIS,
+        kind=get_kind(BodyLevel.MAZHILIS),
         seats_total=98,
         seats_party_list=69,
         is_demo=True,
@@ -220,7 +222,7 @@ def _load_maslikhat(
     result: DemoResult,
     slug: str,
     name: str,
-    level: BodyLevel,
+    kind: BodyLevel,
     region: str,
     district_names: list[str],
     list_seats: int,
@@ -230,7 +232,7 @@ def _load_maslikhat(
     body = Body(
         slug=slug,
         name=name,
-        level=level,
+        kind=get_kind(kind),
         region=region,
         seats_total=len(district_names) + list_seats,
         seats_party_list=list_seats,
@@ -284,7 +286,10 @@ def deputy_with_account() -> Deputy:
     return db.session.scalar(
         sa.select(Deputy)
         .join(Deputy.body)
-        .where(Body.level == BodyLevel.MAZHILIS, Deputy.mandate_type == MandateType.SINGLE_MANDATE)
+        .join(Body.kind)
+        .where(
+            BodyKind.code == BodyLevel.MAZHILIS, Deputy.mandate_type == MandateType.SINGLE_MANDATE
+        )
         .order_by(Deputy.district_id.desc())
         .limit(1)
     )

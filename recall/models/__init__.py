@@ -15,7 +15,7 @@ from recall.models.appeal import (  # noqa: F401
     UpdateState,
 )
 from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401
-from recall.models.body import Body, BodyLevel, District, Party
+from recall.models.body import Body, BodyKind, BodyLevel, District, Party
 from recall.models.counting import PetitionCountShard, PetitionDayCount
 from recall.models.deputy import Deputy, DeputyStatus, MandateType
 from recall.models.fraud import (  # noqa: F401
@@ -73,6 +73,7 @@ from recall.models.verification import (  # noqa: F401
 __all__ = [
     "FINAL_STATES",
     "Body",
+    "BodyKind",
     "BodyLevel",
     "BodyRecallRule",
     "CheckStatus",

@@ -16,6 +16,7 @@ from recall.models.body import Body, District, Party
 class MandateType(StrEnum):
     SINGLE_MANDATE = "single_mandate"
     PARTY_LIST = "party_list"
+    MULTI_MEMBER = "multi_member"  # one of several deputies elected in the same district
 
 
 class DeputyStatus(StrEnum):
@@ -26,7 +27,8 @@ class DeputyStatus(StrEnum):
 
 
 class Deputy(TimestampMixin, db.Model):
-    """An elected deputy. Single-mandate deputies have a district; list deputies never do."""
+    """An elected deputy. Single-mandate and multi-member deputies have a district; list deputies
+    never do."""
 
     __tablename__ = "deputies"
 
@@ -55,7 +57,7 @@ class Deputy(TimestampMixin, db.Model):
     __table_args__ = (
         # The mandate type and the district must agree: this is what makes recall eligibility sound.
         sa.CheckConstraint(
-            "(mandate_type = 'single_mandate' AND district_id IS NOT NULL) OR "
+            "(mandate_type IN ('single_mandate', 'multi_member') AND district_id IS NOT NULL) OR "
             "(mandate_type = 'party_list' AND district_id IS NULL)",
             name="district_matches_mandate",
         ),
@@ -64,10 +66,8 @@ class Deputy(TimestampMixin, db.Model):
 
     @property
     def holds_recallable_mandate(self) -> bool:
-        """True for a serving single-mandate deputy; the body's recall rule may narrow this further."""
-        return (
-            self.mandate_type == MandateType.SINGLE_MANDATE and self.status == DeputyStatus.SERVING
-        )
+        """True for a serving deputy elected in a district; the body's recall rule may narrow this."""
+        return self.district_id is not None and self.status == DeputyStatus.SERVING
 
     def __repr__(self) -> str:
         return f"<Deputy {self.id} {self.full_name!r}>"

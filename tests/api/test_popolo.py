@@ -17,11 +17,19 @@ def _snapshot() -> dict[str, set[tuple]]:
     """Bodies, districts and deputies by their natural keys (no row ids)."""
     return {
         "bodies": {
-            (b.slug, b.name, b.level, b.region, b.seats_total, b.seats_party_list)
+            (
+                b.slug,
+                b.name,
+                b.kind.code,
+                b.jurisdiction,
+                b.region,
+                b.seats_total,
+                b.seats_party_list,
+            )
             for b in db.session.scalars(sa.select(Body))
         },
         "districts": {
-            (d.body.slug, d.number, d.name, d.region, d.registered_voters, d.voters_as_of)
+            (d.body.slug, d.code, d.number, d.name, d.region, d.registered_voters, d.voters_as_of)
             for d in db.session.scalars(sa.select(District))
         },
         "deputies": {
@@ -60,7 +68,9 @@ def _round_trip(client, runner, tmp_path) -> tuple[dict, dict]:
 
 def test_export_round_trips_with_recalled_and_list_deputies(app, client, runner, make, tmp_path):
     body = make.body(name="Мәжіліс", seats_party_list=69)
-    maslikhat = make.body(level=BodyLevel.OBLAST_MASLIKHAT, region="Karaganda", seats_party_list=0)
+    maslikhat = make.body(
+        level=BodyLevel.OBLAST_MASLIKHAT, region="Karaganda", seats_total=32, seats_party_list=16
+    )
     party = make.party(name="Amanat")
     serving = make.deputy(
         make.district(body, region="Алматы"), party=party, full_name="Сәрсенова Әйгерім"

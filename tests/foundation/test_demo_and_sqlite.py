@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 
 from recall import create_app
 from recall.extensions import db
-from recall.models import Body, BodyLevel, Deputy, District, MandateType, Role, User
+from recall.models import Body, BodyKind, BodyLevel, Deputy, District, MandateType, Role, User
 from tests.conftest import base_config
 
 
@@ -18,7 +18,9 @@ def _count(query) -> int:
 def test_demo_load_builds_kazakhstan_2023(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    mazhilis = db.session.scalar(sa.select(Body).where(Body.level == BodyLevel.MAZHILIS))
+    mazhilis = db.session.scalar(
+        sa.select(Body).join(Body.kind).where(BodyKind.code == BodyLevel.MAZHILIS)
+    )
     assert (mazhilis.seats_total, mazhilis.seats_party_list) == (98, 69)
     districts = list(db.session.scalars(sa.select(District).where(District.body_id == mazhilis.id)))
     assert len(districts) == 29
@@ -35,10 +37,12 @@ def test_demo_load_builds_kazakhstan_2023(runner):
     assert sum(d.mandate_type == MandateType.PARTY_LIST for d in deputies) == 69
     assert sum(d.mandate_type == MandateType.SINGLE_MANDATE for d in deputies) == 29
     assert all(d.is_demo and "(demo)" in d.full_name for d in deputies)
-    oblast = db.session.scalar(sa.select(Body).where(Body.level == BodyLevel.OBLAST_MASLIKHAT))
+    oblast = db.session.scalar(
+        sa.select(Body).join(Body.kind).where(BodyKind.code == BodyLevel.OBLAST_MASLIKHAT)
+    )
     assert oblast.seats_party_list * 2 == oblast.seats_total
     district_level = db.session.scalar(
-        sa.select(Body).where(Body.level == BodyLevel.DISTRICT_MASLIKHAT)
+        sa.select(Body).join(Body.kind).where(BodyKind.code == BodyLevel.DISTRICT_MASLIKHAT)
     )
     assert (
         district_level.seats_party_list == 0
@@ -133,10 +137,12 @@ def test_seed_inserts_reference_data_once(runner):
     from recall.models.promise import Topic
     from recall.models.verification import ReasonCode
 
+    models = (RecallRuleVersion, Topic, ReasonCode, NotificationRule, BodyKind)
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    counts = [_count(m) for m in (RecallRuleVersion, Topic, ReasonCode, NotificationRule)]
-    assert counts[0] == 6 and all(n > 0 for n in counts)
+    assert "added 3 body kinds" in first.output
+    counts = [_count(m) for m in models]
+    assert counts[0] == 6 and counts[-1] == 3 and all(n > 0 for n in counts)
     second = runner.invoke(args=["seed"])
-    assert "added 0 reason codes and 0 notification rules" in second.output
-    assert [_count(m) for m in (RecallRuleVersion, Topic, ReasonCode, NotificationRule)] == counts
+    assert "added 0 body kinds, 0 reason codes and 0 notification rules" in second.output
+    assert [_count(m) for m in models] == counts

@@ -278,6 +278,7 @@ def test_api_detail_hides_the_count_under_the_kazakh_rule(client, flow):
     assert body["deputy"] == {"id": flow.deputy.id, "full_name": flow.deputy.full_name}
     assert body["district"] == {
         "id": flow.deputy.district_id,
+        "code": flow.deputy.district.code,
         "number": flow.deputy.district.number,
         "name": flow.deputy.district.name,
         "registered_voters": 100_000,

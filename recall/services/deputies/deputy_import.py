@@ -19,9 +19,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from recall.errors import Invalid
+from recall.errors import Invalid, NotFound
 from recall.extensions import db
-from recall.models import Body, BodyLevel, Deputy, DeputyStatus, District, MandateType, Party
+from recall.models import Body, BodyKind, Deputy, DeputyStatus, District, MandateType, Party
+from recall.rules.seats import seat_rule_problem
+from recall.services.deputies.body_kinds import get_kind
 
 CSV_COLUMNS = (
     "body_slug",
@@ -61,10 +63,11 @@ class ImportRowError(Invalid):
 class BodyRecord:
     slug: str
     name: str
-    level: BodyLevel
+    kind: str  # a body kind's code (the CSV's body_level, Popolo's level extension)
     region: str | None
     seats_total: int
     seats_party_list: int
+    row: str | int = field(default="", compare=False)
 
 
 @dataclass
@@ -239,13 +242,14 @@ def plan_from_csv(text: str) -> ImportPlan:
             BodyRecord(
                 slug=slug,
                 name=_text(row.get("body_name")) or _fail(line_no, "body_name is missing"),
-                level=_enum(line_no, "body_level", BodyLevel, row.get("body_level")),
+                kind=_text(row.get("body_level")) or _fail(line_no, "body_level is missing"),
                 region=_text(row.get("body_region")) or None,
                 seats_total=_int(line_no, "body_seats", row.get("body_seats"), minimum=1),
                 seats_party_list=_int(
                     line_no, "body_list_seats", row.get("body_list_seats"), required=False
                 )
                 or 0,
+                row=line_no,
             ),
         )
         number = _int(
@@ -345,13 +349,14 @@ def plan_from_popolo(data: dict[str, Any]) -> ImportPlan:
                 BodyRecord(
                     slug=slug,
                     name=_text(org.get("name")) or _fail(row, "name is missing"),
-                    level=_enum(row, "level", BodyLevel, org.get("level")),
+                    kind=_text(org.get("level")) or _fail(row, "level is missing"),
                     region=_text(org.get("region")) or None,
                     seats_total=_int(row, "seats", org.get("seats"), minimum=1),
                     seats_party_list=_int(
                         row, "party_list_seats", org.get("party_list_seats"), required=False
                     )
                     or 0,
+                    row=row,
                 ),
             )
         else:
@@ -473,9 +478,27 @@ def _upsert(result: ImportResult, kind: str, existing, make, values: dict[str, A
     return existing
 
 
+def _resolve_kinds(plan: ImportPlan) -> dict[str, BodyKind]:
+    """Each body's kind, and its seat rule checked, before anything is written."""
+    kinds: dict[str, BodyKind] = {}
+    for record in plan.bodies.values():
+        try:
+            kind = get_kind(record.kind)  # a seeded kind missing from this database is added
+        except NotFound:
+            raise ImportRowError(record.row, f"no body kind {record.kind!r}") from None
+        problem = seat_rule_problem(
+            record.seats_total, record.seats_party_list, kind.list_seats_percent
+        )
+        if problem:
+            raise ImportRowError(record.row, problem)
+        kinds[record.slug] = kind
+    return kinds
+
+
 def apply_plan(plan: ImportPlan) -> ImportResult:
     """Write a validated plan. Flushes; the caller commits (or rolls back on error)."""
     result = ImportResult()
+    kinds = _resolve_kinds(plan)
     bodies: dict[str, Body] = {}
     for record in plan.bodies.values():
         existing = db.session.scalar(sa.select(Body).where(Body.slug == record.slug))
@@ -487,7 +510,7 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
             {
                 "slug": record.slug,
                 "name": record.name,
-                "level": record.level,
+                "kind": kinds[record.slug],
                 "region": record.region,
                 "seats_total": record.seats_total,
                 "seats_party_list": record.seats_party_list,

@@ -37,11 +37,11 @@ def _body_id(body: Body) -> str:
 
 
 def _area_id(district: District) -> str:
-    return f"area/{district.body.slug}/{district.number}"
+    return f"area/{district.body.slug}/{district.code}"
 
 
 def _post_id(district: District) -> str:
-    return f"post/{district.body.slug}/{district.number}"
+    return f"post/{district.body.slug}/{district.code}"
 
 
 def _region_id(region: str) -> str:
@@ -72,7 +72,7 @@ def _organization(body: Body) -> dict[str, Any]:
         "name": body.name,
         "classification": "legislature",
         "slug": body.slug,
-        "level": body.level.value,
+        "level": body.kind.code,
         "seats": body.seats_total,
         "party_list_seats": body.seats_party_list,
     }

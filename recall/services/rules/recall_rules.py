@@ -3,7 +3,7 @@
 A ``RecallRuleVersion`` row is immutable once written. Editing a rule means writing a new row
 (``based_on`` the one edited); a petition keeps the row it was opened under, so an edit never
 changes a running petition. A body runs under the version assigned to it (``BodyRecallRule``),
-or, when none is assigned, under the Kazakh preset for its level.
+or, when none is assigned, under its kind's default rule (``body_kinds.default_rule_key``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.models import (
     Body,
-    BodyLevel,
     BodyRecallRule,
     Deputy,
     DeputyStatus,
@@ -32,14 +31,9 @@ from recall.models import (
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
 from recall.services.audit import append_audit, canonical_json
+from recall.services.deputies.body_kinds import default_rule_key
 from recall.services.lookup import get_or_raise
 
-# The preset a body runs under when an administrator has assigned nothing.
-DEFAULT_PRESET_BY_LEVEL: dict[BodyLevel, str] = {
-    BodyLevel.MAZHILIS: "kz_mazhilis_single_mandate",
-    BodyLevel.OBLAST_MASLIKHAT: "kz_maslikhat_single_mandate",
-    BodyLevel.DISTRICT_MASLIKHAT: "kz_maslikhat_single_mandate",
-}
 OPEN_TERM_END = date(9999, 12, 31)  # a deputy without a recorded term end
 
 
@@ -188,26 +182,38 @@ def copy_rule(actor: User, based_on_id: int, data: dict[str, Any]) -> RecallRule
 def rule_version_in_force(body: Body) -> RecallRuleVersion:
     """The stored rule version new petitions against ``body``'s deputies are opened under.
 
-    The assigned version, else the latest stored version of the default preset for the body's
-    level (presets are stored first if missing, so this may flush).
+    The assigned version, else the latest stored version of the body's default rule (its kind's;
+    presets are stored first if missing, so this may flush). ``Invalid`` when neither exists.
     """
     row = db.session.get(BodyRecallRule, body.id)
     if row is not None:
         return row.rule_version
-    key = DEFAULT_PRESET_BY_LEVEL[BodyLevel(body.level)]
-    version = _latest_version(key)
-    if version is None or version.data != PRESETS[key].to_dict():
+    key = default_rule_key(body)
+    version = _latest_version(key) if key else None
+    if key in PRESETS and (version is None or version.data != PRESETS[key].to_dict()):
         ensure_preset_rules()
         version = _latest_version(key)
+    if version is None:
+        raise Invalid(_("No recall rule applies to this body yet; an administrator assigns one."))
     return version
 
 
-def rule_in_force(body: Body) -> RecallRule:
-    """The rule for ``body`` as a ``RecallRule``, without writing anything (falls back to the code preset)."""
+def rule_in_force(body: Body) -> RecallRule | None:
+    """The rule for ``body`` as a ``RecallRule``, without writing anything (falls back to the code
+    preset); None when the body has no rule at all."""
     row = db.session.get(BodyRecallRule, body.id)
     if row is not None:
         return row.rule_version.to_rule()
-    return PRESETS[DEFAULT_PRESET_BY_LEVEL[BodyLevel(body.level)]]
+    key = default_rule_key(body)
+    if key in PRESETS:
+        return PRESETS[key]
+    version = _latest_version(key) if key else None
+    return version.to_rule() if version else None
+
+
+def default_rule_keys(bodies: list[Body]) -> dict[int, str | None]:
+    """Each body's default rule key (by body id), for the rules page."""
+    return {body.id: default_rule_key(body) for body in bodies}
 
 
 @dataclass(frozen=True)
@@ -219,22 +225,25 @@ class DeputyEligibility:
     message: str
 
 
-def _reason_message(code: str | None, rule: RecallRule) -> str:
+def _reason_message(code: str | None, rule: RecallRule | None) -> str:
+    if code == "lockout_start":
+        return _(
+            "No recall is allowed in the first %(days)d days of the term.",
+            days=rule.lockout_first_days,
+        )
+    if code == "lockout_end":
+        return _(
+            "No recall is allowed in the last %(days)d days of the term.",
+            days=rule.lockout_last_days,
+        )
     messages = {
         None: _("This deputy can be recalled."),
+        "no_rule": _("No recall rule applies to this body yet."),
         "party_list": _("Deputies elected by party list cannot be recalled by voters."),
         "not_serving": _("This deputy no longer holds the mandate."),
         "mandate_type": _("This rule does not allow recalling a deputy with this kind of mandate."),
         "term_not_started": _("The deputy's term has not started yet."),
         "term_over": _("The deputy's term is over."),
-        "lockout_start": _(
-            "No recall is allowed in the first %(days)d days of the term.",
-            days=rule.lockout_first_days,
-        ),
-        "lockout_end": _(
-            "No recall is allowed in the last %(days)d days of the term.",
-            days=rule.lockout_last_days,
-        ),
     }
     return messages[code]
 
@@ -244,15 +253,21 @@ def deputy_eligibility(
 ) -> DeputyEligibility:
     """May a recall petition against ``deputy`` start on ``today`` (default: today, UTC)?
 
-    Party-list deputies never (whatever the rule says, as Kazakh law has it); a deputy who is not
-    serving never; otherwise ``recall_eligibility`` of the rule in force for the deputy's body.
+    Party-list deputies never where the body's kind says so (whatever the rule says, as Kazakh law
+    has it); a deputy who is not serving never; a body without a rule never; otherwise
+    ``recall_eligibility`` of the rule in force for the deputy's body.
     """
     rule = rule or rule_in_force(deputy.body)
     today = today or utcnow().date()
-    if deputy.mandate_type == MandateType.PARTY_LIST:
+    if (
+        deputy.mandate_type == MandateType.PARTY_LIST
+        and not deputy.body.kind.list_deputies_recallable
+    ):
         code: str | None = "party_list"
     elif deputy.status != DeputyStatus.SERVING:
         code = "not_serving"
+    elif rule is None:
+        code = "no_rule"
     else:
         code = recall_eligibility(
             rule,

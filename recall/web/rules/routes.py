@@ -21,9 +21,9 @@ def _rules_page(action_form=None, assign_form=None) -> str:
     return render_template(
         "rules/index.html",
         versions=recall_rules.list_rule_versions(),
-        bodies=directory.list_bodies(),
+        bodies=(bodies := directory.list_bodies()),
+        defaults=recall_rules.default_rule_keys(bodies),
         assignments=recall_rules.body_assignments(),
-        defaults=recall_rules.DEFAULT_PRESET_BY_LEVEL,
         action_form=action_form or ActionForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
     )

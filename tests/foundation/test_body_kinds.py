@@ -1,0 +1,94 @@
+"""Body kinds are data: the seeded Kazakh kinds decide what the levels decided, other kinds
+follow their own row, and districts known by a code rather than a number show the code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from recall.errors import Invalid
+from recall.extensions import db
+from recall.models import BodyLevel, MandateType
+from recall.services.deputies import body_kinds
+from recall.services.rules import recall_rules
+
+TODAY = date(2024, 6, 1)
+
+
+def test_seeded_kinds_carry_the_kazakh_rules(app, make):
+    mazhilis = body_kinds.get_kind(BodyLevel.MAZHILIS)
+    district = body_kinds.get_kind(BodyLevel.DISTRICT_MASLIKHAT)
+    assert (mazhilis.list_seats_percent, district.list_seats_percent) == (70, 0)
+    assert mazhilis.name_in("ru") == "Мажилис" and mazhilis.name_in("de") == "Mazhilis"
+    body = make.body(kind=BodyLevel.OBLAST_MASLIKHAT, seats_total=32, seats_party_list=16)
+    assert body.jurisdiction == "Kazakhstan"  # the kind's
+    assert recall_rules.rule_version_in_force(body).key == "kz_maslikhat_single_mandate"
+    listed = make.deputy(mandate_type=MandateType.PARTY_LIST, body=body)
+    assert recall_rules.deputy_eligibility(listed, today=TODAY).reason_code == "party_list"
+
+
+def test_a_kind_of_another_country_runs_under_its_jurisdictions_rule(app, make):
+    kind = body_kinds.add_kind(
+        "uk_house_of_commons",
+        {"en": "House of Commons"},
+        "United Kingdom",
+        list_deputies_recallable=True,
+    )
+    body = make.body(kind=kind, seats_total=650, seats_party_list=0)
+    assert body.jurisdiction == "United Kingdom"
+    assert recall_rules.rule_version_in_force(body).key == "uk_recall_of_mps_2015"
+    district = make.district(body, number=None, code="E14000530", name="Hackney South")
+    mp = make.deputy(district, term_start=date(2019, 12, 12), term_end=date(2024, 5, 30))
+    assert recall_rules.deputy_eligibility(mp, today=date(2023, 1, 5)).allowed
+    assert district.designation == "E14000530"
+
+
+def test_a_body_without_any_rule_hosts_no_petition_until_one_is_assigned(app, make):
+    kind = body_kinds.add_kind("ng_house", {"en": "House of Representatives"}, "Nigeria")
+    body = make.body(kind=kind, seats_total=360, seats_party_list=0)
+    deputy = make.deputy(make.district(body, number=None, code="ekiti_central,_ekiti_state"))
+    eligibility = recall_rules.deputy_eligibility(deputy, today=TODAY)
+    assert (eligibility.allowed, eligibility.reason_code) == (False, "no_rule")
+    with pytest.raises(Invalid):
+        recall_rules.rule_version_in_force(body)
+    # A kind may name an edited rule of its own as its default.
+    kind.default_rule_key = "taiwan"
+    assert recall_rules.rule_version_in_force(body).key == "taiwan"
+
+
+def test_add_kind_refuses_what_it_cannot_use(app):
+    body_kinds.add_kind("council", {"en": "Council"}, "Taiwan")
+    for args, kwargs, field in (
+        (("council", {"en": "Again"}, "Taiwan"), {}, "code"),
+        (("x", {"en": ""}, "Taiwan"), {}, "names"),
+        (("x", {"en": "X"}, " "), {}, "jurisdiction"),
+        (("x", {"en": "X"}, "Taiwan"), {"list_seats_percent": 101}, "list_seats_percent"),
+        (("x", {"en": "X"}, "Taiwan"), {"default_rule_key": "nope"}, "default_rule_key"),
+    ):
+        with pytest.raises(Invalid) as caught:
+            body_kinds.add_kind(*args, **kwargs)
+        assert caught.value.field == field
+
+
+def test_pages_and_api_show_the_code_where_a_district_has_no_number(app, client, make):
+    kind = body_kinds.add_kind("uk_commons", {"en": "House of Commons"}, "United Kingdom")
+    body = make.body(kind=kind, seats_total=650, seats_party_list=0)
+    district = make.district(body, number=None, code="E14000530", name="Hackney South")
+    numbered = make.district(body, number=7, name="Seven")
+    make.deputy(district, full_name="Meg Hillier")
+    db.session.commit()
+    assert numbered.code == "7"  # a district known by number gets it as its code
+    page = client.get(f"/districts/{district.id}").get_data(as_text=True)
+    assert "E14000530" in page
+    listing = client.get(f"/deputies?body={body.id}").get_data(as_text=True)
+    assert "E14000530" in listing and "Meg Hillier" in listing
+    data = client.get(f"/api/v1/districts/{district.id}").get_json()
+    assert (data["id"], data["code"], data["number"]) == (district.id, "E14000530", None)
+    bodies = client.get("/api/v1/bodies", headers={"Accept-Language": "ru"}).get_json()["items"]
+    ours = next(b for b in bodies if b["id"] == body.id)
+    assert (ours["kind"], ours["kind_name"], ours["jurisdiction"]) == (
+        "uk_commons",
+        "House of Commons",
+        "United Kingdom",
+    )
