@@ -105,7 +105,7 @@ def deputy(district: District | None = None, **overrides) -> Deputy:
     """A serving single-mandate deputy (pass ``mandate_type=MandateType.PARTY_LIST`` for a list one)."""
     n = next(_seq)
     mandate = overrides.pop("mandate_type", MandateType.SINGLE_MANDATE)
-    if mandate == MandateType.SINGLE_MANDATE:
+    if mandate != MandateType.PARTY_LIST:
         district = district or globals()["district"]()
         body_obj = overrides.pop("body", district.body)
     else:

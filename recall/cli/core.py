@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 from recall.cli.common import transaction
 from recall.demo import accounts as demo_accounts
 from recall.demo import loader as demo
-from recall.models import Role
+from recall.models import MandateType, Role
 from recall.services.accounts import users
-from recall.services.deputies import boundaries, deputy_import
+from recall.services.deputies import body_kinds, boundaries, deputy_import
 
 
 @click.command("seed")
@@ -35,16 +35,72 @@ def deputies_cli() -> None:
 
 @deputies_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--body-slug", help="Slug of the body a Popolo file's one legislature is.")
+@click.option("--kind", help="Body kind code for legislatures the file gives none (e.g. mazhilis).")
+@click.option("--period", help="Id of the legislative period to import (default: the latest).")
+@click.option(
+    "--mandate",
+    type=click.Choice([m.value for m in MandateType]),
+    help="How the seats are held (default: single_mandate with an area, else party_list).",
+)
 @with_appcontext
-def import_command(file: str) -> None:
-    """Import FILE (.csv or Popolo .json). Nothing is written if any row is bad."""
+def import_command(
+    file: str, body_slug: str | None, kind: str | None, period: str | None, mandate: str | None
+) -> None:
+    """Import FILE (.csv or Popolo .json). Nothing is written if any row is bad; a Popolo file
+    ends the term of its bodies' serving deputies it no longer lists."""
+    options = deputy_import.PopoloOptions(
+        body_slug=body_slug,
+        kind=kind,
+        period=period,
+        mandate=MandateType(mandate) if mandate else None,
+    )
     with transaction():
-        result = deputy_import.import_deputies(file)
+        result = deputy_import.import_deputies(file, options)
     click.echo(
         result.summary()
         if result.changed
         else "Nothing changed: the database already matches the file."
     )
+
+
+@deputies_cli.command("add-kind")
+@click.argument("code")
+@click.option("--name", "names", multiple=True, required=True, help="LANG=NAME, e.g. en=House.")
+@click.option("--jurisdiction", required=True, help="A recall rule's jurisdiction, e.g. Taiwan.")
+@click.option("--list-seats-percent", type=int, help="Share of seats elected by party list.")
+@click.option("--list-recallable", is_flag=True, help="Voters may recall list deputies.")
+@click.option("--rule", "default_rule_key", help="Default recall rule key (a preset or a copy).")
+@with_appcontext
+def add_kind_command(
+    code: str,
+    names: tuple[str, ...],
+    jurisdiction: str,
+    list_seats_percent: int | None,
+    list_recallable: bool,
+    default_rule_key: str | None,
+) -> None:
+    """Add the body kind CODE, for bodies of another country or level."""
+    pairs = dict(n.split("=", 1) for n in names if "=" in n)
+    if len(pairs) != len(names):
+        raise click.BadParameter("give each name as LANG=NAME", param_hint="--name")
+    with transaction():
+        kind = body_kinds.add_kind(
+            code, pairs, jurisdiction, list_seats_percent, list_recallable, default_rule_key
+        )
+    click.echo(f"Added body kind {kind.code} ({kind.jurisdiction}).")
+
+
+@deputies_cli.command("kinds")
+@with_appcontext
+def kinds_command() -> None:
+    """List the body kinds."""
+    for kind in body_kinds.list_kinds():
+        share = "-" if kind.list_seats_percent is None else f"{kind.list_seats_percent}%"
+        rule = kind.default_rule_key or "(the jurisdiction's)"
+        click.echo(
+            f"{kind.code:<24} {kind.name_in('en'):<28} {kind.jurisdiction:<20} {share:>5} {rule}"
+        )
 
 
 @click.group("districts", help="Districts: their boundaries.")

@@ -49,6 +49,10 @@ class Deputy(TimestampMixin, db.Model):
     contact_email: Mapped[str | None] = mapped_column(
         sa.String(254)
     )  # told about petitions against them
+    # As the source gives it: Popolo allows a partial date (``1961``, ``1961-05``, ``1961-05-02``).
+    birth_date: Mapped[str | None] = mapped_column(sa.String(10))
+    # The source's identifiers of the person ([{"scheme": "wikidata", "identifier": "Q..."}]).
+    identifiers: Mapped[list[dict[str, str]] | None] = mapped_column(sa.JSON)
 
     body: Mapped[Body] = relationship()
     district: Mapped[District | None] = relationship()

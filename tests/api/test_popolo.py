@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models import Body, BodyLevel, Deputy, DeputyStatus, District, MandateType
+from recall.services.deputies import body_kinds
 from tests.conftest import _empty_tables
 
 
@@ -37,11 +38,13 @@ def _snapshot() -> dict[str, set[tuple]]:
                 d.full_name,
                 d.body.slug,
                 d.mandate_type,
-                d.district.number if d.district else None,
+                d.district.code if d.district else None,
                 d.party.name if d.party else None,
                 d.term_start,
                 d.term_end,
                 d.status,
+                d.birth_date,
+                json.dumps(d.identifiers),
             )
             for d in db.session.scalars(sa.select(Deputy))
         },
@@ -52,12 +55,16 @@ def _canonical(document: dict, key: str) -> list[str]:
     return sorted(json.dumps(item, sort_keys=True) for item in document[key])
 
 
-def _round_trip(client, runner, tmp_path) -> tuple[dict, dict]:
-    """Export, empty the database, import the export with the CLI, export again."""
+def _round_trip(client, runner, tmp_path, kinds=()) -> tuple[dict, dict]:
+    """Export, empty the database, import the export with the CLI, export again. ``kinds``:
+    body kinds to add again after emptying (an export names a body's kind, it does not define it)."""
     first = client.get("/api/v1/popolo.json")
     assert first.status_code == 200
     before = _snapshot()
     _empty_tables()
+    for kind in kinds:
+        body_kinds.add_kind(**kind)
+    db.session.commit()
     path = tmp_path / "popolo.json"
     path.write_text(first.get_data(as_text=True), encoding="utf-8")
     result = runner.invoke(args=["deputies", "import", str(path)])
@@ -103,4 +110,32 @@ def test_the_demo_data_round_trips(app, client, runner, tmp_path):
     first, second = _round_trip(client, runner, tmp_path)
     assert len(first["persons"]) > 100
     for key in ("areas", "posts", "persons", "memberships"):
+        assert _canonical(second, key) == _canonical(first, key), key
+
+
+def test_districts_known_by_code_and_multi_member_seats_round_trip(
+    app, client, runner, make, tmp_path
+):
+    kind = {"code": "ng_house", "names": {"en": "House"}, "jurisdiction": "Nigeria"}
+    body = make.body(kind=body_kinds.add_kind(**kind), seats_total=3, seats_party_list=0)
+    ekiti = make.district(
+        body, number=None, code="ekiti_central,_ekiti_state", name="Ekiti Central"
+    )
+    for n in (1, 2):
+        make.deputy(
+            ekiti,
+            mandate_type=MandateType.MULTI_MEMBER,
+            birth_date="1961" if n == 1 else None,
+            identifiers=[{"scheme": "wikidata", "identifier": f"Q{n}"}],
+        )
+    make.deputy(make.district(body, number=4, code="NG-4", name="Four"))
+    db.session.commit()
+    first, second = _round_trip(client, runner, tmp_path, kinds=[kind])
+    areas = {a["id"]: a for a in first["areas"]}
+    assert (
+        areas[f"area/{body.slug}/ekiti_central,_ekiti_state"]["code"]
+        == "ekiti_central,_ekiti_state"
+    )
+    assert areas[f"area/{body.slug}/NG-4"]["identifier"] == "4"
+    for key in ("organizations", "areas", "posts", "persons", "memberships"):
         assert _canonical(second, key) == _canonical(first, key), key

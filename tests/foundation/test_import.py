@@ -101,7 +101,7 @@ def test_bad_popolo_membership_writes_nothing(runner, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(data))
     result = runner.invoke(args=["deputies", "import", str(tmp_path / "bad.json")])
     assert (
-        result.exit_code != 0 and "memberships[1]: on_behalf_of_id names no party" in result.output
+        result.exit_code != 0 and "memberships[1].on_behalf_of_id: names no party" in result.output
     )
     assert _counts() == (0, 0, 0, 0)
 

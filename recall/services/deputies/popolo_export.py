@@ -8,14 +8,16 @@ export of the re-imported database equals the first export:
   ``slug``, ``level``, ``seats``, ``party_list_seats``, ``region`` the importer reads) and each
   party as a ``party`` (``party/<name>``);
 * ``areas``: each region (``area/region/<name>``, classification ``region``) and each district
-  (``area/<body slug>/<number>``, classification ``constituency``, ``identifier`` its number,
-  ``parent_id`` its region; ``registered_voters`` and ``voters_as_of`` as extensions);
-* ``posts``: the seat of each district (``post/<body slug>/<number>``);
-* ``persons``: each deputy (``id`` the import's id, else ``person/<row id>``) with ``name`` and
+  (``area/<body slug>/<code>``, classification ``constituency``, ``code`` its code, ``identifier``
+  its number (its code where it has none), ``parent_id`` its region; ``registered_voters`` and
+  ``voters_as_of`` as extensions);
+* ``posts``: the seat of each district (``post/<body slug>/<code>``);
+* ``persons``: each deputy (``id`` the import's id, else ``person/<row id>``) with ``name``,
   ``other_names`` per language (``{"lang", "name", "note": "multilingual"}``, as EveryPolitician
-  writes them) where a deputy has names in several languages;
+  writes them) where a deputy has names in several languages, ``identifiers`` and ``birth_date``;
 * ``memberships``: each mandate: ``person_id``, ``organization_id``, ``post_id`` for a
   single-mandate seat (a list seat has none), ``on_behalf_of_id`` (the party), ``area_id``,
+  ``mandate_type`` (extension) for a multi-member seat,
   ``start_date``, ``end_date``, and ``end_reason`` when the mandate ended (``recalled`` after a
   successful recall, ``resigned``, ``term_ended``).
 """
@@ -73,6 +75,7 @@ def _organization(body: Body) -> dict[str, Any]:
         "classification": "legislature",
         "slug": body.slug,
         "level": body.kind.code,
+        "jurisdiction": body.jurisdiction,
         "seats": body.seats_total,
         "party_list_seats": body.seats_party_list,
     }
@@ -85,7 +88,8 @@ def _area(district: District) -> dict[str, Any]:
     area = {
         "id": _area_id(district),
         "name": district.name,
-        "identifier": str(district.number),
+        "identifier": str(district.number) if district.number is not None else district.code,
+        "code": district.code,
         "classification": "constituency",
         "parent_id": _region_id(district.region),
         "registered_voters": district.registered_voters,
@@ -110,6 +114,10 @@ def _person(deputy: Deputy) -> dict[str, Any]:
     other = _other_names(deputy)
     if other:
         person["other_names"] = other
+    if deputy.identifiers:
+        person["identifiers"] = deputy.identifiers
+    if deputy.birth_date:
+        person["birth_date"] = deputy.birth_date
     return person
 
 
@@ -120,9 +128,11 @@ def _membership(deputy: Deputy) -> dict[str, Any]:
         "role": "member",
         "start_date": deputy.term_start.isoformat(),
     }
-    if deputy.mandate_type == MandateType.SINGLE_MANDATE and deputy.district is not None:
+    if deputy.mandate_type != MandateType.PARTY_LIST and deputy.district is not None:
         membership["post_id"] = _post_id(deputy.district)
         membership["area_id"] = _area_id(deputy.district)
+    if deputy.mandate_type == MandateType.MULTI_MEMBER:
+        membership["mandate_type"] = deputy.mandate_type.value  # an area alone means single
     if deputy.party is not None:
         membership["on_behalf_of_id"] = _party_id(deputy.party)
     if deputy.term_end:
