@@ -92,3 +92,20 @@ def test_pages_and_api_show_the_code_where_a_district_has_no_number(app, client,
         "House of Commons",
         "United Kingdom",
     )
+
+
+def test_deputy_pages_follow_the_mandate_and_the_kind(app, client, make):
+    open_lists = body_kinds.add_kind(
+        "tw_legislature", {"en": "Legislative Yuan"}, "Taiwan", list_deputies_recallable=True
+    )
+    body = make.body(kind=open_lists, seats_total=113, seats_party_list=34)
+    member = make.deputy(
+        make.district(body, number=None, code="TPE-1"), mandate_type=MandateType.MULTI_MEMBER
+    )
+    listed = make.deputy(mandate_type=MandateType.PARTY_LIST, body=body)
+    kz_listed = make.deputy(mandate_type=MandateType.PARTY_LIST)
+    db.session.commit()
+    assert "multi-member" in client.get(f"/deputies/{member.id}").get_data(as_text=True)
+    note = "Deputies elected by party list cannot be recalled by voters"
+    assert note not in client.get(f"/deputies/{listed.id}").get_data(as_text=True)
+    assert note in client.get(f"/deputies/{kz_listed.id}").get_data(as_text=True)

@@ -429,3 +429,26 @@ def test_lines_dated_the_first_or_last_day_stay_inside_the_period(make, collecti
         (date(2024, 3, 20), 1),
         (last_day, 1),
     ]
+
+
+def test_a_district_known_by_code_takes_paper_lines_by_its_code(client, login, setup):
+    """A district of another country's body has a code and no number: the sheet and the paper
+    page name it by code, and a line gives the code (in any case) as the signer's district."""
+    petition, commissioner = setup
+    petition.district.number, petition.district.code = None, "MZ-1"
+    db.session.commit()
+    report = paper.add_paper_signatures(
+        commissioner, petition.id, [_line(petition, 1, district_number="mz-1")]
+    )
+    assert report.added == 1
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.add_paper_signatures(
+            commissioner, petition.id, [_line(petition, 2, district_number="7")]
+        )
+    assert [p.message for p in refused.value.problems] == [
+        "Only voters of district MZ-1 may sign this petition."
+    ]
+    login(commissioner)
+    for page in ("paper", "sheet"):
+        response = client.get(f"/petitions/{petition.id}/{page}")
+        assert response.status_code == 200 and "District MZ-1: " in response.get_data(as_text=True)

@@ -304,10 +304,15 @@ def lookup_receipt(code: str | None, *, now: datetime | None = None) -> AppealRe
 @dataclass(frozen=True)
 class DistrictCount:
     district_id: int
-    number: int
+    number: int | None
     name: str
     confirmed: int
     constituent: bool
+    code: str = ""
+
+    @property
+    def designation(self) -> str:
+        return str(self.number) if self.number is not None else self.code
 
 
 def district_counts(appeal: Appeal) -> list[DistrictCount]:
@@ -319,6 +324,7 @@ def district_counts(appeal: Appeal) -> list[DistrictCount]:
             District.number,
             District.name,
             District.body_id,
+            District.code,
             sa.func.coalesce(AppealDistrictCount.confirmed, 0),
         )
         .select_from(District)
@@ -341,8 +347,9 @@ def district_counts(appeal: Appeal) -> list[DistrictCount]:
             constituent=(i == appeal.district_id)
             if appeal.district_id is not None
             else body_id == appeal.body_id,
+            code=code,
         )
-        for i, number, name, body_id, confirmed in rows
+        for i, number, name, body_id, code, confirmed in rows
     ]
 
 

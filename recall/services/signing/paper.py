@@ -34,6 +34,7 @@ from recall.errors import Forbidden, Invalid
 from recall.extensions import db
 from recall.i18n import local_zone
 from recall.models.base import utcnow
+from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
@@ -116,6 +117,29 @@ class _Checked:
     birth_date: date
     signed_at: datetime
     collector: str | None = None
+
+
+def _check_district(given, district: District) -> None:
+    """The signer's district as written on the sheet: its number, or its code where the district
+    has no number (or the code of a numbered one, which is the number as text)."""
+    text = str(given if given is not None else "").strip()
+    if not text:
+        raise Invalid(_("Enter the signer's district number."), field="district_number")
+    if district.number is not None:
+        if _positive_int(text, 10**6) == district.number or text == district.code:
+            return
+        raise Invalid(
+            _(
+                "Only voters of district No. %(number)d may sign this petition.",
+                number=district.number,
+            ),
+            field="district_number",
+        )
+    if text.casefold() != district.code.casefold():
+        raise Invalid(
+            _("Only voters of district %(code)s may sign this petition.", code=district.code),
+            field="district_number",
+        )
 
 
 def _positive_int(value, upper: int) -> int | None:
@@ -226,17 +250,7 @@ def _check_line(
             field="signed_on",
         )
     info = check_iin(item.iin, signed_on)
-    number = _positive_int(item.district_number, 10**6)
-    if number is None:
-        raise Invalid(_("Enter the signer's district number."), field="district_number")
-    if number != petition.district.number:
-        raise Invalid(
-            _(
-                "Only voters of district No. %(number)d may sign this petition.",
-                number=petition.district.number,
-            ),
-            field="district_number",
-        )
+    _check_district(item.district_number, petition.district)
     zone = local_zone()
     # Noon of that day, kept inside the signing period and not in the future: on the first day
     # noon may come before registration, on the last day after closing, and verification

@@ -215,7 +215,7 @@ def _district_figures(appeal) -> dict | None:
         return None
     rows = appeal_signing.district_counts(appeal)
     chart = bar_chart_svg(
-        [(f"{r.number}. {r.name}", r.confirmed, r.constituent) for r in rows if r.constituent],
+        [(f"{r.designation}. {r.name}", r.confirmed, r.constituent) for r in rows if r.constituent],
         title=_("Confirmed signatures per district"),
     )
     outlines = appeal_signing.body_boundaries(appeal.body_id)
