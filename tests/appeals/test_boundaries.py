@@ -29,6 +29,7 @@ def _outlines():
 def test_import_and_map(app, runner, client, make, tmp_path):
     body = make.body(slug="test-maslikhat")
     first, second = make.district(body), make.district(body)
+    coded = make.district(body, number=None, code="E14000530")
     appeal = make.appeal(body=body)
     db.session.commit()
     path = tmp_path / "b.geojson"
@@ -39,15 +40,16 @@ def test_import_and_map(app, runner, client, make, tmp_path):
                 "features": [
                     _feature({"body": "test-maslikhat", "number": first.number}, _square(70)),
                     _feature({"district_id": second.id}, _square(71)),
+                    _feature({"body": "test-maslikhat", "code": coded.code}, _square(72)),
                 ],
             }
         )
     )
     result = runner.invoke(args=["districts", "import-boundaries", str(path)])
     assert result.exit_code == 0, result.output
-    assert "2 district(s)" in result.output and len(_outlines()) == 2
+    assert "3 district(s)" in result.output and len(_outlines()) == 3
     page = client.get(f"/appeals/{appeal.id}").get_data(as_text=True)
-    assert 'class="district-map"' in page and page.count("<path") == 2
+    assert 'class="district-map"' in page and page.count("<path") == 3
 
 
 def test_a_bad_feature_names_itself_and_nothing_is_written(app, runner, make, tmp_path):

@@ -1,7 +1,8 @@
 """District boundaries: importing GeoJSON outlines onto districts (for the maps drawn on the server).
 
 A file is a GeoJSON ``FeatureCollection``; each feature names its district by
-``properties.district_id``, or by ``properties.body`` (slug) and ``properties.number``, and has a
+``properties.district_id``, or by ``properties.body`` (slug) and ``properties.number`` (or
+``properties.code``, the district's code), and has a
 ``Polygon`` or ``MultiPolygon`` geometry in longitude/latitude. All or nothing: a bad feature
 raises ``Invalid`` naming it and nothing is written.
 """
@@ -33,6 +34,13 @@ def _district_of(props: dict, index: int) -> District:
     raw_id = props.get("district_id")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
         district = db.session.get(District, raw_id)
+    elif isinstance(props.get("body"), str) and isinstance(props.get("code"), str):
+        # A district known by the code its source gives it (E14000530), not by a number.
+        district = db.session.scalar(
+            sa.select(District)
+            .join(Body)
+            .where(Body.slug == props["body"], District.code == props["code"])
+        )
     else:
         slug, number = props.get("body"), props.get("number")
         if not isinstance(slug, str) or not isinstance(number, int) or isinstance(number, bool):
