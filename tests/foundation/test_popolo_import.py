@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import Body, Deputy, DeputyStatus, District, MandateType, Party
 from recall.services.deputies import body_kinds
+from recall.services.deputies.deputy_import import PopoloOptions
+from recall.services.deputies.popolo_import import plan_from_popolo
 
 AREAS = 100
 PARTIES = ("party/labour", "party/conservative", "party/liberal_democrat", "party/independent")
@@ -28,9 +30,25 @@ def _area_id(n: int) -> str:
 def everypolitician() -> dict:
     """100 seats in each of two periods: persons 0-99 sat in the old one, 30-129 in the new one
     (70 re-elected); person 40 changed party during the new period (two memberships)."""
-    regions = [{"id": f"region/{r}", "name": f"Region {r}", "type": "region"} for r in "ABCD"]
+    regions = [
+        {
+            "id": f"region/{r}",
+            "name": f"Region {r}",
+            "type": "region",
+            "other_names": [{"lang": "ru", "name": f"Регион {r}"}],
+        }
+        for r in "ABCD"
+    ]
     areas = [
-        {"id": _area_id(n), "name": f"Constituency {n}", "type": "constituency"}
+        {
+            "id": _area_id(n),
+            "name": f"Constituency {n}",
+            "type": "constituency",
+            "other_names": [
+                {"lang": "ru", "name": f"Округ {n}"},
+                {"lang": "kk", "name": f"{n} округ"},
+            ],
+        }
         | ({"parent_id": f"region/{'ABCD'[n % 4]}"} if n % 3 else {})
         for n in range(AREAS)
     ]
@@ -89,7 +107,15 @@ def everypolitician() -> dict:
         "organizations": [
             {"id": "legislature", "name": "House of Commons", "classification": "legislature"},
             *(
-                {"id": p, "name": p.split("/")[1].title(), "classification": "party"}
+                {
+                    "id": p,
+                    "name": p.split("/")[1].title(),
+                    "classification": "party",
+                    "other_names": [
+                        {"lang": "ru", "name": f"Партия {p}"},
+                        {"name": p[6:9].upper(), "note": "short"},  # no language: not a name in one
+                    ],
+                }
                 for p in PARTIES
             ),
         ],
@@ -303,3 +329,19 @@ def test_a_bad_row_is_named_by_its_json_path_and_nothing_is_written(
     assert result.exit_code != 0
     assert message in result.output
     assert _counts() == (0, 0, 0, 0)
+
+
+def test_other_names_by_language_are_read_for_every_entity(app):
+    plan = plan_from_popolo(
+        everypolitician(), PopoloOptions(body_slug="commons", kind="uk_commons")
+    )
+    member = next(d for d in plan.deputies if d.external_id == "uuid-0031")
+    assert member.names == {
+        "en": "Member 31",
+        "ru": "Депутат 31",
+        "kk": "Депутат 31 (kk)",
+        "cy": "Aelod 31",  # languages beyond kk, ru and en are kept
+    }
+    assert plan.districts[("commons", "E14000531")].names == {"ru": "Округ 31", "kk": "31 округ"}
+    assert plan.party_names["Labour"] == {"ru": "Партия party/labour"}
+    assert plan.region_names["Region D"] == {"ru": "Регион D"}

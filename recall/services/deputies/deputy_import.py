@@ -76,6 +76,7 @@ class BodyRecord:
     row: str | int = field(default="", compare=False)
     jurisdiction: str | None = None  # None: the kind's
     list_deputies: int = field(default=0, compare=False)
+    names: dict[str, str] | None = field(default=None, compare=False)  # other_names by lang
 
 
 @dataclass
@@ -90,6 +91,7 @@ class DistrictRecord:
     # Registered voters at the election that elected the district's deputy, and its date.
     voters_at_election: int | None = None
     election_date: date | None = None
+    names: dict[str, str] | None = None  # other_names by lang
 
 
 @dataclass
@@ -118,6 +120,9 @@ class ImportPlan:
     deputies: list[DeputyRecord] = field(default_factory=list)
     # Bodies whose serving deputies missing from the file have their term ended (Popolo).
     complete_bodies: set[str] = field(default_factory=set)
+    # Names per language of parties (by name) and regions (by name), from Popolo other_names.
+    party_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    region_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,22 @@ def _extension(parse, path: str, item: dict[str, Any], name: str):
     return parse(f"{path}.{name}", name, item.get(name), False)
 
 
+def _other_names(item: dict[str, Any], path: str) -> dict[str, str]:
+    """``other_names`` by ``lang`` (the first name given in a language; names without a
+    language, such as a party's short name, are not names in a language)."""
+    other = item.get("other_names") or []
+    if not isinstance(other, list):
+        _fail(f"{path}.other_names", "must be a list")
+    names: dict[str, str] = {}
+    for n, entry in enumerate(other):
+        if not isinstance(entry, dict):
+            _fail(f"{path}.other_names[{n}]", "must be an object")
+        lang, name = _text(entry.get("lang")), _text(entry.get("name"))
+        if lang and name:
+            names.setdefault(lang, name)
+    return names
+
+
 def _items(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     items = data.get(key, [])
     if not isinstance(items, list):
@@ -125,9 +141,10 @@ class _Reader:
             _fail("--body-slug", f"names one body, but the file has {len(bodies)} legislatures")
         for ident, (index, org) in self.organizations.items():
             if _text(org.get("classification")).lower() == "party":
-                self.parties[ident] = _text(org.get("name")) or _fail(
-                    f"organizations[{index}].name", "is missing"
-                )
+                path = f"organizations[{index}]"
+                name = _text(org.get("name")) or _fail(f"{path}.name", "is missing")
+                self.parties[ident] = name
+                self.plan.party_names[name] = _other_names(org, path)
         for ident, index, org in bodies:
             path = f"organizations[{index}]"
             slug = self.options.body_slug or _text(org.get("slug"))
@@ -153,6 +170,7 @@ class _Reader:
                 ),
                 row=path,
                 jurisdiction=_text(org.get("jurisdiction")) or None,
+                names=_other_names(org, path),
             )
 
     # -- periods ---------------------------------------------------------------------------
@@ -258,11 +276,11 @@ class _Reader:
         parent = self.areas.get(_text(area.get("parent_id")))
         if area.get("parent_id") and parent is None:
             _fail(f"{path}.parent_id", f"names no area ({area.get('parent_id')!r})")
-        region = (
-            _text(area.get("region"))
-            or (_text(parent[1].get("name")) if parent else "")
-            or (self.plan.bodies[body_slug].region or "")
-        )
+        region = _text(area.get("region"))
+        if not region and parent:
+            region = _text(parent[1].get("name"))
+            self.plan.region_names[region] = _other_names(parent[1], f"areas[{parent[0]}]")
+        region = region or self.plan.bodies[body_slug].region or ""
         _add_district(
             self.plan,
             path,
@@ -276,6 +294,7 @@ class _Reader:
                 voters_as_of=_extension(_date, path, area, "voters_as_of"),
                 voters_at_election=_extension(_int, path, area, "voters_at_election"),
                 election_date=_extension(_date, path, area, "election_date"),
+                names=_other_names(area, path),
             ),
         )
         return code[:120]
@@ -283,13 +302,6 @@ class _Reader:
     def person_details(self, person_id: str) -> dict[str, Any]:
         index, person = self.persons[person_id]
         path = f"persons[{index}]"
-        names: dict[str, str] = {}
-        for n, other in enumerate(person.get("other_names") or []):
-            if not isinstance(other, dict):
-                _fail(f"{path}.other_names[{n}]", "must be an object")
-            lang, name = _text(other.get("lang")), _text(other.get("name"))
-            if lang and name:
-                names.setdefault(lang, name)  # the first name given in a language
         identifiers = []
         for n, ident in enumerate(person.get("identifiers") or []):
             if not isinstance(ident, dict) or not _text(ident.get("identifier")):
@@ -302,7 +314,7 @@ class _Reader:
             _fail(f"{path}.birth_date", f"must be a date like 1961-05-02 (or 1961), got {birth!r}")
         return {
             "full_name": _text(person.get("name")) or _fail(f"{path}.name", "is missing"),
-            "names": names,
+            "names": _other_names(person, path),
             "identifiers": sorted(identifiers, key=lambda i: (i["scheme"], i["identifier"]))
             or None,
             "birth_date": birth,
