@@ -68,9 +68,10 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
 
-    from recall import notifications, security
+    from recall import log_privacy, notifications, security
     from recall.web import errors, headers, templating
 
+    log_privacy.init_app(app)
     notifications.init_app(app)
     security.init_app(app)
     errors.init_app(app)

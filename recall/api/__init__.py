@@ -50,4 +50,5 @@ from recall.api import (  # noqa: E402 (the modules register their routes on bp,
     petitions,  # noqa: F401
     promises,  # noqa: F401
     signatures,  # noqa: F401
+    webhooks,  # noqa: F401
 )

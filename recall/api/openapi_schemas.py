@@ -914,3 +914,42 @@ class AppealDistrictCount(Schema):
 
 class AppealDistrictList(Schema):
     items = _req(fields.List(fields.Nested(AppealDistrictCount)))
+
+
+# ---------------------------------------------------------------- webhooks (issue 16)
+
+
+class WebhookIn(Schema):
+    url = fields.String(required=True, metadata={"description": "http:// or https://, public."})
+
+
+class WebhookOut(Schema):
+    id = _req(fields.Integer)
+    url = _req(fields.String)
+    active = _req(fields.Boolean)
+    created_at = _req(fields.DateTime)
+
+
+class WebhookCreated(WebhookOut):
+    secret = _req(
+        fields.String,
+        metadata={"description": "Keys X-Recall-Signature (HMAC-SHA256); shown here once."},
+    )
+
+
+class WebhookList(Schema):
+    items = _req(fields.List, fields.Nested(WebhookOut))
+
+
+class WebhookDeliveryOut(Schema):
+    id = _req(fields.Integer)
+    event_kind = _req(fields.String)
+    status = _req(fields.String, validate=validate.OneOf(["pending", "sending", "sent", "failed"]))
+    attempts = _req(fields.Integer)
+    last_error = _opt(fields.String)
+    created_at = _req(fields.DateTime)
+    sent_at = _opt(fields.DateTime)
+
+
+class WebhookDeliveryList(Schema):
+    items = _req(fields.List, fields.Nested(WebhookDeliveryOut))

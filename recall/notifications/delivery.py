@@ -26,6 +26,7 @@ from rq.timeouts import JobTimeoutException
 from sqlalchemy.orm import joinedload
 
 from recall.extensions import db
+from recall.log_privacy import redact
 from recall.models.base import utcnow
 from recall.models.notifications import Channel, Delivery, DeliveryStatus
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
@@ -121,7 +122,7 @@ def _send(delivery: Delivery) -> None:
 def _failure(delivery: Delivery, exc: Exception) -> tuple[Outcome, dict]:
     """The outcome of a failed attempt and the values to finish the claim with."""
     if isinstance(exc, PermanentDeliveryError):
-        logger.warning("delivery %s failed permanently: %s", delivery.id, exc)
+        logger.warning("delivery %s failed permanently: %s", delivery.id, redact(str(exc)))
         return Outcome.FAILED, {"status": DeliveryStatus.FAILED, "last_error": str(exc)[:2000]}
     # Temporary by default: network trouble, timeouts, 4xx replies.
     error = (
@@ -129,11 +130,17 @@ def _failure(delivery: Delivery, exc: Exception) -> tuple[Outcome, dict]:
     )
     if delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
         logger.warning(
-            "delivery %s failed after %d attempts: %s", delivery.id, delivery.attempts, error
+            "delivery %s failed after %d attempts: %s",
+            delivery.id,
+            delivery.attempts,
+            redact(error),
         )
         return Outcome.FAILED, {"status": DeliveryStatus.FAILED, "last_error": error[:2000]}
     logger.info(
-        "delivery %s attempt %d failed, will retry: %s", delivery.id, delivery.attempts, error
+        "delivery %s attempt %d failed, will retry: %s",
+        delivery.id,
+        delivery.attempts,
+        redact(error),
     )
     return Outcome.RETRY, {"status": DeliveryStatus.PENDING, "last_error": error[:2000]}
 
@@ -159,7 +166,10 @@ def run_delivery(delivery_id: int) -> Outcome:
         _finish(delivery_id, claimed_at, **values)
         return outcome
     _finish(delivery_id, claimed_at, status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
-    logger.info("delivery %s sent (%s to %s)", delivery_id, delivery.channel, delivery.recipient)
+    # By kind, never by address: a log line is a copy the purge cannot reach (issue 19).
+    logger.info(
+        "delivery %s sent (%s to %s)", delivery_id, delivery.channel, delivery.recipient_kind
+    )
     return Outcome.SENT
 
 

@@ -41,6 +41,12 @@ from werkzeug.routing import BuildError
 from recall.models.notifications import Delivery
 from recall.models.outbox import Event
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
+from recall.services.sealing import (
+    SEALED_KEY,
+    SECRET_PAYLOAD_KEYS,
+    SealedPayloadError,
+    open_payload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +89,6 @@ KIND_LABELS = {
     "appeal.update_published": _l("An update from the people behind an appeal"),
     "petition.update_published": _l("An update from the initiators of a recall petition"),
 }
-# Payload keys that are links or codes for one person: never listed by the generic template.
-SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
 # How the generic template names payload fields, in the reader's language. Ids stay out (the mail
 # links to the subject's page); a field not named here is listed under its own key.
 PAYLOAD_LABELS = {
@@ -173,7 +177,7 @@ def payload_lines(payload: dict[str, Any]) -> list[tuple[str, Any]]:
     """The payload fields the generic template lists, as (label, value) in the current language."""
     lines = []
     for key, value in sorted(payload.items()):
-        if key in SECRET_PAYLOAD_KEYS or key.endswith("_id"):
+        if key in SECRET_PAYLOAD_KEYS or key == SEALED_KEY or key.endswith("_id"):
             continue
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
@@ -201,7 +205,10 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> Message:
     env = current_app.jinja_env
     names = [f"email/{event.kind}", "email/generic"]
     unsubscribe = unsubscribe_url(delivery)
-    payload = dict(event.payload or {})
+    try:
+        payload = open_payload(event.payload)
+    except SealedPayloadError as exc:
+        raise PermanentDeliveryError(str(exc)) from exc
     context = {
         "event": event,
         "payload": payload,
@@ -421,14 +428,24 @@ def _smtp_error(code: int, detail: Any) -> Exception:
     return PermanentDeliveryError(text) if 500 <= code < 600 else TemporaryDeliveryError(text)
 
 
+def mail_file(delivery_id: int) -> Path:
+    """Where a delivery's message is written when there is no ``MAIL_SERVER``."""
+    return Path(current_app.config["MAIL_FOLDER"]) / f"delivery-{delivery_id}.eml"
+
+
 def _write_to_folder(message: Message, delivery_id: int) -> None:
-    folder = Path(current_app.config["MAIL_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"delivery-{delivery_id}.eml"
+    path = mail_file(delivery_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
     data = bytes(message)
     path.write_bytes(data)
     message = message_from_bytes(data, policy=default_policy)  # decoded, to show it readably
     text = message.get_body(("plain",))
+    if current_app.config.get("RECALL_ENV") == "production":
+        # A production log keeps no one's address, link or code (issue 19): the file has them,
+        # and the purge deletes it (mail_file).
+        logger.info("mail (no MAIL_SERVER) for delivery %s -> %s", delivery_id, path)
+        return
+    # Development: the console is where a developer reads the confirmation links.
     logger.info(
         "mail (no MAIL_SERVER) to %s: %s -> %s\n%s",
         message["To"],

@@ -28,7 +28,7 @@ from flask import current_app
 from recall.models.notifications import Delivery, WebhookEndpoint
 from recall.models.outbox import Event
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
-from recall.notifications.mail import SECRET_PAYLOAD_KEYS
+from recall.services.sealing import public_payload
 
 SIGNATURE_HEADER = "X-Recall-Signature"
 USER_AGENT = "recall-webhooks/1"
@@ -139,9 +139,7 @@ def webhook_body(delivery: Delivery, event: Event) -> bytes:
             "subject_type": event.subject_type,
             "subject_id": event.subject_id,
             "created_at": event.created_at.isoformat(),
-            "payload": {
-                k: v for k, v in (event.payload or {}).items() if k not in SECRET_PAYLOAD_KEYS
-            },
+            "payload": public_payload(event.payload),
         },
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")

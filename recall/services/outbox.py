@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from recall.extensions import db
 from recall.models.outbox import Event
+from recall.services.sealing import seal_payload
 
 
 def record_event(
@@ -24,6 +25,8 @@ def record_event(
     (see ``recall.notifications``); if it rolls back, the event disappears with it.
     ``payload`` must be JSON-serialisable and must never hold an IIN. Inside a request the
     event keeps the request's language, for recipients who have no account to say theirs.
+    Links and codes for one person (``recall.services.sealing.SECRET_PAYLOAD_KEYS``) are stored
+    encrypted, never in plain text; only the mail renderer opens them.
     """
     event = Event(**event_values(kind, subject_type, subject_id, payload, actor_id))
     db.session.add(event)
@@ -43,7 +46,7 @@ def event_values(
         "kind": kind,
         "subject_type": subject_type,
         "subject_id": subject_id,
-        "payload": dict(payload or {}),
+        "payload": seal_payload(dict(payload or {})),
         "actor_id": actor_id,
         "locale": str(get_locale()) if has_request_context() else None,
     }

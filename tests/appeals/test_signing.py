@@ -20,6 +20,7 @@ from recall.models.appeal import (
 )
 from recall.models.signature import SignatureStatus
 from recall.services.appeals import signing as appeal_signing
+from recall.services.sealing import open_payload
 from tests import factories
 
 S = AppealState
@@ -45,7 +46,7 @@ def _token(signature_id: int) -> str:
             Event.subject_id == signature_id,
         )
     )
-    return event.payload["confirm_url"].rsplit("/", 1)[1]
+    return open_payload(event.payload)["confirm_url"].rsplit("/", 1)[1]
 
 
 def _written():

@@ -248,13 +248,21 @@ def webhook_json(body: bytes) -> dict:
 class WebServer:
     """``gunicorn wsgi:app`` (sync workers) on a free port, with the environment of ``Workers``."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, workers: int = 2, **extra: str):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_dir: Path,
+        workers: int = 2,
+        args: tuple[str, ...] = (),
+        **extra: str,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"gunicorn-{self.port}.log"
         # PGAPPNAME names the web processes' database connections (tests kill exactly those).
         self.env = {**env, "RATELIMIT_ENABLED": "0", "PGAPPNAME": "recall-web", **extra}
         self.workers = workers
+        self.args = args  # more gunicorn options (an access log file, a log level)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -264,7 +272,9 @@ class WebServer:
         self.process = subprocess.Popen(
             [
                 *(str(ROOT / ".venv/bin/gunicorn"), "--workers", str(self.workers)),
-                *("--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"),
+                *("--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"),
+                *self.args,
+                "wsgi:app",
             ],
             cwd=ROOT,
             env=self.env,

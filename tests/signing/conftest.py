@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import Event, Petition, PetitionState, Signature
 from recall.models.base import utcnow
+from recall.services.sealing import open_payload
 from tests import factories
 
 
@@ -82,4 +83,4 @@ def sign_url(petition: Petition) -> str:
 
 def confirm_token(event: Event) -> str:
     """The token of the confirmation link recorded in a ``signature.confirmation_requested`` event."""
-    return event.payload["confirm_url"].rsplit("/", 1)[1]
+    return open_payload(event.payload)["confirm_url"].rsplit("/", 1)[1]

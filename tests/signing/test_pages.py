@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import PetitionState, Signature, SignatureStatus
 from recall.models.base import utcnow
+from recall.services.sealing import open_payload
 from recall.services.signing import counting
 from recall.services.signing import online as signing
 from tests import factories
@@ -36,7 +37,7 @@ def test_sign_form_success_shows_the_receipt_once(client, collecting_petition):
     assert 'name="iin"' in html and 'inputmode="numeric"' in html and petition.district.name in html
     response = client.post(f"/petitions/{petition.id}/sign", data=_form(petition))
     assert response.status_code == 202
-    receipt = events("signature.confirmation_requested")[0].payload["receipt"]
+    receipt = open_payload(events("signature.confirmation_requested")[0].payload)["receipt"]
     assert receipt in response.get_data(as_text=True)
     assert signature_count() == 1
 
@@ -71,7 +72,7 @@ def test_petition_page_includes_the_sign_box(client, collecting_petition):
 def test_withdraw_form(client, collecting_petition):
     petition = collecting_petition(rule_changes={"withdrawal_allowed": True})
     client.post(f"/petitions/{petition.id}/sign", data=_form(petition, email="w@example.org"))
-    receipt = events("signature.confirmation_requested")[0].payload["receipt"]
+    receipt = open_payload(events("signature.confirmation_requested")[0].payload)["receipt"]
     assert client.get("/signatures/withdraw").status_code == 200
     wrong = client.post("/signatures/withdraw", data={"receipt": receipt, "email": "x@example.org"})
     assert wrong.status_code == 422

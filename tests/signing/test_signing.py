@@ -13,6 +13,7 @@ from recall.models import PetitionState, Signature, SignatureSource, SignatureSt
 from recall.models.base import utcnow
 from recall.models.signature import CheckStatus
 from recall.services.iin_hash import hash_iin
+from recall.services.sealing import open_payload
 from recall.services.signing import counting
 from recall.services.signing import online as signing
 from tests import factories
@@ -181,8 +182,11 @@ def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, coll
     assert all(iin not in str(value) for value in row)
     [event] = events("signature.confirmation_requested")
     assert event.subject_type == "signature" and event.subject_id == signature.id
-    assert event.payload["petition_id"] == petition.id and event.payload["receipt"] == receipt
-    assert event.payload["confirm_url"].startswith("http://recall.test/signatures/confirm/")
+    # The receipt code and the link are stored sealed, never in plain text (issue 19).
+    assert receipt not in str(event.payload) and "/signatures/confirm/" not in str(event.payload)
+    opened = open_payload(event.payload)
+    assert opened["petition_id"] == petition.id and opened["receipt"] == receipt
+    assert opened["confirm_url"].startswith("http://recall.test/signatures/confirm/")
     assert iin not in str(event.payload)
     assert counting.confirmed_count(petition) == 0
 

@@ -1,6 +1,6 @@
 """After the purge, the joins that undid it find nothing (issue 19): signatures against the voter
 roll on the IIN hash or the last four digits, events holding receipt codes and confirmation links,
-deliveries holding signers' addresses. Counts, verdicts and duplicate links stay."""
+deliveries holding signers' addresses, the messages written to the mail folder. Counts, verdicts and duplicate links stay."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from recall.models import Event, InitiativeMember, MisuseReport, Petition, Signa
 from recall.models.base import utcnow
 from recall.models.notifications import Delivery
 from recall.models.verification import VoterRollEntry
+from recall.notifications.mail import mail_file
 from recall.notifications.rules import ensure_default_rules
 from recall.services import audit
 from recall.services.outbox import record_event
@@ -106,6 +107,14 @@ def test_the_joins_find_nothing_after_the_purge(final, app):
     pid = w.petition.id
     mailed = db.session.scalars(sa.select(Delivery.recipient)).all()
     assert "voter1@example.org" in mailed  # the copies the purge must reach
+    # 0. Even before the purge, no event holds a code or a link in plain text: they are sealed.
+    payloads = json.dumps(db.session.scalars(sa.select(Event.payload)).all())
+    assert not any(code in payloads for code in w.codes) and "secret-token" not in payloads
+    # The messages written to MAIL_FOLDER (no MAIL_SERVER) are copies with address and code.
+    files = [mail_file(d) for d in db.session.scalars(sa.select(Delivery.id))]
+    written = " ".join(f.read_text() for f in files if f.exists())
+    existed = sum(f.exists() for f in files)
+    assert "voter1@example.org" in written and w.codes[1] in written
     before = (_verdicts(pid), db.session.get(Petition, pid).confirmed_count)
     joined = sa.select(sa.func.count()).select_from(Signature)
     on_hash = joined.join(VoterRollEntry, VoterRollEntry.iin_hash == Signature.iin_hash)
@@ -139,6 +148,10 @@ def test_the_joins_find_nothing_after_the_purge(final, app):
     ):
         assert "voter" not in recipient and "reporter" not in recipient, recipient
         assert error is None or "example.org" not in error
+    # 3b. The mail files of the signers' deliveries are gone; other mail stays.
+    left = " ".join(f.read_text() for f in files if f.exists())
+    assert "voter" not in left and not any(code in left for code in w.codes)
+    assert sum(f.exists() for f in files) < existed
     # 4. What the result rests on is intact: verdicts, duplicate links, the count, the chain.
     assert (_verdicts(pid), db.session.get(Petition, pid).confirmed_count) == before
     first, repeat = db.session.scalars(

@@ -76,14 +76,23 @@ def register_endpoint(actor: User, url: str) -> WebhookEndpoint:
     return endpoint
 
 
-def deactivate_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
-    """Stop sending to an endpoint. Raises ``NotFound`` and ``Forbidden`` (another organization)."""
+def owned_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
+    """The endpoint, if the actor's organization owns it (or the actor is an administrator).
+
+    Raises ``Forbidden`` (not a monitor, another organization) and ``NotFound``.
+    """
     _check_monitor(actor)
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         raise NotFound(_("No such webhook."))
     if not actor.has_role(Role.ADMIN) and endpoint.organization_id != actor.organization_id:
         raise Forbidden(_("This webhook belongs to another organization."))
+    return endpoint
+
+
+def deactivate_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
+    """Stop sending to an endpoint. Raises ``NotFound`` and ``Forbidden`` (another organization)."""
+    endpoint = owned_endpoint(actor, endpoint_id)
     endpoint.active = False
     db.session.flush()
     return endpoint

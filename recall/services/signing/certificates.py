@@ -95,9 +95,9 @@ def new_challenge(petition_id: int, now: datetime) -> Challenge:
     return Challenge(text=text, expires_at=now + timedelta(minutes=CHALLENGE_MINUTES))
 
 
-def check_challenge(text: str | None, petition_id: int, now: datetime) -> None:
+def check_challenge(text: str | None, petition_id: int, now: datetime) -> Challenge:
     """Raise ``Invalid`` (field ``challenge``) unless ``text`` is a fresh challenge of ours for
-    ``petition_id``."""
+    ``petition_id``; return it with its expiry."""
     match = _CHALLENGE.fullmatch(text or "")
     if match is None or not hmac.compare_digest(
         match["mac"], _mac(int(match["petition"]), match["nonce"], int(match["issued"]))
@@ -110,6 +110,7 @@ def check_challenge(text: str | None, petition_id: int, now: datetime) -> None:
         raise Invalid(
             _("This challenge has expired: ask for a new one and sign it."), field="challenge"
         )
+    return Challenge(text=text or "", expires_at=issued + timedelta(minutes=CHALLENGE_MINUTES))
 
 
 # ---------------------------------------------------------------- trust anchors and CRLs

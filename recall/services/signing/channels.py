@@ -18,6 +18,7 @@ from recall.models.petition import Petition
 from recall.models.signature import SignatureSource
 from recall.rules.recall_rules import (
     DEFAULT_SIGNING_CHANNELS,
+    IDENTITY_PROVIDERS,
     ONLINE_CHANNELS,
     SIGNING_CHANNELS,
 )
@@ -75,6 +76,12 @@ def allowed_channels(petition: Petition) -> tuple[str, ...]:
     """The channels ``petition``'s rule version allows (older rule data: the default pair)."""
     channels = petition.rule_version.data.get("signing_channels")
     return tuple(channels) if channels else DEFAULT_SIGNING_CHANNELS
+
+
+def signs_with_certificate(petition: Petition) -> bool:
+    """True when ``petition``'s rule takes digital signatures (the channel and the provider)."""
+    providers = petition.rule_version.data.get("identity_providers") or IDENTITY_PROVIDERS
+    return "online_strong" in allowed_channels(petition) and "online_strong" in providers
 
 
 def signs_online(channels: tuple[str, ...]) -> bool:

@@ -641,6 +641,27 @@ def issue_challenge(petition_id: int, *, now: datetime | None = None) -> certifi
     return certificates.new_challenge(petition.id, now)
 
 
+def challenge_for_page(
+    petition_id: int, posted: str | None, *, now: datetime | None = None
+) -> tuple[certificates.Challenge | None, str | None]:
+    """The challenge the certificate signing page shows, and why there is none.
+
+    ``posted`` (sent back by the page) while it is still good for this petition, so a signer
+    correcting another field need not sign again; else a new one. ``(None, message)`` when the
+    petition takes no digital signatures now. Writes nothing.
+    """
+    now = now or utcnow()
+    try:
+        if posted:
+            try:
+                return certificates.check_challenge(posted, petition_id, now), None
+            except Invalid:
+                pass  # expired or not ours: a new one below
+        return issue_challenge(petition_id, now=now), None
+    except Invalid as exc:
+        return None, exc.message
+
+
 def sign_petition_strong(
     *,
     petition_id: int,

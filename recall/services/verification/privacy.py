@@ -13,7 +13,11 @@ reaches every copy and cuts the link to the voter roll (issue 19):
   carried a receipt code, a confirmation or unsubscribe link or an address
   (``SCRUBBED_PAYLOAD_KEYS``);
 * their deliveries lose the recipient's address (``purged:<delivery id>``), account link and the
-  last error text (an SMTP refusal names the address).
+  last error text (an SMTP refusal names the address), and the messages written to
+  ``MAIL_FOLDER`` (without ``MAIL_SERVER``) for them are deleted.
+
+Log lines carry none of this in the first place (``recall.log_privacy``); receipt codes and links
+sit in events only sealed (``recall.services.sealing``), and the purge drops the sealed part too.
 
 Counts, verdicts, reason codes, duplicate links and the published sample are kept. Each purged
 petition gets an audit entry.
@@ -44,7 +48,7 @@ from recall.services.fraud.sources import PATTERN_COLUMNS
 PURGED_NAME = "(purged)"
 # Event payload keys that may carry a secret or a way to reach a signer.
 SCRUBBED_PAYLOAD_KEYS = frozenset(
-    {"confirm_url", "receipt", "token", "unsubscribe_url", "email", "link", "url", "code"}
+    {"confirm_url", "receipt", "token", "unsubscribe_url", "email", "link", "url", "code", "sealed"}
 )
 
 
@@ -202,6 +206,7 @@ def _scrub_notifications(petition_id: int) -> None:
             )
     event_ids = [event_id for event_id, _payload in events]
     if event_ids:
+        _delete_mail_files(event_ids)
         db.session.execute(
             sa.update(Delivery)
             .where(Delivery.event_id.in_(event_ids))
@@ -212,6 +217,20 @@ def _scrub_notifications(petition_id: int) -> None:
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _delete_mail_files(event_ids: list[int]) -> None:
+    """Delete the messages written to ``MAIL_FOLDER`` (no ``MAIL_SERVER``) for these events.
+
+    Each holds the address, the receipt code and the link: a copy the purge must reach.
+    """
+    from recall.notifications.mail import mail_file
+
+    delivery_ids = db.session.scalars(
+        sa.select(Delivery.id).where(Delivery.event_id.in_(event_ids))
+    ).all()
+    for delivery_id in delivery_ids:
+        mail_file(delivery_id).unlink(missing_ok=True)
 
 
 def purge_due(now: datetime) -> int:

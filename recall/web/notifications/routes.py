@@ -9,7 +9,7 @@ from flask_login import current_user
 from recall.extensions import csrf
 from recall.models import Role
 from recall.security import login_required, public, roles_required
-from recall.services.notifications import endpoints, follows
+from recall.services.notifications import endpoints, follows, webhook_activity
 from recall.web.actions import redirect_with, submit
 from recall.web.notifications.forms import EmptyForm, FollowForm, UnsubscribeForm, WebhookForm
 from recall.web.redirects import local_target
@@ -103,8 +103,23 @@ def _webhooks_page(form, action_form=None, created=None) -> str:
         "notifications/webhooks.html",
         form=form,
         created=created,
-        endpoints=endpoints.list_endpoints(current_user),
+        overview=webhook_activity.webhook_overview(current_user),
         action_form=action_form or EmptyForm(formdata=None),
+    )
+
+
+@bp.post("/webhooks/<int:endpoint_id>/test")
+@roles_required(Role.MONITOR, Role.ADMIN)
+def test_webhook(endpoint_id: int):
+    form = EmptyForm()
+    return submit(
+        form,
+        lambda: webhook_activity.send_test_delivery(current_user, endpoint_id),
+        done=lambda _r: redirect_with(
+            _("A test delivery is on its way; its status appears below."),
+            url_for("notifications.list_webhooks"),
+        ),
+        page=lambda: _webhooks_page(WebhookForm(formdata=None), action_form=form),
     )
 
 

@@ -3,10 +3,22 @@ so the form and the JSON API refuse the same input with the same messages."""
 
 from __future__ import annotations
 
+import base64
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -51,6 +63,61 @@ class SignForm(FlaskForm):
             "check this signature."
         )
     )
+
+
+class StrongSignForm(SignForm):
+    """Signing with a digital signature (issue 13): the signer signs the challenge shown on the
+    page with their own software and pastes (or uploads) the signature and their certificate."""
+
+    email = EmailField(
+        _l("E-mail (optional: to withdraw your signature later, where the rules allow)"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    # The challenge shown on the page, sent back unchanged; its MAC makes it tamper-evident.
+    # Browsers send line breaks as CRLF; the challenge is signed with LF.
+    challenge = HiddenField(
+        validators=[Length(max=400)],
+        filters=[lambda value: value.replace("\r\n", "\n") if value else value],
+    )
+    signature = TextAreaField(
+        _l("Signature of the challenge (base64)"),
+        validators=[Length(max=4096)],
+        render_kw={"rows": 4, "autocomplete": "off", "spellcheck": "false"},
+    )
+    signature_file = FileField(_l("…or the signature file (binary or base64)"))
+    certificate = TextAreaField(
+        _l("Your certificate (PEM: -----BEGIN CERTIFICATE-----…)"),
+        validators=[Length(max=16384)],
+        render_kw={"rows": 6, "autocomplete": "off", "spellcheck": "false"},
+    )
+    certificate_file = FileField(_l("…or the certificate file (.pem, .crt, .cer)"))
+
+
+def uploaded_text(upload, pasted: str | None, *, binary_as_base64: bool = False) -> str | None:
+    """What the signer gave for a field: the uploaded file if there is one, else the pasted text.
+
+    A signature tool may write the signature as raw bytes (``openssl dgst -sign``); those are
+    sent on as base64, which is what the service reads. A DER certificate is sent on as PEM.
+    """
+    data = upload.read(32 * 1024) if upload is not None and getattr(upload, "filename", "") else b""
+    if not data:
+        return pasted
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        text = ""
+    if text and (not binary_as_base64 or _looks_base64(text)):
+        return text
+    encoded = base64.b64encode(data).decode("ascii")
+    if binary_as_base64:
+        return encoded
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+def _looks_base64(text: str) -> bool:
+    return all(c.isalnum() or c in "+/=\r\n" for c in text)
 
 
 class ConfirmForm(FlaskForm):

@@ -19,7 +19,9 @@ from recall.web.signing.forms import (
     PaperUploadForm,
     ReceiptForm,
     SignForm,
+    StrongSignForm,
     WithdrawForm,
+    uploaded_text,
 )
 
 bp = Blueprint("signing", __name__)
@@ -38,6 +40,7 @@ def signing_ways(petition) -> dict:
     allowed = channels.allowed_channels(petition)
     return {
         "online": channels.signs_online(allowed),
+        "certificate": channels.signs_with_certificate(petition),
         "channels": allowed,
         "how": channels.how_to_sign(allowed),
     }
@@ -55,15 +58,68 @@ def signing_channel_names(names) -> str:
 def sign_petition(petition_id: int):
     petition, districts = signing.petition_for_signing(petition_id)
     form = SignForm()
-    form.district_id.choices = [(0, _("Choose your district"))] + [
-        (d.id, f"{d.number}. {d.name}") for d in districts
-    ]
+    form.district_id.choices = _district_choices(districts)
     return submit(
         form,
         lambda: _sign(petition_id, form),
         done=lambda result: _signed(petition, result.receipt),
         page=lambda: render_template("signing/sign.html", petition=petition, form=form),
     )
+
+
+def _district_choices(districts) -> list[tuple[int, str]]:
+    return [(0, _("Choose your district"))] + [(d.id, f"{d.number}. {d.name}") for d in districts]
+
+
+@bp.route("/petitions/<int:petition_id>/sign/certificate", methods=["GET", "POST"])
+@public
+@signing_limit
+def sign_with_certificate(petition_id: int):
+    """Sign with a digital signature: the page shows a challenge, the signer brings it back signed."""
+    petition, districts = signing.petition_for_signing(petition_id)
+    form = StrongSignForm()
+    form.district_id.choices = _district_choices(districts)
+    return submit(
+        form,
+        lambda: _sign_strong(petition_id, form),
+        done=lambda result: _signed_strong(petition, result),
+        page=lambda: _strong_page(petition, form),
+    )
+
+
+def _strong_page(petition, form: StrongSignForm) -> str:
+    """The page with a challenge: the one posted back while it is good, else a new one."""
+    challenge, refusal = signing.challenge_for_page(petition.id, form.challenge.data)
+    form.challenge.data = challenge.text if challenge else ""
+    return render_template(
+        "signing/sign_certificate.html",
+        petition=petition,
+        form=form,
+        challenge=challenge,
+        refusal=refusal,
+    )
+
+
+def _sign_strong(petition_id: int, form: StrongSignForm):
+    return signing.sign_petition_strong(
+        petition_id=petition_id,
+        full_name=form.full_name.data,
+        iin=form.iin.data,
+        email=form.email.data or None,
+        district_id=form.district_id.data or None,
+        consent=form.consent.data,
+        challenge=form.challenge.data,
+        signature=uploaded_text(
+            form.signature_file.data, form.signature.data, binary_as_base64=True
+        ),
+        certificate=uploaded_text(form.certificate_file.data, form.certificate.data),
+        client=request_client(),
+    )
+
+
+def _signed_strong(petition, result):
+    """Confirmed at once (201), or contested: the receipt, shown once, either way."""
+    return render_template("signing/signed_certificate.html", petition=petition, result=result), 201
 
 
 def _sign(petition_id: int, form: SignForm):
