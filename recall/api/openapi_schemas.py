@@ -372,6 +372,15 @@ class ThresholdOut(Schema):
     basis = _opt(fields.Nested(ThresholdBasisOut))
 
 
+class ExtensionOut(Schema):
+    days = _req(fields.Integer)
+    cause = _req(fields.String, validate=validate.OneOf(("outage", "other")))
+    description = _req(fields.String)
+    decided_at = _req(fields.DateTime)
+    previous_closes_at = _req(fields.DateTime)
+    closes_at = _req(fields.DateTime, metadata={"description": "The period's end after it."})
+
+
 class PetitionOut(PetitionSummary):
     district = _req(fields.Nested(PetitionDistrict))
     grounds = _req(fields.String)
@@ -388,6 +397,14 @@ class PetitionOut(PetitionSummary):
     initiative_group = _req(fields.Nested(InitiativeGroup))
     signatures = _req(fields.Nested(SignatureNumbersOut))
     threshold = _req(fields.Nested(ThresholdOut))
+    extensions = _req(
+        fields.List(fields.Nested(ExtensionOut)),
+        metadata={"description": "The commission's extensions of the signing period."},
+    )
+    max_extension_days = _req(
+        fields.Integer,
+        metadata={"description": "Days of extensions the rule allows in all (0: none)."},
+    )
 
 
 class RejectIn(Schema):

@@ -6,6 +6,7 @@ from typing import Any
 
 from recall.models import Petition, User
 from recall.services.petitions.electorate import threshold_basis
+from recall.services.petitions.extensions import shown_extensions
 from recall.services.petitions.lifecycle import signature_numbers
 from recall.services.petitions.open_data import PetitionFigures, petition_figures
 from recall.services.signing import channels
@@ -102,6 +103,19 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
             if numbers.per_day is None
             else [{"date": day.isoformat(), "confirmed": count} for day, count in numbers.per_day],
         },
+        # The commission's extensions of the signing period, oldest first (issue 10).
+        "extensions": [
+            {
+                "days": e.days,
+                "cause": e.cause,
+                "description": e.description,
+                "decided_at": _iso(e.created_at),
+                "previous_closes_at": _iso(e.previous_closes_at),
+                "closes_at": _iso(e.closes_at),
+            }
+            for e in shown_extensions(petition)
+        ],
+        "max_extension_days": decision.max_extension_days,
         "threshold": {
             "required": numbers.required,
             "met": numbers.met,

@@ -142,6 +142,8 @@ class Petition(TimestampMixin, db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     final_state_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Days the commission's extensions added to the signing period (``PetitionExtension``).
+    extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
     deputy: Mapped[Deputy] = relationship()
     district: Mapped[District] = relationship()
@@ -202,6 +204,29 @@ class InitiativeMember(TimestampMixin, db.Model):
             sqlite_where=sa.text("iin_hash IS NOT NULL"),
         ),
     )
+
+
+class PetitionExtension(TimestampMixin, db.Model):
+    """A commission's decision extending a collecting petition's signing period (issue 10),
+    naming its cause (an outage, or another); bounded in all by the rule's ``max_extension_days``
+    and audited (``petition.extended``)."""
+
+    __tablename__ = "petition_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    days: Mapped[int] = mapped_column()
+    cause: Mapped[str] = mapped_column(sa.String(20))  # outage | other
+    description: Mapped[str] = mapped_column(sa.Text)
+    previous_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (sa.CheckConstraint("days > 0", name="extension_days_positive"),)
 
 
 class PetitionPromise(db.Model):

@@ -89,8 +89,8 @@ def test_rule_page_marks_unverified_values(client, flow):
     assert "Kazakhstan: Mazhilis deputy, single-mandate district" in html
     assert "chapter 13-2" in html  # the legal source
     assert (
-        html.count('class="badge warn unverified"') == 10
-    )  # the ten unverified Kazakh values (signing channels too)
+        html.count('class="badge warn unverified"') == 11
+    )  # the eleven unverified Kazakh values (signing channels and extensions too)
     assert "30%" in html
 
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Conflict, Forbidden, Invalid, NotFound
+from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
 from recall.models import Petition, User
 from recall.models.base import utcnow
 from recall.models.petition import FINAL_STATES
 from recall.services.audit import append_audit
 from recall.services.outbox import record_event
+from recall.services.petitions.lifecycle import lock_petition
 
 _WORD = re.compile(r"\S+")
 
@@ -53,11 +53,7 @@ def record_deputy_answer(
     audit entry and records ``petition.deputy_answered``. Flushes.
     """
     now = now or utcnow()
-    petition = db.session.scalar(
-        sa.select(Petition).where(Petition.id == petition_id).with_for_update()
-    )
-    if petition is None:
-        raise NotFound(_("No such petition."))
+    petition = lock_petition(petition_id)
     if actor is None or not actor.is_commissioner_of(petition.body_id):
         raise Forbidden(
             _(

@@ -246,7 +246,8 @@ def signature_numbers(petition: Petition, viewer: User | None = None) -> Signatu
 # --------------------------------------------------------------- lifecycle
 
 
-def _load_for_update(petition_id: int) -> Petition:
+def lock_petition(petition_id: int) -> Petition:
+    """The petition, its row locked until the caller commits (``NotFound`` if missing)."""
     petition = db.session.scalar(
         sa.select(Petition).where(Petition.id == petition_id).with_for_update()
     )
@@ -375,7 +376,7 @@ def open_petition(
 
 def invite_member(actor: User, petition_id: int, email: str) -> InitiativeMember:
     """The initiator invites a registered user into the initiative group (``initiative.invited``)."""
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     _require_initiator(actor, petition)
     if petition.state != PetitionState.GATHERING_GROUP:
         raise Conflict(
@@ -407,7 +408,7 @@ def confirm_membership(actor: User, petition_id: int, iin: str | None) -> Initia
     """An invited user confirms they are part of the initiative group, giving their IIN (the
     initiator, confirmed from the start, gives theirs the same way; a member may correct theirs
     while the group is gathering). ``initiative.record_iin`` checks it."""
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     member = next((m for m in petition.members if m.user_id == actor.id), None)
     if member is None:
         raise Forbidden(_("You have not been invited into this initiative group."))
@@ -424,7 +425,7 @@ def confirm_membership(actor: User, petition_id: int, iin: str | None) -> Initia
 
 def withdraw_petition(actor: User, petition_id: int, reason: str) -> Petition:
     """The initiator abandons a petition before submitting it (it ends as rejected, with their reason)."""
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     _require_initiator(actor, petition)
     if petition.state != PetitionState.GATHERING_GROUP:
         raise Conflict(
@@ -447,7 +448,7 @@ def submit_petition(actor: User, petition_id: int) -> Petition:
     (``initiative.member_checks``), the initiator included, and the deputy must still be
     recallable.
     """
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     _require_initiator(actor, petition)
     check_transition(petition, PetitionState.SUBMITTED)
     rule = petition.rule_version.to_rule()
@@ -479,7 +480,7 @@ def register_petition(actor: User, petition_id: int) -> Petition:
     (from the petition's rule version; provisional when the basis is the last day of signing)
     and the signing period (now .. now + the rule's days).
     """
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     _require_commissioner(actor, petition)
     check_transition(petition, PetitionState.COLLECTING)
     rule = petition.rule_version.to_rule()
@@ -535,7 +536,7 @@ def _check_reason(reason: str) -> str:
 
 def reject_petition(actor: User, petition_id: int, reason: str) -> Petition:
     """A commissioner of the petition's body refuses to register it, giving the reason."""
-    petition = _load_for_update(petition_id)
+    petition = lock_petition(petition_id)
     _require_commissioner(actor, petition)
     if petition.state != PetitionState.SUBMITTED:
         raise Conflict(

@@ -185,7 +185,9 @@ def receipt_hash_of(code: str | None) -> str | None:
 
 # How long a process trusts what it read about a collecting petition's signing window. Safe to
 # cache: the only way out of "collecting" is "closed" at ``closes_at``, which the window check
-# below enforces by itself, and a petition's period and district never change while collecting.
+# below enforces by itself, and a petition's district never changes while collecting. Its period
+# may only grow (an extension, ``services.petitions.extensions``): a window that looks closed is
+# read again before a signature is refused as late.
 WINDOW_CACHE_SECONDS = 30
 
 
@@ -211,7 +213,11 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
     """
     cache = current_app.extensions.setdefault("recall_signing_windows", {})
     window = cache.get(petition_id)
-    if window is None or time.monotonic() - window.read_at > WINDOW_CACHE_SECONDS:
+    if (
+        window is None
+        or time.monotonic() - window.read_at > WINDOW_CACHE_SECONDS
+        or now >= window.closes_at
+    ):
         petition = get_or_raise(
             Petition, petition_id, _("There is no such petition."), field="petition"
         )

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from recall.services.petitions.extensions import DESCRIPTION_MAX
 from recall.services.petitions.lifecycle import GROUNDS_MAX, REASON_MAX
 
 
@@ -36,6 +45,23 @@ class MemberIinForm(FlaskForm):
     """A group member's IIN (the service checks it: the group is made of voters of the district)."""
 
     iin = StringField(_l("Your IIN (12 digits)"), validators=[DataRequired(), Length(max=40)])
+
+
+class ExtendForm(FlaskForm):
+    """A commission's extension of the signing period (the service checks it against the rule)."""
+
+    days = IntegerField(_l("Extend by (days)"), validators=[InputRequired()])
+    cause = SelectField(
+        _l("Cause"),
+        choices=[
+            SelectChoice("outage", _l("an outage")),
+            SelectChoice("other", _l("another cause")),
+        ],
+    )
+    description = TextAreaField(
+        _l("What happened (for an outage: what was down, from when to when)"),
+        validators=[DataRequired(), Length(max=DESCRIPTION_MAX + 1000)],
+    )
 
 
 class ReasonForm(FlaskForm):

@@ -13,7 +13,7 @@ from recall.replica import lag_tolerant
 from recall.security import login_required, public, roles_required
 from recall.services.appeals.lifecycle import citable_appeals, cited_appeals
 from recall.services.deputies import directory
-from recall.services.petitions import deputy_answer, electorate, initiative
+from recall.services.petitions import deputy_answer, electorate, extensions, initiative
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
 from recall.services.promises import queries as promise_queries
@@ -23,6 +23,7 @@ from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
 from recall.web.petitions.forms import (
     AnswerForm,
+    ExtendForm,
     InviteForm,
     MemberIinForm,
     OpenPetitionForm,
@@ -66,6 +67,7 @@ def _petition_page(petition_id: int, **forms) -> str:
         "appeals": cited_appeals(petition.id),
         "confirmed_members": petitions.confirmed_members(petition),
         "group_checks": _group_checks(petition),
+        "extensions": extensions.shown_extensions(petition),
         "is_initiator": viewer is not None and petition.initiator_id == viewer.id,
         "membership": membership,
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
@@ -83,6 +85,7 @@ def _group_checks(petition):
 
 
 bp.add_app_template_global(initiative.check_label, "group_check_label")
+bp.add_app_template_global(extensions.cause_label, "extension_cause_label")
 
 
 def _forms(viewer, forms: dict) -> dict:
@@ -96,6 +99,7 @@ def _forms(viewer, forms: dict) -> dict:
         "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "answer_form": forms.get("answer_form") or AnswerForm(formdata=None),
+        "extend_form": forms.get("extend_form") or ExtendForm(formdata=None),
     }
 
 
@@ -266,6 +270,23 @@ def record_deputy_answer(petition_id: int):
         lambda: deputy_answer.record_deputy_answer(current_user, petition_id, form.answer.data),
         done=lambda _r: _to_petition(petition_id, _("The deputy's answer is recorded.")),
         page=lambda: _petition_page(petition_id, answer_form=form),
+    )
+
+
+@bp.post("/petitions/<int:petition_id>/extend")
+@roles_required(Role.COMMISSIONER)
+def extend_signing(petition_id: int):
+    form = ExtendForm()
+    return submit(
+        form,
+        lambda: extensions.extend_signing(
+            current_user, petition_id, form.days.data, form.cause.data, form.description.data
+        ),
+        done=lambda ext: _to_petition(
+            petition_id,
+            _("The signing period is extended to %(date)s.", date=ext.closes_at.date().isoformat()),
+        ),
+        page=lambda: _petition_page(petition_id, extend_form=form),
     )
 
 

@@ -91,6 +91,11 @@ class RuleForm(FlaskForm):
     min_initiative_group = IntegerField(
         _l("Minimum initiative group"), validators=[InputRequired(), NumberRange(min=0)]
     )
+    max_extension_days = IntegerField(
+        _l("Days the commission may extend the signing period by, in all (0: none)"),
+        validators=[InputRequired(), NumberRange(min=0)],
+        default=0,
+    )
     withdrawal_allowed = BooleanField(_l("Signers may withdraw"))
     running_count_public = BooleanField(_l("A running count may be published during signing"))
     verification_method = SelectField(
