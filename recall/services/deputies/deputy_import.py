@@ -123,6 +123,9 @@ class ImportPlan:
     # Names per language of parties (by name) and regions (by name), from Popolo other_names.
     party_names: dict[str, dict[str, str]] = field(default_factory=dict)
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Indexes for the checks, so a national file (thousands of seats) is read in linear time.
+    numbered: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
+    deputy_ids: set[str] = field(default_factory=set, repr=False)
 
 
 @dataclass(frozen=True)
@@ -228,19 +231,19 @@ def _add_district(plan: ImportPlan, row, record: DistrictRecord) -> None:
             row, f"district {record.code} of {record.body_slug!r} differs from an earlier row"
         )
     if known is None and record.number is not None:
-        for other in plan.districts.values():
-            if other.body_slug == record.body_slug and other.number == record.number:
-                raise ImportRowError(
-                    row,
-                    f"districts {other.code} and {record.code} both have number {record.number}",
-                )
+        other = plan.numbered.setdefault((record.body_slug, record.number), record.code)
+        if other != record.code:
+            raise ImportRowError(
+                row, f"districts {other} and {record.code} both have number {record.number}"
+            )
     plan.districts[key] = record
 
 
 def _add_deputy(plan: ImportPlan, record: DeputyRecord) -> None:
     row = record.row
-    if any(d.external_id == record.external_id for d in plan.deputies):
+    if record.external_id in plan.deputy_ids:
         raise ImportRowError(row, f"deputy id {record.external_id!r} appears twice")
+    plan.deputy_ids.add(record.external_id)
     if record.mandate_type != MandateType.PARTY_LIST and record.district_code is None:
         raise ImportRowError(row, f"a {record.mandate_type.value} deputy needs a district")
     if record.mandate_type == MandateType.PARTY_LIST and record.district_code is not None:
@@ -473,11 +476,16 @@ def _write_districts(
     plan: ImportPlan, result: ImportResult, bodies: dict[str, Body]
 ) -> dict[tuple[str, str], District]:
     districts: dict[tuple[str, str], District] = {}
+    # Every district of the file's bodies in one query, not one per record.
+    known = {
+        (d.body_id, d.code): d
+        for d in db.session.scalars(
+            sa.select(District).where(District.body_id.in_([b.id for b in bodies.values()]))
+        )
+    }
     for key, record in plan.districts.items():
         body = bodies[record.body_slug]
-        existing = db.session.scalar(
-            sa.select(District).where(District.body_id == body.id, District.code == record.code)
-        )
+        existing = known.get((body.id, record.code))
         values = {
             "body_id": body.id,
             "code": record.code,
@@ -517,6 +525,16 @@ def _deputy_values(record: DeputyRecord, existing: Deputy | None) -> dict[str, A
     return values
 
 
+def _deputies_by_external_id(ids: list[str]) -> dict[str, Deputy]:
+    """The stored deputies with these ids, read in chunks (one query per thousand, not per id)."""
+    found: dict[str, Deputy] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for deputy in db.session.scalars(sa.select(Deputy).where(Deputy.external_id.in_(chunk))):
+            found[deputy.external_id] = deputy
+    return found
+
+
 def _end_unlisted(plan: ImportPlan, result: ImportResult, bodies: dict[str, Body]) -> None:
     """End the term of each serving deputy of a complete body that the file no longer lists."""
     listed = {record.external_id for record in plan.deputies}
@@ -546,14 +564,15 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
     bodies = _write_bodies(plan, result)
     districts = _write_districts(plan, result, bodies)
     parties: dict[str, Party] = {}
+    known_parties = {
+        p.name: p for p in db.session.scalars(sa.select(Party).where(Party.name.in_(plan.parties)))
+    }
     for name in sorted(plan.parties):
-        existing = db.session.scalar(sa.select(Party).where(Party.name == name))
-        parties[name] = _upsert(result, "parties", existing, Party, {"name": name})
+        parties[name] = _upsert(result, "parties", known_parties.get(name), Party, {"name": name})
     db.session.flush()
+    known_deputies = _deputies_by_external_id([r.external_id for r in plan.deputies])
     for record in plan.deputies:
-        existing = db.session.scalar(
-            sa.select(Deputy).where(Deputy.external_id == record.external_id)
-        )
+        existing = known_deputies.get(record.external_id)
         district = (
             districts[(record.body_slug, record.district_code)] if record.district_code else None
         )
