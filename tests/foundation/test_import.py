@@ -51,6 +51,38 @@ def test_reimport_with_a_change_updates_in_place(runner, tmp_path):
     assert _counts() == (2, 3, 1, 4)
 
 
+def test_csv_districts_known_by_code_and_multi_member_seats(runner, tmp_path):
+    added = runner.invoke(
+        args=[
+            "deputies",
+            "add-kind",
+            "ph_council",
+            "--name",
+            "en=City council",
+            "--jurisdiction",
+            "Philippines",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    (tmp_path / "council.csv").write_text(
+        "body_slug,body_name,body_level,body_seats,district_code,district_name,district_region,"
+        "deputy_id,full_name,mandate_type,term_start\n"
+        "davao,Davao City Council,ph_council,2,DVO-1,First District,Davao,ph-1,Ana Cruz,"
+        "multi_member,2025-06-30\n"
+        "davao,Davao City Council,ph_council,2,DVO-1,First District,Davao,ph-2,Ben Reyes,"
+        "multi_member,2025-06-30\n"
+    )
+    result = runner.invoke(args=["deputies", "import", str(tmp_path / "council.csv")])
+    assert result.exit_code == 0, result.output
+    district = db.session.scalar(sa.select(District))
+    assert (district.code, district.number) == ("DVO-1", None)
+    members = db.session.scalars(sa.select(Deputy).order_by(Deputy.external_id)).all()
+    assert [(d.mandate_type, d.district_id) for d in members] == [
+        (MandateType.MULTI_MEMBER, district.id)
+    ] * 2
+    assert db.session.scalar(sa.select(Body)).jurisdiction == "Philippines"
+
+
 def test_popolo_import_is_idempotent(runner):
     first = runner.invoke(args=["deputies", "import", str(DATA / "deputies.popolo.json")])
     assert first.exit_code == 0, first.output

@@ -36,6 +36,7 @@ CSV_COLUMNS = (
     "body_seats",
     "body_list_seats",
     "district_number",
+    "district_code",
     "district_name",
     "district_region",
     "registered_voters",
@@ -304,13 +305,15 @@ def plan_from_csv(text: str) -> ImportPlan:
         number = _int(
             line_no, "district_number", row.get("district_number"), required=False, minimum=1
         )
-        if number is not None:
+        # A district is known by its code where the row gives one, else by its number.
+        code = _text(row.get("district_code")) or (str(number) if number is not None else None)
+        if code is not None:
             _add_district(
                 plan,
                 line_no,
                 DistrictRecord(
                     body_slug=slug,
-                    code=str(number),
+                    code=code,
                     number=number,
                     name=_text(row.get("district_name"))
                     or _fail(line_no, "district_name is missing"),
@@ -339,7 +342,7 @@ def plan_from_csv(text: str) -> ImportPlan:
             "mandate_type",
             MandateType,
             row.get("mandate_type"),
-            default=MandateType.SINGLE_MANDATE if number is not None else MandateType.PARTY_LIST,
+            default=MandateType.SINGLE_MANDATE if code is not None else MandateType.PARTY_LIST,
         )
         _add_deputy(
             plan,
@@ -349,7 +352,7 @@ def plan_from_csv(text: str) -> ImportPlan:
                 full_name=full_name,
                 body_slug=slug,
                 mandate_type=mandate,
-                district_code=_district_code(line_no, mandate, number),
+                district_code=_district_code(line_no, mandate, code),
                 party=_text(row.get("party")) or None,
                 term_start=_date(line_no, "term_start", row.get("term_start")),
                 term_end=_date(line_no, "term_end", row.get("term_end"), required=False),
@@ -365,13 +368,10 @@ def _fail(row, reason: str):
     raise ImportRowError(row, reason)
 
 
-def _district_code(row, mandate: MandateType, number: int | None) -> str | None:
-    """A CSV district is known by its number."""
-    if mandate == MandateType.PARTY_LIST:
-        if number is not None:
-            raise ImportRowError(row, "a party-list deputy has no district")
-        return None
-    return None if number is None else str(number)
+def _district_code(row, mandate: MandateType, code: str | None) -> str | None:
+    if mandate == MandateType.PARTY_LIST and code is not None:
+        raise ImportRowError(row, "a party-list deputy has no district")
+    return None if mandate == MandateType.PARTY_LIST else code
 
 
 def plan_from_file(path: str | Path, options: PopoloOptions | None = None) -> ImportPlan:
