@@ -10,7 +10,7 @@ from flask_login import current_user
 from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
-from recall.api.schemas import page_json
+from recall.api.schemas import body_ref, deputy_ref, district_ref, page_json
 from recall.api.signatures import json_object, text_value
 from recall.extensions import db
 from recall.models.appeal import Appeal
@@ -31,22 +31,9 @@ def appeal_summary_json(appeal: Appeal) -> dict[str, Any]:
         "state": appeal.state.value,
         "title": appeal.title,
         "addressee": "deputy" if appeal.deputy_id else "body",
-        "deputy": (
-            {"id": appeal.deputy.id, "full_name": appeal.deputy.full_name}
-            if appeal.deputy
-            else None
-        ),
-        "body": {"id": appeal.body.id, "slug": appeal.body.slug, "name": appeal.body.name},
-        "district": (
-            {
-                "id": appeal.district.id,
-                "code": appeal.district.code,
-                "number": appeal.district.number,
-                "name": appeal.district.name,
-            }
-            if appeal.district
-            else None
-        ),
+        "deputy": deputy_ref(appeal.deputy) if appeal.deputy else None,
+        "body": body_ref(appeal.body),
+        "district": district_ref(appeal.district) if appeal.district else None,
         "opens_at": _iso(appeal.opens_at),
         "closes_at": _iso(appeal.closes_at),
         "threshold": appeal.threshold,

@@ -7,11 +7,17 @@ from flask import request
 from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
-from recall.api.schemas import body_json, deputy_json, district_json, page_json
+from recall.api.schemas import (
+    body_json,
+    deputy_json,
+    district_json,
+    district_match_json,
+    page_json,
+)
 from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.appeals import lifecycle as appeals
-from recall.services.deputies import directory, popolo_export
+from recall.services.deputies import directory, localities, popolo_export
 
 
 @bp.get("/deputies")
@@ -44,6 +50,28 @@ def list_deputies():
 def get_deputy(deputy_id: int):
     deputy = directory.get_deputy(deputy_id)
     return {**deputy_json(deputy), "appeals": appeals.responsiveness(deputy.id).as_dict()}
+
+
+@bp.get("/districts")
+@documented(
+    "Find districts by where one lives",
+    tags=("deputies",),
+    response=s.DistrictMatchPage,
+    query=s.DistrictQuery,
+    headers=PAGE_HEADERS,
+    errors=(422,),
+    description="Every district with a locality, street or name containing every word of `q`, "
+    "in any script (Тулегенова finds Tulegenova): a place split between districts lists each.",
+)
+@public
+@lag_tolerant
+def find_districts():
+    page = localities.find_districts(
+        request.args.get("q"),
+        request.args.get("page", type=int),
+        request.args.get("per_page", type=int),
+    )
+    return page_json(page, district_match_json)
 
 
 @bp.get("/districts/<int:district_id>")

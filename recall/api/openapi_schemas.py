@@ -81,10 +81,34 @@ class CsvQuery(Schema):
 # ---------------------------------------------------------------- deputies
 
 
+def _names():
+    """Every name of a row by language code (issue 11)."""
+    return _req(
+        fields.Dict,
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Every name by language code (kk, ru, en, and others a source gave)."
+        },
+    )
+
+
+def _name():
+    """The name in the requested language."""
+    return _req(
+        fields.String,
+        metadata={
+            "description": "In the requested language (?lang= or Accept-Language), else ru, kk, "
+            "en, any other, else the name as imported."
+        },
+    )
+
+
 class BodyRef(Schema):
     id = _req(fields.Integer)
     slug = _req(fields.String)
-    name = _req(fields.String)
+    name = _name()
+    names = _names()
 
 
 class BodyOut(BodyRef):
@@ -121,21 +145,27 @@ class DistrictOut(Schema):
     body_id = _req(fields.Integer)
     code = _req(fields.String, metadata=_DISTRICT_CODE)
     number = _opt(fields.Integer, metadata=_DISTRICT_NUMBER)
-    name = _req(fields.String)
-    region = _opt(fields.String)
+    name = _name()
+    names = _names()
+    region = _opt(fields.String, metadata={"description": "The region as stored (a filter value)."})
+    region_name = _opt(fields.String, metadata={"description": "The region's name, localized."})
+    region_names = _names()
     registered_voters = _opt(fields.Integer)
     voters_as_of = _opt(fields.Date)
 
 
 class PartyOut(Schema):
     id = _req(fields.Integer)
-    name = _req(fields.String)
+    name = _name()
+    names = _names()
     short_name = _opt(fields.String)
 
 
 class DeputyOut(Schema):
     id = _req(fields.Integer)
-    full_name = _req(fields.String)
+    full_name = _req(fields.String, metadata={"description": "The name as imported."})
+    name = _name()
+    names = _names()
     body = _req(fields.Nested(BodyRef))
     mandate_type = _req(fields.String, metadata={"enum": [m.value for m in MandateType]})
     district = _opt(fields.Nested(DistrictOut))
@@ -184,14 +214,51 @@ class DeputyQuery(PageQuery):
 
 class DeputyRef(Schema):
     id = _req(fields.Integer)
-    full_name = _req(fields.String)
+    full_name = _req(fields.String, metadata={"description": "The name as imported."})
+    name = _name()
+    names = _names()
 
 
 class DistrictRef(Schema):
     id = _req(fields.Integer)
     code = _req(fields.String, metadata=_DISTRICT_CODE)
     number = _opt(fields.Integer, metadata=_DISTRICT_NUMBER)
-    name = _req(fields.String)
+    name = _name()
+    names = _names()
+
+
+class PlaceOut(Schema):
+    locality = _req(fields.String, metadata={"description": "As the localities table spells it."})
+    street = _opt(fields.String, metadata={"description": "A street or micro-district, if any."})
+    name = _name()
+    names = _names()
+
+
+class DistrictMatchOut(DistrictOut):
+    body = _req(fields.Nested(BodyRef))
+    places = _req(
+        fields.List(fields.Nested(PlaceOut)),
+        metadata={
+            "description": "The places in the district that matched (empty when its name did)."
+        },
+    )
+    deputies = _req(fields.List(fields.Nested(DeputyRef)), metadata={"description": "Serving."})
+
+
+class DistrictMatchPage(Schema):
+    items = _req(fields.List(fields.Nested(DistrictMatchOut)))
+    meta = _req(fields.Nested(PageMeta))
+
+
+class DistrictQuery(PageQuery):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "A town, village, street or district name, in any script and case "
+            "(every word must match)."
+        },
+    )
 
 
 class PetitionDistrict(DistrictRef):
@@ -839,10 +906,8 @@ class DisputeIn(Schema):
 # ---------------------------------------------------------------- appeals (constituent petitions)
 
 
-class AppealBody(Schema):
-    id = _req(fields.Integer)
-    slug = _req(fields.String)
-    name = _req(fields.String)
+class AppealBody(BodyRef):
+    """The body an appeal is addressed to (the same shape as everywhere else)."""
 
 
 class AppealSummary(Schema):

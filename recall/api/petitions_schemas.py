@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from recall.api.schemas import body_ref, deputy_ref, district_ref
 from recall.models import Petition, User
 from recall.services.petitions.electorate import threshold_basis
 from recall.services.petitions.extensions import shown_extensions
@@ -32,14 +33,9 @@ def petition_summary_json(petition: Petition, figures: PetitionFigures) -> dict[
     return {
         "id": petition.id,
         "state": petition.state.value,
-        "deputy": {"id": petition.deputy.id, "full_name": petition.deputy.full_name},
-        "district": {
-            "id": petition.district.id,
-            "code": petition.district.code,
-            "number": petition.district.number,
-            "name": petition.district.name,
-        },
-        "body": {"id": petition.body.id, "slug": petition.body.slug, "name": petition.body.name},
+        "deputy": deputy_ref(petition.deputy),
+        "district": district_ref(petition.district),
+        "body": body_ref(petition.body),
         "opened_at": _iso(petition.created_at),
         "opens_at": _iso(petition.opens_at),
         "closes_at": _iso(petition.closes_at),
@@ -61,10 +57,7 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
     return {
         **petition_summary_json(petition, petition_figures([petition])[petition.id]),
         "district": {
-            "id": petition.district.id,
-            "code": petition.district.code,
-            "number": petition.district.number,
-            "name": petition.district.name,
+            **district_ref(petition.district),
             # Frozen at registration; null before it.
             "registered_voters": petition.registered_voters,
         },

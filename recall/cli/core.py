@@ -11,7 +11,7 @@ from recall.demo import accounts as demo_accounts
 from recall.demo import loader as demo
 from recall.models import MandateType, Role
 from recall.services.accounts import users
-from recall.services.deputies import body_kinds, boundaries, deputy_import
+from recall.services.deputies import body_kinds, boundaries, deputy_import, localities
 
 
 @click.command("seed")
@@ -103,7 +103,7 @@ def kinds_command() -> None:
         )
 
 
-@click.group("districts", help="Districts: their boundaries.")
+@click.group("districts", help="Districts: their boundaries and localities.")
 def districts_cli() -> None:
     pass
 
@@ -116,6 +116,21 @@ def import_boundaries_command(file: str) -> None:
     with transaction():
         result = boundaries.import_boundaries_file(file)
     click.echo(f"Boundaries of {result.updated} district(s) imported.")
+
+
+@districts_cli.command("import-localities")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_localities_command(file: str) -> None:
+    """Import the localities table from FILE (CSV: locality, street, district_code, body,
+    locality_kk/ru/en). Replaces the localities of the bodies it names; nothing is written if any
+    row is bad."""
+    with transaction():
+        result = localities.import_localities_file(file)
+    click.echo(
+        f"{result.created} localities imported for {result.bodies} body(ies); "
+        f"{result.replaced} earlier ones replaced."
+    )
 
 
 @click.group("demo", help="Demo data.")

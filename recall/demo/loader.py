@@ -16,7 +16,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from recall.demo import names as demo_names
 from recall.demo.accounts import DEMO_EMAIL_DOMAIN
+from recall.demo.localities import load_demo_localities
 from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import (
@@ -33,6 +35,7 @@ from recall.models import (
 )
 from recall.services.accounts import users as user_service
 from recall.services.deputies.body_kinds import get_kind
+from recall.services.names import ensure_region
 from recall.services.reference_data import ensure_reference_data
 
 MAZHILIS_TERM = (date(2023, 3, 29), date(2028, 3, 28))
@@ -71,43 +74,6 @@ MAZHILIS_LIST_SEATS: tuple[tuple[str, str, int], ...] = (
     ("People's Party of Kazakhstan", "QHP", 6),
     ("National Social Democratic Party", "JSDP", 3),
 )
-GIVEN_NAMES = (
-    "Aigerim",
-    "Nurlan",
-    "Dana",
-    "Yerlan",
-    "Aliya",
-    "Marat",
-    "Saule",
-    "Daulet",
-    "Zhanar",
-    "Askar",
-    "Gulnara",
-    "Timur",
-    "Madina",
-    "Bauyrzhan",
-    "Asel",
-    "Ruslan",
-    "Ainur",
-    "Serik",
-)
-SURNAMES = (
-    "Akhmetov",
-    "Omarova",
-    "Suleimenov",
-    "Zhakupova",
-    "Bekov",
-    "Nurpeisova",
-    "Karimov",
-    "Tulegenova",
-    "Abenov",
-    "Seitkali",
-    "Ismailova",
-    "Dzhaksybekov",
-    "Sarsenova",
-    "Mukanov",
-)
-
 DemoStep = Callable[["DemoResult"], None]
 
 
@@ -132,10 +98,6 @@ def database_is_empty() -> bool:
     )
 
 
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(SURNAMES)} {rng.choice(GIVEN_NAMES)} (demo)"
-
-
 def _add_deputy(
     result: DemoResult,
     body: Body,
@@ -145,9 +107,12 @@ def _add_deputy(
     party: Party | None,
     external_id: str,
 ) -> Deputy:
+    # Names from a generator seeded by the id: a deputy keeps their name whatever is loaded first.
+    names = demo_names.person_names(random.Random(external_id))
     deputy = Deputy(
         external_id=external_id,
-        full_name=_name(result.rng),
+        full_name=names["en"],
+        names=names,
         body=body,
         mandate_type=mandate,
         district=district,
@@ -163,7 +128,7 @@ def _add_deputy(
 def _load_parties() -> list[tuple[Party, int]]:
     parties = []
     for name, short, seats in MAZHILIS_LIST_SEATS:
-        party = Party(name=name, short_name=short)
+        party = Party(name=name, short_name=short, names=demo_names.party_names(name))
         db.session.add(party)
         parties.append((party, seats))
     return parties
@@ -173,6 +138,7 @@ def _load_mazhilis(result: DemoResult, parties: list[tuple[Party, int]]) -> None
     body = Body(
         slug="mazhilis",
         name="Mazhilis of the Parliament",
+        names=demo_names.body_names("mazhilis"),
         kind=get_kind(BodyLevel.MAZHILIS),
         seats_total=98,
         seats_party_list=69,
@@ -188,6 +154,9 @@ def _load_mazhilis(result: DemoResult, parties: list[tuple[Party, int]]) -> None
                 number=number,
                 region=region,
                 name=f"Single-mandate territorial district No. {number} ({region}{', ' + str(index + 1) if count > 1 else ''})",
+                names=demo_names.mazhilis_district_names(
+                    number, region, index + 1 if count > 1 else None
+                ),
                 registered_voters=voters + result.rng.randint(-40_000, 40_000),
                 voters_as_of=VOTERS_AS_OF,
             )
@@ -232,6 +201,7 @@ def _load_maslikhat(
     body = Body(
         slug=slug,
         name=name,
+        names=demo_names.body_names(slug),
         kind=get_kind(kind),
         region=region,
         seats_total=len(district_names) + list_seats,
@@ -245,6 +215,7 @@ def _load_maslikhat(
             number=number,
             region=region,
             name=district_name,
+            names=demo_names.maslikhat_district_names(slug, number, district_name),
             registered_voters=voters + result.rng.randint(-voters // 5, voters // 5),
             voters_as_of=VOTERS_AS_OF,
         )
@@ -333,6 +304,8 @@ def load_demo() -> DemoResult:
         )
     ensure_reference_data()  # presets, topics, reason codes, notification rules: the demo uses them all
     result = DemoResult()
+    for region in demo_names.REGIONS:
+        ensure_region(region, demo_names.region_names(region))
     parties = _load_parties()
     _load_mazhilis(result, parties)
     result.oblast = _load_maslikhat(
@@ -358,6 +331,7 @@ def load_demo() -> DemoResult:
         parties,
     )
     db.session.flush()
+    load_demo_localities()  # "Where do you live?": towns, villages and streets of every district
     _create_account(result, Role.CITIZEN, "Demo Citizen")
     _create_account(result, Role.MONITOR, "Demo Monitor", organization="Demo Watch (demo)")
     _create_account(result, Role.COMMISSIONER, "Demo Commissioner", body=result.mazhilis.slug)

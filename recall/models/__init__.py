@@ -26,6 +26,7 @@ from recall.models.fraud import (  # noqa: F401
     SourceBan,
     SourceFlag,
 )
+from recall.models.names import Locality, NamedMixin, Region
 from recall.models.notifications import Delivery, Follow, NotificationRule, WebhookEndpoint  # noqa: F401
 from recall.models.outbox import Event
 from recall.models.petition import (
@@ -84,7 +85,9 @@ __all__ = [
     "District",
     "Event",
     "InitiativeMember",
+    "Locality",
     "MandateType",
+    "NamedMixin",
     "Organization",
     "Party",
     "Petition",
@@ -95,6 +98,7 @@ __all__ = [
     "PetitionState",
     "RecallRuleVersion",
     "ReceiptDecoy",
+    "Region",
     "Role",
     "Signature",
     "SignatureClaim",

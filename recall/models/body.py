@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recall.extensions import db
 from recall.models.base import TimestampMixin
+from recall.models.names import NamedMixin
 
 
 class BodyLevel(StrEnum):
@@ -63,7 +64,7 @@ class BodyKind(TimestampMixin, db.Model):
         return f"<BodyKind {self.code}>"
 
 
-class Body(TimestampMixin, db.Model):
+class Body(NamedMixin, TimestampMixin, db.Model):
     """A representative body (the Mazhilis, one maslikhat, a parliament of another country)."""
 
     __tablename__ = "bodies"
@@ -116,7 +117,7 @@ def _code_from_number(context) -> str:
     return str(number)
 
 
-class District(TimestampMixin, db.Model):
+class District(NamedMixin, TimestampMixin, db.Model):
     """An electoral district (constituency, area) of a body."""
 
     __tablename__ = "districts"
@@ -158,7 +159,7 @@ class District(TimestampMixin, db.Model):
         return f"<District {self.body_id}/{self.code}>"
 
 
-class Party(TimestampMixin, db.Model):
+class Party(NamedMixin, TimestampMixin, db.Model):
     """A political party."""
 
     __tablename__ = "parties"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recall.extensions import db
 from recall.models.base import TimestampMixin, enum_column
 from recall.models.body import Body, District, Party
+from recall.models.names import NamedMixin
 
 
 class MandateType(StrEnum):
@@ -26,9 +27,11 @@ class DeputyStatus(StrEnum):
     TERM_ENDED = "term_ended"
 
 
-class Deputy(TimestampMixin, db.Model):
+class Deputy(NamedMixin, TimestampMixin, db.Model):
     """An elected deputy. Single-mandate and multi-member deputies have a district; list deputies
     never do."""
+
+    LEGACY_NAME = "full_name"
 
     __tablename__ = "deputies"
 

@@ -41,9 +41,11 @@ from recall.models.base import utcnow
 from recall.models.body import District
 from recall.models.signature import SignatureStatus, new_confirm_nonce
 from recall.rules.appeals import response_due, threshold_crossed
+from recall.rules.names import pick_name
 from recall.services.accounts.users import normalise_email
 from recall.services.appeals.states import PUBLIC_STATES, SIGNING_STATES, change_state
 from recall.services.iin_hash import hash_iin
+from recall.services.names import current_language
 from recall.services.outbox import record_event
 from recall.services.signing.counting import insert_for, local_day
 from recall.services.signing.online import (
@@ -323,6 +325,7 @@ def district_counts(appeal: Appeal) -> list[DistrictCount]:
             District.id,
             District.number,
             District.name,
+            District.names,
             District.body_id,
             District.code,
             sa.func.coalesce(AppealDistrictCount.confirmed, 0),
@@ -338,18 +341,19 @@ def district_counts(appeal: Appeal) -> list[DistrictCount]:
         .where(sa.or_(District.body_id == appeal.body_id, AppealDistrictCount.confirmed > 0))
         .order_by(District.body_id != appeal.body_id, District.number, District.id)
     ).all()
+    language = current_language()  # names in the reader's language (issue 11)
     return [
         DistrictCount(
             district_id=i,
             number=number,
-            name=name,
+            name=pick_name(names, language, name),
             confirmed=int(confirmed),
             constituent=(i == appeal.district_id)
             if appeal.district_id is not None
             else body_id == appeal.body_id,
             code=code,
         )
-        for i, number, name, body_id, code, confirmed in rows
+        for i, number, name, names, body_id, code, confirmed in rows
     ]
 
 

@@ -25,6 +25,7 @@ from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, BodyKind, Deputy, DeputyStatus, District, MandateType, Party
 from recall.models.base import utcnow
+from recall.rules.names import usable_names
 from recall.rules.seats import list_seats_for, seat_rule_problem
 from recall.services.deputies.body_kinds import get_kind
 
@@ -514,6 +515,10 @@ def _deputy_values(record: DeputyRecord, existing: Deputy | None) -> dict[str, A
     for name in ("identifiers", "birth_date"):
         if getattr(record, name) is not None:
             values[name] = getattr(record, name)
+    if record.names is not None:
+        # Popolo other_names by language (recall.services.names shows them); a tag that is no
+        # language code is left out rather than failing the file.
+        values["names"] = usable_names(record.names)
     if (
         existing is not None
         and existing.status == DeputyStatus.RECALLED

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from recall.extensions import db
-from recall.models import Body, Deputy, District, MandateType, Party
+from recall.models import Body, Deputy, DeputyStatus, District, MandateType, Party, Petition
+from recall.rules.names import query_words
 from recall.services.lookup import get_or_raise
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
+from recall.services.petitions.states import ACTIVE_STATES
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,11 @@ def list_deputies(
     if filters.mandate_type:
         query = query.where(Deputy.mandate_type == filters.mandate_type)
     if filters.q:
-        query = query.where(Deputy.full_name.ilike(f"%{filters.q.strip()}%"))
+        # Any script, any case: every word of the query in one of the deputy's names (issue 11).
+        words = query_words(filters.q)
+        query = query.where(
+            sa.and_(*(Deputy.search_key.contains(w) for w in words)) if words else sa.false()
+        )
     query = query.order_by(Body.id, District.number.nulls_last(), Deputy.full_name, Deputy.id)
     return paginate(query, page, per_page)
 
@@ -79,6 +85,31 @@ def get_deputy(deputy_id: int) -> Deputy:
 def get_district(district_id: int) -> District:
     district = get_or_raise(District, district_id, _("No such district."))
     return district
+
+
+@dataclass(frozen=True)
+class DistrictOverview:
+    """What the district page shows first: its serving deputy (deputies) and active petitions."""
+
+    district: District
+    deputies: list[Deputy]  # serving first, then the newest term first
+    active_petitions: list[Petition]
+
+
+def district_overview(district_id: int) -> DistrictOverview:
+    """The district, its deputies (serving first) and its petitions not yet final (newest first).
+
+    Raises ``NotFound`` for an unknown district."""
+    district = get_district(district_id)
+    deputies = sorted(
+        district_deputies(district), key=lambda d: d.status != DeputyStatus.SERVING
+    )  # stable: within each group the newest term stays first
+    petitions = db.session.scalars(
+        sa.select(Petition)
+        .where(Petition.district_id == district.id, Petition.state.in_(ACTIVE_STATES))
+        .order_by(Petition.created_at.desc(), Petition.id.desc())
+    )
+    return DistrictOverview(district, deputies, list(petitions))
 
 
 def district_deputies(district: District) -> list[Deputy]:

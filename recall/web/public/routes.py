@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from recall.i18n import LANG_COOKIE
 from recall.replica import lag_tolerant
 from recall.security import public
-from recall.services.deputies import directory
+from recall.services.deputies import directory, localities
 from recall.web.page_cache import anonymous_cache
 from recall.web.public import catalogue
 from recall.web.redirects import local_target
@@ -52,10 +52,24 @@ def show_deputy(deputy_id: int):
 @lag_tolerant
 @anonymous_cache
 def show_district(district_id: int):
-    district = directory.get_district(district_id)
+    overview = directory.district_overview(district_id)
     return render_template(
-        "public/district.html", district=district, deputies=directory.district_deputies(district)
+        "public/district.html",
+        district=overview.district,
+        deputies=overview.deputies,
+        petitions=overview.active_petitions,
     )
+
+
+@bp.get("/districts")
+@public
+@lag_tolerant
+@anonymous_cache
+def find_district():
+    """Where do you live: districts by locality, street or district name, in any script."""
+    q = (request.args.get("q") or "").strip()
+    found = localities.find_districts(q, request.args.get("page", type=int)) if q else None
+    return render_template("public/find_district.html", q=q, found=found)
 
 
 @bp.get("/data")
