@@ -29,6 +29,7 @@ from recall.notifications.queue import redis_connection
 from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
 from recall.services.appeals.signing import expire_unconfirmed as expire_appeal_signatures
 from recall.services.audit import publish_daily_head
+from recall.services.deputies.recall_opening import announce_recall_openable
 from recall.services.fraud.patterns import scan_sources
 from recall.services.petitions.lifecycle import close_due_petitions
 from recall.services.signing.counting import recount_all, sync_counts
@@ -54,6 +55,7 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("appeals.mark_overdue", 300, mark_overdue),
     ("fraud.scan_sources", 300, scan_sources),
     ("appeals.expire_unconfirmed", 300, expire_appeal_signatures),
+    ("deputies.announce_recall_openable", 3600, announce_recall_openable),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

@@ -45,6 +45,8 @@ class Deputy(NamedMixin, TimestampMixin, db.Model):
     party_id: Mapped[int | None] = mapped_column(sa.ForeignKey("parties.id"), index=True)
     term_start: Mapped[date] = mapped_column(sa.Date)
     term_end: Mapped[date | None] = mapped_column(sa.Date)
+    # The opening day of the recall window followers were last told about (issue 10).
+    recall_openable_announced_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[DeputyStatus] = mapped_column(
         enum_column(DeputyStatus, name="deputy_status"), default=DeputyStatus.SERVING
     )

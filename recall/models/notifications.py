@@ -73,6 +73,7 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("account.confirmation_requested", (Recipient.PAYLOAD_USER,)),
     ("account.registration_attempted", (Recipient.PAYLOAD_USER,)),
     ("petition.opened", (Recipient.PETITION_INITIATORS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
+    ("deputy.recall_openable", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     (
         "petition.submitted",
         (Recipient.BODY_COMMISSION, Recipient.PETITION_INITIATORS, *_ALL_FOLLOWERS, *_HOOKS),

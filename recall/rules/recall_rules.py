@@ -548,6 +548,37 @@ def recall_eligibility(
     return Eligibility(True, None)
 
 
+def recall_window(
+    rule: RecallRule, mandate_type: str, term_start: date, term_end: date
+) -> tuple[date, date] | None:
+    """The first and last days of the term on which a recall may be started under ``rule``.
+
+    Contract: the same days :func:`recall_eligibility` allows (term_start + lockout_first_days
+    to term_end - lockout_last_days, both included); None when the mandate type cannot be
+    recalled or the lock-outs leave no day. ValueError if start is after end.
+    """
+    if term_start > term_end:
+        raise ValueError("term_start is after term_end")
+    if mandate_type not in rule.recallable_mandates:
+        return None
+    first = term_start + timedelta(days=rule.lockout_first_days)
+    try:
+        last = term_end - timedelta(days=rule.lockout_last_days)
+    except OverflowError:  # an open term end near date.max
+        last = term_end
+    return (first, last) if first <= last else None
+
+
+def recall_opens_on(
+    rule: RecallRule, mandate_type: str, term_start: date, term_end: date, on: date
+) -> date | None:
+    """The first day on or after ``on`` on which a recall may be started; None if none is left."""
+    window = recall_window(rule, mandate_type, term_start, term_end)
+    if window is None or on > window[1]:
+        return None
+    return max(window[0], on)
+
+
 def decide_recall_vote(
     rule: RecallRule,
     registered: int,

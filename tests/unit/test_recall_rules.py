@@ -806,3 +806,29 @@ def test_bad_channels_and_answer_are_refused(mutate: Any, field: str) -> None:
 def test_every_channel_round_trips() -> None:
     rule = dataclasses.replace(CA, signing_channels=SIGNING_CHANNELS)
     assert RecallRule.from_dict(json.loads(json.dumps(rule.to_dict()))) == rule
+
+
+# ------------------------------------------- when a recall can be opened (issue 10)
+
+
+def test_recall_window_and_opening_day_match_eligibility():
+    from recall.rules.recall_rules import (
+        PRESETS,
+        recall_eligibility,
+        recall_opens_on,
+        recall_window,
+    )
+
+    rule = PRESETS["philippines_ra_9244"]  # one year of lock-out at each end
+    start, end = date(2025, 6, 30), date(2028, 6, 30)
+    first, last = recall_window(rule, "single_mandate", start, end)
+    assert (first, last) == (date(2026, 6, 30), date(2027, 7, 1))
+    for day in (first - timedelta(days=1), first, last, last + timedelta(days=1)):
+        allowed = recall_eligibility(rule, "single_mandate", start, end, day).allowed
+        assert allowed == (first <= day <= last)
+    assert recall_opens_on(rule, "single_mandate", start, end, date(2025, 7, 1)) == first
+    assert recall_opens_on(rule, "single_mandate", start, end, date(2026, 9, 1)) == date(2026, 9, 1)
+    assert recall_opens_on(rule, "single_mandate", start, end, last + timedelta(days=1)) is None
+    assert recall_window(rule, "party_list", start, end) is None
+    short = (date(2025, 1, 1), date(2026, 6, 1))  # two years of lock-outs in a shorter term
+    assert recall_window(rule, "single_mandate", *short) is None

@@ -29,7 +29,13 @@ from recall.models import (
     User,
 )
 from recall.models.base import utcnow
-from recall.rules.recall_rules import PRESETS, InvalidRule, RecallRule, recall_eligibility
+from recall.rules.recall_rules import (
+    PRESETS,
+    InvalidRule,
+    RecallRule,
+    recall_eligibility,
+    recall_window,
+)
 from recall.services.audit import append_audit, canonical_json
 from recall.services.deputies.body_kinds import default_rule_key
 from recall.services.lookup import get_or_raise
@@ -223,6 +229,10 @@ class DeputyEligibility:
     allowed: bool
     reason_code: str | None
     message: str
+    # The days of the term on which a recall may be started (the rule's lock-outs against the
+    # term), None when there are none (party list, not serving, no rule, no day left).
+    opens_on: date | None = None
+    open_until: date | None = None
 
 
 def _reason_message(code: str | None, rule: RecallRule | None) -> str:
@@ -276,4 +286,15 @@ def deputy_eligibility(
             deputy.term_end or OPEN_TERM_END,
             today,
         ).reason_code
-    return DeputyEligibility(code is None, code, _reason_message(code, rule))
+    window = None
+    if code in (None, "term_not_started", "lockout_start"):
+        window = recall_window(
+            rule, deputy.mandate_type.value, deputy.term_start, deputy.term_end or OPEN_TERM_END
+        )
+    return DeputyEligibility(
+        code is None,
+        code,
+        _reason_message(code, rule),
+        window[0] if window else None,
+        window[1] if window and deputy.term_end else None,
+    )
