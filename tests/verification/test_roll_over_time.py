@@ -13,7 +13,7 @@ from recall.models import District, ImportStatus, Role, VoterRollEntry, VoterRol
 from recall.models.signature import CheckStatus, Signature
 from recall.services.signing import counting
 from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
+from recall.services.verification import export, voter_roll
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -94,6 +94,20 @@ def test_a_signature_is_judged_by_the_roll_in_force_on_its_signing_day(request, 
         "added_late": (CheckStatus.VALID, None),
         "stays": (CheckStatus.VALID, None),
     }
+    # The export's roll_match reads the same roll as the checks: the one in force on the day.
+    column = export.EXPORT_HEADER.index("roll_match")
+    by_id = {row[0]: row[column] for row in export.export_signatures(commissioner, petition.id)}
+    expected = {
+        "moved_early": "in_district",
+        "moved_late": "other_district",
+        "added_early": "not_on_roll",
+        "added_late": "in_district",
+        "stays": "in_district",
+    }
+    assert {k: by_id[s.id] for k, s in sigs.items()} == expected
+    lines = "".join(export.export_csv(commissioner, petition.id)).splitlines()[1:]
+    by_line = {int(line.split(",")[0]): line.split(",")[column] for line in lines}
+    assert {k: by_line[s.id] for k, s in sigs.items()} == expected
     # The earlier roll is still there; the electorate on a date is the count of its roll.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollEntry)) == 8
     district = db.session.get(District, d1.id)

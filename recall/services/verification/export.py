@@ -1,7 +1,7 @@
 """The commission's export of a petition's signatures: one CSV row per signature, streamed.
 
 Each row: the signature, how and when it was given (channel, paper sheet and line), its verdict
-and reason code, and its match on the body's active roll. It holds personal data (names, the
+and reason code, and its match on the roll in force on its signing day. It holds personal data (names, the
 last four IIN digits), so only commissioners of the petition's body (or the server operator)
 get it. Rows are streamed from a server-side cursor (``yield_per``) and never held in memory
 together: a million signatures export in constant memory.
@@ -21,8 +21,15 @@ from recall.models.body import District
 from recall.models.signature import Signature
 from recall.models.user import User
 from recall.models.verification import VoterRollEntry
-from recall.services.verification.checks import get_petition
-from recall.services.verification.voter_roll import active_import_id
+from recall.services.verification.checks import (
+    _day_key,
+    _dialect,
+    _key,
+    _local_date,
+    _register_sqlite_functions,
+    get_petition,
+)
+from recall.services.verification.voter_roll import RollPeriod, rolls_in_force
 
 EXPORT_HEADER = (
     "signature_id",
@@ -50,15 +57,22 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     ``actor`` must be a commissioner of the petition's body (None: the server operator). The
     access check runs at once (NotFound, Forbidden), the rows are read lazily as the iterator is
     consumed, in batches of :data:`BATCH_ROWS` from a server-side cursor. ``roll_match`` is
-    ``in_district``, ``other_district``, ``not_on_roll``, or empty when the body has no active
-    roll. Reads only.
+    ``in_district``, ``other_district``, ``not_on_roll``, or empty when the body has no roll; it
+    is judged, as the checks judge, against the roll in force on the signature's signing day
+    (``voter_roll.rolls_in_force``), and ``roll_*`` come from that roll's entry. Reads only.
     """
     petition = get_petition(actor, petition_id)
-    import_id = active_import_id(petition.body_id)
+    return _rows(petition.id, *_roll_of(petition))
+
+
+def _roll_of(petition) -> tuple[list[RollPeriod], int | None]:
+    """The body's rolls in force over time and the petition's district number."""
+    if _dialect() == "sqlite":
+        _register_sqlite_functions()  # the local signing day
     district_number = db.session.scalar(
         sa.select(District.number).where(District.id == petition.district_id)
     )
-    return _rows(petition.id, import_id, district_number)
+    return rolls_in_force(petition.body_id), district_number
 
 
 def export_csv(actor: User | None, petition_id: int) -> Iterator[str]:
@@ -71,14 +85,11 @@ def export_csv(actor: User | None, petition_id: int) -> Iterator[str]:
     that), in constant memory. Elsewhere (SQLite) the rows go through ``csv.writer``.
     """
     petition = get_petition(actor, petition_id)
-    import_id = active_import_id(petition.body_id)
-    district_number = db.session.scalar(
-        sa.select(District.number).where(District.id == petition.district_id)
-    )
+    roll = _roll_of(petition)
     header = ",".join(EXPORT_HEADER) + "\n"
     if db.session.get_bind().dialect.name != "postgresql":
-        return _csv_chunks(header, _rows(petition.id, import_id, district_number))
-    return _copy_chunks(header, _query(petition.id, import_id, district_number))
+        return _csv_chunks(header, _rows(petition.id, *roll))
+    return _copy_chunks(header, _query(petition.id, *roll))
 
 
 CHUNK_BYTES = 64 * 1024
@@ -132,20 +143,48 @@ def _signed_at(col):
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", col)
 
 
-def _rows(petition_id: int, import_id: int | None, district_number: int) -> Iterator[tuple]:
-    query = _query(petition_id, import_id, district_number)
+def _rows(
+    petition_id: int, periods: list[RollPeriod], district_number: int | None
+) -> Iterator[tuple]:
+    query = _query(petition_id, periods, district_number)
     # Core rows from a server-side cursor, BATCH_ROWS per round trip (no ORM loading per row).
     result = db.session.connection().execution_options(yield_per=BATCH_ROWS).execute(query)
     for batch in result.partitions():
         yield from map(tuple, batch)
 
 
-def _query(petition_id: int, import_id: int | None, district_number: int) -> sa.Select:
+def _query(petition_id: int, periods: list[RollPeriod], district_number: int | None) -> sa.Select:
     sig, entry = Signature, VoterRollEntry
-    # The importer refuses (or drops) repeated IINs, so a voter has at most one row per import.
-    on_roll = sa.and_(entry.import_id == import_id, entry.iin_hash == sig.iin_hash)
+    # The entry of the signer on the roll in force for its district on the signing day (the
+    # periods are few: imports x districts, inlined as literals), the petition's district first
+    # should a voter be on two districts' rolls that day: a correlated index probe per signature.
+    day = _day_key(_local_date(sig.created_at))
+    in_force = sa.or_(
+        sa.false(),
+        *(
+            sa.and_(
+                entry.import_id == p.import_id,
+                entry.district_number == p.district_number,
+                day >= (_key(p.start) if p.start else 0),
+                day < (_key(p.end) if p.end else 99991231),
+            )
+            for p in periods
+        ),
+    )
+    entry_id = (
+        sa.select(entry.id)
+        .where(
+            entry.import_id.in_(sorted({p.import_id for p in periods}) or [0]),
+            entry.iin_hash == sig.iin_hash,
+            in_force,
+        )
+        .order_by(sa.case((entry.district_number == district_number, 0), else_=1), entry.id)
+        .limit(1)
+        .correlate(sig)
+        .scalar_subquery()
+    )
     match = sa.case(
-        (sa.literal(import_id is None), ""),
+        (sa.literal(not periods), ""),
         (entry.id.is_(None), "not_on_roll"),
         (entry.district_number == district_number, "in_district"),
         else_="other_district",
@@ -172,7 +211,7 @@ def _query(petition_id: int, import_id: int | None, district_number: int) -> sa.
             sig.full_name,
             entry.full_name,
         )
-        .outerjoin(entry, on_roll)
+        .outerjoin(entry, entry.id == entry_id)
         .where(sig.petition_id == petition_id)
         .order_by(sig.id)
     )
