@@ -75,7 +75,7 @@ def main() -> int:
     from recall import create_app
     from recall.extensions import db
     from recall.models import Petition
-    from recall.models.verification import ImportStatus, VoterRollImport
+    from recall.models.verification import ImportStatus, VoterRollDistrict, VoterRollImport
     from recall.services.verification import export
 
     name = f"recall_bench_export_{os.getpid()}"
@@ -108,6 +108,19 @@ def main() -> int:
                 is_active=True,
             )
             db.session.add(imp)
+            db.session.flush()
+            # The import is in force for both districts its entries name (issue 10: the export
+            # judges each signature by the roll in force on its signing day).
+            db.session.add_all(
+                VoterRollDistrict(
+                    import_id=imp.id,
+                    body_id=world.body_id,
+                    district_number=number,
+                    as_of=imp.as_of,
+                    voters=None,
+                )
+                for number in sorted({world.home_district, 2})
+            )
             db.session.commit()
             t0 = time.perf_counter()
             params = {"petition": petition.id, "district": petition.district_id, "n": n}
@@ -120,7 +133,7 @@ def main() -> int:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(sa.text("VACUUM ANALYZE"))
             print(f"{n:,} signatures and their roll made in {time.perf_counter() - t0:.1f}s")
-            query = export._query(petition.id, imp.id, world.home_district)
+            query = export._query(petition.id, *export._roll_of(petition))
             sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
 
             def app_run() -> float:

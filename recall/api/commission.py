@@ -9,12 +9,14 @@ from flask_login import current_user
 from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import documented
+from recall.api.petitions_schemas import answer_json
 from recall.api.scopes import scope
 from recall.errors import Invalid, NotFound
 from recall.extensions import db
 from recall.models import Role
 from recall.rules.numbers import is_int
 from recall.security import public, roles_required
+from recall.services.petitions import deputy_answer
 from recall.services.verification import certification, review, voter_roll
 from recall.services.verification import checks as verification
 
@@ -316,3 +318,24 @@ def petition_sample(petition_id: int):
     if data is None:
         raise NotFound(_("No sample has been drawn for this petition."))
     return data
+
+
+@bp.post("/commission/petitions/<int:petition_id>/deputy-answer")
+@documented(
+    "Record the deputy's answer to the grounds",
+    tags=("commission",),
+    response=s.DeputyAnswerOut,
+    body=s.DeputyAnswerIn,
+    auth=COMMISSIONER + "; token scope commission:write",
+    errors=(401, 403, 404, 409, 422),
+)
+@roles_required(Role.COMMISSIONER)
+@scope("commission:write")
+def commission_deputy_answer(petition_id: int):
+    """Where the rule provides it (California EC 11023): the same service as the page."""
+    answer = _json().get("answer")
+    if answer is not None and not isinstance(answer, str):
+        raise Invalid(_("Enter the deputy's answer."), field="answer")
+    petition = deputy_answer.record_deputy_answer(current_user, petition_id, answer)
+    db.session.commit()
+    return answer_json(petition)

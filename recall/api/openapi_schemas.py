@@ -711,6 +711,12 @@ class ClaimOut(Schema):
     expires_at = _req(fields.DateTime)
 
 
+class DeputyAnswerIn(Schema):
+    answer = fields.String(
+        required=True, metadata={"description": "The answer as the deputy filed it."}
+    )
+
+
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "reject"]))
     reason_code = fields.String()

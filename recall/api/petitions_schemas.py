@@ -63,7 +63,7 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
         },
         "grounds": petition.grounds,
         # Null when the rule provides no answer; ``text`` null until one is recorded.
-        "deputy_answer": _answer_json(petition, decision),
+        "deputy_answer": answer_json(petition, decision),
         "submitted_at": _iso(petition.submitted_at),
         "registered_at": _iso(petition.registered_at),
         "closed_at": _iso(petition.closed_at),
@@ -119,8 +119,9 @@ def petition_json(petition: Petition, viewer: User | None = None) -> dict[str, A
     }
 
 
-def _answer_json(petition: Petition, rule) -> dict[str, Any] | None:
+def answer_json(petition: Petition, rule=None) -> dict[str, Any] | None:
     """The deputy's answer beside the grounds (California EC 11023), where the rule provides it."""
+    rule = rule or petition.rule_version.to_rule()
     if not rule.deputy_may_answer:
         return None
     return {

@@ -97,3 +97,40 @@ def test_kazakh_petition_shows_no_answer_section(client, make):
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert 'class="deputy-answer"' not in page
     assert client.get(f"/api/v1/petitions/{petition.id}").get_json()["deputy_answer"] is None
+
+
+def test_the_commission_records_the_answer_through_the_api(client, make, ca):
+    """POST /api/v1/commission/petitions/<id>/deputy-answer: a commissioner's token with
+    commission:write (read-only tokens and other bodies refused), the service's checks."""
+    from recall.services.accounts import api_tokens
+
+    petition, commissioner = ca
+    url = f"/api/v1/commission/petitions/{petition.id}/deputy-answer"
+
+    def bearer(user, *scopes):
+        _row, raw = api_tokens.create_token(user, "tool", scopes)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    reading = client.post(
+        url, json={"answer": ANSWER}, headers=bearer(commissioner, "commission:read")
+    )
+    assert reading.status_code == 403
+    other = make.user(role=Role.COMMISSIONER, commission_body=make.body())
+    assert (
+        client.post(
+            url, json={"answer": ANSWER}, headers=bearer(other, "commission:write")
+        ).status_code
+        == 403
+    )
+    writing = bearer(commissioner, "commission:write")
+    too_long = client.post(url, json={"answer": "word " * 201}, headers=writing)
+    assert too_long.status_code == 422 and too_long.get_json()["error"]["field"] == "answer"
+    assert client.post(url, json={"answer": 7}, headers=writing).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(type(petition), petition.id).deputy_answer is None
+    done = client.post(url, json={"answer": ANSWER}, headers=writing)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["text"] == ANSWER and done.get_json()["max_words"] == 200
+    public = client.application.test_client().get(f"/api/v1/petitions/{petition.id}").get_json()
+    assert public["deputy_answer"]["text"] == ANSWER

@@ -3,7 +3,9 @@
 * ``promises:write`` and ``webhooks``: for monitors of a civic organization (the token belongs
   to the organization: any of its monitors sees and may revoke it);
 * ``commission:read``: for commissioners (read the verification report, review queue and
-  voter-roll imports of their body).
+  voter-roll imports of their body);
+* ``commission:write``: for commissioners (record the deputy's answer to a petition's grounds
+  for their body; issue 10).
 
 A token acts as the person who created it, with that person's roles checked on every call as on
 the pages; a scope only narrows what it may reach. The token is ``rcl_`` and 43 random URL-safe
@@ -26,9 +28,9 @@ from recall.models.api_token import ApiToken
 from recall.models.base import utcnow
 
 PREFIX = "rcl_"
-SCOPES = ("promises:write", "webhooks", "commission:read")
+SCOPES = ("promises:write", "webhooks", "commission:read", "commission:write")
 ORGANIZATION_SCOPES = frozenset({"promises:write", "webhooks"})
-COMMISSION_SCOPES = frozenset({"commission:read"})
+COMMISSION_SCOPES = frozenset({"commission:read", "commission:write"})
 MAX_NAME = 100
 MAX_ACTIVE_TOKENS = 20
 

@@ -13,6 +13,7 @@ SCOPE_LABELS = {
     "promises:write": _l("promises:write: record promises, rate them, dispute ratings"),
     "webhooks": _l("webhooks: manage your organization's webhooks"),
     "commission:read": _l("commission:read: read your body's verification reports and queues"),
+    "commission:write": _l("commission:write: record the deputy's answer to your body's petitions"),
 }
 
 
