@@ -21,6 +21,7 @@ def _snapshot() -> dict[str, set[tuple]]:
             (
                 b.slug,
                 b.name,
+                json.dumps(b.names, sort_keys=True),
                 b.kind.code,
                 b.jurisdiction,
                 b.region,
@@ -30,7 +31,16 @@ def _snapshot() -> dict[str, set[tuple]]:
             for b in db.session.scalars(sa.select(Body))
         },
         "districts": {
-            (d.body.slug, d.code, d.number, d.name, d.region, d.registered_voters, d.voters_as_of)
+            (
+                d.body.slug,
+                d.code,
+                d.number,
+                d.name,
+                json.dumps(d.names, sort_keys=True),
+                d.region,
+                d.registered_voters,
+                d.voters_as_of,
+            )
             for d in db.session.scalars(sa.select(District))
         },
         "deputies": {
@@ -45,6 +55,7 @@ def _snapshot() -> dict[str, set[tuple]]:
                 d.status,
                 d.birth_date,
                 json.dumps(d.identifiers),
+                json.dumps(d.names, sort_keys=True),
             )
             for d in db.session.scalars(sa.select(Deputy))
         },

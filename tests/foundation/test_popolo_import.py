@@ -16,6 +16,7 @@ from recall.models import Body, Deputy, DeputyStatus, District, MandateType, Par
 from recall.services.deputies import body_kinds
 from recall.services.deputies.deputy_import import PopoloOptions
 from recall.services.deputies.popolo_import import plan_from_popolo
+from recall.services.names import region_names
 
 AREAS = 100
 PARTIES = ("party/labour", "party/conservative", "party/liberal_democrat", "party/independent")
@@ -200,7 +201,9 @@ def test_what_the_file_lacks_is_asked_for_by_path(runner, popolo):
     assert _counts() == (0, 0, 0, 0)
 
 
-def test_the_latest_period_by_default_and_the_same_file_again_changes_nothing(runner, popolo):
+def test_the_latest_period_by_default_and_the_same_file_again_changes_nothing(
+    runner, client, popolo
+):
     path = popolo()
     result = _import(runner, path, *OPTIONS)
     assert result.exit_code == 0, result.output
@@ -237,6 +240,15 @@ def test_the_latest_period_by_default_and_the_same_file_again_changes_nothing(ru
         None,
     )
     assert _deputy(10) is None  # sat only in the old period
+    # other_names by language, for every entity, shown in the reader's language.
+    assert member.names["ru"] == "Депутат 31" and member.names["cy"] == "Aelod 31"
+    assert ons.names == {"ru": "Округ 31", "kk": "31 округ"}
+    assert db.session.scalar(sa.select(Party).where(Party.name == "Labour")).names == {
+        "ru": "Партия party/labour"
+    }
+    assert region_names("Region D") == {"ru": "Регион D"}
+    page = client.get(f"/deputies/{member.id}", headers={"Accept-Language": "ru"})
+    assert "Депутат 31" in page.get_data(as_text=True)
     again = _import(runner, path, *OPTIONS)
     assert again.exit_code == 0 and "Nothing changed" in again.output, again.output
     assert _counts() == (1, 100, 4, 100)

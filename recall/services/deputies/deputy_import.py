@@ -28,6 +28,7 @@ from recall.models.base import utcnow
 from recall.rules.names import usable_names
 from recall.rules.seats import list_seats_for, seat_rule_problem
 from recall.services.deputies.body_kinds import get_kind
+from recall.services.names import ensure_region
 
 CSV_COLUMNS = (
     "body_slug",
@@ -454,20 +455,17 @@ def _write_bodies(plan: ImportPlan, result: ImportResult) -> dict[str, Body]:
     for record in plan.bodies.values():
         existing = db.session.scalar(sa.select(Body).where(Body.slug == record.slug))
         kind = kinds[record.slug]
+        values = {
+            "slug": record.slug,
+            "name": record.name,
+            "kind": kind,
+            "jurisdiction": record.jurisdiction or kind.jurisdiction,
+            "region": record.region,
+            "seats_total": record.seats_total,
+            "seats_party_list": record.seats_party_list,
+        }
         bodies[record.slug] = _upsert(
-            result,
-            "bodies",
-            existing,
-            Body,
-            {
-                "slug": record.slug,
-                "name": record.name,
-                "kind": kind,
-                "jurisdiction": record.jurisdiction or kind.jurisdiction,
-                "region": record.region,
-                "seats_total": record.seats_total,
-                "seats_party_list": record.seats_party_list,
-            },
+            result, "bodies", existing, Body, _with_names(values, record.names)
         )
     db.session.flush()
     return bodies
@@ -498,9 +496,19 @@ def _write_districts(
         for name in optional:
             if getattr(record, name) is not None:
                 values[name] = getattr(record, name)
-        districts[key] = _upsert(result, "districts", existing, District, values)
+        districts[key] = _upsert(
+            result, "districts", existing, District, _with_names(values, record.names)
+        )
     db.session.flush()
     return districts
+
+
+def _with_names(values: dict[str, Any], names: dict[str, str] | None) -> dict[str, Any]:
+    """Add Popolo other_names by language (``recall.services.names`` shows them) where the file
+    gives any; a tag that is no language code is left out rather than failing the file."""
+    if names is not None:
+        values["names"] = usable_names(names)
+    return values
 
 
 def _deputy_values(record: DeputyRecord, existing: Deputy | None) -> dict[str, Any]:
@@ -515,10 +523,7 @@ def _deputy_values(record: DeputyRecord, existing: Deputy | None) -> dict[str, A
     for name in ("identifiers", "birth_date"):
         if getattr(record, name) is not None:
             values[name] = getattr(record, name)
-    if record.names is not None:
-        # Popolo other_names by language (recall.services.names shows them); a tag that is no
-        # language code is left out rather than failing the file.
-        values["names"] = usable_names(record.names)
+    _with_names(values, record.names)
     if (
         existing is not None
         and existing.status == DeputyStatus.RECALLED
@@ -573,7 +578,11 @@ def apply_plan(plan: ImportPlan) -> ImportResult:
         p.name: p for p in db.session.scalars(sa.select(Party).where(Party.name.in_(plan.parties)))
     }
     for name in sorted(plan.parties):
-        parties[name] = _upsert(result, "parties", known_parties.get(name), Party, {"name": name})
+        values = _with_names({"name": name}, plan.party_names.get(name))
+        parties[name] = _upsert(result, "parties", known_parties.get(name), Party, values)
+    for region, names in sorted(plan.region_names.items()):
+        if names:
+            ensure_region(region, usable_names(names))
     db.session.flush()
     known_deputies = _deputies_by_external_id([r.external_id for r in plan.deputies])
     for record in plan.deputies:

@@ -12,6 +12,9 @@ export of the re-imported database equals the first export:
   its number (its code where it has none), ``parent_id`` its region; ``registered_voters`` and
   ``voters_as_of`` as extensions);
 * ``posts``: the seat of each district (``post/<body slug>/<code>``);
+* names per language of bodies, parties, regions, districts and persons as ``other_names``
+  (``{"lang", "name", "note": "multilingual"}``, as EveryPolitician writes them; a party's short
+  name as ``{"name", "note": "short"}``);
 * ``persons``: each deputy (``id`` the import's id, else ``person/<row id>``) with ``name``,
   ``other_names`` per language (``{"lang", "name", "note": "multilingual"}``, as EveryPolitician
   writes them) where a deputy has names in several languages, ``identifiers`` and ``birth_date``;
@@ -30,6 +33,7 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Body, Deputy, DeputyStatus, District, MandateType, Party
+from recall.services.names import region_names
 
 POPOLO_SPEC = "https://www.popoloproject.com/specs/"
 
@@ -58,14 +62,30 @@ def _person_id(deputy: Deputy) -> str:
     return deputy.external_id or f"person/{deputy.id}"
 
 
-def _other_names(deputy: Deputy) -> list[dict[str, str]]:
-    """The deputy's names per language, when the model carries them (``names``: lang -> name)."""
-    names = getattr(deputy, "names", None) or {}
+def _other_names(names: dict[str, str] | None) -> list[dict[str, str]]:
+    """Names per language (``names``: lang -> name) as EveryPolitician writes other_names."""
     return [
         {"lang": lang, "name": name, "note": "multilingual"}
-        for lang, name in sorted(names.items())
+        for lang, name in sorted((names or {}).items())
         if name
     ]
+
+
+def _with_other_names(item: dict[str, Any], other: list[dict[str, str]]) -> dict[str, Any]:
+    if other:
+        item["other_names"] = other
+    return item
+
+
+def _party(party: Party) -> dict[str, Any]:
+    short = [{"name": party.short_name, "note": "short"}] if party.short_name else []
+    item = {"id": _party_id(party), "name": party.name, "classification": "party"}
+    return _with_other_names(item, _other_names(party.names) + short)
+
+
+def _region(region: str) -> dict[str, Any]:
+    item = {"id": _region_id(region), "name": region, "classification": "region"}
+    return _with_other_names(item, _other_names(region_names(region)))
 
 
 def _organization(body: Body) -> dict[str, Any]:
@@ -81,7 +101,7 @@ def _organization(body: Body) -> dict[str, Any]:
     }
     if body.region:
         org["region"] = body.region
-    return org
+    return _with_other_names(org, _other_names(body.names))
 
 
 def _area(district: District) -> dict[str, Any]:
@@ -96,7 +116,7 @@ def _area(district: District) -> dict[str, Any]:
     }
     if district.voters_as_of:
         area["voters_as_of"] = district.voters_as_of.isoformat()
-    return area
+    return _with_other_names(area, _other_names(district.names))
 
 
 def _post(district: District) -> dict[str, Any]:
@@ -111,9 +131,7 @@ def _post(district: District) -> dict[str, Any]:
 
 def _person(deputy: Deputy) -> dict[str, Any]:
     person: dict[str, Any] = {"id": _person_id(deputy), "name": deputy.full_name}
-    other = _other_names(deputy)
-    if other:
-        person["other_names"] = other
+    _with_other_names(person, _other_names(deputy.names))
     if deputy.identifiers:
         person["identifiers"] = deputy.identifiers
     if deputy.birth_date:
@@ -161,14 +179,8 @@ def popolo_export() -> dict[str, Any]:
     regions = sorted({d.region for d in districts if d.region})
     return {
         "meta": {"spec": POPOLO_SPEC},
-        "organizations": [_organization(b) for b in bodies]
-        + [
-            {"id": _party_id(p), "name": p.name, "classification": "party"}
-            | ({"other_names": [{"name": p.short_name, "note": "short"}]} if p.short_name else {})
-            for p in parties
-        ],
-        "areas": [{"id": _region_id(r), "name": r, "classification": "region"} for r in regions]
-        + [_area(d) for d in districts],
+        "organizations": [_organization(b) for b in bodies] + [_party(p) for p in parties],
+        "areas": [_region(r) for r in regions] + [_area(d) for d in districts],
         "posts": [_post(d) for d in districts],
         "persons": [_person(d) for d in deputies],
         "memberships": [_membership(d) for d in deputies],

@@ -57,9 +57,12 @@ def _extension(parse, path: str, item: dict[str, Any], name: str):
     return parse(f"{path}.{name}", name, item.get(name), False)
 
 
-def _other_names(item: dict[str, Any], path: str) -> dict[str, str]:
+def _other_names(item: dict[str, Any], path: str) -> dict[str, str] | None:
     """``other_names`` by ``lang`` (the first name given in a language; names without a
-    language, such as a party's short name, are not names in a language)."""
+    language, such as a party's short name, are not names in a language). None when the item
+    has no ``other_names``: the names already stored are kept."""
+    if "other_names" not in item:
+        return None
     other = item.get("other_names") or []
     if not isinstance(other, list):
         _fail(f"{path}.other_names", "must be a list")
