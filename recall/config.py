@@ -152,6 +152,13 @@ def load_config(
         "API_COUNT_MAX_AGE": _int(env, "API_COUNT_MAX_AGE", 60),
         "API_MAX_AGE": _int(env, "API_MAX_AGE", 300),
         # The licence of the open data (/data, the API description, the CSV downloads).
+        # Who runs this site, shown in every page's footer (issue 14), and how to reach them.
+        "OPERATOR_NAME": env.get("OPERATOR_NAME") or "recall",
+        "OPERATOR_CONTACT": env.get("OPERATOR_CONTACT") or "",
+        # The privacy notice and "how it works" in each language: <dir>/<lang>/privacy.txt and
+        # how-it-works.txt, plain text, a blank line between paragraphs. Unset: the shipped texts
+        # in site_texts/ (copy them to instance/site_texts and point here to edit them).
+        "SITE_TEXTS_DIR": env.get("SITE_TEXTS_DIR") or None,
         "DATA_LICENSE": env.get("DATA_LICENSE") or DEFAULT_DATA_LICENSE,
         "DATA_LICENSE_URL": env.get("DATA_LICENSE_URL") or DEFAULT_DATA_LICENSE_URL,
         "RQ_QUEUE_NAME": env.get("RQ_QUEUE_NAME", "recall"),

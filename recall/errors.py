@@ -26,6 +26,15 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class InvalidFields(Invalid):
+    """Several inputs are wrong at once (a form's every mistake, shown together); the message and
+    field are the first one's, so a surface that shows one error still shows something true."""
+
+    def __init__(self, errors: list[Invalid]):
+        super().__init__(errors[0].message, field=errors[0].field)
+        self.errors = errors
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"

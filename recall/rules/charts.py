@@ -41,3 +41,52 @@ def bar_chart_svg(rows: list[tuple[str, int, bool]], *, title: str) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+PROGRESS_WIDTH = 300
+PROGRESS_HEIGHT = 20
+COLUMN_CHART_WIDTH = 360
+COLUMN_CHART_HEIGHT = 120
+
+
+def progress_bar_svg(value: int, target: int, *, title: str) -> str:
+    """A bar filled to ``value / target`` (capped at full; ``target`` 0: empty), scaled to its
+    container's width (``viewBox``, no fixed width), with ``title`` as its text alternative."""
+    share = min(1.0, value / target) if target > 0 and value > 0 else 0.0
+    filled = round(PROGRESS_WIDTH * share, 1)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-bar" role="img" '
+        f'viewBox="0 0 {PROGRESS_WIDTH} {PROGRESS_HEIGHT}" preserveAspectRatio="none">'
+        f"<title>{escape(title)}</title>"
+        f'<rect width="{PROGRESS_WIDTH}" height="{PROGRESS_HEIGHT}" fill="#e2e8f0"/>'
+        f'<rect class="filled" width="{filled:g}" height="{PROGRESS_HEIGHT}" fill="#1d4ed8"/>'
+        "</svg>"
+    )
+
+
+def column_chart_svg(values: list[int], *, title: str, description: str = "") -> str:
+    """One column per value (signatures per day), scaled to the largest, drawn left to right in a
+    ``viewBox`` that scales to a phone's width. ``title`` and ``description`` are its text
+    alternative (``<title>``, ``<desc>``); the page shows the numbers as a table beside it."""
+    peak = max(values, default=0)
+    step = COLUMN_CHART_WIDTH / max(1, len(values))
+    gap = min(2.0, step / 4)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="column-chart" role="img" '
+        f'viewBox="0 0 {COLUMN_CHART_WIDTH} {COLUMN_CHART_HEIGHT}" preserveAspectRatio="none">',
+        f"<title>{escape(title)}</title>",
+    ]
+    if description:
+        parts.append(f"<desc>{escape(description)}</desc>")
+    parts.append(
+        f'<line x1="0" y1="{COLUMN_CHART_HEIGHT}" x2="{COLUMN_CHART_WIDTH}" '
+        f'y2="{COLUMN_CHART_HEIGHT}" stroke="#64748b"/>'
+    )
+    for index, value in enumerate(values):
+        height = round(COLUMN_CHART_HEIGHT * value / peak, 1) if peak and value > 0 else 0
+        parts.append(
+            f'<rect x="{index * step + gap / 2:g}" y="{COLUMN_CHART_HEIGHT - height:g}" '
+            f'width="{step - gap:g}" height="{height:g}" fill="#1d4ed8"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

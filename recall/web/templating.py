@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import format_date, format_decimal, get_locale
+from markupsafe import Markup
 
 from recall.i18n import LANGUAGE_NAMES
+from recall.models.base import utcnow
+from recall.rules import charts
+from recall.rules.deadlines import days_left
 from recall.rules.iin import mask_iin
 from recall.rules.progress import clock
 from recall.services.names import display_name, region_display_name
+from recall.web.page_cache import csrf_slot
 
 
 def _url_with(**changes) -> str:
@@ -24,6 +31,29 @@ def _url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _number(value) -> str:
+    """A number as the reader's language writes it (thousands separated: 12 035 578, 12,035,578)."""
+    return "" if value is None else format_decimal(value)
+
+
+def _decimal1(value) -> str:
+    """A share in percent with one decimal, as the reader's language writes it (12.5, 12,5)."""
+    return "" if value is None else format_decimal(value, format="#,##0.0")
+
+
+def _day(value: date | datetime | None) -> str:
+    """A date as the reader's language writes it (3 Dec 2026, 3 дек. 2026 г.); a datetime is read in
+    the application's time zone first."""
+    if value is None:
+        return ""
+    return format_date(value, format="medium")
+
+
+def _svg(draw):
+    """A chart function of ``recall.rules.charts`` for templates (it escapes what it draws)."""
+    return lambda *args, **kwargs: Markup(draw(*args, **kwargs))
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
@@ -36,6 +66,14 @@ def init_app(app: Flask) -> None:
     # Names in the reader's language (issue 11): {{ body|name }}, {{ district.region|region_name }}.
     app.jinja_env.filters["name"] = display_name
     app.jinja_env.filters["region_name"] = region_display_name
+    # Numbers and dates per locale, the same everywhere (issue 14): ``{{ n|number }}``, ``{{ d|day }}``.
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["day"] = _day
+    app.jinja_env.filters["decimal1"] = _decimal1
+    app.jinja_env.globals["csrf_slot"] = csrf_slot  # a form on a page the cache may share
     app.jinja_env.globals["clock"] = clock  # h:mm:ss, as the commands' progress shows it
+    app.jinja_env.globals["progress_bar_svg"] = _svg(charts.progress_bar_svg)
+    app.jinja_env.globals["column_chart_svg"] = _svg(charts.column_chart_svg)
+    app.jinja_env.globals["days_left"] = lambda moment: days_left(moment, utcnow())
     # A global, not a context variable, so that imported macros (pagination) can use it.
     app.jinja_env.globals["url_with"] = _url_with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from recall.extensions import db
 from recall.models import Role
 from recall.replica import _STICKY_KEY
 from recall.services.signing import counting
+from recall.web import page_cache
 
 
 @pytest.fixture
@@ -27,6 +29,10 @@ def petition(make):
     return petition
 
 
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def _add_signatures(make, petition, n: int) -> None:
     for _ in range(n):
         make.signature(petition)
@@ -38,10 +44,16 @@ def test_anonymous_visitors_share_the_page_for_a_few_seconds(app, client, make, 
     path = f"/petitions/{petition.id}"
     page = client.get(path).get_data(as_text=True)
     assert "1 confirmed signatures of 100" in page
-    assert "csrf_token" not in page  # nothing of this browser's in a shared page
     _add_signatures(make, petition, 2)
     # Another anonymous visitor within the interval gets the same page...
-    assert "1 confirmed signatures of 100" in app.test_client().get(path).get_data(as_text=True)
+    other = app.test_client().get(path).get_data(as_text=True)
+    assert "1 confirmed signatures of 100" in other
+    # ...with the signing form, each with the visitor's own CSRF token: the shared copy holds
+    # a slot, never a token (nothing of one browser's reaches another).
+    [shared] = [html for _expires, html in page_cache._pages.values() if path in html]
+    assert f'name="csrf_token" value="{page_cache.CSRF_SLOT}"' in shared
+    tokens = [_token(html) for html in (page, other)]
+    assert all(tokens) and tokens[0] != tokens[1] and page_cache.CSRF_SLOT not in page
     # ...per language and address: another language or query string is rendered afresh.
     fresh = client.get(path, headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "3" in fresh and "1 confirmed" not in fresh
@@ -88,3 +100,18 @@ def test_off_by_default_outside_production(app):
         "AUDIT_KEY": "a" * 40,
     }
     assert load_config(app.instance_path, production)["PAGE_CACHE_SECONDS"] == 5
+
+
+def test_the_sign_form_on_a_shared_page_signs_with_its_own_token(app, client, petition):
+    """A visitor posts the form of a cached petition page: the token put in for them is valid."""
+    path = f"/petitions/{petition.id}"
+    app.test_client().get(path)  # someone else's visit fills the cache
+    token = _token(client.get(path).get_data(as_text=True))
+    form = {"full_name": "Asel Mukanova", "iin": "", "email": "", "consent": "y"}
+    refused = client.post(f"{path}/sign", data=form)  # no token: CSRF refuses it
+    assert refused.status_code == 400
+    answered = client.post(f"{path}/sign", data={**form, "csrf_token": token})
+    # Past CSRF: the service's checks answer (the IIN and e-mail are missing), all at once.
+    assert answered.status_code == 422
+    html = answered.get_data(as_text=True)
+    assert "Enter your IIN (12 digits)." in html and "Enter a valid e-mail address." in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,8 +18,10 @@ from recall.models import (
     RecallRuleVersion,
     Role,
 )
+from recall.models.base import utcnow
 from recall.services.petitions import lifecycle as petitions
 from recall.services.rules import recall_rules
+from recall.services.signing import counting
 from recall.web.rules.forms import form_values_from_rule
 from tests.petitions.conftest import GROUNDS
 
@@ -58,7 +61,10 @@ def test_petition_page_hides_the_count_under_the_kazakh_rule(client, login, flow
     petition = flow.collecting()
     db.session.commit()
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
-    assert "Signing is open. Under this rule the number of signatures is not published" in html
+    assert "Under this rule the number of signatures is not published while signing is open" in html
+    # Days left instead, and one sentence on why the count is hidden.
+    assert re.search(r"Signing is open: \d+ days left\.", html)
+    assert "so that a running count does not sway who signs" in html
     assert "confirmed signatures of" not in html
     assert GROUNDS in html
     assert "Signatures required" in html and f"{petition.required_signatures:,}" in html
@@ -79,7 +85,9 @@ def test_petition_page_shows_the_count_when_the_rule_allows(client, make, flow):
     db.session.commit()
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert f"0 confirmed signatures of {petition.required_signatures:,} required (0.0%)" in html
-    assert "<progress" in html
+    # The threshold bar is an SVG drawn on the server, its text alternative the same sentence.
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="progress-bar" role="img"' in html
+    assert "<title>0 confirmed signatures of 30,000 required (0.0%)</title>" in html
 
 
 def test_rule_page_marks_unverified_values(client, flow):
@@ -372,3 +380,39 @@ def test_open_page_offers_the_deputys_promises_to_cite(client, login, flow, make
     assert [p.id for p in petitions.cited_promises(petition)] == [school.id]
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert f'<a href="/promises/{school.id}">Build a school</a>' in page
+
+
+def test_the_list_shows_public_counts_and_days_left_and_no_past_closing(client, make):
+    """Counts only where the public may see them; days left while open; a closed petition says
+    when signing closed, never "closes" with a past date."""
+    now = utcnow()
+    public_rule = make.rule_version(running_count_public=True)
+    open_public = make.petition(
+        rule_version=public_rule,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=9, hours=1),
+    )
+    sealed = make.petition(opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=3))
+    closed = make.petition(
+        rule_version=public_rule,
+        state=PetitionState.CLOSED,
+        opens_at=now - timedelta(days=40),
+        closes_at=now - timedelta(days=10),
+    )
+    for petition in (open_public, sealed, closed):
+        make.signature(petition)
+        make.signature(petition)
+    db.session.commit()
+    for petition in (open_public, sealed, closed):
+        counting.recount(petition.id)
+    db.session.commit()
+    html = client.get("/petitions").get_data(as_text=True)
+
+    def card(petition):
+        start = html.index(f'href="/petitions/{petition.id}"')
+        return html[start : html.index("</li>", start)]
+
+    assert "2 signatures of 100 required · 10 days left (closes" in card(open_public)
+    assert "required" not in card(sealed) and "3 days left (closes" in card(sealed)
+    assert "2 signatures of 100 required · signing closed on" in card(closed)
+    assert "closes" not in card(closed)

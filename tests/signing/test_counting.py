@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from sqlalchemy import event as sa_event
 
 from recall.extensions import db
@@ -188,7 +189,10 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert "2 confirmed signatures of 2 required (100.0%)" in html
     assert "The required number is reached." in html
-    assert f"<tr><td>{today}</td><td>2</td></tr>" in html
+    # The day as the reader's language writes it, in the table behind the per-day chart.
+    day = format_date(counting.local_day(utcnow()), format="medium", locale="en")
+    assert f"<tr><td>{day}</td><td>2</td></tr>" in html
+    assert 'class="column-chart" role="img"' in html
 
 
 def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, make, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import partial
 
@@ -47,12 +48,53 @@ def test_sign_form_refusal_shows_the_message_beside_the_field(client, collecting
     for changes, message in [
         ({"consent": None}, "Please agree to the processing of your personal data to sign."),
         ({"iin": "123"}, "The IIN must be exactly 12 digits."),
-        ({"district_id": "0"}, "Choose your district."),
+        ({"district_id": None}, "Choose your district."),
+        (
+            {"district_id": str(petition.district_id + 1)},
+            "You can only sign a recall petition in your own district",
+        ),
     ]:
         response = client.post(f"/petitions/{petition.id}/sign", data=_form(petition, **changes))
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert total_rows() == (0, 0)
+
+
+def test_an_empty_submit_shows_every_error_at_once_with_a_summary(client, collecting_petition):
+    petition = collecting_petition()
+    response = client.post(f"/petitions/{petition.id}/sign", data={})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[
+        html.index('class="error-summary"') : html.index(
+            "</div>", html.index('class="error-summary"')
+        )
+    ]
+    # One line per field, each linking to its field, in the order of the form.
+    links = re.findall(r'<a href="#([a-z_]+)">([^<]+)</a>', summary)
+    assert [field for field, _message in links] == [
+        "full_name",
+        "iin",
+        "email",
+        "district_id",
+        "consent",
+    ]
+    assert "Please correct 5 things:" in summary
+    for field in ("full_name", "iin", "email", "district_id", "consent"):
+        assert f'id="{field}"' in html  # the link's target exists
+    assert total_rows() == (0, 0)
+
+
+def test_the_district_is_one_box_naming_the_petitions_district(client, collecting_petition):
+    petition = collecting_petition()
+    html = client.get(f"/petitions/{petition.id}/sign").get_data(as_text=True)
+    district = petition.district
+    assert f"I am registered in district No. {district.number} ({district.name})" in html
+    assert f'type="checkbox" id="district_id" name="district_id" value="{district.id}"' in html
+    assert "<select" not in html  # no list of the body's districts to pick the wrong one from
+    assert f'href="/deputies?body={petition.body_id}"' in html  # find your district
+    assert 'href="/privacy"' in html  # the consent box links the privacy notice
+    assert "valid for 72 hours" in html
 
 
 def test_sign_page_of_a_petition_not_collecting_offers_no_form(client, collecting_petition):
@@ -63,10 +105,15 @@ def test_sign_page_of_a_petition_not_collecting_offers_no_form(client, collectin
     assert response.status_code == 422 and total_rows() == (0, 0)
 
 
-def test_petition_page_includes_the_sign_box(client, collecting_petition):
+def test_petition_page_starts_with_the_sign_form(client, collecting_petition):
     petition = collecting_petition()
     html = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
-    assert f"/petitions/{petition.id}/sign" in html and "/receipts" in html
+    assert f'action="/petitions/{petition.id}/sign"' in html and "/receipts" in html
+    # The form comes before the count and the details.
+    form, count, details = (
+        html.index(s) for s in ('class="stack sign-form"', 'class="count"', 'class="facts"')
+    )
+    assert form < count < details
 
 
 def test_withdraw_form(client, collecting_petition):

@@ -219,6 +219,13 @@ def count_visible_to(petition: Petition, viewer: User | None) -> bool:
     )
 
 
+def public_counts(items: list[Petition]) -> dict[int, int]:
+    """The confirmed count of each petition of a list whose count the public may see (the rule
+    allows it, or signing is over); petitions whose count is sealed are left out."""
+    shown = [p.id for p in items if count_visible_to(p, None)]
+    return counting.confirmed_counts(shown)
+
+
 @dataclass(frozen=True)
 class SignatureNumbers:
     """Count, threshold and per-day counts of a petition; ``visible`` False means the numbers are hidden."""

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from recall.errors import Conflict, Invalid, NotFound
+from recall.errors import Conflict, Invalid, InvalidFields, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
@@ -280,9 +280,31 @@ def _check_signer(
     today = counting.local_day(now)
     petition = _open_petition(petition_id, now)
     channels.require_channel(petition.channels, channel)
-    name = check_full_name(full_name)
-    info = check_iin(iin, today)
-    email = normalise_email(email or "") if email_required or email else None
+    # Every field is checked, and every mistake reported at once (``InvalidFields``).
+    errors: list[Invalid] = []
+
+    def checked(check, *args):
+        try:
+            return check(*args)
+        except InvalidFields as exc:
+            errors.extend(exc.errors)
+        except Invalid as exc:
+            errors.append(exc)
+        return None
+
+    name = checked(check_full_name, full_name)
+    info = checked(check_iin, iin, today)
+    email = checked(normalise_email, email or "") if email_required or email else None
+    checked(_check_district, petition, district_id)
+    checked(_check_consent, consent)
+    if email:
+        checked(check_email_domain, email.rsplit("@", 1)[1])
+    if errors:
+        raise InvalidFields(errors)
+    return petition, name, info, email
+
+
+def _check_district(petition: _Window, district_id: int | None) -> None:
     if district_id is None:
         raise Invalid(_("Choose your district."), field="district_id")
     if district_id != petition.district_id:
@@ -293,14 +315,13 @@ def _check_signer(
             ),
             field="district_id",
         )
+
+
+def _check_consent(consent: bool | None) -> None:
     if consent is not True:
         raise Invalid(
             _("Please agree to the processing of your personal data to sign."), field="consent"
         )
-    if email:
-        check_email_domain(email.rsplit("@", 1)[1])
-
-    return petition, name, info, email
 
 
 def sign_petition(

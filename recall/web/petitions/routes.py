@@ -29,6 +29,7 @@ from recall.web.petitions.forms import (
     OpenPetitionForm,
     ReasonForm,
 )
+from recall.web.signing.forms import SignForm
 
 bp = Blueprint("petitions", __name__)
 
@@ -73,6 +74,8 @@ def _petition_page(petition_id: int, **forms) -> str:
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
         "answer_deadline": deputy_answer.answer_deadline(petition),
         "S": PetitionState,
+        # Blank and without a CSRF token of its own: the page may be shared (csrf_slot()).
+        "sign_form": SignForm(formdata=None, meta={"csrf": False}),
     }
     return render_template("petitions/show.html", **context, **_forms(viewer, forms))
 
@@ -111,7 +114,12 @@ def list_petitions():
     filters = petitions.parse_filters(request.args)
     page = petitions.list_petitions(filters, request.args.get("page", type=int))
     return render_template(
-        "petitions/list.html", page=page, filters=filters, states=list(PetitionState)
+        "petitions/list.html",
+        page=page,
+        filters=filters,
+        states=list(PetitionState),
+        counts=petitions.public_counts(page.items),
+        S=PetitionState,
     )
 
 

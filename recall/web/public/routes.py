@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from recall.i18n import LANG_COOKIE
 from recall.replica import lag_tolerant
 from recall.security import public
 from recall.services.deputies import directory, localities
+from recall.services.site import texts
 from recall.web.page_cache import anonymous_cache
 from recall.web.public import catalogue
 from recall.web.redirects import local_target
@@ -84,6 +93,29 @@ def open_data():
         reason_codes=catalogue.reason_codes(),
         licence=catalogue.licence(current_app.config),
     )
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    """The privacy notice, linked from every consent box (the operator's text, ``SITE_TEXTS_DIR``)."""
+    paragraphs = texts.site_text("privacy", str(get_locale()))
+    return render_template("public/site_text.html", name="privacy", paragraphs=paragraphs)
+
+
+@bp.get("/how-it-works")
+@public
+def how_it_works():
+    """How recall works, in the operator's words (``SITE_TEXTS_DIR``)."""
+    paragraphs = texts.site_text("how-it-works", str(get_locale()))
+    return render_template("public/site_text.html", name="how-it-works", paragraphs=paragraphs)
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links to: point them at the static file."""
+    return redirect(url_for("static", filename="favicon.ico"), 301)
 
 
 @bp.get("/lang/<code>")

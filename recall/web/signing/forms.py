@@ -15,12 +15,14 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput
 
 PAPER_FORM_ROWS = 10
 
@@ -56,7 +58,10 @@ class SignForm(FlaskForm):
         validators=[Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    district_id = SelectField(_l("Your district"), coerce=int, validate_choice=False)
+    # One box, "I am registered in district No. N (name)", whose value is the petition's district:
+    # a select of every district of the body offered 28 wrong answers (issue 14). The service still
+    # checks the number, so the JSON API and a forged post are refused alike.
+    district_id = IntegerField(_l("I am registered in this district"), widget=CheckboxInput())
     consent = BooleanField(
         _l(
             "I agree to the processing of my personal data (name, IIN, e-mail) to count and "

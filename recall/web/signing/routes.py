@@ -56,9 +56,8 @@ def signing_channel_names(names) -> str:
 @public
 @signing_limit
 def sign_petition(petition_id: int):
-    petition, districts = signing.petition_for_signing(petition_id)
+    petition, _districts = signing.petition_for_signing(petition_id)
     form = SignForm()
-    form.district_id.choices = _district_choices(districts)
     return submit(
         form,
         lambda: _sign(petition_id, form),
