@@ -60,7 +60,7 @@ def _load(import_id: int, path: str, actor_id: int | None, delete_file: bool) ->
     finally:
         if delete_file and os.path.exists(path):
             os.unlink(path)
-    return "active" if result.accepted else "failed"
+    return result.roll_import.status.value if result.accepted else "failed"
 
 
 def start_upload(
@@ -72,6 +72,7 @@ def start_upload(
     skip_invalid: bool,
     *,
     mode: str = "",
+    confirm_first: bool = True,
 ) -> VoterRollImport:
     """The upload page's edge: create the import for an uploaded file, commit it, then load it.
 
@@ -88,6 +89,7 @@ def start_upload(
         bytes_total=os.path.getsize(path),
         skip_invalid=skip_invalid,
         mode=mode,
+        confirm_first=confirm_first,
     )
     db.session.commit()
     queue = rq_queue.get_queue()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,12 +27,18 @@ from recall.models.body import Body
 from recall.models.petition import Petition
 from recall.rules.iin import hash_reference
 
+if TYPE_CHECKING:
+    from recall.models.user import User
+
 
 class ImportStatus(StrEnum):
     LOADING = "loading"  # rows are being streamed into the entries table (import inactive)
     ACTIVE = "active"  # the roll readers use
     REPLACED = "replaced"  # superseded by a newer import of the body (entries kept for history)
     FAILED = "failed"  # refused: malformed rows, nothing of it is visible
+    # Loaded from an upload and waiting for a commissioner to confirm its preview (inactive).
+    PREVIEW = "preview"
+    DISCARDED = "discarded"  # a preview the commissioner declined: its entries are deleted
 
 
 class VoterRollImport(TimestampMixin, db.Model):
@@ -49,6 +55,8 @@ class VoterRollImport(TimestampMixin, db.Model):
     )
     is_active: Mapped[bool] = mapped_column(default=False)
     skip_invalid: Mapped[bool] = mapped_column(default=False)
+    # Uploads on the page stop at PREVIEW after the load and go live only on confirmation.
+    confirm_first: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # "replace": the file is the whole roll (districts it lacks get 0 voters); "partial": the file
     # covers some districts and the others keep their rolls; "" (not chosen): refused, with the
     # per-district preview, when the file does not cover every district of the body.
@@ -263,6 +271,9 @@ class CertificationProposal(TimestampMixin, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     petition: Mapped[Petition] = relationship()
+    # Named on the petition page and the printed report (people, not account numbers).
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
 
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('qualified', 'failed')", name="outcome_kind"),

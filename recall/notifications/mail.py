@@ -176,14 +176,20 @@ def _locale(delivery: Delivery) -> str:
     )
 
 
-def payload_lines(payload: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The payload fields the generic template lists, as (label, value) in the current language."""
+def payload_lines(payload: dict[str, Any], subject_type: str = "") -> list[tuple[str, Any]]:
+    """The payload fields the generic template lists, as (label, value) in the current language.
+
+    Codes (states, outcomes, channels) read as words, through the pages' one mapping.
+    """
+    from recall.services.words import payload_word
+
     lines = []
     for key, value in sorted(payload.items()):
         if key in SECRET_PAYLOAD_KEYS or key == SEALED_KEY or key.endswith("_id"):
             continue
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
+        value = payload_word(subject_type, key, value)
         lines.append((str(PAYLOAD_LABELS.get(key, key)), value))
     return lines
 
@@ -226,7 +232,7 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> Message:
     }
     try:
         with force_locale(context["locale"]):
-            context["payload_lines"] = payload_lines(payload)
+            context["payload_lines"] = payload_lines(payload, event.subject_type)
             text_module = env.select_template([f"{n}.txt" for n in names]).make_module(context)
             html = env.select_template([f"{n}.html" for n in names]).render(context)
             text = str(text_module)

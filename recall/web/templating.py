@@ -15,6 +15,7 @@ from recall.rules.deadlines import days_left
 from recall.rules.iin import mask_iin
 from recall.rules.progress import clock
 from recall.services.names import display_name, region_display_name
+from recall.services.words import word
 from recall.web.page_cache import csrf_slot
 
 
@@ -77,3 +78,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["days_left"] = lambda moment: days_left(moment, utcnow())
     # A global, not a context variable, so that imported macros (pagination) can use it.
     app.jinja_env.globals["url_with"] = _url_with
+    # Codes as words in the reader's language (recall.services.words, shared with e-mails).
+    app.jinja_env.globals["word"] = word

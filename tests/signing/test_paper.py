@@ -452,3 +452,39 @@ def test_a_district_known_by_code_takes_paper_lines_by_its_code(client, login, s
     for page in ("paper", "sheet"):
         response = client.get(f"/petitions/{petition.id}/{page}")
         assert response.status_code == 200 and "District MZ-1: " in response.get_data(as_text=True)
+
+
+def test_paper_grid_marks_bad_rows_in_place(client, login, setup):
+    """Issue 14: the error is under the row it belongs to, in words; "line" is the sheet's."""
+    petition, commissioner = setup
+    login(commissioner)
+    page = client.get(f"/petitions/{petition.id}/paper").text
+    assert "Line on the sheet" in page and "Sheet No." in page and ">#<" not in page
+    assert 'class="iin"' in page
+    day = counting.local_day(utcnow()).isoformat()
+    form = {
+        "batch-lines-0-sheet": "1",
+        "batch-lines-0-line": "1",
+        "batch-lines-0-full_name": "Дана Омарова",
+        "batch-lines-0-iin": factories.iin(),
+        "batch-lines-0-district_number": str(petition.district.number),
+        "batch-lines-0-signed_on": day,
+        # A browser posts every row of the grid; row 2 is left blank.
+        **{f"batch-lines-1-{k}": "" for k in ("sheet", "line", "full_name", "iin")},
+        "batch-lines-2-sheet": "1",
+        "batch-lines-2-line": "3",
+        "batch-lines-2-full_name": "Марат Бек",
+        "batch-lines-2-iin": "12345",
+        "batch-lines-2-district_number": str(petition.district.number),
+        "batch-lines-2-signed_on": day,
+    }
+    refused = client.post(f"/petitions/{petition.id}/paper", data=form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and signature_count() == 0
+    assert html.count('class="bad-row"') == 1
+    bad_row = html.split('class="bad-row"')[1].split("</tr>")[0]
+    assert "<td>3</td>" in bad_row and 'aria-invalid="true"' in bad_row
+    assert 'aria-describedby="row-error-3"' in bad_row
+    error = html.split('id="row-error-3"')[1].split("</td>")[0]
+    assert "IIN: The IIN must be exactly 12 digits." in error
+    assert "Rows of the grid with a problem: 1." in html

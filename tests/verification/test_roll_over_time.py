@@ -217,13 +217,12 @@ def test_upload_page_shows_the_preview_and_asks_for_a_mode(client, login, world,
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     assert "What changes per district" in page.text and "0 if replaced" in page.text
-    assert "covers only some districts" in page.text
+    assert 'name="mode"' in page.text  # the file lacks district 1: the confirmation asks
     assert voter_roll.active_import_id(world.body.id) is None
-    response = client.post(
-        "/commission/roll",
-        data={"as_of": "2026-02-01", "mode": "partial", "file": (io.BytesIO(content), "up.csv")},
-        content_type="multipart/form-data",
-    )
-    page = client.get(response.headers["Location"])
+    confirm = response.headers["Location"] + "/confirm"
+    unchosen = client.post(confirm)
+    assert unchosen.status_code == 422 and "Choose what happens to the districts" in unchosen.text
+    assert voter_roll.active_import_id(world.body.id) is None
+    page = client.post(confirm, data={"mode": "partial"}, follow_redirects=True)
     assert "3 voters loaded" in page.text and "partial roll" in page.text
     assert voter_roll.active_import_id(world.body.id) is not None

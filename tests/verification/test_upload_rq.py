@@ -49,10 +49,14 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
     db.session.expire_all()
     imp = db.session.get(VoterRollImport, import_id)
     assert (imp.status, imp.is_active, imp.rows_loaded, imp.percent) == (
-        ImportStatus.ACTIVE,
-        True,
+        ImportStatus.PREVIEW,
+        False,
         7,
         100,
     )
+    assert client.post(f"/commission/roll/{import_id}/confirm").status_code == 303
+    db.session.expire_all()
+    imp = db.session.get(VoterRollImport, import_id)
+    assert (imp.status, imp.is_active) == (ImportStatus.ACTIVE, True)
     api = client.get(f"/api/v1/commission/roll-imports/{imp.id}")
     assert api.json["status"] == "active" and api.json["rows_loaded"] == 7

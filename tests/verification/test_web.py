@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import CheckStatus, MisuseReport, Signature, VoterRollImport
+from recall.models import CheckStatus, MisuseReport, Signature, VoterRollEntry, VoterRollImport
 from recall.services.signing import counting
 from recall.services.verification import voter_roll
 from tests import factories
@@ -287,5 +287,36 @@ def test_upload_page_processes_in_request(client, login, world, tmp_path):
     )
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
-    assert page.status_code == 200 and "2 voters loaded" in page.text and "active" in page.text
+    # Loaded, previewed, not in use until confirmed.
+    assert page.status_code == 200 and "2 voters loaded" in page.text
+    assert (
+        "waiting for confirmation" in page.text
+        and "Nothing of this roll is in use yet" in page.text
+    )
+    assert voter_roll.active_import_id(world.body.id) is None
+    confirm = response.headers["Location"] + "/confirm"
+    done = client.post(confirm, follow_redirects=True)
+    assert "The voter roll is in use." in done.text and "accepted" in done.text
     assert voter_roll.active_import_id(world.body.id) is not None
+    assert client.post(confirm).status_code == 422  # no longer waiting: nothing happens twice
+
+
+def test_a_previewed_upload_can_be_discarded(client, login, world, tmp_path):
+    """Discarding a preview deletes its entries and leaves the roll in use as it was."""
+    rows = [(factories.iin(date(1970, 1, 1)), "Kept Out", 1, "Street")]
+    content = factories.write_roll(tmp_path / "no.csv", rows).read_bytes()
+    login(world.commissioner)
+    response = client.post(
+        "/commission/roll",
+        data={"as_of": "2026-02-01", "mode": "partial", "file": (io.BytesIO(content), "no.csv")},
+        content_type="multipart/form-data",
+    )
+    imp = db.session.scalars(sa.select(VoterRollImport)).one()
+    before = [d.registered_voters for d in world.body.districts]
+    gone = client.post(f"/commission/roll/{imp.id}/discard", follow_redirects=True)
+    assert "The upload was discarded" in gone.text and "discarded" in gone.text
+    db.session.expire_all()
+    assert voter_roll.active_import_id(world.body.id) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollEntry)) == 0
+    assert [d.registered_voters for d in world.body.districts] == before
+    assert client.post(response.headers["Location"] + "/confirm").status_code == 422

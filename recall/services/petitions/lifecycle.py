@@ -479,6 +479,17 @@ def submit_petition(actor: User, petition_id: int) -> Petition:
     )
 
 
+def petition_to_register(actor: User, petition_id: int) -> Petition:
+    """The petition a commissioner is about to register, for the page that asks "register it?".
+
+    NotFound, Forbidden (another body's commissioner) or Conflict (not awaiting registration).
+    """
+    petition = petition_for_page(petition_id)
+    _require_commissioner(actor, petition)
+    check_transition(petition, PetitionState.COLLECTING)
+    return petition
+
+
 def register_petition(actor: User, petition_id: int) -> Petition:
     """A commissioner of the petition's body registers it: signing opens.
 

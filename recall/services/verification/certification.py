@@ -44,6 +44,15 @@ def pending_proposal(petition_id: int) -> CertificationProposal | None:
     ).first()
 
 
+def latest_proposal(petition_id: int) -> CertificationProposal | None:
+    """The petition's latest proposal, confirmed or not (the printed report names its people)."""
+    return db.session.scalars(
+        sa.select(CertificationProposal)
+        .where(CertificationProposal.petition_id == petition_id)
+        .order_by(CertificationProposal.id.desc())
+    ).first()
+
+
 def get_proposal(actor: User, proposal_id: int) -> CertificationProposal:
     """A proposal, for a commissioner of its petition's body."""
     proposal = get_or_raise(CertificationProposal, proposal_id, _("No such proposal."))

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import gettext as _
 
-from recall.errors import Forbidden, Invalid
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import Body, District
@@ -165,8 +165,12 @@ def create_import(
     bytes_total: int = 0,
     skip_invalid: bool = False,
     mode: str = "",
+    confirm_first: bool = False,
 ) -> VoterRollImport:
     """Start an import of ``body_id``'s roll as of ``as_of`` (inactive until loaded). Flushes.
+
+    ``confirm_first``: the load stops at ``preview`` (rows, voters per district before and after)
+    and the roll goes live only through :func:`confirm_import` (uploads on the page).
 
     ``mode``: "replace" (the file is the whole roll), "partial" (the districts it covers only) or
     "" (a file covering every district replaces; one covering some is refused with a preview).
@@ -189,6 +193,7 @@ def create_import(
         bytes_total=bytes_total,
         skip_invalid=skip_invalid,
         mode=mode,
+        confirm_first=confirm_first,
         created_by_id=actor.id if actor else None,
         errors=[],
         preview=[],
@@ -822,12 +827,15 @@ def load_import(
     if accepted and not imp.mode:
         if all(p["rows"] for p in imp.preview):
             imp.mode = "replace"
-        else:
+        elif not imp.confirm_first:  # a previewed upload asks for the mode on confirmation
             needs_mode, accepted = True, False
     if accepted:
         imp.report_path = report.path if error_count else None
         imp.preview = _preview(imp, rows)  # with the mode's "after"
-        _activate(imp, rows=rows)
+        if imp.confirm_first:
+            imp.status = ImportStatus.PREVIEW  # loaded, inactive: confirm_import puts it live
+        else:
+            _activate(imp, rows=rows)
     else:
         db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id))
         imp.status = ImportStatus.FAILED
@@ -859,6 +867,64 @@ def load_import(
         minors,
         needs_mode,
     )
+
+
+# ------------------------------------------------- confirming a previewed upload
+
+
+def _waiting_import(actor: User | None, import_id: int) -> VoterRollImport:
+    # Locked and fresh: two commissioners pressing "confirm" at once must not both activate it.
+    imp = db.session.get(VoterRollImport, import_id, with_for_update=True, populate_existing=True)
+    if imp is None:
+        raise NotFound(_("No such voter roll import."))
+    _require_commissioner(actor, imp.body_id)
+    if imp.status != ImportStatus.PREVIEW:
+        raise Conflict(_("This voter roll is not waiting for confirmation."))
+    return imp
+
+
+def confirm_import(actor: User | None, import_id: int, mode: str = "") -> VoterRollImport:
+    """Put a previewed upload in force: the commissioner has seen rows and voters per district.
+
+    ``mode`` is needed when the file lacks some districts and the upload did not say (Invalid,
+    field ``mode``). The preview is computed again first, so the "before" figures are those of
+    the moment of confirmation. NotFound, Forbidden (another body), Conflict (not waiting).
+    Appends an audit entry. Flushes; the caller commits.
+    """
+    imp = _waiting_import(actor, import_id)
+    if not imp.mode:
+        if mode not in MODES:
+            raise Invalid(
+                _("Choose what happens to the districts the file does not cover."), field="mode"
+            )
+        imp.mode = mode
+    rows = _rows_per_district(imp.id)
+    imp.preview = _preview(imp, rows)
+    _activate(imp, rows=rows)
+    _audit_decision("voter_roll.confirmed", actor, imp)
+    return imp
+
+
+def discard_import(actor: User | None, import_id: int) -> VoterRollImport:
+    """Decline a previewed upload: its entries are deleted, nothing of it was ever in use."""
+    imp = _waiting_import(actor, import_id)
+    db.session.execute(sa.delete(VoterRollEntry).where(VoterRollEntry.import_id == imp.id))
+    imp.status = ImportStatus.DISCARDED
+    imp.rows_loaded = 0
+    _audit_decision("voter_roll.discarded", actor, imp)
+    return imp
+
+
+def _audit_decision(action: str, actor: User | None, imp: VoterRollImport) -> None:
+    append_audit(
+        action,
+        actor.id if actor else None,
+        "voter_roll_import",
+        imp.id,
+        imp.body_id,
+        {"as_of": imp.as_of.isoformat(), "mode": imp.mode, "districts": imp.preview},
+    )
+    db.session.flush()
 
 
 # ------------------------------------------------- bookkeeping after the load (SQL, per import)

@@ -33,8 +33,22 @@ class RollUploadForm(FlaskForm):
         choices=[
             SelectChoice(
                 "",
-                _l("Refuse and show what would change (a file covering every district replaces)"),
+                _l("Decide after the preview (a file covering every district replaces)"),
             ),
+            SelectChoice("partial", _l("Keep their rolls (a partial roll)")),
+            SelectChoice("replace", _l("Set them to 0 voters (the file is the whole roll)")),
+        ],
+        default="",
+    )
+
+
+class ConfirmRollForm(FlaskForm):
+    """The commissioner's yes to a previewed roll (and the mode, when the upload left it open)."""
+
+    mode = SelectField(
+        _l("Districts the file does not cover"),
+        choices=[
+            SelectChoice("", _l("— choose —")),
             SelectChoice("partial", _l("Keep their rolls (a partial roll)")),
             SelectChoice("replace", _l("Set them to 0 voters (the file is the whole roll)")),
         ],

@@ -25,6 +25,7 @@ from recall.services.verification.reason_codes import label_for, rejection_codes
 from recall.web.actions import redirect_with, submit
 from recall.web.commission.forms import (
     CloseReportForm,
+    ConfirmRollForm,
     DecisionForm,
     ProposeForm,
     RollUploadForm,
@@ -109,12 +110,52 @@ def upload_roll():
     )
 
 
+def _import_page(import_id: int, confirm_form: ConfirmRollForm | None = None) -> str:
+    imp = voter_roll.get_import(current_user, import_id)
+    return render_template(
+        "commission/import.html",
+        imp=imp,
+        progress=voter_roll.import_estimate(imp),
+        confirm_form=confirm_form or ConfirmRollForm(formdata=None),
+        discard_form=ActionForm(formdata=None),
+    )
+
+
 @bp.get("/roll/<int:import_id>")
 @roles_required(Role.COMMISSIONER)
 def show_import(import_id: int):
-    imp = voter_roll.get_import(current_user, import_id)
-    return render_template(
-        "commission/import.html", imp=imp, progress=voter_roll.import_estimate(imp)
+    return _import_page(import_id)
+
+
+@bp.post("/roll/<int:import_id>/confirm")
+@roles_required(Role.COMMISSIONER)
+def confirm_import(import_id: int):
+    """The roll shown in the preview goes live (nothing is in use before this)."""
+    voter_roll.get_import(current_user, import_id)  # access before input
+    form = ConfirmRollForm()
+    return submit(
+        form,
+        lambda: voter_roll.confirm_import(current_user, import_id, form.mode.data or ""),
+        done=lambda _r: redirect_with(
+            _("The voter roll is in use."), url_for("commission.show_import", import_id=import_id)
+        ),
+        page=lambda: _import_page(import_id, confirm_form=form),
+    )
+
+
+@bp.post("/roll/<int:import_id>/discard")
+@roles_required(Role.COMMISSIONER)
+def discard_import(import_id: int):
+    voter_roll.get_import(current_user, import_id)
+    form = ActionForm()
+    return submit(
+        form,
+        lambda: voter_roll.discard_import(current_user, import_id),
+        done=lambda _r: redirect_with(
+            _("The upload was discarded; the roll in use did not change."),
+            url_for("commission.upload_roll"),
+        ),
+        page=lambda: _import_page(import_id),
     )
 
 
@@ -220,7 +261,7 @@ def report_print(petition_id: int):
         "commission/report_print.html",
         petition=petition,
         report=verification.report(current_user, petition_id),
-        proposal=certification.pending_proposal(petition_id),
+        proposal=certification.latest_proposal(petition_id),
         head=audit.audit_head_info(),
     )
 
@@ -307,13 +348,14 @@ def review_next(petition_id: int):
 
 def _decision_form() -> DecisionForm:
     form = DecisionForm()
-    form.reason_code.choices = [SelectChoice(c.code, label_for(c.code)) for c in rejection_codes()]
+    # No reason is preselected: a rejection must name its reason on purpose.
+    form.reason_code.choices = [SelectChoice("", _("— choose the reason —"))] + [
+        SelectChoice(c.code, label_for(c.code)) for c in rejection_codes()
+    ]
     return form
 
 
 def _decision_page(petition, item, form) -> str:
-    if item.misuse_report is not None and not form.reason_code.data:
-        form.reason_code.data = "misuse_reported"
     return render_template("commission/review_item.html", petition=petition, item=item, form=form)
 
 

@@ -243,9 +243,11 @@ def review_petitions():
     )
 
 
-@bp.post("/petitions/<int:petition_id>/register")
+@bp.route("/petitions/<int:petition_id>/register", methods=["GET", "POST"])
 @roles_required(Role.COMMISSIONER)
 def register_petition(petition_id: int):
+    """GET asks "register it and open signing?"; the POST from that page registers."""
+    petition = petitions.petition_to_register(current_user, petition_id)
     form = ActionForm()
     return submit(
         form,
@@ -253,7 +255,7 @@ def register_petition(petition_id: int):
         done=lambda _r: _to_petition(
             petition_id, _("The petition is registered: signing is open.")
         ),
-        page=lambda: _petition_page(petition_id, action_form=form),
+        page=lambda: render_template("petitions/register.html", petition=petition, form=form),
     )
 
 

@@ -17,17 +17,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from recall.models.promise import BrokenReason, PromiseLevel, PromiseStatus
+from recall.services.words import lazy_word
 
 
 def status_label(status: str):
-    return {
-        "not_yet_rated": _l("Not yet rated"),
-        "in_the_works": _l("In the works"),
-        "stalled": _l("Stalled"),
-        "compromise": _l("Compromise"),
-        "kept": _l("Kept"),
-        "broken": _l("Broken"),
-    }[status]
+    return lazy_word("promise_status", status)  # the one mapping (recall.services.words)
 
 
 def broken_reason_label(reason: str):

@@ -238,6 +238,7 @@ def _paper_page(petition, form: PaperBatchForm, upload: PaperUploadForm, report=
         upload=upload,
         report=report,
         problems=error.problems if isinstance(error, paper.PaperBatchInvalid) else [],
+        typed=error_of(form) is not None,  # problems by row of the grid, shown in place
     )
 
 
