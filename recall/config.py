@@ -222,6 +222,7 @@ def load_config(
         "DISPOSABLE_EMAIL": env.get("DISPOSABLE_EMAIL", "flag"),
         # Verification (docs/verification.md).
         "MISUSE_REPORT_RATE_LIMIT": env.get("MISUSE_REPORT_RATE_LIMIT", "5 per hour;20 per day"),
+        "TIP_RATE_LIMIT": env.get("TIP_RATE_LIMIT", "5 per hour;20 per day"),
         "REVIEW_CLAIM_MINUTES": _int(env, "REVIEW_CLAIM_MINUTES", 10),
         "VOTER_ROLL_JOB_TIMEOUT": _int(env, "VOTER_ROLL_JOB_TIMEOUT", 3600),
         "BABEL_DEFAULT_LOCALE": "ru",

@@ -102,6 +102,8 @@ def _configured(name: str) -> Callable[[], str]:
 
 # Register and log-in attempts (``LOGIN_RATE_LIMIT``), each page its own count.
 login_limit = limiter.limit(_configured("LOGIN_RATE_LIMIT"), methods=["POST"])
+# Tips and evidence on a promise (``TIP_RATE_LIMIT``), per client address.
+tip_limit = limiter.limit(_configured("TIP_RATE_LIMIT"), methods=["POST"])
 # The public misuse-report form (``MISUSE_REPORT_RATE_LIMIT``).
 misuse_report_limit = limiter.limit(_configured("MISUSE_REPORT_RATE_LIMIT"), methods=["POST"])
 # One budget (``SIGNING_RATE_LIMIT``) for every way of signing, on the form and the API alike,

@@ -48,6 +48,7 @@ from recall.models.promise import (  # noqa: F401
     PromiseStatusChange,
     Topic,
 )
+from recall.models.promise_tip import PromiseTip, TipStatus  # noqa: F401
 from recall.models.rating_reply import RatingReply  # noqa: F401
 from recall.models.signature import (
     CheckStatus,

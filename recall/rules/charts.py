@@ -90,3 +90,37 @@ def column_chart_svg(values: list[int], *, title: str, description: str = "") ->
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+SHARE_BAR_WIDTH = 300
+SHARE_BAR_HEIGHT = 16
+
+
+def share_bar_svg(parts: list[tuple[int, str]], *, title: str) -> str:
+    """One bar split into ``(count, colour)`` parts, each as wide as its share of the total (the
+    kept share of a scorecard: kept, broken, the rest). ``title`` is the text alternative. A total
+    of 0 draws an empty outline; the parts' widths always add up to the bar's."""
+    total = sum(count for count, _colour in parts)
+    parts_svg = []
+    x = 0
+    for index, (count, colour) in enumerate(parts):
+        if not total or count <= 0:
+            continue
+        right = (
+            SHARE_BAR_WIDTH
+            if index == len(parts) - 1
+            else round(SHARE_BAR_WIDTH * (sum(c for c, _ in parts[: index + 1])) / total)
+        )
+        parts_svg.append(
+            f'<rect x="{x}" y="0" width="{right - x}" height="{SHARE_BAR_HEIGHT}" '
+            f'fill="{escape(colour)}"/>'
+        )
+        x = right
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="share-bar" role="img" '
+        f'width="{SHARE_BAR_WIDTH}" height="{SHARE_BAR_HEIGHT}" '
+        f'viewBox="0 0 {SHARE_BAR_WIDTH} {SHARE_BAR_HEIGHT}" preserveAspectRatio="none">'
+        f"<title>{escape(title)}</title>{''.join(parts_svg)}"
+        f'<rect x="0" y="0" width="{SHARE_BAR_WIDTH}" height="{SHARE_BAR_HEIGHT}" '
+        f'fill="none" stroke="#5b6470"/></svg>'
+    )

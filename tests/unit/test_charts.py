@@ -43,3 +43,23 @@ def test_column_chart_has_one_column_per_day_scaled_to_the_peak_with_a_text_alte
     assert heights == [COLUMN_CHART_HEIGHT, COLUMN_CHART_HEIGHT / 2, 0]
     assert "<title>Per day</title>" in svg and "<desc>3 days &amp; a peak</desc>" in svg
     assert "<script" not in svg and column_chart_svg([], title="x").count("<rect") == 0
+
+
+def test_share_bar_parts_fill_the_bar_in_proportion():
+    from recall.rules.charts import SHARE_BAR_WIDTH, share_bar_svg
+
+    svg = share_bar_svg([(1, "green"), (1, "red"), (1, "grey")], title="Kept: 33% <of rated>")
+    widths = [
+        int(w)
+        for w in re.findall(r'<rect x="\d+" y="0" width="(\d+)"[^/]*fill="(?:green|red|grey)"', svg)
+    ]
+    assert widths == [100, 100, 100] and sum(widths) == SHARE_BAR_WIDTH
+    assert "<title>Kept: 33% &lt;of rated&gt;</title>" in svg and 'role="img"' in svg
+    uneven = share_bar_svg([(1, "green"), (0, "red"), (2, "grey")], title="t")
+    assert re.findall(r'width="(\d+)" height="16" fill="(\w+)"', uneven) == [
+        ("100", "green"),
+        ("200", "grey"),
+        ("300", "none"),  # the outline
+    ]
+    empty = share_bar_svg([(0, "green"), (0, "red")], title="none rated")
+    assert empty.count("<rect") == 1  # the outline only

@@ -89,7 +89,9 @@ def login():
 
 def _signed_in(user, remember: bool):
     login_user(user, remember=remember)
-    return redirect(_safe_next(url_for("public.home")))
+    # A monitor lands on their organization's dashboard (issue 14); everyone else on the home page.
+    home = "promises.monitor_dashboard" if user.has_role("monitor") else "public.home"
+    return redirect(_safe_next(url_for(home)))
 
 
 @bp.post("/logout")

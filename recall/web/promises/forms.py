@@ -136,3 +136,20 @@ class TopicForm(FlaskForm):
         _l("Slug (latin letters, digits, - and _)"), validators=[DataRequired(), Length(max=60)]
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+
+
+class TipForm(FlaskForm):
+    """A citizen's tip or evidence on a promise (shape only; the service checks the rest)."""
+
+    link = StringField(
+        _l("Link (a news item, a document, a video)"), validators=[Optional(), Length(max=1000)]
+    )
+    description = TextAreaField(
+        _l("What you saw, or what your photo shows"), validators=[Optional(), Length(max=2000)]
+    )
+    place = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
+    observed_on = DateField(_l("When"), validators=[Optional()])
+
+
+class DismissTipForm(FlaskForm):
+    reason = TextAreaField(_l("Why it is dismissed"), validators=[DataRequired(), Length(max=1000)])

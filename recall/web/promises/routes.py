@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from recall.csv_response import csv_response
 from recall.errors import Invalid
 from recall.models import Role
 from recall.replica import lag_tolerant
+from recall.rules.charts import share_bar_svg
 from recall.rules.scorecard import PROMISE_STATUSES
 from recall.security import public, roles_required
 from recall.services.deputies import directory
-from recall.services.promises import queries
+from recall.services.promises import dashboard, queries, tips
 from recall.services.promises import recording as service
 from recall.web.actions import redirect_with, submit
 from recall.web.forms import error_of
@@ -42,6 +44,32 @@ def promise_section(deputy) -> dict[str, Any]:
     }
 
 
+# Kept and broken first: what a reader of a scorecard looks for (issue 14).
+SCORE_ORDER = ("kept", "broken", "in_the_works", "stalled", "compromise", "not_yet_rated")
+
+
+@bp.app_template_global("share_bar")
+def share_bar(card) -> Markup:
+    """The kept share as a bar (kept, broken, the other rated), with its text alternative."""
+    other = card.rated - card.kept - card.counts["broken"]
+    title = (
+        _(
+            "Kept %(share)s of rated promises: %(kept)d kept, %(broken)d broken, %(other)d other"
+            " ratings, of %(rated)d rated",
+            share=_percent(card.kept_share),
+            kept=card.kept,
+            broken=card.counts["broken"],
+            other=other,
+            rated=card.rated,
+        )
+        if card.rated
+        else _("No promise is rated yet.")
+    )
+    parts = [(card.kept, "#1e7a3a"), (card.counts["broken"], "#b3261e"), (other, "#94a3b8")]
+    return Markup(share_bar_svg(parts, title=title))
+
+
+bp.add_app_template_global(SCORE_ORDER, "score_order")
 # Globals rather than context variables, so imported macros can use them.
 bp.add_app_template_global(forms.status_label, "promise_status_label")
 bp.add_app_template_global(forms.broken_reason_label, "broken_reason_label")
@@ -105,6 +133,7 @@ def show_promise(promise_id: int):
         promise=promise,
         open_disputes=queries.open_disputes(promise),
         petitions=queries.petitions_citing(promise.id),
+        tips=tips.accepted_tips(promise.id),
     )
 
 
@@ -155,6 +184,23 @@ def list_corrections():
 
 def _to_promise(promise_id: int, message: str):
     return redirect_with(message, url_for("promises.show_promise", promise_id=promise_id), 302)
+
+
+@bp.get("/monitor")
+@roles_required(Role.MONITOR)
+def monitor_dashboard():
+    """Where a monitor lands after log-in: the organization's ratings, disputes, open work."""
+    return render_template(
+        "promises/dashboard.html", board=dashboard.monitor_dashboard(current_user)
+    )
+
+
+@bp.get("/monitor/record")
+@roles_required(Role.MONITOR)
+def pick_deputy():
+    """The dashboard's "record a promise": the deputy chosen there, then the promise form."""
+    deputy = directory.get_deputy(request.args.get("deputy", 0, type=int))
+    return redirect(url_for("promises.new_promise", deputy_id=deputy.id))
 
 
 @bp.route("/deputies/<int:deputy_id>/promises/new", methods=["GET", "POST"])
