@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.health.routes import bp as health_bp
     from recall.web.notifications.routes import bp as notifications_bp
     from recall.web.petitions.routes import bp as petitions_bp
+    from recall.web.promises import report_cards as _report_cards  # noqa: F401 (promises_bp)
     from recall.web.promises import tips as _promise_tips  # noqa: F401 (its routes join promises_bp)
     from recall.web.promises.routes import bp as promises_bp
     from recall.web.public.routes import bp as public_bp

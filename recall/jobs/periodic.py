@@ -32,6 +32,7 @@ from recall.services.audit import publish_daily_head
 from recall.services.deputies.recall_opening import announce_recall_openable
 from recall.services.fraud.patterns import scan_sources
 from recall.services.petitions.lifecycle import close_due_petitions
+from recall.services.promises.report_cards import record_monthly_digests
 from recall.services.signing.counting import recount_all, sync_counts
 from recall.services.signing.online import expire_unconfirmed
 from recall.services.verification.checks import check_closed_petitions
@@ -56,6 +57,8 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("fraud.scan_sources", 300, scan_sources),
     ("appeals.expire_unconfirmed", 300, expire_appeal_signatures),
     ("deputies.announce_recall_openable", 3600, announce_recall_openable),
+    # Hourly, acting once a month: the month's report card to each followed deputy's followers.
+    ("promises.monthly_digest", 3600, record_monthly_digests),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

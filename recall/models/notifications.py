@@ -123,6 +123,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("promise.status_changed", (Recipient.DEPUTY, Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.disputed", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     ("promise.dispute_resolved", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
+    # The monthly report card of a followed deputy (issue 14), a digest for their followers.
+    ("deputy.report_card", (Recipient.DEPUTY_FOLLOWERS,)),
     ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
     # A source passed the flag share or rate on a petition in an hour (issue 18).
     ("petition.source_flagged", (Recipient.BODY_COMMISSION,)),

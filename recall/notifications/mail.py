@@ -89,6 +89,7 @@ KIND_LABELS = {
     "appeal.closed": _l("An appeal was closed"),
     "appeal.update_published": _l("An update from the people behind an appeal"),
     "petition.update_published": _l("An update from the initiators of a recall petition"),
+    "deputy.report_card": _l("The monthly report card of a deputy you follow"),
 }
 # How the generic template names payload fields, in the reader's language. Ids stay out (the mail
 # links to the subject's page); a field not named here is listed under its own key.
@@ -123,6 +124,16 @@ PAYLOAD_LABELS = {
     "threshold": _l("Constituent signatures for an answer"),
     "response_due_at": _l("Answer due by"),
     "update": _l("Update"),
+    "month": _l("Month"),
+    "kept": _l("Kept"),
+    "broken": _l("Broken"),
+    "in_the_works": _l("In the works"),
+    "rated": _l("Rated"),
+    "kept_percent": _l("Kept share of rated promises, %"),
+    "kept_change": _l("Kept: change since the month before"),
+    "broken_change": _l("Broken: change since the month before"),
+    "in_the_works_change": _l("In the works: change since the month before"),
+    "report_card": _l("The report card"),
 }
 # Where an event's subject can be seen, tried in order (endpoints other areas may not have yet).
 # Long header lines stay whole: a folded or encoded List-Unsubscribe URL would not work.

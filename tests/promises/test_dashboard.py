@@ -12,6 +12,7 @@ from tests.promises.conftest import commit
 
 
 def test_a_monitor_lands_on_the_dashboard(client, monitor):
+    commit()
     response = client.post("/login", data={"email": monitor.email, "password": factories.PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/monitor")
 

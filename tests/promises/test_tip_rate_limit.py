@@ -22,5 +22,5 @@ def test_tips_are_rate_limited(client, login, make, deputy, record):
     login(citizen)
     url = f"/promises/{promise.id}/tip"
     codes = [client.post(url, data={"description": f"Seen it {i}"}).status_code for i in range(3)]
-    assert codes == [302, 302, 429]
+    assert codes == [303, 303, 429]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PromiseTip)) == 2
