@@ -61,6 +61,8 @@ def test_commission_pages_name_people_and_show_no_raw_codes(client, login, revie
     assert "by Aliya Sultanova" in page and "commissioner #" not in page
     assert "under_verification" not in page and "full_count" not in page
     assert "<code>not_registered</code>" not in page
+    audit = client.get("/commission/audit").text
+    assert "checks run against the roll" in audit and "verification.run_checks" not in audit
 
 
 def test_printed_report_names_dates_and_groups_digits(client, login, reviewed):
