@@ -485,6 +485,7 @@ def test_paper_grid_marks_bad_rows_in_place(client, login, setup):
     bad_row = html.split('class="bad-row"')[1].split("</tr>")[0]
     assert "<td>3</td>" in bad_row and 'aria-invalid="true"' in bad_row
     assert 'aria-describedby="row-error-3"' in bad_row
+    assert 'aria-label="Row 3: IIN"' in bad_row  # every cell of the grid is named
     error = html.split('id="row-error-3"')[1].split("</td>")[0]
     assert "IIN: The IIN must be exactly 12 digits." in error
     assert "Rows of the grid with a problem: 1." in html
