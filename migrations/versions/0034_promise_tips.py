@@ -1,7 +1,7 @@
 """Tips and evidence citizens send about a promise, for monitors to triage (issue 14).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-03
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0030"
-down_revision = "0029"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

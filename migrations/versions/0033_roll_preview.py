@@ -7,8 +7,8 @@ commissioner's yes) and ``discarded`` (the commissioner said no; its entries are
 activates at once). Only the CHECK constraint and one column change; downgrading refuses while
 rows use the new statuses.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-03
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0029"
-down_revision = "0028"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
