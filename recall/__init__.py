@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.public.routes import bp as public_bp
     from recall.web.rules.routes import bp as rules_bp
     from recall.web.signing.routes import bp as signing_bp
+    from recall.web.signing.watch import bp as iin_watch_bp
     from recall.web.tokens.routes import bp as tokens_bp
 
     for blueprint in (
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         api_docs_bp,
         promises_bp,
         signing_bp,
+        iin_watch_bp,
         petitions_bp,
         appeals_bp,
         rules_bp,

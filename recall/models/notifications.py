@@ -130,6 +130,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("petition.source_flagged", (Recipient.BODY_COMMISSION,)),
     # A watched IIN appeared on a petition: the address on the watch (issue 18).
     ("iin_watch.appeared", (Recipient.MISUSE_REPORTER,)),
+    # A watch started: its stop link, to the address on the watch.
+    ("iin_watch.started", (Recipient.MISUSE_REPORTER,)),
     # The audit chain's daily head, so copies of it are held outside the system (issue 19).
     ("audit.head_published", _HOOKS),
     ("petition.audit_head", (Recipient.PETITION_FOLLOWERS,)),

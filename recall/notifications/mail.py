@@ -78,6 +78,7 @@ KIND_LABELS = {
     "misuse_report.received": _l("We received your report"),
     "petition.source_flagged": _l("A signing pattern was flagged on a petition"),
     "iin_watch.appeared": _l("Your IIN appeared on a petition"),
+    "iin_watch.started": _l("You are watching your IIN"),
     "audit.head_published": _l("Today's head of the commission's audit log"),
     "petition.audit_head": _l("Today's head of the commission's audit log"),
     "appeal.submitted": _l("An appeal was sent to moderation"),

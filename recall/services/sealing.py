@@ -24,7 +24,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 #: Payload keys that are links or codes for one person: sealed when an event is recorded.
-SECRET_PAYLOAD_KEYS = frozenset({"confirm_url", "receipt", "token", "unsubscribe_url"})
+SECRET_PAYLOAD_KEYS = frozenset(
+    {"confirm_url", "receipt", "token", "unsubscribe_url", "report_url", "stop_url"}
+)
 #: Where the sealed secrets sit in a payload.
 SEALED_KEY = "sealed"
 _LABEL = b"recall.outbox.sealed-payload"

@@ -29,9 +29,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 HSTS = "max-age=31536000; includeSubDomains"
 # Blueprints and API endpoints whose responses are never stored by a cache.
-NO_STORE_BLUEPRINTS = frozenset({"signing"})
+NO_STORE_BLUEPRINTS = frozenset({"signing", "iin_watch"})
 NO_STORE_ENDPOINTS = frozenset(
-    {"api.create_signature", "api.get_receipt", "api.withdraw_signature"}
+    {
+        "api.create_signature",
+        "api.get_receipt",
+        "api.withdraw_signature",
+        "api.create_strong_signature",
+        "api.create_iin_watch",
+    }
 )
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import Event, IinWatch, MisuseReport, Role
 from recall.notifications.recipients import resolve
+from recall.services.sealing import open_payload
 from recall.services.signing import paper
 from tests import factories
 from tests.signing.conftest import payload, sign_url
@@ -62,7 +63,7 @@ def test_a_watched_iin_is_reported_online_and_on_paper_with_a_one_click_report(
     ]
 
     # The link shows a button; pressing it files a misuse report and sends the signature to review.
-    link = "/iin-watch/report/" + event.payload["report_url"].rsplit("/", 1)[1]
+    link = "/iin-watch/report/" + open_payload(event.payload)["report_url"].rsplit("/", 1)[1]
     assert client.get(link).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MisuseReport)) == 0
     assert client.post(link).status_code == 200

@@ -7,10 +7,16 @@ files a misuse report for it (the link's page has a button: mail scanners open e
 
 The watch keeps the IIN's keyed hash and the address, nothing else. Signing looks watches up for
 every signer (one indexed query), so a watch changes nothing a signer can see or time.
+
+Starting a watch mails ``iin_watch.started`` to the address, and every ``iin_watch.appeared``
+carries the same one-click stop link (``/iin-watch/stop/<token>``): a token over the watch and a
+fingerprint of its address, so a link sent to an address the watch no longer uses stops nothing.
+Both links are for one person and are stored sealed (``recall.services.sealing``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,12 +40,27 @@ from recall.services.signing import certificates
 # "petition 0" can sign no petition, and a petition's challenge cannot start a watch.
 WATCH_CHALLENGE = 0
 EVENT = "iin_watch.appeared"
+STARTED = "iin_watch.started"
 _SALT = "recall.iin-watch.report"
+_STOP_SALT = "recall.iin-watch.stop"
 
 
 def issue_watch_challenge(now: datetime | None = None) -> certificates.Challenge:
     """A challenge to sign with the voter's certificate to start a watch. Writes nothing."""
     return certificates.new_challenge(WATCH_CHALLENGE, now or utcnow())
+
+
+def watch_challenge_for_page(
+    posted: str | None, now: datetime | None = None
+) -> certificates.Challenge:
+    """The challenge the watch page shows: ``posted`` while it is still good, else a new one."""
+    now = now or utcnow()
+    if posted:
+        try:
+            return certificates.check_challenge(posted, WATCH_CHALLENGE, now)
+        except Invalid:
+            pass  # expired or not ours: a new one
+    return issue_watch_challenge(now)
 
 
 def watch_iin(
@@ -76,6 +97,42 @@ def watch_iin(
     else:
         watch.email, watch.stopped_at = email, None
     db.session.flush()
+    record_event(STARTED, "iin_watch", watch.id, {"stop_url": stop_url(watch)})
+    return watch
+
+
+def _address_fingerprint(email: str) -> str:
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:16]
+
+
+def stop_url(watch: IinWatch) -> str:
+    """The one-click link that stops ``watch`` (good while the watch keeps its address)."""
+    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_STOP_SALT).dumps(
+        [watch.id, _address_fingerprint(watch.email)]
+    )
+    return f"{current_app.config['PUBLIC_BASE_URL']}/iin-watch/stop/{token}"
+
+
+def watch_to_stop(token: str) -> IinWatch:
+    """The watch a stop link names; ``Invalid`` for a foreign link or one sent to an old address."""
+    try:
+        watch_id, fingerprint = URLSafeSerializer(
+            current_app.config["SECRET_KEY"], salt=_STOP_SALT
+        ).loads(token or "")
+    except (BadSignature, ValueError, TypeError):
+        raise Invalid(_("This link is not valid."), field="token") from None
+    watch = db.session.get(IinWatch, watch_id) if isinstance(watch_id, int) else None
+    if watch is None or _address_fingerprint(watch.email) != fingerprint:
+        raise Invalid(_("This link is not valid."), field="token")
+    return watch
+
+
+def stop_watch(token: str, now: datetime | None = None) -> IinWatch:
+    """Stop the watch a stop link names (idempotent). Flushes."""
+    watch = watch_to_stop(token)
+    if watch.stopped_at is None:
+        watch.stopped_at = now or utcnow()
+        db.session.flush()
     return watch
 
 
@@ -110,6 +167,7 @@ def record_appearance(watch_id: int, petition_id: int, channel: str) -> None:
             "petition_id": petition_id,
             "channel": channel,
             "report_url": f"{base}/iin-watch/report/{token}",
+            "stop_url": stop_url(db.session.get(IinWatch, watch_id)),
         },
     )
 

@@ -70,15 +70,10 @@ class SignForm(FlaskForm):
     )
 
 
-class StrongSignForm(SignForm):
-    """Signing with a digital signature (issue 13): the signer signs the challenge shown on the
-    page with their own software and pastes (or uploads) the signature and their certificate."""
+class CertificateProof(FlaskForm):
+    """A challenge shown on the page, signed by the citizen with their own software: the
+    signature and the certificate pasted or uploaded (issue 13)."""
 
-    email = EmailField(
-        _l("E-mail (optional: to withdraw your signature later, where the rules allow)"),
-        validators=[Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
     # The challenge shown on the page, sent back unchanged; its MAC makes it tamper-evident.
     # Browsers send line breaks as CRLF; the challenge is signed with LF.
     challenge = HiddenField(
@@ -97,6 +92,42 @@ class StrongSignForm(SignForm):
         render_kw={"rows": 6, "autocomplete": "off", "spellcheck": "false"},
     )
     certificate_file = FileField(_l("…or the certificate file (.pem, .crt, .cer)"))
+
+    def signature_text(self) -> str | None:
+        return uploaded_text(self.signature_file.data, self.signature.data, binary_as_base64=True)
+
+    def certificate_text(self) -> str | None:
+        return uploaded_text(self.certificate_file.data, self.certificate.data)
+
+
+class StrongSignForm(SignForm, CertificateProof):
+    """Signing with a digital signature: the signing fields and the proof."""
+
+    email = EmailField(
+        _l("E-mail (optional: to withdraw your signature later, where the rules allow)"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class WatchForm(CertificateProof):
+    """A voter asks to be told whenever their IIN appears on a petition (issue 18)."""
+
+    iin = StringField(
+        _l("IIN (12 digits)"),
+        validators=[Length(max=20)],
+        render_kw={
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": "[0-9 ]*",
+            "value": "",
+        },
+    )
+    email = EmailField(
+        _l("E-mail to tell you at"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 def uploaded_text(upload, pasted: str | None, *, binary_as_base64: bool = False) -> str | None:

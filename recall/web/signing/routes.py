@@ -21,7 +21,6 @@ from recall.web.signing.forms import (
     SignForm,
     StrongSignForm,
     WithdrawForm,
-    uploaded_text,
 )
 
 bp = Blueprint("signing", __name__)
@@ -108,10 +107,8 @@ def _sign_strong(petition_id: int, form: StrongSignForm):
         district_id=form.district_id.data or None,
         consent=form.consent.data,
         challenge=form.challenge.data,
-        signature=uploaded_text(
-            form.signature_file.data, form.signature.data, binary_as_base64=True
-        ),
-        certificate=uploaded_text(form.certificate_file.data, form.certificate.data),
+        signature=form.signature_text(),
+        certificate=form.certificate_text(),
         client=request_client(),
     )
 
