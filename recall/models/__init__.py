@@ -8,6 +8,7 @@ from recall.models.appeal import (  # noqa: F401
     AppealPromise,
     AppealReceiptDecoy,
     AppealSignature,
+    AppealSignatureClaim,
     AppealState,
     BodyAppealSettings,
     InitiatorUpdate,

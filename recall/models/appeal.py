@@ -23,7 +23,7 @@ from recall.models.base import TimestampMixin, UTCDateTime, enum_column
 from recall.models.body import Body, District
 from recall.models.deputy import Deputy
 from recall.models.promise import Promise
-from recall.models.signature import SignatureStatus, new_confirm_nonce
+from recall.models.signature import ClaimState, SignatureStatus, new_confirm_nonce
 from recall.models.user import User
 
 
@@ -54,6 +54,10 @@ class BodyAppealSettings(TimestampMixin, db.Model):
     threshold_count: Mapped[int | None] = mapped_column()
     threshold_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 6))
     response_days: Mapped[int] = mapped_column(default=30)
+    # The body's chair: hears about and answers the appeals addressed to the whole body.
+    chair_deputy_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("deputies.id", ondelete="SET NULL")
+    )
     updated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -209,6 +213,43 @@ class AppealSignature(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("appeal_id", "iin_hash", name="uq_appeal_signatures_one_per_voter"),
     )
+
+
+class AppealSignatureClaim(db.Model):
+    """Another attempt to sign an appeal with an IIN that already signed it (issue 13's rule, as
+    recall signing has it in ``SignatureClaim``): whoever signs first with an IIN must not own it.
+
+    On a still-pending signature the attempt gets its own confirmation link (``pending``) and the
+    first link followed wins, its name, address, district and receipt becoming the signature's;
+    every other claim and the displaced first attempt (kept here as ``void``) are void. On a
+    confirmed signature it is a ``contest``: it answers like a success and nobody is mailed; the
+    contest stays on record (appeals have no commission to review it). Every claim keeps its receipt: it answers
+    ``pending`` until ``expires_at`` and ``expired`` after, whatever happened to the signature.
+    """
+
+    __tablename__ = "appeal_signature_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeal_signatures.id", ondelete="CASCADE"), index=True
+    )
+    appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeals.id", ondelete="CASCADE"))
+    state: Mapped[ClaimState] = mapped_column(
+        enum_column(ClaimState, name="appeal_claim_state"), default=ClaimState.PENDING
+    )
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"))
+    is_constituent: Mapped[bool] = mapped_column()
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    confirm_nonce: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=new_confirm_nonce
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    signature: Mapped[AppealSignature] = relationship()
 
 
 class AppealReceiptDecoy(db.Model):

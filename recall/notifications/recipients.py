@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models.appeal import Appeal, AppealSignature
+from recall.models.appeal import Appeal, AppealSignature, BodyAppealSettings
 from recall.models.deputy import Deputy
 from recall.models.fraud import IinWatch
 from recall.models.notifications import (
@@ -129,8 +129,31 @@ def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
 
 def _deputy(event: Event, subject: Any) -> Iterator[Target]:
     deputy = deputy_of(event, subject)
+    if deputy is None and isinstance(subject, Appeal):
+        deputy = _body_chair(subject.body_id)
+        if deputy is not None:
+            yield from _chair_targets(deputy)
+            return
     if deputy is not None and deputy.contact_email:
         yield Target(Channel.EMAIL, deputy.contact_email.strip().lower(), Recipient.DEPUTY)
+
+
+def _body_chair(body_id: int | None) -> Deputy | None:
+    """The chair an administrator named for a body: it answers the appeals to the whole body."""
+    chair_id = db.session.scalar(
+        sa.select(BodyAppealSettings.chair_deputy_id).where(BodyAppealSettings.body_id == body_id)
+    )
+    return db.session.get(Deputy, chair_id) if chair_id else None
+
+
+def _chair_targets(chair: Deputy) -> Iterator[Target]:
+    """The chair's contact address and the chair's deputy account (which publishes the answer)."""
+    seen = set()
+    account = db.session.scalar(sa.select(User).where(User.deputy_id == chair.id))
+    for address in (chair.contact_email, account.email if account else None):
+        if address and address.strip().lower() not in seen:
+            seen.add(address.strip().lower())
+            yield Target(Channel.EMAIL, address.strip().lower(), Recipient.DEPUTY)
 
 
 def _body_commission(event: Event, subject: Any) -> Iterator[Target]:

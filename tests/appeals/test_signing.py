@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,10 +15,11 @@ from recall.models import Event
 from recall.models.appeal import (
     Appeal,
     AppealDistrictCount,
-    AppealReceiptDecoy,
     AppealSignature,
+    AppealSignatureClaim,
     AppealState,
 )
+from recall.models.base import utcnow
 from recall.models.signature import SignatureStatus
 from recall.services.appeals import signing as appeal_signing
 from recall.services.sealing import open_payload
@@ -52,7 +54,7 @@ def _token(signature_id: int) -> str:
 def _written():
     return tuple(
         db.session.scalar(sa.select(sa.func.count()).select_from(m))
-        for m in (AppealSignature, AppealReceiptDecoy, Event)
+        for m in (AppealSignature, AppealSignatureClaim, Event)
     )
 
 
@@ -97,20 +99,91 @@ def test_sign_confirm_and_count_a_constituent_and_a_supporter(app, client, make)
     assert db.session.get(Appeal, appeal.id).constituent_count == 1
 
 
-def test_a_repeated_iin_answers_like_a_first_signature_with_a_decoy(app, client, make):
+def _link(event: Event) -> str:
+    return (
+        "/appeals/signatures/confirm/"
+        + open_payload(event.payload)["confirm_url"].rsplit("/", 1)[1]
+    )
+
+
+def _requests() -> list[Event]:
+    return db.session.scalars(
+        sa.select(Event)
+        .where(Event.kind == "appeal_signature.confirmation_requested")
+        .order_by(Event.id)
+    ).all()
+
+
+def _receipt(client, code) -> str:
+    return client.get(f"/api/v1/appeals/receipts/{code}").json["status"]
+
+
+def test_whoever_signs_first_does_not_own_the_iin(app, client, make):
+    """A squatter signs with someone's IIN first: the real voter gets their own link, the first
+    link followed wins, and the squatter's receipt answers the same before and after."""
+    appeal = make.appeal()
+    db.session.commit()
+    body = _body(make, appeal.district, email="squatter@example.org")
+    url = f"/api/v1/appeals/{appeal.id}/signatures"
+    planted = client.post(url, json=body)
+    assert _receipt(client, planted.json["receipt"]) == "pending"
+    real = client.post(url, json=body | {"email": "voter@example.org", "full_name": "Real Voter"})
+    assert (planted.status_code, real.status_code) == (202, 202)
+    assert set(real.json) == {"receipt"} and real.json["receipt"] != planted.json["receipt"]
+    squatter_mail, voter_mail = _requests()
+    assert voter_mail.subject_type == "appeal_signature_claim"  # its own link, to its own address
+
+    assert client.post(_link(voter_mail)).status_code == 303
+    db.session.expire_all()
+    signature = db.session.scalars(sa.select(AppealSignature)).one()
+    db.session.refresh(signature)
+    assert (signature.status, signature.email, signature.full_name) == (
+        SignatureStatus.CONFIRMED,
+        "voter@example.org",
+        "Real Voter",
+    )
+    assert db.session.get(Appeal, appeal.id).constituent_count == 1
+    refused = client.post(_link(squatter_mail))
+    assert refused.status_code == 422 and "used first" in refused.text
+    assert _receipt(client, planted.json["receipt"]) == "pending"  # the same as before
+    assert _receipt(client, real.json["receipt"]) == "confirmed"
+    assert db.session.get(Appeal, appeal.id).constituent_count == 1
+
+
+def test_an_attempt_on_a_confirmed_signature_is_a_contest_and_mails_nobody(app, client, make):
     appeal = make.appeal()
     db.session.commit()
     body = _body(make, appeal.district)
-    first = client.post(f"/api/v1/appeals/{appeal.id}/signatures", json=body)
-    again = client.post(
-        f"/api/v1/appeals/{appeal.id}/signatures", json=body | {"email": "x@example.org"}
-    )
-    assert (first.status_code, again.status_code) == (202, 202)
-    assert set(again.json) == {"receipt"} and again.json["receipt"] != first.json["receipt"]
-    assert _written()[:2] == (1, 1)
-    looked_up = client.get(f"/api/v1/appeals/receipts/{again.json['receipt']}").json
-    assert looked_up["status"] == "pending"
+    url = f"/api/v1/appeals/{appeal.id}/signatures"
+    first = client.post(url, json=body)
+    assert client.post(_link(_requests()[0])).status_code == 303
+    before = len(_requests())
+    again = client.post(url, json=body | {"email": "x@example.org"})
+    assert again.status_code == 202 and set(again.json) == {"receipt"}
+    assert len(_requests()) == before  # nobody is mailed
+    claim = db.session.scalars(sa.select(AppealSignatureClaim)).one()
+    assert claim.state.value == "contest"
+    assert _receipt(client, again.json["receipt"]) == "pending"
+    assert _receipt(client, first.json["receipt"]) == "confirmed"
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).constituent_count == 1
     assert client.get("/api/v1/appeals/receipts/AAAA-BBBB-CCCC-DDDD").status_code == 404
+
+
+def test_an_expired_signature_starts_afresh_and_its_old_receipt_still_answers(app, make):
+    appeal = make.appeal()
+    db.session.commit()
+    values = _body(make, appeal.district)
+    sign = {k: values[k] for k in ("full_name", "iin", "email", "district_id", "consent")}
+    now = utcnow()
+    old = appeal_signing.sign_appeal(appeal_id=appeal.id, now=now, **sign)
+    later = now + timedelta(hours=100)
+    new = appeal_signing.sign_appeal(appeal_id=appeal.id, now=later, **sign | {"email": "n@x.org"})
+    db.session.commit()
+    signature = db.session.scalars(sa.select(AppealSignature)).one()
+    assert signature.status == SignatureStatus.PENDING and signature.email == "n@x.org"
+    assert appeal_signing.lookup_receipt(old.receipt, now=later).status == "expired"
+    assert appeal_signing.lookup_receipt(new.receipt, now=later).status == "pending"
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from recall.models.deputy import DeputyStatus
 from recall.models.promise import Promise
 from recall.models.user import Role
 from recall.rules.appeals import AppealTerms, add_months, required_constituents
+from recall.rules.numbers import int_or_none
 from recall.services.appeals.states import PUBLIC_STATES, change_state, check_transition
 from recall.services.audit import append_audit
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
@@ -75,10 +76,41 @@ def get_body(body_id: int) -> Body:
     return body
 
 
+def body_chair(body_id: int | None) -> Deputy | None:
+    """The deputy an administrator named chair of the body (``None`` when none was named)."""
+    if body_id is None:
+        return None
+    chair_id = db.session.scalar(
+        sa.select(BodyAppealSettings.chair_deputy_id).where(BodyAppealSettings.body_id == body_id)
+    )
+    return db.session.get(Deputy, chair_id) if chair_id else None
+
+
+def answering_deputy_id(appeal: Appeal) -> int | None:
+    """Who answers an appeal: the addressed deputy, or for a whole body its chair (if named)."""
+    if appeal.deputy_id is not None:
+        return appeal.deputy_id
+    chair = body_chair(appeal.body_id)
+    return chair.id if chair else None
+
+
+def chair_choices(body_id: int) -> list[Deputy]:
+    """The deputies an administrator may name chair of a body: its serving members."""
+    return list(
+        db.session.scalars(
+            sa.select(Deputy)
+            .where(Deputy.body_id == body_id, Deputy.status == DeputyStatus.SERVING)
+            .order_by(Deputy.full_name, Deputy.id)
+        )
+    )
+
+
 def terms_form_data(body_id: int) -> dict:
     """A body's terms as the settings form shows them."""
     terms = body_terms(body_id)
+    chair = body_chair(body_id)
     return {
+        "chair_deputy_id": chair.id if chair else 0,
         "open_months": str(terms.open_months),
         "response_days": str(terms.response_days),
         "threshold_count": str(terms.threshold_count) if terms.threshold_count else "",
@@ -103,10 +135,13 @@ def set_body_terms(
     response_days,
     threshold_count=None,
     threshold_share=None,
+    chair_deputy_id=None,
 ) -> BodyAppealSettings:
     """An administrator sets a body's appeal terms: the period in months (1-36), the days to
     respond (1-365) and exactly one threshold, a number of constituent signatures or a share of
-    registered voters (a fraction above 0 and at most 1, e.g. 0.01). Running appeals keep theirs."""
+    registered voters (a fraction above 0 and at most 1, e.g. 0.01). Running appeals keep theirs.
+    ``chair_deputy_id`` names the body's chair (a serving member of the body; empty or 0: none),
+    who is told and answers when an appeal to the whole body reaches its threshold."""
     if not actor.has_role(Role.ADMIN):
         raise Forbidden(_("Only administrators set the terms of appeals."))
     body = db.session.get(Body, body_id)
@@ -140,8 +175,14 @@ def set_body_terms(
                 _("The share is a fraction above 0 and at most 1 (0.01 is one per cent)."),
                 field="threshold_share",
             )
+    chair_id = int_or_none(chair_deputy_id) or None
+    if chair_id is not None and chair_id not in {d.id for d in chair_choices(body.id)}:
+        raise Invalid(
+            _("The chair must be a serving deputy of this body."), field="chair_deputy_id"
+        )
     row = db.session.get(BodyAppealSettings, body.id) or BodyAppealSettings(body_id=body.id)
     row.open_months, row.response_days = months, days
+    row.chair_deputy_id = chair_id
     row.threshold_count, row.threshold_share = count, share
     row.updated_by_id = actor.id
     db.session.add(row)
@@ -157,6 +198,7 @@ def set_body_terms(
             "response_days": days,
             "threshold_count": count,
             "threshold_share": str(share) if share is not None else None,
+            "chair_deputy_id": chair_id,
         },
     )
     return row
@@ -550,13 +592,14 @@ def deputy_account(deputy_id: int | None) -> User | None:
 
 
 def may_respond(actor: User | None, appeal: Appeal) -> bool:
-    """Is ``actor`` the one who publishes the answer to ``appeal``: the addressed deputy's own
-    account, or a moderator where the addressee has no account (a body, or a deputy without one)?"""
+    """Is ``actor`` the one who publishes the answer to ``appeal``: the account of the addressed
+    deputy (for a whole body: of its chair), or a moderator where there is no such account?"""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if appeal.deputy_id is not None and actor.deputy_id == appeal.deputy_id:
+    answering = answering_deputy_id(appeal)
+    if answering is not None and actor.deputy_id == answering:
         return True
-    return actor.has_role(Role.MODERATOR) and deputy_account(appeal.deputy_id) is None
+    return actor.has_role(Role.MODERATOR) and deputy_account(answering) is None
 
 
 def respond_to_appeal(
@@ -576,10 +619,11 @@ def respond_to_appeal(
     missing source. Nothing is written on refusal.
     """
     appeal = _load_for_update(appeal_id)
-    own = appeal.deputy_id is not None and actor.deputy_id == appeal.deputy_id
+    answering = answering_deputy_id(appeal)  # for a whole body: its chair
+    own = answering is not None and actor.deputy_id == answering
     if not own and not actor.has_role(Role.MODERATOR):
         raise Forbidden(_("Only the deputy's account, or a moderator, may publish the answer."))
-    if not own and deputy_account(appeal.deputy_id) is not None:
+    if not own and deputy_account(answering) is not None:
         raise Forbidden(_("This deputy has an account: the deputy publishes the answer."))
     check_transition(appeal, S.ANSWERED)
     text = _bounded(text, "text", RESPONSE_MIN, RESPONSE_MAX, _("Answer"))
@@ -610,12 +654,28 @@ def appeals_to_answer(actor: User) -> list[Appeal]:
     """What waits for an answer from ``actor``: a deputy account's appeals, or for a moderator
     those whose addressee has no account; response due and overdue first."""
     query = sa.select(Appeal).where(Appeal.state.in_((S.OPEN, S.RESPONSE_DUE, S.OVERDUE)))
+    chairs = sa.select(BodyAppealSettings.body_id, BodyAppealSettings.chair_deputy_id)
     if actor.deputy_id is not None and not actor.has_role(Role.MODERATOR):
-        query = query.where(Appeal.deputy_id == actor.deputy_id)
+        chaired = chairs.where(BodyAppealSettings.chair_deputy_id == actor.deputy_id)
+        query = query.where(
+            sa.or_(
+                Appeal.deputy_id == actor.deputy_id,
+                sa.and_(
+                    Appeal.deputy_id.is_(None),
+                    Appeal.body_id.in_(chaired.with_only_columns(BodyAppealSettings.body_id)),
+                ),
+            )
+        )
     elif actor.has_role(Role.MODERATOR):
         with_account = sa.select(User.deputy_id).where(User.deputy_id.is_not(None))
+        chair_with_account = chairs.where(
+            BodyAppealSettings.chair_deputy_id.in_(with_account)
+        ).with_only_columns(BodyAppealSettings.body_id)
         query = query.where(
-            sa.or_(Appeal.deputy_id.is_(None), Appeal.deputy_id.not_in(with_account))
+            sa.or_(
+                sa.and_(Appeal.deputy_id.is_(None), Appeal.body_id.not_in(chair_with_account)),
+                Appeal.deputy_id.not_in(with_account),
+            )
         )
     else:
         raise Forbidden(_("Only deputies and moderators answer appeals."))

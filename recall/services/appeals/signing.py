@@ -6,9 +6,14 @@ What is shared with recall signing (``recall.services.signing.online``): the nam
 normalisation, the rate limit (the API and page use the same ``signing_limit`` budget). What
 differs: any district may sign (the addressee's district, or the body's districts for a body or
 a party-list deputy, count as constituents toward the threshold; others are supporters); there
-is no paper signing and no commission verification. The first attempt with an IIN holds the
-signature; a repeated attempt answers exactly like a first one with a decoy receipt (pending,
-then expired) and writes nothing personal, and nobody is told.
+is no paper signing and no commission verification.
+
+Whoever signs first with an IIN does not own it (issue 13's rule, as on recall petitions): a
+later attempt is a claim (``AppealSignatureClaim``). On a pending signature it gets its own
+confirmation link and the first link followed wins; on an expired one the signature starts
+afresh in place (its earlier life kept as a void claim); on a confirmed one it is a contest that
+answers like a success, mails nobody and stays on record. Every answer is the same
+202 and receipt, and every receipt answers ``pending`` then ``expired`` whatever came after.
 
 Counting: a confirmation adds one to the appeal's ``constituent_count`` or ``supporter_count``
 with ``UPDATE ... RETURNING`` (the appeal row's lock orders concurrent confirmations) and to the
@@ -35,11 +40,12 @@ from recall.models.appeal import (
     AppealDistrictCount,
     AppealReceiptDecoy,
     AppealSignature,
+    AppealSignatureClaim,
     AppealState,
 )
 from recall.models.base import utcnow
 from recall.models.body import District
-from recall.models.signature import SignatureStatus, new_confirm_nonce
+from recall.models.signature import ClaimState, SignatureStatus, new_confirm_nonce
 from recall.rules.appeals import response_due, threshold_crossed
 from recall.rules.names import pick_name
 from recall.services.accounts.users import normalise_email
@@ -158,17 +164,18 @@ def sign_appeal(
     )
     signature = db.session.scalar(stmt, execution_options={"populate_existing": True})
     if signature is None:
-        # This IIN signed already: a decoy receipt, answering like a first signature.
-        db.session.add(
-            AppealReceiptDecoy(
-                appeal_id=appeal.id,
-                receipt_hash=receipt_hash,
-                expires_at=expires_at,
-                created_at=now,
-            )
-        )
-        db.session.flush()
-        return SignResult(receipt=receipt)
+        values = {
+            "full_name": name,
+            "email": email,
+            "district_id": district.id,
+            "is_constituent": is_constituent(appeal, district),
+            "receipt_hash": receipt_hash,
+            "expires_at": expires_at,
+            "created_at": now,
+        }
+        signature = _sign_again(appeal.id, hash_iin(info.iin), values, receipt, now)
+        if signature is None:
+            return SignResult(receipt=receipt)
     record_event(
         "appeal_signature.confirmation_requested",
         "appeal_signature",
@@ -179,29 +186,178 @@ def sign_appeal(
     return SignResult(receipt=receipt)
 
 
-def _signature_for(token: str, *, lock: bool = False) -> AppealSignature:
+def _sign_again(
+    appeal_id: int, iin_hash: str, values: dict, receipt: str, now: datetime
+) -> AppealSignature | None:
+    """The IIN already signed this appeal: this attempt is a claim on that signature.
+
+    Expired: it never counted, so it starts afresh in place (its earlier life kept as a void
+    claim, whose receipt still answers ``expired``); returned, to be confirmed like a new one.
+    Pending: a pending claim with its own link. Confirmed: a contest, no mail. Returns None when
+    the attempt was stored as a claim. Flushes.
+    """
+    first = db.session.scalar(
+        sa.select(AppealSignature)
+        .where(AppealSignature.appeal_id == appeal_id, AppealSignature.iin_hash == iin_hash)
+        .with_for_update()
+    )
+    pending = first.status == SignatureStatus.PENDING and now < first.expires_at
+    if not pending and first.status != SignatureStatus.CONFIRMED:
+        _keep_replaced_life(first, now)
+        for key, value in values.items():
+            setattr(first, key, value)
+        first.status, first.confirm_nonce = SignatureStatus.PENDING, new_confirm_nonce()
+        _void_pending_claims(first.id, now)
+        db.session.flush()
+        return first
+    claim = AppealSignatureClaim(
+        signature_id=first.id,
+        appeal_id=appeal_id,
+        state=ClaimState.PENDING if pending else ClaimState.CONTEST,
+        settled_at=None if pending else now,
+        **values,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    if pending:
+        record_event(
+            "appeal_signature.confirmation_requested",
+            "appeal_signature_claim",
+            claim.id,
+            {"appeal_id": appeal_id, "confirm_url": _claim_url(claim), "receipt": receipt},
+        )
+        log.info("signing attempt on appeal %r stored as a claim", appeal_id)
+    else:
+        log.info("signing attempt on appeal %r contests a confirmed IIN", appeal_id)
+    return None
+
+
+def _keep_replaced_life(signature: AppealSignature, now: datetime) -> None:
+    """Keep a signature's life that is being replaced as a void claim: its receipt answers as
+    before (``pending`` until its expiry, ``expired`` after) and its link confirms nothing."""
+    db.session.add(
+        AppealSignatureClaim(
+            signature_id=signature.id,
+            appeal_id=signature.appeal_id,
+            state=ClaimState.VOID,
+            full_name=signature.full_name,
+            email=signature.email,
+            district_id=signature.district_id,
+            is_constituent=signature.is_constituent,
+            receipt_hash=signature.receipt_hash,
+            confirm_nonce=signature.confirm_nonce,
+            expires_at=signature.expires_at,
+            created_at=signature.created_at,
+            settled_at=now,
+        )
+    )
+
+
+def _void_pending_claims(signature_id: int, now: datetime) -> None:
+    db.session.execute(
+        sa.update(AppealSignatureClaim)
+        .where(
+            AppealSignatureClaim.signature_id == signature_id,
+            AppealSignatureClaim.state == ClaimState.PENDING,
+        )
+        .values(state=ClaimState.VOID, settled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _claim_url(claim: AppealSignatureClaim) -> str:
+    token = _serializer().dumps([claim.confirm_nonce, claim.receipt_hash[:16]])
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CONFIRM_PATH + token
+
+
+def _link_data(token: str) -> list[str]:
     try:
         data = _serializer().loads(token)
     except BadSignature:
         data = None
     if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)):
-        raise Invalid(
-            _("This confirmation link is not valid. Please use the link from the latest e-mail."),
-            field="token",
-        )
+        raise Invalid(_LINK_INVALID(), field="token")
+    return data
+
+
+def _claim_for(token: str) -> AppealSignatureClaim | None:
+    data = _link_data(token)
+    claim = db.session.scalar(
+        sa.select(AppealSignatureClaim).where(AppealSignatureClaim.confirm_nonce == data[0])
+    )
+    return claim if claim is not None and claim.receipt_hash[:16] == data[1] else None
+
+
+def _confirm_claim(claim: AppealSignatureClaim, now: datetime) -> AppealSignature:
+    """Follow a claim's link: if no other link of this IIN was followed first, the claim's name,
+    address, district and receipt become the signature's, which is confirmed and counted."""
+    if claim.state != ClaimState.PENDING:
+        raise Invalid(_LINK_VOID(), field="token")
+    if now >= claim.expires_at:
+        raise Invalid(_EXPIRED(), field="token")
+    _appeal_open_for_signing(claim.appeal_id, now)
+    signature = db.session.scalar(
+        sa.select(AppealSignature)
+        .where(AppealSignature.id == claim.signature_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    db.session.refresh(claim, with_for_update=True)
+    if signature.status == SignatureStatus.CONFIRMED or claim.state != ClaimState.PENDING:
+        raise Invalid(_LINK_VOID(), field="token")
+    _keep_replaced_life(signature, now)
+    db.session.flush()  # the replaced life's receipt and nonce leave the signature first
+    claim.state, claim.settled_at = ClaimState.WON, now
+    for key in ("full_name", "email", "district_id", "is_constituent", "created_at", "expires_at"):
+        setattr(signature, key, getattr(claim, key))
+    signature.receipt_hash, signature.confirm_nonce = _moved_from(claim)
+    signature.status, signature.confirmed_at = SignatureStatus.CONFIRMED, now
+    _void_pending_claims(signature.id, now)
+    db.session.flush()
+    count_confirmed(signature, now)
+    log.info("a claim won appeal signature %r", signature.id)
+    return signature
+
+
+def _moved_from(claim: AppealSignatureClaim) -> tuple[str, str]:
+    """The winning claim's receipt and nonce move to the signature (both are unique): the claim
+    keeps placeholders that match no receipt and no link."""
+    receipt_hash, nonce = claim.receipt_hash, claim.confirm_nonce
+    claim.receipt_hash = "won:" + new_confirm_nonce()
+    claim.confirm_nonce = new_confirm_nonce()
+    db.session.flush()
+    return receipt_hash, nonce
+
+
+def _LINK_INVALID() -> str:
+    return _("This confirmation link is not valid. Please use the link from the latest e-mail.")
+
+
+def _LINK_VOID() -> str:
+    return _(
+        "This link no longer confirms anything: another confirmation link for this IIN was "
+        "used first."
+    )
+
+
+def _EXPIRED() -> str:
+    return _("This signature expired because it was not confirmed in time. You can sign again.")
+
+
+def _signature_for(token: str, *, lock: bool = False) -> AppealSignature:
+    data = _link_data(token)
     query = sa.select(AppealSignature).where(AppealSignature.confirm_nonce == data[0])
     signature = db.session.scalar(query.with_for_update() if lock else query)
     if signature is None or signature.receipt_hash[:16] != data[1]:
-        raise Invalid(
-            _("This confirmation link is not valid. Please use the link from the latest e-mail."),
-            field="token",
-        )
+        raise Invalid(_LINK_INVALID(), field="token")
     return signature
 
 
 def check_confirmation_link(token: str) -> AppealSignature:
-    """The signature an e-mailed link speaks for; ``Invalid`` for a foreign or damaged link."""
-    return _signature_for(token)
+    """The signature an e-mailed link speaks for (its own or a claim's); ``Invalid`` for a
+    foreign or damaged link. Confirms nothing."""
+    claim = _claim_for(token)
+    return claim.signature if claim is not None else _signature_for(token)
 
 
 def confirm_appeal_signature(token: str, *, now: datetime | None = None) -> AppealSignature:
@@ -211,17 +367,18 @@ def confirm_appeal_signature(token: str, *, now: datetime | None = None) -> Appe
     appeal no longer takes signatures. Flushes, never commits.
     """
     now = now or utcnow()
+    claim = _claim_for(token)
+    if claim is not None:
+        return _confirm_claim(claim, now)
     signature = _signature_for(token, lock=True)
     if signature.status == SignatureStatus.CONFIRMED:
         return signature
     if signature.status != SignatureStatus.PENDING or now >= signature.expires_at:
-        raise Invalid(
-            _("This signature expired because it was not confirmed in time. You can sign again."),
-            field="token",
-        )
+        raise Invalid(_EXPIRED(), field="token")
     _appeal_open_for_signing(signature.appeal_id, now)
     signature.status = SignatureStatus.CONFIRMED
     signature.confirmed_at = now
+    _void_pending_claims(signature.id, now)
     db.session.flush()
     count_confirmed(signature, now)
     return signature
@@ -294,10 +451,16 @@ def lookup_receipt(code: str | None, *, now: datetime | None = None) -> AppealRe
             return AppealReceiptView(
                 signature.appeal_id, status.value, local_day(signature.created_at)
             )
+        claim = db.session.scalar(
+            sa.select(AppealSignatureClaim).where(AppealSignatureClaim.receipt_hash == digest)
+        )
+        if claim is not None:  # a claim answers pending, then expired, whatever came after
+            status = SignatureStatus.PENDING if now < claim.expires_at else SignatureStatus.EXPIRED
+            return AppealReceiptView(claim.appeal_id, status.value, local_day(claim.created_at))
         decoy = db.session.scalar(
             sa.select(AppealReceiptDecoy).where(AppealReceiptDecoy.receipt_hash == digest)
         )
-        if decoy is not None:
+        if decoy is not None:  # handed out before claims (migration 0036)
             status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
             return AppealReceiptView(decoy.appeal_id, status.value, local_day(decoy.created_at))
     raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")

@@ -48,6 +48,11 @@ class AppealTermsForm(FlaskForm):
         validators=[Optional(), Length(max=12)],
     )
     response_days = StringField(_l("Days to respond (1 to 365)"), validators=[Length(max=4)])
+    chair_deputy_id = SelectField(
+        _l("Chair of the body (told and answers when an appeal to the whole body is due)"),
+        coerce=int,
+        validate_choice=False,
+    )
 
 
 class RespondForm(FlaskForm):

@@ -194,6 +194,9 @@ def reject_appeal(appeal_id: int):
 def body_terms(body_id: int):
     body = appeals.get_body(body_id)
     form = AppealTermsForm(data=appeals.terms_form_data(body.id))
+    form.chair_deputy_id.choices = [(0, _("No chair named"))] + [
+        (d.id, d.full_name) for d in appeals.chair_choices(body.id)
+    ]
     return submit(
         form,
         lambda: appeals.set_body_terms(current_user, body.id, **_terms(form)),
@@ -205,7 +208,13 @@ def body_terms(body_id: int):
 
 
 def _terms(form: AppealTermsForm) -> dict:
-    names = ("open_months", "response_days", "threshold_count", "threshold_share")
+    names = (
+        "open_months",
+        "response_days",
+        "threshold_count",
+        "threshold_share",
+        "chair_deputy_id",
+    )
     return {name: getattr(form, name).data for name in names}
 
 

@@ -1,0 +1,93 @@
+"""An appeal to a whole body notifies the body's chair (issue 15): the chair is data an
+administrator sets with the body's appeal terms; the chair hears when the threshold is reached
+or the answer is overdue, and the chair's deputy account publishes the answer."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from recall.errors import Forbidden, Invalid
+from recall.extensions import db
+from recall.models import Event, Role
+from recall.models.appeal import AppealState, BodyAppealSettings
+from recall.models.audit import AuditEntry
+from recall.models.base import utcnow
+from recall.models.notifications import Channel, Recipient
+from recall.notifications.recipients import resolve
+from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals.signing import reach_threshold
+
+S = AppealState
+ANSWER = "The council will hold the hearing on the road budget on 12 May in the district hall."
+TERMS = {"open_months": "6", "response_days": "30", "threshold_count": "10"}
+
+
+def _deputy_targets(appeal):
+    event = db.session.scalar(
+        sa.select(Event).where(
+            Event.kind == "appeal.threshold_reached", Event.subject_id == appeal.id
+        )
+    )
+    return [t.address for t in resolve(Recipient.DEPUTY, Channel.EMAIL, event, appeal)]
+
+
+def test_an_admin_names_the_chair_and_the_chair_hears_and_answers(app, make):
+    admin = make.user(role=Role.ADMIN)
+    chair = make.deputy(contact_email="chair@maslikhat.kz")
+    body = chair.body
+    appeals.set_body_terms(admin, body.id, **TERMS, chair_deputy_id=str(chair.id))
+    assert appeals.terms_form_data(body.id)["chair_deputy_id"] == chair.id
+    audit = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert audit.payload["chair_deputy_id"] == chair.id
+
+    appeal = make.appeal(body=body, state=S.OPEN, threshold=1)
+    account = make.user(role=Role.DEPUTY, deputy_id=chair.id, email="chair-account@mail.kz")
+    reach_threshold(appeal, utcnow())
+    assert appeal.state == S.RESPONSE_DUE
+    assert _deputy_targets(appeal) == ["chair@maslikhat.kz", "chair-account@mail.kz"]
+
+    moderator = make.user(role=Role.MODERATOR)
+    assert appeals.may_respond(account, appeal) and not appeals.may_respond(moderator, appeal)
+    assert [a.id for a in appeals.appeals_to_answer(account)] == [appeal.id]
+    assert appeal.id not in [a.id for a in appeals.appeals_to_answer(moderator)]
+    with pytest.raises(Forbidden):
+        appeals.respond_to_appeal(moderator, appeal.id, ANSWER, "Letter 1")
+    appeals.respond_to_appeal(account, appeal.id, ANSWER)
+    assert appeal.state == S.ANSWERED and appeal.responded_by_id == account.id
+
+
+def test_without_a_chair_nobody_is_told_and_moderators_enter_the_answer(app, make):
+    body = make.deputy().body
+    appeal = make.appeal(body=body, state=S.OPEN, threshold=1)
+    reach_threshold(appeal, utcnow())
+    assert _deputy_targets(appeal) == []
+    moderator = make.user(role=Role.MODERATOR)
+    assert appeals.may_respond(moderator, appeal)
+    assert appeal.id in [a.id for a in appeals.appeals_to_answer(moderator)]
+
+
+def test_the_chair_must_serve_in_that_body_and_a_refusal_writes_nothing(app, make):
+    admin = make.user(role=Role.ADMIN)
+    member = make.deputy()
+    stranger = make.deputy()  # a deputy of another body
+    db.session.commit()
+    with pytest.raises(Invalid) as refused:
+        appeals.set_body_terms(admin, member.body_id, **TERMS, chair_deputy_id=stranger.id)
+    assert refused.value.field == "chair_deputy_id"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BodyAppealSettings)) == 0
+
+
+def test_the_terms_page_sets_the_chair(app, client, make, login):
+    admin = make.user(role=Role.ADMIN)
+    chair = make.deputy()
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/appeals/terms/{chair.body_id}")
+    assert chair.full_name in page.text
+    saved = client.post(
+        f"/appeals/terms/{chair.body_id}", data={**TERMS, "chair_deputy_id": str(chair.id)}
+    )
+    assert saved.status_code in (302, 303)
+    assert appeals.body_chair(chair.body_id).id == chair.id
