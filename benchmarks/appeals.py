@@ -154,6 +154,7 @@ def main() -> int:
             "SQLALCHEMY_DATABASE_URI": f"{PG}/{name}",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": None,
+            "LANGUAGES": ("en",),  # names and messages are chosen per reader (issue 11)
             "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         }
     )

@@ -8,7 +8,7 @@ table has a few hundred thousand). Measured in this process through the test cli
 
 1. ``GET /api/v1/districts?q=`` for one street, ``REQUESTS`` times, with 1,000 localities and with
    1,000 + LOCALITIES: the ratio of the means says how search grows with the table (a
-   substring search on the stored key reads the whole table; there is no trigram index);
+   substring match on the stored key: the GIN trigram index of migration 0037 keeps it flat);
 2. in the same run, ``GET /api/v1/districts/<id>`` (one row by primary key) as the baseline the
    search is printed against.
 
@@ -37,9 +37,9 @@ DISTRICTS = 100
 # Keys as ``recall.rules.names.search_key`` writes them: folded name, then the folded street.
 LOCALITIES_SQL = """
 INSERT INTO localities (district_id, name, street, names, search_key, created_at)
-SELECT (:districts)[1 + i % :n_districts], 'Town ' || (i / 50), 'Street ' || i, '{}',
+SELECT (CAST(:districts AS integer[]))[1 + i % CAST(:n_districts AS integer)], 'Town ' || (i / 50), 'Street ' || i, '{}',
     'town ' || (i / 50) || '|street ' || i, now()
-FROM generate_series(:first, :last) AS i
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i
 """
 
 
@@ -118,6 +118,7 @@ def main() -> int:
             "SQLALCHEMY_DATABASE_URI": f"{PG}/{name}",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": None,
+            "LANGUAGES": ("en",),  # names and messages are chosen per reader (issue 11)
         }
     )
     try:

@@ -260,7 +260,13 @@ def test_api_list_shape_and_filters(client, flow, make):
     assert body["items"][0]["id"] == other.id
     body = client.get("/api/v1/petitions?state=collecting").get_json()
     assert [p["id"] for p in body["items"]] == [petition.id]
-    assert body["items"][0]["deputy"] == {"id": flow.deputy.id, "full_name": flow.deputy.full_name}
+    # The name as imported, and in the requested language with every name (issue 11).
+    assert body["items"][0]["deputy"] == {
+        "id": flow.deputy.id,
+        "full_name": flow.deputy.full_name,
+        "name": flow.deputy.full_name,
+        "names": {},
+    }
     body = client.get(f"/api/v1/petitions?district={other.district_id}").get_json()
     assert [p["id"] for p in body["items"]] == [other.id]
 
@@ -283,12 +289,18 @@ def test_api_detail_hides_the_count_under_the_kazakh_rule(client, flow):
     db.session.commit()
     body = client.get(f"/api/v1/petitions/{petition.id}").get_json()
     assert body["id"] == petition.id and body["state"] == "collecting"
-    assert body["deputy"] == {"id": flow.deputy.id, "full_name": flow.deputy.full_name}
+    assert body["deputy"] == {
+        "id": flow.deputy.id,
+        "full_name": flow.deputy.full_name,
+        "name": flow.deputy.full_name,
+        "names": {},
+    }
     assert body["district"] == {
         "id": flow.deputy.district_id,
         "code": flow.deputy.district.code,
         "number": flow.deputy.district.number,
         "name": flow.deputy.district.name,
+        "names": {},
         "registered_voters": 100_000,
     }
     assert body["opens_at"] == petition.opens_at.isoformat()
