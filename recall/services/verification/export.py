@@ -171,8 +171,8 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
             for p in periods
         ),
     )
-    entry_id = (
-        sa.select(entry.id)
+    probe = (
+        sa.select(entry.id, entry.line_number, entry.district_number, entry.full_name)
         .where(
             entry.import_id.in_(sorted({p.import_id for p in periods}) or [0]),
             entry.iin_hash == sig.iin_hash,
@@ -181,37 +181,51 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         .order_by(sa.case((entry.district_number == district_number, 0), else_=1), entry.id)
         .limit(1)
         .correlate(sig)
-        .scalar_subquery()
     )
+    if _dialect() == "postgresql":
+        # LEFT JOIN LATERAL: one index probe per signature, whatever the planner's statistics
+        # say (a join on a probed id let it hash the whole roll instead).
+        found = probe.lateral("e")
+        joined = sa.select(sig).select_from(sig).outerjoin(found, sa.true())
+    else:
+        # SQLite has no LATERAL: the probe's id per signature, then its entry by primary key.
+        ids = (
+            sa.select(sig, probe.with_only_columns(entry.id).scalar_subquery().label("entry_id"))
+            .where(sig.petition_id == petition_id)
+            .subquery("s")
+        )
+        found = sa.select(entry).subquery("e")
+        joined = sa.select(ids).select_from(ids).outerjoin(found, found.c.id == ids.c.entry_id)
+    e = found.c
+    b = sig if _dialect() == "postgresql" else ids.c
     match = sa.case(
         (sa.literal(not periods), ""),
-        (entry.id.is_(None), "not_on_roll"),
-        (entry.district_number == district_number, "in_district"),
+        (e.id.is_(None), "not_on_roll"),
+        (e.district_number == district_number, "in_district"),
         else_="other_district",
     )
 
     def text(col):  # enum columns as their stored strings: no per-row conversion
         return sa.type_coerce(col, sa.String)
 
-    return (
-        sa.select(
-            sig.id,
-            _signed_at(sig.created_at),
-            text(sig.source),
-            sig.paper_sheet,
-            sig.paper_line,
-            text(sig.status),
-            text(sig.check_status),
-            sig.reason_code,
-            sig.duplicate_of_id,
-            match,
-            entry.line_number,
-            entry.district_number,
-            sa.func.substr(sig.iin_hash, 1, 8),
-            sig.full_name,
-            entry.full_name,
-        )
-        .outerjoin(entry, entry.id == entry_id)
-        .where(sig.petition_id == petition_id)
-        .order_by(sig.id)
-    )
+    query = joined.with_only_columns(
+        b.id,
+        _signed_at(b.created_at),
+        text(b.source),
+        b.paper_sheet,
+        b.paper_line,
+        text(b.status),
+        text(b.check_status),
+        b.reason_code,
+        b.duplicate_of_id,
+        match,
+        e.line_number,
+        e.district_number,
+        sa.func.substr(b.iin_hash, 1, 8),
+        b.full_name,
+        e.full_name,
+        maintain_column_froms=True,
+    ).order_by(b.id)
+    if _dialect() == "postgresql":
+        query = query.where(sig.petition_id == petition_id)
+    return query
