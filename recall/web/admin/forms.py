@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     IntegerField,
@@ -106,3 +107,12 @@ class FraudSettingsForm(FlaskForm):
     rate_per_petition = StringField(
         _l("Signing limit per petition (empty: none)"), validators=[Length(max=200)]
     )
+
+
+class ElectionFiguresForm(FlaskForm):
+    """A district's voters at the election and its date (empty: not known)."""
+
+    voters_at_election = IntegerField(
+        _l("Registered voters at the election that elected the deputy"), validators=[Optional()]
+    )
+    election_date = DateField(_l("Date of that election"), validators=[Optional()])

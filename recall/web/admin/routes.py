@@ -9,9 +9,16 @@ from flask_login import current_user
 from recall.models import Role
 from recall.security import roles_required
 from recall.services.accounts import users
+from recall.services.deputies import directory, election_figures
 from recall.services.fraud import settings as fraud_settings
 from recall.web.actions import redirect_with, submit
-from recall.web.admin.forms import ROLE_LABELS, CreateAccountForm, FraudSettingsForm, GrantRoleForm
+from recall.web.admin.forms import (
+    ROLE_LABELS,
+    CreateAccountForm,
+    ElectionFiguresForm,
+    FraudSettingsForm,
+    GrantRoleForm,
+)
 from recall.web.forms import ActionForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -137,3 +144,22 @@ def _fraud_values(form: FraudSettingsForm) -> dict:
         "rate_per_domain": form.rate_per_domain.data or "",
         "rate_per_petition": form.rate_per_petition.data or "",
     }
+
+
+@bp.route("/districts/<int:district_id>/election", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def district_election(district_id: int):
+    """A district's voters at the election and its date (the ``election`` electorate basis)."""
+    district = directory.get_district(district_id)
+    form = ElectionFiguresForm(obj=district if request.method == "GET" else None)
+    return submit(
+        form,
+        lambda: election_figures.set_election_figures(
+            current_user, district.id, form.voters_at_election.data, form.election_date.data
+        ),
+        done=lambda d: redirect_with(
+            _("The election figures of %(name)s are saved.", name=d.name),
+            url_for("public.show_district", district_id=d.id),
+        ),
+        page=lambda: render_template("admin/district_election.html", form=form, district=district),
+    )
