@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from recall.web.promises.routes import bp as promises_bp
     from recall.web.public.routes import bp as public_bp
     from recall.web.rules.routes import bp as rules_bp
+    from recall.web.sharing.routes import bp as sharing_bp
     from recall.web.signing.routes import bp as signing_bp
     from recall.web.signing.watch import bp as iin_watch_bp
     from recall.web.tokens.routes import bp as tokens_bp
@@ -119,5 +120,6 @@ def _register_blueprints(app: Flask) -> None:
         fraud_bp,
         health_bp,
         tokens_bp,
+        sharing_bp,
     ):
         app.register_blueprint(blueprint)

@@ -41,6 +41,7 @@ from werkzeug.routing import BuildError
 from recall.models.notifications import Delivery
 from recall.models.outbox import Event
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
+from recall.notifications.recipients import petition_of
 from recall.services.sealing import (
     SEALED_KEY,
     SECRET_PAYLOAD_KEYS,
@@ -241,6 +242,9 @@ def render_email(delivery: Delivery, event: Event, subject: Any) -> Message:
         "site_url": current_app.config["PUBLIC_BASE_URL"],
         "public_url": public_url,
         "locale": _locale(delivery),
+        # The petition an event is about, loaded only by the templates that name it (issue 14:
+        # the confirmation mail names the deputy).
+        "event_petition": lambda: petition_of(event, subject),
     }
     try:
         with force_locale(context["locale"]):

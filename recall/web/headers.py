@@ -3,7 +3,8 @@
 * ``Content-Security-Policy``: scripts, styles, images, fonts and form targets from our own origin
   only; no inline script or style (templates keep them in ``static/``, and
   ``tests/security/test_headers.py`` scans the templates); no framing (``frame-ancestors 'none'``,
-  and ``X-Frame-Options: DENY`` for old browsers); no plugins.
+  and ``X-Frame-Options: DENY`` for old browsers), except the petition widget
+  (``EMBEDDABLE_ENDPOINTS``: ``frame-ancestors *``, no ``X-Frame-Options``); no plugins.
 * ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin`` (a confirmation link's
   token never leaves in a ``Referer`` to another site).
 * ``Strict-Transport-Security`` in production only (development runs on plain http).
@@ -27,6 +28,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+# Pages other sites may frame (the petition widget, issue 14): any ancestor, no X-Frame-Options.
+EMBEDDABLE_ENDPOINTS = frozenset({"sharing.embed_petition"})
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 # Blueprints and API endpoints whose responses are never stored by a cache.
 NO_STORE_BLUEPRINTS = frozenset({"signing", "iin_watch"})
@@ -48,9 +54,12 @@ def _no_store() -> bool:
 def add_security_headers(response):
     """``after_request``: set the headers above (a view's own ``Content-Security-Policy`` wins)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.endpoint in EMBEDDABLE_ENDPOINTS:
+        headers.setdefault("Content-Security-Policy", EMBED_CONTENT_SECURITY_POLICY)
+    else:
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config.get("RECALL_ENV") == "production":
         headers.setdefault("Strict-Transport-Security", HSTS)

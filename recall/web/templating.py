@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from recall.i18n import LANGUAGE_NAMES
 from recall.models.base import utcnow
+from recall.notifications.mail import public_url
 from recall.rules import charts
 from recall.rules.deadlines import days_left
 from recall.rules.iin import mask_iin
@@ -75,6 +76,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["clock"] = clock  # h:mm:ss, as the commands' progress shows it
     app.jinja_env.globals["progress_bar_svg"] = _svg(charts.progress_bar_svg)
     app.jinja_env.globals["column_chart_svg"] = _svg(charts.column_chart_svg)
+    # Absolute links on PUBLIC_BASE_URL: share links, Open Graph tags, the printed QR code.
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["days_left"] = lambda moment: days_left(moment, utcnow())
     # A global, not a context variable, so that imported macros (pagination) can use it.
     app.jinja_env.globals["url_with"] = _url_with

@@ -19,17 +19,18 @@ from tests import factories
 from tests.notifications.conftest import mail_config
 from tests.signing.conftest import collecting_petition  # noqa: F401 (a fixture)
 
-SUBJECT = "Confirm your signature on the recall petition"
+# The subject names the deputy (issue 14).
+SUBJECT = "Confirm your signature on the recall of %(name)s"
 TRANSLATIONS = {
     "kk": {
-        SUBJECT: "Кері шақыру петициясына қойған қолыңызды растаңыз",
+        SUBJECT: "%(name)s кері шақыру петициясына қойған қолыңызды растаңыз",
         "Hello,": "Сәлеметсіз бе,",
         "Confirm my signature": "Қолымды растау",
         "A recall petition reached a milestone": "Петиция межеге жетті",
         "Share of the required signatures, %": "Қажетті қолдардың үлесі, %",
     },
     "ru": {
-        SUBJECT: "Подтвердите подпись под петицией об отзыве",
+        SUBJECT: "Подтвердите подпись под петицией об отзыве: %(name)s",
         "Hello,": "Здравствуйте,",
         "Confirm my signature": "Подтвердить подпись",
     },
@@ -101,7 +102,7 @@ def test_each_recipient_gets_the_mail_in_their_own_language(app, make, smtp_serv
     }
     for locale, words in expected.items():
         message = received[f"{locale}@example.org"]
-        assert _subject(message) == words[SUBJECT]
+        assert _subject(message) == words[SUBJECT] % {"name": petition.deputy.full_name}
         text, html = _parts(message)
         assert text.startswith(words["Hello,"]) and f"http://recall.test/c/{locale}" in text
         assert f'<html lang="{locale}">' in html
@@ -139,7 +140,9 @@ def test_a_signer_without_an_account_gets_the_mail_in_the_language_they_signed_i
     assert response.status_code == 202
     [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["aliya@example.org"]
-    assert _subject(received.message) == TRANSLATIONS[locale][SUBJECT]
+    assert _subject(received.message) == TRANSLATIONS[locale][SUBJECT] % {
+        "name": petition.deputy.full_name
+    }
     text, html = _parts(received.message)
     assert text.startswith(TRANSLATIONS[locale]["Hello,"]) and f'<html lang="{locale}">' in html
 

@@ -16,6 +16,7 @@ party can and cannot learn).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -36,6 +37,7 @@ from recall.errors import Conflict, Invalid, InvalidFields, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.body import District
+from recall.models.deputy import Deputy
 from recall.models.outbox import Event
 from recall.models.petition import Petition, PetitionState
 from recall.models.signature import (
@@ -103,6 +105,7 @@ class ReceiptView:
     # Whether the commission's random sample drew this signature; None before a sample is drawn
     # (the sampled ids are public, so this reveals nothing the sample page does not).
     in_sample: bool | None = None
+    deputy_name: str | None = None  # whom the petition would recall (public)
 
 
 # ---------------------------------------------------------------- shared checks (online and paper)
@@ -871,6 +874,13 @@ def check_confirmation_link(token: str) -> int:
     return signature_id
 
 
+def petition_of_link(token: str) -> Petition:
+    """The petition an e-mailed link's signature is on (for its page to name the deputy);
+    ``Invalid`` as :func:`check_confirmation_link`. Confirms nothing."""
+    signature = db.session.get(Signature, check_confirmation_link(token))
+    return signature.petition
+
+
 def confirm_signature(token: str, *, now: datetime | None = None) -> Signature:
     """Confirm the signature an e-mailed link speaks for (the ``email_link`` provider).
 
@@ -1074,8 +1084,18 @@ def find_by_receipt(code: str | None) -> Signature | None:
 
 
 def lookup_receipt(code: str, *, now: datetime | None = None) -> ReceiptView:
-    """The public status behind a receipt code; ``NotFound`` when no signature has it."""
-    now = now or utcnow()
+    """The public status behind a receipt code, naming the petition's deputy; ``NotFound`` when
+    no signature has it."""
+    view = _receipt_status(code, now or utcnow())
+    deputy = db.session.scalar(
+        sa.select(Deputy.full_name)
+        .join(Petition, Petition.deputy_id == Deputy.id)
+        .where(Petition.id == view.petition_id)
+    )
+    return dataclasses.replace(view, deputy_name=deputy)
+
+
+def _receipt_status(code: str, now: datetime) -> ReceiptView:
     signature = find_by_receipt(code)
     if signature:
         check = (

@@ -5,15 +5,30 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from recall.models import Role
 from recall.models.petition import PetitionState
+from recall.notifications.mail import public_url
 from recall.replica import lag_tolerant
+from recall.rules.sheets import (
+    MAX_SHEETS_PER_PRINT,
+    SHEET_COLUMNS,
+    SHEET_LINES,
+    qr_svg,
+    sheet_code,
+)
 from recall.security import login_required, public, roles_required
 from recall.services.appeals.lifecycle import citable_appeals, cited_appeals
 from recall.services.deputies import directory
-from recall.services.petitions import deputy_answer, electorate, extensions, initiative
+from recall.services.petitions import (
+    deputy_answer,
+    electorate,
+    extensions,
+    initiative,
+    sheets,
+)
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.states import state_label
 from recall.services.promises import queries as promise_queries
@@ -48,6 +63,7 @@ def deputy_recall_panel(deputy) -> dict:
 
 
 bp.add_app_template_global(state_label, "petition_state_label")
+bp.add_app_template_global(sheet_code, "sheet_code")
 bp.add_app_template_global(electorate.electorate_basis_label, "electorate_basis_label")
 
 
@@ -304,8 +320,21 @@ def extend_signing(petition_id: int):
 @public
 @lag_tolerant
 def print_sheet(petition_id: int):
-    """A printable signature sheet: the grounds, the deputy's answer beside them, blank lines."""
+    """Printable signature sheets (``?from=N&count=K``), one A4 page each: the grounds, the
+    deputy's answer beside them, the sheet's number, numbered lines and a QR code to the petition."""
     petition = petitions.petition_for_page(petition_id)
-    return render_template(
-        "petitions/sheet.html", petition=petition, rule=petition.rule_version.to_rule()
-    )
+    numbers = sheets.sheets_to_print(request.args.get("from"), request.args.get("count"))
+    return render_template("petitions/sheet.html", sheets=numbers, **_sheet_context(petition))
+
+
+def _sheet_context(petition) -> dict:
+    url = public_url("petitions.show_petition", petition_id=petition.id)
+    return {
+        "petition": petition,
+        "rule": petition.rule_version.to_rule(),
+        "petition_url": url,
+        "qr": Markup(qr_svg(url, title=_("QR code: %(url)s", url=url))),
+        "sheet_columns": SHEET_COLUMNS,
+        "sheet_lines": SHEET_LINES,
+        "max_sheets": MAX_SHEETS_PER_PRINT,
+    }

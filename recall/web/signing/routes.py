@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from recall.errors import NotFound
+from recall.errors import Invalid, NotFound
 from recall.models.user import Role
+from recall.rules.sheets import sheet_code
 from recall.security import public, receipt_limit, request_client, roles_required, signing_limit
+from recall.services.petitions import sheets
 from recall.services.signing import channels, counting, paper
 from recall.services.signing import online as signing
 from recall.web.actions import submit
@@ -143,8 +145,10 @@ def confirm_signature_page(token: str):
     Mail security scanners open every link in a message: a link that confirmed on GET would
     confirm signatures nobody confirmed.
     """
-    signing.check_confirmation_link(token)
-    return render_template("signing/confirm.html", token=token, form=ConfirmForm())
+    petition = signing.petition_of_link(token)
+    return render_template(
+        "signing/confirm.html", token=token, form=ConfirmForm(), petition=petition
+    )
 
 
 @bp.post("/signatures/confirm/<token>")
@@ -157,7 +161,7 @@ def confirm_signature(token: str):
         done=lambda signature: render_template(
             "signing/confirmed.html", signature=signature, petition=signature.petition
         ),
-        page=lambda: render_template("signing/confirm.html", token=token, form=form),
+        page=lambda: render_template("signing/confirm.html", token=token, form=form, petition=None),
     )
 
 
@@ -236,7 +240,37 @@ def _paper_page(petition, form: PaperBatchForm, upload: PaperUploadForm, report=
         report=report,
         problems=error.problems if isinstance(error, paper.PaperBatchInvalid) else [],
         typed=error_of(form) is not None,  # problems by row of the grid, shown in place
+        sheet=_found_sheet(petition, form),
     )
+
+
+def _found_sheet(petition, form: PaperBatchForm) -> dict | None:
+    """A sheet found by its number (``?sheet=12-7``): its lines already entered, and on a fresh
+    form its number filled in on every row, lines numbered from the first free one."""
+    code = (request.args.get("sheet") or "").strip()
+    if not code or request.method != "GET":
+        return None
+    if code.isdigit():  # a sheet of this petition, typed without the petition's number
+        code = sheet_code(petition.id, int(code))
+    found, sheet, entered = sheets.find_sheet(current_user, code)
+    if found.id != petition.id:
+        raise Invalid(
+            _("Sheet %(code)s belongs to petition No. %(id)d.", code=code, id=found.id),
+            field="sheet",
+        )
+    free = (n for n in range(1, 10_000) if n not in set(entered))
+    for entry, line in zip(form.lines.entries, free, strict=False):
+        entry.form.sheet.data, entry.form.line.data = str(sheet), str(line)
+    return {"code": sheet_code(petition.id, sheet), "entered": entered}
+
+
+@bp.get("/sheets/find")
+@roles_required(Role.COMMISSIONER)
+def find_sheet():
+    """The paper entry of the sheet a printed number names (``?code=12-7``)."""
+    petition, sheet, _entered = sheets.find_sheet(current_user, request.args.get("code"))
+    code = sheet_code(petition.id, sheet)
+    return redirect(url_for("signing.enter_paper_signatures", petition_id=petition.id, sheet=code))
 
 
 @bp.route("/petitions/<int:petition_id>/paper", methods=["GET", "POST"])

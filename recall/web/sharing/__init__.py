@@ -1,0 +1,1 @@
+"""Share cards, share links and the embeddable petition widget (issue 14)."""
