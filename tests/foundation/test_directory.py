@@ -156,6 +156,7 @@ def test_deputy_and_district_pages(client, make):
     )
 
     page = client.get(f"/districts/{district.id}").get_data(as_text=True)
-    assert "<dd>412 345 (as of 2023-03-19)</dd>" in page and "<dd>Karaganda Region</dd>" in page
+    # Thousands as the reader's language writes them (issue 14): a comma in English.
+    assert "<dd>412,345 (as of 2023-03-19)</dd>" in page and "<dd>Karaganda Region</dd>" in page
     assert f'<a href="/deputies/{serving.id}">Aliya Serving</a>' in page
     assert client.get("/districts/999999").status_code == 404
