@@ -40,7 +40,9 @@ def test_the_admin_form_sets_the_figures_and_registration_uses_them(client, logi
     ).one()
     assert entry.actor_id == admin.id and entry.payload["voters_at_election"] == 52000
     page = client.get(f"/districts/{district.id}").get_data(as_text=True)
-    assert "Registered voters at the election" in page and "52 000" in page
+    assert (
+        "Registered voters at the election" in page and "52,000" in page
+    )  # thousands per locale (issue 14)
 
     # A Philippine rule counts the share against these voters.
     version = make.rule_version("philippines_ra_9244")
