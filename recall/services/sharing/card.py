@@ -85,5 +85,7 @@ def render_png(card: Card) -> bytes:
             draw.rounded_rectangle((MARGIN, bar_y, filled, bar_y + 28), 14, fill=_ACCENT)
     draw.text((MARGIN, HEIGHT - 70), card.site, font=_font(28), fill=_MUTED)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # No optimize=True: it made a card 4x slower to draw (207 -> 53 ms on the loaded dev machine)
+    # for a file 5% smaller (37.6 -> 39.5 kB).
+    image.save(out, format="PNG")
     return out.getvalue()
