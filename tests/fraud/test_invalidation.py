@@ -184,7 +184,7 @@ class TestOnTheQueue:
         )
         run = db.session.scalar(sa.select(Invalidation))
         assert run.status == InvalidationStatus.PENDING
-        assert 'http-equiv="refresh"' in client.get(started.headers["Location"]).text
+        assert 'data-refresh="3"' in client.get(started.headers["Location"]).text
         assert counting.confirmed_count(petition.id) == 50
         run_id, petition_id = run.id, petition.id  # the job ends by removing the session
         queue = Queue("recall-test-fraud", connection=redis_conn)

@@ -41,7 +41,7 @@ def test_upload_runs_as_job(app, client, login, world, redis_conn, tmp_path):
         len(content),
     )
     page = client.get(response.headers["Location"])
-    assert 'http-equiv="refresh"' in page.text  # the page polls while the job runs
+    assert 'data-refresh="2"' in page.text  # the page reloads itself while the job runs
     queue = Queue("recall-test-verification", connection=redis_conn)
     assert queue.count == 1
     import_id = imp.id  # the job runs in this process and ends by removing the session

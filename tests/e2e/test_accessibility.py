@@ -1,0 +1,197 @@
+"""axe-core on every page each role can reach, at phone and desktop width, in en, ru and kk.
+
+axe-core comes inside the ``axe-playwright-python`` package (no download at run time) and is run
+in the page by Playwright. The pages come from the URL map (tests/e2e/pages.py) over the
+scenario's data (tests/e2e/scenario.py); any violation of any rule fails the test, with a list
+of every one found. A page whose content (outside the header) is the same as one already checked
+in that language is not checked again: the same markup gives the same findings, and the header,
+which differs by role, is checked on each role's first page. Screenshots of the main pages go to
+``screenshots/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, new_context
+from tests.e2e.pages import ANONYMOUS, Page, pages, parameterless_get_routes
+from tests.e2e.scenario import ROLES, Scenario, build
+
+pytestmark = pytest.mark.postgres
+
+LANGUAGES = tuple(os.environ.get("A11Y_LANGS", "en ru kk").split())
+# The main pages, photographed in English at both widths.
+SCREENSHOT_PAGES = {
+    (ANONYMOUS, "public.home"),
+    (ANONYMOUS, "public.show_deputy"),
+    (ANONYMOUS, "petitions.show_petition"),
+    (ANONYMOUS, "signing.sign_petition"),
+    (ANONYMOUS, "promises.list_promises"),
+    (ANONYMOUS, "promises.show_promise"),
+    (ANONYMOUS, "appeals.show_appeal"),
+    ("monitor", "public.home"),
+    ("commissioner", "commission.index"),
+    ("commissioner", "commission.show_petition"),
+    ("commissioner", "commission.review_queue"),
+    ("admin", "admin.list_users"),
+}
+AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
+HEADER = re.compile(r'<header class="site">.*?</header>', re.S)
+CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*|(value=")[^"]*("[^>]*name="csrf_token")')
+
+
+def sign_in(page, base: str, user) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{user.email} could not sign in"
+
+
+def _content_key(html: str, language: str) -> str:
+    """What a page shows outside the header (CSRF tokens differ on every load)."""
+    html = HEADER.sub("", html, count=1)
+    return language + hashlib.sha256(CSRF.sub(r"\1\2\3", html).encode()).hexdigest()
+
+
+def _findings(page, where: str) -> list[str]:
+    found = []
+    for violation in page.evaluate(AXE_RUN)["violations"]:
+        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        found.append(
+            f"{where}: {violation['id']} ({len(violation['nodes'])}x) {violation['help']} [{targets}]"
+        )
+    return found
+
+
+def _check(page, url: str, where: str, screenshot: str | None) -> list[str]:
+    """axe on the page at both widths (axe is loaded once per page: it is 500 KB of script)."""
+    from axe_playwright_python.base import AXE_SCRIPT  # axe-core itself, shipped in the package
+
+    page.goto(url)
+    page.evaluate(AXE_SCRIPT)
+    problems = []
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        problems += _findings(page, f"{where} at {viewport['width']}px")
+        if screenshot:
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{screenshot}-{viewport['width']}.png"), full_page=True
+            )
+    return problems
+
+
+def _client(app, user):
+    """A test client signed in as ``user``: it reads pages far faster than the browser loads them."""
+    client = app.test_client()
+    if user is not None:
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+    return client
+
+
+def _walk(app, browser, base, scenario: Scenario, role: str, todo: list[Page], seen: set, meter):
+    """Check each page of ``role`` in every language whose content was not checked yet."""
+    problems, checked = [], 0
+    user = scenario.users.get(role)
+    client = _client(app, user)
+    context = new_context(browser, DESKTOP)
+    page = context.new_page()
+    if user is not None:
+        sign_in(page, base, user)
+    for language in LANGUAGES:
+        client.set_cookie("lang", language)
+        context.add_cookies([{"name": "lang", "value": language, "url": base}])
+        for index, item in enumerate(todo):
+            where = f"{role} {language} {item.path}"
+            # A route that redirects (/admin/ to its first page) is checked where it lands.
+            response = client.get(item.path, headers={"Accept": "text/html"}, follow_redirects=True)
+            if response.status_code == 200 and response.mimetype != "text/html":
+                continue  # an image or a file (a share card), not a page
+            if response.status_code != 200:
+                problems.append(f"{where}: answered {response.status_code} {response.mimetype}")
+                continue
+            key = _content_key(response.get_data(as_text=True), language)
+            if index and key in seen:  # the first page of a role is checked for its header
+                continue
+            seen.add(key)
+            shot = language == "en" and (role, item.endpoint) in SCREENSHOT_PAGES
+            url = base + (response.request.path if response.history else item.path)
+            problems += _check(page, url, where, shot and f"{role}-{item.endpoint}")
+            checked += 1
+    meter.sample()
+    context.close()
+    return problems, checked
+
+
+class CpuMeter:
+    """CPU time of this process (the app's server threads too) and of every process it started
+    (Chromium's, sampled before each context closes and takes its renderer with it): on a machine
+    shared with other work the wall time says little."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[int, float] = {}
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def sample(self) -> None:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            pid = int(stat.parent.name)
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if _descends_from(pid, os.getpid()):
+                self.seconds[pid] = (int(fields[11]) + int(fields[12])) / self.ticks
+
+    def total(self) -> float:
+        self.sample()
+        return time.process_time() + sum(self.seconds.values())
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return False
+        if pid == ancestor:
+            return True
+    return False
+
+
+def test_every_page_of_every_role_passes_axe(app, live_server, browser, tmp_path):
+    started = time.monotonic()
+    scenario = build(tmp_path)
+    todo, unfilled = pages(app, scenario, ROLES)
+    assert unfilled == [], "pages with arguments the scenario cannot fill"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    by_role: dict[str, list[Page]] = defaultdict(list)
+    for item in todo:
+        by_role[item.role].append(item)
+    problems, seen, checked, meter = [], set(), 0, CpuMeter()
+    for role in (ANONYMOUS, *ROLES):
+        found, count = _walk(app, browser, live_server, scenario, role, by_role[role], seen, meter)
+        problems += found
+        checked += count
+    elapsed = time.monotonic() - started
+    print(
+        f"axe: {checked} pages x 2 widths of {len(todo) * len(LANGUAGES)} read, {elapsed:.0f} s,"
+        f" {meter.total():.0f} CPU s (this process and the browser's)"
+    )
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_every_page_without_arguments_is_walked(app):
+    """A new page (a GET route without arguments) is walked by some role, or the test fails."""
+    scenario = Scenario(users={})
+    walked = {item.endpoint for item in pages(app, scenario, ROLES)[0]}
+    assert parameterless_get_routes(app) - walked == set()
