@@ -301,6 +301,8 @@ def commission_roll_import(import_id: int):
         "bytes_total": imp.bytes_total,
         "rows_loaded": imp.rows_loaded,
         "rows_skipped": imp.rows_skipped,
+        "rows_removed": imp.rows_removed,
+        "rows_deceased": imp.rows_deceased,
         "rows_per_second": None if est.rate is None else round(est.rate, 1),
         "seconds_left": None if est.seconds_left is None else round(est.seconds_left),
         "errors": imp.errors[:50],

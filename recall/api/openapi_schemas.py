@@ -771,6 +771,8 @@ class RollImportOut(Schema):
     bytes_total = _opt(fields.Integer)
     rows_loaded = _opt(fields.Integer)
     rows_skipped = _opt(fields.Integer)
+    rows_removed = _opt(fields.Integer)  # lines with a removal reason: not voters (issue 18)
+    rows_deceased = _opt(fields.Integer)
     rows_per_second = _opt(fields.Float)
     seconds_left = _opt(fields.Integer)
     errors = _req(fields.List(fields.Raw()))

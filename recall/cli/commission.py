@@ -79,6 +79,10 @@ def voters_import(
 ) -> None:
     """Import FILE (CSV: iin, full_name, district_number, address) as the roll of --body.
 
+    An optional column removal_reason (deceased, moved, incapacitated, other; empty for a voter)
+    lists people removed from the roll: kept hashed, not voters; the checks reject a signature
+    with their IIN, as deceased for the deceased.
+
     Streams the file and loads it in chunks (COPY on PostgreSQL); the new roll takes effect in a
     single transaction and earlier rolls are kept (signatures are judged by the roll in force on
     their signing day). Malformed rows refuse the import unless --skip-invalid. Persons under 18

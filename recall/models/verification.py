@@ -63,6 +63,10 @@ class VoterRollImport(TimestampMixin, db.Model):
     mode: Mapped[str] = mapped_column(sa.String(10), default="")
     # Persons under 18 on the as-of date: reported by line, not loaded, not counted.
     rows_minor: Mapped[int] = mapped_column(default=0)
+    # Lines the file lists as removed from the roll (``removal_reason``), of them deceased: kept
+    # (hashed) so the checks can name the reason, never counted as voters (issue 18).
+    rows_removed: Mapped[int] = mapped_column(default=0, server_default="0")
+    rows_deceased: Mapped[int] = mapped_column(default=0, server_default="0")
     # What the import changes per district: [{"district", "rows", "before", "after"}].
     preview: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     bytes_total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -123,6 +127,9 @@ class VoterRollEntry(db.Model):
     district_number: Mapped[int] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(500))
     birth_date: Mapped[date] = mapped_column(sa.Date)
+    # None: a voter. Otherwise why the line was removed from the roll (``deceased``, ``moved``,
+    # ``incapacitated``, ``other``): not a voter, kept so the checks can say why (issue 18).
+    removal_reason: Mapped[str | None] = mapped_column(sa.String(20))
 
     __table_args__ = (
         sa.Index("ix_voter_roll_entries_import_hash", "import_id", "iin_hash"),

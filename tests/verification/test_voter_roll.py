@@ -258,7 +258,7 @@ def test_copy_path_on_postgresql(world, tmp_path):
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
     iin = factories.iin(date(1990, 5, 5))
     voter_roll._copy_chunk(
-        imp.id, [(2, hash_iin(iin), "Copy Row", 1, "Street, 1", date(1990, 5, 5))]
+        imp.id, [(2, hash_iin(iin), "Copy Row", 1, "Street, 1", date(1990, 5, 5), None)]
     )
     row = db.session.execute(
         sa.select(VoterRollEntry.full_name, VoterRollEntry.address).where(

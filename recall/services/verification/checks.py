@@ -11,15 +11,18 @@ signatures still ``unchecked``, so the first failing check names the reason:
 2. ``signed_outside_period``: signed before ``opens_at`` or after ``closes_at``;
 3. ``duplicate``: the same IIN signed earlier; the earliest is kept, the others point at it
    through ``duplicate_of_id``;
-4. ``not_registered``: the IIN is not on the roll;
-5. ``other_district``: on the roll, in another district;
-6. ``under_age``: younger than 18 on the (local) day of signing;
-7. ``misuse_reported``: the voter reported (an open misuse report) that their IIN was used
+4. ``deceased``: the roll lists the IIN only as removed, as deceased (issue 18: a roll file's
+   ``removal_reason`` column);
+5. ``not_registered``: the IIN is not on the roll as a voter (absent, or removed for another
+   reason);
+6. ``other_district``: on the roll, in another district;
+7. ``under_age``: younger than 18 on the (local) day of signing;
+8. ``misuse_reported``: the voter reported (an open misuse report) that their IIN was used
    without consent -> review;
-8. ``contested_iin``: someone signed again with the IIN after its signature was confirmed (an
+9. ``contested_iin``: someone signed again with the IIN after its signature was confirmed (an
    unresolved contest claim, ``signature_claims``) -> review;
-9. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
-10. everything left is ``valid``.
+10. ``name_mismatch``: the name differs from the roll's (case, spacing and ё/е ignored) -> review;
+11. everything left is ``valid``.
 
 Checked signatures are those confirmed or withdrawn (online and paper); pending and expired
 ones are not filed. Decisions a commissioner made by hand (``decided_by_id``) are kept on rerun.
@@ -277,20 +280,21 @@ def run_checks(
 
 
 # The checks in order, as numbered steps: a signature gets the first step whose test fails
-# (see the module docstring); 10 = valid. Steps 1-6 reject, 7-9 send to review.
+# (see the module docstring); 11 = valid. Steps 1-7 reject, 8-10 send to review.
 STEPS = (
     (1, CheckStatus.INVALID, "withdrawn"),
     (2, CheckStatus.INVALID, "signed_outside_period"),
     (3, CheckStatus.INVALID, "duplicate"),
-    (4, CheckStatus.INVALID, "not_registered"),
-    (5, CheckStatus.INVALID, "other_district"),
-    (6, CheckStatus.INVALID, "under_age"),
-    (7, CheckStatus.REVIEW, "misuse_reported"),
-    (8, CheckStatus.REVIEW, "contested_iin"),
-    (9, CheckStatus.REVIEW, "name_mismatch"),
-    (10, CheckStatus.VALID, None),
+    (4, CheckStatus.INVALID, "deceased"),
+    (5, CheckStatus.INVALID, "not_registered"),
+    (6, CheckStatus.INVALID, "other_district"),
+    (7, CheckStatus.INVALID, "under_age"),
+    (8, CheckStatus.REVIEW, "misuse_reported"),
+    (9, CheckStatus.REVIEW, "contested_iin"),
+    (10, CheckStatus.REVIEW, "name_mismatch"),
+    (11, CheckStatus.VALID, None),
 )
-_LAST_INVALID_STEP = 6
+_LAST_INVALID_STEP = 7
 
 # One row per signature the run changes (a session-local temporary table, dropped at the end).
 # step: the verdict (NULL: not judged, e.g. a commissioner's decision; only its duplicate link
@@ -420,11 +424,19 @@ def _classify(petition: Petition, district_number: int) -> None:
             period.district_number == entry.district_number,
         ),
     )
-    on_roll = sa.and_(
+    listed = sa.and_(
         entry.import_id.in_(import_ids),
         entry.iin_hash == base.c.iin_hash,
         period.start_key <= signing_key,
         period.end_key > signing_key,
+    )
+    on_roll = sa.and_(listed, entry.removal_reason.is_(None))  # a voter, not a removed line
+    # Listed only as removed, as deceased (asked only when no voter line matched).
+    deceased = (
+        sa.select(entry.id)
+        .select_from(in_force)
+        .where(listed, entry.removal_reason == "deceased")
+        .exists()
     )
     # NULL: not on the roll; 0: on it in another district; 1: in the petition's district.
     roll_district = (
@@ -468,13 +480,14 @@ def _classify(petition: Petition, district_number: int) -> None:
         (base.c.status == SignatureStatus.WITHDRAWN, 1),
         (base.c.outside == 1, 2),
         (duplicate, 3),
-        (roll_district.is_(None), 4),
-        (roll_district == 0, 5),
-        (under_age, 6),
-        (reported, 7),
-        (contested, 8),
-        (sa.not_(same_name), 9),
-        else_=10,
+        (sa.and_(roll_district.is_(None), deceased), 4),
+        (roll_district.is_(None), 5),
+        (roll_district == 0, 6),
+        (under_age, 7),
+        (reported, 8),
+        (contested, 9),
+        (sa.not_(same_name), 10),
+        else_=11,
     )
     dup_after = sa.case(
         (kept.is_(None), base.c.duplicate_of_id),

@@ -57,8 +57,9 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     ``actor`` must be a commissioner of the petition's body (None: the server operator). The
     access check runs at once (NotFound, Forbidden), the rows are read lazily as the iterator is
     consumed, in batches of :data:`BATCH_ROWS` from a server-side cursor. ``roll_match`` is
-    ``in_district``, ``other_district``, ``not_on_roll``, or empty when the body has no roll; it
-    is judged, as the checks judge, against the roll in force on the signature's signing day
+    ``in_district``, ``other_district``, ``not_on_roll``, ``deceased`` or ``removed`` (the roll
+    lists the IIN only as removed, issue 18), or empty when the body has no roll; it is judged, as
+    the checks judge, against the roll in force on the signature's signing day
     (``voter_roll.rolls_in_force``), and ``roll_*`` come from that roll's entry. Reads only.
     """
     petition = get_petition(actor, petition_id)
@@ -172,13 +173,23 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         ),
     )
     probe = (
-        sa.select(entry.id, entry.line_number, entry.district_number, entry.full_name)
+        sa.select(
+            entry.id,
+            entry.line_number,
+            entry.district_number,
+            entry.full_name,
+            entry.removal_reason,
+        )
         .where(
             entry.import_id.in_(sorted({p.import_id for p in periods}) or [0]),
             entry.iin_hash == sig.iin_hash,
             in_force,
         )
-        .order_by(sa.case((entry.district_number == district_number, 0), else_=1), entry.id)
+        .order_by(
+            entry.removal_reason.is_not(None),  # a voter's line before a removed one
+            sa.case((entry.district_number == district_number, 0), else_=1),
+            entry.id,
+        )
         .limit(1)
         .correlate(sig)
     )
@@ -201,6 +212,8 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
     match = sa.case(
         (sa.literal(not periods), ""),
         (e.id.is_(None), "not_on_roll"),
+        (e.removal_reason == "deceased", "deceased"),
+        (e.removal_reason.is_not(None), "removed"),
         (e.district_number == district_number, "in_district"),
         else_="other_district",
     )

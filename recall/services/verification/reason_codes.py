@@ -15,7 +15,8 @@ REASON_CODES: tuple[tuple[str, str, str, bool], ...] = (
     ("other_district", "Registered in another district", "invalid", True),
     ("duplicate", "Duplicate signature (the earliest is kept)", "invalid", True),
     ("under_age", "Under age on the day of signing", "invalid", True),
-    ("deceased", "Deceased", "invalid", False),
+    # Produced by the checks when the roll lists the IIN as removed, deceased (issue 18).
+    ("deceased", "Deceased", "invalid", True),
     ("illegible", "Illegible", "invalid", False),
     ("address_invalid", "Incomplete or invalid address", "invalid", False),
     ("date_missing", "Date missing", "invalid", False),

@@ -64,11 +64,17 @@ CHUNK_ROWS = 50_000  # rows between progress commits
 MODES = ("replace", "partial")
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
 COLUMNS = ("iin", "full_name", "district_number", "address")
+# Optional: why a line was removed from the roll (empty for a voter). A removed line is loaded
+# (hashed) but is not a voter: a signature with its IIN is rejected, ``deceased`` by that name.
+REMOVAL_COLUMN = "removal_reason"
+REMOVAL_REASONS = ("deceased", "moved", "incapacitated", "other")
 _ALIASES = {
     "name": "full_name",
     "fullname": "full_name",
     "district": "district_number",
     "iin_number": "iin",
+    "removal": "removal_reason",
+    "removed": "removal_reason",
 }
 _ENTRY_COLUMNS = (
     "import_id",
@@ -78,6 +84,7 @@ _ENTRY_COLUMNS = (
     "district_number",
     "address",
     "birth_date",
+    "removal_reason",
 )
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
@@ -110,6 +117,9 @@ class ImportResult:
     minors: list[RowError] = field(default_factory=list)
     # Refused because the file covers only some districts and no mode was chosen.
     needs_mode: bool = False
+    # Lines removed from the roll (a removal reason), and how many of them deceased.
+    removed: int = 0
+    deceased: int = 0
 
     @property
     def preview(self) -> list[dict]:
@@ -134,6 +144,13 @@ class ImportResult:
             text += " " + _(
                 "Partial roll: %(n)d district(s) updated, the others keep their rolls.",
                 n=sum(1 for p in self.preview if p["rows"]),
+            )
+        if self.removed:
+            text += " " + _(
+                "Recorded %(n)d line(s) removed from the roll (%(dead)d deceased): not voters; "
+                "signatures with their IINs are rejected.",
+                n=self.removed,
+                dead=self.deceased,
             )
         if self.minors:
             text += " " + _(
@@ -288,7 +305,8 @@ def find_roll_entries(
     body_id: int, iin_hashes, day: date | None = None
 ) -> dict[str, VoterRollEntry]:
     """The entries of hashed IINs on the roll in force on ``day`` (None: today), by hash, in one
-    query (an initiative group's members). A hash on no roll in force is absent."""
+    query (an initiative group's members). A hash on no roll in force is absent, and so is one
+    the roll lists only as removed (``removal_reason``: deceased, moved...): not a voter."""
     day = day or utcnow().date()
     hashes = set(iin_hashes)
     periods = [p for p in rolls_in_force(body_id) if p.covers(day)]
@@ -300,6 +318,7 @@ def find_roll_entries(
         .where(
             VoterRollEntry.import_id.in_({p.import_id for p in periods}),
             VoterRollEntry.iin_hash.in_(hashes),
+            VoterRollEntry.removal_reason.is_(None),
         )
         .order_by(VoterRollEntry.id)
     ).all()
@@ -422,6 +441,8 @@ def _rows(
             field="file",
         )
     columns = [names.index(c) for c in COLUMNS]
+    if REMOVAL_COLUMN in names:
+        columns.append(names.index(REMOVAL_COLUMN))
     width = len(names)
     while True:
         try:
@@ -456,8 +477,9 @@ _ASCII_BIAS = 48 * 66
 
 
 class _Validator:
-    """Turns stripped cells (iin, full_name, district_number, address) into an entry tuple
-    ``(line, iin_hash, full_name, district_number, address, birth_date)`` or a RowError.
+    """Turns stripped cells (iin, full_name, district_number, address[, removal_reason]) into an
+    entry tuple ``(line, iin_hash, full_name, district_number, address, birth_date,
+    removal_reason)`` (the reason None for a voter) or a RowError.
 
     The common case (a valid IIN whose birth date was seen before, a district written plainly)
     is checked inline; anything else goes through ``parse_iin`` and ``int``, the reference, so
@@ -484,7 +506,20 @@ class _Validator:
         return self.births.get(iin[:7])
 
     def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, RowError | None]:
-        iin, name, district, address = cells
+        iin, name, district, address = cells[:4]
+        removal = None
+        if len(cells) > 4 and cells[4]:
+            removal = cells[4].lower()
+            if removal not in REMOVAL_REASONS:
+                return None, RowError(
+                    line,
+                    REMOVAL_COLUMN,
+                    _(
+                        "Unknown removal reason %(value)s (expected %(all)s, or empty for a voter).",
+                        value=cells[4][:40],
+                        all=", ".join(REMOVAL_REASONS),
+                    ),
+                )
         born = self.birth_date(iin)
         if born is None:
             try:
@@ -512,7 +547,7 @@ class _Validator:
             return None, RowError(line, "address", _("The address is empty."))
         if len(address) > 500:
             return None, RowError(line, "address", _("The address is longer than 500 characters."))
-        return (line, self.hash(iin), name, number, address, born), None
+        return (line, self.hash(iin), name, number, address, born, removal), None
 
 
 def _shape_error(line: int, problem: str) -> RowError:
@@ -536,13 +571,17 @@ def _copy_text(value: str) -> str:
 
 
 def _copy_lines(import_id: int, rows: list[tuple]) -> str:
-    """Entry tuples as lines of COPY's text format (tab-separated): a few string joins per row
-    instead of psycopg's per-row ``write_row``."""
+    """Entry tuples as lines of COPY's text format (tab-separated, ``\\N`` for no removal
+    reason): a few string joins per row instead of psycopg's per-row ``write_row``."""
     prefix = f"{import_id}\t"
     return "".join(
-        f"{prefix}{line}\t{iin_hash}\t{_copy_text(name)}\t{number}\t{_copy_text(address)}\t{born}\n"
-        for line, iin_hash, name, number, address, born in rows
+        f"{prefix}{line}\t{iin_hash}\t{_copy_text(name)}\t{number}\t{_copy_text(address)}\t"
+        f"{born}\t{removal or NULL}\n"
+        for line, iin_hash, name, number, address, born, removal in rows
     )
+
+
+NULL = "\\N"  # COPY text format's NULL
 
 
 def _copy_chunk(import_id: int, rows: list[tuple]) -> None:
@@ -660,8 +699,18 @@ def _repeated_iins(import_id: int) -> Iterator[RowError]:
         )
         .order_by(VoterRollEntry.line_number)
     )
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        # The rows were just loaded, so the planner has no statistics for them and estimates one
+        # row per side: it then nests the grouped subquery inside a loop over the entries and
+        # re-runs it per row (1,200 rows took minutes). Hash joins are right at every size; the
+        # setting lasts only while this statement is planned.
+        db.session.execute(sa.text("SET LOCAL enable_nestloop = off"))
     # Streamed (a server-side cursor on PostgreSQL): a roll with many repeats stays in constant memory.
-    for line, first_line in db.session.execute(stmt.execution_options(yield_per=2000)):
+    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    if postgresql:
+        db.session.execute(sa.text("RESET enable_nestloop"))
+    for line, first_line in result:
         yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
 
 
@@ -811,7 +860,9 @@ def load_import(
         minors = _drop_minors(imp) if any_minor else []
         loaded -= len(minors)
         imp.rows_minor = len(minors)
-        rows = _rows_per_district(imp.id)  # final: after repeats and minors left the import
+        # Final: after repeats and minors left the import. Removed lines are not voters.
+        rows, imp.rows_removed, imp.rows_deceased = _counts(imp.id)
+        loaded -= imp.rows_removed
         imp.preview = _preview(imp, rows)
     imp.rows_loaded, imp.rows_skipped = loaded, error_count
     imp.errors = [
@@ -852,6 +903,8 @@ def load_import(
             "rows_loaded": imp.rows_loaded,
             "rows_skipped": error_count,
             "rows_minor": len(minors),
+            "rows_removed": imp.rows_removed,
+            "rows_deceased": imp.rows_deceased,
             "mode": imp.mode,
             "districts": imp.preview,
         },
@@ -866,6 +919,8 @@ def load_import(
         imp.report_path,
         minors,
         needs_mode,
+        imp.rows_removed,
+        imp.rows_deceased,
     )
 
 
@@ -943,6 +998,7 @@ def _drop_minors(imp: VoterRollImport) -> list[RowError]:
     young = sa.and_(
         VoterRollEntry.import_id == imp.id,
         VoterRollEntry.birth_date > _latest_minor_birth(imp.as_of),
+        VoterRollEntry.removal_reason.is_(None),  # a removed line is kept whatever its age
     )
     lines = db.session.scalars(
         sa.select(VoterRollEntry.line_number).where(young).order_by(VoterRollEntry.line_number)
@@ -957,13 +1013,25 @@ def _drop_minors(imp: VoterRollImport) -> list[RowError]:
 
 
 def _rows_per_district(import_id: int) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            sa.select(VoterRollEntry.district_number, sa.func.count())
-            .where(VoterRollEntry.import_id == import_id)
-            .group_by(VoterRollEntry.district_number)
-        ).all()
-    )
+    """Voters (lines without a removal reason) per district."""
+    return _counts(import_id)[0]
+
+
+def _counts(import_id: int) -> tuple[dict[int, int], int, int]:
+    """Voters per district, removed lines, deceased lines: one pass over the import's entries."""
+    voters: dict[int, int] = {}
+    removed = deceased = 0
+    for number, reason, n in db.session.execute(
+        sa.select(VoterRollEntry.district_number, VoterRollEntry.removal_reason, sa.func.count())
+        .where(VoterRollEntry.import_id == import_id)
+        .group_by(VoterRollEntry.district_number, VoterRollEntry.removal_reason)
+    ):
+        if reason is None:
+            voters[number] = n
+        else:
+            removed += n
+            deceased += n if reason == "deceased" else 0
+    return voters, removed, deceased
 
 
 def _preview(imp: VoterRollImport, rows: dict[int, int] | None = None) -> list[dict]:
