@@ -64,21 +64,57 @@ def screen_signing(petition_id: int, iin_hash: str, patterns: dict, channel: str
     """What signing asks of this area for every signer, in one round trip whatever the answers:
     the covering ban's id (stored on the signature: it never counts) and whether the IIN is
     watched (then ``iin_watch.appeared`` is recorded, see ``recall.services.fraud.iin_watch``)."""
-    from recall.models.fraud import IinWatch
-    from recall.services.fraud import iin_watch
-
     row = db.session.execute(
         sa.select(
             ban_query(petition_id, patterns).scalar_subquery().label("ban_id"),
-            sa.select(IinWatch.id)
-            .where(IinWatch.iin_hash == iin_hash, IinWatch.stopped_at.is_(None))
-            .scalar_subquery()
-            .label("watch_id"),
+            watch_query(iin_hash).scalar_subquery().label("watch_id"),
         )
     ).one()
-    if row.watch_id is not None:
-        iin_watch.record_appearance(row.watch_id, petition_id, channel)
+    note_watch(row.watch_id, petition_id, channel)
     return row.ban_id
+
+
+def watch_query(iin_hash) -> sa.Select:
+    """The active watch of an IIN hash (a value or a SQL expression)."""
+    from recall.models.fraud import IinWatch
+
+    return (
+        sa.select(IinWatch.id)
+        .where(IinWatch.iin_hash == iin_hash, IinWatch.stopped_at.is_(None))
+        .limit(1)
+    )
+
+
+def screening_queries(petition_id, iin_hash, patterns: dict) -> tuple[sa.Select, sa.Select]:
+    """The two questions of :func:`screen_signing` (the covering ban, the IIN's watch) over SQL
+    expressions, e.g. the bind parameters of a statement built once (signing's one-statement
+    INSERT asks them in the same round trip as it stores the signature). Fixed in shape whatever
+    the values: every dimension is compared, and a NULL value matches no ban. The caller passes
+    the watch's answer to :func:`note_watch`."""
+    ban = (
+        sa.select(SourceBan.id)
+        .where(
+            SourceBan.petition_id == petition_id,
+            SourceBan.lifted_at.is_(None),
+            sa.or_(
+                *(
+                    sa.and_(SourceBan.dimension == dimension, SourceBan.value == patterns[key])
+                    for dimension, (_c, _col, key) in _COLUMNS.items()
+                )
+            ),
+        )
+        .order_by(SourceBan.id)
+        .limit(1)
+    )
+    return ban, watch_query(iin_hash)
+
+
+def note_watch(watch_id: int | None, petition_id: int, channel: str) -> None:
+    """Record ``iin_watch.appeared`` when the screening found a watch of the signer's IIN."""
+    from recall.services.fraud import iin_watch
+
+    if watch_id is not None:
+        iin_watch.record_appearance(watch_id, petition_id, channel)
 
 
 def _mark(petition_id: int, where, ban_id: int | None, now) -> int:

@@ -57,7 +57,7 @@ from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
 from recall.services.audit import append_audit
-from recall.services.fraud.bans import ban_for, screen_signing
+from recall.services.fraud.bans import ban_for, note_watch, screen_signing, screening_queries
 from recall.services.fraud.disposable import check_email_domain
 from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
@@ -382,9 +382,10 @@ def sign_petition(
         "email_count": 1,
         **pattern_values(client, email),
     }
-    # Every signer's attempt looks for a ban and a watch of the IIN (one query whatever the
-    # answers): a shadow-banned source is answered exactly like everyone else and never counts.
-    values["shadow_ban_id"] = screen_signing(petition.id, iin_hash, values, "online")
+    # Every signer's attempt looks for a ban and a watch of the IIN (the same statements whatever
+    # the answers): a shadow-banned source is answered exactly like everyone else and never counts.
+    # On PostgreSQL with a first event both questions ride in the one statement that stores the
+    # signature (no round trip, nothing to build per request); otherwise one query asks them.
     confirmation = identity.get_confirmation()
     first = None
     if db.session.get_bind().dialect.name == "postgresql":
@@ -402,12 +403,14 @@ def sign_petition(
                 "confirm_nonce": nonce,
                 **values,
             }
-            inserted = _insert_with_event(row, first, now)
+            inserted, values["shadow_ban_id"], watch_id = _insert_with_event(row, first, now)
+            note_watch(watch_id, petition.id, "online")
             if inserted is not None:
                 log.info("signature %r stored on petition %r", inserted, petition.id)
                 return SignResult(receipt=receipt)
     signature = None
     if first is None:
+        values["shadow_ban_id"] = screen_signing(petition.id, iin_hash, values, "online")
         stmt = (
             counting.insert_for(Signature)
             .values(
@@ -435,10 +438,14 @@ def sign_petition(
     return SignResult(receipt=receipt)
 
 
-def _insert_with_event(row: dict, event: tuple[str, dict], now: datetime) -> int | None:
-    """Insert the signature and its first event in one statement (PostgreSQL: a data-modifying
-    CTE); returns the signature's id, or None when ``ON CONFLICT`` inserted nothing (and so no
-    event either). The event is dispatched after commit like any other (``note_recorded``)."""
+def _insert_with_event(
+    row: dict, event: tuple[str, dict], now: datetime
+) -> tuple[int | None, int | None, int | None]:
+    """Screen the signer and insert the signature (with the covering ban's id) and its first event
+    in one statement (PostgreSQL: a data-modifying CTE). Returns the signature's id (None when
+    ``ON CONFLICT`` inserted nothing, and so no event either), the covering ban's id and the
+    IIN's active watch, answered either way. The event is dispatched after commit like any other
+    (``note_recorded``)."""
     kind, payload = event
     params = {f"s_{name}": value for name, value in row.items()}
     params.update(
@@ -448,26 +455,42 @@ def _insert_with_event(row: dict, event: tuple[str, dict], now: datetime) -> int
         }
     )
     params["e_created_at"] = now
-    inserted = db.session.execute(_signature_with_event(tuple(sorted(row))), params).first()
-    if inserted is None:
-        return None
-    outbox.note_recorded(inserted.event_id)
-    return inserted.signature_id
+    inserted = db.session.execute(_signature_with_event(tuple(sorted(row))), params).one()
+    if inserted.signature_id is not None:
+        outbox.note_recorded(inserted.event_id)
+    return inserted.signature_id, inserted.ban_id, inserted.watch_id
 
 
 @functools.cache
 def _signature_with_event(columns: tuple[str, ...]) -> sa.Select:
-    """``WITH new_signature AS (INSERT ... ON CONFLICT DO NOTHING RETURNING id), new_event AS
-    (INSERT INTO events ... SELECT ... FROM new_signature RETURNING id) SELECT both ids``, built
-    once (its construction costs more CPU than the rest of a signature); values are bound as
-    ``s_<column>`` and ``e_<column>``."""
+    """``WITH ban AS (the covering ban), new_signature AS (INSERT ... ON CONFLICT DO NOTHING
+    RETURNING id), new_event AS (INSERT INTO events ... SELECT ... FROM new_signature RETURNING
+    id) SELECT both ids, the ban's and the IIN's watch``, built once (its construction costs more
+    CPU than the rest of a signature); values are bound as ``s_<column>`` and ``e_<column>``
+    (``shadow_ban_id`` comes from the ``ban`` query, not from a value)."""
     from sqlalchemy.dialects.postgresql import insert
 
     signatures, events = Signature.__table__, Event.__table__
+
+    def value(name):
+        return sa.bindparam(f"s_{name}", type_=signatures.c[name].type)
+
+    ban_query, watch_query = screening_queries(
+        value("petition_id"),
+        value("iin_hash"),
+        {
+            name: value(name)
+            for name in ("source_address_hash", "source_block_hash", "email_domain")
+        },
+    )
+    ban = ban_query.cte("ban")
     new_signature = (
         insert(Signature)
         .values(
-            {name: sa.bindparam(f"s_{name}", type_=signatures.c[name].type) for name in columns}
+            {
+                **{name: value(name) for name in columns},
+                "shadow_ban_id": sa.select(ban.c.id).scalar_subquery(),
+            }
         )
         .on_conflict_do_nothing(
             index_elements=["petition_id", "iin_hash"],
@@ -489,9 +512,13 @@ def _signature_with_event(columns: tuple[str, ...]) -> sa.Select:
         .returning(Event.id)
         .cte("new_event")
     )
+    # One row whatever was inserted: the screening's answers are needed for a claim as well.
     return sa.select(
-        new_signature.c.id.label("signature_id"), new_event.c.id.label("event_id")
-    ).select_from(new_signature.join(new_event, sa.true()))
+        sa.select(new_signature.c.id).scalar_subquery().label("signature_id"),
+        sa.select(new_event.c.id).scalar_subquery().label("event_id"),
+        sa.select(ban.c.id).scalar_subquery().label("ban_id"),
+        watch_query.scalar_subquery().label("watch_id"),
+    )
 
 
 # The columns of a signature's current life: what a void claim keeps when the life is replaced.
