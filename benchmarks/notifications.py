@@ -216,6 +216,7 @@ def main() -> int:
         gunicorn = subprocess.Popen(
             [
                 *(str(ROOT / ".venv/bin/gunicorn"), "--workers", str(bench.WORKERS)),
+                "--no-control-socket",
                 *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"),
             ],
             cwd=ROOT,

@@ -253,7 +253,8 @@ def _serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
                 "--worker-class",
                 "sync",
             ),
-            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", app),
+            # No control socket: its one default path is shared by every gunicorn on the machine.
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket", app),
         ],
         cwd=ROOT,
         env=env,
@@ -262,7 +263,7 @@ def _serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
 
 
 def _wait_port(port: int, proc: subprocess.Popen, method: str, path: str, body=None) -> None:
-    deadline = time.time() + 30
+    deadline = time.time() + 120  # a loaded shared machine starts 4 workers slowly
     while time.time() < deadline:
         if proc.poll() is not None:
             raise SystemExit("gunicorn exited during start-up")

@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from recall import (
+        db_ping,
         models,  # noqa: F401  (every table registered before Alembic looks)
         replica,
     )
@@ -56,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     replica.configure(app.config)  # the replica bind, before the engines are made
     db.init_app(app)
+    db_ping.init_app(app, db)  # pooled connections checked without a round trip
     replica.init_app(app, db)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     request_guard.init_app(app)  # before CSRF, which reads every POST's form

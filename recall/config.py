@@ -134,7 +134,10 @@ def load_config(
         "IIN_HASH_KEY": secrets_found["IIN_HASH_KEY"],
         "AUDIT_KEY": secrets_found["AUDIT_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How pooled connections are checked before use (recall/db_ping.py): "socket" (no round
+        # trip), "query" (SQLAlchemy's pre-ping, SELECT 1) or "off".
+        "DATABASE_PING": env.get("DATABASE_PING") or "socket",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("DATABASE_PING") == "query"},
         # A streaming replica for the public read pages (recall/replica.py); unset: all on the primary.
         "DATABASE_REPLICA_URL": (
             normalise_database_url(env["DATABASE_REPLICA_URL"])

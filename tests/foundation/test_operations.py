@@ -189,17 +189,23 @@ def _terminate_connections_to(database: str) -> int:
 class TestConnectionsKilledBetweenRequests:
     @pytest.fixture
     def app_config(self, request):
-        return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": request.param}}
+        mode = (
+            request.param
+        )  # DATABASE_PING: how pooled connections are checked (recall/db_ping.py)
+        return {
+            "DATABASE_PING": mode,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": mode == "query"},
+        }
 
-    @pytest.mark.parametrize("app_config", [True], indirect=True)
-    def test_pre_ping_replaces_the_dead_connection(self, app, client, pg_database):
+    @pytest.mark.parametrize("app_config", ["socket", "query"], indirect=True)
+    def test_the_check_replaces_the_dead_connection(self, app, client, pg_database):
         db.session.remove()
         assert client.get("/api/v1/bodies").status_code == 200
         assert _terminate_connections_to(pg_database) >= 1
         assert client.get("/api/v1/bodies").status_code == 200
 
-    @pytest.mark.parametrize("app_config", [False], indirect=True)
-    def test_without_pre_ping_the_request_gets_a_503_and_the_next_one_reconnects(
+    @pytest.mark.parametrize("app_config", ["off"], indirect=True)
+    def test_without_a_check_the_request_gets_a_503_and_the_next_one_reconnects(
         self, app, client, pg_database
     ):
         """The control: the killed connection really was the one the app would have used."""
