@@ -106,6 +106,34 @@ def test_a_banned_source_cannot_tell_its_answers_from_anyone_elses(client, watch
     assert rows[sources.hash_source("198.51.100.9")] is None
 
 
+def test_signing_again_from_a_banned_source_is_banned_too(client, watched):
+    """A second attempt with the same IIN (here over an expired signature, which it replaces) gets
+    the ban from the same one-statement screening as a first signature; an unbanned one none."""
+    from recall.models import SignatureStatus
+
+    petition, commissioner, _o = watched
+    bans.ban_source(commissioner, petition.id, {"block": "203.0.113.0/24"}, "bot farm")
+    lapsed = factories.iin()
+    other = factories.iin()
+    for iin in (lapsed, other):
+        factories.signature(petition, iin, status=SignatureStatus.EXPIRED)
+    db.session.commit()
+    for iin, address in ((lapsed, "203.0.113.7"), (other, "198.51.100.7")):
+        signed = client.post(
+            sign_url(petition),
+            json=payload(petition, iin=iin, email="again@mail.kz"),
+            environ_base={"REMOTE_ADDR": address},
+        )
+        assert signed.status_code == 202
+    db.session.expire_all()
+    banned = {
+        s.source_address_hash: s.shadow_ban_id
+        for s in db.session.scalars(sa.select(Signature).where(Signature.email == "again@mail.kz"))
+    }
+    assert banned[sources.hash_source("203.0.113.7")] is not None
+    assert banned[sources.hash_source("198.51.100.7")] is None
+
+
 def test_a_ban_takes_earlier_signatures_out_at_once_and_a_lift_brings_them_back(app, watched):
     petition, commissioner, _o = watched
     now = utcnow()
