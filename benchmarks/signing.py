@@ -206,7 +206,7 @@ def _request(port: int, method: str, path: str, body: dict | None = None) -> int
         conn.close()
 
 
-def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
