@@ -36,16 +36,12 @@ ENTRY_CHANNELS = [
 ]
 
 
-class SignForm(FlaskForm):
-    full_name = StringField(
-        _l("Full name"),
-        validators=[Length(max=200)],
-        render_kw={"autocomplete": "name", "autocapitalize": "words"},
-    )
-    iin = StringField(
+def iin_field() -> StringField:
+    """The IIN box of every form that asks for one: digits on a phone's keypad, never autofilled,
+    and value="" so the IIN is never written back into the page (a re-shown form, a cached page)."""
+    return StringField(
         _l("IIN (12 digits)"),
         validators=[Length(max=20)],
-        # value="": the IIN is never written back into the page (a re-shown form, a cached page).
         render_kw={
             "inputmode": "numeric",
             "autocomplete": "off",
@@ -53,6 +49,15 @@ class SignForm(FlaskForm):
             "value": "",
         },
     )
+
+
+class SignForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[Length(max=200)],
+        render_kw={"autocomplete": "name", "autocapitalize": "words"},
+    )
+    iin = iin_field()
     email = EmailField(
         _l("E-mail (we send you a link to confirm your signature)"),
         validators=[Length(max=254)],
@@ -113,16 +118,7 @@ class StrongSignForm(SignForm, CertificateProof):
 class WatchForm(CertificateProof):
     """A voter asks to be told whenever their IIN appears on a petition (issue 18)."""
 
-    iin = StringField(
-        _l("IIN (12 digits)"),
-        validators=[Length(max=20)],
-        render_kw={
-            "inputmode": "numeric",
-            "autocomplete": "off",
-            "pattern": "[0-9 ]*",
-            "value": "",
-        },
-    )
+    iin = iin_field()
     email = EmailField(
         _l("E-mail to tell you at"),
         validators=[Length(max=254)],
