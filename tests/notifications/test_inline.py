@@ -76,7 +76,10 @@ def test_confirmation_mail_reaches_the_signer_after_commit_in_their_language(
     [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["signer@example.org"]
     message = received.message
-    assert message["Subject"] == "Confirm your signature on the recall petition"
+    # The subject names the deputy (issue 14), in the signer's language.
+    assert (
+        message["Subject"] == f"Confirm your signature on the recall of {petition.deputy.full_name}"
+    )
     assert message.get_content_type() == "multipart/alternative"
     text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
     assert "http://recall.test/confirm/abc" in text and "R-42" in text
