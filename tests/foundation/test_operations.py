@@ -177,7 +177,10 @@ def _terminate_connections_to(database: str) -> int:
     with engine.connect() as conn:
         killed = conn.scalar(
             sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                # With a timeout the call returns once each backend has exited and closed its
+                # socket: the moment a restart or an idle timeout leaves behind (without it the
+                # next request could race the server's FATAL notice).
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
                 " WHERE datname = :name AND pid <> pg_backend_pid()"
             ),
             {"name": database},
