@@ -33,8 +33,11 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); see tests/conftest.py.
+## Two worker processes (pytest-xdist) by default; PYTEST_WORKERS=0 runs in this process only.
+## worksteal: the walks that take minutes do not leave the other worker idle at the end.
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## make lint: the formatter and the linter, both as configured in pyproject.toml; zero findings.
 lint: install

@@ -3,7 +3,8 @@
 * PostgreSQL: a database ``recall_test_<pid>`` is created at 127.0.0.1:5432 (user postgres) for
   the session and dropped at the end; tables are created once and emptied after every test.
 * Redis: database number ``RECALL_TEST_REDIS_DB`` (default 13) on 127.0.0.1:6379, flushed before
-  each test that asks for it.
+  each test that asks for it. Under pytest-xdist (``make test`` runs ``-n 2``) worker ``gwK`` takes
+  that number plus K, so parallel workers never flush each other's queues.
 
 Locally a missing service skips the tests that need it; with ``CI=true`` it fails the run.
 """
@@ -29,6 +30,10 @@ PG_USER = os.environ.get("RECALL_TEST_PG_USER", "postgres")
 REDIS_HOST = os.environ.get("RECALL_TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("RECALL_TEST_REDIS_PORT", "6379"))
 REDIS_DB = int(os.environ.get("RECALL_TEST_REDIS_DB", "13"))
+# pytest-xdist names its workers gw0, gw1, ...; each gets its own Redis database (16 by default).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER.startswith("gw"):
+    REDIS_DB = (REDIS_DB + int(XDIST_WORKER[2:])) % 16
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Mail written without MAIL_SERVER goes here, never into instance/ (one folder per test process).
 MAIL_FOLDER = tempfile.mkdtemp(prefix="recall-test-mail-")
