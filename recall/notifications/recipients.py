@@ -128,12 +128,15 @@ def _petition_initiators(event: Event, subject: Any) -> Iterator[Target]:
 
 
 def _deputy(event: Event, subject: Any) -> Iterator[Target]:
+    if isinstance(subject, Appeal):
+        # Whoever must answer an appeal hears about it the same way, whether it is addressed to
+        # one deputy or to a whole body (its chair): at the contact address and at the deputy
+        # account that publishes the answer (issue 15). No chair named: nobody.
+        answering = subject.deputy or _body_chair(subject.body_id)
+        if answering is not None:
+            yield from _answering_deputy_targets(answering)
+        return
     deputy = deputy_of(event, subject)
-    if deputy is None and isinstance(subject, Appeal):
-        deputy = _body_chair(subject.body_id)
-        if deputy is not None:
-            yield from _chair_targets(deputy)
-            return
     if deputy is not None and deputy.contact_email:
         yield Target(Channel.EMAIL, deputy.contact_email.strip().lower(), Recipient.DEPUTY)
 
@@ -146,14 +149,14 @@ def _body_chair(body_id: int | None) -> Deputy | None:
     return db.session.get(Deputy, chair_id) if chair_id else None
 
 
-def _chair_targets(chair: Deputy) -> Iterator[Target]:
-    """The chair's contact address and the chair's deputy account (which publishes the answer)."""
-    seen = set()
-    account = db.session.scalar(sa.select(User).where(User.deputy_id == chair.id))
-    for address in (chair.contact_email, account.email if account else None):
-        if address and address.strip().lower() not in seen:
-            seen.add(address.strip().lower())
-            yield Target(Channel.EMAIL, address.strip().lower(), Recipient.DEPUTY)
+def _answering_deputy_targets(deputy: Deputy) -> Iterator[Target]:
+    """The deputy's contact address, then the deputy account linked to the deputy (in the
+    account holder's language) unless it has the same address."""
+    contact = (deputy.contact_email or "").strip().lower()
+    if contact:
+        yield Target(Channel.EMAIL, contact, Recipient.DEPUTY)
+    account = db.session.scalar(sa.select(User).where(User.deputy_id == deputy.id))
+    yield from (t for t in _user_target(account, Recipient.DEPUTY) if t.address != contact)
 
 
 def _body_commission(event: Event, subject: Any) -> Iterator[Target]:

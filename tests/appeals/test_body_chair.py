@@ -91,3 +91,44 @@ def test_the_terms_page_sets_the_chair(app, client, make, login):
     )
     assert saved.status_code in (302, 303)
     assert appeals.body_chair(chair.body_id).id == chair.id
+
+
+def test_a_single_deputy_hears_like_a_chair_at_the_contact_address_and_the_account(app, make):
+    """The answering deputy hears at both addresses whether the appeal is to one deputy or to a
+    body (issue 15: "the deputy (or, for a body, its chair) is notified")."""
+    deputy = make.deputy(contact_email="Office@Deputy.kz")
+    make.user(role=Role.DEPUTY, deputy_id=deputy.id, email="account@deputy.kz", locale="kk")
+    appeal = make.appeal(deputy, state=S.OPEN, threshold=1)
+    reach_threshold(appeal, utcnow())
+    event = db.session.scalar(sa.select(Event).where(Event.kind == "appeal.threshold_reached"))
+    targets = resolve(Recipient.DEPUTY, Channel.EMAIL, event, appeal)
+    assert [(t.address, t.locale) for t in targets] == [
+        ("office@deputy.kz", None),
+        ("account@deputy.kz", "kk"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("contact", "account", "heard"),
+    [
+        (None, "account@deputy.kz", ["account@deputy.kz"]),  # no contact address: the account
+        ("same@deputy.kz", "same@deputy.kz", ["same@deputy.kz"]),  # one address, told once
+        ("office@deputy.kz", None, ["office@deputy.kz"]),  # no account: the contact address
+        (None, None, []),
+    ],
+)
+def test_the_answering_deputy_is_told_once_at_each_address_it_has(
+    app, make, contact, account, heard
+):
+    deputy = make.deputy(contact_email=contact)
+    if account:
+        make.user(role=Role.DEPUTY, deputy_id=deputy.id, email=account)
+    for appeal in (make.appeal(deputy, threshold=1), _chaired_body_appeal(make, deputy)):
+        reach_threshold(appeal, utcnow())
+        assert _deputy_targets(appeal) == heard
+
+
+def _chaired_body_appeal(make, chair):
+    admin = make.user(role=Role.ADMIN)
+    appeals.set_body_terms(admin, chair.body_id, **TERMS, chair_deputy_id=str(chair.id))
+    return make.appeal(body=chair.body, state=S.OPEN, threshold=1)
