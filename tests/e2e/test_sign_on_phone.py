@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from recall.demo.names import mazhilis_district_names
+from recall.extensions import db
 from recall.notifications.rules import ensure_default_rules
 from tests import factories
 from tests.e2e.conftest import PHONE, new_context
@@ -28,6 +30,40 @@ def phone(browser):
     context = new_context(browser, PHONE)
     yield context.new_page()
     context.close()
+
+
+# The longest names the demo gives a district (the Kazakh name of its region is the longest) and
+# a deputy with the patronymic Russian and Kazakh lists print, in every language: the check is
+# made against what a real petition page shows, not against "District 7".
+LONG_NAMES = {
+    "district": mazhilis_district_names(17, "North Kazakhstan Region", 2),
+    "deputy": {
+        "kk": "Нұрпейісова Әйгерім Бауыржанқызы",
+        "ru": "Нурпеисова Айгерим Бауыржановна",
+        "en": "Nurpeisova Aigerim Bauyrzhankyzy",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_the_sign_button_is_on_a_phones_first_screen_in_every_language(
+    app, browser, collecting_petition, live_server, language
+):
+    """Russian and Kazakh labels are longer and wrap onto more lines than English on 390 px:
+    the button must still be above the fold (844 px) in the reader's language."""
+    petition = collecting_petition()
+    petition.district.number = 17  # the number its name gives
+    petition.district.names = dict(LONG_NAMES["district"])
+    petition.deputy.names = dict(LONG_NAMES["deputy"])
+    db.session.commit()
+    context = new_context(browser, PHONE, locale=language)
+    page = context.new_page()
+    page.goto(f"{live_server}/petitions/{petition.id}")
+    assert page.locator("html").get_attribute("lang") == language
+    sign = page.locator(".sign-form button[type=submit]")
+    box = sign.bounding_box()
+    context.close()
+    assert box["y"] + box["height"] <= PHONE["height"], (language, box)
 
 
 def _confirmation_link(mail_folder: Path) -> str:
@@ -60,7 +96,7 @@ def test_a_voter_signs_on_a_phone_and_confirms_by_email(
     assert box["y"] + box["height"] <= PHONE["height"], box
     phone.get_by_label("Full name").fill("Әлия Қасымова-Нұрланқызы")
     phone.get_by_label("IIN (12 digits)").fill(factories.iin(serial=42))
-    phone.get_by_role("textbox", name="E-mail (we send you a link").fill("aliya@example.org")
+    phone.get_by_role("textbox", name="E-mail", exact=True).fill("aliya@example.org")
     phone.get_by_label(
         f"I am registered in district No. {district.number} ({district.name})"
     ).check()
