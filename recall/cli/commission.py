@@ -79,6 +79,9 @@ def voters_import(
 ) -> None:
     """Import FILE (CSV: iin, full_name, district_number, address) as the roll of --body.
 
+    Instead of district_number a file may name each line's district by district_code (the
+    district's code as its source names it, e.g. E14000530): one of the two for the whole file.
+
     An optional column removal_reason (deceased, moved, incapacitated, other; empty for a voter)
     lists people removed from the roll: kept hashed, not voters; the checks reject a signature
     with their IIN, as deceased for the deceased.

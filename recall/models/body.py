@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recall.extensions import db
@@ -154,6 +155,24 @@ class District(NamedMixin, TimestampMixin, db.Model):
     def designation(self) -> str:
         """What pages show for the district: its number where it has one, else its code."""
         return str(self.number) if self.number is not None else self.code
+
+    @hybrid_property
+    def roll_key(self) -> int:
+        """The integer a voter roll files the district's lines under (``district_number`` of
+        ``voter_roll_entries`` and ``voter_roll_districts``): its number, or minus its id for a
+        district known only by a code (``E14000530``). Numbers are positive (a check), so the two
+        never meet, and a numbered district's roll rows stay what they always were: no migration
+        of a 12-million-line table, and the COPY of each line stays one integer.
+
+        A district that gains or loses its number later files new rolls under the new key;
+        rolls loaded before then no longer count for it until the roll is imported again.
+        """
+        return self.number if self.number is not None else -self.id
+
+    @roll_key.inplace.expression
+    @classmethod
+    def _roll_key_expression(cls):
+        return sa.func.coalesce(cls.number, -cls.id)
 
     def __repr__(self) -> str:
         return f"<District {self.body_id}/{self.code}>"

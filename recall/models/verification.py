@@ -124,6 +124,7 @@ class VoterRollEntry(db.Model):
     line_number: Mapped[int] = mapped_column()
     iin_hash: Mapped[str] = mapped_column(sa.String(64))
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    # The district's ``District.roll_key``: its number, or minus its id when it has none.
     district_number: Mapped[int] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(500))
     birth_date: Mapped[date] = mapped_column(sa.Date)
@@ -157,6 +158,7 @@ class VoterRollDistrict(db.Model):
         sa.ForeignKey("voter_roll_imports.id", ondelete="CASCADE"), index=True
     )
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"))
+    # The district's ``District.roll_key`` (its number, or minus its id when it has none).
     district_number: Mapped[int] = mapped_column()
     as_of: Mapped[date] = mapped_column(sa.Date)
     voters: Mapped[int | None] = mapped_column()

@@ -164,7 +164,8 @@ def test_unusable_file_refused(world, runner, tmp_path):
     )
     assert result.exit_code == 1
     assert (
-        "the header lacks the column(s) iin, full_name, district_number, address" in result.output
+        "the header lacks the column(s) iin, full_name, district_number/district_code, address"
+        in result.output
     )
     bad_date = runner.invoke(
         args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-13-01"]

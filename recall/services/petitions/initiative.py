@@ -59,7 +59,7 @@ def member_checks(petition: Petition, day: date | None = None) -> list[MemberChe
     day = day or local_day(utcnow())
     district = petition.district
     members = list(petition.members)
-    roll_active = voter_roll.district_has_roll(petition.body_id, district.number, day)
+    roll_active = voter_roll.district_has_roll(petition.body_id, district.roll_key, day)
     entries = (
         voter_roll.find_roll_entries(
             petition.body_id, [m.iin_hash for m in members if m.iin_hash], day
@@ -77,7 +77,7 @@ def member_checks(petition: Petition, day: date | None = None) -> list[MemberChe
                 roll_district=(
                     entries[member.iin_hash].district_number if member.iin_hash in entries else None
                 ),
-                district_number=district.number,
+                district_number=district.roll_key,
             ),
         )
         for member in members

@@ -235,7 +235,7 @@ def run_checks(
         raise Conflict(_("No voter roll has been imported for this body yet."))
     ensure_reason_codes()
     district_number = db.session.scalar(
-        sa.select(District.number).where(District.id == petition.district_id)
+        sa.select(District.roll_key).where(District.id == petition.district_id)
     )
     now = now or utcnow()
     if _dialect() == "sqlite":

@@ -71,7 +71,7 @@ def _roll_of(petition) -> tuple[list[RollPeriod], int | None]:
     if _dialect() == "sqlite":
         _register_sqlite_functions()  # the local signing day
     district_number = db.session.scalar(
-        sa.select(District.number).where(District.id == petition.district_id)
+        sa.select(District.roll_key).where(District.id == petition.district_id)
     )
     return rolls_in_force(petition.body_id), district_number
 

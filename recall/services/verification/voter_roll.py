@@ -64,6 +64,12 @@ CHUNK_ROWS = 50_000  # rows between progress commits
 MODES = ("replace", "partial")
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
 COLUMNS = ("iin", "full_name", "district_number", "address")
+# A file names each line's district by exactly one of these columns, the same for the whole file:
+# its number (Kazakh districts) or its code as the source names it (``E14000530``; every district
+# has one, and a numbered district's code is its number unless its source gave another). One
+# column per file, not per line: a line is never ambiguous between a number and a code, and the
+# hot loop does one dictionary lookup per line whichever it is.
+DISTRICT_COLUMNS = ("district_number", "district_code")
 # Optional: why a line was removed from the roll (empty for a voter). A removed line is loaded
 # (hashed) but is not a voter: a signature with its IIN is rejected, ``deceased`` by that name.
 REMOVAL_COLUMN = "removal_reason"
@@ -72,6 +78,7 @@ _ALIASES = {
     "name": "full_name",
     "fullname": "full_name",
     "district": "district_number",
+    "code": "district_code",
     "iin_number": "iin",
     "removal": "removal_reason",
     "removed": "removal_reason",
@@ -330,7 +337,8 @@ def find_roll_entries(
 
 
 def district_has_roll(body_id: int, district_number: int, day: date) -> bool:
-    """True when some roll of the body covering the district is in force on ``day``."""
+    """True when some roll of the body covering the district (by its ``District.roll_key``) is in
+    force on ``day``."""
     return any(
         p.district_number == district_number and p.covers(day) for p in rolls_in_force(body_id)
     )
@@ -353,7 +361,7 @@ def electorate_on(district: District, day: date) -> Electorate:
         sa.select(VoterRollDistrict.voters, VoterRollDistrict.as_of, VoterRollDistrict.import_id)
         .where(
             VoterRollDistrict.body_id == district.body_id,
-            VoterRollDistrict.district_number == district.number,
+            VoterRollDistrict.district_number == district.roll_key,
             VoterRollDistrict.as_of <= day,
             VoterRollDistrict.voters.is_not(None),
         )
@@ -408,9 +416,12 @@ def _is_utf8(cells: list[str]) -> bool:
 
 
 def _rows(
-    stream: BinaryIO, on_bytes: Callable[[int], None]
+    stream: BinaryIO, on_bytes: Callable[[int], None], on_header: Callable[[str], None]
 ) -> Iterator[tuple[int, dict[str, str] | None, str]]:
-    """Yield (line number, row dict, problem) line by line; the header is line 1."""
+    """Yield (line number, row dict, problem) line by line; the header is line 1.
+
+    ``on_header`` is told which of :data:`DISTRICT_COLUMNS` the file uses, before the first line.
+    """
     # Bytes that are not UTF-8 become lone surrogates instead of an exception: the decoder works on
     # 8 KiB blocks, so a strict error would surface lines before the bad one and end the file there.
     # Each row is checked instead, and a bad row is reported under its own line number.
@@ -430,17 +441,29 @@ def _rows(
     if not _is_utf8(header):
         raise Invalid(_("The file is not UTF-8 text."), field="file")
     names = _normalise_header(header)
-    missing = [c for c in COLUMNS if c not in names]
+    district_columns = [c for c in DISTRICT_COLUMNS if c in names]
+    if len(district_columns) > 1:
+        raise Invalid(
+            _(
+                "Line 1: the header names both district_number and district_code; give one of "
+                "them for the whole file."
+            ),
+            field="file",
+        )
+    either = "/".join(DISTRICT_COLUMNS)
+    expected = [either if c == "district_number" else c for c in COLUMNS]
+    missing = [c for c in expected if c not in names and (c != either or not district_columns)]
     if missing:
         raise Invalid(
             _(
                 "Line 1: the header lacks the column(s) %(cols)s (expected %(all)s).",
                 cols=", ".join(missing),
-                all=", ".join(COLUMNS),
+                all=", ".join(expected),
             ),
             field="file",
         )
-    columns = [names.index(c) for c in COLUMNS]
+    on_header(district_columns[0])
+    columns = [names.index(c) for c in (*COLUMNS[:2], district_columns[0], *COLUMNS[3:])]
     if REMOVAL_COLUMN in names:
         columns.append(names.index(REMOVAL_COLUMN))
     width = len(names)
@@ -477,19 +500,21 @@ _ASCII_BIAS = 48 * 66
 
 
 class _Validator:
-    """Turns stripped cells (iin, full_name, district_number, address[, removal_reason]) into an
-    entry tuple ``(line, iin_hash, full_name, district_number, address, birth_date,
-    removal_reason)`` (the reason None for a voter) or a RowError.
+    """Turns stripped cells (iin, full_name, district, address[, removal_reason]) into an entry
+    tuple ``(line, iin_hash, full_name, district_key, address, birth_date, removal_reason)`` (the
+    reason None for a voter; the key the district's ``District.roll_key``) or a RowError.
 
     The common case (a valid IIN whose birth date was seen before, a district written plainly)
     is checked inline; anything else goes through ``parse_iin`` and ``int``, the reference, so
-    the errors are the same word for word.
+    the errors are the same word for word. Districts are named by number until
+    :meth:`use_column` says the file names them by ``district_code``.
     """
 
-    def __init__(self, as_of: date, districts: set[int]):
+    def __init__(self, as_of: date, districts: _DistrictKeys):
         self.as_of = as_of
         self.districts = districts
-        self.plain_districts = {str(n): n for n in districts}
+        self.by_code = False
+        self.plain_districts = districts.by_number_text
         self.births: dict[str, date] = {}  # first 7 digits -> birth date (valid, not after as_of)
         self.hash = iin_hasher()
 
@@ -504,6 +529,14 @@ class _Validator:
         if r != code[11] - 48:  # also r == 10: never issued
             return None
         return self.births.get(iin[:7])
+
+    def use_column(self, column: str) -> None:
+        """The file's district column (one of :data:`DISTRICT_COLUMNS`), from its header."""
+        self.by_code = column == "district_code"
+        # Codes are matched exactly as the source writes them (``E14000530`` is not ``e14000530``).
+        self.plain_districts = (
+            self.districts.by_code if self.by_code else self.districts.by_number_text
+        )
 
     def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, RowError | None]:
         iin, name, district, address = cells[:4]
@@ -533,12 +566,20 @@ class _Validator:
         if len(name) > 200:
             return None, RowError(line, "full_name", _("The name is longer than 200 characters."))
         number = self.plain_districts.get(district)
+        if number is None and self.by_code:
+            if not district:
+                return None, RowError(line, "district_code", _("The district code is empty."))
+            return None, RowError(
+                line,
+                "district_code",
+                _("The body has no district with the code %(code)s.", code=district[:120]),
+            )
         if number is None:
             try:
                 number = int(district)
             except ValueError:
                 return None, RowError(line, "district_number", _("Not a whole number."))
-            if number not in self.districts:
+            if number not in self.districts.numbers:
                 return None, RowError(
                     line, "district_number", _("The body has no district %(n)d.", n=number)
                 )
@@ -661,8 +702,28 @@ class _Loader:
                 opened.__exit__(RuntimeError, RuntimeError("import aborted"), None)
 
 
-def _district_numbers(body_id: int) -> set[int]:
-    return set(db.session.scalars(sa.select(District.number).where(District.body_id == body_id)))
+@dataclass(frozen=True)
+class _DistrictKeys:
+    """A body's districts as the importer looks them up, read once per import (never per line):
+    number (as written, and as an integer) and code to the district's ``roll_key``."""
+
+    numbers: frozenset[int]
+    by_number_text: dict[str, int]
+    by_code: dict[str, int]
+
+
+def _district_keys(body_id: int) -> _DistrictKeys:
+    rows = db.session.execute(
+        sa.select(District.number, District.code, District.roll_key).where(
+            District.body_id == body_id
+        )
+    ).all()
+    numbers = frozenset(number for number, _code, _key in rows if number is not None)
+    return _DistrictKeys(
+        numbers,
+        {str(n): n for n in numbers},
+        {code: key for _number, code, key in rows},
+    )
 
 
 def _repeated_iins(import_id: int) -> Iterator[RowError]:
@@ -782,7 +843,7 @@ def load_import(
     if skip_invalid is None:
         skip_invalid = imp.skip_invalid
     use_copy = db.session.get_bind().dialect.name == "postgresql"
-    districts = _district_numbers(imp.body_id)
+    districts = _district_keys(imp.body_id)
     report = _Report(report_path if skip_invalid else None)
     errors: list[RowError] = []
     error_count = 0
@@ -820,7 +881,7 @@ def load_import(
     minor_after = _latest_minor_birth(imp.as_of)
     any_minor = False  # the SQL that finds minors runs only when the pass saw one
     try:
-        for line, row, problem in _rows(stream, on_bytes):
+        for line, row, problem in _rows(stream, on_bytes, validate.use_column):
             rows_read += 1
             if row is None:
                 note(_shape_error(line, problem))
@@ -1044,13 +1105,17 @@ def _preview(imp: VoterRollImport, rows: dict[int, int] | None = None) -> list[d
         rows = _rows_per_district(imp.id)
     preview = []
     for district in db.session.scalars(
-        sa.select(District).where(District.body_id == imp.body_id).order_by(District.number)
+        sa.select(District)
+        .where(District.body_id == imp.body_id)
+        .order_by(District.number.nulls_last(), District.code)
     ):
         before = district.registered_voters or 0
-        n = rows.get(district.number, 0)
+        n = rows.get(district.roll_key, 0)
         missing = {"partial": before, "replace": 0}.get(imp.mode)
         after = n if n else missing
-        preview.append({"district": district.number, "rows": n, "before": before, "after": after})
+        # The district as pages name it: its number, else its code.
+        label = district.number if district.number is not None else district.code
+        preview.append({"district": label, "rows": n, "before": before, "after": after})
     return preview
 
 
@@ -1072,9 +1137,9 @@ def _activate(
         rows = _rows_per_district(imp.id)
     numbers = list(
         db.session.scalars(
-            sa.select(District.number)
+            sa.select(District.roll_key)
             .where(District.body_id == imp.body_id)
-            .order_by(District.number)
+            .order_by(District.roll_key)
         )
     )
     covered = [n for n in numbers if imp.mode != "partial" or n in rows]
@@ -1119,9 +1184,10 @@ def _activate(
 
 
 def _recount_districts(body_id: int, numbers: list[int]) -> None:
-    """Set each district in ``numbers`` to the count of its roll in force today (latest date)."""
+    """Set each district whose roll key is in ``numbers`` to the count of its roll in force today
+    (latest date)."""
     for district in db.session.scalars(
-        sa.select(District).where(District.body_id == body_id, District.number.in_(numbers))
+        sa.select(District).where(District.body_id == body_id, District.roll_key.in_(numbers))
     ):
         figure = electorate_on(district, utcnow().date())
         if figure.source == "roll":

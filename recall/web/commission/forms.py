@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 class RollUploadForm(FlaskForm):
     file = FileField(
-        _l("Voter roll (CSV: iin, full_name, district_number, address)"),
+        _l("Voter roll (CSV: iin, full_name, district_number or district_code, address)"),
         validators=[FileRequired(_l("Choose the CSV file."))],
     )
     as_of = DateField(
