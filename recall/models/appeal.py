@@ -99,6 +99,10 @@ class Appeal(TimestampMixin, db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A duplicate a moderator merged (closed unpublished) points at the open appeal it repeats.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="SET NULL")
+    )
     # Frozen at publication.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -121,6 +125,7 @@ class Appeal(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])
     deputy: Mapped[Deputy | None] = relationship()
     body: Mapped[Body] = relationship()
     district: Mapped[District | None] = relationship()

@@ -141,6 +141,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
         (Recipient.PAYLOAD_USER, Recipient.APPEAL_FOLLOWERS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS),
     ),
     ("appeal.rejected", (Recipient.PAYLOAD_USER,)),
+    # A duplicate merged in moderation: its author, with the link to the appeal to sign instead.
+    ("appeal.merged", (Recipient.PAYLOAD_USER,)),
     (
         "appeal.threshold_reached",
         (Recipient.PAYLOAD_USER, Recipient.DEPUTY, Recipient.APPEAL_FOLLOWERS, *_HOOKS),

@@ -9,7 +9,7 @@ Who may do what (the transition checks are in ``appeals.states.change_state``):
 * close at the end of the period, overdue after the due date: the periodic tasks.
 
 Moderation rules (published on the moderation page): no personal data of others, no incitement,
-duplicates are merged (rejected with a link to the appeal they duplicate).
+duplicates are merged (:func:`merge_appeal`: closed with a link to the open appeal they repeat).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from recall.errors import Forbidden, Invalid, NotFound
+from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, Deputy, District, User
 from recall.models.appeal import (
@@ -37,9 +37,17 @@ from recall.models.base import utcnow
 from recall.models.deputy import DeputyStatus
 from recall.models.promise import Promise
 from recall.models.user import Role
+from recall.notifications.mail import public_url
 from recall.rules.appeals import AppealTerms, add_months, required_constituents
 from recall.rules.numbers import int_or_none
-from recall.services.appeals.states import PUBLIC_STATES, change_state, check_transition
+from recall.services.appeals.states import (
+    PUBLIC_STATES,
+    SIGNING_STATES,
+    change_state,
+    check_transition,
+    is_public,
+    public_clause,
+)
 from recall.services.audit import append_audit
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
 
@@ -226,7 +234,7 @@ def appeal_for_page(appeal_id: int, viewer: User | None = None) -> Appeal:
 
 
 def can_see(appeal: Appeal, viewer: User | None) -> bool:
-    if appeal.state in PUBLIC_STATES:
+    if is_public(appeal):
         return True
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
@@ -296,7 +304,7 @@ def list_appeals(
 ) -> Page[Appeal]:
     """Public appeals matching ``filters``, newest first. ``district`` matches appeals to the
     district's deputy and appeals to the district's body."""
-    query = sa.select(Appeal).where(Appeal.state.in_(PUBLIC_STATES))
+    query = sa.select(Appeal).where(public_clause())
     if filters.state:
         query = query.where(Appeal.state == filters.state)
     if filters.deputy_id:
@@ -549,6 +557,104 @@ def reject_appeal(actor: User, appeal_id: int, reason: str) -> Appeal:
     return appeal
 
 
+def merge_candidates(appeal: Appeal) -> list[Appeal]:
+    """The appeals a moderator may merge ``appeal`` into: open for signing, on the same
+    addressee, newest first (empty unless ``appeal`` is in moderation)."""
+    if appeal.state != S.IN_MODERATION:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Appeal)
+            .where(
+                Appeal.id != appeal.id,
+                Appeal.state.in_(SIGNING_STATES),
+                Appeal.opens_at.is_not(None),
+                Appeal.body_id == appeal.body_id,
+                Appeal.deputy_id.is_(None)
+                if appeal.deputy_id is None
+                else Appeal.deputy_id == appeal.deputy_id,
+            )
+            .order_by(Appeal.opens_at.desc(), Appeal.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def merge_appeal(actor: User, appeal_id: int, original_id, reason: str | None = None) -> Appeal:
+    """A moderator merges a duplicate in moderation into the open appeal it repeats: the
+    duplicate is closed unpublished with a link to the original (``merged_into_id``), a history
+    row and the event ``appeal.merged`` (its author is told, with the link); audited.
+
+    Only an appeal *in moderation* is merged, so no signature ever moves: it has none yet. An
+    appeal already open that turns out to repeat another is not merged: its signers signed its
+    text, not the other's, and moving them could count a voter twice on the original; it runs
+    its course (a moderator can point to the other in an update).
+
+    ``Forbidden`` for a non-moderator; ``NotFound`` for no such duplicate; ``Invalid`` (field
+    ``original_id``) for no such original, the appeal itself, or another addressee; ``Conflict``
+    when the duplicate is not in moderation or the original is not open for signing. Nothing is
+    written on refusal. Flushes.
+    """
+    _require_moderator(actor)
+    target_id = int_or_none(original_id)
+    if target_id is None or not 0 < target_id <= MAX_ROW_ID:
+        raise Invalid(_("Choose the appeal it duplicates."), field="original_id")
+    if target_id == appeal_id:
+        raise Invalid(_("An appeal cannot be merged into itself."), field="original_id")
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:
+        raise Invalid(_("At most %(n)d characters.", n=REASON_MAX), field="reason")
+    # Both rows locked in id order, so two merges of a pair cannot deadlock.
+    rows = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Appeal)
+            .where(Appeal.id.in_((appeal_id, target_id)))
+            .order_by(Appeal.id)
+            .with_for_update()
+        )
+    }
+    duplicate, original = rows.get(appeal_id), rows.get(target_id)
+    if duplicate is None:
+        raise NotFound(_("No such appeal."))
+    if original is None or not is_public(original):
+        raise Invalid(_("There is no published appeal with this number."), field="original_id")
+    if duplicate.state != S.IN_MODERATION:
+        raise Conflict(
+            _("Only an appeal in moderation can be merged: it has no signatures yet."),
+            field="original_id",
+        )
+    if original.state not in SIGNING_STATES:
+        raise Conflict(_("Merge into an appeal that is open for signing."), field="original_id")
+    if (original.deputy_id, original.body_id) != (duplicate.deputy_id, duplicate.body_id):
+        raise Invalid(
+            _("The appeal it duplicates must be addressed to the same deputy or body."),
+            field="original_id",
+        )
+    duplicate.merged_into_id = original.id
+    change_state(
+        duplicate,
+        S.CLOSED,
+        actor,
+        reason=reason,
+        kind="appeal.merged",
+        payload={
+            "merged_into_id": original.id,
+            "merged_into": public_url("appeals.show_appeal", appeal_id=original.id),
+            "original_title": original.title,
+        },
+    )
+    append_audit(
+        "appeal.merged",
+        actor.id,
+        "appeal",
+        duplicate.id,
+        duplicate.body_id,
+        {"merged_into_id": original.id},
+    )
+    return duplicate
+
+
 def close_due_appeals(now: datetime | None = None) -> int:
     """Close open and answered appeals whose period is over (periodic). Returns how many."""
     now = now or utcnow()
@@ -732,7 +838,7 @@ def responsiveness(deputy_id: int, now: datetime | None = None) -> Responsivenes
             count(sa.and_(due.is_not(None), answered > due)),
             count(sa.and_(due.is_not(None), answered.is_(None), due < now)),
             count(sa.and_(due.is_not(None), answered.is_(None), due >= now)),
-        ).where(Appeal.deputy_id == deputy_id, Appeal.state.in_(PUBLIC_STATES))
+        ).where(Appeal.deputy_id == deputy_id, public_clause())
     ).one()
     return Responsiveness(*(int(v) for v in row))
 
@@ -742,7 +848,7 @@ def deputy_appeals(deputy_id: int, limit: int = 10) -> list[Appeal]:
     return list(
         db.session.scalars(
             sa.select(Appeal)
-            .where(Appeal.deputy_id == deputy_id, Appeal.state.in_(PUBLIC_STATES))
+            .where(Appeal.deputy_id == deputy_id, public_clause())
             .order_by(Appeal.opens_at.desc(), Appeal.id.desc())
             .limit(limit)
         )

@@ -49,7 +49,7 @@ from recall.models.signature import ClaimState, SignatureStatus, new_confirm_non
 from recall.rules.appeals import response_due, threshold_crossed
 from recall.rules.names import pick_name
 from recall.services.accounts.users import normalise_email
-from recall.services.appeals.states import PUBLIC_STATES, SIGNING_STATES, change_state
+from recall.services.appeals.states import SIGNING_STATES, change_state, is_public
 from recall.services.iin_hash import hash_iin
 from recall.services.names import current_language
 from recall.services.outbox import record_event
@@ -93,7 +93,7 @@ def confirm_url(signature: AppealSignature) -> str:
 
 def _appeal_open_for_signing(appeal_id: int, now: datetime) -> Appeal:
     appeal = db.session.get(Appeal, appeal_id)
-    if appeal is None or appeal.state not in PUBLIC_STATES:
+    if appeal is None or not is_public(appeal):
         raise NotFound(_("No such appeal."), field="appeal")
     if (
         appeal.state not in SIGNING_STATES

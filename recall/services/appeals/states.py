@@ -10,6 +10,7 @@ Transitions::
     draft         -> closed          the author withdraws the draft
     in_moderation -> open            a moderator publishes it (signing opens)
     in_moderation -> rejected        a moderator rejects it (reason required)
+    in_moderation -> closed          a moderator merges it into an open appeal it duplicates
     open          -> response_due    enough constituents signed (the signing service, once)
     open          -> answered        the addressee answers before the threshold
     open          -> closed          the period is over (periodic task)
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from recall.errors import Conflict, Invalid
@@ -36,7 +38,7 @@ S = AppealState
 
 TRANSITIONS: dict[AppealState, frozenset[AppealState]] = {
     S.DRAFT: frozenset({S.IN_MODERATION, S.CLOSED}),
-    S.IN_MODERATION: frozenset({S.OPEN, S.REJECTED}),
+    S.IN_MODERATION: frozenset({S.OPEN, S.REJECTED, S.CLOSED}),
     S.OPEN: frozenset({S.RESPONSE_DUE, S.ANSWERED, S.CLOSED}),
     S.RESPONSE_DUE: frozenset({S.ANSWERED, S.OVERDUE}),
     S.OVERDUE: frozenset({S.ANSWERED}),
@@ -55,10 +57,23 @@ EVENT_KINDS: dict[AppealState, str] = {
     S.CLOSED: "appeal.closed",
 }
 
-# States in which the appeal is public (listed, its page shown to everyone).
+# States in which a published appeal is public (listed, its page shown to everyone). A closed
+# appeal that was never published (a withdrawn draft, a merged duplicate) is not: see is_public.
 PUBLIC_STATES = frozenset({S.OPEN, S.RESPONSE_DUE, S.ANSWERED, S.OVERDUE, S.CLOSED})
 # States in which people may sign.
 SIGNING_STATES = frozenset({S.OPEN, S.RESPONSE_DUE, S.OVERDUE})
+
+
+def is_public(appeal: Appeal) -> bool:
+    """Is the appeal shown to everyone: published by a moderator (``opens_at`` set) and in a
+    public state. A draft withdrawn or a duplicate merged in moderation is closed unpublished,
+    and stays visible to its author and moderators only."""
+    return appeal.state in PUBLIC_STATES and appeal.opens_at is not None
+
+
+def public_clause() -> sa.ColumnElement[bool]:
+    """:func:`is_public` as a SQL condition."""
+    return sa.and_(Appeal.state.in_(PUBLIC_STATES), Appeal.opens_at.is_not(None))
 
 
 def check_transition(appeal: Appeal, to_state: AppealState | str) -> AppealState:
@@ -89,11 +104,13 @@ def change_state(
     *,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
+    kind: str | None = None,
 ) -> Appeal:
     """Move ``appeal`` to ``to_state``: timestamps, a history row, the event; flush.
 
     ``Conflict`` (nothing written) for a transition not in :data:`TRANSITIONS`; ``Invalid``
     (field ``reason``) for a rejection without a reason. ``actor`` is None for scheduled work.
+    ``kind`` names the event when it is not the target state's (a merge closes the appeal).
     """
     target = check_transition(appeal, to_state)
     current = AppealState(appeal.state)
@@ -110,7 +127,7 @@ def change_state(
         appeal.overdue_at = now
     elif target == S.CLOSED:
         appeal.closed_at = now
-    if target in (S.OPEN, S.REJECTED) and actor is not None:
+    if current == S.IN_MODERATION and actor is not None:
         appeal.moderated_by_id = actor.id
     db.session.add(
         AppealHistory(
@@ -136,7 +153,7 @@ def change_state(
         event_payload["reason"] = reason
     event_payload.update(payload or {})
     record_event(
-        EVENT_KINDS[target],
+        kind or EVENT_KINDS[target],
         "appeal",
         appeal.id,
         event_payload,

@@ -21,7 +21,7 @@ from recall.models.appeal import Appeal, InitiatorUpdate, UpdateState
 from recall.models.base import utcnow
 from recall.models.petition import FINAL_STATES, Petition, PetitionState
 from recall.models.user import Role, User
-from recall.services.appeals.states import PUBLIC_STATES
+from recall.services.appeals.states import is_public
 from recall.services.outbox import record_event
 
 TEXT_MIN, TEXT_MAX = 10, 2000
@@ -43,7 +43,7 @@ def _initiator_id(subject: Appeal | Petition) -> int:
 
 def _accepts_updates(subject: Appeal | Petition) -> bool:
     if isinstance(subject, Appeal):
-        return subject.state in PUBLIC_STATES
+        return is_public(subject)
     return subject.state not in FINAL_STATES and subject.state != PetitionState.GATHERING_GROUP
 
 

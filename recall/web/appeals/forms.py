@@ -38,6 +38,13 @@ class RejectAppealForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)])
 
 
+class MergeAppealForm(FlaskForm):
+    original_id = SelectField(
+        _l("The open appeal it duplicates"), coerce=int, choices=[], validate_choice=False
+    )
+    reason = TextAreaField(_l("Note (optional)"), validators=[Length(max=REASON_MAX)])
+
+
 class AppealTermsForm(FlaskForm):
     open_months = StringField(_l("Open for (months, 1 to 36)"), validators=[Length(max=3)])
     threshold_count = StringField(

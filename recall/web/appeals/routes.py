@@ -21,6 +21,7 @@ from recall.web.actions import redirect_with, submit
 from recall.web.appeals.forms import (
     AppealTermsForm,
     DraftAppealForm,
+    MergeAppealForm,
     RejectAppealForm,
     ReplyForm,
     RespondForm,
@@ -120,6 +121,9 @@ def _appeal_page(appeal_id: int, **forms) -> str:
     if viewer is not None:
         context["action_form"] = forms.get("action_form") or ActionForm(formdata=None)
         context["reject_form"] = forms.get("reject_form") or RejectAppealForm(formdata=None)
+        context["merge_form"] = _merge_choices(
+            forms.get("merge_form") or MergeAppealForm(formdata=None), appeal
+        )
     return render_template("appeals/show.html", **context)
 
 
@@ -186,6 +190,27 @@ def reject_appeal(appeal_id: int):
         lambda: appeals.reject_appeal(current_user, appeal_id, form.reason.data),
         done=lambda a: _to(a.id, _("The appeal is rejected.")),
         page=lambda: _appeal_page(appeal_id, reject_form=form),
+    )
+
+
+def _merge_choices(form: MergeAppealForm, appeal) -> MergeAppealForm:
+    form.original_id.choices = [
+        (a.id, f"{a.id}. {a.title}") for a in appeals.merge_candidates(appeal)
+    ]
+    return form
+
+
+@bp.post("/appeals/<int:appeal_id>/merge")
+@roles_required(Role.MODERATOR)
+def merge_appeal(appeal_id: int):
+    form = MergeAppealForm()
+    return submit(
+        form,
+        lambda: appeals.merge_appeal(
+            current_user, appeal_id, form.original_id.data, form.reason.data
+        ),
+        done=lambda a: _to(a.id, _("The duplicate is merged; its author is told.")),
+        page=lambda: _appeal_page(appeal_id, merge_form=form),
     )
 
 
