@@ -153,6 +153,7 @@ def build(tmp_path: Path) -> Scenario:
             "deputy_id": deputies[0].id,
             "district_id": districts[0].id,
             "body_id": body.id,
+            "kind_id": body.kind_id,
             "promise_id": kept.id,
             "dispute_id": dispute.id,
             "change_id": rating.id,

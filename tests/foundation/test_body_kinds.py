@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
-from recall.errors import Invalid
+from recall.errors import Forbidden, Invalid
 from recall.extensions import db
-from recall.models import BodyLevel, MandateType
+from recall.models import AuditEntry, BodyLevel, MandateType
 from recall.services.deputies import body_kinds
 from recall.services.rules import recall_rules
 
@@ -109,3 +110,82 @@ def test_deputy_pages_follow_the_mandate_and_the_kind(app, client, make):
     note = "Deputies elected by party list cannot be recalled by voters"
     assert note not in client.get(f"/deputies/{listed.id}").get_data(as_text=True)
     assert note in client.get(f"/deputies/{kz_listed.id}").get_data(as_text=True)
+
+
+def _kind_form(**changes) -> dict:
+    form = {
+        "code": "uk_commons",
+        "name_kk": "Қауымдар палатасы",
+        "name_ru": "Палата общин",
+        "name_en": "House of Commons",
+        "jurisdiction": "United Kingdom",
+        "list_seats_percent": "0",
+        "list_deputies_recallable": "y",
+        "default_rule_key": "uk_recall_of_mps_2015",
+    }
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_an_administrator_adds_and_edits_kinds_on_their_page(app, client, login, make):
+    admin, citizen = make.user(is_admin=True), make.user()
+    db.session.commit()
+    login(citizen)
+    assert client.get("/admin/kinds").status_code == 403
+    assert client.post("/admin/kinds/new", data=_kind_form()).status_code == 403
+    login(admin)
+    assert 'href="/admin/kinds"' in client.get("/").get_data(as_text=True)  # the admin's nav
+    bad = client.post("/admin/kinds/new", data=_kind_form(list_seats_percent="120"))
+    assert bad.status_code == 422 and "0 to 100 percent" in bad.get_data(as_text=True)
+    bad = client.post("/admin/kinds/new", data=_kind_form(default_rule_key="no_such_rule"))
+    assert bad.status_code == 422 and "No recall rule no_such_rule" in bad.get_data(as_text=True)
+    assert body_kinds.find_kind("uk_commons") is None
+    assert client.post("/admin/kinds/new", data=_kind_form()).status_code == 303
+    kind = body_kinds.find_kind("uk_commons")
+    assert (kind.names["kk"], kind.jurisdiction, kind.list_deputies_recallable) == (
+        "Қауымдар палатасы",
+        "United Kingdom",
+        True,
+    )
+    assert client.post("/admin/kinds/new", data=_kind_form()).status_code == 422  # code taken
+    # Russian readers see the Russian name in the list.
+    client.get("/lang/ru")
+    assert "Палата общин" in client.get("/admin/kinds").get_data(as_text=True)
+
+    kind.names = {**kind.names, "de": "Unterhaus"}  # a name Popolo brought stays
+    db.session.commit()
+    edit = f"/admin/kinds/{kind.id}"
+    assert "Палата общин" in client.get(edit).get_data(as_text=True)
+    saved = client.post(
+        edit,
+        data=_kind_form(
+            code=None, name_ru="", list_seats_percent="", list_deputies_recallable=None
+        ),
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    kind = body_kinds.find_kind("uk_commons")
+    assert kind.names == {"kk": "Қауымдар палатасы", "en": "House of Commons", "de": "Unterhaus"}
+    assert (kind.list_seats_percent, kind.list_deputies_recallable) == (None, False)
+    actions = db.session.execute(
+        sa.select(AuditEntry.action, AuditEntry.actor_id).where(
+            AuditEntry.subject_type == "body_kind"
+        )
+    ).all()
+    assert actions == [("body_kind.added", admin.id), ("body_kind.changed", admin.id)]
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "body_kind.changed")
+    ).one()
+    assert entry.payload["before"]["list_seats_percent"] == 0
+    assert entry.payload["after"]["list_seats_percent"] is None
+    assert client.get("/admin/kinds/999999").status_code == 404
+
+
+def test_only_an_administrator_changes_a_kind_through_the_service(app, make):
+    kind = body_kinds.add_kind("ng_house", {"en": "House of Representatives"}, "Nigeria")
+    with pytest.raises(Forbidden):
+        body_kinds.update_kind(make.user(), kind.id, {"en": "X"}, "Nigeria", None, False, None)
+    with pytest.raises(Invalid) as no_name:
+        body_kinds.update_kind(None, kind.id, {"en": ""}, "Nigeria", None, False, None)
+    assert no_name.value.field == "names"
+    assert body_kinds.find_kind("ng_house").names == {"en": "House of Representatives"}

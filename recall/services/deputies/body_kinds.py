@@ -9,10 +9,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from recall.errors import Invalid, NotFound
+from recall.errors import Forbidden, Invalid, NotFound
 from recall.extensions import db
-from recall.models import Body, BodyKind, BodyLevel, RecallRuleVersion
+from recall.models import Body, BodyKind, BodyLevel, RecallRuleVersion, Role, User
 from recall.rules.recall_rules import PRESETS
+from recall.services.audit import append_audit
+from recall.services.lookup import get_or_raise
 
 KAZAKHSTAN = "Kazakhstan"
 
@@ -85,6 +87,74 @@ def known_rule_keys() -> set[str]:
     return set(PRESETS) | set(db.session.scalars(sa.select(RecallRuleVersion.key).distinct()))
 
 
+def known_jurisdictions() -> list[str]:
+    """The jurisdictions the app knows, sorted: the presets', and any a rule version or a kind
+    already uses (an administrator's copy of a rule may name a new one)."""
+    known = {rule.jurisdiction for rule in PRESETS.values()}
+    known |= set(db.session.scalars(sa.select(BodyKind.jurisdiction).distinct()))
+    for data in db.session.scalars(sa.select(RecallRuleVersion.data)):
+        if (data or {}).get("jurisdiction"):
+            known.add(data["jurisdiction"])
+    return sorted(known)
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """The recall rules a kind may name as its default: (key, "name (key)"), by key."""
+    names = {key: rule.name for key, rule in PRESETS.items()}
+    for key, name in db.session.execute(sa.select(RecallRuleVersion.key, RecallRuleVersion.name)):
+        names.setdefault(key, name)
+    return [(key, f"{names[key]} ({key})") for key in sorted(names)]
+
+
+def _require_admin(actor: User | None) -> None:
+    """``actor`` None is the server operator (``flask deputies add-kind``): trusted."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only an administrator may change body kinds."))
+
+
+def _checked(
+    jurisdiction: str, list_seats_percent: int | None, default_rule_key: str | None
+) -> dict:
+    """What a kind may be set to, checked (Invalid naming the field): the same for adding and
+    changing one."""
+    if not jurisdiction.strip():
+        raise Invalid(_("Name the kind's jurisdiction."), field="jurisdiction")
+    if list_seats_percent is not None and not 0 <= list_seats_percent <= 100:
+        raise Invalid(_("The party-list share is 0 to 100 percent."), field="list_seats_percent")
+    if default_rule_key and default_rule_key not in known_rule_keys():
+        raise Invalid(_("No recall rule %(key)s.", key=default_rule_key), field="default_rule_key")
+    return {
+        "jurisdiction": jurisdiction.strip(),
+        "list_seats_percent": list_seats_percent,
+        "default_rule_key": default_rule_key or None,
+    }
+
+
+def _merged_names(before: dict[str, str], names: dict[str, str]) -> dict[str, str]:
+    """``before`` with the languages in ``names`` set (an empty name removes the language's)."""
+    merged = dict(before)
+    for lang, name in names.items():
+        if name.strip():
+            merged[lang] = name.strip()
+        else:
+            merged.pop(lang, None)
+    if not merged:
+        raise Invalid(_("Give the kind a name in at least one language."), field="names")
+    return merged
+
+
+def _state(kind: BodyKind) -> dict:
+    """A kind as the audit log records it."""
+    return {
+        "code": kind.code,
+        "names": dict(kind.names or {}),
+        "jurisdiction": kind.jurisdiction,
+        "list_seats_percent": kind.list_seats_percent,
+        "list_deputies_recallable": kind.list_deputies_recallable,
+        "default_rule_key": kind.default_rule_key,
+    }
+
+
 def add_kind(
     code: str,
     names: dict[str, str],
@@ -92,31 +162,75 @@ def add_kind(
     list_seats_percent: int | None = None,
     list_deputies_recallable: bool = False,
     default_rule_key: str | None = None,
+    *,
+    actor: User | None = None,
 ) -> BodyKind:
-    """Add a body kind (``flask deputies add-kind``). Flushes; the caller commits."""
+    """Add a body kind (``flask deputies add-kind``, ``/admin/kinds/new``).
+
+    ``actor`` None is the server operator; anyone else must be an administrator (Forbidden).
+    Invalid, naming the field, for a code that is empty, too long or taken, no name, an empty
+    jurisdiction, a share outside 0-100 or an unknown rule; nothing is written then. Appends an
+    audit entry (``body_kind.added``). Flushes; the caller commits.
+    """
+    _require_admin(actor)
     code = code.strip()
     if not code or len(code) > 60:
         raise Invalid(_("A kind's code is 1 to 60 characters."), field="code")
     if find_kind(code) is not None:
         raise Invalid(_("There is a body kind %(code)s already.", code=code), field="code")
-    if not any(n.strip() for n in names.values()):
-        raise Invalid(_("Give the kind a name in at least one language."), field="names")
-    if not jurisdiction.strip():
-        raise Invalid(_("Name the kind's jurisdiction."), field="jurisdiction")
-    if list_seats_percent is not None and not 0 <= list_seats_percent <= 100:
-        raise Invalid(_("The party-list share is 0 to 100 percent."), field="list_seats_percent")
-    if default_rule_key and default_rule_key not in known_rule_keys():
-        raise Invalid(_("No recall rule %(key)s.", key=default_rule_key), field="default_rule_key")
     kind = BodyKind(
         code=code,
-        names={lang: n.strip() for lang, n in names.items() if n.strip()},
-        jurisdiction=jurisdiction.strip(),
-        list_seats_percent=list_seats_percent,
+        names=_merged_names({}, names),
         list_deputies_recallable=list_deputies_recallable,
-        default_rule_key=default_rule_key or None,
+        **_checked(jurisdiction, list_seats_percent, default_rule_key),
     )
     db.session.add(kind)
     db.session.flush()
+    append_audit(
+        "body_kind.added", actor.id if actor else None, "body_kind", kind.id, None, _state(kind)
+    )
+    return kind
+
+
+def get_kind_by_id(kind_id: int) -> BodyKind:
+    """The kind with ``kind_id`` (NotFound)."""
+    return get_or_raise(BodyKind, kind_id, _("No such body kind."))
+
+
+def update_kind(
+    actor: User | None,
+    kind_id: int,
+    names: dict[str, str],
+    jurisdiction: str,
+    list_seats_percent: int | None,
+    list_deputies_recallable: bool,
+    default_rule_key: str | None,
+) -> BodyKind:
+    """Change a kind (``/admin/kinds/<id>``); its code stays, it names the kind in imports.
+
+    ``names``: the languages to set; an empty name removes that language's, languages not given
+    stay (a name Popolo brought in another language). Bodies keep their own jurisdiction: the
+    kind's is the default of bodies created after. Errors as :func:`add_kind`, NotFound for an
+    unknown kind. Appends an audit entry (``body_kind.changed``) with the kind before and after.
+    Flushes; the caller commits.
+    """
+    _require_admin(actor)
+    kind = get_kind_by_id(kind_id)
+    before = _state(kind)
+    values = _checked(jurisdiction, list_seats_percent, default_rule_key)
+    kind.names = _merged_names(kind.names or {}, names)
+    kind.list_deputies_recallable = list_deputies_recallable
+    for attribute, value in values.items():
+        setattr(kind, attribute, value)
+    db.session.flush()
+    append_audit(
+        "body_kind.changed",
+        actor.id if actor else None,
+        "body_kind",
+        kind.id,
+        None,
+        {"before": before, "after": _state(kind)},
+    )
     return kind
 
 

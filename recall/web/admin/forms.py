@@ -116,3 +116,51 @@ class ElectionFiguresForm(FlaskForm):
         _l("Registered voters at the election that elected the deputy"), validators=[Optional()]
     )
     election_date = DateField(_l("Date of that election"), validators=[Optional()])
+
+
+class BodyKindForm(FlaskForm):
+    """A body kind (``recall.services.deputies.body_kinds``): the code only when adding one."""
+
+    code = StringField(
+        _l("Code (letters, digits, _; how imports name the kind)"),
+        validators=[Optional(), Length(max=60)],
+    )
+    name_kk = StringField(_l("Name in Kazakh"), validators=[Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
+    jurisdiction = SelectField(_l("Jurisdiction"), choices=[], validate_choice=False)
+    list_seats_percent = IntegerField(
+        _l("Seats elected by party list, in percent (empty: the law fixes no share)"),
+        validators=[Optional()],
+    )
+    list_deputies_recallable = BooleanField(_l("Voters may recall deputies elected by party list"))
+    default_rule_key = SelectField(_l("Default recall rule"), choices=[], validate_choice=False)
+
+    @staticmethod
+    def data_of(kind) -> dict:
+        """A kind's values as the form shows them (its names per language as ``name_<lang>``)."""
+        names = kind.names or {}
+        return {
+            **{f"name_{lang}": names.get(lang, "") for lang in ("kk", "ru", "en")},
+            "jurisdiction": kind.jurisdiction,
+            "list_seats_percent": kind.list_seats_percent,
+            "list_deputies_recallable": kind.list_deputies_recallable,
+            "default_rule_key": kind.default_rule_key or "",
+        }
+
+    def set_choices(self, jurisdictions: list[str], rules: list[tuple[str, str]]) -> None:
+        """Offer the jurisdictions and recall rules the app knows (the service checks them)."""
+        self.jurisdiction.choices = [SelectChoice(j, j) for j in jurisdictions]
+        self.default_rule_key.choices = [
+            SelectChoice("", _l("the first preset of the jurisdiction (none: no recall)"))
+        ] + [SelectChoice(key, label) for key, label in rules]
+
+    def values(self) -> dict:
+        """The keyword arguments of ``add_kind`` and ``update_kind`` (all but code and actor)."""
+        return {
+            "names": {"kk": self.name_kk.data, "ru": self.name_ru.data, "en": self.name_en.data},
+            "jurisdiction": self.jurisdiction.data or "",
+            "list_seats_percent": self.list_seats_percent.data,
+            "list_deputies_recallable": self.list_deputies_recallable.data,
+            "default_rule_key": self.default_rule_key.data or None,
+        }

@@ -1,4 +1,4 @@
-"""Administration: accounts and roles."""
+"""Administration: accounts and roles, fraud settings, election figures, body kinds."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from flask_login import current_user
 from recall.models import Role
 from recall.security import roles_required
 from recall.services.accounts import users
-from recall.services.deputies import directory, election_figures
+from recall.services.deputies import body_kinds, directory, election_figures
 from recall.services.fraud import settings as fraud_settings
 from recall.web.actions import redirect_with, submit
 from recall.web.admin.forms import (
     ROLE_LABELS,
+    BodyKindForm,
     CreateAccountForm,
     ElectionFiguresForm,
     FraudSettingsForm,
@@ -162,4 +163,50 @@ def district_election(district_id: int):
             url_for("public.show_district", district_id=d.id),
         ),
         page=lambda: render_template("admin/district_election.html", form=form, district=district),
+    )
+
+
+@bp.get("/kinds")
+@roles_required(Role.ADMIN)
+def list_kinds():
+    """The body kinds: names, jurisdiction, seat rule, default recall rule."""
+    return render_template("admin/kinds.html", kinds=body_kinds.list_kinds())
+
+
+def _kind_form(kind=None) -> BodyKindForm:
+    form = BodyKindForm(
+        data=BodyKindForm.data_of(kind) if kind and request.method == "GET" else None
+    )
+    form.set_choices(body_kinds.known_jurisdictions(), body_kinds.rule_choices())
+    return form
+
+
+def _to_kinds(message: str):
+    return redirect_with(message, url_for("admin.list_kinds"))
+
+
+@bp.route("/kinds/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def add_kind():
+    """The page counterpart of ``flask deputies add-kind``."""
+    form = _kind_form()
+    return submit(
+        form,
+        lambda: body_kinds.add_kind(form.code.data or "", **form.values(), actor=current_user),
+        done=lambda kind: _to_kinds(_("Body kind %(code)s added.", code=kind.code)),
+        page=lambda: render_template("admin/kind.html", form=form, kind=None),
+    )
+
+
+@bp.route("/kinds/<int:kind_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_kind(kind_id: int):
+    """Change a kind's names, jurisdiction, seat rule and default rule (its code stays)."""
+    kind = body_kinds.get_kind_by_id(kind_id)
+    form = _kind_form(kind)
+    return submit(
+        form,
+        lambda: body_kinds.update_kind(current_user, kind.id, **form.values()),
+        done=lambda k: _to_kinds(_("Body kind %(code)s saved.", code=k.code)),
+        page=lambda: render_template("admin/kind.html", form=form, kind=kind),
     )
