@@ -40,10 +40,6 @@ THRESHOLD_BASES: Final = ("registered_voters", "votes_cast")
 ELECTORATE_BASES: Final = ("registration", "last_day", "election")
 ElectorateBasis = Literal["registration", "last_day", "election"]
 VERIFICATION_METHODS: Final = ("full_count", "random_sample")
-# How an online signer proves who they are (recall.services.signing): an e-mailed link, or a
-# digital signature with a certificate naming their IIN. Issue 10's ``signing_channels`` names
-# the second one's channel the same way.
-IDENTITY_PROVIDERS: Final = ("email_link", "online_strong")
 # How a recall is decided: by a vote whose conditions must all hold, or by the petition itself
 # (no vote; a successful petition vacates the seat - UK).
 DECIDED_BY: Final = ("vote", "petition")
@@ -66,11 +62,21 @@ APPROVAL_BASES: Final = ("votes_cast", "turnout", "registered")
 # How a voter may give a signature: online with e-mail confirmation; online with a strong identity
 # (a digital signature); on a paper sheet entered by the commission; in person at the commission,
 # by post or by proxy (entered by the commission, the channel recorded - UK Act s. 11).
+# The online channels say how the signer's identity is confirmed (an e-mailed link, or a digital
+# signature with a certificate naming their IIN), so one list says both who may sign and how.
 SIGNING_CHANNELS: Final = ("online_email", "online_strong", "paper", "in_person", "post", "proxy")
 ONLINE_CHANNELS: Final = ("online_email", "online_strong")
 # Rule data older than schema 3 did not name its channels: the app then took online signatures
 # confirmed by e-mail and paper sheets, so that is what such a rule keeps allowing.
 DEFAULT_SIGNING_CHANNELS: Final = ("online_email", "paper")
+# Schema 3 also had ``identity_providers``: how an online signature may be confirmed, each
+# provider standing for the online channel below. Schema 4 folded it into the channels
+# (:func:`channels_from_schema_3`); stored signatures still record the provider that confirmed
+# them (``signatures.identity_provider``).
+SCHEMA_3_IDENTITY_PROVIDERS: Final = {
+    "email_link": "online_email",
+    "online_strong": "online_strong",
+}
 # Schema 1 stored the decision as one of these names (plus ``vote_turnout_quorum``); they are
 # still read (see ``conditions_for_vote_majority``) and offered by the older rule form.
 VOTE_MAJORITIES: Final = (
@@ -117,13 +123,14 @@ VOTE_REASONS: Final = (
 # ``vote_conditions`` (1 had ``vote_majority`` and ``vote_turnout_quorum``);
 # ``full_count_max_signatures`` added. 3: ``identity_providers`` (older data: both),
 # ``signing_channels`` (older data reads as :data:`DEFAULT_SIGNING_CHANNELS`),
-# ``deputy_answer_max_words`` and ``deputy_answer_days``.
+# ``deputy_answer_max_words`` and ``deputy_answer_days``. 4: ``identity_providers`` folded into
+# ``signing_channels`` (:func:`channels_from_schema_3`; migration 0040 rewrote stored versions).
 # ``electorate_basis`` is optional in every version (older data: ``registration``), as is
 # ``max_extension_days`` (older data: 0, no extension).
-SCHEMA_VERSION: Final = 3
-SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2, 3)
+SCHEMA_VERSION: Final = 4
+SUPPORTED_SCHEMA_VERSIONS: Final = (1, 2, 3, 4)
 _SCHEMA_3_FIELDS: Final = frozenset(
-    {"identity_providers", "signing_channels", "deputy_answer_max_words", "deputy_answer_days"}
+    {"signing_channels", "deputy_answer_max_words", "deputy_answer_days"}
 )
 
 _KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -223,6 +230,80 @@ def conditions_for_vote_majority(
     return "vote", ((turnout_quorum(quorum),) if quorum is not None else ()) + rest
 
 
+def channels_from_schema_3(channels: object, providers: object) -> tuple[str, ...]:
+    """Schema 3's ``signing_channels`` and ``identity_providers`` as one schema-4 channel list.
+
+    Schema 3 took an online signature only when the rule listed both its channel and the
+    provider standing for it (:data:`SCHEMA_3_IDENTITY_PROVIDERS`), so the list keeps, in its
+    order, every channel a voter could actually use: online_email, online_strong, paper with
+    providers [online_strong] -> online_strong, paper. One case had no usable channel at all (every channel online, none with its
+    provider: online_email with [online_strong]); nobody could sign under it, and it becomes the
+    online channels its providers name (online_strong), the later and narrower statement of how
+    an online signer proves who they are, rather than a rule that refuses every way of signing.
+
+    Raises InvalidRule (``identity_providers``) for providers that are not a non-empty list of
+    known, distinct names, and (``signing_channels``) for channels that are not a list.
+    """
+    if not isinstance(providers, list | tuple) or not providers:
+        raise InvalidRule("identity_providers", "must be a non-empty list")
+    for provider in providers:
+        _require_choice("identity_providers", provider, tuple(SCHEMA_3_IDENTITY_PROVIDERS))
+    if len(set(providers)) != len(providers):
+        raise InvalidRule("identity_providers", "must not repeat a provider")
+    if not isinstance(channels, list | tuple):
+        raise InvalidRule("signing_channels", "must be a list")
+    confirmed = [SCHEMA_3_IDENTITY_PROVIDERS[p] for p in providers]
+    usable = tuple(c for c in channels if c not in ONLINE_CHANNELS or c in confirmed)
+    return usable or tuple(c for c in ONLINE_CHANNELS if c in confirmed)
+
+
+def rule_data_to_schema_4(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of stored rule data, schema 3 rewritten as schema 4 (other versions unchanged).
+
+    ``identity_providers`` is folded into ``signing_channels`` by :func:`channels_from_schema_3`
+    (absent channels: :data:`DEFAULT_SIGNING_CHANNELS`; absent providers: both), and an ``unverified_fields`` entry for
+    it moves to ``signing_channels``. Pure, so migration 0040 applies the same mapping as
+    :meth:`RecallRule.from_dict`. Raises InvalidRule as :func:`channels_from_schema_3` does.
+    """
+    new = dict(data)
+    if new.get("schema_version") != 3:
+        return new
+    providers = new.pop("identity_providers", list(SCHEMA_3_IDENTITY_PROVIDERS))
+    channels = new.get("signing_channels", list(DEFAULT_SIGNING_CHANNELS))
+    new["signing_channels"] = list(channels_from_schema_3(channels, providers))
+    unverified = new.get("unverified_fields")
+    if isinstance(unverified, list) and "identity_providers" in unverified:
+        moved = {n for n in unverified if n != "identity_providers"} | {"signing_channels"}
+        new["unverified_fields"] = sorted(moved)
+    new["schema_version"] = 4
+    return new
+
+
+def rule_data_to_schema_3(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of schema-4 rule data as schema 3 wrote it (other versions unchanged).
+
+    ``identity_providers`` names the provider of each online channel listed (both when none is:
+    schema 3's default), so :func:`rule_data_to_schema_4` gives the same channels back. For
+    migration 0040's downgrade.
+    """
+    new = dict(data)
+    if new.get("schema_version") != 4:
+        return new
+    channels = new.get("signing_channels") or []
+    providers = [p for p, c in SCHEMA_3_IDENTITY_PROVIDERS.items() if c in channels]
+    new["identity_providers"] = providers or list(SCHEMA_3_IDENTITY_PROVIDERS)
+    new["schema_version"] = 3
+    return new
+
+
+def stored_signing_channels(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The channels stored rule data allows, whatever its schema version, without building the
+    whole rule (signing asks on every signature). Data before schema 3 reads as
+    :data:`DEFAULT_SIGNING_CHANNELS`; schema 3 as :func:`rule_data_to_schema_4` maps it."""
+    channels = rule_data_to_schema_4(data).get("signing_channels")
+    return tuple(channels) if channels else DEFAULT_SIGNING_CHANNELS
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecallRule:
     """One recall regime. Construction validates every value (InvalidRule)."""
@@ -258,9 +339,6 @@ class RecallRule:
     deputy_answer_days: int | None = None
     unverified_fields: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
-    # Which identity providers an online signature may be confirmed by (IDENTITY_PROVIDERS);
-    # ``("online_strong",)`` requires a digital signature.
-    identity_providers: tuple[str, ...] = IDENTITY_PROVIDERS
     electorate_basis: ElectorateBasis = "registration"
     # Days by which the commission may extend a petition's signing period in all, by audited
     # decisions naming an outage or another cause (Kazakhstan's January 2022 internet shutdown cut
@@ -355,7 +433,6 @@ class RecallRule:
             "decided_by": self.decided_by,
             "vote_conditions": [c.to_dict() for c in self.vote_conditions],
             "unverified_fields": sorted(self.unverified_fields),
-            "identity_providers": list(self.identity_providers),
             "max_extension_days": self.max_extension_days,
         }
 
@@ -374,12 +451,16 @@ class RecallRule:
         older pair in any version (the older rule form sends it). Giving both is refused.
         Schema 1 and 2 rows name no signing channels and read as
         :data:`DEFAULT_SIGNING_CHANNELS` (what the app then allowed), without a deputy's answer.
+        Schema 3 rows fold ``identity_providers`` into the channels (:func:`rule_data_to_schema_4`);
+        naming it in schema 4 data is refused as an unknown field.
         """
         if not isinstance(data, Mapping):
             raise InvalidRule("rule", "must be an object")
         version = data.get("schema_version", SCHEMA_VERSION)
         if version not in SUPPORTED_SCHEMA_VERSIONS:
             raise InvalidRule("schema_version", f"unsupported version {version!r}")
+        if version == 3:
+            data, version = rule_data_to_schema_4(data), 4
         legacy = {"vote_majority", "vote_turnout_quorum"}
         known = {f.name for f in fields(cls)} | {"schema_version"}
         if version == 1 or "vote_conditions" not in data:
@@ -438,7 +519,6 @@ class RecallRule:
             "deputy_answer_max_words": r.integer_or_none,
             "deputy_answer_days": r.integer_or_none,
             "notes": lambda k: r.text(k, allow_empty=True),
-            "identity_providers": lambda k: tuple(r.text_list(k)),
             "electorate_basis": r.text,
             "max_extension_days": r.integer,
         }
@@ -799,13 +879,6 @@ def _validate_rule(rule: RecallRule) -> None:
     _validate_channels(rule.signing_channels)
     _validate_answer(rule)
     _validate_vote(rule)
-    providers = rule.identity_providers
-    if not isinstance(providers, tuple) or not providers:
-        raise InvalidRule("identity_providers", "must be a non-empty tuple")
-    for provider in providers:
-        _require_choice("identity_providers", provider, IDENTITY_PROVIDERS)
-    if len(set(providers)) != len(providers):
-        raise InvalidRule("identity_providers", "must not repeat a provider")
     unverified = rule.unverified_fields
     if not isinstance(unverified, frozenset):
         raise InvalidRule("unverified_fields", "must be a frozenset")

@@ -132,3 +132,19 @@ def test_rule_page_shows_channels_and_answer(client, admin):
     html = client.get(f"/admin/rules/{ca.id}").get_data(as_text=True)
     assert "How voters may sign" in html and "paper sheet" in html
     assert "up to 200 words, filed within 7 days" in html
+
+
+def test_one_set_of_channel_checkboxes_says_how_identity_is_confirmed(client, admin):
+    kz = _preset_version("kz_mazhilis_single_mandate")
+    html = client.get(f"/admin/rules/{kz.id}/copy").get_data(as_text=True)
+    assert html.count('name="signing_channels"') == 6 and "identity_providers" not in html
+    assert "online (e-mail confirmation)" in html and "online (digital signature)" in html
+    # A version stored under schema 3 fills the form with the channels it allowed.
+    legacy = RecallRuleVersion(
+        key="legacy",
+        version=1,
+        name="legacy",
+        is_preset=False,
+        data=dict(kz.data, key="legacy", schema_version=3, identity_providers=["online_strong"]),
+    )
+    assert form_values_from_rule(legacy)["signing_channels"] == ["online_strong", "paper"]

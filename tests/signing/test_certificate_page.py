@@ -126,8 +126,10 @@ def test_a_refusal_names_the_field_keeps_the_challenge_and_writes_nothing(
 
 
 def test_a_petition_without_digital_signatures_says_so(client, collecting_petition):
-    petition = collecting_petition(rule_changes={"identity_providers": ["email_link"]})
+    petition = collecting_petition(rule_changes={"signing_channels": ["online_email", "paper"]})
     page = client.get(f"/petitions/{petition.id}/sign/certificate")
     assert page.status_code == 200
-    assert "do not accept digital signatures" in page.text and 'name="challenge"' not in page.text
+    assert "does not allow signing online (digital signature)" in page.text
+    assert "confirmed by a link sent to your e-mail" in page.text
+    assert 'name="challenge"' not in page.text
     assert "sign/certificate" not in client.get(f"/petitions/{petition.id}/sign").text

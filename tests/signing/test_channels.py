@@ -193,3 +193,71 @@ def test_require_channel_names_the_ways(app):
             consent=True,
             channel="paper",
         )
+
+
+STRONG_ONLY = ["online_strong", "paper"]
+EMAIL_ONLY = ["online_email", "paper"]
+
+
+def _strong_attempts(client, petition):
+    """Both ways into digital-signature signing: the challenge and the signature itself."""
+    url = f"/api/v1/petitions/{petition.id}"
+    body = payload(petition) | {"challenge": "x", "signature": "x", "certificate": "x"}
+    return [client.post(f"{url}/challenge"), client.post(f"{url}/signatures/strong", json=body)]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "refused", "how"),
+    [
+        (STRONG_ONLY, "online (e-mail confirmation)", "online on this site with your digital"),
+        (EMAIL_ONLY, "online (digital signature)", "confirmed by a link sent to your e-mail"),
+    ],
+)
+def test_the_other_online_way_is_refused_saying_how_to_sign(
+    client, collecting_petition, uk, allowed, refused, how
+):
+    petition = collecting_petition(rule_changes={"signing_channels": allowed})
+    if allowed == STRONG_ONLY:
+        responses = [client.post(sign_url(petition), json=payload(petition))]
+    else:
+        responses = _strong_attempts(client, petition)
+    # The error of every channel refusal (the UK rule refusing online signing is one).
+    uk_refusal = client.post(sign_url(uk[0]), json=payload(uk[0])).get_json()
+    for response in responses:
+        assert response.status_code == 422
+        error = response.get_json()["error"]
+        assert error.keys() == uk_refusal["error"].keys() and error["field"] == "channel"
+        assert f"does not allow signing {refused}. This petition can be signed" in error["message"]
+        assert how in error["message"] and "paper signature sheet" in error["message"]
+    assert total_rows() == (0, 0)
+
+
+def test_a_rule_version_stored_with_identity_providers_signs_as_it_did(client, collecting_petition):
+    # A schema-3 row not yet rewritten by migration 0040: online_email, online_strong and paper
+    # with only the digital signature as provider allowed online_strong and paper.
+    petition = collecting_petition()
+    data = dict(petition.rule_version.data, schema_version=3, identity_providers=["online_strong"])
+    petition.rule_version.data = data
+    db.session.commit()
+    assert channels.allowed_channels(petition) == ("online_strong", "paper")
+    response = client.post(sign_url(petition), json=payload(petition))
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == "channel"
+    challenge, strong = _strong_attempts(client, petition)
+    assert challenge.status_code == 201  # the digital signature stays allowed
+    assert strong.status_code == 422 and strong.get_json()["error"]["field"] != "channel"
+
+
+def test_a_digital_signature_only_rule_offers_no_e_mail_form(client, collecting_petition):
+    petition = collecting_petition(rule_changes={"signing_channels": STRONG_ONLY})
+    certificate_page = f"/petitions/{petition.id}/sign/certificate"
+    for url in (f"/petitions/{petition.id}", f"/petitions/{petition.id}/sign"):
+        html = client.get(url).get_data(as_text=True)
+        assert 'name="email"' not in html and certificate_page in html
+    posted = client.post(f"/petitions/{petition.id}/sign", data=payload(petition, consent="y"))
+    assert posted.status_code == 422
+    assert "does not allow signing online (e-mail confirmation)" in posted.get_data(as_text=True)
+    assert total_rows() == (0, 0)
+    # With e-mail allowed too, the form is there and the digital signature is offered beside it.
+    both = collecting_petition()
+    html = client.get(f"/petitions/{both.id}/sign").get_data(as_text=True)
+    assert 'name="email"' in html and f"/petitions/{both.id}/sign/certificate" in html

@@ -18,7 +18,8 @@ from recall.services.signing import online as signing
 from tests import factories
 from tests.signing.conftest import confirm_token, events, payload, sign_url, total_rows
 
-STRONG_ONLY = {"identity_providers": ["online_strong"]}
+STRONG_ONLY = {"signing_channels": ["online_strong", "paper"]}
+EMAIL_ONLY = {"signing_channels": ["online_email", "paper"]}
 
 
 @pytest.fixture
@@ -208,16 +209,19 @@ def test_on_a_confirmed_email_signature_it_is_contested_and_twice_strong_is_refu
 
 def test_a_rule_can_require_the_digital_signature(client, collecting_petition, ca):
     strong_only = collecting_petition(rule_changes=STRONG_ONLY)
-    email_only = collecting_petition(rule_changes={"identity_providers": ["email_link"]})
+    email_only = collecting_petition(rule_changes=EMAIL_ONLY)
+    # The channel refusal of every other way (field ``channel``), saying how to sign instead.
     _refused(
         client.post(sign_url(strong_only), json=payload(strong_only)),
-        "petition",
-        "only be signed with a digital signature",
+        "channel",
+        "does not allow signing online (e-mail confirmation). This petition can be signed "
+        "online on this site with your digital signature; on a paper signature sheet",
     )
     _refused(
         client.post(f"/api/v1/petitions/{email_only.id}/challenge"),
-        "petition",
-        "do not accept digital signatures",
+        "channel",
+        "does not allow signing online (digital signature). This petition can be signed "
+        "online on this site, confirmed by a link sent to your e-mail; on a paper",
     )
     assert total_rows() == (0, 0)
     iin = factories.iin()

@@ -29,7 +29,10 @@ from recall.rules.recall_rules import (
     decide_recall_vote,
     recall_eligibility,
     required_signatures,
+    rule_data_to_schema_3,
+    rule_data_to_schema_4,
     signing_period_days,
+    stored_signing_channels,
     turnout_quorum,
 )
 
@@ -433,7 +436,7 @@ def test_presets_round_trip_through_json(key: str) -> None:
 
 def test_to_dict_uses_exact_strings() -> None:
     data = KZ.to_dict()
-    assert data["schema_version"] == SCHEMA_VERSION == 3
+    assert data["schema_version"] == SCHEMA_VERSION == 4
     assert data["threshold_bands"] == [
         {"max_voters": None, "percent": "30", "floor": 0, "signing_days": None}
     ]
@@ -574,7 +577,7 @@ _DELETE = object()
         (_set("legal_source", "   "), "legal_source"),
         (_set("name", _DELETE), "name"),
         (_set("colour", "red"), "colour"),
-        (_set("schema_version", 4), "schema_version"),
+        (_set("schema_version", 5), "schema_version"),
         (_set("schema_version", 1), "decided_by"),
     ],
 )
@@ -620,12 +623,7 @@ def _schema_1(rule: RecallRule, majority: str, quorum: str | None) -> dict[str, 
     return data
 
 
-_SCHEMA_3 = (
-    "identity_providers",
-    "signing_channels",
-    "deputy_answer_max_words",
-    "deputy_answer_days",
-)
+_SCHEMA_3 = ("signing_channels", "deputy_answer_max_words", "deputy_answer_days")
 
 
 def _as_before_schema_3(rule: RecallRule) -> RecallRule:
@@ -717,23 +715,102 @@ def test_petition_shares_above_half_up_to_all(percent: str, electorate: int, nee
     assert required_signatures(rule, electorate) == needed
 
 
-def test_identity_providers_default_to_both_and_older_data_migrates() -> None:
-    assert KZ.identity_providers == ("email_link", "online_strong")
+# ------------------------------------- schema 3's identity_providers, folded into the channels
+
+
+def _schema_3(rule: RecallRule, channels: list[str] | None, providers: list[str] | None):
+    """``rule`` as schema 3 stored it: channels (None: absent) and identity_providers (None:
+    absent)."""
+    data = rule.to_dict() | {"schema_version": 3}
+    del data["signing_channels"]
+    if channels is not None:
+        data["signing_channels"] = channels
+    if providers is not None:
+        data["identity_providers"] = providers
+    return data
+
+
+_BOTH = ["email_link", "online_strong"]
+
+
+@pytest.mark.parametrize(
+    ("channels", "providers", "merged"),
+    [
+        # Both providers (also: the field absent) keep every channel.
+        (
+            ["online_email", "online_strong", "paper"],
+            _BOTH,
+            ("online_email", "online_strong", "paper"),
+        ),
+        (
+            ["online_email", "online_strong", "paper"],
+            None,
+            ("online_email", "online_strong", "paper"),
+        ),
+        # A provider missing takes its online channel away; the commission's channels stay.
+        (["online_email", "online_strong", "paper"], ["online_strong"], ("online_strong", "paper")),
+        (["online_email", "online_strong", "paper"], ["email_link"], ("online_email", "paper")),
+        (["online_email", "paper"], ["online_strong"], ("paper",)),
+        (["in_person", "post", "proxy"], ["online_strong"], ("in_person", "post", "proxy")),
+        # The order of the channels is kept, not the providers'.
+        (
+            ["paper", "online_strong", "online_email"],
+            ["online_strong", "email_link"],
+            ("paper", "online_strong", "online_email"),
+        ),
+        # Channels absent: schema 3's default pair, then the providers.
+        (None, None, ("online_email", "paper")),
+        (None, ["online_strong"], ("paper",)),
+        # Nobody could sign (online only, no provider for it): the providers' channels.
+        (["online_email"], ["online_strong"], ("online_strong",)),
+        (["online_strong"], ["email_link"], ("online_email",)),
+        (["online_strong"], ["email_link", "online_strong"], ("online_strong",)),
+    ],
+)
+def test_schema_3_providers_fold_into_the_channels(
+    channels: list[str] | None, providers: list[str] | None, merged: tuple[str, ...]
+) -> None:
+    data = json.loads(json.dumps(_schema_3(KZ, channels, providers)))
+    rule = RecallRule.from_dict(data)
+    assert rule.signing_channels == merged
+    assert rule == dataclasses.replace(KZ, signing_channels=merged)
+    assert stored_signing_channels(data) == merged
+    assert rule_data_to_schema_4(data) == rule.to_dict()
+    # Down to schema 3 and back: the same channels (the downgrade names their providers).
+    assert rule_data_to_schema_4(rule_data_to_schema_3(rule.to_dict())) == rule.to_dict()
+    assert RecallRule.from_dict(rule_data_to_schema_3(rule.to_dict())) == rule
+
+
+def test_schema_3_unverified_providers_flag_the_channels() -> None:
+    data = _schema_3(CA, ["paper"], ["email_link"])
+    data["unverified_fields"] = ["identity_providers", "signing_days"]
+    rule = RecallRule.from_dict(data)
+    assert rule.unverified_fields == {"signing_channels", "signing_days"}
+
+
+def test_schema_4_has_no_identity_providers() -> None:
     data = KZ.to_dict()
-    assert data["identity_providers"] == ["email_link", "online_strong"]
-    strong = RecallRule.from_dict({**data, "identity_providers": ["online_strong"]})
-    assert strong.identity_providers == ("online_strong",)
-    assert RecallRule.from_dict(strong.to_dict()) == strong
-    # Schema 2 data has no such field: it reads as both providers, and naming it there is refused.
-    older = {k: v for k, v in data.items() if k not in _SCHEMA_3} | {"schema_version": 2}
-    assert RecallRule.from_dict(older).identity_providers == ("email_link", "online_strong")
+    assert "identity_providers" not in data and not hasattr(KZ, "identity_providers")
     with pytest.raises(InvalidRule) as refused:
-        RecallRule.from_dict({**older, "identity_providers": ["online_strong"]})
+        RecallRule.from_dict({**data, "identity_providers": ["online_strong"]})
     assert refused.value.field == "identity_providers"
-    for bad in ([], ["sms"], ["online_strong", "online_strong"], "online_strong"):
-        with pytest.raises(InvalidRule) as refused:
-            RecallRule.from_dict({**data, "identity_providers": bad})
-        assert refused.value.field == "identity_providers"
+    # Other versions pass through the converters unchanged.
+    older = _schema_1(KZ, "more_than_half_of_votes", "1/3")
+    assert rule_data_to_schema_4(older) == older == rule_data_to_schema_3(older)
+    assert rule_data_to_schema_3(data)["identity_providers"] == _BOTH
+    uk = rule_data_to_schema_3(UK.to_dict())
+    assert uk["identity_providers"] == _BOTH  # no online channel: schema 3's default
+    assert RecallRule.from_dict(uk) == UK
+
+
+@pytest.mark.parametrize(
+    "bad", [[], ["sms"], ["online_strong", "online_strong"], "online_strong", None]
+)
+def test_bad_schema_3_providers_are_refused(bad: Any) -> None:
+    data = _schema_3(KZ, ["online_email", "paper"], _BOTH) | {"identity_providers": bad}
+    with pytest.raises(InvalidRule) as refused:
+        RecallRule.from_dict(data)
+    assert refused.value.field == "identity_providers"
 
 
 # ------------------------------------------------ signing channels, deputy's answer (schema 3)
@@ -771,13 +848,14 @@ def test_older_schemas_read_default_channels(version: int) -> None:
     assert RecallRule.from_dict(rule.to_dict()).signing_channels == DEFAULT_SIGNING_CHANNELS
 
 
-@pytest.mark.parametrize("name", _SCHEMA_3)
+@pytest.mark.parametrize("name", [*_SCHEMA_3, "identity_providers"])
 def test_schema_2_rows_cannot_carry_schema_3_fields(name: str) -> None:
     data = CA.to_dict()
     data["schema_version"] = 2
     for other in _SCHEMA_3:
         if other != name:
             del data[other]
+    data.setdefault(name, ["email_link"])
     with pytest.raises(InvalidRule) as exc:
         RecallRule.from_dict(data)
     assert exc.value.field == name

@@ -17,10 +17,9 @@ from recall.errors import Invalid
 from recall.models.petition import Petition
 from recall.models.signature import SignatureSource
 from recall.rules.recall_rules import (
-    DEFAULT_SIGNING_CHANNELS,
-    IDENTITY_PROVIDERS,
     ONLINE_CHANNELS,
     SIGNING_CHANNELS,
+    stored_signing_channels,
 )
 
 # The channels the commission enters (it is the identity check), with the channel recorded.
@@ -35,7 +34,8 @@ _HOW = {
     "post": _l("by post, on the form the election commission sends"),
     "proxy": _l("by proxy, through a person you appoint to sign for you"),
 }
-_NAMES = {
+# Each channel's short name (the rule form labels its checkboxes with these).
+CHANNEL_NAMES = {
     "online_email": _l("online (e-mail confirmation)"),
     "online_strong": _l("online (digital signature)"),
     "paper": _l("paper sheet"),
@@ -56,7 +56,7 @@ _SOURCE_OF = {
 
 def channel_name(channel: str) -> str:
     """A channel's short name for people (``in_person`` -> "in person")."""
-    return str(_NAMES.get(channel, channel))
+    return str(CHANNEL_NAMES.get(channel, channel))
 
 
 def source_for(channel: str) -> SignatureSource:
@@ -73,15 +73,14 @@ def channel_of(source: SignatureSource | str, identity_provider: str | None = No
 
 
 def allowed_channels(petition: Petition) -> tuple[str, ...]:
-    """The channels ``petition``'s rule version allows (older rule data: the default pair)."""
-    channels = petition.rule_version.data.get("signing_channels")
-    return tuple(channels) if channels else DEFAULT_SIGNING_CHANNELS
+    """The channels ``petition``'s rule version allows (``stored_signing_channels``: older rule
+    data reads as the channels it allowed)."""
+    return stored_signing_channels(petition.rule_version.data)
 
 
 def signs_with_certificate(petition: Petition) -> bool:
-    """True when ``petition``'s rule takes digital signatures (the channel and the provider)."""
-    providers = petition.rule_version.data.get("identity_providers") or IDENTITY_PROVIDERS
-    return "online_strong" in allowed_channels(petition) and "online_strong" in providers
+    """True when ``petition``'s rule takes digital signatures (the ``online_strong`` channel)."""
+    return "online_strong" in allowed_channels(petition)
 
 
 def signs_online(channels: tuple[str, ...]) -> bool:

@@ -52,7 +52,7 @@ from recall.models.signature import (
 from recall.models.verification import SampleDraw
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.iin import CODE_BIRTH_DATE, CODE_CHECKSUM, IinInfo, InvalidIIN, age_on, parse_iin
-from recall.rules.recall_rules import IDENTITY_PROVIDERS, ONLINE_CHANNELS
+from recall.rules.recall_rules import ONLINE_CHANNELS
 from recall.rules.sources import Client
 from recall.services import outbox
 from recall.services.accounts.users import normalise_email
@@ -205,7 +205,6 @@ class _Window:
     closes_at: datetime
     channels: tuple[str, ...]
     read_at: float
-    providers: tuple[str, ...]  # the rule's identity_providers
 
 
 def _open_petition(petition_id: int, now: datetime) -> _Window:
@@ -238,7 +237,6 @@ def _open_petition(petition_id: int, now: datetime) -> _Window:
             petition.closes_at,
             channels.allowed_channels(petition),
             time.monotonic(),
-            tuple(petition.rule_version.data.get("identity_providers") or IDENTITY_PROVIDERS),
         )
         cache[petition_id] = window
     if now < window.opens_at:
@@ -359,14 +357,6 @@ def sign_petition(
     petition, name, info, email = _check_signer(
         petition_id, full_name, iin, email, district_id, consent, now, channel=channel
     )
-    if EMAIL_LINK not in petition.providers:
-        raise Invalid(
-            _(
-                "This petition can only be signed with a digital signature (a certificate of "
-                "the national certification authority)."
-            ),
-            field="petition",
-        )
     iin_hash = hash_iin(info.iin)
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
@@ -680,21 +670,12 @@ def _contest(signature_id: int, now: datetime) -> None:
 # ---------------------------------------------------------------- strong identity (digital signature)
 
 
-def _require_strong(petition: _Window) -> None:
-    if certificates.PROVIDER not in petition.providers:
-        raise Invalid(
-            _("The recall rules of this petition do not accept digital signatures."),
-            field="petition",
-        )
-
-
 def issue_challenge(petition_id: int, *, now: datetime | None = None) -> certificates.Challenge:
     """A challenge to sign with a certificate, for a collecting petition whose rule accepts the
-    ``online_strong`` provider (``Invalid`` otherwise, ``NotFound`` for no petition). Writes nothing."""
+    ``online_strong`` channel (``Invalid`` otherwise, ``NotFound`` for no petition). Writes nothing."""
     now = now or utcnow()
     petition = _open_petition(petition_id, now)
     channels.require_channel(petition.channels, "online_strong")
-    _require_strong(petition)
     return certificates.new_challenge(petition.id, now)
 
 
@@ -735,9 +716,10 @@ def sign_petition_strong(
 ) -> SignResult:
     """Sign with a digital signature: confirmed at once (the ``online_strong`` provider).
 
-    The checks of :func:`sign_petition` (``email`` optional: receipts and withdrawal use it), the
-    rule must accept the provider, then :func:`certificates.verify_signed_challenge`; each refusal
-    ``Invalid`` with nothing written. Then, for the IIN on this petition:
+    The checks of :func:`sign_petition` (``email`` optional: receipts and withdrawal use it; the
+    rule must allow the ``online_strong`` channel), then
+    :func:`certificates.verify_signed_challenge`; each refusal ``Invalid`` with nothing written.
+    Then, for the IIN on this petition:
 
     * no signature: a confirmed one is stored and counted (``status`` ``confirmed``);
     * a pending (or expired) e-mail signature: it is replaced, like a claim that won (its life
@@ -760,7 +742,6 @@ def sign_petition_strong(
         channel="online_strong",
         email_required=False,
     )
-    _require_strong(petition)
     certificates.verify_signed_challenge(
         petition_id=petition.id,
         iin=info.iin,

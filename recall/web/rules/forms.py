@@ -26,7 +26,6 @@ from recall.models import RecallRuleVersion
 from recall.rules.recall_rules import (
     APPROVAL_BASES,
     DECIDED_BY,
-    IDENTITY_PROVIDERS,
     MANDATE_TYPES,
     SIGNING_CHANNELS,
     THRESHOLD_BASES,
@@ -34,6 +33,7 @@ from recall.rules.recall_rules import (
     VOTE_CONDITION_KINDS,
     RecallRule,
 )
+from recall.services.signing.channels import CHANNEL_NAMES
 
 
 class _Checkboxes(SelectMultipleField):
@@ -115,12 +115,10 @@ class RuleForm(FlaskForm):
         _l("Check every signature when at most this many are filed (empty: no such size)"),
         validators=[Optional(), NumberRange(min=0)],
     )
+    # One list says who may sign and how: the online channels name how identity is confirmed.
     signing_channels = _Checkboxes(
-        _l("How voters may sign"), choices=[SelectChoice(c) for c in SIGNING_CHANNELS]
-    )
-    identity_providers = _Checkboxes(
-        _l("How an online signature may be confirmed"),
-        choices=[SelectChoice(p) for p in IDENTITY_PROVIDERS],
+        _l("How voters may sign"),
+        choices=[SelectChoice(c, CHANNEL_NAMES[c]) for c in SIGNING_CHANNELS],
     )
     deputy_answer_max_words = IntegerField(
         _l("The deputy may answer the grounds in at most this many words (empty: no answer)"),
@@ -275,7 +273,6 @@ def rule_data_from_form(values: dict[str, Any]) -> dict[str, Any]:
     data["sample_percent"] = (values.get("sample_percent") or "").strip() or None
     data["vote_conditions"] = conditions_from_text(values.get("vote_conditions") or "")
     data["signing_channels"] = list(values.get("signing_channels") or [])
-    data["identity_providers"] = list(values.get("identity_providers") or [])
     for name in (
         "key",
         "name",

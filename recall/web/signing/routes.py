@@ -36,11 +36,13 @@ def signing_progress(petition) -> counting.Progress:
 
 @bp.app_template_global("signing_ways")
 def signing_ways(petition) -> dict:
-    """How a petition may be signed, for templates: ``online`` (the online form is offered),
-    ``channels`` (the rule's) and ``how`` (one sentence for voters)."""
+    """How a petition may be signed, for templates: ``online`` (some online way is offered),
+    ``email`` (the e-mail form), ``certificate`` (the digital-signature page), ``channels`` (the
+    rule's) and ``how`` (one sentence for voters)."""
     allowed = channels.allowed_channels(petition)
     return {
         "online": channels.signs_online(allowed),
+        "email": "online_email" in allowed,
         "certificate": channels.signs_with_certificate(petition),
         "channels": allowed,
         "how": channels.how_to_sign(allowed),
