@@ -6,7 +6,8 @@ Flow (the same for the CLI and the RQ job ``recall.jobs.voter_roll``, which load
    row and its progress are visible to the upload page).
 2. :func:`load_import` reads the file line by line (constant memory), validates each row, and
    loads chunks of rows into ``voter_roll_entries`` (PostgreSQL: ``COPY ... FROM STDIN`` on the
-   session's own connection; SQLite: batched ``INSERT``). After each chunk it updates the progress
+   session's own connection, plain lines checked in blocks by ``roll_file``'s fast reader;
+   SQLite: batched ``INSERT``). After each chunk it updates the progress
    counters and calls ``checkpoint`` (the caller passes ``db.session.commit`` to make progress
    visible; the rows belong to an inactive import, so no reader sees them).
 3. After the load, in SQL (apart from the row loop): repeated IINs are found; persons under 18 on
@@ -26,13 +27,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import mul
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,37 +51,26 @@ from recall.models.verification import (
     VoterRollImport,
 )
 from recall.rules.eligibility import ADULT_AGE, is_adult
-from recall.rules.iin import InvalidIIN, parse_iin
 from recall.rules.progress import Estimate, estimate
 from recall.services.audit import append_audit
-from recall.services.iin_hash import iin_hasher
 from recall.services.lookup import get_or_raise
+from recall.services.verification.roll_file import (
+    BLOCK_LINES,
+    NULL,
+    Block,
+    DistrictKeys,
+    PlainRows,
+    RowError,
+    _shape_error,
+    _Validator,
+    records,
+)
 
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000  # rows between progress commits
 MODES = ("replace", "partial")
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
-COLUMNS = ("iin", "full_name", "district_number", "address")
-# A file names each line's district by exactly one of these columns, the same for the whole file:
-# its number (Kazakh districts) or its code as the source names it (``E14000530``; every district
-# has one, and a numbered district's code is its number unless its source gave another). One
-# column per file, not per line: a line is never ambiguous between a number and a code, and the
-# hot loop does one dictionary lookup per line whichever it is.
-DISTRICT_COLUMNS = ("district_number", "district_code")
-# Optional: why a line was removed from the roll (empty for a voter). A removed line is loaded
-# (hashed) but is not a voter: a signature with its IIN is rejected, ``deceased`` by that name.
-REMOVAL_COLUMN = "removal_reason"
-REMOVAL_REASONS = ("deceased", "moved", "incapacitated", "other")
-_ALIASES = {
-    "name": "full_name",
-    "fullname": "full_name",
-    "district": "district_number",
-    "code": "district_code",
-    "iin_number": "iin",
-    "removal": "removal_reason",
-    "removed": "removal_reason",
-}
 _ENTRY_COLUMNS = (
     "import_id",
     "line_number",
@@ -95,19 +83,6 @@ _ENTRY_COLUMNS = (
 )
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
-
-
-@dataclass
-class RowError:
-    line: int
-    field: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "field": self.field, "reason": self.reason}
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
 
 
 @dataclass
@@ -373,235 +348,6 @@ def electorate_on(district: District, day: date) -> Electorate:
     return Electorate(district.registered_voters or 0, district.voters_as_of, "district")
 
 
-# ---------------------------------------------------------------- reading
-
-
-class _CountingReader(io.RawIOBase):
-    """A binary stream that reports how many bytes have been read (for the progress bar)."""
-
-    def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None]):
-        self._raw = raw
-        self._on_bytes = on_bytes
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        if n:
-            self._on_bytes(n)
-        return n
-
-
-def _normalise_header(cells: list[str]) -> list[str]:
-    names = []
-    for cell in cells:
-        key = cell.strip().lower().replace(" ", "_").replace("-", "_")
-        names.append(_ALIASES.get(key, key))
-    return names
-
-
-def _is_utf8(cells: list[str]) -> bool:
-    """False when a cell holds bytes that were not UTF-8 (decoded as lone surrogates)."""
-    joined = "".join(cells)
-    if joined.isascii():
-        return True
-    try:
-        joined.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _rows(
-    stream: BinaryIO, on_bytes: Callable[[int], None], on_header: Callable[[str], None]
-) -> Iterator[tuple[int, dict[str, str] | None, str]]:
-    """Yield (line number, row dict, problem) line by line; the header is line 1.
-
-    ``on_header`` is told which of :data:`DISTRICT_COLUMNS` the file uses, before the first line.
-    """
-    # Bytes that are not UTF-8 become lone surrogates instead of an exception: the decoder works on
-    # 8 KiB blocks, so a strict error would surface lines before the bad one and end the file there.
-    # Each row is checked instead, and a bad row is reported under its own line number.
-    text = io.TextIOWrapper(
-        io.BufferedReader(_CountingReader(stream, on_bytes), 1 << 16),
-        encoding="utf-8-sig",
-        errors="surrogateescape",
-        newline="",
-    )
-    reader = csv.reader(text)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise Invalid(_("Line 1: not valid CSV: %(error)s", error=str(exc)), field="file") from None
-    if header is None:
-        raise Invalid(_("The file is empty."), field="file")
-    if not _is_utf8(header):
-        raise Invalid(_("The file is not UTF-8 text."), field="file")
-    names = _normalise_header(header)
-    district_columns = [c for c in DISTRICT_COLUMNS if c in names]
-    if len(district_columns) > 1:
-        raise Invalid(
-            _(
-                "Line 1: the header names both district_number and district_code; give one of "
-                "them for the whole file."
-            ),
-            field="file",
-        )
-    either = "/".join(DISTRICT_COLUMNS)
-    expected = [either if c == "district_number" else c for c in COLUMNS]
-    missing = [c for c in expected if c not in names and (c != either or not district_columns)]
-    if missing:
-        raise Invalid(
-            _(
-                "Line 1: the header lacks the column(s) %(cols)s (expected %(all)s).",
-                cols=", ".join(missing),
-                all=", ".join(expected),
-            ),
-            field="file",
-        )
-    on_header(district_columns[0])
-    columns = [names.index(c) for c in (*COLUMNS[:2], district_columns[0], *COLUMNS[3:])]
-    if REMOVAL_COLUMN in names:
-        columns.append(names.index(REMOVAL_COLUMN))
-    width = len(names)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reader.line_num, None, f"csv:{exc}"
-            continue
-        # The checks of every line run on one joined string (the hot loop of a 12M-row import):
-        # blank (every cell whitespace), not UTF-8, NUL byte, then the column count.
-        joined = "".join(cells)
-        if not joined.strip():
-            continue  # blank line
-        if not joined.isascii() and not _is_utf8(cells):
-            yield reader.line_num, None, "encoding"
-            continue
-        if "\x00" in joined:  # PostgreSQL cannot store it: COPY would fail
-            yield reader.line_num, None, "nul"
-            continue
-        if len(cells) != width:
-            yield reader.line_num, None, f"columns:{len(cells)}:{width}"
-            continue
-        yield reader.line_num, [cells[i].strip() for i in columns], ""
-
-
-# Check-digit weights of recall.rules.iin, summed over the ASCII codes of the digits: each digit's
-# code is 48 more than its value, and both weightings sum to 66.
-_W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-_ASCII_BIAS = 48 * 66
-
-
-class _Validator:
-    """Turns stripped cells (iin, full_name, district, address[, removal_reason]) into an entry
-    tuple ``(line, iin_hash, full_name, district_key, address, birth_date, removal_reason)`` (the
-    reason None for a voter; the key the district's ``District.roll_key``) or a RowError.
-
-    The common case (a valid IIN whose birth date was seen before, a district written plainly)
-    is checked inline; anything else goes through ``parse_iin`` and ``int``, the reference, so
-    the errors are the same word for word. Districts are named by number until
-    :meth:`use_column` says the file names them by ``district_code``.
-    """
-
-    def __init__(self, as_of: date, districts: _DistrictKeys):
-        self.as_of = as_of
-        self.districts = districts
-        self.by_code = False
-        self.plain_districts = districts.by_number_text
-        self.births: dict[str, date] = {}  # first 7 digits -> birth date (valid, not after as_of)
-        self.hash = iin_hasher()
-
-    def birth_date(self, iin: str) -> date | None:
-        """The birth date of a valid IIN, None when ``parse_iin`` has to say what is wrong."""
-        if len(iin) != 12 or not iin.isascii() or not iin.isdigit():
-            return None
-        code = iin.encode("ascii")
-        r = (sum(map(mul, code, _W1)) - _ASCII_BIAS) % 11
-        if r == 10:
-            r = (sum(map(mul, code, _W2)) - _ASCII_BIAS) % 11
-        if r != code[11] - 48:  # also r == 10: never issued
-            return None
-        return self.births.get(iin[:7])
-
-    def use_column(self, column: str) -> None:
-        """The file's district column (one of :data:`DISTRICT_COLUMNS`), from its header."""
-        self.by_code = column == "district_code"
-        # Codes are matched exactly as the source writes them (``E14000530`` is not ``e14000530``).
-        self.plain_districts = (
-            self.districts.by_code if self.by_code else self.districts.by_number_text
-        )
-
-    def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, RowError | None]:
-        iin, name, district, address = cells[:4]
-        removal = None
-        if len(cells) > 4 and cells[4]:
-            removal = cells[4].lower()
-            if removal not in REMOVAL_REASONS:
-                return None, RowError(
-                    line,
-                    REMOVAL_COLUMN,
-                    _(
-                        "Unknown removal reason %(value)s (expected %(all)s, or empty for a voter).",
-                        value=cells[4][:40],
-                        all=", ".join(REMOVAL_REASONS),
-                    ),
-                )
-        born = self.birth_date(iin)
-        if born is None:
-            try:
-                born = parse_iin(iin, today=self.as_of).birth_date
-            except InvalidIIN as exc:
-                return None, RowError(line, "iin", exc.message)
-            self.births[iin[:7]] = born
-        name = " ".join(name.split())
-        if not name:
-            return None, RowError(line, "full_name", _("The name is empty."))
-        if len(name) > 200:
-            return None, RowError(line, "full_name", _("The name is longer than 200 characters."))
-        number = self.plain_districts.get(district)
-        if number is None and self.by_code:
-            if not district:
-                return None, RowError(line, "district_code", _("The district code is empty."))
-            return None, RowError(
-                line,
-                "district_code",
-                _("The body has no district with the code %(code)s.", code=district[:120]),
-            )
-        if number is None:
-            try:
-                number = int(district)
-            except ValueError:
-                return None, RowError(line, "district_number", _("Not a whole number."))
-            if number not in self.districts.numbers:
-                return None, RowError(
-                    line, "district_number", _("The body has no district %(n)d.", n=number)
-                )
-        address = " ".join(address.split())
-        if not address:
-            return None, RowError(line, "address", _("The address is empty."))
-        if len(address) > 500:
-            return None, RowError(line, "address", _("The address is longer than 500 characters."))
-        return (line, self.hash(iin), name, number, address, born, removal), None
-
-
-def _shape_error(line: int, problem: str) -> RowError:
-    if problem == "encoding":
-        return RowError(line, "row", _("Not UTF-8 text (was the file saved in another encoding?)."))
-    if problem == "nul":
-        return RowError(line, "row", _("The line contains a NUL character."))
-    if problem.startswith("columns:"):
-        _kind, got, want = problem.split(":")
-        return RowError(line, "row", _("%(got)s column(s), expected %(want)s.", got=got, want=want))
-    return RowError(line, "row", _("Not valid CSV: %(error)s", error=problem[4:]))
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -620,9 +366,6 @@ def _copy_lines(import_id: int, rows: list[tuple]) -> str:
         f"{born}\t{removal or NULL}\n"
         for line, iin_hash, name, number, address, born, removal in rows
     )
-
-
-NULL = "\\N"  # COPY text format's NULL
 
 
 def _copy_chunk(import_id: int, rows: list[tuple]) -> None:
@@ -668,7 +411,18 @@ class _Loader:
         if self.use_copy and len(self.batch) >= self.BATCH_ROWS:
             self._send()
 
+    def add_text(self, block: Block) -> None:
+        """Rows already written as COPY text (the fast reader's); PostgreSQL only."""
+        if self.batch:
+            self._send()
+        self._write(block.text)
+        self.rows += block.rows
+
     def _send(self) -> None:
+        self._write(_copy_lines(self.import_id, self.batch))
+        self.batch = []
+
+    def _write(self, text: str) -> None:
         if self._open is None:
             self._open = contextlib.ExitStack()
             dbapi = db.session.connection().connection.dbapi_connection
@@ -677,8 +431,7 @@ class _Loader:
             self._copy = self._open.enter_context(
                 cursor.copy(f"COPY voter_roll_entries ({columns}) FROM STDIN")
             )
-        self._copy.write(_copy_lines(self.import_id, self.batch).encode("utf-8"))
-        self.batch = []
+        self._copy.write(text.encode("utf-8"))
 
     def end_chunk(self) -> int:
         """Write what is pending and finish the COPY; returns the rows of the chunk."""
@@ -702,24 +455,14 @@ class _Loader:
                 opened.__exit__(RuntimeError, RuntimeError("import aborted"), None)
 
 
-@dataclass(frozen=True)
-class _DistrictKeys:
-    """A body's districts as the importer looks them up, read once per import (never per line):
-    number (as written, and as an integer) and code to the district's ``roll_key``."""
-
-    numbers: frozenset[int]
-    by_number_text: dict[str, int]
-    by_code: dict[str, int]
-
-
-def _district_keys(body_id: int) -> _DistrictKeys:
+def _district_keys(body_id: int) -> DistrictKeys:
     rows = db.session.execute(
         sa.select(District.number, District.code, District.roll_key).where(
             District.body_id == body_id
         )
     ).all()
     numbers = frozenset(number for number, _code, _key in rows if number is not None)
-    return _DistrictKeys(
+    return DistrictKeys(
         numbers,
         {str(n): n for n in numbers},
         {code: key for _number, code, key in rows},
@@ -880,21 +623,29 @@ def load_import(
     validate = _Validator(imp.as_of, districts)
     minor_after = _latest_minor_birth(imp.as_of)
     any_minor = False  # the SQL that finds minors runs only when the pass saw one
+    # PostgreSQL: plain lines are checked and written as COPY text in blocks (roll_file).
+    plain = PlainRows(validate, imp.id, minor_after) if use_copy else None
     try:
-        for line, row, problem in _rows(stream, on_bytes, validate.use_column):
-            rows_read += 1
-            if row is None:
-                note(_shape_error(line, problem))
-                continue
-            entry, error = validate(line, row)
-            if error is not None:
-                note(error)
-            else:  # loaded even when the import will be refused: repeated IINs are found in SQL
-                if entry[5] > minor_after:
-                    any_minor = True
+        for item in records(stream, on_bytes, validate, plain, min(chunk_rows, BLOCK_LINES)):
+            if item.__class__ is Block:
+                rows_read += item.rows
+                any_minor = any_minor or item.minor
+                loader.add_text(item)
+            else:
+                line, row, problem = item
+                rows_read += 1
+                if row is None:
+                    note(_shape_error(line, problem))
+                    continue
+                entry, error = validate(line, row)
+                if error is not None:
+                    note(error)
+                    continue
+                # Loaded even when the import will be refused: repeated IINs are found in SQL.
+                any_minor = any_minor or entry[5] > minor_after
                 loader.add(entry)
-                if loader.rows >= chunk_rows:
-                    flush_chunk()
+            if loader.rows >= chunk_rows:
+                flush_chunk()
         imp.rows_read = rows_read
         flush_chunk()
     except Invalid as exc:  # no usable header, not UTF-8: nothing of the file can be trusted
