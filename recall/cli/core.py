@@ -67,7 +67,14 @@ def import_command(
 @deputies_cli.command("add-kind")
 @click.argument("code")
 @click.option("--name", "names", multiple=True, required=True, help="LANG=NAME, e.g. en=House.")
-@click.option("--jurisdiction", required=True, help="A recall rule's jurisdiction, e.g. Taiwan.")
+@click.option(
+    "--jurisdiction", required=True, help="A jurisdiction the app knows, e.g. Taiwan (see kinds)."
+)
+@click.option(
+    "--new-jurisdiction",
+    is_flag=True,
+    help="The jurisdiction is new: no recall rule, kind or body names it yet.",
+)
 @click.option("--list-seats-percent", type=int, help="Share of seats elected by party list.")
 @click.option("--list-recallable", is_flag=True, help="Voters may recall list deputies.")
 @click.option("--rule", "default_rule_key", help="Default recall rule key (a preset or a copy).")
@@ -76,17 +83,29 @@ def add_kind_command(
     code: str,
     names: tuple[str, ...],
     jurisdiction: str,
+    new_jurisdiction: bool,
     list_seats_percent: int | None,
     list_recallable: bool,
     default_rule_key: str | None,
 ) -> None:
-    """Add the body kind CODE, for bodies of another country or level."""
+    """Add the body kind CODE, for bodies of another country or level.
+
+    --jurisdiction must be one the app knows (a preset's, or one a rule copy, a kind or a body
+    names: `flask deputies kinds` lists them); a new one needs --new-jurisdiction, so a typo is
+    refused rather than leaving the kind's bodies without a rule.
+    """
     pairs = dict(n.split("=", 1) for n in names if "=" in n)
     if len(pairs) != len(names):
         raise click.BadParameter("give each name as LANG=NAME", param_hint="--name")
     with transaction():
         kind = body_kinds.add_kind(
-            code, pairs, jurisdiction, list_seats_percent, list_recallable, default_rule_key
+            code,
+            pairs,
+            jurisdiction,
+            list_seats_percent,
+            list_recallable,
+            default_rule_key,
+            new_jurisdiction=new_jurisdiction,
         )
     click.echo(f"Added body kind {kind.code} ({kind.jurisdiction}).")
 
@@ -94,13 +113,14 @@ def add_kind_command(
 @deputies_cli.command("kinds")
 @with_appcontext
 def kinds_command() -> None:
-    """List the body kinds."""
+    """List the body kinds, then the jurisdictions the app knows."""
     for kind in body_kinds.list_kinds():
         share = "-" if kind.list_seats_percent is None else f"{kind.list_seats_percent}%"
         rule = kind.default_rule_key or "(the jurisdiction's)"
         click.echo(
             f"{kind.code:<24} {kind.name_in('en'):<28} {kind.jurisdiction:<20} {share:>5} {rule}"
         )
+    click.echo("Jurisdictions: " + ", ".join(body_kinds.known_jurisdictions()))
 
 
 @click.group("districts", help="Districts: their boundaries and localities.")

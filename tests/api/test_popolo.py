@@ -127,7 +127,12 @@ def test_the_demo_data_round_trips(app, client, runner, tmp_path):
 def test_districts_known_by_code_and_multi_member_seats_round_trip(
     app, client, runner, make, tmp_path
 ):
-    kind = {"code": "ng_house", "names": {"en": "House"}, "jurisdiction": "Nigeria"}
+    kind = {
+        "code": "ng_house",
+        "names": {"en": "House"},
+        "jurisdiction": "Nigeria",
+        "new_jurisdiction": True,
+    }
     body = make.body(kind=body_kinds.add_kind(**kind), seats_total=3, seats_party_list=0)
     ekiti = make.district(
         body, number=None, code="ekiti_central,_ekiti_state", name="Ekiti Central"

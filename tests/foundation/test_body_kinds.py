@@ -46,7 +46,9 @@ def test_a_kind_of_another_country_runs_under_its_jurisdictions_rule(app, make):
 
 
 def test_a_body_without_any_rule_hosts_no_petition_until_one_is_assigned(app, make):
-    kind = body_kinds.add_kind("ng_house", {"en": "House of Representatives"}, "Nigeria")
+    kind = body_kinds.add_kind(
+        "ng_house", {"en": "House of Representatives"}, "Nigeria", new_jurisdiction=True
+    )
     body = make.body(kind=kind, seats_total=360, seats_party_list=0)
     deputy = make.deputy(make.district(body, number=None, code="ekiti_central,_ekiti_state"))
     eligibility = recall_rules.deputy_eligibility(deputy, today=TODAY)
@@ -182,10 +184,61 @@ def test_an_administrator_adds_and_edits_kinds_on_their_page(app, client, login,
 
 
 def test_only_an_administrator_changes_a_kind_through_the_service(app, make):
-    kind = body_kinds.add_kind("ng_house", {"en": "House of Representatives"}, "Nigeria")
+    kind = body_kinds.add_kind(
+        "ng_house", {"en": "House of Representatives"}, "Nigeria", new_jurisdiction=True
+    )
     with pytest.raises(Forbidden):
         body_kinds.update_kind(make.user(), kind.id, {"en": "X"}, "Nigeria", None, False, None)
     with pytest.raises(Invalid) as no_name:
         body_kinds.update_kind(None, kind.id, {"en": ""}, "Nigeria", None, False, None)
     assert no_name.value.field == "names"
     assert body_kinds.find_kind("ng_house").names == {"en": "House of Representatives"}
+
+
+def test_a_jurisdiction_is_one_the_app_knows_or_declared_new(app, make, runner):
+    with pytest.raises(Invalid) as typo:
+        body_kinds.add_kind("uk", {"en": "Commons"}, "United Kingdon")
+    assert typo.value.field == "jurisdiction" and "United Kingdom" in typo.value.message
+    # Case and spacing as the app spells it.
+    assert body_kinds.add_kind("uk", {"en": "C"}, " united  KINGDOM").jurisdiction == (
+        "United Kingdom"
+    )
+    # A new one only on purpose; from then on the kind makes it known.
+    assert "Nigeria" not in body_kinds.known_jurisdictions()
+    body_kinds.add_kind("ng", {"en": "House"}, "Nigeria", new_jurisdiction=True)
+    assert body_kinds.add_kind("ng2", {"en": "Senate"}, "nigeria").jurisdiction == "Nigeria"
+    ng = body_kinds.find_kind("ng")
+    with pytest.raises(Invalid):
+        body_kinds.update_kind(None, ng.id, {}, "Narnia", None, False, None)
+    # A rule copy naming a jurisdiction makes it known too.
+    admin = make.user(is_admin=True)
+    preset = recall_rules.ensure_preset_rules()[0]
+    recall_rules.copy_rule(
+        admin, preset.id, {**preset.data, "key": "gh_copy", "jurisdiction": "Ghana"}
+    )
+    assert "Ghana" in body_kinds.known_jurisdictions()
+    db.session.commit()
+
+    typo = runner.invoke(
+        args=["deputies", "add-kind", "x", "--name", "en=X", "--jurisdiction", "Taiwn"]
+    )
+    assert typo.exit_code == 1 and "Unknown jurisdiction Taiwn" in typo.output
+    new = ["deputies", "add-kind", "x", "--name", "en=X", "--jurisdiction", "Narnia"]
+    assert runner.invoke(args=[*new, "--new-jurisdiction"]).exit_code == 0
+    listed = runner.invoke(args=["deputies", "kinds"]).output
+    assert "Jurisdictions: " in listed and "Narnia" in listed.split("Jurisdictions: ")[1]
+
+
+def test_the_kind_form_offers_known_jurisdictions_and_a_new_one(app, client, login, make):
+    login(make.user(is_admin=True))
+    db.session.commit()
+    page = client.get("/admin/kinds/new").get_data(as_text=True)
+    assert '<option value="Taiwan">Taiwan</option>' in page and "__new__" in page
+    bad = client.post("/admin/kinds/new", data=_kind_form(jurisdiction="Atlantis"))
+    assert bad.status_code == 422 and "Unknown jurisdiction Atlantis" in bad.get_data(as_text=True)
+    made = client.post(
+        "/admin/kinds/new",
+        data=_kind_form(jurisdiction="__new__", new_jurisdiction="Atlantis", default_rule_key=""),
+    )
+    assert made.status_code == 303
+    assert body_kinds.find_kind("uk_commons").jurisdiction == "Atlantis"

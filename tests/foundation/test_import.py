@@ -138,6 +138,20 @@ def test_bad_popolo_membership_writes_nothing(runner, tmp_path):
     assert _counts() == (0, 0, 0, 0)
 
 
+def test_a_popolo_body_names_a_known_jurisdiction(runner, tmp_path):
+    data = json.loads((DATA / "deputies.popolo.json").read_text())
+    data["organizations"][0]["jurisdiction"] = "Kazakstan"
+    (tmp_path / "typo.json").write_text(json.dumps(data))
+    result = runner.invoke(args=["deputies", "import", str(tmp_path / "typo.json")])
+    assert result.exit_code != 0
+    assert "organizations[0].jurisdiction: unknown jurisdiction 'Kazakstan'" in result.output
+    assert _counts() == (0, 0, 0, 0)
+    data["organizations"][0]["jurisdiction"] = "kazakhstan"
+    (tmp_path / "ok.json").write_text(json.dumps(data))
+    assert runner.invoke(args=["deputies", "import", str(tmp_path / "ok.json")]).exit_code == 0
+    assert db.session.scalar(sa.select(Body)).jurisdiction == "Kazakhstan"
+
+
 def test_unknown_file_type_and_missing_columns(runner, tmp_path):
     (tmp_path / "x.txt").write_text("hello")
     assert (

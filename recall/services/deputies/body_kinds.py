@@ -87,15 +87,51 @@ def known_rule_keys() -> set[str]:
     return set(PRESETS) | set(db.session.scalars(sa.select(RecallRuleVersion.key).distinct()))
 
 
+# Jurisdictions are checked names, not rows of a table of their own. A jurisdiction means
+# something only through the rows that name it: recall rules (a body runs under its kind's default
+# rule, else the first preset of its jurisdiction), kinds and bodies; so the jurisdictions there
+# are can be read off those rows, and a separate table would be one more list to keep in step with
+# them. What the check is for is the typo ("United Kingdon") that would quietly leave every body
+# of a kind without a rule. A jurisdiction nothing names yet (Nigeria: no preset) is still
+# allowed, but only when the caller says it is new (``new=True``: the form's "New jurisdiction…",
+# ``flask deputies add-kind --new-jurisdiction``); from then on the kind makes it known.
 def known_jurisdictions() -> list[str]:
-    """The jurisdictions the app knows, sorted: the presets', and any a rule version or a kind
-    already uses (an administrator's copy of a rule may name a new one)."""
+    """The jurisdictions the app knows, sorted: the presets', and any a rule version (an
+    administrator's copy may name a new one), a kind or a body already uses."""
     known = {rule.jurisdiction for rule in PRESETS.values()}
     known |= set(db.session.scalars(sa.select(BodyKind.jurisdiction).distinct()))
+    known |= set(db.session.scalars(sa.select(Body.jurisdiction).distinct()))
     for data in db.session.scalars(sa.select(RecallRuleVersion.data)):
         if (data or {}).get("jurisdiction"):
             known.add(data["jurisdiction"])
     return sorted(known)
+
+
+def check_jurisdiction(value: str, *, new: bool = False) -> str:
+    """The jurisdiction ``value`` names, spelled as the app knows it (case and spacing do not
+    matter: "united kingdom" is "United Kingdom"). Invalid (field ``jurisdiction``) when it is
+    empty, or unknown and not declared ``new``; a new one is taken as written (at most 200
+    characters)."""
+    name = " ".join((value or "").split())
+    if not name:
+        raise Invalid(_("Name the kind's jurisdiction."), field="jurisdiction")
+    known = known_jurisdictions()
+    match = next((j for j in known if j.casefold() == name.casefold()), None)
+    if match is not None:
+        return match
+    if not new:
+        raise Invalid(
+            _(
+                "Unknown jurisdiction %(value)s. Known: %(known)s. A jurisdiction no recall rule "
+                "names yet must be added as a new one.",
+                value=name[:200],
+                known=", ".join(known),
+            ),
+            field="jurisdiction",
+        )
+    if len(name) > 200:
+        raise Invalid(_("A jurisdiction is at most 200 characters."), field="jurisdiction")
+    return name
 
 
 def rule_choices() -> list[tuple[str, str]]:
@@ -113,18 +149,20 @@ def _require_admin(actor: User | None) -> None:
 
 
 def _checked(
-    jurisdiction: str, list_seats_percent: int | None, default_rule_key: str | None
+    jurisdiction: str,
+    list_seats_percent: int | None,
+    default_rule_key: str | None,
+    new_jurisdiction: bool,
 ) -> dict:
     """What a kind may be set to, checked (Invalid naming the field): the same for adding and
     changing one."""
-    if not jurisdiction.strip():
-        raise Invalid(_("Name the kind's jurisdiction."), field="jurisdiction")
+    jurisdiction = check_jurisdiction(jurisdiction, new=new_jurisdiction)
     if list_seats_percent is not None and not 0 <= list_seats_percent <= 100:
         raise Invalid(_("The party-list share is 0 to 100 percent."), field="list_seats_percent")
     if default_rule_key and default_rule_key not in known_rule_keys():
         raise Invalid(_("No recall rule %(key)s.", key=default_rule_key), field="default_rule_key")
     return {
-        "jurisdiction": jurisdiction.strip(),
+        "jurisdiction": jurisdiction,
         "list_seats_percent": list_seats_percent,
         "default_rule_key": default_rule_key or None,
     }
@@ -163,13 +201,15 @@ def add_kind(
     list_deputies_recallable: bool = False,
     default_rule_key: str | None = None,
     *,
+    new_jurisdiction: bool = False,
     actor: User | None = None,
 ) -> BodyKind:
     """Add a body kind (``flask deputies add-kind``, ``/admin/kinds/new``).
 
     ``actor`` None is the server operator; anyone else must be an administrator (Forbidden).
     Invalid, naming the field, for a code that is empty, too long or taken, no name, an empty
-    jurisdiction, a share outside 0-100 or an unknown rule; nothing is written then. Appends an
+    or unknown jurisdiction (``new_jurisdiction``: one no rule, kind or body names yet, taken as
+    written), a share outside 0-100 or an unknown rule; nothing is written then. Appends an
     audit entry (``body_kind.added``). Flushes; the caller commits.
     """
     _require_admin(actor)
@@ -182,7 +222,7 @@ def add_kind(
         code=code,
         names=_merged_names({}, names),
         list_deputies_recallable=list_deputies_recallable,
-        **_checked(jurisdiction, list_seats_percent, default_rule_key),
+        **_checked(jurisdiction, list_seats_percent, default_rule_key, new_jurisdiction),
     )
     db.session.add(kind)
     db.session.flush()
@@ -205,6 +245,8 @@ def update_kind(
     list_seats_percent: int | None,
     list_deputies_recallable: bool,
     default_rule_key: str | None,
+    *,
+    new_jurisdiction: bool = False,
 ) -> BodyKind:
     """Change a kind (``/admin/kinds/<id>``); its code stays, it names the kind in imports.
 
@@ -217,7 +259,7 @@ def update_kind(
     _require_admin(actor)
     kind = get_kind_by_id(kind_id)
     before = _state(kind)
-    values = _checked(jurisdiction, list_seats_percent, default_rule_key)
+    values = _checked(jurisdiction, list_seats_percent, default_rule_key, new_jurisdiction)
     kind.names = _merged_names(kind.names or {}, names)
     kind.list_deputies_recallable = list_deputies_recallable
     for attribute, value in values.items():

@@ -27,7 +27,7 @@ from recall.models import Body, BodyKind, Deputy, DeputyStatus, District, Mandat
 from recall.models.base import utcnow
 from recall.rules.names import usable_names
 from recall.rules.seats import list_seats_for, seat_rule_problem
-from recall.services.deputies.body_kinds import get_kind
+from recall.services.deputies.body_kinds import check_jurisdiction, get_kind, known_jurisdictions
 from recall.services.names import ensure_region
 
 CSV_COLUMNS = (
@@ -445,8 +445,25 @@ def _resolve_kinds(plan: ImportPlan) -> dict[str, BodyKind]:
             raise ImportRowError(record.row, problem)
         if record.list_deputies and not record.seats_party_list:
             raise ImportRowError(record.row, f"body {record.slug!r} has no party-list seats")
+        if record.jurisdiction:
+            record.jurisdiction = _known_jurisdiction(record)
         kinds[record.slug] = kind
     return kinds
+
+
+def _known_jurisdiction(record: BodyRecord) -> str:
+    """The body's ``jurisdiction`` extension as the app spells it; a file cannot bring in a new
+    jurisdiction (a typo would leave the body without a rule): add a kind for it first."""
+    try:
+        return check_jurisdiction(record.jurisdiction)
+    except Invalid:
+        known = ", ".join(known_jurisdictions())
+        where = f"{record.row}.jurisdiction" if not str(record.row).isdigit() else record.row
+        raise ImportRowError(
+            where,
+            f"unknown jurisdiction {record.jurisdiction!r} (known: {known}; a new one comes "
+            "with a body kind: flask deputies add-kind --new-jurisdiction)",
+        ) from None
 
 
 def _write_bodies(plan: ImportPlan, result: ImportResult) -> dict[str, Body]:

@@ -129,6 +129,9 @@ class BodyKindForm(FlaskForm):
     name_ru = StringField(_l("Name in Russian"), validators=[Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
     jurisdiction = SelectField(_l("Jurisdiction"), choices=[], validate_choice=False)
+    new_jurisdiction = StringField(
+        _l("Name of the new jurisdiction"), validators=[Optional(), Length(max=200)]
+    )
     list_seats_percent = IntegerField(
         _l("Seats elected by party list, in percent (empty: the law fixes no share)"),
         validators=[Optional()],
@@ -150,17 +153,24 @@ class BodyKindForm(FlaskForm):
 
     def set_choices(self, jurisdictions: list[str], rules: list[tuple[str, str]]) -> None:
         """Offer the jurisdictions and recall rules the app knows (the service checks them)."""
-        self.jurisdiction.choices = [SelectChoice(j, j) for j in jurisdictions]
+        self.jurisdiction.choices = [SelectChoice(j, j) for j in jurisdictions] + [
+            SelectChoice(NEW_JURISDICTION, _l("New jurisdiction…"))
+        ]
         self.default_rule_key.choices = [
             SelectChoice("", _l("the first preset of the jurisdiction (none: no recall)"))
         ] + [SelectChoice(key, label) for key, label in rules]
 
     def values(self) -> dict:
         """The keyword arguments of ``add_kind`` and ``update_kind`` (all but code and actor)."""
+        new = self.jurisdiction.data == NEW_JURISDICTION
         return {
             "names": {"kk": self.name_kk.data, "ru": self.name_ru.data, "en": self.name_en.data},
-            "jurisdiction": self.jurisdiction.data or "",
+            "jurisdiction": (self.new_jurisdiction.data if new else self.jurisdiction.data) or "",
+            "new_jurisdiction": new,
             "list_seats_percent": self.list_seats_percent.data,
             "list_deputies_recallable": self.list_deputies_recallable.data,
             "default_rule_key": self.default_rule_key.data or None,
         }
+
+
+NEW_JURISDICTION = "__new__"
