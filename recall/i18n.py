@@ -3,6 +3,7 @@ application's local time zone."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
@@ -37,6 +38,12 @@ def local_zone() -> ZoneInfo:
     """The application's time zone (``BABEL_DEFAULT_TIMEZONE``, UTC when unset): signing days,
     counts per day and the age check all use it. ``local_zone().key`` is its name, for SQL."""
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def start_of_local_day(day: date) -> datetime:
+    """The moment ``day`` begins in the application's time zone (an aware datetime): periodic
+    digests cut their periods there."""
+    return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
 def N_(message: str) -> str:

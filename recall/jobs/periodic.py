@@ -28,6 +28,7 @@ from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
 from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
 from recall.services.appeals.signing import expire_unconfirmed as expire_appeal_signatures
+from recall.services.appeals.updates import record_update_digests
 from recall.services.audit import publish_daily_head
 from recall.services.deputies.recall_opening import announce_recall_openable
 from recall.services.fraud.patterns import scan_sources
@@ -59,6 +60,8 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("deputies.announce_recall_openable", 3600, announce_recall_openable),
     # Hourly, acting once a month: the month's report card to each followed deputy's followers.
     ("promises.monthly_digest", 3600, record_monthly_digests),
+    # Hourly, one digest a day per follower: the initiators' updates of what they follow.
+    ("updates.daily_digest", 3600, record_update_digests),
 ]
 
 LOCK_PREFIX = "recall:periodic:"

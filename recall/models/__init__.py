@@ -13,6 +13,7 @@ from recall.models.appeal import (  # noqa: F401
     BodyAppealSettings,
     InitiatorUpdate,
     PetitionAppeal,
+    UpdateDigestEntry,
     UpdateState,
 )
 from recall.models.audit import AuditChainHead, AuditEntry  # noqa: F401

@@ -328,3 +328,23 @@ class InitiatorUpdate(TimestampMixin, db.Model):
         sa.CheckConstraint("subject_type IN ('appeal', 'petition')", name="subject_kind"),
         sa.Index("ix_initiator_updates_subject", "subject_type", "subject_id"),
     )
+
+
+class UpdateDigestEntry(db.Model):
+    """One published update put into one follower's digest: the record that makes a follower
+    get each update exactly once (unique per update and follower, written in the transaction
+    that records the digest event)."""
+
+    __tablename__ = "update_digest_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("initiator_updates.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.UniqueConstraint("update_id", "user_id", name="uq_update_digest_entries_update_user"),
+    )

@@ -151,8 +151,11 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
         "appeal.answered",
         (Recipient.PAYLOAD_USER, Recipient.APPEAL_FOLLOWERS, Recipient.DEPUTY_FOLLOWERS, *_HOOKS),
     ),
-    ("appeal.update_published", (Recipient.APPEAL_FOLLOWERS, *_HOOKS)),
-    ("petition.update_published", (Recipient.PETITION_FOLLOWERS, *_HOOKS)),
+    # Followers get initiators' updates in their daily digest (payload["user_id"] is the
+    # follower), not a mail each (issue 15); the event of each update is for webhooks.
+    ("appeal.update_published", _HOOKS),
+    ("petition.update_published", _HOOKS),
+    ("follower.updates_digest", (Recipient.PAYLOAD_USER,)),
     (
         "appeal.overdue",
         (

@@ -93,6 +93,7 @@ KIND_LABELS = {
     "appeal.update_published": _l("An update from the people behind an appeal"),
     "petition.update_published": _l("An update from the initiators of a recall petition"),
     "deputy.report_card": _l("The monthly report card of a deputy you follow"),
+    "follower.updates_digest": _l("Updates from the petitions you follow"),
 }
 # How the generic template names payload fields, in the reader's language. Ids stay out (the mail
 # links to the subject's page); a field not named here is listed under its own key.

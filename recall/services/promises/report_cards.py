@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from recall.errors import Invalid
 from recall.extensions import db
-from recall.i18n import local_zone
+from recall.i18n import local_zone, start_of_local_day
 from recall.models.body import Body
 from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowTarget
@@ -38,10 +38,6 @@ from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 
 DIGEST_EVENT = "deputy.report_card"
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
 def parse_month(text: str | None, now: datetime) -> date:
@@ -88,7 +84,7 @@ def _sum(per_deputy: dict[int, dict[str, int]]) -> dict[str, int]:
 
 def _bounds(month: date, now: datetime) -> tuple[datetime, datetime]:
     """The end of the month before ``month`` and the end of ``month`` (now, for this month)."""
-    return _start_of(month), min(_start_of(next_month(month)), now)
+    return start_of_local_day(month), min(start_of_local_day(next_month(month)), now)
 
 
 @dataclass(frozen=True)
@@ -138,13 +134,13 @@ def record_monthly_digests(now: datetime) -> int:
     already = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Event)
-        .where(Event.kind == DIGEST_EVENT, Event.created_at >= _start_of(this_month))
+        .where(Event.kind == DIGEST_EVENT, Event.created_at >= start_of_local_day(this_month))
     )
     if already:
         return 0
     month = previous_month(this_month)
     followed = sa.select(Follow.target_id).where(Follow.target_type == FollowTarget.DEPUTY)
-    start, end = _start_of(month), _start_of(this_month)
+    start, end = start_of_local_day(month), start_of_local_day(this_month)
     where = Promise.deputy_id.in_(followed)
     at_end, at_start = _statuses_at(end, where), _statuses_at(start, where)
     for deputy_id in sorted(at_end):
