@@ -24,7 +24,8 @@ def _read(
     """(COPY lines of the loaded rows, sorted; errors in the order noted; whether a Block came)."""
     validate = roll_file._Validator(AS_OF, districts or _NUMBERED)
     minor_after = _latest_minor_birth(AS_OF)
-    plain = roll_file.PlainRows(validate, IMPORT_ID, minor_after) if fast else None
+    seen = roll_file.SeenHashes()
+    plain = roll_file.PlainRows(validate, IMPORT_ID, minor_after, seen) if fast else None
     copied, errors, blocks = [], [], False
     items = roll_file.records(io.BytesIO(content), lambda n: None, validate, plain, block_lines)
     for item in items:
@@ -153,3 +154,16 @@ def test_districts_named_by_code(app):
         ["line 4", "district_code"],
         ["line 6", "district_code"],
     ]
+
+
+def test_seen_hashes_name_every_repeat_in_fixed_memory():
+    """A repeated hash is always a candidate (a first one only when its bits collide); past the
+    limit the candidates are given up and the import's SQL groups every row instead."""
+    seen = roll_file.SeenHashes()
+    hashes = [f"{i:064x}" for i in range(5000)]
+    for h in hashes + hashes[:10]:
+        seen.add(h)
+    assert set(hashes[:10]) <= seen.candidates and len(seen.candidates) < 100
+    for i in range(seen.MAX_CANDIDATES + 1):
+        seen.candidate(f"{i:064x}")
+    assert seen.candidates is None and len(seen.bits) == 1 << 24

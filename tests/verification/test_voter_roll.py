@@ -590,3 +590,29 @@ def test_the_import_hashes_iins_as_hash_iin_does_for_any_key(app):
             assert [fast(i) for i in iins] == [hash_iin(i) for i in iins], key
     finally:
         app.config["IIN_HASH_KEY"] = original
+
+
+def test_repeats_found_among_candidates_are_those_of_grouping_the_import(world):
+    """The import probes the hashes its pass saw twice (SeenHashes); grouping every row of the
+    import (when there were too many candidates) finds the same lines and first lines."""
+    imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
+    iins = [factories.iin(date(1990, 5, 5)) for _ in range(4)]
+    order = [0, 1, 0, 2, 1, 0, 3]  # lines 2..8
+    voter_roll._copy_chunk(
+        imp.id,
+        [
+            (line, hash_iin(iins[k]), "Row", 1, "Street", date(1990, 5, 5), None)
+            for line, k in enumerate(order, start=2)
+        ],
+    )
+    grouped = [str(e) for e in voter_roll._repeated_iins(imp.id)]
+    probed = voter_roll._repeated_iins(imp.id, {hash_iin(iins[0]), hash_iin(iins[1])})
+    assert (
+        [str(e) for e in probed]
+        == grouped
+        == [
+            "line 4: iin: The IIN repeats line 2.",
+            "line 6: iin: The IIN repeats line 3.",
+            "line 7: iin: The IIN repeats line 2.",
+        ]
+    )

@@ -61,6 +61,7 @@ from recall.services.verification.roll_file import (
     DistrictKeys,
     PlainRows,
     RowError,
+    SeenHashes,
     _shape_error,
     _Validator,
     records,
@@ -469,8 +470,13 @@ def _district_keys(body_id: int) -> DistrictKeys:
     )
 
 
-def _repeated_iins(import_id: int) -> Iterator[RowError]:
-    """Rows whose IIN already appeared on an earlier line of the same file (found in SQL)."""
+def _repeated_iins(import_id: int, candidates: set[str] | None = None) -> Iterator[RowError]:
+    """Rows whose IIN already appeared on an earlier line of the same file (found in SQL), in
+    line order. ``candidates``: every hash that may repeat (``SeenHashes``), probed by index;
+    None: the whole import is grouped."""
+    if candidates is not None:
+        yield from _repeated_among(import_id, sorted(candidates))
+        return
     ours = VoterRollEntry.import_id == import_id
     if db.session.get_bind().dialect.name == "postgresql":
         # Grouping a million 64-character hashes spills to disk; a 4-byte hash of each groups in
@@ -515,6 +521,26 @@ def _repeated_iins(import_id: int) -> Iterator[RowError]:
     if postgresql:
         db.session.execute(sa.text("RESET enable_nestloop"))
     for line, first_line in result:
+        yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
+
+
+def _repeated_among(import_id: int, candidates: list[str]) -> Iterator[RowError]:
+    repeats = []  # (line, first line): at most a few per candidate, candidates are bounded
+    for start in range(0, len(candidates), 1000):
+        first: dict[str, int] = {}
+        for iin_hash, line in db.session.execute(
+            sa.select(VoterRollEntry.iin_hash, VoterRollEntry.line_number)
+            .where(
+                VoterRollEntry.import_id == import_id,
+                VoterRollEntry.iin_hash.in_(candidates[start : start + 1000]),
+            )
+            .order_by(VoterRollEntry.line_number)
+        ):
+            if iin_hash in first:
+                repeats.append((line, first[iin_hash]))
+            else:
+                first[iin_hash] = line
+    for line, first_line in sorted(repeats):
         yield RowError(line, "iin", _("The IIN repeats line %(first)d.", first=first_line))
 
 
@@ -624,7 +650,8 @@ def load_import(
     minor_after = _latest_minor_birth(imp.as_of)
     any_minor = False  # the SQL that finds minors runs only when the pass saw one
     # PostgreSQL: plain lines are checked and written as COPY text in blocks (roll_file).
-    plain = PlainRows(validate, imp.id, minor_after) if use_copy else None
+    seen = SeenHashes()
+    plain = PlainRows(validate, imp.id, minor_after, seen) if use_copy else None
     try:
         for item in records(stream, on_bytes, validate, plain, min(chunk_rows, BLOCK_LINES)):
             if item.__class__ is Block:
@@ -643,6 +670,7 @@ def load_import(
                     continue
                 # Loaded even when the import will be refused: repeated IINs are found in SQL.
                 any_minor = any_minor or entry[5] > minor_after
+                seen.add(entry[1])
                 loader.add(entry)
             if loader.rows >= chunk_rows:
                 flush_chunk()
@@ -656,7 +684,7 @@ def load_import(
         raise
     try:
         repeated = 0
-        for error in [] if unusable else _repeated_iins(imp.id):
+        for error in [] if unusable else _repeated_iins(imp.id, seen.candidates):
             note(error)
             repeated += 1
         if repeated and skip_invalid:
