@@ -11,11 +11,10 @@ from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import body_ref, deputy_ref, district_ref, page_json
-from recall.api.signatures import json_object, text_value
+from recall.api.signatures import json_object, signing_fields, strong_signing_fields
 from recall.extensions import db
 from recall.models.appeal import Appeal
 from recall.replica import lag_tolerant
-from recall.rules.numbers import int_or_none
 from recall.security import public, receipt_limit, signing_limit
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
@@ -107,7 +106,8 @@ def get_appeal(appeal_id: int):
 
 @bp.post("/appeals/<int:appeal_id>/signatures")
 @documented(
-    "Sign an appeal (confirmed by an e-mailed link); the fields and answers of recall signing",
+    "Sign an appeal (confirmed by an e-mailed link); the fields and answers of recall signing"
+    " (a digital signature: /signatures/strong)",
     tags=("appeals", "signing"),
     response=s.ReceiptCreated,
     status=202,
@@ -117,17 +117,43 @@ def get_appeal(appeal_id: int):
 @public
 @signing_limit
 def create_appeal_signature(appeal_id: int):
-    data = json_object()
-    result = appeal_signing.sign_appeal(
-        appeal_id=appeal_id,
-        full_name=text_value(data, "full_name"),
-        iin=text_value(data, "iin"),
-        email=text_value(data, "email"),
-        district_id=int_or_none(data.get("district_id")),
-        consent=data.get("consent") is True,
-    )
+    result = appeal_signing.sign_appeal(appeal_id=appeal_id, **signing_fields(json_object()))
     db.session.commit()
     return {"receipt": result.receipt}, 202
+
+
+@bp.post("/appeals/<int:appeal_id>/challenge")
+@documented(
+    "Get a challenge to sign an appeal with a digital signature",
+    tags=("appeals", "signing"),
+    response=s.ChallengeOut,
+    status=201,
+    errors=(404, 409, 413, 422, 429),
+)
+@public
+@signing_limit
+def create_appeal_challenge(appeal_id: int):
+    challenge = appeal_signing.issue_challenge(appeal_id)
+    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+
+
+@bp.post("/appeals/<int:appeal_id>/signatures/strong")
+@documented(
+    "Sign an appeal with a digital signature (confirmed at once); the fields and answers of "
+    "recall signing",
+    tags=("appeals", "signing"),
+    response=s.StrongReceiptCreated,
+    status=201,
+    body=s.StrongSignatureIn,
+    errors=(404, 409, 413, 422, 429),
+)
+@public
+@signing_limit
+def create_appeal_strong_signature(appeal_id: int):
+    fields = strong_signing_fields(json_object())
+    result = appeal_signing.sign_appeal_strong(appeal_id=appeal_id, **fields)
+    db.session.commit()
+    return {"receipt": result.receipt, "status": result.status}, 201
 
 
 @bp.get("/appeals/receipts/<code>")

@@ -40,6 +40,23 @@ def text_value(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def signing_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON fields of signing, as the signing services take them (recall and appeals)."""
+    return {
+        "full_name": text_value(data, "full_name"),
+        "iin": text_value(data, "iin"),
+        "email": text_value(data, "email"),
+        "district_id": int_or_none(data.get("district_id")),
+        "consent": data.get("consent") is True,
+    }
+
+
+def strong_signing_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """:func:`signing_fields` and the proof of a digital signature."""
+    proof = {key: text_value(data, key) for key in ("challenge", "signature", "certificate")}
+    return {**signing_fields(data), **proof}
+
+
 @bp.post("/petitions/<int:petition_id>/signatures")
 @documented(
     "Sign a petition (confirmed by an e-mailed link)",
@@ -52,16 +69,8 @@ def text_value(data: dict[str, Any], key: str) -> str | None:
 @public
 @signing_limit
 def create_signature(petition_id: int):
-    data = json_object()
-    result = signing.sign_petition(
-        petition_id=petition_id,
-        full_name=text_value(data, "full_name"),
-        iin=text_value(data, "iin"),
-        email=text_value(data, "email"),
-        district_id=int_or_none(data.get("district_id")),
-        consent=data.get("consent") is True,
-        client=request_client(),
-    )
+    fields = signing_fields(json_object())
+    result = signing.sign_petition(petition_id=petition_id, **fields, client=request_client())
     db.session.commit()
     return {"receipt": result.receipt}, 202
 
@@ -93,18 +102,9 @@ def create_challenge(petition_id: int):
 @public
 @signing_limit
 def create_strong_signature(petition_id: int):
-    data = json_object()
+    fields = strong_signing_fields(json_object())
     result = signing.sign_petition_strong(
-        petition_id=petition_id,
-        full_name=text_value(data, "full_name"),
-        iin=text_value(data, "iin"),
-        email=text_value(data, "email"),
-        district_id=int_or_none(data.get("district_id")),
-        consent=data.get("consent") is True,
-        challenge=text_value(data, "challenge"),
-        signature=text_value(data, "signature"),
-        certificate=text_value(data, "certificate"),
-        client=request_client(),
+        petition_id=petition_id, **fields, client=request_client()
     )
     db.session.commit()
     return {"receipt": result.receipt, "status": result.status}, 201

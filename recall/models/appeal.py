@@ -213,6 +213,9 @@ class AppealSignature(db.Model):
     )
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the signer's identity was confirmed, as on recall signatures: ``email_link`` (the
+    # e-mailed link) or ``online_strong`` (a digital signature, confirmed at once).
+    identity_provider: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (

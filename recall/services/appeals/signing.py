@@ -53,8 +53,10 @@ from recall.services.appeals.states import SIGNING_STATES, change_state, is_publ
 from recall.services.iin_hash import hash_iin
 from recall.services.names import current_language
 from recall.services.outbox import record_event
+from recall.services.signing import certificates, channels
 from recall.services.signing.counting import insert_for, local_day
 from recall.services.signing.online import (
+    EMAIL_LINK,
     SignResult,
     check_full_name,
     check_iin,
@@ -111,6 +113,39 @@ def is_constituent(appeal: Appeal, district: District) -> bool:
     return district.body_id == appeal.body_id
 
 
+# Appeals have no rule of their own: both ways of signing online are always offered, checked
+# through the channel list recall signing checks (``channels.require_channel``).
+APPEAL_CHANNELS = ("online_email", "online_strong")
+
+
+def _check_signer(
+    appeal_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    now: datetime,
+    channel: str,
+):
+    """The checks both ways of signing share, in order, each raising with nothing written:
+    the appeal takes signatures; ``full_name``; ``iin``; ``email`` (optional with a digital
+    signature); the district; consent. Returns the appeal, name, IIN info, e-mail, district."""
+    appeal = _appeal_open_for_signing(appeal_id, now)
+    channels.require_channel(APPEAL_CHANNELS, channel)
+    name = check_full_name(full_name)
+    info = check_iin(iin, local_day(now))
+    email = normalise_email(email or "") if email or channel == "online_email" else None
+    district = db.session.get(District, district_id) if district_id else None
+    if district is None:
+        raise Invalid(_("Choose your district."), field="district_id")
+    if consent is not True:
+        raise Invalid(
+            _("Please agree to the processing of your personal data to sign."), field="consent"
+        )
+    return appeal, name, info, email, district
+
+
 def sign_appeal(
     *,
     appeal_id: int,
@@ -130,17 +165,9 @@ def sign_appeal(
     Flushes, never commits.
     """
     now = now or utcnow()
-    appeal = _appeal_open_for_signing(appeal_id, now)
-    name = check_full_name(full_name)
-    info = check_iin(iin, local_day(now))
-    email = normalise_email(email or "")
-    district = db.session.get(District, district_id) if district_id else None
-    if district is None:
-        raise Invalid(_("Choose your district."), field="district_id")
-    if consent is not True:
-        raise Invalid(
-            _("Please agree to the processing of your personal data to sign."), field="consent"
-        )
+    appeal, name, info, email, district = _check_signer(
+        appeal_id, full_name, iin, email, district_id, consent, now, "online_email"
+    )
     receipt, receipt_hash = new_receipt()
     expires_at = now + timedelta(hours=current_app.config["SIGNATURE_CONFIRMATION_HOURS"])
     stmt = (
@@ -184,6 +211,140 @@ def sign_appeal(
     )
     log.info("appeal signature %r stored on appeal %r", signature.id, appeal.id)
     return SignResult(receipt=receipt)
+
+
+def issue_challenge(appeal_id: int, *, now: datetime | None = None) -> certificates.Challenge:
+    """A challenge to sign appeal ``appeal_id`` with a digital signature (the challenge recall
+    signing issues, naming the appeal). ``NotFound``/``Conflict`` as for signing. Writes nothing."""
+    now = now or utcnow()
+    appeal = _appeal_open_for_signing(appeal_id, now)
+    return certificates.new_challenge(appeal.id, now, kind="appeal")
+
+
+def challenge_for_page(
+    appeal_id: int, posted: str | None, *, now: datetime | None = None
+) -> tuple[certificates.Challenge | None, str | None]:
+    """The challenge the signing page shows: ``posted`` while it is still good for this appeal,
+    else a new one; ``(None, why)`` when the appeal takes no signatures now. Writes nothing."""
+    now = now or utcnow()
+    if posted:
+        try:
+            return certificates.check_challenge(posted, appeal_id, now, kind="appeal"), None
+        except Invalid:
+            pass  # expired or not ours: a new one below
+    try:
+        return issue_challenge(appeal_id, now=now), None
+    except (Conflict, NotFound) as exc:
+        return None, exc.message
+
+
+def sign_appeal_strong(
+    *,
+    appeal_id: int,
+    full_name: str | None,
+    iin: str | None,
+    email: str | None,
+    district_id: int | None,
+    consent: bool | None,
+    challenge: str | None,
+    signature: str | None,
+    certificate: str | None,
+    now: datetime | None = None,
+) -> SignResult:
+    """Sign an appeal with a digital signature: confirmed and counted at once.
+
+    The checks of :func:`sign_appeal` (``email`` optional), then the verification recall signing
+    uses (:func:`certificates.verify_signed_challenge` on a challenge for this appeal); each
+    refusal ``Invalid`` (``NotFound``/``Conflict`` for the appeal) with nothing written. Then,
+    for the IIN on this appeal:
+
+    * no signature: a confirmed one is stored and counted;
+    * a pending or expired e-mail signature: replaced, like a claim that won (its life kept as a
+      void claim, every pending claim void), confirmed and counted;
+    * one confirmed by e-mail: a contest claim stays on record and the answer is ``contested``
+      (the count is not changed: appeals have no commission to decide between the two);
+    * one confirmed by a digital signature: ``Conflict`` (the same person signed).
+
+    Flushes, never commits.
+    """
+    now = now or utcnow()
+    appeal, name, info, email, district = _check_signer(
+        appeal_id, full_name, iin, email, district_id, consent, now, "online_strong"
+    )
+    certificates.verify_signed_challenge(
+        petition_id=appeal.id,
+        iin=info.iin,
+        challenge=challenge,
+        signature=signature,
+        certificate=certificate,
+        now=now,
+        kind="appeal",
+    )
+    receipt, receipt_hash = new_receipt()
+    values = {
+        "full_name": name,
+        "email": email,
+        "district_id": district.id,
+        "is_constituent": is_constituent(appeal, district),
+        "receipt_hash": receipt_hash,
+        "expires_at": now,
+        "created_at": now,
+    }
+    confirmed = {
+        "status": SignatureStatus.CONFIRMED,
+        "confirmed_at": now,
+        "identity_provider": certificates.PROVIDER,
+    }
+    iin_hash = hash_iin(info.iin)
+    stored = db.session.scalar(
+        insert_for(AppealSignature)
+        .values(
+            appeal_id=appeal.id,
+            iin_hash=iin_hash,
+            birth_date=info.birth_date,
+            confirm_nonce=new_confirm_nonce(),
+            **values,
+            **confirmed,
+        )
+        .on_conflict_do_nothing(index_elements=["appeal_id", "iin_hash"])
+        .returning(AppealSignature),
+        execution_options={"populate_existing": True},
+    )
+    if stored is None:
+        first = db.session.scalar(
+            sa.select(AppealSignature)
+            .where(AppealSignature.appeal_id == appeal.id, AppealSignature.iin_hash == iin_hash)
+            .with_for_update()
+        )
+        if first.status == SignatureStatus.CONFIRMED:
+            if first.identity_provider == certificates.PROVIDER:
+                raise Conflict(
+                    _("You have already signed this appeal with your digital signature."),
+                    field="iin",
+                )
+            db.session.add(
+                AppealSignatureClaim(
+                    signature_id=first.id,
+                    appeal_id=appeal.id,
+                    state=ClaimState.CONTEST,
+                    settled_at=now,
+                    **values,
+                )
+            )
+            db.session.flush()
+            log.info("a verified signer contests a confirmed IIN on appeal %r", appeal.id)
+            return SignResult(receipt=receipt, status="contested")
+        _keep_replaced_life(first, now)
+        db.session.flush()  # the replaced life's receipt and nonce leave the signature first
+        for key, value in {**values, **confirmed}.items():
+            setattr(first, key, value)
+        first.confirm_nonce = new_confirm_nonce()
+        _void_pending_claims(first.id, now)
+        db.session.flush()
+        stored = first
+    count_confirmed(stored, now)
+    log.info("appeal signature %r confirmed by a digital signature", stored.id)
+    return SignResult(receipt=receipt, status="confirmed")
 
 
 def _sign_again(
@@ -312,6 +473,7 @@ def _confirm_claim(claim: AppealSignatureClaim, now: datetime) -> AppealSignatur
         setattr(signature, key, getattr(claim, key))
     signature.receipt_hash, signature.confirm_nonce = _moved_from(claim)
     signature.status, signature.confirmed_at = SignatureStatus.CONFIRMED, now
+    signature.identity_provider = EMAIL_LINK
     _void_pending_claims(signature.id, now)
     db.session.flush()
     count_confirmed(signature, now)
@@ -377,7 +539,7 @@ def confirm_appeal_signature(token: str, *, now: datetime | None = None) -> Appe
         raise Invalid(_EXPIRED(), field="token")
     _appeal_open_for_signing(signature.appeal_id, now)
     signature.status = SignatureStatus.CONFIRMED
-    signature.confirmed_at = now
+    signature.confirmed_at, signature.identity_provider = now, EMAIL_LINK
     _void_pending_claims(signature.id, now)
     db.session.flush()
     count_confirmed(signature, now)

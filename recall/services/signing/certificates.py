@@ -4,8 +4,8 @@ Citizens of Kazakhstan hold personal certificates from the national certificatio
 with their IIN in the subject (``serialNumber`` = ``IIN`` + 12 digits). To sign a petition with
 one, the signer:
 
-1. asks for a challenge (``POST /api/v1/petitions/<id>/challenge``): a short text naming the
-   petition, a random nonce and the moment it was issued, with a MAC (``SECRET_KEY``), so the app
+1. asks for a challenge (``POST /api/v1/petitions/<id>/challenge``, for an appeal
+   ``/api/v1/appeals/<id>/challenge``): a short text naming the petition, a random nonce and the moment it was issued, with a MAC (``SECRET_KEY``), so the app
    needs no table to recognise it; it is good for ``CHALLENGE_MINUTES``;
 2. signs the challenge's UTF-8 bytes with their private key: RSA with PKCS#1 v1.5 and SHA-256, or
    ECDSA with SHA-256 (DER signature), and sends the signature (base64) and their certificate
@@ -49,10 +49,13 @@ from recall.errors import Invalid
 
 PROVIDER = "online_strong"
 CHALLENGE_MINUTES = 10
-_PREFIX = "recall petition signature"
+# What a challenge may be for: a recall petition (and, as petition 0, an IIN watch) or a
+# constituent petition (an appeal). The kind is in the text and, for appeals, in the MAC, so a
+# challenge for petition 7 cannot sign appeal 7 nor the other way round.
+KINDS = ("petition", "appeal")
 _CHALLENGE = re.compile(
-    rf"{_PREFIX}\npetition: (?P<petition>[0-9]{{1,18}})\nnonce: (?P<nonce>[0-9a-f]{{32}})\n"
-    r"issued: (?P<issued>[0-9]{1,12})\nmac: (?P<mac>[0-9a-f]{64})"
+    r"recall (?P<kind>petition|appeal) signature\n(?P=kind): (?P<subject>[0-9]{1,18})\n"
+    r"nonce: (?P<nonce>[0-9a-f]{32})\nissued: (?P<issued>[0-9]{1,12})\nmac: (?P<mac>[0-9a-f]{64})"
 )
 _SERIAL = re.compile(r"IIN([0-9]{12})")
 MAX_PEM = 16 * 1024
@@ -76,34 +79,40 @@ class VerifiedIdentity:
     issuer: str
 
 
-def _mac(petition_id: int, nonce: str, issued: int) -> str:
+def _mac(subject_id: int, nonce: str, issued: int, kind: str = "petition") -> str:
     key = hashlib.sha256(
         b"recall.identity.challenge|" + current_app.config["SECRET_KEY"].encode()
     ).digest()
-    message = f"{petition_id}|{nonce}|{issued}".encode()
+    # A petition's message is as it always was, so challenges issued before appeals still work.
+    prefix = "" if kind == "petition" else f"{kind}|"
+    message = f"{prefix}{subject_id}|{nonce}|{issued}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def new_challenge(petition_id: int, now: datetime) -> Challenge:
-    """A fresh challenge for ``petition_id`` (the caller checked that it is collecting)."""
+def new_challenge(subject_id: int, now: datetime, kind: str = "petition") -> Challenge:
+    """A fresh challenge for petition (or, with ``kind`` ``appeal``, appeal) ``subject_id``
+    (the caller checked that it takes signatures)."""
     nonce = secrets.token_hex(16)
     issued = int(now.timestamp())
     text = (
-        f"{_PREFIX}\npetition: {petition_id}\nnonce: {nonce}\nissued: {issued}\n"
-        f"mac: {_mac(petition_id, nonce, issued)}"
+        f"recall {kind} signature\n{kind}: {subject_id}\nnonce: {nonce}\nissued: {issued}\n"
+        f"mac: {_mac(subject_id, nonce, issued, kind)}"
     )
     return Challenge(text=text, expires_at=now + timedelta(minutes=CHALLENGE_MINUTES))
 
 
-def check_challenge(text: str | None, petition_id: int, now: datetime) -> Challenge:
+def check_challenge(
+    text: str | None, subject_id: int, now: datetime, kind: str = "petition"
+) -> Challenge:
     """Raise ``Invalid`` (field ``challenge``) unless ``text`` is a fresh challenge of ours for
-    ``petition_id``; return it with its expiry."""
+    petition (or ``kind`` appeal) ``subject_id``; return it with its expiry."""
     match = _CHALLENGE.fullmatch(text or "")
     if match is None or not hmac.compare_digest(
-        match["mac"], _mac(int(match["petition"]), match["nonce"], int(match["issued"]))
+        match["mac"],
+        _mac(int(match["subject"]), match["nonce"], int(match["issued"]), match["kind"]),
     ):
         raise Invalid(_("This is not a challenge this site issued."), field="challenge")
-    if int(match["petition"]) != petition_id:
+    if match["kind"] != kind or int(match["subject"]) != subject_id:
         raise Invalid(_("This challenge was issued for another petition."), field="challenge")
     issued = datetime.fromtimestamp(int(match["issued"]), UTC)
     if not issued - timedelta(minutes=1) <= now < issued + timedelta(minutes=CHALLENGE_MINUTES):
@@ -237,13 +246,15 @@ def verify_signed_challenge(
     signature: str | None,
     certificate: str | None,
     now: datetime,
+    kind: str = "petition",
 ) -> VerifiedIdentity:
     """Verify a signed challenge (see the module docstring); ``Invalid`` names what failed.
 
-    ``iin`` is the IIN the signer typed (already checked). Reads ``IDENTITY_CA_FILE`` and
-    ``IDENTITY_CRL_FILE`` on every call, so a new CRL takes effect at once. Writes nothing.
+    ``iin`` is the IIN the signer typed (already checked); ``petition_id`` names the appeal when
+    ``kind`` is ``appeal``. Reads ``IDENTITY_CA_FILE`` and ``IDENTITY_CRL_FILE`` on every call,
+    so a new CRL takes effect at once. Writes nothing.
     """
-    check_challenge(challenge, petition_id, now)
+    check_challenge(challenge, petition_id, now, kind)
     pem = (certificate or "").strip().encode("ascii", "replace")
     if not pem or len(pem) > MAX_PEM:
         raise Invalid(_("Send your certificate (PEM)."), field="certificate")

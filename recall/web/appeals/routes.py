@@ -29,7 +29,7 @@ from recall.web.appeals.forms import (
 )
 from recall.web.forms import ActionForm
 from recall.web.page_cache import anonymous_cache
-from recall.web.signing.forms import ConfirmForm, SignForm
+from recall.web.signing.forms import ConfirmForm, SignForm, StrongSignForm
 
 bp = Blueprint("appeals", __name__)
 bp.add_app_template_global(state_label, "appeal_state_label")
@@ -262,22 +262,23 @@ def _district_figures(appeal) -> dict | None:
     return {"rows": rows, "svg": chart, "map": map_svg(drawn, title=title) if drawn else ""}
 
 
+def _with_districts(form, appeal):
+    form.district_id.choices = [(0, _("Choose your district"))] + [
+        (d.id, f"{d.number}. {d.name}") for d in appeal_signing.signing_districts(appeal)
+    ]
+    return form
+
+
 @bp.route("/appeals/<int:appeal_id>/sign", methods=["GET", "POST"])
 @public
 @signing_limit
 def sign_appeal(appeal_id: int):
     appeal = appeals.appeal_for_page(appeal_id, _viewer())
-    form = SignForm()
-    form.district_id.choices = [(0, _("Choose your district"))] + [
-        (d.id, f"{d.number}. {d.name}") for d in appeal_signing.signing_districts(appeal)
-    ]
+    form = _with_districts(SignForm(), appeal)
     return submit(
         form,
         lambda: _sign(appeal_id, form),
-        done=lambda r: (
-            render_template("appeals/signed.html", appeal=appeal, receipt=r.receipt),
-            202,
-        ),
+        done=lambda r: (render_template("appeals/signed.html", appeal=appeal, result=r), 202),
         page=lambda: render_template("appeals/sign.html", appeal=appeal, form=form),
     )
 
@@ -291,6 +292,46 @@ def _sign(appeal_id: int, form: SignForm):
         district_id=form.district_id.data or None,
         consent=form.consent.data,
     )
+
+
+@bp.route("/appeals/<int:appeal_id>/sign/certificate", methods=["GET", "POST"])
+@public
+@signing_limit
+def sign_appeal_with_certificate(appeal_id: int):
+    """Sign with a digital signature: the page shows a challenge, the signer brings it back signed."""
+    appeal = appeals.appeal_for_page(appeal_id, _viewer())
+    form = _with_districts(StrongSignForm(), appeal)
+    return submit(
+        form,
+        lambda: appeal_signing.sign_appeal_strong(appeal_id=appeal_id, **_strong_fields(form)),
+        done=lambda r: (render_template("appeals/signed.html", appeal=appeal, result=r), 201),
+        page=lambda: _strong_page(appeal, form),
+    )
+
+
+def _strong_page(appeal, form: StrongSignForm) -> str:
+    challenge, refusal = appeal_signing.challenge_for_page(appeal.id, form.challenge.data)
+    form.challenge.data = challenge.text if challenge else ""
+    return render_template(
+        "appeals/sign_certificate.html",
+        appeal=appeal,
+        form=form,
+        challenge=challenge,
+        refusal=refusal,
+    )
+
+
+def _strong_fields(form: StrongSignForm) -> dict:
+    return {
+        "full_name": form.full_name.data,
+        "iin": form.iin.data,
+        "email": form.email.data or None,
+        "district_id": form.district_id.data or None,
+        "consent": form.consent.data,
+        "challenge": form.challenge.data,
+        "signature": form.signature_text(),
+        "certificate": form.certificate_text(),
+    }
 
 
 @bp.get("/appeals/signatures/confirm/<token>")
