@@ -229,7 +229,19 @@ class DistrictRef(Schema):
 
 class PlaceOut(Schema):
     locality = _req(fields.String, metadata={"description": "As the localities table spells it."})
-    street = _opt(fields.String, metadata={"description": "A street or micro-district, if any."})
+    street = _opt(
+        fields.String,
+        metadata={
+            "description": "A street or micro-district, if any, in the requested language "
+            "(the same fallback order as `name`)."
+        },
+    )
+    street_names = _req(
+        fields.Dict,
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "The street's name by language code; empty without any."},
+    )
     name = _name()
     names = _names()
 

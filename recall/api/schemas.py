@@ -8,7 +8,13 @@ from flask_babel import get_locale
 
 from recall.api.conventions import remember_page
 from recall.models import Body, Deputy, District, Party
-from recall.services.names import display_name, names_of, region_display_name, region_names
+from recall.services.names import (
+    display_name,
+    names_of,
+    region_display_name,
+    region_names,
+    street_name,
+)
 from recall.services.pagination import Page
 
 
@@ -104,6 +110,14 @@ def district_match_json(match) -> dict[str, Any]:
     return {
         **district_json(match.district),
         "body": body_ref(match.district.body),
-        "places": [{"locality": p.name, "street": p.street, **_named(p)} for p in match.places],
+        "places": [
+            {
+                "locality": p.name,
+                "street": street_name(p) or None,
+                "street_names": dict(p.street_names or {}),
+                **_named(p),
+            }
+            for p in match.places
+        ],
         "deputies": [deputy_ref(d) for d in match.deputies],
     }

@@ -3,7 +3,8 @@ streets and micro-districts, for "Where do you live?" (issue 11).
 
 Written as the CSV a commission would publish and loaded through the same import as
 ``flask districts import-localities``, so the demo exercises the real path. Places are real
-towns of each region; which street belongs to which district is made up.
+towns of each region, their streets named in Russian, Kazakh and English; which street belongs to
+which district is made up.
 """
 
 from __future__ import annotations
@@ -95,6 +96,32 @@ BUKHAR_ZHYRAU: dict[int, list[tuple[Place, str | None]]] = {
     15: [(("Belagash", "Белагаш", "Белағаш"), None)],
 }
 
+# A street's Russian name (as the tables above write it) -> its English and Kazakh names.
+STREETS: dict[str, tuple[str, str]] = {
+    "проспект Абая": ("Abay Avenue", "Абай даңғылы"),
+    "микрорайон Самал-2": ("Samal-2 microdistrict", "Самал-2 шағын ауданы"),
+    "микрорайон Алатау": ("Alatau microdistrict", "Алатау шағын ауданы"),
+    "улица Толе би": ("Tole Bi Street", "Төле би көшесі"),
+    "микрорайон Шанырак": ("Shanyrak microdistrict", "Шаңырақ шағын ауданы"),
+    "улица Рыскулова": ("Ryskulov Street", "Рысқұлов көшесі"),
+    "проспект Республики": ("Republic Avenue", "Республика даңғылы"),
+    "район Алматы": ("Almaty district", "Алматы ауданы"),
+    "район Есиль": ("Esil district", "Есіл ауданы"),
+    "микрорайон Коктал": ("Koktal microdistrict", "Көктал шағын ауданы"),
+    "проспект Тауке хана": ("Tauke Khan Avenue", "Тәуке хан даңғылы"),
+    "микрорайон Нурсат": ("Nursat microdistrict", "Нұрсат шағын ауданы"),
+    "микрорайон Талас": ("Talas microdistrict", "Талас шағын ауданы"),
+    "проспект Бухар-Жырау": ("Bukhar Zhyrau Avenue", "Бұқар жырау даңғылы"),
+    "проспект Нуркена Абдирова": ("Nurken Abdirov Avenue", "Нұркен Әбдіров даңғылы"),
+    "микрорайон Степной": ("Stepnoy microdistrict", "Степной шағын ауданы"),
+    "микрорайон Восток": ("Vostok microdistrict", "Восток шағын ауданы"),
+    "улица Ерубаева": ("Erubaev Street", "Ерубаев көшесі"),
+    "Майкудук": ("Maikuduk", "Майқұдық"),
+    "улица Мичурина": ("Michurin Street", "Мичурин көшесі"),
+    "улица Абая": ("Abay Street", "Абай көшесі"),
+    "улица Жамбыла": ("Zhambyl Street", "Жамбыл көшесі"),
+}
+
 TABLES = {
     "mazhilis": MAZHILIS,
     "karaganda-oblast-maslikhat": KARAGANDA_OBLAST,
@@ -110,6 +137,7 @@ def localities_csv() -> str:
     for body, table in TABLES.items():
         for number, places in table.items():
             for (en, ru, kk), street in places:
+                street_en, street_kk = STREETS[street] if street else ("", "")
                 writer.writerow(
                     {
                         "locality": en,
@@ -119,6 +147,9 @@ def localities_csv() -> str:
                         "locality_kk": kk,
                         "locality_ru": ru,
                         "locality_en": en,
+                        "street_kk": street_kk,
+                        "street_ru": street or "",
+                        "street_en": street_en,
                     }
                 )
     return out.getvalue()

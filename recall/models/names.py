@@ -76,6 +76,12 @@ class Locality(NamedMixin, TimestampMixin, db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(200))  # the locality, as the file spells it
     street: Mapped[str | None] = mapped_column(sa.String(200))  # or micro-district
+    # The street's name per language, like ``names`` for the locality ({"kk": "Абай даңғылы",
+    # "ru": "проспект Абая", "en": "Abay Avenue"}); ``street`` stays the name as the file spells
+    # it, the last fallback (``services.names.street_name``). Assign a new dict to change it.
+    street_names: Mapped[dict] = mapped_column(
+        sa.JSON, default=dict, server_default=sa.text("'{}'")
+    )
 
     district: Mapped[District] = relationship("District")
 
@@ -93,7 +99,15 @@ class Locality(NamedMixin, TimestampMixin, db.Model):
 
     def compute_search_key(self) -> str:
         # The street is searchable too: "Караганда Абдирова" finds that street of that city.
-        return search_key([self.legacy_name, *(self.names or {}).values(), self.street])
+        # The street in every language too: "Абай даңғылы" and "Abay" find the same street.
+        return search_key(
+            [
+                self.legacy_name,
+                *(self.names or {}).values(),
+                self.street,
+                *(self.street_names or {}).values(),
+            ]
+        )
 
     def __repr__(self) -> str:
         return f"<Locality {self.name!r} {self.street or ''}>"

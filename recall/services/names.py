@@ -39,6 +39,14 @@ def display_name(row: NamedMixin | None, language: str | None = None) -> str:
     return pick_name(row.names, language or current_language(), row.legacy_name)
 
 
+def street_name(place, language: str | None = None) -> str:
+    """A locality's street or micro-district for a reader of ``language`` (default: the current
+    one), in ``pick_name``'s order, the street as the file spelled it last; ``""`` when none."""
+    if place is None:
+        return ""
+    return pick_name(place.street_names, language or current_language(), place.street)
+
+
 def names_of(row: NamedMixin | None) -> dict[str, str]:
     """Every name of ``row`` by language (a copy); ``{}`` for None."""
     return dict(row.names or {}) if row is not None else {}

@@ -15,7 +15,7 @@ from recall.rules import charts
 from recall.rules.deadlines import days_left
 from recall.rules.iin import mask_iin
 from recall.rules.progress import clock
-from recall.services.names import display_name, region_display_name
+from recall.services.names import display_name, region_display_name, street_name
 from recall.services.words import word
 from recall.web.page_cache import csrf_slot
 
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     # Names in the reader's language (issue 11): {{ body|name }}, {{ district.region|region_name }}.
     app.jinja_env.filters["name"] = display_name
     app.jinja_env.filters["region_name"] = region_display_name
+    app.jinja_env.filters["street_name"] = street_name  # {{ place|street_name }}
     # Numbers and dates per locale, the same everywhere (issue 14): ``{{ n|number }}``, ``{{ d|day }}``.
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["day"] = _day

@@ -151,3 +151,51 @@ def test_the_district_page_puts_its_deputy_and_active_petition_first(client, mak
     facts = html.index("Registered voters")
     assert serving < former < active < facts
     assert html.count("/petitions/") == 1  # the failed petition is not under way
+
+
+STREETS = """locality,street,district_code,body,street_kk,street_ru,street_en
+Karaganda,проспект Бухар-Жырау,1,oblast,Бұқар жырау даңғылы,проспект Бухар-Жырау,Bukhar Zhyrau Avenue
+Karaganda,,2,oblast,Орталық шағын ауданы,микрорайон Центральный,
+"""
+
+
+def test_streets_have_names_per_language_searched_and_shown_in_each(client, bodies):
+    result = localities.import_localities(STREETS)
+    db.session.commit()
+    assert result.created == 2
+    avenue, centre = db.session.scalars(sa.select(Locality).order_by(Locality.id)).all()
+    assert avenue.street_names == {
+        "kk": "Бұқар жырау даңғылы",
+        "ru": "проспект Бухар-Жырау",
+        "en": "Bukhar Zhyrau Avenue",
+    }
+    # Given only per language, the street is known by its Russian name (the fallback order).
+    assert centre.street == "микрорайон Центральный"
+
+    def found(q, lang="en"):
+        answer = client.get("/api/v1/districts", query_string={"q": q, "lang": lang})
+        return answer.get_json()["items"]
+
+    # Each language's words find the street, in any script.
+    for q, district in (
+        ("даңғылы", "o1"),
+        ("Avenue", "o1"),
+        ("dangyly", "o1"),
+        ("Орталық", "o2"),
+        ("Ortalyk shagyn", "o2"),
+    ):
+        assert [d["id"] for d in found(q)] == [bodies[district]], q
+    place = found("Avenue", "kk")[0]["places"][0]
+    assert place["street"] == "Бұқар жырау даңғылы" and place["street_names"]["en"] == (
+        "Bukhar Zhyrau Avenue"
+    )
+    assert found("Avenue", "en")[0]["places"][0]["street"] == "Bukhar Zhyrau Avenue"
+    # The page shows the street in the reader's language.
+    for lang, street in (("kk", "Бұқар жырау даңғылы"), ("en", "Bukhar Zhyrau Avenue")):
+        page = client.get("/districts", query_string={"q": "Bukhar", "lang": lang})
+        assert street in page.get_data(as_text=True), lang
+    # Too long a street name is a row error like any other cell.
+    with pytest.raises(Invalid, match="Line 2: street_en is longer than 200"):
+        localities.import_localities(
+            "locality,district_code,body,street_en\nKaraganda,1,oblast," + "x" * 201 + "\n"
+        )

@@ -9,14 +9,18 @@
   code is its number);
 - ``body`` (optional): the body's slug; needed only when the code names districts of several bodies;
 - ``locality_kk``, ``locality_ru``, ``locality_en`` (optional): the locality's name in those
-  languages (shown to readers of each; searched in every script).
+  languages (shown to readers of each; searched in every script);
+- ``street_kk``, ``street_ru``, ``street_en`` (optional): the street's name in those languages,
+  the same way; a row may give them without ``street``, which is then the first of them in the
+  fallback order (Russian, Kazakh, English).
 
 All or nothing: every row is checked first and every bad row is reported by its line number; a
 file with any bad row writes nothing. The file is the whole table for each body it names: those
 bodies' earlier localities are replaced, so importing the same file twice changes nothing.
 
 **Search** (``find_districts``): every word of the query, folded to one script
-(``recall.rules.names``), must appear in a locality's name or street; when no place matches, in a
+(``recall.rules.names``), must appear in a locality's name or street, in any of their languages
+(the locality's search key holds them all); when no place matches, in a
 district's own name. A place split between districts lists every district it touches, each with
 the matching places.
 """
@@ -36,7 +40,7 @@ from flask_babel import ngettext
 from recall.errors import Invalid
 from recall.extensions import db
 from recall.models import Body, Deputy, DeputyStatus, District, Locality
-from recall.rules.names import query_words
+from recall.rules.names import pick_name, query_words
 from recall.services.pagination import Page, paginate
 
 COLUMNS = (
@@ -47,6 +51,9 @@ COLUMNS = (
     "locality_kk",
     "locality_ru",
     "locality_en",
+    "street_kk",
+    "street_ru",
+    "street_en",
 )
 REQUIRED = ("locality", "district_code")
 NAME_LANGUAGES = ("kk", "ru", "en")
@@ -70,6 +77,7 @@ class _Row:
     name: str
     street: str | None
     names: dict[str, str]
+    street_names: dict[str, str]
 
 
 @dataclass
@@ -118,15 +126,24 @@ def _check_row(line: int, raw: dict, known: _Districts) -> _Row | str:
     district = known.find(code, _cell(raw, "body") or None)
     if not isinstance(district, District):
         return district
-    names = {lang: _cell(raw, f"locality_{lang}") for lang in NAME_LANGUAGES}
+    names = _names_in(raw, "locality")
+    street_names = _names_in(raw, "street")
     return _Row(
         line=line,
         district_id=district.id,
         body_id=district.body_id,
         name=name,
-        street=_cell(raw, "street") or None,
-        names={lang: value for lang, value in names.items() if value},
+        # A street given only per language is known by its first name in the fallback order.
+        street=_cell(raw, "street") or pick_name(street_names, None, None) or None,
+        names=names,
+        street_names=street_names,
     )
+
+
+def _names_in(raw: dict, prefix: str) -> dict[str, str]:
+    """The non-empty ``<prefix>_<lang>`` cells of a row, by language."""
+    names = {lang: _cell(raw, f"{prefix}_{lang}") for lang in NAME_LANGUAGES}
+    return {lang: value for lang, value in names.items() if value}
 
 
 def _read_rows(text: str) -> list[_Row]:
@@ -185,7 +202,13 @@ def import_localities(text: str) -> LocalityImport:
             continue
         seen.add(key)
         db.session.add(
-            Locality(district_id=row.district_id, name=row.name, street=row.street, names=row.names)
+            Locality(
+                district_id=row.district_id,
+                name=row.name,
+                street=row.street,
+                names=row.names,
+                street_names=row.street_names,
+            )
         )
     db.session.flush()
     return LocalityImport(created=len(seen), replaced=replaced or 0, bodies=len(body_ids))
