@@ -236,10 +236,11 @@ def channels_from_schema_3(channels: object, providers: object) -> tuple[str, ..
     Schema 3 took an online signature only when the rule listed both its channel and the
     provider standing for it (:data:`SCHEMA_3_IDENTITY_PROVIDERS`), so the list keeps, in its
     order, every channel a voter could actually use: online_email, online_strong, paper with
-    providers [online_strong] -> online_strong, paper. One case had no usable channel at all (every channel online, none with its
-    provider: online_email with [online_strong]); nobody could sign under it, and it becomes the
-    online channels its providers name (online_strong), the later and narrower statement of how
-    an online signer proves who they are, rather than a rule that refuses every way of signing.
+    providers [online_strong] -> online_strong, paper. One case had no usable channel at all
+    (every channel online, none with its provider: online_email with [online_strong]); nobody
+    could sign under it, and it becomes the online channels its providers name (online_strong),
+    the later and narrower statement of how an online signer proves who they are, rather than a
+    rule that refuses every way of signing.
 
     Raises InvalidRule (``identity_providers``) for providers that are not a non-empty list of
     known, distinct names, and (``signing_channels``) for channels that are not a list.
@@ -261,8 +262,8 @@ def rule_data_to_schema_4(data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of stored rule data, schema 3 rewritten as schema 4 (other versions unchanged).
 
     ``identity_providers`` is folded into ``signing_channels`` by :func:`channels_from_schema_3`
-    (absent channels: :data:`DEFAULT_SIGNING_CHANNELS`; absent providers: both), and an ``unverified_fields`` entry for
-    it moves to ``signing_channels``. Pure, so migration 0040 applies the same mapping as
+    (absent channels: :data:`DEFAULT_SIGNING_CHANNELS`; absent providers: both), and an
+    ``unverified_fields`` entry for it moves to ``signing_channels``. Pure, so migration 0040 applies the same mapping as
     :meth:`RecallRule.from_dict`. Raises InvalidRule as :func:`channels_from_schema_3` does.
     """
     new = dict(data)

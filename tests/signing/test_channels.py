@@ -240,6 +240,10 @@ def test_a_rule_version_stored_with_identity_providers_signs_as_it_did(client, c
     petition.rule_version.data = data
     db.session.commit()
     assert channels.allowed_channels(petition) == ("online_strong", "paper")
+    # The API lists the merged channels; no field ever carried the providers.
+    rule = client.get(f"/api/v1/petitions/{petition.id}").get_json()["rule"]
+    assert rule["signing_channels"] == ["online_strong", "paper"]
+    assert "identity_providers" not in rule
     response = client.post(sign_url(petition), json=payload(petition))
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "channel"
     challenge, strong = _strong_attempts(client, petition)
