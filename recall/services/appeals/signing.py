@@ -53,7 +53,7 @@ from recall.services.appeals.states import SIGNING_STATES, change_state, is_publ
 from recall.services.iin_hash import hash_iin
 from recall.services.names import current_language
 from recall.services.outbox import record_event
-from recall.services.signing import certificates, channels
+from recall.services.signing import certificates, channels, claims
 from recall.services.signing.counting import insert_for, local_day
 from recall.services.signing.online import (
     EMAIL_LINK,
@@ -322,16 +322,7 @@ def sign_appeal_strong(
                     _("You have already signed this appeal with your digital signature."),
                     field="iin",
                 )
-            db.session.add(
-                AppealSignatureClaim(
-                    signature_id=first.id,
-                    appeal_id=appeal.id,
-                    state=ClaimState.CONTEST,
-                    settled_at=now,
-                    **values,
-                )
-            )
-            db.session.flush()
+            claims.record_contest(claims.APPEAL, first.id, appeal.id, now, **values)
             log.info("a verified signer contests a confirmed IIN on appeal %r", appeal.id)
             return SignResult(receipt=receipt, status="contested")
         _keep_replaced_life(first, now)
@@ -394,36 +385,20 @@ def _sign_again(
 
 
 def _keep_replaced_life(signature: AppealSignature, now: datetime) -> None:
-    """Keep a signature's life that is being replaced as a void claim: its receipt answers as
-    before (``pending`` until its expiry, ``expired`` after) and its link confirms nothing."""
-    db.session.add(
-        AppealSignatureClaim(
-            signature_id=signature.id,
-            appeal_id=signature.appeal_id,
-            state=ClaimState.VOID,
-            full_name=signature.full_name,
-            email=signature.email,
-            district_id=signature.district_id,
-            is_constituent=signature.is_constituent,
-            receipt_hash=signature.receipt_hash,
-            confirm_nonce=signature.confirm_nonce,
-            expires_at=signature.expires_at,
-            created_at=signature.created_at,
-            settled_at=now,
-        )
+    """Keep a signature's life that is being replaced as a void claim (the step recall signing
+    takes): its receipt answers as before and its link confirms nothing."""
+    claims.keep_replaced_life(
+        claims.APPEAL,
+        signature,
+        signature.appeal_id,
+        now,
+        district_id=signature.district_id,
+        is_constituent=signature.is_constituent,
     )
 
 
 def _void_pending_claims(signature_id: int, now: datetime) -> None:
-    db.session.execute(
-        sa.update(AppealSignatureClaim)
-        .where(
-            AppealSignatureClaim.signature_id == signature_id,
-            AppealSignatureClaim.state == ClaimState.PENDING,
-        )
-        .values(state=ClaimState.VOID, settled_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    claims.void_pending(claims.APPEAL, signature_id, now)
 
 
 def _claim_url(claim: AppealSignatureClaim) -> str:
@@ -463,12 +438,12 @@ def _confirm_claim(claim: AppealSignatureClaim, now: datetime) -> AppealSignatur
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    db.session.refresh(claim, with_for_update=True)
-    if signature.status == SignatureStatus.CONFIRMED or claim.state != ClaimState.PENDING:
+    if signature.status == SignatureStatus.CONFIRMED or not claims.win(
+        claims.APPEAL, claim.id, now
+    ):
         raise Invalid(_LINK_VOID(), field="token")
+    db.session.expire(claim, ["state", "settled_at"])  # settled by the UPDATE above
     _keep_replaced_life(signature, now)
-    db.session.flush()  # the replaced life's receipt and nonce leave the signature first
-    claim.state, claim.settled_at = ClaimState.WON, now
     for key in ("full_name", "email", "district_id", "is_constituent", "created_at", "expires_at"):
         setattr(signature, key, getattr(claim, key))
     signature.receipt_hash, signature.confirm_nonce = _moved_from(claim)

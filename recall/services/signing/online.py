@@ -63,7 +63,7 @@ from recall.services.fraud.sources import PATTERN_COLUMNS, pattern_values
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
-from recall.services.signing import certificates, channels, counting, identity
+from recall.services.signing import certificates, channels, claims, counting, identity
 
 log = logging.getLogger(__name__)
 
@@ -549,26 +549,7 @@ def _lock_life(signature_id: int, statuses: tuple[SignatureStatus, ...]):
 
 def _keep_replaced_life(life, petition_id: int, now: datetime) -> None:
     """Keep a replaced life as a void claim: its receipt answers as before, its link is void."""
-    expires_at = life.expires_at or now
-    if life.status == SignatureStatus.EXPIRED:
-        expires_at = min(expires_at, now)  # it already answered "expired"
-    db.session.execute(
-        counting.insert_for(SignatureClaim)
-        .values(
-            signature_id=life.id,
-            petition_id=petition_id,
-            state=ClaimState.VOID,
-            full_name=life.full_name,
-            email=life.email,
-            receipt_hash=life.receipt_hash,
-            confirm_nonce=life.confirm_nonce,
-            expires_at=expires_at,
-            created_at=life.created_at,
-            settled_at=now,
-            **_patterns(life),
-        )
-        .on_conflict_do_nothing(index_elements=["receipt_hash"])
-    )
+    claims.keep_replaced_life(claims.PETITION, life, petition_id, now, **_patterns(life))
 
 
 _FRESH_CHECK = {
@@ -798,21 +779,16 @@ def sign_petition_strong(
                     _("You have already signed this petition with your digital signature."),
                     field="iin",
                 )
-            db.session.add(
-                SignatureClaim(
-                    signature_id=first.id,
-                    petition_id=petition.id,
-                    state=ClaimState.CONTEST,
-                    full_name=name,
-                    email=email,
-                    receipt_hash=receipt_hash,
-                    expires_at=now,
-                    created_at=now,
-                    settled_at=now,
-                    **_patterns(values),
-                )
+            claims.record_contest(
+                claims.PETITION,
+                first.id,
+                petition.id,
+                now,
+                full_name=name,
+                email=email,
+                receipt_hash=receipt_hash,
+                **_patterns(values),
             )
-            db.session.flush()
             _contest(first.id, now)
             log.info("a verified signer contests a confirmed IIN on petition %r", petition.id)
             return SignResult(receipt=receipt, status="contested")
@@ -914,15 +890,7 @@ def _check_confirmable(petition: Petition) -> None:
 
 def _void_pending_claims(signature_id: int, now: datetime) -> None:
     """The signature was confirmed: every claim still waiting on it is void."""
-    db.session.execute(
-        sa.update(SignatureClaim)
-        .where(
-            SignatureClaim.signature_id == signature_id,
-            SignatureClaim.state == ClaimState.PENDING,
-        )
-        .values(state=ClaimState.VOID, settled_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    claims.void_pending(claims.PETITION, signature_id, now)
 
 
 def _count_confirmed(signature: Signature, now: datetime) -> None:
@@ -947,16 +915,7 @@ def _confirm_claim(claim: SignatureClaim, *, now: datetime) -> Signature:
         raise Invalid(_LINK_VOID(), field="token")
     _check_confirmable(claim.signature.petition)
     life = _lock_life(claim.signature_id, (SignatureStatus.PENDING, SignatureStatus.EXPIRED))
-    won = life is not None and (
-        db.session.execute(
-            sa.update(SignatureClaim)
-            .where(SignatureClaim.id == claim.id, SignatureClaim.state == ClaimState.PENDING)
-            .values(state=ClaimState.WON, settled_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
-    if not won:
+    if life is None or not claims.win(claims.PETITION, claim.id, now):
         raise Invalid(_LINK_VOID(), field="token")
     _keep_replaced_life(life, claim.petition_id, now)
     db.session.execute(
