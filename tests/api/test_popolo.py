@@ -7,11 +7,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models import Body, BodyLevel, Deputy, DeputyStatus, District, MandateType
 from recall.services.deputies import body_kinds
 from tests.conftest import _empty_tables
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
 def _snapshot() -> dict[str, set[tuple]]:
@@ -115,9 +115,7 @@ def test_export_round_trips_with_recalled_and_list_deputies(app, client, runner,
         assert _canonical(second, key) == _canonical(first, key), key
 
 
-def test_the_demo_data_round_trips(app, client, runner, tmp_path):
-    load_demo()
-    db.session.commit()
+def test_the_demo_data_round_trips(demo, client, runner, tmp_path):
     first, second = _round_trip(client, runner, tmp_path)
     assert len(first["persons"]) > 100
     for key in ("areas", "posts", "persons", "memberships"):

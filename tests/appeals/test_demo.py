@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models import User
 from recall.models.appeal import AppealState
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
-def test_demo_appeals(app, client):
-    result = load_demo()
-    db.session.commit()
+def test_demo_appeals(demo, client):
+    result = demo
     states = {name: a.state for name, a in result.appeals.items()}
     assert set(states.values()) == set(AppealState)
     answered = result.appeals["answered"]

@@ -11,6 +11,7 @@ from flask import current_app
 
 from recall.extensions import db
 from recall.models.notifications import Delivery
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 MAIL_LOGGER = "recall.notifications.mail"
 
@@ -44,10 +45,10 @@ def test_demo_load_writes_mail_to_the_folder_and_prints_a_short_summary(runner, 
     assert logging.getLogger(MAIL_LOGGER).level == logging.INFO  # restored afterwards
 
 
-def test_demo_accounts_sets_and_prints_new_passwords(runner):
+def test_demo_accounts_sets_and_prints_new_passwords(demo, runner):
     from recall.services.accounts.users import authenticate
 
-    loaded = _passwords(runner.invoke(args=["demo", "load"]).output)
+    loaded = dict(demo.accounts.values())  # what `flask demo load` printed (e-mail -> password)
     again = runner.invoke(args=["demo", "accounts"])
     assert again.exit_code == 0, again.output
     renewed = _passwords(again.output)

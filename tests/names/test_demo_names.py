@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import Body, Deputy, District, Locality, Party, Region
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
-def test_demo_names_are_cyrillic_in_kk_and_ru_and_latin_in_en(runner, client):
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+def test_demo_names_are_cyrillic_in_kk_and_ru_and_latin_in_en(demo, client):
     for model in (Body, District, Party, Deputy, Region):
         rows = list(db.session.scalars(sa.select(model)))
         assert rows, model

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models import MandateType, Petition, PetitionState, RecallRuleVersion
 from recall.rules.recall_rules import PRESETS
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
-def test_demo_petitions(app):
-    result = load_demo()
-    db.session.commit()
+def test_demo_petitions(demo):
+    result = demo
     assert {v.key for v in db.session.scalars(sa.select(RecallRuleVersion))} >= set(PRESETS)
     stages = {name: p.state for name, p in result.petitions.items()}
     assert stages == {

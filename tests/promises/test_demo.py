@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models.promise import (
     Correction,
@@ -15,11 +14,11 @@ from recall.models.promise import (
     PromiseStatusChange,
 )
 from recall.rules.scorecard import PROMISE_STATUSES
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
-def test_demo_promises(app, client):
-    result = load_demo()
-    db.session.commit()
+def test_demo_promises(demo, client):
+    result = demo
     promises = list(db.session.scalars(sa.select(Promise)))
     assert len(promises) == 10
     assert {p.status.value for p in promises} == set(PROMISE_STATUSES)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.demo.signing import ONLINE_CONFIRMED, ONLINE_PENDING, PAPER_LINES
 from recall.extensions import db
 from recall.models import Signature, SignatureSource, SignatureStatus
 from recall.services.signing import counting
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
-def test_demo_signatures(app):
-    result = load_demo()
-    db.session.commit()
+def test_demo_signatures(demo):
+    result = demo
     collecting, closed = result.petitions["collecting"], result.petitions["closed"]
     statuses = db.session.execute(
         sa.select(Signature.status, sa.func.count())

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from recall.demo.loader import load_demo
 from recall.extensions import db
 from recall.models import District, PetitionState, User, VoterRollEntry
 from recall.services.audit import verify_chain
 from recall.services.verification import checks as verification
 from recall.services.verification import voter_roll
+from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
-def test_demo_roll_and_checks(app):
-    result = load_demo()
-    db.session.commit()
+def test_demo_roll_and_checks(demo):
+    result = demo
     body = result.mazhilis
     import_id = voter_roll.active_import_id(body.id)
     assert import_id is not None

@@ -1,0 +1,87 @@
+"""The demo data, loaded once per test process and copied into a database of its own per test.
+
+Loading the demo costs seconds of CPU in Python and in PostgreSQL, and several areas test what it
+holds; PostgreSQL copies a database from a template in a fraction of that. A test that takes the
+``demo`` fixture runs on its own copy (the ``app``, ``client`` and ``runner`` fixtures included),
+so it may change what it likes. Tests of the ``flask demo load`` command itself still run it.
+
+Import both fixtures into a test module that uses them:
+``from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from recall import create_app
+from recall.demo.loader import DemoResult, load_demo
+from recall.extensions import db
+from tests.conftest import base_config, create_database, drop_database, pg_url
+
+# The session's database -> (the template holding the demo, what load_demo returned, as ids).
+_templates: dict[str, tuple[str, dict]] = {}
+
+
+def _as_ids(value):
+    """A DemoResult field with every row replaced by (its model, its id): rows outlive no session."""
+    if isinstance(value, db.Model):
+        return (type(value), value.id)
+    if isinstance(value, dict):
+        return {key: _as_ids(item) for key, item in value.items()}
+    return value
+
+
+def _as_rows(value):
+    if isinstance(value, tuple) and isinstance(value[0], type) and issubclass(value[0], db.Model):
+        return db.session.get(*value)
+    if isinstance(value, dict):
+        return {key: _as_rows(item) for key, item in value.items()}
+    return value
+
+
+def _template(pg_database: str, config) -> tuple[str, dict]:
+    if pg_database not in _templates:
+        name = f"{pg_database}_demo"
+        create_database(name)
+        config.add_cleanup(lambda: drop_database(name))
+        app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(name)))
+        with app.app_context():
+            db.create_all()
+            result = load_demo()
+            db.session.commit()
+            fields = {
+                f.name: _as_ids(getattr(result, f.name))
+                for f in dataclasses.fields(result)
+                if f.name != "rng"  # the generator's state after loading: no test needs it
+            }
+            db.session.remove()
+            db.engine.dispose()  # a template takes no connections while it is copied
+        _templates[pg_database] = (name, fields)
+    return _templates[pg_database]
+
+
+@pytest.fixture
+def pg_database(pg_database, request):
+    """The session's database; for a test that takes ``demo``, a fresh copy of the loaded demo."""
+    if "demo" not in request.fixturenames:
+        yield pg_database
+        return
+    template, _ = _template(pg_database, request.config)
+    copy = f"{template}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
+    engine.dispose()
+    yield copy
+    drop_database(copy)
+
+
+@pytest.fixture
+def demo(app, pg_database) -> DemoResult:
+    """What ``load_demo()`` returned, its rows read from this test's copy of the demo."""
+    _, fields = next(t for t in _templates.values() if pg_database.startswith(t[0]))
+    return DemoResult(**_as_rows(fields))
