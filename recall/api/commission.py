@@ -78,7 +78,10 @@ def _item_json(item: review.ReviewItem) -> dict:
         if entry is None
         else {
             "full_name": entry.full_name,
-            "district_number": entry.district_number,
+            # The number, None for a district known only by its code; ``district``: as pages
+            # name it (the number, else the code).
+            "district_number": entry.district_number if entry.district_number > 0 else None,
+            "district": item.roll_district,
             "address": entry.address,
             "iin_ref": entry.iin_ref,
         },

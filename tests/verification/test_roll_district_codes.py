@@ -19,7 +19,7 @@ from recall.models import (
     VoterRollImport,
 )
 from recall.services.signing import counting
-from recall.services.verification import checks, voter_roll
+from recall.services.verification import checks, export, review, voter_roll
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -137,18 +137,25 @@ def test_codes_are_read_once_per_import_not_per_line(coded, tmp_path):
     assert sizes[3] == sizes[300] < 10, sizes
 
 
-def test_signatures_in_a_code_only_district_are_checked_against_its_roll(coded, make, tmp_path):
+def test_signatures_in_a_code_only_district_are_checked_against_its_roll(
+    coded, make, client, login, tmp_path
+):
     body, only_code, numbered = coded
     petition = make.petition(make.deputy(only_code), **SIGNED_IN_MARCH)
     commissioner = make.user(role=Role.COMMISSIONER, commission_body=body)
-    voter, elsewhere = factories.iin(date(1980, 1, 1)), factories.iin(date(1981, 1, 1))
+    voter, elsewhere, misspelt = (factories.iin(date(1980 + i, 1, 1)) for i in range(3))
     assert _import(
         body,
         tmp_path / "roll.csv",
-        [f"{voter},Anna Voter,E14000530,Street 1", f"{elsewhere},Ivan Other,1,Street 2"],
+        [
+            f"{voter},Anna Voter,E14000530,Street 1",
+            f"{elsewhere},Ivan Other,1,Street 2",
+            f"{misspelt},Marat Omarov,E14000530,Street 3",
+        ],
     ).accepted
     ok = factories.signature(petition, voter, "Anna Voter")
     other = factories.signature(petition, elsewhere, "Ivan Other")
+    odd = factories.signature(petition, misspelt, "Marat Umarov")
     counting.recount(petition.id)
     db.session.commit()
     checks.run_checks(commissioner, petition.id)
@@ -157,3 +164,17 @@ def test_signatures_in_a_code_only_district_are_checked_against_its_roll(coded, 
     rejected = db.session.get(type(other), other.id)
     assert (rejected.check_status, rejected.reason_code) == (CheckStatus.INVALID, "other_district")
     assert numbered.roll_key == 1
+    # The export, the review page and the API name the roll's district as pages do.
+    rows = {row[0]: row for row in export.export_signatures(commissioner, petition.id)}
+    column = export.EXPORT_HEADER.index("roll_district")
+    assert (rows[ok.id][column], rows[other.id][column]) == ("E14000530", "1")
+    csv_text = "".join(export.export_csv(commissioner, petition.id))
+    assert f"{ok.id}," in csv_text and ",E14000530," in csv_text
+    item = review.item_for(commissioner, odd.id)
+    assert item.roll_district == "E14000530"
+    login(commissioner)
+    page = client.get(f"/commission/petitions/{petition.id}/review/next").get_data(as_text=True)
+    assert "<td>E14000530</td><td>E14000530</td>" in page
+    api = client.get(f"/api/v1/commission/petitions/{petition.id}/review")
+    entry = api.get_json()["items"][0]["roll_entry"]
+    assert (entry["district"], entry["district_number"]) == ("E14000530", None)

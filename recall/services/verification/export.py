@@ -110,7 +110,8 @@ def _csv_chunks(header: str, rows: Iterator[tuple]) -> Iterator[str]:
 
 
 def _copy_chunks(header: str, query: sa.Select) -> Iterator[str]:
-    # Every value bound here is an integer or a constant string of ours: safe to inline.
+    # Every value bound here is an integer, a constant string of ours or a district code (rendered
+    # as an escaped SQL string literal): safe to inline.
     sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
     cursor = db.session.connection().connection.dbapi_connection.cursor()
     yield header
@@ -152,6 +153,24 @@ def _rows(
     result = db.session.connection().execution_options(yield_per=BATCH_ROWS).execute(query)
     for batch in result.partitions():
         yield from map(tuple, batch)
+
+
+def _roll_district(column, periods: list[RollPeriod]):
+    """``roll_district`` as pages name the district: its number, or for a district known only by
+    its code (filed under minus its id, ``District.roll_key``) the code, as a CASE over the few
+    such districts the rolls cover. A body without them keeps the plain column."""
+    coded = sorted({p.district_number for p in periods if p.district_number < 0})
+    if not coded:
+        return column
+    codes = dict(
+        db.session.execute(
+            sa.select(-District.id, District.code).where(District.id.in_([-k for k in coded]))
+        ).all()
+    )
+    return sa.case(
+        *((column == key, sa.literal(code)) for key, code in codes.items()),
+        else_=sa.cast(column, sa.String),
+    )
 
 
 def _query(petition_id: int, periods: list[RollPeriod], district_number: int | None) -> sa.Select:
@@ -233,7 +252,7 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         b.duplicate_of_id,
         match,
         e.line_number,
-        e.district_number,
+        _roll_district(e.district_number, periods),
         sa.func.substr(b.iin_hash, 1, 8),
         b.full_name,
         e.full_name,

@@ -35,7 +35,7 @@ from recall.services.verification.checks import (
     require_commissioner,
 )
 from recall.services.verification.reason_codes import ensure_reason_codes
-from recall.services.verification.voter_roll import find_roll_entry
+from recall.services.verification.voter_roll import find_roll_entry, roll_district_label
 
 NOTE_MAX = 2000
 
@@ -56,6 +56,13 @@ class ReviewItem:
     # Later attempts with the same IIN after it was confirmed (reason ``contested_iin``), oldest
     # first: name, address and time of each, for the commission only.
     contests: list[SignatureClaim] = field(default_factory=list)
+
+    @property
+    def roll_district(self) -> str | None:
+        """The roll entry's district as pages name it (its number, else its code)."""
+        if self.roll_entry is None:
+            return None
+        return roll_district_label(self.roll_entry.district_number)
 
 
 def _signature_for(

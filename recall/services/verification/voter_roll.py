@@ -320,6 +320,15 @@ def district_has_roll(body_id: int, district_number: int, day: date) -> bool:
     )
 
 
+def roll_district_label(roll_key: int) -> str:
+    """How pages name the district a roll line is filed under (its ``District.roll_key``): the
+    number, or the code of a district that has none."""
+    if roll_key > 0:
+        return str(roll_key)
+    district = db.session.get(District, -roll_key)
+    return district.code if district is not None else str(roll_key)
+
+
 @dataclass(frozen=True)
 class Electorate:
     """A district's registered voters on a date, and where the figure comes from."""
