@@ -263,8 +263,8 @@ def rule_data_to_schema_4(data: Mapping[str, Any]) -> dict[str, Any]:
 
     ``identity_providers`` is folded into ``signing_channels`` by :func:`channels_from_schema_3`
     (absent channels: :data:`DEFAULT_SIGNING_CHANNELS`; absent providers: both), and an
-    ``unverified_fields`` entry for it moves to ``signing_channels``. Pure, so migration 0040 applies the same mapping as
-    :meth:`RecallRule.from_dict`. Raises InvalidRule as :func:`channels_from_schema_3` does.
+    ``unverified_fields`` entry for it moves to ``signing_channels``. Stored rows are never
+    rewritten (migration 0040): every reader maps them through this. Raises InvalidRule as :func:`channels_from_schema_3` does.
     """
     new = dict(data)
     if new.get("schema_version") != 3:
@@ -277,23 +277,6 @@ def rule_data_to_schema_4(data: Mapping[str, Any]) -> dict[str, Any]:
         moved = {n for n in unverified if n != "identity_providers"} | {"signing_channels"}
         new["unverified_fields"] = sorted(moved)
     new["schema_version"] = 4
-    return new
-
-
-def rule_data_to_schema_3(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of schema-4 rule data as schema 3 wrote it (other versions unchanged).
-
-    ``identity_providers`` names the provider of each online channel listed (both when none is:
-    schema 3's default), so :func:`rule_data_to_schema_4` gives the same channels back. For
-    migration 0040's downgrade.
-    """
-    new = dict(data)
-    if new.get("schema_version") != 4:
-        return new
-    channels = new.get("signing_channels") or []
-    providers = [p for p, c in SCHEMA_3_IDENTITY_PROVIDERS.items() if c in channels]
-    new["identity_providers"] = providers or list(SCHEMA_3_IDENTITY_PROVIDERS)
-    new["schema_version"] = 3
     return new
 
 

@@ -29,7 +29,6 @@ from recall.rules.recall_rules import (
     decide_recall_vote,
     recall_eligibility,
     required_signatures,
-    rule_data_to_schema_3,
     rule_data_to_schema_4,
     signing_period_days,
     stored_signing_channels,
@@ -776,9 +775,6 @@ def test_schema_3_providers_fold_into_the_channels(
     assert rule == dataclasses.replace(KZ, signing_channels=merged)
     assert stored_signing_channels(data) == merged
     assert rule_data_to_schema_4(data) == rule.to_dict()
-    # Down to schema 3 and back: the same channels (the downgrade names their providers).
-    assert rule_data_to_schema_4(rule_data_to_schema_3(rule.to_dict())) == rule.to_dict()
-    assert RecallRule.from_dict(rule_data_to_schema_3(rule.to_dict())) == rule
 
 
 def test_schema_3_unverified_providers_flag_the_channels() -> None:
@@ -796,11 +792,8 @@ def test_schema_4_has_no_identity_providers() -> None:
     assert refused.value.field == "identity_providers"
     # Other versions pass through the converters unchanged.
     older = _schema_1(KZ, "more_than_half_of_votes", "1/3")
-    assert rule_data_to_schema_4(older) == older == rule_data_to_schema_3(older)
-    assert rule_data_to_schema_3(data)["identity_providers"] == _BOTH
-    uk = rule_data_to_schema_3(UK.to_dict())
-    assert uk["identity_providers"] == _BOTH  # no online channel: schema 3's default
-    assert RecallRule.from_dict(uk) == UK
+    assert rule_data_to_schema_4(older) == older
+    assert rule_data_to_schema_4(data) == data
 
 
 @pytest.mark.parametrize(
