@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from recall.extensions import db
+from recall.models import Role, User
 from recall.models.notifications import Delivery
 from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
@@ -41,7 +42,13 @@ def test_demo_load_writes_mail_to_the_folder_and_prints_a_short_summary(runner, 
     lines = result.output.splitlines()
     assert lines[0].startswith("Demo data loaded: 3 bodies, 145 deputies")
     assert f"{len(sent):,} e-mails sent to {folder}" in lines
-    assert len(lines) <= 12 and len(_passwords(result.output)) >= 7
+    printed = _passwords(result.output)
+    assert len(lines) <= 12 and len(printed) >= 7
+    for role in Role:  # an account per role, and the password printed for it works
+        user = db.session.scalar(
+            sa.select(User).where(User.email == f"{role.value}@demo.recall.kz")
+        )
+        assert user.has_role(role) and user.check_password(printed[user.email])
     assert logging.getLogger(MAIL_LOGGER).level == logging.INFO  # restored afterwards
 
 
