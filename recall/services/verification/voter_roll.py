@@ -536,15 +536,16 @@ def _repeated_iins(import_id: int, candidates: set[str] | None = None) -> Iterat
 def _repeated_among(import_id: int, candidates: list[str]) -> Iterator[RowError]:
     repeats = []  # (line, first line): at most a few per candidate, candidates are bounded
     for start in range(0, len(candidates), 1000):
-        first: dict[str, int] = {}
-        for iin_hash, line in db.session.execute(
+        rows = db.session.execute(
             sa.select(VoterRollEntry.iin_hash, VoterRollEntry.line_number)
             .where(
                 VoterRollEntry.import_id == import_id,
                 VoterRollEntry.iin_hash.in_(candidates[start : start + 1000]),
             )
             .order_by(VoterRollEntry.line_number)
-        ):
+        ).all()
+        first: dict[str, int] = {}
+        for iin_hash, line in rows:
             if iin_hash in first:
                 repeats.append((line, first[iin_hash]))
             else:
@@ -691,6 +692,13 @@ def load_import(
     except BaseException:
         loader.abort()
         raise
+    if use_copy and not unusable:
+        # The statements below plan by the table's statistics, and the new rows have none yet
+        # (autovacuum analyzes minutes later): the planner takes a million-row import for a few
+        # hundred rows and reads it through an index row by row (minutes), or filters the whole
+        # import where it should probe the hash index. Sampling the table costs about 0.5 s
+        # per million rows, and the automatic checks that follow an import plan better too.
+        db.session.execute(sa.text("ANALYZE voter_roll_entries"))
     try:
         repeated = 0
         for error in [] if unusable else _repeated_iins(imp.id, seen.candidates):
