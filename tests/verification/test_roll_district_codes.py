@@ -3,6 +3,7 @@ real Popolo file imports it (``E14000530``), gets roll coverage and its signatur
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -178,3 +179,29 @@ def test_signatures_in_a_code_only_district_are_checked_against_its_roll(
     api = client.get(f"/api/v1/commission/petitions/{petition.id}/review")
     entry = api.get_json()["items"][0]["roll_entry"]
     assert (entry["district"], entry["district_number"]) == ("E14000530", None)
+
+
+def test_the_commission_uploads_a_roll_by_code_on_its_page(coded, make, client, login, tmp_path):
+    body, only_code, _numbered = coded
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=body)
+    db.session.commit()
+    lines = [f"{factories.iin(date(1975, 1, 1))},Upload One,E14000530,Street"]
+    content = factories.write_roll(tmp_path / "up.csv", lines, header=CODE_HEADER).read_bytes()
+    login(commissioner)
+    assert "district_code" in client.get("/commission/roll").text
+    bad = factories.write_roll(tmp_path / "bad.csv", [lines[0].replace("E14", "X14")], CODE_HEADER)
+    refused = client.post(
+        "/commission/roll",
+        data={"as_of": "2026-02-01", "file": (io.BytesIO(bad.read_bytes()), "bad.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "The body has no district with the code X14000530." in refused.text
+    uploaded = client.post(
+        "/commission/roll",
+        data={"as_of": "2026-02-01", "mode": "partial", "file": (io.BytesIO(content), "up.csv")},
+        content_type="multipart/form-data",
+    )
+    assert client.post(uploaded.headers["Location"] + "/confirm").status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(District, only_code.id).registered_voters == 1
