@@ -44,11 +44,15 @@ SELECT :appeal, md5(:appeal || '-' || i) || md5(i || '-' || :appeal), date '1970
     substr(md5('n' || :appeal || '-' || i), 1, 32), now() + interval '3 days', now(), now()
 FROM generate_series(1, :n) AS i
 """
-COUNTS_SQL = """
-INSERT INTO appeal_district_counts (appeal_id, district_id, confirmed)
-SELECT appeal_id, district_id, count(*) FROM appeal_signatures WHERE appeal_id = :appeal
-GROUP BY appeal_id, district_id
-"""
+# The counts as confirmations leave them: spread over the 16 shards (per district and in total).
+COUNTS_SQL = (
+    """INSERT INTO appeal_district_counts (appeal_id, district_id, shard, confirmed)
+    SELECT appeal_id, district_id, id % 16, count(*) FROM appeal_signatures
+    WHERE appeal_id = :appeal GROUP BY appeal_id, district_id, id % 16""",
+    """INSERT INTO appeal_count_shards (appeal_id, shard, constituents, supporters)
+    SELECT appeal_id, shard, sum(confirmed), 0 FROM appeal_district_counts
+    WHERE appeal_id = :appeal GROUP BY appeal_id, shard""",
+)
 
 
 def _admin(sql: str) -> None:
@@ -117,7 +121,8 @@ def _seed(app, signatures: int) -> dict[str, int]:
                 "n": n,
             }
             db.session.execute(sa.text(SIGNATURES_SQL), params)
-            db.session.execute(sa.text(COUNTS_SQL), {"appeal": appeal.id})
+            for sql in COUNTS_SQL:
+                db.session.execute(sa.text(sql), {"appeal": appeal.id})
             ids[name] = appeal.id
         db.session.commit()
         db.session.execute(sa.text("ANALYZE"))
@@ -155,6 +160,7 @@ def main() -> int:
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": None,
             "LANGUAGES": ("en",),  # names and messages are chosen per reader (issue 11)
+            "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         }
     )
@@ -171,7 +177,7 @@ def main() -> int:
                 db.session.expire_all()
                 appeal = db.session.get(Appeal, appeal_id)
                 signing.district_counts(appeal)
-                return appeal.constituent_count
+                return signing.appeal_counts([appeal_id])[appeal_id].constituents
 
             read.rounds = READS
             big, small = _ratio(read, ids)

@@ -28,6 +28,7 @@ from recall.notifications.dispatch import redispatch
 from recall.notifications.queue import redis_connection
 from recall.services.appeals.lifecycle import close_due_appeals, mark_overdue
 from recall.services.appeals.signing import expire_unconfirmed as expire_appeal_signatures
+from recall.services.appeals.signing import sync_counts as sync_appeal_counts
 from recall.services.appeals.updates import record_update_digests
 from recall.services.audit import publish_daily_head
 from recall.services.deputies.recall_opening import announce_recall_openable
@@ -57,6 +58,7 @@ PERIODIC_TASKS: list[tuple[str, int, Task]] = [
     ("appeals.mark_overdue", 300, mark_overdue),
     ("fraud.scan_sources", 300, scan_sources),
     ("appeals.expire_unconfirmed", 300, expire_appeal_signatures),
+    ("appeals.sync_counts", 60, sync_appeal_counts),
     ("deputies.announce_recall_openable", 3600, announce_recall_openable),
     # Hourly, acting once a month: the month's report card to each followed deputy's followers.
     ("promises.monthly_digest", 3600, record_monthly_digests),

@@ -3,6 +3,7 @@
 from recall.models.api_token import ApiToken  # noqa: F401
 from recall.models.appeal import (  # noqa: F401
     Appeal,
+    AppealCountShard,
     AppealDistrictCount,
     AppealHistory,
     AppealPromise,

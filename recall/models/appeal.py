@@ -108,8 +108,9 @@ class Appeal(TimestampMixin, db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     threshold: Mapped[int | None] = mapped_column()
     response_days: Mapped[int | None] = mapped_column()
-    # Running counts of confirmed signatures (constituents count toward the threshold,
-    # supporters are everyone else), maintained by the signing service, never COUNT(*) on reads.
+    # Confirmed signatures (constituents count toward the threshold, supporters are everyone
+    # else): the sums of ``AppealCountShard`` folded in every minute (``sync_counts``), as
+    # ``Petition.confirmed_count``; pages and the API read the shard sums themselves.
     constituent_count: Mapped[int] = mapped_column(default=0)
     supporter_count: Mapped[int] = mapped_column(default=0)
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -275,9 +276,26 @@ class AppealReceiptDecoy(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AppealCountShard(db.Model):
+    """One slice of an appeal's confirmed counts, as recall petitions count
+    (``PetitionCountShard``): a confirmation adds one to a shard chosen at random, so concurrent
+    confirmations lock different rows; the counts are the sums over at most ``COUNT_SHARDS``
+    rows, read by primary key whatever the number of signatures."""
+
+    __tablename__ = "appeal_count_shards"
+
+    appeal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    constituents: Mapped[int] = mapped_column(default=0)
+    supporters: Mapped[int] = mapped_column(default=0)
+
+
 class AppealDistrictCount(db.Model):
-    """Confirmed signatures of an appeal per signer's district, kept by the signing service so a
-    page reads one row per district, whatever the number of signatures."""
+    """Confirmed signatures of an appeal per signer's district and shard (a confirmation adds one
+    to the shard of its :class:`AppealCountShard`), so a page reads a few rows per district,
+    whatever the number of signatures."""
 
     __tablename__ = "appeal_district_counts"
 
@@ -285,6 +303,7 @@ class AppealDistrictCount(db.Model):
         sa.ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
     )
     district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=0)
     confirmed: Mapped[int] = mapped_column(default=0)
 
 

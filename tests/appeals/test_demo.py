@@ -20,7 +20,8 @@ def test_demo_appeals(demo, client):
     account = db.session.scalar(sa.select(User).where(User.email == result.accounts["deputy"][0]))
     assert answered.responded_by_id == account.id and account.deputy_id == answered.deputy_id
     assert answered.answered_at <= answered.response_due_at
-    assert answered.supporter_count == 2 and answered.constituent_count >= 5
+    counts = appeal_signing.appeal_counts([answered.id])[answered.id]
+    assert counts.supporters == 2 and counts.constituents >= 5
     overdue = result.appeals["overdue"]
     assert overdue.state == AppealState.OVERDUE
     assert appeals.responsiveness(overdue.deputy_id).overdue == 1

@@ -40,6 +40,7 @@ from recall.models.user import Role
 from recall.notifications.mail import public_url
 from recall.rules.appeals import AppealTerms, add_months, required_constituents
 from recall.rules.numbers import int_or_none
+from recall.services.appeals.signing import fill_counts
 from recall.services.appeals.states import (
     PUBLIC_STATES,
     SIGNING_STATES,
@@ -230,7 +231,7 @@ def appeal_for_page(appeal_id: int, viewer: User | None = None) -> Appeal:
     )
     if appeal is None or not can_see(appeal, viewer):
         raise NotFound(_("No such appeal."))
-    return appeal
+    return fill_counts([appeal])[0]
 
 
 def can_see(appeal: Appeal, viewer: User | None) -> bool:
@@ -322,7 +323,9 @@ def list_appeals(
     query = query.options(
         joinedload(Appeal.deputy), joinedload(Appeal.body), joinedload(Appeal.district)
     ).order_by(Appeal.opens_at.desc(), Appeal.id.desc())
-    return paginate(query, page, per_page)
+    found = paginate(query, page, per_page)
+    fill_counts(list(found.items))
+    return found
 
 
 def moderation_queue(actor: User) -> list[Appeal]:
@@ -845,7 +848,7 @@ def responsiveness(deputy_id: int, now: datetime | None = None) -> Responsivenes
 
 def deputy_appeals(deputy_id: int, limit: int = 10) -> list[Appeal]:
     """The newest public appeals to a deputy, for the deputy page."""
-    return list(
+    appeals = list(
         db.session.scalars(
             sa.select(Appeal)
             .where(Appeal.deputy_id == deputy_id, public_clause())
@@ -853,6 +856,7 @@ def deputy_appeals(deputy_id: int, limit: int = 10) -> list[Appeal]:
             .limit(limit)
         )
     )
+    return fill_counts(appeals)
 
 
 # --------------------------------------------------------------- cited by recall petitions

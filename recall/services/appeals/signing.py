@@ -15,16 +15,20 @@ afresh in place (its earlier life kept as a void claim); on a confirmed one it i
 answers like a success, mails nobody and stays on record. Every answer is the same
 202 and receipt, and every receipt answers ``pending`` then ``expired`` whatever came after.
 
-Counting: a confirmation adds one to the appeal's ``constituent_count`` or ``supporter_count``
-with ``UPDATE ... RETURNING`` (the appeal row's lock orders concurrent confirmations) and to the
-signer's district row; the confirmation whose increment reaches the threshold, and only that
-one, moves the appeal to ``response_due`` (an appeal answered before keeps its state and gets
-its ``threshold_reached_at``). Reads are the columns: constant time.
+Counting, as recall petitions count (``recall.services.signing.counting``): a confirmation adds
+one to a random shard of ``appeal_count_shards`` (constituents or supporters) and of the
+signer's district in ``appeal_district_counts``, never to the appeal row, so concurrent
+confirmations do not queue behind one another. Reads sum at most ``COUNT_SHARDS`` rows: constant
+time. When the summed constituents reach the threshold, the one transaction whose conditional
+UPDATE stamps ``threshold_reached_at`` moves the appeal to ``response_due`` (an appeal answered
+before keeps its state and gets the stamp); :func:`sync_counts` catches up a crossing two
+simultaneous commits both missed, and folds the sums into the appeal's count columns.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -32,11 +36,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from recall.errors import Conflict, Invalid, NotFound
 from recall.extensions import db
 from recall.models.appeal import (
     Appeal,
+    AppealCountShard,
     AppealDistrictCount,
     AppealReceiptDecoy,
     AppealSignature,
@@ -45,8 +51,9 @@ from recall.models.appeal import (
 )
 from recall.models.base import utcnow
 from recall.models.body import District
+from recall.models.counting import COUNT_SHARDS
 from recall.models.signature import ClaimState, SignatureStatus, new_confirm_nonce
-from recall.rules.appeals import response_due, threshold_crossed
+from recall.rules.appeals import response_due
 from recall.rules.names import pick_name
 from recall.services.accounts.users import normalise_email
 from recall.services.appeals.states import SIGNING_STATES, change_state, is_public
@@ -65,6 +72,7 @@ from recall.services.signing.online import (
 )
 
 log = logging.getLogger(__name__)
+_rng = random.SystemRandom()
 
 CONFIRM_PATH = "/appeals/signatures/confirm/"
 _SALT = "recall.appeal-signature.confirm-email"
@@ -522,32 +530,132 @@ def confirm_appeal_signature(token: str, *, now: datetime | None = None) -> Appe
 
 
 def count_confirmed(signature: AppealSignature, now: datetime) -> None:
-    """Add a confirmed signature to the appeal's counts; the increment that reaches the
-    threshold moves the appeal to ``response_due`` (exactly once: the row lock orders them)."""
-    column = Appeal.constituent_count if signature.is_constituent else Appeal.supporter_count
-    after = db.session.execute(
-        sa.update(Appeal)
-        .where(Appeal.id == signature.appeal_id)
-        .values({column.key: column + 1})
-        .returning(column)
-    ).scalar_one()
+    """Add a confirmed signature to the appeal's counts as recall petitions count
+    (``recall.services.signing.counting``): one to a random shard of ``appeal_count_shards``
+    and to the same shard of the signer's district, never touching the appeal row, so
+    concurrent confirmations lock different rows. A constituent's confirmation then checks the
+    threshold (:func:`_check_threshold`)."""
+    shard = _rng.randrange(COUNT_SHARDS)
+    column = "constituents" if signature.is_constituent else "supporters"
+    total = insert_for(AppealCountShard).values(
+        appeal_id=signature.appeal_id,
+        shard=shard,
+        **{"constituents": 0, "supporters": 0, column: 1},
+    )
+    db.session.execute(
+        total.on_conflict_do_update(
+            index_elements=["appeal_id", "shard"],
+            set_={column: getattr(AppealCountShard, column) + 1},
+        )
+    )
     upsert = insert_for(AppealDistrictCount).values(
-        appeal_id=signature.appeal_id, district_id=signature.district_id, confirmed=1
+        appeal_id=signature.appeal_id, district_id=signature.district_id, shard=shard, confirmed=1
     )
     db.session.execute(
         upsert.on_conflict_do_update(
-            index_elements=["appeal_id", "district_id"],
+            index_elements=["appeal_id", "district_id", "shard"],
             set_={"confirmed": AppealDistrictCount.confirmed + 1},
         )
     )
-    appeal = db.session.get(Appeal, signature.appeal_id, populate_existing=True)
-    if signature.is_constituent and threshold_crossed(after - 1, after, appeal.threshold):
-        reach_threshold(appeal, now)
+    if signature.is_constituent:
+        _check_threshold(signature.appeal_id, now)
+
+
+def _check_threshold(appeal_id: int, now: datetime) -> None:
+    """Reach the threshold once: when the summed constituents reach it, the one transaction whose
+    conditional UPDATE (``threshold_reached_at IS NULL``) applies moves the appeal. Two
+    confirmations committing at the same instant may each see only their own increment and both
+    miss it; :func:`sync_counts` (every minute) catches that up, as recall counting does."""
+    constituents = (
+        sa.select(sa.func.coalesce(sa.func.sum(AppealCountShard.constituents), 0))
+        .where(AppealCountShard.appeal_id == appeal_id)
+        .scalar_subquery()
+    )
+    reached = db.session.execute(
+        sa.update(Appeal)
+        .where(
+            Appeal.id == appeal_id,
+            Appeal.threshold_reached_at.is_(None),
+            Appeal.threshold.is_not(None),
+            constituents >= Appeal.threshold,
+        )
+        .values(threshold_reached_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if reached:
+        reach_threshold(db.session.get(Appeal, appeal_id, populate_existing=True), now)
+
+
+@dataclass(frozen=True)
+class Counts:
+    constituents: int = 0
+    supporters: int = 0
+
+
+def appeal_counts(appeal_ids: list[int]) -> dict[int, Counts]:
+    """The confirmed counts of appeals: sums over their shards (at most ``COUNT_SHARDS`` rows
+    each, by primary key), in one query; an appeal nobody signed counts zero."""
+    rows = db.session.execute(
+        sa.select(
+            AppealCountShard.appeal_id,
+            sa.func.sum(AppealCountShard.constituents),
+            sa.func.sum(AppealCountShard.supporters),
+        )
+        .where(AppealCountShard.appeal_id.in_(appeal_ids))
+        .group_by(AppealCountShard.appeal_id)
+    )
+    counts = dict.fromkeys(appeal_ids, Counts())
+    counts.update({i: Counts(int(c), int(s)) for i, c, s in rows})
+    return counts
+
+
+def fill_counts(appeals: list[Appeal]) -> list[Appeal]:
+    """Show the live counts on loaded appeals: the shard sums replace the folded columns on these
+    objects only (set as if loaded, so nothing is ever written back)."""
+    counts = appeal_counts([a.id for a in appeals]) if appeals else {}
+    for appeal in appeals:
+        set_committed_value(appeal, "constituent_count", counts[appeal.id].constituents)
+        set_committed_value(appeal, "supporter_count", counts[appeal.id].supporters)
+    return appeals
+
+
+def sync_counts(now: datetime | None = None) -> int:
+    """Periodic (every minute): fold each signed appeal's shard sums into its count columns
+    (for sorting and lists) and reach any threshold two simultaneous confirmations both missed.
+    Returns how many appeals' columns changed. Flushes."""
+    now = now or utcnow()
+    sums = (
+        sa.select(
+            AppealCountShard.appeal_id,
+            sa.func.sum(AppealCountShard.constituents).label("c"),
+            sa.func.sum(AppealCountShard.supporters).label("s"),
+        )
+        .group_by(AppealCountShard.appeal_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Appeal.id, Appeal.constituent_count, Appeal.supporter_count, sums.c.c, sums.c.s
+        ).join(sums, sums.c.appeal_id == Appeal.id)
+    ).all()
+    changed = 0
+    for appeal_id, folded_c, folded_s, c, s in rows:
+        if (folded_c, folded_s) != (int(c), int(s)):
+            db.session.execute(
+                sa.update(Appeal)
+                .where(Appeal.id == appeal_id)
+                .values(constituent_count=int(c), supporter_count=int(s))
+                .execution_options(synchronize_session=False)
+            )
+            changed += 1
+        _check_threshold(appeal_id, now)
+    db.session.flush()
+    return changed
 
 
 def reach_threshold(appeal: Appeal, now: datetime) -> None:
     """Stamp the moment the threshold was reached; an open appeal now owes an answer."""
-    appeal.threshold_reached_at = now
+    appeal.threshold_reached_at = appeal.threshold_reached_at or now
     if appeal.state == S.OPEN:
         appeal.response_due_at = response_due(now, appeal.response_days or 30)
         change_state(
@@ -619,7 +727,16 @@ class DistrictCount:
 
 def district_counts(appeal: Appeal) -> list[DistrictCount]:
     """Confirmed signatures per district: every district of the appeal's body (zero where nobody
-    signed) and any other district someone signed from; one row per district read."""
+    signed) and any other district someone signed from; the shards of each district, read by the appeal's key."""
+    per_district = (
+        sa.select(
+            AppealDistrictCount.district_id,
+            sa.func.sum(AppealDistrictCount.confirmed).label("confirmed"),
+        )
+        .where(AppealDistrictCount.appeal_id == appeal.id)
+        .group_by(AppealDistrictCount.district_id)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(
             District.id,
@@ -628,17 +745,11 @@ def district_counts(appeal: Appeal) -> list[DistrictCount]:
             District.names,
             District.body_id,
             District.code,
-            sa.func.coalesce(AppealDistrictCount.confirmed, 0),
+            sa.func.coalesce(per_district.c.confirmed, 0),
         )
         .select_from(District)
-        .outerjoin(
-            AppealDistrictCount,
-            sa.and_(
-                AppealDistrictCount.district_id == District.id,
-                AppealDistrictCount.appeal_id == appeal.id,
-            ),
-        )
-        .where(sa.or_(District.body_id == appeal.body_id, AppealDistrictCount.confirmed > 0))
+        .outerjoin(per_district, per_district.c.district_id == District.id)
+        .where(sa.or_(District.body_id == appeal.body_id, per_district.c.confirmed > 0))
         .order_by(District.body_id != appeal.body_id, District.number, District.id)
     ).all()
     language = current_language()  # names in the reader's language (issue 11)
