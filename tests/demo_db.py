@@ -6,13 +6,16 @@ holds; PostgreSQL copies a database from a template in a fraction of that. A tes
 so it may change what it likes. Tests of the ``flask demo load`` command itself still run it.
 
 Import both fixtures into a test module that uses them:
-``from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)``.
+``from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)``; a fixture of a wider
+scope makes its own copy with ``demo_copy`` (tests/api/conftest.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -64,24 +67,34 @@ def _template(pg_database: str, config) -> tuple[str, dict]:
     return _templates[pg_database]
 
 
+@contextmanager
+def demo_copy(pg_database: str, config) -> Iterator[tuple[str, Callable[[], DemoResult]]]:
+    """(the name of a fresh copy of the loaded demo, a function giving what ``load_demo()``
+    returned with its rows read in the current session); the copy is dropped afterwards."""
+    template, fields = _template(pg_database, config)
+    copy = f"{template}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
+    engine.dispose()
+    try:
+        yield copy, lambda: DemoResult(**_as_rows(fields))
+    finally:
+        drop_database(copy)
+
+
 @pytest.fixture
 def pg_database(pg_database, request):
     """The session's database; for a test that takes ``demo``, a fresh copy of the loaded demo."""
     if "demo" not in request.fixturenames:
         yield pg_database
         return
-    template, _ = _template(pg_database, request.config)
-    copy = f"{template}_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
-    engine.dispose()
-    yield copy
-    drop_database(copy)
+    with demo_copy(pg_database, request.config) as (copy, result):
+        request.node.demo_result = result
+        yield copy
 
 
 @pytest.fixture
-def demo(app, pg_database) -> DemoResult:
+def demo(app, pg_database, request) -> DemoResult:
     """What ``load_demo()`` returned, its rows read from this test's copy of the demo."""
-    _, fields = next(t for t in _templates.values() if pg_database.startswith(t[0]))
-    return DemoResult(**_as_rows(fields))
+    return request.node.demo_result()

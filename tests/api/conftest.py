@@ -6,27 +6,23 @@ import pytest
 import sqlalchemy as sa
 
 from recall import create_app
-from recall.demo.loader import load_demo
 from recall.extensions import db
-from tests.conftest import IsolatedClient, _empty_tables, base_config, pg_url
+from tests.conftest import IsolatedClient, base_config, pg_url
+from tests.demo_db import demo_copy
 
 
 @pytest.fixture(scope="module")
-def demo_app(pg_database):
-    """An app whose database holds the demo data (deputies, promises, petitions in every stage,
-    a drawn sample, the audit chain), loaded once for the module; tables emptied afterwards."""
-    app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(pg_database)))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        _empty_tables()
-        result = load_demo()
-        db.session.commit()
-        app.extensions["demo_result"] = result
-        yield app
-        db.session.rollback()
-        _empty_tables()
-        db.session.remove()
-        db.engine.dispose()
+def demo_app(pg_database, request):
+    """An app whose database is a copy of the demo data (deputies, promises, petitions in every
+    stage, a drawn sample, the audit chain), made once for the module (tests/demo_db.py)."""
+    with demo_copy(pg_database, request.config) as (copy, result):
+        app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(copy)))
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            app.extensions["demo_result"] = result()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 def first_id(model) -> int:
