@@ -39,6 +39,12 @@ def display_name(row: NamedMixin | None, language: str | None = None) -> str:
     return pick_name(row.names, language or current_language(), row.legacy_name)
 
 
+def district_label(district, language: str | None = None) -> str:
+    """ "12. Name" for a list of districts: the number where it has one, else its code
+    (``E14000530``, a district imported from a real Popolo file), then its name in ``language``."""
+    return f"{district.designation}. {display_name(district, language)}"
+
+
 def street_name(place, language: str | None = None) -> str:
     """A locality's street or micro-district for a reader of ``language`` (default: the current
     one), in ``pick_name``'s order, the street as the file spelled it last; ``""`` when none."""

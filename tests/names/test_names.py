@@ -108,3 +108,14 @@ def test_latin_query_finds_a_cyrillic_only_name(client, make):
         items = client.get("/api/v1/deputies", query_string={"q": query}).get_json()["items"]
         assert [d["id"] for d in items] == [deputy.id], query
     assert client.get("/api/v1/deputies", query_string={"q": "%"}).get_json()["items"] == []
+
+
+def test_a_district_is_listed_by_its_number_or_else_its_code_in_the_readers_language(app, make):
+    numbered = make.district(
+        number=7, name="Karaganda", names={"ru": "Караганда", "en": "Karaganda"}
+    )
+    coded = make.district(number=None, code="E14000530", name="Ashfield")
+    assert name_service.district_label(numbered, "ru") == "7. Караганда"
+    assert name_service.district_label(numbered, "en") == "7. Karaganda"
+    # A district imported from a real Popolo file has a code and no number ("None. Ashfield").
+    assert name_service.district_label(coded, "kk") == "E14000530. Ashfield"

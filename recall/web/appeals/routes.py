@@ -16,6 +16,7 @@ from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
 from recall.services.appeals import updates
 from recall.services.appeals.states import PUBLIC_STATES, state_label
+from recall.services.names import district_label
 from recall.services.promises import replies
 from recall.web.actions import redirect_with, submit
 from recall.web.appeals.forms import (
@@ -254,7 +255,7 @@ def _district_figures(appeal) -> dict | None:
     )
     outlines = appeal_signing.body_boundaries(appeal.body_id)
     drawn = [
-        (f"{r.number}. {r.name}", outlines[r.district_id], r.confirmed)
+        (f"{r.designation}. {r.name}", outlines[r.district_id], r.confirmed)
         for r in rows
         if r.district_id in outlines
     ]
@@ -264,7 +265,7 @@ def _district_figures(appeal) -> dict | None:
 
 def _with_districts(form, appeal):
     form.district_id.choices = [(0, _("Choose your district"))] + [
-        (d.id, f"{d.number}. {d.name}") for d in appeal_signing.signing_districts(appeal)
+        (d.id, district_label(d)) for d in appeal_signing.signing_districts(appeal)
     ]
     return form
 

@@ -10,6 +10,7 @@ from recall.errors import Invalid, NotFound
 from recall.models.user import Role
 from recall.rules.sheets import sheet_code
 from recall.security import public, receipt_limit, request_client, roles_required, signing_limit
+from recall.services.names import district_label
 from recall.services.petitions import sheets
 from recall.services.signing import channels, counting, paper
 from recall.services.signing import online as signing
@@ -70,7 +71,7 @@ def sign_petition(petition_id: int):
 
 
 def _district_choices(districts) -> list[tuple[int, str]]:
-    return [(0, _("Choose your district"))] + [(d.id, f"{d.number}. {d.name}") for d in districts]
+    return [(0, _("Choose your district"))] + [(d.id, district_label(d)) for d in districts]
 
 
 @bp.route("/petitions/<int:petition_id>/sign/certificate", methods=["GET", "POST"])
