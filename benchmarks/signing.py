@@ -303,6 +303,67 @@ def _wrk(port: int, mode: str, targets: list[dict], run: int, seconds: float) ->
     return outcome
 
 
+def _children(pid: int) -> list[int]:
+    """The pids whose parent is ``pid`` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_ticks(pids) -> dict[int, int]:
+    """User plus system clock ticks each pid has used so far (pids that are gone are left out)."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+class _ServerCpu:
+    """CPU used on the server side of a phase, in three parts: the gunicorn workers of both
+    servers, the benchmark database's PostgreSQL backends and the benchmark's redis-server (not
+    wrk). On a shared machine rates follow the others' load; CPU per request follows the code."""
+
+    PARTS = ("app", "postgres", "redis")
+
+    def __init__(self, db_name: str, db_url: str, masters: list[int], redis_pid: int):
+        self.masters, self.redis_pid = masters, redis_pid
+        self.engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+        self.query = sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :name")
+        self.db_name = db_name
+
+    def _ticks(self) -> dict[str, dict[int, int]]:
+        with self.engine.connect() as conn:
+            backends = conn.execute(self.query, {"name": self.db_name}).scalars().all()
+        workers = [pid for master in self.masters for pid in _children(master)]
+        return {
+            "app": _cpu_ticks(workers),
+            "postgres": _cpu_ticks(backends),
+            "redis": _cpu_ticks([self.redis_pid]),
+        }
+
+    def start(self) -> None:
+        self.before = self._ticks()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds per part since :meth:`start`."""
+        after, tick = self._ticks(), os.sysconf("SC_CLK_TCK")
+        return {
+            part: sum(t - self.before[part].get(pid, 0) for pid, t in after[part].items()) / tick
+            for part in self.PARTS
+        }
+
+
 def _count_rows(db_url: str) -> int:
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
@@ -317,6 +378,7 @@ def main() -> int:
     if shutil.which(WRK) is None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk; `make bench` does it)")
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     db_name = f"recall_bench_{os.getpid()}"
     db_url = f"{PG}/{db_name}"
     _admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
@@ -346,6 +408,7 @@ def main() -> int:
         servers.append(minimal_proc)
         _wait_port(app_port, app_proc, "GET", "/healthz")
         _wait_port(minimal_port, minimal_proc, "GET", "/")
+        cpu = _ServerCpu(db_name, db_url, [p.pid for p in servers], redis_proc.pid)
         hot, spread = petitions[:1], petitions[1:]
         print(
             f"recall signing benchmark: wrk {WRK_THREADS} threads, {CONNECTIONS} connections; "
@@ -361,19 +424,33 @@ def main() -> int:
         for _name, port, mode, targets in phases:  # warm-up, not counted
             _wrk(port, mode, targets, run, 1)
             run += 1
-        done = {name: [0, 0.0] for name, *_ in phases}
+        done = {name: [0, 0.0, dict.fromkeys(_ServerCpu.PARTS, 0.0)] for name, *_ in phases}
         for round_no in range(ROUNDS):
             for name, port, mode, targets in phases[round_no:] + phases[:round_no]:
+                cpu.start()
                 outcome = _wrk(port, mode, targets, run, PHASE_SECONDS / ROUNDS)
+                for part, used in cpu.seconds().items():
+                    done[name][2][part] += used
                 run += 1
                 done[name][0] += outcome["requests"]
                 done[name][1] += outcome["seconds"]
         rows = _count_rows(db_url)
-        expected = sum(count for count, _ in done.values())
-        rates = {name: count / elapsed for name, (count, elapsed) in done.items()}
-        print("rates:")
-        for name, (count, elapsed) in done.items():
-            print(f"  {name:<12} {count:>7} in {elapsed:5.1f} s  {rates[name]:8.1f} req/s")
+        expected = sum(count for count, *_ in done.values())
+        rates = {name: count / elapsed for name, (count, elapsed, _) in done.items()}
+        cpu_per = {
+            name: {part: 1000 * used / count for part, used in parts.items()}
+            for name, (count, _, parts) in done.items()
+        }
+        print("rates; server CPU per request in ms (gunicorn workers + PostgreSQL + Redis):")
+        for name, (count, elapsed, _) in done.items():
+            parts = cpu_per[name]
+            print(
+                f"  {name:<12} {count:>7} in {elapsed:5.1f} s  {rates[name]:8.1f} req/s"
+                f"  {sum(parts.values()):5.2f} = "
+                + " + ".join(f"{parts[part]:.2f}" for part in _ServerCpu.PARTS)
+            )
+        cpu_ratio = sum(cpu_per["plain"].values()) / sum(cpu_per["sign_spread"].values())
+        print(f"server CPU per plain insert / per signature: {cpu_ratio:.2f} (informative)")
         ratios = {
             "signing / plain insert": (rates["sign_spread"] / rates["plain"], 0.5),
             "sign: hot / spread": (rates["sign_hot"] / rates["sign_spread"], 0.8),
@@ -387,7 +464,10 @@ def main() -> int:
         # Warm-up requests are rows too; every 202 must be one (nothing acknowledged and lost).
         print(f"rows in signatures: {rows} (>= {expected} counted requests)")
         ok = ok and rows >= expected
-        print(f"total {time.perf_counter() - started:.1f} s")
+        print(
+            f"total {time.perf_counter() - started:.1f} s; load (1 min) "
+            f"{load_before:.2f} -> {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+        )
         return 0 if ok else 1
     finally:
         for proc in servers:

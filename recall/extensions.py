@@ -39,7 +39,7 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def _client_address() -> str:
+def client_address() -> str:
     """Rate-limit key: the client address (behind a proxy, ProxyFix makes this the real one)."""
     return get_remote_address() or request.remote_addr or "unknown"
 
@@ -47,4 +47,4 @@ def _client_address() -> str:
 # With Redis unreachable the limiter counts in this process's memory instead of raising (which
 # turned every signing and log-in request into a 500), logs the switch on the "flask-limiter"
 # logger, and goes back to Redis once it answers again.
-limiter = Limiter(key_func=_client_address, default_limits=[], in_memory_fallback_enabled=True)
+limiter = Limiter(key_func=client_address, default_limits=[], in_memory_fallback_enabled=True)

@@ -16,8 +16,10 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from recall.extensions import client_address as _client_address
 from recall.extensions import limiter
 from recall.models.user import Role
+from recall.rate_limits import Budget, budget_limit
 from recall.rules.sources import Client
 
 F = TypeVar("F", bound=Callable)
@@ -110,25 +112,17 @@ misuse_report_limit = limiter.limit(_configured("MISUSE_REPORT_RATE_LIMIT"), met
 # and one for probing receipts.
 # The per-address budget, and the per-domain and per-petition ones, are run-time settings an
 # administrator edits on /admin/fraud (recall.services.fraud.settings; read at most 10 s old).
-_UNLIMITED = "1000000000 per day"  # what an empty setting stands for (the limit is then exempt)
+# Counted in one Redis round trip per request (recall.rate_limits), not Flask-Limiter's one per
+# limit: signing is what a surge is made of.
 
 
 def _setting(name: str) -> Callable[[], str]:
     def value() -> str:
         from recall.services.fraud.settings import current_settings
 
-        return getattr(current_settings(), name) or _UNLIMITED
+        return getattr(current_settings(), name)
 
     return value
-
-
-def _unset(name: str) -> Callable[[], bool]:
-    def exempt() -> bool:
-        from recall.services.fraud.settings import current_settings
-
-        return not getattr(current_settings(), name)
-
-    return exempt
 
 
 def _petition_key() -> str:
@@ -144,37 +138,20 @@ def _domain_key() -> str:
     return "domain:" + email.rsplit("@", 1)[1].strip().lower()
 
 
-def _no_petition() -> bool:
-    return _unset("rate_per_petition")() or not (request.view_args or {}).get("petition_id")
+def _petition_setting() -> str:
+    """The per-petition budget, off on routes that name no petition (watching one's IIN)."""
+    if not (request.view_args or {}).get("petition_id"):
+        return ""
+    return _setting("rate_per_petition")()
 
 
-def _limits(*decorators) -> Callable[[F], F]:
-    def decorator(view: F) -> F:
-        for limit in reversed(decorators):
-            view = limit(view)
-        return view
-
-    return decorator
-
-
-signing_limit = _limits(
-    limiter.shared_limit(_setting("rate_per_address"), scope="signing", methods=["POST"]),
-    limiter.shared_limit(
-        _setting("rate_per_domain"),
-        scope="signing-domain",
-        key_func=_domain_key,
-        exempt_when=_unset("rate_per_domain"),
-        methods=["POST"],
-    ),
-    limiter.shared_limit(
-        _setting("rate_per_petition"),
-        scope="signing-petition",
-        key_func=_petition_key,
-        exempt_when=_no_petition,
-        methods=["POST"],
-    ),
+signing_limit = budget_limit(
+    Budget("signing", _setting("rate_per_address"), _client_address),
+    Budget("signing-domain", _setting("rate_per_domain"), _domain_key),
+    Budget("signing-petition", _petition_setting, _petition_key),
+    methods=("POST",),
 )
-receipt_limit = limiter.shared_limit(_configured("SIGNING_RATE_LIMIT"), scope="receipts")
+receipt_limit = budget_limit(Budget("receipts", _configured("SIGNING_RATE_LIMIT"), _client_address))
 
 
 def request_client() -> Client:

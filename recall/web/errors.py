@@ -92,12 +92,20 @@ def _http_error(exc: HTTPException):
     title = _TITLES.get(status)
     message = title() if title else (exc.description or exc.name)
     body, status = error_response(status, exc.name.lower().replace(" ", "_"), message)
-    limit = getattr(getattr(exc, "limit", None), "limit", None)  # Flask-Limiter's RateLimitExceeded
-    if status == 429 and hasattr(limit, "get_expiry"):
+    if status == 429 and (retry_after := _retry_after(exc)) is not None:
         response = current_app.make_response((body, status))
-        response.headers["Retry-After"] = str(limit.get_expiry())
+        response.headers["Retry-After"] = str(retry_after)
         return response
     return body, status
+
+
+def _retry_after(exc: HTTPException) -> int | None:
+    """Seconds until a rate-limited client may retry: the window of the limit it is over."""
+    retry_after = getattr(exc, "retry_after", None)  # recall.rate_limits.RateLimited
+    if isinstance(retry_after, int):
+        return retry_after
+    limit = getattr(getattr(exc, "limit", None), "limit", None)  # Flask-Limiter's RateLimitExceeded
+    return limit.get_expiry() if hasattr(limit, "get_expiry") else None
 
 
 def _domain_error(exc: DomainError):

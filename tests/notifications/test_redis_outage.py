@@ -107,7 +107,7 @@ def test_signing_log_in_and_receipts_survive_a_redis_restart_and_every_mail_goes
     monkeypatch,
 ):
     # Alembic's fileConfig (migration tests earlier in the session) disables existing loggers.
-    for name in ("flask-limiter", "recall", "recall.notifications.dispatch"):
+    for name in ("flask-limiter", "recall", "recall.notifications.dispatch", "recall.rate_limits"):
         monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     ensure_default_rules()
     user = make.user(email="voter@example.org")
@@ -144,7 +144,17 @@ def test_signing_log_in_and_receipts_survive_a_redis_restart_and_every_mail_goes
                 for _ in range(13)
             ]
             assert statuses == [422] * 12 + [429]
-        assert "falling back to in-memory storage" in caplog.text
+            # Signing's budget (recall.rate_limits, not Flask-Limiter) holds as well.
+            anonymous = app.test_client()  # ``client`` is signed in now: the API wants CSRF
+            refused = [
+                anonymous.post(
+                    sign_url(petition), json={}, environ_base={"REMOTE_ADDR": "203.0.113.4"}
+                ).status_code
+                for _ in range(13)
+            ]
+            assert refused == [422] * 12 + [429]
+        fell_back = [r.name for r in caplog.records if "falling back to in-memory" in r.message]
+        assert {"flask-limiter", "recall.rate_limits"} <= set(fell_back)
         assert "left for redispatch" in caplog.text
         assert len(smtp_server.messages) == 2
 

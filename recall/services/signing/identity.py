@@ -16,6 +16,7 @@ digital-signature provider is added by writing one class and registering it (see
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -57,6 +58,13 @@ class IdentityConfirmation(ABC):
         """True when ``proof`` confirms the identity behind ``signature``. Must not write anything."""
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str, salt: str) -> URLSafeSerializer:
+    """One serializer per key and salt (it keeps no state): making one per link was a
+    measurable part of a signature's CPU."""
+    return URLSafeSerializer(secret_key, salt=salt)
+
+
 class EmailLinkConfirmation(IdentityConfirmation):
     """Confirmation by opening a link e-mailed to the address given when signing.
 
@@ -71,7 +79,7 @@ class EmailLinkConfirmation(IdentityConfirmation):
     salt = "recall.signature.confirm-email"
 
     def _serializer(self) -> URLSafeSerializer:
-        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
+        return _serializer(current_app.config["SECRET_KEY"], self.salt)
 
     @staticmethod
     def _fingerprint(signature: Signature) -> str:
