@@ -3,10 +3,12 @@ application's local time zone."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
+from flask_babel import format_date, format_time
 
 LANG_COOKIE = "lang"
 API_PREFIX = "/api/v1/"
@@ -53,3 +55,50 @@ def N_(message: str) -> str:
     translating at definition time would store one language in the database.
     """
     return message
+
+
+def format_day(value: date | datetime | str | None) -> str:
+    """A date as the reader's language writes it (3 Dec 2026, 3 дек. 2026 г.); a datetime is read
+    in the application's time zone first; an ISO string is read first. Pages (``|day``), e-mails
+    and messages all use it, so no reader meets 2026-11-03."""
+    if value is None or value == "":
+        return ""
+    return format_date(_parsed(value), format="medium")
+
+
+def format_moment(value: datetime | str | None) -> str:
+    """A moment as the reader's language writes it, in the application's time zone, to the minute
+    (3 Dec 2026, 14:05 / 3 дек. 2026 г., 14:05); ``|moment`` on pages."""
+    if value is None or value == "":
+        return ""
+    moment = _parsed(value)
+    return f"{format_date(moment, format='medium')}, {format_time(moment, format='short')}"
+
+
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _parsed(value: date | datetime | str) -> date | datetime:
+    """``value``, an ISO string read as a date or a datetime (without a zone: UTC, as stored)."""
+    if not isinstance(value, str):
+        return value
+    if _ISO_DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def format_iso(value: object) -> object:
+    """An ISO date or date-time string (as event payloads carry them) written for the reader;
+    any other value unchanged (e-mails list payload fields this way)."""
+    if not isinstance(value, str):
+        return value
+    if _ISO_MONTH.fullmatch(value):  # a report card's month: "November 2026"
+        return format_date(date.fromisoformat(f"{value}-01"), format="LLLL yyyy")
+    if _ISO_DAY.fullmatch(value):
+        return format_day(value)
+    if _ISO_MOMENT.fullmatch(value):
+        return format_moment(value)
+    return value

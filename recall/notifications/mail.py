@@ -38,6 +38,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
 from werkzeug.routing import BuildError
 
+from recall.i18n import format_iso
 from recall.models.notifications import Delivery
 from recall.models.outbox import Event
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
@@ -107,7 +108,7 @@ PAYLOAD_LABELS = {
     "flag_reason": _l("Why it was flagged"),
     "channel": _l("How it was signed"),
     "report_url": _l("Not you? Report the misuse of your IIN with one click"),
-    "hour": _l("Hour (UTC)"),
+    "hour": _l("Hour"),
     "required": _l("Signatures required"),
     "required_signatures": _l("Signatures required"),
     "registered_voters": _l("Registered voters"),
@@ -206,7 +207,7 @@ def payload_lines(payload: dict[str, Any], subject_type: str = "") -> list[tuple
             continue
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
-        value = payload_word(subject_type, key, value)
+        value = format_iso(payload_word(subject_type, key, value))
         lines.append((str(PAYLOAD_LABELS.get(key, key)), value))
     return lines
 

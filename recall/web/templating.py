@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask, request
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from markupsafe import Markup
 
-from recall.i18n import LANGUAGE_NAMES
+from recall.i18n import LANGUAGE_NAMES, format_day, format_moment
 from recall.models.base import utcnow
 from recall.notifications.mail import public_url
 from recall.rules import charts
@@ -43,14 +41,6 @@ def _decimal1(value) -> str:
     return "" if value is None else format_decimal(value, format="#,##0.0")
 
 
-def _day(value: date | datetime | None) -> str:
-    """A date as the reader's language writes it (3 Dec 2026, 3 дек. 2026 г.); a datetime is read in
-    the application's time zone first."""
-    if value is None:
-        return ""
-    return format_date(value, format="medium")
-
-
 def _svg(draw):
     """A chart function of ``recall.rules.charts`` for templates (it escapes what it draws)."""
     return lambda *args, **kwargs: Markup(draw(*args, **kwargs))
@@ -71,7 +61,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["street_name"] = street_name  # {{ place|street_name }}
     # Numbers and dates per locale, the same everywhere (issue 14): ``{{ n|number }}``, ``{{ d|day }}``.
     app.jinja_env.filters["number"] = _number
-    app.jinja_env.filters["day"] = _day
+    app.jinja_env.filters["day"] = format_day
+    # A moment to the minute in the application's time zone: ``{{ entry.created_at|moment }}``.
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["decimal1"] = _decimal1
     app.jinja_env.globals["csrf_slot"] = csrf_slot  # a form on a page the cache may share
     app.jinja_env.globals["clock"] = clock  # h:mm:ss, as the commands' progress shows it

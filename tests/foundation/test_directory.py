@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import BodyLevel, MandateType
 
 
@@ -150,13 +151,19 @@ def test_deputy_and_district_pages(client, make):
         and "<dd>Amanat</dd>" in page
     )
     assert f'<a href="/districts/{district.id}">Karaganda West</a>' in page
-    assert "2023-03-29 – 2028-03-28" in page and "cannot be recalled by voters" not in page
+    assert (
+        f"{format_day(date(2023, 3, 29))} – {format_day(date(2028, 3, 28))}" in page
+        and "cannot be recalled by voters" not in page
+    )
     assert "cannot be recalled by voters" in client.get(f"/deputies/{listed.id}").get_data(
         as_text=True
     )
 
     page = client.get(f"/districts/{district.id}").get_data(as_text=True)
     # Thousands as the reader's language writes them (issue 14): a comma in English.
-    assert "<dd>412,345 (as of 2023-03-19)</dd>" in page and "<dd>Karaganda Region</dd>" in page
+    assert (
+        f"<dd>412,345 (as of {format_day(date(2023, 3, 19))})</dd>" in page
+        and "<dd>Karaganda Region</dd>" in page
+    )
     assert f'<a href="/deputies/{serving.id}">Aliya Serving</a>' in page
     assert client.get("/districts/999999").status_code == 404

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.jobs import periodic
 from recall.models import BodyRecallRule, Event
 from recall.models.base import utcnow
@@ -49,7 +50,7 @@ def test_the_deputy_page_says_from_when(client, make):
     db.session.commit()
     page = client.get(f"/deputies/{deputy.id}").get_data(as_text=True)
     opens, until = start + timedelta(days=365), start + timedelta(days=2 * 365)
-    assert f"a recall can be opened from {opens.isoformat()} to {until.isoformat()}" in page
+    assert f"a recall can be opened from {format_day(opens)} to {format_day(until)}" in page
     assert "Follow this deputy to be told when that day comes." in page
 
 

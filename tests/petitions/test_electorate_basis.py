@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from recall.errors import Conflict
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import AuditEntry, Petition, PetitionState, Role
 from recall.models.base import utcnow
 from recall.rules.recall_rules import PRESETS
@@ -57,7 +58,8 @@ def test_uk_required_number_is_provisional_until_the_last_day(app, client, tmp_p
     last_day = last_signing_day(petition).isoformat()  # the local day closes_at falls in
     page = client.get(f"/petitions/{petition.id}")
     assert "How this number was computed" in page.text
-    assert f"provisional until {last_day}" in page.text
+    # The page writes the day as the reader's language does (issue 14); the API keeps ISO.
+    assert f"provisional until {format_day(last_signing_day(petition))}" in page.text
     basis = client.get(f"/api/v1/petitions/{petition.id}").get_json()["threshold"]["basis"]
     assert (basis["provisional"], basis["provisional_until"], basis["required"]) == (
         True,

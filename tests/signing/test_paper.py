@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import PetitionState, Role, Signature, SignatureSource, SignatureStatus
 from recall.models.base import utcnow
 from recall.services.iin_hash import hash_iin
@@ -226,7 +227,8 @@ def test_one_bad_line_refuses_the_batch_and_lists_every_problem(setup):
             7,
             "signed_on",
             "The date of signing must be within the signing period "
-            f"({counting.local_day(petition.opens_at)} to {counting.local_day(petition.closes_at)}).",
+            f"({format_day(counting.local_day(petition.opens_at))} to "
+            f"{format_day(counting.local_day(petition.closes_at))}).",
         ),
         (8, "signed_on", "The date of signing must look like 2024-05-31 or 31.05.2024."),
     ]

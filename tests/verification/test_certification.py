@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import (
     AuditEntry,
     Deputy,
@@ -291,7 +292,7 @@ def test_petition_decided_rule_recalls_on_certification(verified, client):
     assert body["state"] == "recalled"
     assert (body["rule"]["decided_by"], body["rule"]["vote_conditions"]) == ("petition", [])
     page = client.get(f"/deputies/{w.deputy.id}").get_data(as_text=True)
-    assert "recalled" in page and deputy.term_end.isoformat() in page
+    assert "recalled" in page and format_day(deputy.term_end) in page
 
 
 def test_petition_decided_rule_failing_petition_leaves_the_deputy(verified):

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import District, ImportStatus, Role, VoterRollEntry, VoterRollImport
 from recall.models.signature import CheckStatus, Signature
 from recall.services.signing import counting
@@ -186,9 +187,9 @@ def test_persons_under_18_on_the_roll_date_are_left_out_and_listed(world, runner
     )
     assert result.exit_code == 0, result.output
     assert "Loaded 2 voters" in result.output
-    assert "Left out 2 person(s) under 18 on 2026-02-01" in result.output
-    assert "line 3: birth_date: Under 18 on 2026-02-01" in result.output
-    assert "line 5: birth_date: Under 18 on 2026-02-01" in result.output
+    assert f"Left out 2 person(s) under 18 on {format_day(date(2026, 2, 1))}" in result.output
+    assert f"line 3: birth_date: Under 18 on {format_day(date(2026, 2, 1))}" in result.output
+    assert f"line 5: birth_date: Under 18 on {format_day(date(2026, 2, 1))}" in result.output
     db.session.expire_all()
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
     assert (imp.status, imp.rows_loaded, imp.rows_minor, imp.rows_skipped) == (

@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import District, ImportStatus, Signature, SignatureSource, VoterRollEntry
 from recall.services.fraud import collectors
 from recall.services.signing import counting
@@ -46,7 +47,7 @@ def test_cli_loads_removed_lines_apart_from_voters(world, runner, tmp_path):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Loaded 3 voters for 2026-02-01." in result.output
+    assert f"Loaded 3 voters for {format_day(date(2026, 2, 1))}." in result.output
     assert "3 line(s) removed from the roll (2 deceased)" in result.output
     imp = db.session.scalars(sa.select(voter_roll.VoterRollImport)).one()
     assert (imp.status, imp.rows_loaded, imp.rows_removed, imp.rows_deceased) == (

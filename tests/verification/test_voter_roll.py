@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import (
     AuditEntry,
     District,
@@ -49,7 +50,7 @@ def test_cli_good_file(world, runner, tmp_path):
         args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
     )
     assert result.exit_code == 0, result.output
-    assert "Loaded 5 voters for 2026-02-01." in result.output
+    assert f"Loaded 5 voters for {format_day(date(2026, 2, 1))}." in result.output
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
     assert (imp.status, imp.is_active, imp.rows_loaded, imp.rows_skipped) == (
         ImportStatus.ACTIVE,

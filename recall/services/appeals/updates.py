@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
-from recall.i18n import start_of_local_day
+from recall.i18n import format_day, start_of_local_day
 from recall.models.appeal import Appeal, InitiatorUpdate, UpdateDigestEntry, UpdateState
 from recall.models.base import utcnow
 from recall.models.deputy import Deputy
@@ -91,7 +91,7 @@ def post_update(
         raise Conflict(
             _(
                 "One update a week: the next one can be posted on %(date)s.",
-                date=(last + INTERVAL).date().isoformat(),
+                date=format_day(last + INTERVAL),
             ),
             field="text",
         )

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models import Petition, User
 from recall.models.base import utcnow
 from recall.models.petition import FINAL_STATES
@@ -78,7 +79,7 @@ def record_deputy_answer(
             _(
                 "The time for the deputy's answer ended on %(date)s (%(days)d days after the "
                 "petition was submitted).",
-                date=deadline.date().isoformat(),
+                date=format_day(deadline),
                 days=rule.deputy_answer_days,
             ),
             field="answer",

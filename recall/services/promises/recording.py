@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models.base import utcnow
 from recall.models.deputy import Deputy
 from recall.models.promise import (
@@ -143,7 +144,7 @@ def _date(value: date | None, field: str, *, not_before: date | None = None) -> 
         raise Invalid(_("The date cannot be in the future."), field=field)
     if not_before and value < not_before:
         raise Invalid(
-            _("The date cannot be before the promise was made (%(d)s).", d=not_before.isoformat()),
+            _("The date cannot be before the promise was made (%(d)s).", d=format_day(not_before)),
             field=field,
         )
     return value

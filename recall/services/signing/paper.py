@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
-from recall.i18n import local_zone
+from recall.i18n import format_day, local_zone
 from recall.models.base import utcnow
 from recall.models.body import District
 from recall.models.petition import Petition, PetitionState
@@ -244,8 +244,8 @@ def _check_line(
         raise Invalid(
             _(
                 "The date of signing must be within the signing period (%(start)s to %(end)s).",
-                start=period[0].isoformat(),
-                end=period[1].isoformat(),
+                start=format_day(period[0]),
+                end=format_day(period[1]),
             ),
             field="signed_on",
         )

@@ -41,6 +41,7 @@ from flask_babel import gettext as _
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.models.base import utcnow
 from recall.models.body import Body, District
 from recall.models.user import User
@@ -121,7 +122,7 @@ class ImportResult:
         if not self.accepted:
             return _("Refused: %(n)d malformed row(s); nothing was loaded.", n=self.error_count)
         text = _(
-            "Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=imp.as_of.isoformat()
+            "Loaded %(n)d voters for %(date)s.", n=self.rows_loaded, date=format_day(imp.as_of)
         )
         if imp.mode == "partial":
             text += " " + _(
@@ -139,7 +140,7 @@ class ImportResult:
             text += " " + _(
                 "Left out %(n)d person(s) under 18 on %(date)s (not voters).",
                 n=len(self.minors),
-                date=imp.as_of.isoformat(),
+                date=format_day(imp.as_of),
             )
         if self.error_count:
             text += " " + _(
@@ -865,7 +866,7 @@ def _drop_minors(imp: VoterRollImport) -> list[RowError]:
     db.session.execute(
         sa.delete(VoterRollEntry).where(young).execution_options(synchronize_session=False)
     )
-    reason = _("Under 18 on %(date)s: not a voter, left out.", date=imp.as_of.isoformat())
+    reason = _("Under 18 on %(date)s: not a voter, left out.", date=format_day(imp.as_of))
     return [RowError(line, "birth_date", reason) for line in lines]
 
 

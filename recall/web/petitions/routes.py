@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from recall.i18n import format_day
 from recall.models import Role
 from recall.models.petition import PetitionState
 from recall.notifications.mail import public_url
@@ -310,7 +311,7 @@ def extend_signing(petition_id: int):
         ),
         done=lambda ext: _to_petition(
             petition_id,
-            _("The signing period is extended to %(date)s.", date=ext.closes_at.date().isoformat()),
+            _("The signing period is extended to %(date)s.", date=format_day(ext.closes_at)),
         ),
         page=lambda: _petition_page(petition_id, extend_form=form),
     )
