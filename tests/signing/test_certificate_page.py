@@ -43,6 +43,17 @@ def _form(petition, iin, challenge, **fields):
     }
 
 
+def _pasted(petition, iin, challenge, key, cert) -> dict:
+    """The form with the challenge signed by ``key`` and ``cert`` pasted."""
+    return _form(
+        petition,
+        iin,
+        challenge,
+        signature=factories.sign_challenge(key, challenge),
+        certificate=factories.certificate_pem(cert),
+    )
+
+
 def test_pasted_signature_and_certificate_confirm_at_once(client, collecting_petition, ca):
     petition = collecting_petition()
     iin = factories.iin()
@@ -51,16 +62,7 @@ def test_pasted_signature_and_certificate_confirm_at_once(client, collecting_pet
     page = client.get(url)
     challenge = _page_challenge(page)
     assert f"petition: {petition.id}\n" in challenge and page.headers["Cache-Control"] == "no-store"
-    response = client.post(
-        url,
-        data=_form(
-            petition,
-            iin,
-            challenge,
-            signature=factories.sign_challenge(key, challenge),
-            certificate=factories.certificate_pem(cert),
-        ),
-    )
+    response = client.post(url, data=_pasted(petition, iin, challenge, key, cert))
     assert response.status_code == 201, response.text
     assert "counts" in response.text and iin not in response.text
     signature = db.session.scalar(sa.select(Signature))
@@ -133,3 +135,26 @@ def test_a_petition_without_digital_signatures_says_so(client, collecting_petiti
     assert "confirmed by a link sent to your e-mail" in page.text
     assert 'name="challenge"' not in page.text
     assert "sign/certificate" not in client.get(f"/petitions/{petition.id}/sign").text
+
+
+def test_the_district_is_one_box_naming_the_petitions_district(client, collecting_petition, ca):
+    """As on the e-mail signing form (issue 14): no list of the body's districts to pick from."""
+    petition = collecting_petition()
+    district = petition.district
+    url = f"/petitions/{petition.id}/sign/certificate"
+    page = client.get(url).text
+    assert f"I am registered in district No. {district.number} ({district.name})" in page
+    assert f'type="checkbox" id="district_id" name="district_id" value="{district.id}"' in page
+    assert "<select" not in page and "Choose your district" not in page
+    assert f'href="/deputies?body={petition.body_id}"' in page  # find your district
+    # Left unticked, the box is the error, named beside it; the rest of the form is kept.
+    iin = factories.iin()
+    key, cert = ca.issue(iin)
+    challenge = _page_challenge(client.get(url))
+    form = _pasted(petition, iin, challenge, key, cert)
+    del form["district_id"]
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    box = refused.text[refused.text.index('id="district_id"') :]
+    assert 'aria-invalid="true"' in refused.text and 'class="error"' in box[:900]
+    assert "checked" not in box[:200] and total_rows() == (0, 0)

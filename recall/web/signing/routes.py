@@ -10,7 +10,6 @@ from recall.errors import Invalid, NotFound
 from recall.models.user import Role
 from recall.rules.sheets import sheet_code
 from recall.security import public, receipt_limit, request_client, roles_required, signing_limit
-from recall.services.names import district_label
 from recall.services.petitions import sheets
 from recall.services.signing import channels, counting, paper
 from recall.services.signing import online as signing
@@ -70,18 +69,13 @@ def sign_petition(petition_id: int):
     )
 
 
-def _district_choices(districts) -> list[tuple[int, str]]:
-    return [(0, _("Choose your district"))] + [(d.id, district_label(d)) for d in districts]
-
-
 @bp.route("/petitions/<int:petition_id>/sign/certificate", methods=["GET", "POST"])
 @public
 @signing_limit
 def sign_with_certificate(petition_id: int):
     """Sign with a digital signature: the page shows a challenge, the signer brings it back signed."""
-    petition, districts = signing.petition_for_signing(petition_id)
+    petition, _districts = signing.petition_for_signing(petition_id)
     form = StrongSignForm()
-    form.district_id.choices = _district_choices(districts)
     return submit(
         form,
         lambda: _sign_strong(petition_id, form),
