@@ -45,12 +45,14 @@ class Recipient(StrEnum):
     PAYLOAD_USER = "payload_user"  # the user named by payload["user_id"]
     MISUSE_REPORTER = "misuse_reporter"  # the e-mail on the subject misuse report
     APPEAL_FOLLOWERS = "appeal_followers"  # followers of the subject appeal
+    BODY_FOLLOWERS = "body_followers"  # followers of the subject body (its monthly report card)
 
 
 class FollowTarget(StrEnum):
     DEPUTY = "deputy"
     PETITION = "petition"
     APPEAL = "appeal"
+    BODY = "body"  # a body's monthly report card (issue 14)
 
 
 class FollowChannel(StrEnum):
@@ -125,6 +127,8 @@ _DEFAULTS: tuple[tuple[str, tuple[Recipient, ...]], ...] = (
     ("promise.dispute_resolved", (Recipient.DEPUTY_FOLLOWERS, *_HOOKS)),
     # The monthly report card of a followed deputy (issue 14), a digest for their followers.
     ("deputy.report_card", (Recipient.DEPUTY_FOLLOWERS,)),
+    # ... and of a followed body, for the body's followers.
+    ("body.report_card", (Recipient.BODY_FOLLOWERS,)),
     ("misuse_report.received", (Recipient.MISUSE_REPORTER, Recipient.BODY_COMMISSION)),
     # A source passed the flag share or rate on a petition in an hour (issue 18).
     ("petition.source_flagged", (Recipient.BODY_COMMISSION,)),
@@ -226,7 +230,8 @@ class WebhookEndpoint(TimestampMixin, db.Model):
 
 
 class Follow(TimestampMixin, db.Model):
-    """A user following a deputy or a petition; ``channel`` none keeps the follow but sends nothing."""
+    """A user following a deputy, a body, a petition or an appeal; ``channel`` none keeps the
+    follow but sends nothing."""
 
     __tablename__ = "follows"
 

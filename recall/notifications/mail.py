@@ -95,6 +95,7 @@ KIND_LABELS = {
     "petition.update_published": _l("An update from the initiators of a recall petition"),
     "deputy.report_card": _l("The monthly report card of a deputy you follow"),
     "follower.updates_digest": _l("Updates from the petitions you follow"),
+    "body.report_card": _l("The monthly report card of a body you follow"),
 }
 # How the generic template names payload fields, in the reader's language. Ids stay out (the mail
 # links to the subject's page); a field not named here is listed under its own key.
@@ -153,6 +154,7 @@ SUBJECT_ENDPOINTS = {
     "petition": ("petitions.show_petition", "petition_id"),
     "promise": ("promises.show_promise", "promise_id"),
     "appeal": ("appeals.show_appeal", "appeal_id"),
+    "body": ("promises.body_report_card", "body_id"),
 }
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models.appeal import Appeal, AppealSignature, BodyAppealSettings
+from recall.models.body import Body
 from recall.models.deputy import Deputy
 from recall.models.fraud import IinWatch
 from recall.models.notifications import (
@@ -47,6 +48,7 @@ SUBJECT_MODELS: dict[str, type] = {
     "appeal": Appeal,
     "appeal_signature": AppealSignature,
     "iin_watch": IinWatch,
+    "body": Body,
 }
 
 
@@ -216,6 +218,11 @@ def _appeal_followers(event: Event, subject: Any) -> Iterator[Target]:
     yield from _followers(FollowTarget.APPEAL, appeal_id, Recipient.APPEAL_FOLLOWERS)
 
 
+def _body_followers(event: Event, subject: Any) -> Iterator[Target]:
+    body_id = subject.id if isinstance(subject, Body) else (event.payload or {}).get("body_id")
+    yield from _followers(FollowTarget.BODY, int_or_none(body_id), Recipient.BODY_FOLLOWERS)
+
+
 def _organization_webhooks(event: Event, subject: Any) -> Iterator[Target]:
     endpoints = db.session.scalars(
         sa.select(WebhookEndpoint)
@@ -259,6 +266,7 @@ RESOLVERS: dict[Recipient, Callable[[Event, Any], Iterable[Target]]] = {
     Recipient.PAYLOAD_USER: _payload_user,
     Recipient.MISUSE_REPORTER: _misuse_reporter,
     Recipient.APPEAL_FOLLOWERS: _appeal_followers,
+    Recipient.BODY_FOLLOWERS: _body_followers,
 }
 
 

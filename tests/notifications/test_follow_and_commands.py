@@ -69,7 +69,7 @@ def test_follow_button_on_deputy_page_and_follow_unfollow(app, make, client, log
         (
             "/notifications/follow/party/{id}",
             {"channel": "email"},
-            b"You can follow a deputy, a petition or an appeal.",
+            b"You can follow a deputy, a body, a petition or an appeal.",
         ),
         ("/notifications/follow/deputy/999999", {"channel": "email"}, b"Nothing to follow here."),
     ],

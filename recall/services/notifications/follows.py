@@ -1,4 +1,4 @@
-"""Following deputies and petitions, and the one-click unsubscribe token of follower mails."""
+"""Following deputies, bodies, petitions and appeals, and the one-click unsubscribe token of follower mails."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from recall.errors import DomainError, Invalid, NotFound
 from recall.extensions import db
 from recall.models.appeal import Appeal
+from recall.models.body import Body
 from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
 from recall.models.petition import Petition
@@ -19,6 +20,7 @@ TARGET_MODELS = {
     FollowTarget.DEPUTY: Deputy,
     FollowTarget.PETITION: Petition,
     FollowTarget.APPEAL: Appeal,
+    FollowTarget.BODY: Body,
 }
 _SALT = "recall.unsubscribe"
 
@@ -28,7 +30,7 @@ def _target_type(value: str) -> FollowTarget:
         return FollowTarget(value)
     except ValueError:
         raise Invalid(
-            _("You can follow a deputy, a petition or an appeal."), field="target_type"
+            _("You can follow a deputy, a body, a petition or an appeal."), field="target_type"
         ) from None
 
 
@@ -42,7 +44,7 @@ def _channel(value: str) -> FollowChannel:
 def follow(
     actor: User, target_type: str, target_id: int, channel: str = FollowChannel.EMAIL
 ) -> Follow:
-    """Follow a deputy or a petition, or change how (``email`` or ``none``); returns the follow.
+    """Follow a deputy, a body, a petition or an appeal, or change how (``email`` or ``none``); returns the follow.
 
     Raises ``Invalid`` (field ``target_type`` or ``channel``) and ``NotFound``. Flushes.
     """

@@ -37,7 +37,8 @@ from recall.rules.scorecard import scorecard
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 
-DIGEST_EVENT = "deputy.report_card"
+# The monthly digest's event per subject (issue 14): a deputy's card and a body's card.
+DIGEST_EVENTS = {"deputy": "deputy.report_card", "body": "body.report_card"}
 
 
 def parse_month(text: str | None, now: datetime) -> date:
@@ -126,33 +127,64 @@ def body_card(body_id: int, month: date, now: datetime) -> BodyCard:
 
 
 def record_monthly_digests(now: datetime) -> int:
-    """Periodic (hourly; acts once a month): when a month has ended, record ``deputy.report_card``
-    for every followed deputy with promises, the card of the month just ended, for the deputy's
-    followers (delivered by the outbox and RQ like every event). Idempotent: nothing when a
-    digest was recorded since the month began. Returns how many were recorded. Flushes."""
+    """Periodic (hourly; acts once a month): when a month has ended, record the card of the month
+    just ended for every followed deputy with promises (``deputy.report_card``, for the deputy's
+    followers) and every followed body whose deputies have promises (``body.report_card``, for
+    the body's followers), delivered by the outbox and RQ like every event. Idempotent: nothing
+    when a digest was recorded since the month began. Returns how many were recorded. Flushes."""
     this_month = now.astimezone(local_zone()).date().replace(day=1)
     already = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Event)
-        .where(Event.kind == DIGEST_EVENT, Event.created_at >= start_of_local_day(this_month))
+        .where(
+            Event.kind.in_(DIGEST_EVENTS.values()),
+            Event.created_at >= start_of_local_day(this_month),
+        )
     )
     if already:
         return 0
     month = previous_month(this_month)
-    followed = sa.select(Follow.target_id).where(Follow.target_type == FollowTarget.DEPUTY)
     start, end = start_of_local_day(month), start_of_local_day(this_month)
-    where = Promise.deputy_id.in_(followed)
+    recorded = 0
+    for subject_type, (at_end, at_start) in (
+        ("deputy", _followed_counts(FollowTarget.DEPUTY, Promise.deputy_id, start, end)),
+        ("body", _followed_counts(FollowTarget.BODY, Deputy.body_id, start, end)),
+    ):
+        for subject_id in sorted(at_end):
+            card = report_card(at_end[subject_id], at_start.get(subject_id, {}))
+            payload = digest_payload(subject_type, subject_id, month, card)
+            record_event(DIGEST_EVENTS[subject_type], subject_type, subject_id, payload)
+            recorded += 1
+    return recorded
+
+
+def _followed_counts(target: FollowTarget, key, start: datetime, end: datetime):
+    """Promises per status at ``end`` and at ``start`` per followed deputy or body (``key``: the
+    column naming it), only those with promises at ``end``."""
+    followed = sa.select(Follow.target_id).where(Follow.target_type == target)
+    where = key.in_(followed)
     at_end, at_start = _statuses_at(end, where), _statuses_at(start, where)
-    for deputy_id in sorted(at_end):
-        card = report_card(at_end[deputy_id], at_start.get(deputy_id, {}))
-        record_event(DIGEST_EVENT, "deputy", deputy_id, digest_payload(deputy_id, month, card))
-    return len(at_end)
+    if target == FollowTarget.DEPUTY:
+        return at_end, at_start
+    deputies = sa.select(Deputy.id, Deputy.body_id).where(Deputy.id.in_(list(at_end)))
+    body_of = dict(db.session.execute(deputies).all())  # a Result has keys(): dict() misreads it
+    return _per_body(at_end, body_of), _per_body(at_start, body_of)
 
 
-def digest_payload(deputy_id: int, month: date, card: ReportCard) -> dict:
+def _per_body(per_deputy: dict[int, dict[str, int]], body_of: dict[int, int]):
+    grouped: dict[int, dict[int, dict[str, int]]] = {}
+    for deputy_id, counts in per_deputy.items():
+        if deputy_id in body_of:  # at the start: only deputies with promises at the end
+            grouped.setdefault(body_of[deputy_id], {})[deputy_id] = counts
+    return {body_id: _sum(deputies) for body_id, deputies in grouped.items()}
+
+
+def digest_payload(subject_type: str, subject_id: int, month: date, card: ReportCard) -> dict:
+    """The digest's payload: the counts, their changes and a link to the card's page."""
     share = card.now.kept_share
+    key = f"{subject_type}_id"
     return {
-        "deputy_id": deputy_id,
+        key: subject_id,
         "month": month.strftime("%Y-%m"),
         "kept": card.now.kept,
         "broken": card.broken,
@@ -163,6 +195,8 @@ def digest_payload(deputy_id: int, month: date, card: ReportCard) -> dict:
         "broken_change": card.changes["broken"],
         "in_the_works_change": card.changes["in_the_works"],
         "report_card": public_url(
-            "promises.deputy_report_card", deputy_id=deputy_id, month=month.strftime("%Y-%m")
+            f"promises.{subject_type}_report_card",
+            month=month.strftime("%Y-%m"),
+            **{key: subject_id},
         ),
     }
