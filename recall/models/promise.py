@@ -170,7 +170,8 @@ class Promise(TimestampMixin, db.Model):
 
 
 class PromiseSource(TimestampMixin, db.Model):
-    """A further source for a promise (the first one is ``Promise.source_url``); merges add these."""
+    """A further source for a promise (the first one is ``Promise.source_url``): added by a
+    monitor, moved over by a merge, or a citizen's tip a monitor took as evidence (``tip_id``)."""
 
     __tablename__ = "promise_sources"
 
@@ -182,6 +183,10 @@ class PromiseSource(TimestampMixin, db.Model):
     quotation: Mapped[str | None] = mapped_column(sa.Text)
     note: Mapped[str | None] = mapped_column(sa.String(500))
     added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The tip this source came from (issue 14): at most one source per tip; shown as a citizen's.
+    tip_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("promise_tips.id", ondelete="SET NULL"), unique=True
+    )
 
     promise: Mapped[Promise] = relationship(back_populates="sources")
     added_by: Mapped[User | None] = relationship()

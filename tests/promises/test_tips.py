@@ -117,3 +117,38 @@ def test_tip_pages(client, login, make, deputy, record, monitor):
     evidence = page.split('id="citizen-evidence"')[1]
     assert 'href="https://news.kz/school-opened"' in evidence and "Zhanaarka" in evidence
     assert citizen.email not in page and citizen.display_name not in evidence
+
+
+def test_a_tip_taken_as_evidence_is_among_the_promises_sources(
+    client, make, deputy, record, monitor
+):
+    """Its link, or for a description alone the tip on the promise page; a dismissed tip is not
+    a source, and a link the promise cites already is not cited twice."""
+    citizen = make.user()
+    promise = record(deputy)
+    linked, described, repeated, dismissed = (
+        tips.send_tip(
+            citizen, promise.id, link=link, description=text, place=None, observed_on=None
+        )
+        for link, text in [
+            ("https://news.kz/school-opened", None),
+            (None, "Photo: the school is still a field."),
+            (promise.source_url, None),
+            ("https://rumours.kz/school", None),
+        ]
+    )
+    for tip in (linked, described, repeated):
+        tips.accept_tip(monitor, tip.id)
+    tips.dismiss_tip(monitor, dismissed.id, "Nothing to check.")
+    commit()
+    sources = [(s.url, s.tip_id) for s in promise.sources]
+    anchor = f"/promises/{promise.id}#tip-{described.id}"
+    assert sources == [("https://news.kz/school-opened", linked.id), (sources[1][0], described.id)]
+    assert sources[1][0].endswith(anchor)
+    page = client.get(f"/promises/{promise.id}").get_data(as_text=True)
+    listed = page.split('class="sources"')[1].split("</ul>")[0]
+    assert 'href="https://news.kz/school-opened"' in listed and anchor in listed
+    assert listed.count("evidence sent by a citizen") == 2 and "rumours.kz" not in listed
+    assert f'id="tip-{described.id}"' in page  # where the source points
+    api = client.get(f"/api/v1/promises/{promise.id}").get_json()
+    assert "https://news.kz/school-opened" in [s["url"] for s in api["sources"]]

@@ -2,7 +2,7 @@
 
 Any signed-in person may send a tip (a link, a description of a photo, where and when; the
 page limits how often per client address). A monitor takes it as evidence (it is then shown on
-the promise page, and its link can be cited in a rating) or dismisses it with a reason (never
+the promise page and listed among the promise's sources, and its link can be cited in a rating) or dismisses it with a reason (never
 shown publicly). Who sent a tip is never shown.
 """
 
@@ -17,10 +17,16 @@ from sqlalchemy.orm import joinedload
 from recall.errors import Conflict, Invalid, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
-from recall.models.promise import Promise
+from recall.models.promise import Promise, PromiseSource
 from recall.models.promise_tip import PromiseTip, TipStatus
 from recall.models.user import User
-from recall.services.promises.recording import _require_monitor, _text, clean_url
+from recall.notifications.mail import public_url
+from recall.services.promises.recording import (
+    _promise_for_update,
+    _require_monitor,
+    _text,
+    clean_url,
+)
 
 MAX_DESCRIPTION = 2000
 MAX_PLACE = 200
@@ -96,11 +102,29 @@ def _waiting_tip(actor: User, tip_id: int, doing: str) -> PromiseTip:
 
 
 def accept_tip(actor: User, tip_id: int) -> PromiseTip:
-    """Take a tip as evidence: it shows on the promise page. Conflict once triaged. Flushes."""
+    """Take a tip as evidence: it shows on the promise page and is among the promise's sources.
+    Conflict once triaged, or when the promise was merged into another. Flushes."""
     tip = _waiting_tip(actor, tip_id, _("triage tips"))
     tip.status, tip.triaged_by_id, tip.triaged_at = TipStatus.ACCEPTED, actor.id, utcnow()
+    _cite(tip, actor)
     db.session.flush()
     return tip
+
+
+def _cite(tip: PromiseTip, actor: User) -> None:
+    """Add the tip to its promise's sources (issue 14): its link, or, for a description alone,
+    the tip where the promise page shows it. A link the promise cites already is not repeated."""
+    promise = _promise_for_update(tip.promise_id)
+    here = f"{public_url('promises.show_promise', promise_id=promise.id)}#{tip_anchor(tip.id)}"
+    url = tip.link or here
+    if url == promise.source_url or any(s.url == url for s in promise.sources):
+        return
+    db.session.add(PromiseSource(promise=promise, url=url, added_by_id=actor.id, tip_id=tip.id))
+
+
+def tip_anchor(tip_id: int) -> str:
+    """The id of a taken tip on the promise page."""
+    return f"tip-{tip_id}"
 
 
 def dismiss_tip(actor: User, tip_id: int, reason: str | None) -> PromiseTip:
