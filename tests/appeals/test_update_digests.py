@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
+from recall.i18n import format_day
 from recall.jobs.periodic import run_due
 from recall.models import PetitionState, Role
 from recall.models.appeal import UpdateDigestEntry
@@ -17,6 +18,7 @@ from recall.models.base import utcnow
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
 from recall.notifications.rules import ensure_default_rules
 from recall.services.appeals import updates
+from recall.services.signing.counting import local_day
 from tests.notifications.conftest import mail_config, smtp_server  # noqa: F401 (a fixture)
 
 PAPER = "Paper sheets can be signed at the school on Saturday from 10 to 14."
@@ -72,6 +74,8 @@ def test_a_follower_gets_one_digest_a_day_with_each_update_once(app, make, smtp_
     assert f"http://recall.test/appeals/{appeal.id}" in text
     assert f"http://recall.test/petitions/{petition.id}" in text
     assert petition.deputy.full_name in text and appeal.title in text
+    # The day of publication as the reader's language writes it (issue 14), not 2026-12-03.
+    assert format_day(now) in text and local_day(now).isoformat() not in text
 
     # Exactly once: a rerun, the same day or later, sends nothing again.
     assert updates.record_update_digests(tomorrow) == 0
