@@ -491,3 +491,19 @@ def test_paper_grid_marks_bad_rows_in_place(client, login, setup):
     error = html.split('id="row-error-3"')[1].split("</td>")[0]
     assert "IIN: The IIN must be exactly 12 digits." in error
     assert "Rows of the grid with a problem: 1." in html
+
+
+def test_a_csv_names_a_code_only_district_in_a_district_code_column(setup):
+    petition, commissioner = setup
+    petition.district.number, petition.district.code = None, "E14000530"
+    db.session.commit()
+    today = counting.local_day(utcnow()).isoformat()
+    header = "sheet,line,full_name,iin,district_code,signed_on\n"
+    wrong = header + f"1,1,Әлия Қасымова,{factories.iin()},E14000999,{today}\n"
+    before = total_rows()
+    with pytest.raises(paper.PaperBatchInvalid) as refused:
+        paper.import_paper_csv(commissioner, petition.id, wrong)
+    assert [(p.row, p.field) for p in refused.value.problems] == [(2, "district_number")]
+    assert total_rows() == before
+    right = header + f"1,1,Әлия Қасымова,{factories.iin()},e14000530,{today}\n"
+    assert paper.import_paper_csv(commissioner, petition.id, right).added == 1

@@ -469,7 +469,8 @@ def _store(petition: Petition, good: _Checked, actor: User, now: datetime) -> Si
 def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
     """Read a CSV of paper signatures (UTF-8, with or without BOM; comma or semicolon separated).
 
-    The header must name ``sheet,line,full_name,iin,district_number`` and may add ``signed_on``
+    The header must name ``sheet,line,full_name,iin,district_number`` (or ``district_code``
+    instead of the number) and may add ``signed_on``
     and ``channel`` (``paper``, ``in_person``, ``post``, ``proxy``; empty: the batch's).
     Rows are numbered by their line in the file (the header is line 1). Raises ``Invalid`` when
     the file is not readable or the header is wrong.
@@ -488,6 +489,10 @@ def parse_paper_csv(data: bytes | str) -> list[PaperLine]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    # A district known only by its code (a real Popolo import) is written in a ``district_code``
+    # column, as the voter roll names it; ``_check_district`` takes a code in either column.
+    if "district_code" in header and "district_number" not in header:
+        header = ["district_number" if name == "district_code" else name for name in header]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         raise Invalid(
