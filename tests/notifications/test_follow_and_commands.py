@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from recall.errors import NotFound
 from recall.extensions import db
 from recall.jobs import periodic
+from recall.models import AppealState, Follow, Role
+from recall.models.base import utcnow
 from recall.models.notifications import (
     Delivery,
     DeliveryStatus,
@@ -19,6 +22,7 @@ from recall.models.notifications import (
 )
 from recall.notifications.dispatch import redispatch
 from recall.notifications.rules import ensure_default_rules
+from recall.services.notifications import follows
 from recall.services.notifications.follows import unsubscribe_token
 from recall.services.outbox import record_event
 from tests.notifications import tasks
@@ -207,3 +211,20 @@ def test_periodic_loop_runs_due_tasks(app, monkeypatch):
     monkeypatch.setattr(periodic, "_last_run", {})
     periodic.run_loop(1, iterations=2)  # no Redis: the second pass is within the interval
     assert len(calls) == 1
+
+
+def test_an_unpublished_appeal_cannot_be_followed_by_strangers(app, make):
+    """Following answers as if the appeal were not there, so it cannot tell that one exists."""
+    author, stranger = make.user(), make.user()
+    moderator = make.user(role=Role.MODERATOR)
+    appeal = make.appeal(author=author, state=AppealState.IN_MODERATION)
+    with pytest.raises(NotFound):
+        follows.follow(stranger, "appeal", appeal.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Follow)) == 0
+    follows.follow(author, "appeal", appeal.id)
+    follows.follow(moderator, "appeal", appeal.id)
+    appeal.state = AppealState.OPEN
+    appeal.opens_at = appeal.opens_at or utcnow()
+    db.session.flush()
+    follows.follow(stranger, "appeal", appeal.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Follow)) == 3

@@ -15,6 +15,7 @@ from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
 from recall.models.petition import Petition
 from recall.models.user import User
+from recall.services.appeals.lifecycle import can_see
 
 TARGET_MODELS = {
     FollowTarget.DEPUTY: Deputy,
@@ -49,7 +50,10 @@ def follow(
     Raises ``Invalid`` (field ``target_type`` or ``channel``) and ``NotFound``. Flushes.
     """
     kind, how = _target_type(target_type), _channel(channel)
-    if db.session.get(TARGET_MODELS[kind], target_id) is None:
+    target = db.session.get(TARGET_MODELS[kind], target_id)
+    # An appeal not yet published (in moderation, rejected, a withdrawn draft) is not there for
+    # anyone but its author and moderators: following it must not tell that it exists.
+    if target is None or (isinstance(target, Appeal) and not can_see(target, actor)):
         raise NotFound(_("Nothing to follow here."), field="target_id")
     row = find_follow(actor, kind, target_id)
     if row is None:
