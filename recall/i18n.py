@@ -75,6 +75,15 @@ def format_moment(value: datetime | str | None) -> str:
     return f"{format_date(moment, format='medium')}, {format_time(moment, format='short')}"
 
 
+def format_clock(value: datetime | str | None) -> str:
+    """The time of day of a moment, in the application's time zone, as the reader's language
+    writes it (14:05): for what expires within the hour (a review claim, a signing challenge),
+    where a date would only be noise. ``|clock_time`` on pages."""
+    if value is None or value == "":
+        return ""
+    return format_time(_parsed(value), format="short")
+
+
 _ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")

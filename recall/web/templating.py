@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_babel import format_decimal, get_locale
 from markupsafe import Markup
 
-from recall.i18n import LANGUAGE_NAMES, format_day, format_moment
+from recall.i18n import LANGUAGE_NAMES, format_clock, format_day, format_moment
 from recall.models.base import utcnow
 from recall.notifications.mail import public_url
 from recall.rules import charts
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     # A moment to the minute in the application's time zone: ``{{ entry.created_at|moment }}``.
     app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["clock_time"] = format_clock  # 14:05, for what expires within the hour
     app.jinja_env.filters["decimal1"] = _decimal1
     app.jinja_env.globals["csrf_slot"] = csrf_slot  # a form on a page the cache may share
     app.jinja_env.globals["clock"] = clock  # h:mm:ss, as the commands' progress shows it

@@ -20,7 +20,7 @@ import pytest
 from flask_babel import force_locale
 
 from recall.extensions import db
-from recall.i18n import format_day
+from recall.i18n import format_clock, format_day
 from recall.models.notifications import Channel, NotificationRule, Recipient
 from recall.services.outbox import record_event
 from tests.e2e.pages import ANONYMOUS, pages
@@ -137,3 +137,14 @@ def test_mails_write_dates_in_the_readers_language(app, make, tmp_path):
             assert not iso_dates(body), (language, body)
             with force_locale(language):
                 assert format_day(closes) in body, (language, body)
+
+
+def test_a_time_of_day_is_the_application_zones_not_utc(app):
+    """A review claim or a signing challenge says until when, in Almaty's time (UTC+5), as the
+    reader's language writes it: 09:05 UTC is 14:05 there, and "UTC" is no longer printed."""
+    moment = datetime(2026, 12, 3, 9, 5, tzinfo=UTC)
+    for language in ("en", "ru", "kk"):
+        with force_locale(language):
+            assert format_clock(moment) in {"14:05", "2:05\u202fPM", "2:05 PM"}, language
+    with force_locale("ru"):
+        assert format_clock(moment) == "14:05"
