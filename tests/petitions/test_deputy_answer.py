@@ -1,5 +1,5 @@
 """The deputy's answer to the grounds (California EC 11023: up to 200 words within 7 days):
-recorded by a commissioner of the body, shown beside the grounds on the page, on the printed
+filed by the deputy's own account or recorded by a commissioner of the body, shown beside the grounds on the page, on the printed
 sheet and in the API; refused outside the rule, the time limit or the length."""
 
 from __future__ import annotations
@@ -134,3 +134,26 @@ def test_the_commission_records_the_answer_through_the_api(client, make, ca):
     assert done.get_json()["text"] == ANSWER and done.get_json()["max_words"] == 200
     public = client.application.test_client().get(f"/api/v1/petitions/{petition.id}").get_json()
     assert public["deputy_answer"]["text"] == ANSWER
+
+
+def test_the_deputy_files_the_answer_through_their_own_account(client, login, make, ca):
+    petition, _commissioner = ca
+    own = make.user(role=Role.DEPUTY, deputy_id=petition.deputy_id)
+    another = make.user(role=Role.DEPUTY)  # the account of some other deputy
+    db.session.commit()
+    login(own)
+    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "Record the deputy&#39;s answer" in page or "Record the deputy's answer" in page
+    before = _audit_count()
+    stranger = client.application.test_client()
+    login(another, stranger)
+    refused = stranger.post(f"/petitions/{petition.id}/answer", data={"answer": ANSWER})
+    assert refused.status_code == 403
+    db.session.refresh(petition)
+    assert petition.deputy_answer is None and _audit_count() == before
+    done = client.post(f"/petitions/{petition.id}/answer", data={"answer": ANSWER})
+    assert done.status_code == 303, done.get_data(as_text=True)
+    db.session.refresh(petition)
+    assert petition.deputy_answer == ANSWER and petition.deputy_answer_by_id == own.id
+    shown = client.application.test_client().get(f"/petitions/{petition.id}")
+    assert "through their own account" in shown.get_data(as_text=True)

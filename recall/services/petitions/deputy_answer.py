@@ -42,12 +42,27 @@ def answer_deadline(petition: Petition) -> datetime | None:
     return petition.submitted_at + timedelta(days=rule.deputy_answer_days)
 
 
+def may_record_answer(actor: User | None, petition: Petition) -> bool:
+    """The answer is the deputy's (California EC 11023): filed through their own deputy account,
+    or recorded from their written answer by a commissioner of the petition's body."""
+    if actor is None:
+        return False
+    own = actor.deputy_id is not None and actor.deputy_id == petition.deputy_id
+    return own or actor.is_commissioner_of(petition.body_id)
+
+
+def answer_filed_by_deputy(petition: Petition) -> bool:
+    """Was the recorded answer filed by the deputy's own account (not entered by the commission)?"""
+    recorder = petition.deputy_answer_by_id and db.session.get(User, petition.deputy_answer_by_id)
+    return bool(recorder) and recorder.deputy_id == petition.deputy_id
+
+
 def record_deputy_answer(
     actor: User, petition_id: int, text: str | None, *, now: datetime | None = None
 ) -> Petition:
     """Record (or, within the time limit, correct) the deputy's answer to ``petition_id``'s grounds.
 
-    Raises ``NotFound``; ``Forbidden`` unless ``actor`` is a commissioner of the petition's body;
+    Raises ``NotFound``; ``Forbidden`` unless :func:`may_record_answer`;
     ``Conflict`` when the rule provides no answer, the petition is not submitted yet or is final,
     or the time limit (``deputy_answer_days`` after submission) has passed; ``Invalid`` (field
     ``answer``) for an empty answer or one over ``deputy_answer_max_words`` words. Appends an
@@ -55,10 +70,11 @@ def record_deputy_answer(
     """
     now = now or utcnow()
     petition = lock_petition(petition_id)
-    if actor is None or not actor.is_commissioner_of(petition.body_id):
+    if not may_record_answer(actor, petition):
         raise Forbidden(
             _(
-                "Only a commissioner of %(body)s may record the deputy's answer.",
+                "Only the deputy's own account or a commissioner of %(body)s may record the "
+                "deputy's answer.",
                 body=petition.body.name,
             )
         )

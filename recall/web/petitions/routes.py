@@ -90,6 +90,8 @@ def _petition_page(petition_id: int, **forms) -> str:
         "membership": membership,
         "is_commissioner": viewer is not None and viewer.is_commissioner_of(petition.body_id),
         "answer_deadline": deputy_answer.answer_deadline(petition),
+        "may_answer": deputy_answer.may_record_answer(viewer, petition),
+        "answer_by_deputy": deputy_answer.answer_filed_by_deputy(petition),
         "S": PetitionState,
         # Blank and without a CSRF token of its own: the page may be shared (csrf_slot()).
         "sign_form": SignForm(formdata=None, meta={"csrf": False}),
@@ -289,7 +291,7 @@ def reject_petition(petition_id: int):
 
 
 @bp.post("/petitions/<int:petition_id>/answer")
-@roles_required(Role.COMMISSIONER)
+@roles_required(Role.COMMISSIONER, Role.DEPUTY)
 def record_deputy_answer(petition_id: int):
     form = AnswerForm()
     return submit(
