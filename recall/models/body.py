@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recall.extensions import db
 from recall.models.base import TimestampMixin
 from recall.models.names import NamedMixin
+from recall.rules.names import pick_name
 
 
 class BodyLevel(StrEnum):
@@ -57,9 +58,9 @@ class BodyKind(TimestampMixin, db.Model):
     )
 
     def name_in(self, lang: str | None = None) -> str:
-        """The kind's name in ``lang``, else English, else its code."""
-        names = self.names or {}
-        return names.get(lang or "") or names.get("en") or self.code
+        """The kind's name in ``lang``, else in the order every other name falls back in
+        (``recall.rules.names.pick_name``), else its code."""
+        return pick_name(self.names, lang, self.code)
 
     def __repr__(self) -> str:
         return f"<BodyKind {self.code}>"
