@@ -242,14 +242,14 @@ def _send_each(deliveries: list[Delivery], claimed_at, record) -> dict[int, Outc
 
     pool = parallel_sender() if current_app.config.get("MAIL_SERVER") else None
     sending = {}
+    petitions: dict = {}  # the petitions this batch's messages name, each loaded once
     for delivery in deliveries:
         try:
             if pool is not None and delivery.channel == Channel.EMAIL:
                 # Rendered here (templates, the session); sent on one of the pool's connections.
                 event = delivery.event
-                message = render_email(
-                    delivery, event, load_subject(event.subject_type, event.subject_id)
-                )
+                subject = load_subject(event.subject_type, event.subject_id)
+                message = render_email(delivery, event, subject, petitions)
                 app = current_app._get_current_object()
                 sending[pool.submit(send_email_in, app, message, delivery.id)] = delivery
                 continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from recall.extensions import db
 from recall.models.appeal import Appeal, AppealSignature, BodyAppealSettings
@@ -76,11 +77,25 @@ def load_subject(subject_type: str, subject_id: int) -> Any | None:
     return db.session.get(model, subject_id) if model is not None else None
 
 
-def petition_of(event: Event, subject: Any) -> Petition | None:
+def petition_of(
+    event: Event, subject: Any, known: dict[int, Petition | None] | None = None
+) -> Petition | None:
+    """The petition ``event`` is about; ``known`` (petition id -> row), when given, is asked first
+    and filled, so that a batch of mails about one petition loads it once."""
     if isinstance(subject, Petition):
         return subject
     petition_id = getattr(subject, "petition_id", None) or (event.payload or {}).get("petition_id")
-    return db.session.get(Petition, int(petition_id)) if petition_id else None
+    if not petition_id:
+        return None
+    if known is None:
+        return db.session.get(Petition, int(petition_id))
+    if int(petition_id) not in known:
+        known[int(petition_id)] = db.session.get(
+            Petition,
+            int(petition_id),
+            options=[joinedload(Petition.deputy), joinedload(Petition.district)],
+        )
+    return known[int(petition_id)]
 
 
 def deputy_of(event: Event, subject: Any) -> Deputy | None:
