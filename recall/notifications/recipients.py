@@ -153,9 +153,11 @@ def _deputy(event: Event, subject: Any) -> Iterator[Target]:
         if answering is not None:
             yield from _answering_deputy_targets(answering)
         return
+    # A recall petition's deputy hears the same way: the deputy account files the answer to the
+    # grounds (issue 10), so it must hear that there is a petition to answer.
     deputy = deputy_of(event, subject)
-    if deputy is not None and deputy.contact_email:
-        yield Target(Channel.EMAIL, deputy.contact_email.strip().lower(), Recipient.DEPUTY)
+    if deputy is not None:
+        yield from _answering_deputy_targets(deputy)
 
 
 def _body_chair(body_id: int | None) -> Deputy | None:

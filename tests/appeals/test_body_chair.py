@@ -132,3 +132,17 @@ def _chaired_body_appeal(make, chair):
     admin = make.user(role=Role.ADMIN)
     appeals.set_body_terms(admin, chair.body_id, **TERMS, chair_deputy_id=str(chair.id))
     return make.appeal(body=chair.body, state=S.OPEN, threshold=1)
+
+
+def test_a_recall_petitions_deputy_hears_at_the_contact_address_and_the_account(app, make):
+    """The deputy account files the answer to a recall petition's grounds, so it hears of the
+    petition as the contact address does (once where both are one address)."""
+    deputy = make.deputy(contact_email="Office@Deputy.kz")
+    make.user(role=Role.DEPUTY, deputy_id=deputy.id, email="account@deputy.kz", locale="ru")
+    petition = make.petition(deputy)
+    event = Event(kind="petition.submitted", subject_type="petition", subject_id=petition.id)
+    targets = resolve(Recipient.DEPUTY, Channel.EMAIL, event, petition)
+    assert [(t.address, t.locale) for t in targets] == [
+        ("office@deputy.kz", None),
+        ("account@deputy.kz", "ru"),
+    ]
