@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from recall.errors import Forbidden, Invalid
 from recall.extensions import db
-from recall.models import AuditEntry, BodyLevel, MandateType
+from recall.models import AuditEntry, BodyKind, BodyLevel, MandateType
 from recall.services.deputies import body_kinds
 from recall.services.rules import recall_rules
 
@@ -64,6 +64,7 @@ def test_a_body_without_any_rule_hosts_no_petition_until_one_is_assigned(app, ma
 
 def test_add_kind_refuses_what_it_cannot_use(app):
     body_kinds.add_kind("council", {"en": "Council"}, "Taiwan")
+    kinds = db.session.scalar(sa.select(sa.func.count()).select_from(BodyKind))
     for args, kwargs, field in (
         (("council", {"en": "Again"}, "Taiwan"), {}, "code"),
         (("x", {"en": ""}, "Taiwan"), {}, "names"),
@@ -74,6 +75,7 @@ def test_add_kind_refuses_what_it_cannot_use(app):
         with pytest.raises(Invalid) as caught:
             body_kinds.add_kind(*args, **kwargs)
         assert caught.value.field == field
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BodyKind)) == kinds
 
 
 def test_pages_and_api_show_the_code_where_a_district_has_no_number(app, client, make):
