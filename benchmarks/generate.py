@@ -271,6 +271,10 @@ class Country:
                 break
             v = self.voter(i)
             home = v.district_number == self.home_district
+            if v.minor and not home:
+                # The importer leaves minors off the roll, so this signer would be
+                # ``not_registered``, not ``other_district``: never meant as either.
+                continue
             if not home:
                 kind = "other_district"
             elif v.minor:

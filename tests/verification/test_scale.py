@@ -41,6 +41,11 @@ def test_generator_is_reproducible_and_valid():
         assert parse_iin(v.iin).birth_date == v.birth_date
     assert 50 < sum(v.minor for v in voters) < 250
     assert 900 < sum(v.district_number == 1 for v in voters) < 1500  # home share 0.4
+    # The importer leaves minors off the roll, so a minor of another district is not_registered:
+    # the generator must never mean one as other_district (it did, 1% of them, at 1M voters).
+    picked = a.pick_signers(300, gen.Mix(other_district=0.3))
+    away = [v for kind, v in picked if kind == "other_district"]
+    assert len(away) == 90 and not any(v.minor for v in away)
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
