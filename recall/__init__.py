@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Application factory. ``config`` overrides what the environment gives (tests pass theirs)."""
-    app = Flask(
+    from recall.flask_app import RecallFlask
+
+    app = RecallFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -44,7 +44,26 @@ def client_address() -> str:
     return get_remote_address() or request.remote_addr or "unknown"
 
 
+# A view whose budgets ``recall.rate_limits`` counts carries this attribute set to True.
+COUNTED_IN_BUDGETS = "counted_in_budgets"
+
+
+class BudgetAwareLimiter(Limiter):
+    """Flask-Limiter, whose per-request middleware leaves alone the views with budgets
+    (``recall.rate_limits``): resolving and evaluating its (empty) set of limits for them on every
+    request cost as much CPU as counting their budgets in Redis (issue 12)."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware:
+            view = current_app.view_functions.get(request.endpoint or "")
+            if getattr(view, COUNTED_IN_BUDGETS, False):
+                return
+        super()._check_request_limit(callable_name, in_middleware)
+
+
 # With Redis unreachable the limiter counts in this process's memory instead of raising (which
 # turned every signing and log-in request into a 500), logs the switch on the "flask-limiter"
 # logger, and goes back to Redis once it answers again.
-limiter = Limiter(key_func=client_address, default_limits=[], in_memory_fallback_enabled=True)
+limiter = BudgetAwareLimiter(
+    key_func=client_address, default_limits=[], in_memory_fallback_enabled=True
+)

@@ -19,6 +19,7 @@ outage; it logs when Redis is back.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -31,7 +32,8 @@ from limits.storage import MemoryStorage, RedisClusterStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from recall.extensions import limiter
+from recall import redis_direct
+from recall.extensions import COUNTED_IN_BUDGETS, limiter
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
@@ -54,6 +56,7 @@ for i, key in ipairs(KEYS) do
 end
 return 0
 """
+_HIT_ALL_SHA = hashlib.sha1(_HIT_ALL.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,6 @@ class _Counter:
     def __init__(self):
         self.fallback: FixedWindowRateLimiter | None = None  # made when first needed (a thread)
         self.dead_since: float | None = None
-        self.scripts: dict[int, object] = {}
-
-    def _script(self, storage: RedisStorage):
-        script = self.scripts.get(id(storage))
-        if script is None:
-            script = self.scripts[id(storage)] = storage.get_connection().register_script(_HIT_ALL)
-        return script
 
     def _storage_answers(self, storage) -> bool:
         if time.monotonic() - self.dead_since < RETRY_STORAGE_SECONDS:
@@ -129,7 +125,8 @@ class _Counter:
         for item, _ids in hits:
             args += [item.amount, item.get_expiry()]
         keys = [storage.prefixed_key(item.key_for(*ids)) for item, ids in hits]
-        over = int(self._script(storage)(keys=keys, args=args))
+        direct = redis_direct.for_client(storage.get_connection())
+        over = int(direct.evalsha(_HIT_ALL, _HIT_ALL_SHA, keys, args))
         return hits[over - 1][0] if over else None
 
 
@@ -153,14 +150,6 @@ def _hits(budgets: tuple[Budget, ...]) -> list[tuple[RateLimitItem, tuple[str, .
     return hits
 
 
-@limiter.request_filter
-def _counted_in_budgets() -> bool:
-    """Flask-Limiter leaves views with budgets alone: resolving its limits for them on every
-    request (none apply unless ``RATELIMIT_DEFAULT`` is set) cost as much as counting them."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "counted_in_budgets", False)
-
-
 def budget_limit(*budgets: Budget, methods: tuple[str, ...] | None = None) -> Callable[[F], F]:
     """Count each request of the view (only ``methods``, when given) against ``budgets`` before
     it runs; raise :class:`RateLimited` (429) when one is spent. Off with ``RATELIMIT_ENABLED``
@@ -179,7 +168,8 @@ def budget_limit(*budgets: Budget, methods: tuple[str, ...] | None = None) -> Ca
                     raise RateLimited(over)
             return view(*args, **kwargs)
 
-        limited.counted_in_budgets = True  # type: ignore[attr-defined]
+        # Flask-Limiter's middleware skips the view (recall.extensions.BudgetAwareLimiter).
+        setattr(limited, COUNTED_IN_BUDGETS, True)
         return limited  # type: ignore[return-value]
 
     return decorator

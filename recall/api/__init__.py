@@ -30,9 +30,13 @@ bp.before_request(check_token)  # before the CSRF check: a token call needs no C
 
 @bp.before_request
 def _csrf_for_cookie_sessions():
-    if request.method in SAFE_METHODS or not current_user.is_authenticated:
+    # Only a cookie is sent by a browser on its own: a request without one (anonymous signing)
+    # carries no ambient authority, and needs no user loaded to know it.
+    if request.method in SAFE_METHODS or not request.cookies:
         return None
     if g.get("api_token") is not None:  # a bearer token is not sent by the browser on its own
+        return None
+    if not current_user.is_authenticated:
         return None
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))

@@ -22,6 +22,8 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from recall import redis_direct
+
 logger = logging.getLogger(__name__)
 
 DRAIN_JOB = "recall.jobs.notifications.drain_outbox"
@@ -80,6 +82,9 @@ def drain_flag(queue: Queue) -> str:
     return f"recall:outbox:drain-queued:{queue.name}"
 
 
+_packed_drain_requests: dict[str, list[bytes]] = {}
+
+
 def request_drain(queue: Queue) -> bool:
     """Make sure a drain job is queued; returns True when this call enqueued it.
 
@@ -87,7 +92,13 @@ def request_drain(queue: Queue) -> bool:
     Raises Redis errors to the caller (the events stay in the outbox for redispatch).
     """
     flag = drain_flag(queue)
-    if not queue.connection.set(flag, 1, nx=True, ex=DRAIN_FLAG_SECONDS):
+    direct = redis_direct.for_client(queue.connection)
+    packed = _packed_drain_requests.get(flag)
+    if packed is None:  # packed once per queue (every signature sends it)
+        packed = _packed_drain_requests[flag] = direct.packed(
+            "SET", flag, 1, "NX", "EX", DRAIN_FLAG_SECONDS
+        )
+    if direct.execute(packed) is None:  # not set: a drain job is queued already
         return False
     try:
         queue.enqueue(
