@@ -183,6 +183,15 @@ def _empty_tables() -> None:
         conn.execute(
             sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
         )
+        # Import ids start again at 1: the roll partitions of this test's imports (attached or
+        # left loose) go, so the next test's imports load into tables of their own as in use.
+        for (name,) in conn.execute(
+            sa.text(
+                "SELECT relname FROM pg_class WHERE relkind = 'r'"
+                " AND relname ~ '^voter_roll_entries_[0-9]+$'"
+            )
+        ):
+            conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
 
 @pytest.fixture

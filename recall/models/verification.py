@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recall.extensions import db
@@ -132,18 +133,45 @@ class VoterRollEntry(db.Model):
     # ``incapacitated``, ``other``): not a voter, kept so the checks can say why (issue 18).
     removal_reason: Mapped[str | None] = mapped_column(sa.String(20))
 
+    # PostgreSQL: one partition per import (``voter_roll_entries_<import id>``, migration 0048).
+    # The importer loads an import into a table of its own with no index, builds its indexes in
+    # one sorted pass and attaches it (``roll_partitions``): a million random-order inserts into
+    # the shared (import, hash) B-tree cost more than all the rest of the database's work, and
+    # grew with every roll kept as history. Whole-import reads (counts, minors) scan one
+    # partition. Rows written straight to the parent (the demo roll, benchmarks' generators)
+    # land in ``voter_roll_entries_default``. The primary key there is (import_id, id), as a
+    # partitioned table's must include the partition key; elsewhere (SQLite) it is ``id``.
     __table_args__ = (
         sa.Index("ix_voter_roll_entries_import_hash", "import_id", "iin_hash"),
-        # The importer reads whole imports (counts, minors, deleting a refused one); their rows
-        # are adjacent, so a block-range index finds them at almost no cost per loaded row
-        # (migration 0044). Voters are looked up by the hash index above.
-        sa.Index("ix_voter_roll_entries_import", "import_id", postgresql_using="brin"),
+        {"postgresql_partition_by": "LIST (import_id)"},
     )
+    # The ORM knows an entry by both: a reload of one reads one partition, not every one.
+    __mapper_args__ = {"primary_key": [import_id, id]}
 
     @property
     def iin_ref(self) -> str:
         """What people compare rows by: a prefix of the keyed hash, never digits of the IIN."""
         return hash_reference(self.iin_hash)
+
+
+ROLL_ENTRIES_DEFAULT = "voter_roll_entries_default"
+
+sa.event.listen(
+    VoterRollEntry.__table__,
+    "after_create",
+    sa.DDL(
+        f"CREATE TABLE {ROLL_ENTRIES_DEFAULT} PARTITION OF voter_roll_entries DEFAULT"
+    ).execute_if(dialect="postgresql"),
+)
+
+
+@compiles(sa.PrimaryKeyConstraint, "postgresql")
+def _primary_key(constraint: sa.PrimaryKeyConstraint, compiler, **kw) -> str:
+    """voter_roll_entries is partitioned by import on PostgreSQL: its key includes the import."""
+    text = compiler.visit_primary_key_constraint(constraint, **kw)
+    if constraint.table is not None and constraint.table.name == VoterRollEntry.__tablename__:
+        return text.replace("PRIMARY KEY (id)", "PRIMARY KEY (import_id, id)")
+    return text
 
 
 class VoterRollDistrict(db.Model):
