@@ -171,6 +171,17 @@ def _steady(port: int, petitions, iins, mailbox: Mailbox) -> tuple[int, list[flo
     return len(signed), sorted(mailbox.accepted[e] - t for e, t in signed.items())
 
 
+def _cpu_seconds(procs: list[subprocess.Popen]) -> tuple[float, float]:
+    """(user, system) CPU seconds the processes have used so far (all threads), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    user = system = 0
+    for proc in procs:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        user, system = user + int(fields[11]), system + int(fields[12])
+    return user / ticks, system / ticks
+
+
 def _percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
@@ -251,14 +262,23 @@ def main() -> int:
         emails = [f"burst-{n}@example.org" for n in range(SIGNATURES)]
         sign_seconds = _burst(port, petitions, iins, emails)
         sign_rate = SIGNATURES / sign_seconds
+        cpu_before = _cpu_seconds(workers)
         resumed = time.perf_counter()
         resume(connection)
         _wait(lambda: all(e in mailbox.accepted for e in emails), 600, "the confirmation mails")
+        cpu_after = _cpu_seconds(workers)
+        user, system = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        worker_cpu = user + system
         mail_seconds = max(mailbox.accepted[e] for e in emails) - resumed
         mail_rate = SIGNATURES / mail_seconds
         ratio = mail_rate / sign_rate
         print(f"  signing   {SIGNATURES} signatures in {sign_seconds:5.1f} s  {sign_rate:7.1f} /s")
         print(f"  mail      {SIGNATURES} mails      in {mail_seconds:5.1f} s  {mail_rate:7.1f} /s")
+        print(
+            f"  workers' CPU {worker_cpu:5.1f} s (user {user:.1f}, system {system:.1f}): "
+            f"{1000 * worker_cpu / SIGNATURES:.2f} ms per mail"
+            f"{'' if not FORK else ' (work horses not counted)'}"
+        )
         print(
             f"  mails/s / signatures/s  {ratio:5.2f}  (>= 1.0)  {'ok' if ratio >= 1 else 'BELOW TARGET'}"
         )

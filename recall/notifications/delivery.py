@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from datetime import timedelta
 from enum import StrEnum
 
@@ -30,7 +30,7 @@ from recall.log_privacy import redact
 from recall.models.base import utcnow
 from recall.models.notifications import Channel, Delivery, DeliveryStatus
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
-from recall.notifications.recipients import load_subject
+from recall.notifications.recipients import load_petitions, load_subject
 
 logger = logging.getLogger(__name__)
 
@@ -178,10 +178,11 @@ def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
     connections: in a worker, e-mails are rendered here and sent side by side by the
     ``MAIL_SENDERS`` sending threads (``mail.reused_smtp_connection``). Returns each outcome.
 
-    Each result is committed as soon as its message was accepted, so a crash re-sends at most the
-    messages in flight (at most ``MAIL_SENDERS``), never those already accepted. On PostgreSQL the
-    results go through a connection of their own in autocommit mode with ``synchronous_commit``
-    off: one round trip per message, without waiting for the WAL flush. Only a database crash in
+    Once the batch is rendered, each result is committed as soon as its message was accepted
+    (those accepted during the same wait together, in one UPDATE), so a crash re-sends at most
+    the messages in flight, never those already recorded. On PostgreSQL the results go through a
+    connection of their own in autocommit mode with ``synchronous_commit`` off: one round trip
+    per group, without waiting for the WAL flush. Only a database crash in
     the next moment could lose such a result, and the lease then re-sends that one message, with
     its same ``Message-ID``. Only rows still holding this claim are finished.
     """
@@ -198,58 +199,98 @@ def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()  # ends the read; nothing was written
-        with _results_writer(session) as record:
-            return _send_each(deliveries, claimed_at, record)
+        with _results_writer(session) as results:
+            return _send_each(deliveries, claimed_at, results)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
+# ``_finishing`` for several messages accepted under one claim, built once: recording results is
+# done for every message of a surge, and building the statement was half its cost in a profile.
+_FINISHING_SENT = (
+    sa.update(Delivery)
+    .where(
+        Delivery.id.in_(sa.bindparam("delivery_ids", expanding=True)),
+        Delivery.status == DeliveryStatus.SENDING,
+        Delivery.claimed_at == sa.bindparam("claim_time"),
+    )
+    .values(status=DeliveryStatus.SENT, sent_at=sa.bindparam("sent_time"), last_error=None)
+    .execution_options(synchronize_session=False)
+)
+
+
+class _Results:
+    """Records results of one claim: ``one(id, claimed_at, **values)`` for any outcome,
+    ``sent(ids, claimed_at)`` for messages accepted together (one UPDATE); each call commits."""
+
+    def __init__(self, execute):
+        self._execute = execute
+
+    def one(self, delivery_id: int, claimed_at, **values) -> None:
+        if self._execute(_finishing(delivery_id, claimed_at, values)).rowcount != 1:
+            logger.warning(
+                "delivery %s: claim was taken over before this run finished", delivery_id
+            )
+
+    def sent(self, delivery_ids: list[int], claimed_at) -> None:
+        parameters = {"delivery_ids": delivery_ids, "claim_time": claimed_at, "sent_time": utcnow()}
+        finished = self._execute(_FINISHING_SENT, parameters).rowcount
+        if finished != len(delivery_ids):
+            logger.warning(
+                "%d of deliveries %s: claim was taken over before this run finished",
+                len(delivery_ids) - finished,
+                delivery_ids,
+            )
+
+
 @contextlib.contextmanager
 def _results_writer(session):
-    """A function ``record(delivery_id, claimed_at, **values)`` that commits one result."""
+    """A ``_Results`` that commits each result (or group of results) it records."""
     if session.get_bind().dialect.name != "postgresql":
-        yield _finish
+
+        def execute(statement, parameters=None):
+            result = db.session.execute(statement, parameters)
+            db.session.commit()
+            return result
+
+        yield _Results(execute)
         return
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         connection.execute(sa.text("SET synchronous_commit TO OFF"))
-
-        def record(delivery_id: int, claimed_at, **values) -> None:
-            result = connection.execute(_finishing(delivery_id, claimed_at, values))
-            if result.rowcount != 1:
-                logger.warning(
-                    "delivery %s: claim was taken over before this run finished", delivery_id
-                )
-
         try:
-            yield record
+            yield _Results(connection.execute)
         finally:
             connection.execute(sa.text("RESET synchronous_commit"))
 
 
-def _send_each(deliveries: list[Delivery], claimed_at, record) -> dict[int, Outcome]:
+def _send_each(deliveries: list[Delivery], claimed_at, results: _Results) -> dict[int, Outcome]:
     from recall.notifications.mail import parallel_sender, render_email, send_email_in
 
     outcomes: dict[int, Outcome] = {}
 
-    def finish(delivery: Delivery, exc: Exception | None) -> None:
-        if exc is None:
-            outcomes[delivery.id] = Outcome.SENT
-            values = {"status": DeliveryStatus.SENT, "sent_at": utcnow(), "last_error": None}
-        else:
-            outcomes[delivery.id], values = _failure(delivery, exc)
-        record(delivery.id, claimed_at, **values)
+    def failed(delivery: Delivery, exc: Exception) -> None:
+        outcomes[delivery.id], values = _failure(delivery, exc)
+        results.one(delivery.id, claimed_at, **values)
 
     pool = parallel_sender() if current_app.config.get("MAIL_SERVER") else None
     sending = {}
-    petitions: dict = {}  # the petitions this batch's messages name, each loaded once
+    # The petitions this batch's messages name, each loaded once, all in one query.
+    petitions: dict = {}
+    if pool is not None:
+        subjects = {
+            d.id: load_subject(d.event.subject_type, d.event.subject_id)
+            for d in deliveries
+            if d.channel == Channel.EMAIL
+        }
+        load_petitions(
+            ((d.event, subjects[d.id]) for d in deliveries if d.id in subjects), petitions
+        )
     for delivery in deliveries:
         try:
             if pool is not None and delivery.channel == Channel.EMAIL:
                 # Rendered here (templates, the session); sent on one of the pool's connections.
-                event = delivery.event
-                subject = load_subject(event.subject_type, event.subject_id)
-                message = render_email(delivery, event, subject, petitions)
+                message = render_email(delivery, delivery.event, subjects[delivery.id], petitions)
                 app = current_app._get_current_object()
                 sending[pool.submit(send_email_in, app, message, delivery.id)] = delivery
                 continue
@@ -258,12 +299,30 @@ def _send_each(deliveries: list[Delivery], claimed_at, record) -> dict[int, Outc
             raise
         except Exception as exc:
             db.session.rollback()  # rendering may have left the session's transaction failed
-            finish(delivery, exc)
+            failed(delivery, exc)
         else:
-            finish(delivery, None)
-    # Each result is recorded as its message is accepted, in this thread (one connection).
-    for future in as_completed(sending):
-        finish(sending[future], future.exception())
+            outcomes[delivery.id] = Outcome.SENT
+            results.one(
+                delivery.id,
+                claimed_at,
+                status=DeliveryStatus.SENT,
+                sent_at=utcnow(),
+                last_error=None,
+            )
+    # Results are recorded as messages are accepted, in this thread (one connection): those
+    # accepted while the last wait lasted together, in one UPDATE.
+    waiting = set(sending)
+    while waiting:
+        done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+        accepted = []
+        for future in done:
+            if future.exception() is None:
+                accepted.append(sending[future].id)
+                outcomes[sending[future].id] = Outcome.SENT
+            else:
+                failed(sending[future], future.exception())
+        if accepted:
+            results.sent(sorted(accepted), claimed_at)
     db.session.commit()  # ends what rendering read
     sent = sum(1 for outcome in outcomes.values() if outcome == Outcome.SENT)
     logger.info("batch of %d deliveries: %d sent", len(deliveries), sent)

@@ -11,7 +11,7 @@ from recall.extensions import db
 from recall.models.base import utcnow
 from recall.models.notifications import Delivery, DeliveryStatus
 from recall.models.outbox import Event
-from recall.notifications.recipients import load_subject, resolve
+from recall.notifications.recipients import Known, load_account_locales, load_subject, resolve
 from recall.notifications.rules import rules_for
 
 logger = logging.getLogger(__name__)
@@ -25,16 +25,18 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    stmt = insert(Delivery).values(
+    # One statement with bound parameters, executed for many rows (SQLAlchemy sends them as one
+    # multi-row INSERT): compiled once and cached, where a VALUES list built from the rows was
+    # compiled again for every batch (half of a surge's fan-out CPU in a profile).
+    stmt = insert(Delivery.__table__).on_conflict_do_nothing(
+        index_elements=["event_id", "channel", "recipient"]
+    )
+    db.session.connection().execute(
+        stmt,
         [
             {**row, "created_at": now, "status": DeliveryStatus.PENDING.value, "attempts": 0}
             for row in rows
-        ]
-    )
-    db.session.execute(
-        stmt.on_conflict_do_nothing(
-            index_elements=[Delivery.event_id, Delivery.channel, Delivery.recipient]
-        )
+        ],
     )
 
 
@@ -61,18 +63,24 @@ def fan_out_many(events: list[Event], subjects: dict | None = None) -> dict[int,
     rules_by_kind: dict[str, list] = {}
     rows: dict[tuple[int, str, str], dict] = {}
     fresh = [event for event in events if event.fanned_out_at is None]
+    subject_of = {}
+    for event in fresh:
+        key = (event.subject_type, event.subject_id)
+        if key not in subject_of:
+            subject_of[key] = (
+                subjects[key]
+                if subjects is not None and key in subjects
+                else load_subject(event.subject_type, event.subject_id)
+            )
+    known = Known()  # rows the events share: their signers' accounts, the petitions they name
+    load_account_locales(subject_of.values(), known)
     for event in fresh:
         if event.kind not in rules_by_kind:
             rules_by_kind[event.kind] = rules_for(event.kind)
-        key = (event.subject_type, event.subject_id)
-        subject = (
-            subjects[key]
-            if subjects is not None and key in subjects
-            else load_subject(event.subject_type, event.subject_id)
-        )
+        subject = subject_of[(event.subject_type, event.subject_id)]
         found = 0
         for rule in rules_by_kind[event.kind]:
-            for target in resolve(rule.recipient, rule.channel, event, subject):
+            for target in resolve(rule.recipient, rule.channel, event, subject, known):
                 row_key = (event.id, target.channel.value, target.address)
                 if row_key in rows:
                     continue

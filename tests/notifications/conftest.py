@@ -153,6 +153,23 @@ def webhook_receiver():
     server.server_close()
 
 
+def write_catalogs(folder: Path, translations: dict[str, dict[str, str]]) -> str:
+    """Compile ``{locale: {msgid: msgstr}}`` into ``folder`` as Flask-Babel reads it; returns the
+    folder for ``BABEL_TRANSLATION_DIRECTORIES`` (tests check the mechanism, not the translators)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    for locale, messages in translations.items():
+        catalog = Catalog(locale=locale)
+        for msgid, msgstr in messages.items():
+            catalog.add(msgid, msgstr)
+        target = folder / locale / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with open(target / "messages.mo", "wb") as handle:
+            write_mo(handle, catalog)
+    return str(folder)
+
+
 def mail_config(smtp: SmtpServer, **extra) -> dict:
     return {"MAIL_SERVER": smtp.host, "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False, **extra}
 

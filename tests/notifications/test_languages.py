@@ -9,14 +9,12 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 
 from recall.extensions import db
 from recall.notifications.rules import ensure_default_rules
 from recall.services.outbox import record_event
 from tests import factories
-from tests.notifications.conftest import mail_config
+from tests.notifications.conftest import mail_config, write_catalogs
 from tests.signing.conftest import collecting_petition  # noqa: F401 (a fixture)
 
 # The subject names the deputy (issue 14).
@@ -39,15 +37,8 @@ TRANSLATIONS = {
 
 @pytest.fixture
 def app_config(smtp_server, tmp_path):
-    for locale, messages in TRANSLATIONS.items():
-        catalog = Catalog(locale=locale)
-        for msgid, msgstr in messages.items():
-            catalog.add(msgid, msgstr)
-        folder = tmp_path / "translations" / locale / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with open(folder / "messages.mo", "wb") as handle:
-            write_mo(handle, catalog)
-    return mail_config(smtp_server, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    folder = write_catalogs(tmp_path / "translations", TRANSLATIONS)
+    return mail_config(smtp_server, BABEL_TRANSLATION_DIRECTORIES=folder)
 
 
 @pytest.fixture(autouse=True)
