@@ -21,6 +21,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import logging
 import os
 import pstats
 import sys
@@ -69,6 +70,18 @@ def _environs(app, petitions: list[dict], count: int) -> list[dict]:
         )
         made.append(builder.get_environ())
     return made
+
+
+class _Warnings(logging.Handler):
+    """Warnings and errors logged while the requests run: a Redis fallback or a failed hand-over
+    would make the numbers those of another path, so the run fails instead."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
 
 
 def _run(app, environs: list[dict]) -> None:
@@ -125,6 +138,8 @@ def main() -> int:
 
         app = create_app()
         environs = _environs(app, petitions[1:], WARMUP + REQUESTS)
+        warnings = _Warnings()
+        logging.getLogger().addHandler(warnings)
         _run(app, environs[:WARMUP])
         backends = _backend_pids(db_url, db_name)
         measured = environs[WARMUP:]
@@ -139,6 +154,8 @@ def main() -> int:
         if profiler:
             profiler.disable()
         used = time.process_time() - started
+        if warnings.records:
+            raise SystemExit(f"logged during the run: {warnings.records[0].getMessage()}")
         pg_after = _cpu_ticks(backends)
         tick = os.sysconf("SC_CLK_TCK")
         pg = sum(t - pg_before.get(pid, 0) for pid, t in pg_after.items()) / tick

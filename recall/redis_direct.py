@@ -7,7 +7,7 @@ arguments anew), three times what sending an already packed command and reading 
 costs; a signature makes two (its budgets, ``recall.rate_limits``; the drain request,
 ``recall.notifications.queue``), about a tenth of its CPU. :class:`DirectCommands` keeps one
 connection per thread and process, made with the client's own settings (host, database,
-timeouts, TLS), and packs each command once.
+timeouts, TLS), and packs commands itself.
 
 Errors are redis-py's (``ConnectionError``, ``TimeoutError``, ``ResponseError``), as from the
 client, so callers keep their fallbacks. A connection that fails is dropped; when it had
@@ -42,12 +42,18 @@ class DirectCommands:
             local.connection, local.pid, local.used = self._make(), os.getpid(), False
         return local.connection, local.used
 
-    def packed(self, *args) -> list[bytes]:
-        """``args`` as the wire format, for :meth:`execute` (pack constant commands once)."""
-        connection, _used = self._connection()
-        return connection.pack_command(*args)
+    @staticmethod
+    def packed(*args: str | bytes | int) -> bytes:
+        """``args`` as the wire format (RESP), for :meth:`execute`; strings in UTF-8, numbers in
+        decimal, as redis-py packs them (its packer is pure Python, and a tenth of this module's
+        cost: constant commands are packed once)."""
+        parts = [b"*%d\r\n" % len(args)]
+        for arg in args:
+            data = arg if isinstance(arg, bytes) else str(arg).encode("utf-8")
+            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        return b"".join(parts)
 
-    def execute(self, packed: Sequence[bytes]):
+    def execute(self, packed: bytes):
         """Send a command :meth:`packed` made and return its reply; raise what redis-py would."""
         connection, used = self._connection()
         try:
@@ -64,8 +70,8 @@ class DirectCommands:
             connection.disconnect()
             raise
 
-    def _send(self, connection: AbstractConnection, packed: Sequence[bytes]):
-        connection.send_packed_command(packed, check_health=False)
+    def _send(self, connection: AbstractConnection, packed: bytes):
+        connection.send_packed_command([packed], check_health=False)
         reply = connection.read_response()
         self._local.used = True
         return reply

@@ -70,8 +70,10 @@ def strong_signing_fields(data: dict[str, Any]) -> dict[str, Any]:
 @signing_limit
 def create_signature(petition_id: int):
     fields = signing_fields(json_object())
-    result = signing.sign_petition(petition_id=petition_id, **fields, client=request_client())
-    db.session.commit()
+    result = signing.sign_petition(
+        petition_id=petition_id, **fields, client=request_client(), own_transaction=True
+    )
+    db.session.commit()  # nothing left to commit when the signature was stored on its own
     return {"receipt": result.receipt}, 202
 
 

@@ -88,8 +88,12 @@ def _forget(session: Session, previous_transaction) -> None:
 def _dispatch_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint was released; the real commit comes later
         return
-    event_ids = session.info.pop(EVENTS_KEY, [])
-    delivery_ids = session.info.pop(DELIVERIES_KEY, [])
+    dispatch_committed(session.info.pop(EVENTS_KEY, []), session.info.pop(DELIVERIES_KEY, []))
+
+
+def dispatch_committed(event_ids: list[int], delivery_ids: list[int] | tuple = ()) -> None:
+    """Hand over what a commit just stored, never raising: after a session's commit (above), or
+    after a statement that committed on its own (``recall.db_autocommit``)."""
     if not (event_ids or delivery_ids) or not has_app_context():
         return
     try:

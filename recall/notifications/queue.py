@@ -82,7 +82,7 @@ def drain_flag(queue: Queue) -> str:
     return f"recall:outbox:drain-queued:{queue.name}"
 
 
-_packed_drain_requests: dict[str, list[bytes]] = {}
+_packed_drain_requests: dict[str, bytes] = {}
 
 
 def request_drain(queue: Queue) -> bool:

@@ -52,6 +52,14 @@ def event_values(
     }
 
 
+def dispatch_committed(event_id: int) -> None:
+    """Hand over an event a statement of the caller's committed on its own (no session commit
+    to wait for)."""
+    from recall.notifications.dispatch import dispatch_committed as hand_over
+
+    hand_over([event_id])
+
+
 def note_recorded(event_id: int) -> None:
     """Have an event the caller inserted with a statement of its own (not through ``record_event``)
     dispatched after the commit, like every other: only if the transaction commits."""

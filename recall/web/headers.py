@@ -51,18 +51,31 @@ def _no_store() -> bool:
     return request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS
 
 
+# What every response gets unless its view set the header itself, in two variants.
+_DEFAULTS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
+_EMBED_DEFAULTS = (
+    ("Content-Security-Policy", EMBED_CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
+_HSTS = (("Strict-Transport-Security", HSTS),)
+
+
 def add_security_headers(response):
     """``after_request``: set the headers above (a view's own ``Content-Security-Policy`` wins)."""
     headers = response.headers
-    if request.endpoint in EMBEDDABLE_ENDPOINTS:
-        headers.setdefault("Content-Security-Policy", EMBED_CONTENT_SECURITY_POLICY)
-    else:
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
+    defaults = _EMBED_DEFAULTS if request.endpoint in EMBEDDABLE_ENDPOINTS else _DEFAULTS
     if current_app.config.get("RECALL_ENV") == "production":
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        defaults += _HSTS
+    # One pass over the headers, not a ``setdefault`` each: a missing header costs Werkzeug a
+    # KeyError (an exception object) per look-up, and this runs on every response.
+    present = {name.lower() for name, _value in headers.items()}
+    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
     if _no_store():
         headers["Cache-Control"] = "no-store"
     return response

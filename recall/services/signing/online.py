@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from recall.db_autocommit import execute_alone
 from recall.errors import Conflict, Invalid, InvalidFields, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
@@ -339,6 +340,7 @@ def sign_petition(
     client: Client | None = None,
     now: datetime | None = None,
     channel: str = "online_email",
+    own_transaction: bool = False,
 ) -> SignResult:
     """Sign petition ``petition_id`` online. Keyword arguments only: the strings cannot be swapped.
 
@@ -352,7 +354,11 @@ def sign_petition(
     ``signature.confirmation_requested`` with the receipt). If this IIN already has a signature
     on the petition the attempt is a claim (see :func:`_sign_again`); nobody else is told, and the
     result looks exactly like a first signature. ``client`` (the request's address and user
-    agent) is kept only as pattern data (``recall.services.fraud.sources``). Flushes, never commits.
+    agent) is kept only as pattern data (``recall.services.fraud.sources``). Flushes, never commits,
+    unless ``own_transaction``: the caller commits right after and writes nothing else, so when
+    the session has begun no transaction a first signature of an unwatched IIN is stored by its
+    one statement as a transaction of its own (``recall.db_autocommit``) and its event handed over
+    at once; anything else (a claim, a watched IIN) goes on in the session as usual.
     """
     now = now or utcnow()
     if channel not in ONLINE_CHANNELS:  # a caller's mistake: the commission enters the others
@@ -396,8 +402,14 @@ def sign_petition(
                 "confirm_nonce": nonce,
                 **values,
             }
-            inserted, values["shadow_ban_id"], watch_id = _insert_with_event(row, first, now)
-            note_watch(watch_id, petition.id, "online")
+            alone = own_transaction and not db.session().in_transaction()
+            inserted, values["shadow_ban_id"], watch_id = (
+                _insert_alone(row, first, now) if alone else (None, None, None)
+            )
+            if inserted is None and (not alone or watch_id is not None):
+                # In the session: an IIN's watch is told in the signature's transaction.
+                inserted, values["shadow_ban_id"], watch_id = _insert_with_event(row, first, now)
+                note_watch(watch_id, petition.id, "online")
             if inserted is not None:
                 log.info("signature %r stored on petition %r", inserted, petition.id)
                 return SignResult(receipt=receipt)
@@ -439,6 +451,33 @@ def _insert_with_event(
     ``ON CONFLICT`` inserted nothing, and so no event either), the covering ban's id and the
     IIN's active watch, answered either way. The event is dispatched after commit like any other
     (``note_recorded``)."""
+    sql, params = _statement_and_params(row, event, now, db.session.get_bind().dialect)
+    # Sent as the compiled text: SQLAlchemy's statement execution (cache look-up, ORM context,
+    # result processing) cost more CPU than PostgreSQL spends running it.
+    inserted = db.session.connection().exec_driver_sql(sql, params).one()
+    if inserted.signature_id is not None:
+        outbox.note_recorded(inserted.event_id)
+    return inserted.signature_id, inserted.ban_id, inserted.watch_id
+
+
+def _insert_alone(
+    row: dict, event: tuple[str, dict], now: datetime
+) -> tuple[int | None, int | None, int | None]:
+    """:func:`_insert_with_event` as a transaction of its own (autocommit), for a caller with
+    nothing else to write; the signature is stored only when nobody watches the IIN (its
+    appearance is recorded in the signature's transaction, by the caller's way through the
+    session). The event is handed over once committed. Returns the same three ids."""
+    sql, params = _statement_and_params(row, event, now, db.engine.dialect, alone=True)
+    signature_id, event_id, ban_id, watch_id = execute_alone(db.engine, sql, params)
+    if signature_id is not None:
+        outbox.dispatch_committed(event_id)
+    return signature_id, ban_id, watch_id
+
+
+def _statement_and_params(
+    row: dict, event: tuple[str, dict], now: datetime, dialect: sa.Dialect, alone: bool = False
+) -> tuple[str, dict]:
+    """The signing statement's text and its driver parameters for ``row`` and its first event."""
     kind, payload = event
     params = {f"s_{name}": value for name, value in row.items()}
     params.update(
@@ -448,26 +487,22 @@ def _insert_with_event(
         }
     )
     params["e_created_at"] = now
-    sql, parameters = _signature_with_event(tuple(sorted(row)), db.session.get_bind().dialect)
-    # Sent as the compiled text: SQLAlchemy's statement execution (cache look-up, ORM context,
-    # result processing) cost more CPU than PostgreSQL spends running it.
-    inserted = db.session.connection().exec_driver_sql(sql, parameters(params)).one()
-    if inserted.signature_id is not None:
-        outbox.note_recorded(inserted.event_id)
-    return inserted.signature_id, inserted.ban_id, inserted.watch_id
+    sql, parameters = _signature_with_event(tuple(sorted(row)), dialect, alone)
+    return sql, parameters(params)
 
 
 @functools.cache
 def _signature_with_event(
-    columns: tuple[str, ...], dialect: sa.Dialect
+    columns: tuple[str, ...], dialect: sa.Dialect, alone: bool = False
 ) -> tuple[str, Callable[[dict], dict]]:
     """``WITH ban AS (the covering ban), new_signature AS (INSERT ... ON CONFLICT DO NOTHING
     RETURNING id), new_event AS (INSERT INTO events ... SELECT ... FROM new_signature RETURNING
     id) SELECT both ids, the ban's and the IIN's watch``, built and compiled once (building it
     costs more CPU than the rest of a signature): its SQL text, and the function that turns
     values bound as ``s_<column>`` and ``e_<column>`` into the driver's parameters (each through
-    its column type's bind processor; ``shadow_ban_id`` comes from the ``ban`` query)."""
-    compiled = _signature_with_event_statement(columns).compile(dialect=dialect)
+    its column type's bind processor; ``shadow_ban_id`` comes from the ``ban`` query).
+    ``alone``: the signature is inserted only when nobody watches the IIN."""
+    compiled = _signature_with_event_statement(columns, alone).compile(dialect=dialect)
     processors = {
         name: processor
         for bind, name in compiled.bind_names.items()
@@ -483,7 +518,7 @@ def _signature_with_event(
     return compiled.string, parameters
 
 
-def _signature_with_event_statement(columns: tuple[str, ...]) -> sa.Select:
+def _signature_with_event_statement(columns: tuple[str, ...], alone: bool) -> sa.Select:
     """The statement :func:`_signature_with_event` compiles."""
     from sqlalchemy.dialects.postgresql import insert
 
@@ -501,15 +536,17 @@ def _signature_with_event_statement(columns: tuple[str, ...]) -> sa.Select:
         },
     )
     ban = ban_query.cte("ban")
+    values = {
+        **{name: value(name) for name in columns},
+        "shadow_ban_id": sa.select(ban.c.id).scalar_subquery(),
+    }
+    if alone:
+        unwatched = sa.select(*values.values()).where(~watch_query.exists())
+        insert_signature = insert(Signature).from_select(list(values), unwatched)
+    else:
+        insert_signature = insert(Signature).values(values)
     new_signature = (
-        insert(Signature)
-        .values(
-            {
-                **{name: value(name) for name in columns},
-                "shadow_ban_id": sa.select(ban.c.id).scalar_subquery(),
-            }
-        )
-        .on_conflict_do_nothing(
+        insert_signature.on_conflict_do_nothing(
             index_elements=["petition_id", "iin_hash"],
             index_where=Signature.duplicate_of_id.is_(None),
         )
