@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/voter_roll.py [ROWS ...]        # default: 50000
 
 By default each size runs ``flask voters import`` as its own process against ``psql \\copy``
-of the same file into a bare table (the issue's baseline), printing both times, their ratio and
-the command's peak RSS (``100000 1000000`` compares the memory of two sizes).
+of the same file into a bare table (the issue's baseline), printing both times, their ratio, the
+command's own CPU, the server's CPU for each (the PostgreSQL processes serving the benchmark's
+database, sampled from ``/proc``: PostgreSQL must run on this machine) and the command's peak
+RSS (``100000 1000000`` compares the memory of two sizes).
 ``BENCH_IN_PROCESS=1`` runs the older in-process measurement described next.
 
 For each size it creates a fresh PostgreSQL database (``recall_bench_roll_<pid>`` on ``BENCH_PG``,
@@ -18,11 +20,13 @@ Set ``BENCH_SQLITE=1`` to measure the SQLite path (batched INSERT) instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 import uuid
@@ -32,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -151,6 +156,33 @@ def run(rows: int, sqlite: bool) -> None:
     )
 
 
+class ServerCPU(threading.Thread):
+    """The CPU of the PostgreSQL processes serving database ``name`` (backends and their parallel
+    workers, from ``/proc``; PostgreSQL must run on this machine), sampled every 50 ms while a
+    client works: on a shared machine a steadier figure than wall time, and the server's share of
+    an import, which the client's own CPU leaves out. A process's last 50 ms may be missed."""
+
+    def __init__(self, name: str):
+        super().__init__(daemon=True)
+        self.name, self.seen, self.done = name, {}, threading.Event()
+        self.conn = psycopg.connect(PG.replace("+psycopg", "") + "/postgres", autocommit=True)
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            for (pid,) in self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,)
+            ):
+                with contextlib.suppress(OSError):
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        self.conn.close()
+        return sum(self.seen.values())
+
+
 def run_command(rows: int) -> dict:
     """``flask voters import`` as its own process against ``psql \\copy`` of the same file into a
     bare table of the same four text/integer columns (the issue's baseline, the median of three
@@ -194,21 +226,26 @@ def run_command(rows: int) -> dict:
         copies = []
         for _ in range(3):
             subprocess.run(["psql", "-q", plain, "-c", "TRUNCATE bare_roll"], check=True)
+            server = ServerCPU(name)
+            server.start()
             t0 = time.perf_counter()
             subprocess.run(
                 ["psql", "-q", plain, "-c", f"\\copy bare_roll FROM '{csv_path}' CSV HEADER"],
                 check=True,
             )
-            copies.append(time.perf_counter() - t0)
-        t_copy = sorted(copies)[1]
+            copies.append((time.perf_counter() - t0, server.stop()))
+        t_copy, copy_server = sorted(copies)[1]
         env = {**os.environ, "RECALL_ENV": "benchmark", **secrets, "DATABASE_URL": url}
         env["PYTHONPATH"] = str(ROOT)
         args = [sys.executable, "-m", "flask", "--app", "wsgi", "voters", "import", str(csv_path)]
         args += ["--body", "bench", "--as-of", "2026-02-01", "--no-progress"]
+        server = ServerCPU(name)
+        server.start()
         t0 = time.perf_counter()
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         _pid, status, usage = os.wait4(proc.pid, 0)
         t_import = time.perf_counter() - t0
+        import_server = server.stop()
         assert status == 0, f"flask voters import exited with {status}"
         figures = {
             "rows": rows,
@@ -219,10 +256,13 @@ def run_command(rows: int) -> dict:
             # The command's own CPU (Python: start-up, reading, checking, hashing), not the
             # PostgreSQL backend's: on a loaded machine a steadier figure than the wall time.
             "cpu": usage.ru_utime + usage.ru_stime,
+            "server": import_server,
+            "copy_server": copy_server,
         }
         print(
             f"| {rows:,} | {figures['mb']:.0f} MB | {t_import:.1f} s | {t_copy:.1f} s "
-            f"| **{t_import / t_copy:.1f}** | {figures['cpu']:.1f} s | {figures['rss']:.0f} MB | "
+            f"| **{t_import / t_copy:.1f}** | {figures['cpu']:.1f} s "
+            f"| {import_server:.1f} s / {copy_server:.1f} s | {figures['rss']:.0f} MB | "
             f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} |"
         )
         return figures
@@ -238,9 +278,10 @@ if __name__ == "__main__":
             run(size, sqlite=os.environ.get("BENCH_SQLITE") == "1")
     else:
         print(
-            "| rows | file | flask voters import | psql \\copy | ratio | its CPU | peak RSS | load |"
+            "| rows | file | flask voters import | psql \\copy | ratio | its CPU "
+            "| server CPU: import / \\copy | peak RSS | load |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         results = [run_command(size) for size in sizes]
         if len(results) > 1:
             small, big = results[0], results[-1]
