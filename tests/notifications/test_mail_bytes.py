@@ -34,12 +34,13 @@ CATALOG = {
         "Confirm your signature on the recall of %(name)s": "%(name)s: қолыңызды растаңыз",
         "Hello,": "Сәлеметсіз бе,",
         "Confirm my signature": "Қолымды <растау> & жіберу",
-        "Your signature was withdrawn": "Қолыңыз қайтарылды",
+        "Your signature was withdrawn": "Қолыңыз <қайтарылды> & O'Neil",
     },
     "ru": {
         "Confirm your signature on the recall of %(name)s": "Подтвердите подпись: %(name)s",
         "Hello,": "Здравствуйте,",
         "Confirm my signature": "Подтвердить «подпись» & <отправить>",
+        "Confirm your signature": "Подтвердите 'подпись' & <сейчас>",
     },
 }
 
