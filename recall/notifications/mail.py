@@ -26,7 +26,6 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.policy import default as default_policy
 from email.utils import formatdate
@@ -376,9 +375,21 @@ def _build_message(subject: str, headers: dict[str, str], text: str, html: str) 
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     for name, value in headers.items():
         message[name] = value
-    message.attach(MIMEText(text, "plain", _UTF8_QP, policy=FAST_MAIL_POLICY))
-    message.attach(MIMEText(html, "html", _UTF8_QP, policy=FAST_MAIL_POLICY))
+    message.attach(_text_part(text, "plain"))
+    message.attach(_text_part(html, "html"))
     return message
+
+
+def _text_part(text: str, subtype: str) -> Message:
+    """What ``MIMEText(text, subtype, _UTF8_QP)`` builds, header for header, with its body
+    encoded by the same charset, at a third of the cost: ``MIMEText`` adds the charset through
+    ``set_charset``, which parses and rewrites the headers it has just written."""
+    part = Message(policy=FAST_MAIL_POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["MIME-Version"] = "1.0"
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(_UTF8_QP.body_encode(text))
+    return part
 
 
 _reuse = threading.local()
