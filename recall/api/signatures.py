@@ -73,7 +73,10 @@ def create_signature(petition_id: int):
     result = signing.sign_petition(
         petition_id=petition_id, **fields, client=request_client(), own_transaction=True
     )
-    db.session.commit()  # nothing left to commit when the signature was stored on its own
+    # A signature stored on its own left no transaction: committing nothing would still begin
+    # one and run every commit hook (about 4% of the request's CPU in a profile).
+    if db.session().in_transaction():
+        db.session.commit()
     return {"receipt": result.receipt}, 202
 
 
