@@ -37,9 +37,11 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); see tests/conftest.py.
-## Two worker processes (pytest-xdist) by default; PYTEST_WORKERS=0 runs in this process only.
+## Three worker processes (pytest-xdist) by default, on two cores: the browser walks and the
+## real-process tests wait on I/O (two workers left a core idle: 10 min 7 s against 7 min 44 s).
+## PYTEST_WORKERS=0 runs in this process only.
 ## worksteal: the walks that take minutes do not leave the other worker idle at the end.
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 

@@ -3,7 +3,7 @@
 * PostgreSQL: a database ``recall_test_<pid>`` is created at 127.0.0.1:5432 (user postgres) for
   the session and dropped at the end; tables are created once and emptied after every test.
 * Redis: database number ``RECALL_TEST_REDIS_DB`` (default 13) on 127.0.0.1:6379, flushed before
-  each test that asks for it. Under pytest-xdist (``make test`` runs ``-n 2``) worker ``gwK`` takes
+  each test that asks for it. Under pytest-xdist (``make test`` runs ``-n 3``) worker ``gwK`` takes
   that number plus K, so parallel workers never flush each other's queues.
 
 Locally a missing service skips the tests that need it; with ``CI=true`` it fails the run.
