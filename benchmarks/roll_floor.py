@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import psycopg  # noqa: E402
-from voter_roll import DISTRICTS, PG, _admin, write_roll  # noqa: E402
+from voter_roll import PG, _admin, add_body_with_districts, write_roll  # noqa: E402
 
 COLUMNS = (
     "import_id, line_number, iin_hash, full_name, district_number, address, birth_date,"
@@ -164,8 +164,6 @@ def server_parts(url: str, csv_path: Path, copy_path: Path) -> None:
 def main() -> None:
     from recall import create_app
     from recall.extensions import db
-    from recall.models import Body, BodyLevel, District
-    from recall.services.deputies.body_kinds import get_kind
 
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     work = Path(tempfile.mkdtemp(prefix="roll-floor-"))
@@ -180,14 +178,7 @@ def main() -> None:
         app = create_app({"SKIP_ENV_CONFIG": True, **secrets, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             db.create_all()
-            body = Body(
-                slug="floor", name="Floor", kind=get_kind(BodyLevel.MAZHILIS), seats_total=98
-            )
-            body.seats_party_list = 69
-            db.session.add(body)
-            db.session.flush()
-            for n in range(1, DISTRICTS + 1):
-                db.session.add(District(body_id=body.id, number=n, name=f"D {n}", region="B"))
+            body = add_body_with_districts("floor", "Floor")
             db.session.commit()
             body_id = body.id
             db.engine.dispose()

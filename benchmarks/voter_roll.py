@@ -71,6 +71,21 @@ def write_roll(path: Path, rows: int) -> None:
             day += 1
 
 
+def add_body_with_districts(slug: str, name: str):
+    """A Mazhilis-like body with ``DISTRICTS`` numbered districts, flushed (inside an app context)."""
+    from recall.extensions import db
+    from recall.models import Body, BodyLevel, District
+    from recall.services.deputies.body_kinds import get_kind
+
+    body = Body(slug=slug, name=name, kind=get_kind(BodyLevel.MAZHILIS), seats_total=98)
+    body.seats_party_list = 69
+    db.session.add(body)
+    db.session.flush()
+    for n in range(1, DISTRICTS + 1):
+        db.session.add(District(body_id=body.id, number=n, name=f"D {n}", region="B"))
+    return body
+
+
 def run(rows: int, sqlite: bool) -> None:
     from recall import create_app
     from recall.extensions import db
@@ -189,8 +204,6 @@ def run_command(rows: int) -> dict:
     runs); the command's wall time, its own CPU and peak RSS (``wait4``). Returns the figures."""
     from recall import create_app
     from recall.extensions import db
-    from recall.models import Body, BodyLevel, District
-    from recall.services.deputies.body_kinds import get_kind
 
     workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
     name = f"recall_bench_roll_{os.getpid()}"
@@ -204,14 +217,7 @@ def run_command(rows: int) -> dict:
     try:
         with app.app_context():
             db.create_all()
-            body = Body(
-                slug="bench", name="Bench", kind=get_kind(BodyLevel.MAZHILIS), seats_total=98
-            )
-            body.seats_party_list = 69
-            db.session.add(body)
-            db.session.flush()
-            for n in range(1, DISTRICTS + 1):
-                db.session.add(District(body_id=body.id, number=n, name=f"D {n}", region="B"))
+            add_body_with_districts("bench", "Bench")
             db.session.execute(
                 sa.text(
                     "CREATE TABLE bare_roll (iin text, full_name text, district_number int,"
