@@ -56,3 +56,10 @@ def _restore(fairy, driver, dbapi) -> None:
         driver.autocommit = False
     except dbapi.Error as exc:
         fairy.invalidate(exc)
+
+
+def session_in_transaction(scoped: sa.orm.scoped_session) -> bool:
+    """Whether the request's session has begun a transaction, without making a session when the
+    request has none yet (making one, and closing it at teardown, cost a signature about 3% of
+    its CPU)."""
+    return scoped.registry.has() and scoped().in_transaction()

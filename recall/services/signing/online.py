@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from recall.db_autocommit import execute_alone
+from recall.db_autocommit import execute_alone, session_in_transaction
 from recall.errors import Conflict, Invalid, InvalidFields, NotFound
 from recall.extensions import db
 from recall.models.base import utcnow
@@ -387,11 +387,12 @@ def sign_petition(
     # signature (no round trip, nothing to build per request); otherwise one query asks them.
     confirmation = identity.get_confirmation()
     first = None
-    if db.session.get_bind().dialect.name == "postgresql":
+    # The session's bind for a statement without a mapper is the app's engine: asked directly,
+    # a request that stores its signature on its own never makes a session.
+    if db.engine.dialect.name == "postgresql":
         nonce = new_confirm_nonce()
         first = confirmation.first_event(
-            Signature(petition_id=petition.id, confirm_nonce=nonce, receipt_hash=receipt_hash),
-            receipt,
+            identity.UnsavedSignature(petition.id, nonce, receipt_hash), receipt
         )
         if first is not None:
             row = {
@@ -402,7 +403,7 @@ def sign_petition(
                 "confirm_nonce": nonce,
                 **values,
             }
-            alone = own_transaction and not db.session().in_transaction()
+            alone = own_transaction and not session_in_transaction(db.session)
             inserted, values["shadow_ban_id"], watch_id = (
                 _insert_alone(row, first, now) if alone else (None, None, None)
             )
