@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import signing as bench  # noqa: E402  (benchmarks/signing.py: database, seeding, HTTP helpers)
+import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 from redis import Redis  # noqa: E402
 
@@ -182,6 +183,77 @@ def _cpu_seconds(procs: list[subprocess.Popen]) -> tuple[float, float]:
     return user / ticks, system / ticks
 
 
+def backend_pids(db_name: str) -> list[int]:
+    """The PostgreSQL backends connected to ``db_name`` now."""
+    engine = sa.create_engine(f"{bench.PG}/postgres", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :n"), {"n": db_name}
+        )
+        found = list(pids.scalars())
+    engine.dispose()
+    return found
+
+
+def _pids_named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class _CpuShares:
+    """CPU of what else the mail phase runs on, by part, from /proc: the PostgreSQL backends of
+    the benchmark's database (by pid), every PostgreSQL process (its WAL writer too, but also
+    anyone else's work on the shared server), this benchmark's Redis, gunicorn (idle in this
+    phase) and the SMTP server's thread in this process."""
+
+    def __init__(self, db_name: str, redis_proc, gunicorn, smtp_thread: threading.Thread):
+        self.db_name = db_name
+        self.fixed = {
+            "Redis": [redis_proc.pid],
+            "gunicorn": [gunicorn.pid, *bench._children(gunicorn.pid)],
+            "SMTP server (aiosmtpd thread)": [smtp_thread.native_id],  # /proc/<tid> is the thread
+        }
+
+    def snapshot(self) -> dict[str, dict[int, int]]:
+        parts = {
+            **self.fixed,
+            "PostgreSQL backends": backend_pids(self.db_name),
+            "PostgreSQL, all processes": _pids_named("postgres"),
+        }
+        return {part: bench._cpu_ticks(pids) for part, pids in parts.items()}
+
+    @staticmethod
+    def seconds(before, after) -> dict[str, float]:
+        # A process started during the phase counts from zero; one that ended is not seen.
+        tick = os.sysconf("SC_CLK_TCK")
+        return {
+            part: sum(t - before[part].get(pid, 0) for pid, t in after[part].items()) / tick
+            for part in after
+        }
+
+
+def seed(env: dict[str, str]) -> list[dict]:
+    """``signing``'s petitions, and the notification rules (a signer's confirmation mail)."""
+    petitions = bench._seed(env)
+    from recall import create_app
+    from recall.extensions import db
+    from recall.notifications.rules import ensure_default_rules
+
+    app = create_app()
+    with app.app_context():
+        ensure_default_rules()
+        db.session.commit()
+        db.engine.dispose()
+    return petitions
+
+
 def _percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
@@ -212,16 +284,7 @@ def main() -> int:
                 "RECALL_BENCHMARK_ENDPOINTS": "0",
             }
         )
-        petitions = bench._seed(env)
-        from recall import create_app
-        from recall.extensions import db
-        from recall.notifications.rules import ensure_default_rules
-
-        app = create_app()
-        with app.app_context():
-            ensure_default_rules()
-            db.session.commit()
-            db.engine.dispose()
+        petitions = seed(env)
 
         port = bench._free_port()
         gunicorn = subprocess.Popen(
@@ -262,11 +325,14 @@ def main() -> int:
         emails = [f"burst-{n}@example.org" for n in range(SIGNATURES)]
         sign_seconds = _burst(port, petitions, iins, emails)
         sign_rate = SIGNATURES / sign_seconds
+        shares = _CpuShares(db_name, redis_proc, gunicorn, smtp._thread)
+        shares_before = shares.snapshot()
         cpu_before = _cpu_seconds(workers)
         resumed = time.perf_counter()
         resume(connection)
         _wait(lambda: all(e in mailbox.accepted for e in emails), 600, "the confirmation mails")
         cpu_after = _cpu_seconds(workers)
+        shares_after = shares.snapshot()
         user, system = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
         worker_cpu = user + system
         mail_seconds = max(mailbox.accepted[e] for e in emails) - resumed
@@ -279,6 +345,8 @@ def main() -> int:
             f"{1000 * worker_cpu / SIGNATURES:.2f} ms per mail"
             f"{'' if not FORK else ' (work horses not counted)'}"
         )
+        for part, seconds in _CpuShares.seconds(shares_before, shares_after).items():
+            print(f"    {part:32} {seconds:5.1f} s  {1000 * seconds / SIGNATURES:.2f} ms per mail")
         print(
             f"  mails/s / signatures/s  {ratio:5.2f}  (>= 1.0)  {'ok' if ratio >= 1 else 'BELOW TARGET'}"
         )

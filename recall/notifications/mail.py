@@ -9,6 +9,7 @@ console and written as an ``.eml`` file into ``MAIL_FOLDER`` so a developer can 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -25,10 +26,9 @@ from email import message_from_bytes
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage, Message
-from email.mime.multipart import MIMEMultipart
 from email.policy import Compat32
 from email.policy import default as default_policy
-from email.utils import formatdate
+from email.utils import formatdate, getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -255,7 +255,7 @@ def render_email(
     event: Event,
     subject: Any,
     petitions: dict[int, Any] | None = None,
-) -> Message:
+) -> Message | WireMail:
     """Build the multipart (text + HTML) message of an e-mail delivery, in its recipient's language.
 
     ``petitions`` (petition id -> row) is shared by the messages of one batch: in a surge every
@@ -350,13 +350,15 @@ def _bound_gettext(ugettext):
     return gettext
 
 
-def _build_message(subject: str, headers: dict[str, str], text: str, html: str) -> Message:
+def _build_message(
+    subject: str, headers: dict[str, str], text: str, html: str
+) -> Message | WireMail:
     """A multipart/alternative message (text, then HTML), UTF-8 bodies in quoted-printable.
 
-    Built with the ``compat32`` classes, about four times faster than ``EmailMessage``'s header
-    parsing (it counts in a surge: one message per signature). The subject is RFC 2047-encoded
-    when it is not ASCII; any other header that is not ASCII (an internationalised address)
-    takes the ``EmailMessage`` path, which knows how to encode it.
+    With ASCII headers (the subject may be anything: it is RFC 2047-encoded) the message is
+    written straight into the bytes SMTP sends (``WireMail``); any other header that is not ASCII
+    (an internationalised address) takes the ``EmailMessage`` path, which knows how to encode it
+    and is sent with ``smtplib``'s ``send_message`` (SMTPUTF8 where the address needs it).
     """
     if not all(value.isascii() for value in headers.values()):
         message = EmailMessage(policy=MAIL_POLICY)
@@ -371,25 +373,120 @@ def _build_message(subject: str, headers: dict[str, str], text: str, html: str) 
     # which also pushes the patterns other code uses out of ``re``'s cache. No check is needed:
     # both parts are quoted-printable, where "==" never occurs.
     boundary = "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
-    message = MIMEMultipart("alternative", boundary=boundary, policy=FAST_MAIL_POLICY)
-    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
-    for name, value in headers.items():
-        message[name] = value
-    message.attach(_text_part(text, "plain"))
-    message.attach(_text_part(html, "html"))
-    return message
+    fold = _WIRE_POLICY.fold_binary
+    head = [
+        fold("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        b"MIME-Version: 1.0\r\n",
+        fold("Subject", subject if subject.isascii() else Header(subject, "utf-8")),
+        *(fold(name, value) for name, value in headers.items()),
+        b"\r\n",
+    ]
+    return WireMail(
+        _envelope_sender(headers["From"]),
+        _envelope_recipients(headers["To"]),
+        b"".join(head)
+        + (
+            f"--{boundary}\r\n{_text_part(text, 'plain')}\r\n"
+            f"--{boundary}\r\n{_text_part(html, 'html')}\r\n"
+            f"--{boundary}--\r\n"
+        ).encode("ascii"),
+    )
 
 
-def _text_part(text: str, subtype: str) -> Message:
-    """What ``MIMEText(text, subtype, _UTF8_QP)`` builds, header for header, with its body
-    encoded by the same charset, at a third of the cost: ``MIMEText`` adds the charset through
-    ``set_charset``, which parses and rewrites the headers it has just written."""
-    part = Message(policy=FAST_MAIL_POLICY)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["MIME-Version"] = "1.0"
-    part["Content-Transfer-Encoding"] = "quoted-printable"
-    part.set_payload(_UTF8_QP.body_encode(text))
-    return part
+class WireMail:
+    """A rendered e-mail as SMTP sends it: the envelope and the message's bytes (CRLF line ends).
+
+    The bytes are what the standard library's generator writes for the same ``compat32``
+    multipart message (``MIMEMultipart`` with two quoted-printable ``MIMEText`` parts), written
+    directly: building the ``Message`` objects, flattening them, and ``send_message`` parsing the
+    addresses back out of the headers (twice: ``getaddresses``, then ``quoteaddr``) cost more
+    than the rest of sending a confirmation (``benchmarks/mail_profile.py``). The one difference:
+    ``send_message``'s generator also wrote ">From " for a body line that starts with "From "
+    (an mbox habit, which corrupts quoted-printable text), ``as_bytes`` never did, nor does this.
+    """
+
+    __slots__ = ("data", "recipients", "sender")
+
+    def __init__(self, sender: str, recipients: list[str], data: bytes):
+        self.sender, self.recipients, self.data = sender, recipients, data
+
+    def as_bytes(self) -> bytes:
+        """The message with LF line ends, as ``Message.as_bytes()`` gives it."""
+        return self.data.replace(b"\r\n", b"\n")
+
+    __bytes__ = as_bytes
+
+    def as_string(self) -> str:
+        return self.as_bytes().decode("ascii")
+
+
+_WIRE_POLICY = FAST_MAIL_POLICY.clone(linesep="\r\n")
+# ``_write_lines``'s line ends, which the generator turns into the policy's.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _text_part(text: str, subtype: str) -> str:
+    """A UTF-8 quoted-printable part as the generator writes what ``MIMEText(text, subtype,
+    utf-8 QP)`` builds: its three headers, a blank line, the encoded body."""
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + _LINE_END.sub("\r\n", _UTF8_QP.body_encode(text))
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _envelope_sender(from_header: str) -> str:
+    """The MAIL FROM address of a ``From`` header, as ``send_message`` takes it (the same for
+    every message: parsed once)."""
+    return getaddresses([from_header])[0][1]
+
+
+# An address ``getaddresses`` and ``quoteaddr`` both leave as it is (dot-atoms on both sides).
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+
+
+def _envelope_recipients(to_header: str) -> list[str]:
+    """The RCPT TO addresses of a ``To`` header, as ``send_message`` takes them."""
+    if _PLAIN_ADDRESS.fullmatch(to_header):
+        return [to_header]
+    return [address for _name, address in getaddresses([to_header])]
+
+
+def _quoted(address: str) -> str:
+    """``smtplib.quoteaddr``, without parsing a plain address to find it unchanged."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _transmit(smtp: smtplib.SMTP, mail: WireMail) -> None:
+    """``smtp.sendmail(mail.sender, mail.recipients, mail.data)``: the same commands, replies
+    and exceptions, without parsing the addresses again for each command, and without the RSET
+    after a refusal (the caller drops the connection after any error)."""
+    smtp.ehlo_or_helo_if_needed()
+    size = f" size={len(mail.data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    code, reply = smtp.docmd("mail", f"FROM:{_quoted(mail.sender)}{size}")
+    if code != 250:
+        if code == 421:
+            smtp.close()
+        raise smtplib.SMTPSenderRefused(code, reply, mail.sender)
+    refused = {}
+    for recipient in mail.recipients:
+        code, reply = smtp.docmd("rcpt", f"TO:{_quoted(recipient)}")
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421:
+            smtp.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(mail.recipients):
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = smtp.data(mail.data)
+    if code != 250:
+        if code == 421:
+            smtp.close()
+        raise smtplib.SMTPDataError(code, reply)
 
 
 _reuse = threading.local()
@@ -435,7 +532,7 @@ def parallel_sender() -> ThreadPoolExecutor | None:
     return getattr(_reuse, "pool", None)
 
 
-def send_email_in(app, message: Message, delivery_id: int) -> None:
+def send_email_in(app, message: Message | WireMail, delivery_id: int) -> None:
     """``send_email`` from a sending thread (which has no application context of its own)."""
     with app.app_context():
         send_email(message, delivery_id)
@@ -502,7 +599,7 @@ _CONNECTION_SETTINGS = (
 )
 
 
-def send_email(message: Message, delivery_id: int) -> None:
+def send_email(message: Message | WireMail, delivery_id: int) -> None:
     """Send over SMTP, or log and write an ``.eml`` file when ``MAIL_SERVER`` is not set.
 
     Raises ``PermanentDeliveryError`` for SMTP 5xx replies and ``TemporaryDeliveryError`` for
@@ -517,14 +614,14 @@ def send_email(message: Message, delivery_id: int) -> None:
         if getattr(_reuse, "active", False):
             smtp = _kept_connection(config)
             try:
-                smtp.send_message(message)
+                _send_over(smtp, message)
             except BaseException:
                 _drop_kept_connection()  # the session's state is unknown now
                 raise
             _reuse.used_at = time.monotonic()
         else:
             with _connect(config) as smtp:
-                smtp.send_message(message)
+                _send_over(smtp, message)
     except smtplib.SMTPRecipientsRefused as exc:
         refusals = [
             (code, f"{address}: {_text(reply)}")
@@ -536,6 +633,13 @@ def send_email(message: Message, delivery_id: int) -> None:
         raise _smtp_error(exc.smtp_code, exc.smtp_error) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise TemporaryDeliveryError(f"SMTP: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _send_over(smtp: smtplib.SMTP, message: Message | WireMail) -> None:
+    if isinstance(message, WireMail):
+        _transmit(smtp, message)
+    else:
+        smtp.send_message(message)
 
 
 def _text(reply: Any) -> str:
@@ -552,7 +656,7 @@ def mail_file(delivery_id: int) -> Path:
     return Path(current_app.config["MAIL_FOLDER"]) / f"delivery-{delivery_id}.eml"
 
 
-def _write_to_folder(message: Message, delivery_id: int) -> None:
+def _write_to_folder(message: Message | WireMail, delivery_id: int) -> None:
     path = mail_file(delivery_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = bytes(message)
