@@ -5,8 +5,15 @@ in the page by Playwright. The pages come from the URL map (tests/e2e/pages.py) 
 scenario's data (tests/e2e/scenario.py); any violation of any rule fails the test, with a list
 of every one found. A page whose content (outside the header) is the same as one already checked
 in that language is not checked again: the same markup gives the same findings, and the header,
-which differs by role, is checked on each role's first page. Screenshots of the main pages go to
-``screenshots/`` (git-ignored) for a person to look at.
+which differs by role, is checked on each role's first page. With ``A11Y_SCREENSHOTS=1`` the
+main pages are photographed into ``screenshots/`` (git-ignored) for a person to look at.
+
+One browser context serves the whole walk of a language: each role's session cookie replaces the
+previous one's (the pages keep no other state: ``refresh.js`` writes sessionStorage only when its
+button is clicked, which the walk never does), where a context per role started a renderer
+process each time (0.6 s). Each page is checked at the width it loaded at (where the previous
+one was left) and then at the other: one viewport change per page instead of two, and the same
+checks at each width as ever (RULES_AT).
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from tests.e2e.scenario import ROLES, Scenario, build
 pytestmark = pytest.mark.postgres
 
 LANGUAGES = tuple(os.environ.get("A11Y_LANGS", "en ru kk").split())
-# The main pages, photographed in English at both widths.
+# The main pages, photographed in English at both widths when asked for (1.5 s a walk otherwise).
+SCREENSHOTS_WANTED = os.environ.get("A11Y_SCREENSHOTS") == "1"
 SCREENSHOT_PAGES = {
     (ANONYMOUS, "public.home"),
     (ANONYMOUS, "public.show_deputy"),
@@ -43,13 +51,14 @@ SCREENSHOT_PAGES = {
     ("commissioner", "commission.review_queue"),
     ("admin", "admin.list_users"),
 }
-# At the second width only the rules whose outcome depends on the layout run again (axe-core
-# 4.12's rule list, in the axe-playwright-python package): colours and overlaps (color-contrast,
+# At desktop width only the rules whose outcome depends on the layout run again (axe-core 4.12's
+# rule list, in the axe-playwright-python package): colours and overlaps (color-contrast,
 # link-in-text-block), sizes and spacing (target-size), overflow (scrollable-region-focusable),
 # what is visible on screen rather than to a screen reader (region, skip-link, bypass), and the
 # table rules, whose cells become cards on a phone (style.css). Every other rule reads the DOM
 # and what is rendered at all, which the same markup gives at both widths unless an element is
-# shown at one width and not at the other: then every rule runs at the second width too.
+# shown at one width and not at the other: then every rule runs at desktop width too.
+# (target-size is off in axe's default set: it runs at desktop width only, as it always has.)
 LAYOUT_RULES = [
     "color-contrast",
     "link-in-text-block",
@@ -64,14 +73,17 @@ LAYOUT_RULES = [
     "empty-table-header",
     "scope-attr-valid",
 ]
-AXE_RUN = """async ({rules, shownBefore}) => {
+# axe's default rule set (rules=None) or the given rules; and which elements are shown.
+AXE_RUN = """async (rules) => {
     const shown = Array.from(document.body.querySelectorAll("*"),
         (e) => (e.checkVisibility({visibilityProperty: true}) ? "1" : "0")).join("");
     const options = {resultTypes: ["violations"]};
-    if (rules !== null && shown === shownBefore) options.runOnly = {type: "rule", values: rules};
+    if (rules !== null) options.runOnly = {type: "rule", values: rules};
     const {violations} = await axe.run(document, options);
     return {shown, violations};
 }"""
+# What runs at each width: every (default) rule at phone width, the layout rules at desktop.
+RULES_AT = {PHONE["width"]: None, DESKTOP["width"]: LAYOUT_RULES}
 HEADER = re.compile(r'<header class="site">.*?</header>', re.S)
 CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*|(value=")[^"]*("[^>]*name="csrf_token")')
 # The challenge to sign with a digital signature (nonce, time, MAC) is new on every load too.
@@ -94,28 +106,42 @@ def _content_key(html: str, language: str) -> str:
 
 
 def _check(page, url: str, where: str, screenshot: str | None) -> list[str]:
-    """axe on the page at phone width, then its layout rules at desktop width (see LAYOUT_RULES).
+    """axe on the page: every rule at phone width, the layout rules at desktop width (see
+    LAYOUT_RULES), starting at the width the page loaded at, which it is left at the other.
 
-    axe-core itself is in every page already (``_walk`` adds it to the context).
+    axe-core itself is in every page already (the test adds it to the context).
     """
     page.goto(url)
     if page.url != url:  # sent to log in, say: the page meant was not checked
         return [f"{where}: the browser landed on {page.url}"]
-    problems, rules, shown = [], None, None
-    for viewport in (PHONE, DESKTOP):
-        page.set_viewport_size(viewport)
-        result = page.evaluate(AXE_RUN, {"rules": rules, "shownBefore": shown})
+    problems, shown = [], {}
+
+    def run(viewport, rules, skip=()) -> None:
+        result = page.evaluate(AXE_RUN, rules)
         for violation in result["violations"]:
+            if violation["id"] in skip:
+                continue
             targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
             problems.append(
                 f"{where} at {viewport['width']}px: {violation['id']} ({len(violation['nodes'])}x)"
                 f" {violation['help']} [{targets}]"
             )
-        rules, shown = LAYOUT_RULES, result["shown"]
+        shown[viewport["width"]] = result["shown"]
+
+    first = PHONE if page.viewport_size == PHONE else DESKTOP
+    for viewport in (first, DESKTOP if first == PHONE else PHONE):
+        if viewport != page.viewport_size:
+            page.set_viewport_size(viewport)
+        run(viewport, RULES_AT[viewport["width"]])
         if screenshot:
             page.screenshot(
                 path=str(SCREENSHOTS / f"{screenshot}-{viewport['width']}.png"), full_page=True
             )
+    if shown[PHONE["width"]] != shown[DESKTOP["width"]]:
+        # An element shown at one width only: every rule at desktop width too (the layout ones
+        # have run there already).
+        page.set_viewport_size(DESKTOP)
+        run(DESKTOP, None, skip=LAYOUT_RULES)
     return problems
 
 
@@ -128,24 +154,18 @@ def _client(app, user):
     return client
 
 
-def _walk(app, browser, base, scenario: Scenario, role: str, language: str, todo, seen, meter):
+def _walk(app, page, base, scenario: Scenario, role: str, language: str, todo, seen):
     """Check each page of ``role`` in ``language`` whose content was not checked yet."""
-    from axe_playwright_python.base import AXE_SCRIPT  # axe-core itself, shipped in the package
-
     problems, checked = [], 0
     user = scenario.users.get(role)
     client = _client(app, user)
     client.set_cookie("lang", language)
-    context = new_context(browser, DESKTOP)
-    # axe-core is 500 KB of script: added once to the context, which runs it in every page
-    # (measured: a little cheaper than evaluating it after each page has loaded).
-    context.add_init_script(script=AXE_SCRIPT)
-    page = context.new_page()
     # The browser signs in with the test client's session cookie (the same app signs both):
     # the log-in form is the journeys' to test, and scrypt costs a second per sign-in here.
     session = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     cookies = {"lang": language} | ({session.key: session.value} if session else {})
-    context.add_cookies([{"name": k, "value": v, "url": base} for k, v in cookies.items()])
+    page.context.clear_cookies()  # the previous role's session
+    page.context.add_cookies([{"name": k, "value": v, "url": base} for k, v in cookies.items()])
     for index, item in enumerate(todo):
         where = f"{role} {language} {item.path}"
         # A route that redirects (/admin/ to its first page) is checked where it lands.
@@ -159,12 +179,10 @@ def _walk(app, browser, base, scenario: Scenario, role: str, language: str, todo
         if index and key in seen:  # the first page of a role is checked for its header
             continue
         seen.add(key)
-        shot = language == "en" and (role, item.endpoint) in SCREENSHOT_PAGES
+        shot = SCREENSHOTS_WANTED and language == "en" and (role, item.endpoint) in SCREENSHOT_PAGES
         url = base + (response.request.path if response.history else item.path)
         problems += _check(page, url, where, shot and f"{role}-{item.endpoint}")
         checked += 1
-    meter.sample()
-    context.close()
     return problems, checked
 
 
@@ -214,17 +232,25 @@ def test_every_page_of_every_role_passes_axe(app, live_server, browser, tmp_path
     scenario = build(tmp_path)
     todo, unfilled = pages(app, scenario, ROLES)
     assert unfilled == [], "pages with arguments the scenario cannot fill"
-    SCREENSHOTS.mkdir(exist_ok=True)
+    if SCREENSHOTS_WANTED:
+        SCREENSHOTS.mkdir(exist_ok=True)
     by_role: dict[str, list[Page]] = defaultdict(list)
     for item in todo:
         by_role[item.role].append(item)
+    from axe_playwright_python.base import AXE_SCRIPT  # axe-core itself, shipped in the package
+
+    context = new_context(browser, DESKTOP)  # not a mobile one: the phone width is a viewport only
+    # axe-core is 500 KB of script: added once to the context, which runs it in every page
+    # (measured: a little cheaper than evaluating it after each page has loaded).
+    context.add_init_script(script=AXE_SCRIPT)
+    page = context.new_page()
     problems, seen, checked = [], set(), 0
     for role in (ANONYMOUS, *ROLES):
-        found, count = _walk(
-            app, browser, live_server, scenario, role, language, by_role[role], seen, meter
-        )
+        found, count = _walk(app, page, live_server, scenario, role, language, by_role[role], seen)
         problems += found
         checked += count
+    meter.sample()  # before the context takes its renderer process with it
+    context.close()
     elapsed = time.monotonic() - started
     print(
         f"axe {language}: {checked} pages x 2 widths of {len(todo)} read, {elapsed:.0f} s,"
