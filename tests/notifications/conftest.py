@@ -240,14 +240,18 @@ class Workers:
         process.wait(10)
 
     def stop_all(self) -> None:
+        # Every worker is told at once, then waited for: each takes seconds to stop (its
+        # scheduler too), which one after another added up in every test's teardown.
+        running = [process for process in self.processes if process.poll() is None]
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(5)
             process.log_file.close()
 
 
@@ -281,10 +285,14 @@ class WebServer:
         self.workers = workers
         self.args = args  # more gunicorn options (an access log file, a log level)
         self.process: subprocess.Popen | None = None
+        self.terminated = False
 
     def start(self) -> None:
-        import requests
+        self.launch()
+        self.wait_ready()
 
+    def launch(self) -> None:
+        """Start gunicorn without waiting for it (``wait_ready``): several start side by side."""
         log = open(self.log_path, "wb")  # noqa: SIM115 (closed with the process)
         self.process = subprocess.Popen(
             [
@@ -300,6 +308,9 @@ class WebServer:
         )
         self.process.log_file = log
 
+    def wait_ready(self) -> None:
+        import requests
+
         def ready() -> bool:
             try:
                 return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
@@ -308,9 +319,15 @@ class WebServer:
 
         assert wait_until(ready, timeout=30), self.log_path.read_text(errors="replace")
 
+    def terminate(self) -> None:
+        """Ask gunicorn to stop without waiting for it (``stop`` waits): several stop side by side."""
+        if self.process is not None and self.process.poll() is None and not self.terminated:
+            self.process.terminate()
+            self.terminated = True
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.terminate()
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:

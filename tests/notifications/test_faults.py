@@ -46,16 +46,22 @@ def processes(pg_database, redis_url, redis_conn, smtp_server, tmp_path):
     workers = Workers(pg_database, redis_url, smtp_server, tmp_path)
     webs: list[WebServer] = []
 
-    def web(**extra: str) -> WebServer:
-        server = WebServer(workers.env, tmp_path, **extra)
-        server.start()
-        webs.append(server)
-        return server
+    def web(count: int = 1, **extra: str) -> list[WebServer]:
+        """``count`` gunicorns, started side by side (each takes seconds to answer)."""
+        servers = [WebServer(workers.env, tmp_path, **extra) for _ in range(count)]
+        webs.extend(servers)
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        return servers
 
     yield workers, web
+    for server in webs:  # all stopping at once; stop() then waits for each
+        server.terminate()
+    workers.stop_all()
     for server in webs:
         server.stop()
-    workers.stop_all()
 
 
 def _sign_all(urls: list[str], petition, emails: list[str], threads: int = 6) -> list[int]:
@@ -90,7 +96,7 @@ def test_two_web_processes_and_two_workers_send_every_confirmation_exactly_once(
     ensure_default_rules()
     petition = collecting_petition()
     db.session.commit()
-    webs = [web(), web()]
+    webs = web(2)
     workers.start(OUTBOX_BATCH_SIZE="5")
     workers.start(OUTBOX_BATCH_SIZE="5")
     assert wait_until(lambda: len(Worker.all(connection=redis_conn)) == 2, timeout=30)
@@ -144,7 +150,7 @@ def test_database_connections_dropped_under_load_give_503_not_500_and_lose_nothi
     _workers, web = processes
     petition = collecting_petition()
     db.session.commit()
-    server = web(workers="3")
+    [server] = web(workers="3")
     results: list[tuple[int, dict, dict]] = []
     lock = threading.Lock()
     stop = threading.Event()
