@@ -10,9 +10,10 @@ in batches of ``OUTBOX_BATCH_SIZE``:
    ``fanout.fan_out`` does, and claim every single-recipient delivery with one conditional UPDATE
    (``delivery.claim_many``); commit. Events with several recipients get one delivery job per
    recipient, as before;
-2. send the claimed deliveries over the kept SMTP connection (``delivery.send_claimed``) and
-   record the results with one commit. A temporary failure releases its delivery to ``pending``
-   and schedules its delivery job for the first back-off interval.
+2. render the claimed deliveries and hand them to the sending threads (``delivery.send_claimed``,
+   ``delivery.Sending``), then go on to the next batch while they go out; results are recorded
+   as they come, a few at a time. A temporary failure releases its delivery to ``pending`` and
+   schedules its delivery job for the first back-off interval.
 
 The guarantees are those of a single delivery: a message goes out only under a committed claim,
 and a drain killed at any point leaves either events not fanned out (redispatch requests a drain
@@ -32,7 +33,7 @@ from flask import current_app
 from recall.extensions import db
 from recall.models.outbox import Event
 from recall.notifications import queue as rq_queue
-from recall.notifications.delivery import Outcome, claim_many, send_claimed
+from recall.notifications.delivery import Outcome, Sending, claim_many, send_claimed, sending
 from recall.notifications.fanout import fan_out_many
 from recall.notifications.recipients import subject_model
 
@@ -51,18 +52,19 @@ class Drained:
     more: bool = False  # stopped for time with events still waiting
 
 
-def drain_batch(limit: int) -> Drained:
-    """Fan out, claim and send up to ``limit`` waiting events. Commits; must run in an app context."""
+def drain_batch(limit: int, on_their_way: Sending) -> Drained:
+    """Fan out, claim and send up to ``limit`` waiting events; the messages are handed to
+    ``on_their_way`` (their outcomes arrive there). Commits; must run in an app context."""
     session = db.session()
     # The events and subjects loaded first are read again after the commits below (rendering).
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return _drain_batch(session, limit)
+        return _drain_batch(session, limit, on_their_way)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
-def _drain_batch(session, limit: int) -> Drained:
+def _drain_batch(session, limit: int, on_their_way: Sending) -> Drained:
     result = Drained()
     events = list(
         session.scalars(
@@ -87,15 +89,7 @@ def _drain_batch(session, limit: int) -> Drained:
     for delivery_id in several:
         rq_queue.enqueue_delivery(queue, delivery_id)
     result.queued = len(several)
-    outcomes = send_claimed(claimed, claimed_at)
-    for delivery_id, outcome in outcomes.items():
-        if outcome == Outcome.SENT:
-            result.sent += 1
-        elif outcome == Outcome.RETRY:
-            result.retry += 1
-            rq_queue.enqueue_delivery(queue, delivery_id, after_first_attempt=True)
-        else:
-            result.failed += 1
+    send_claimed(claimed, claimed_at, on_their_way)
     return result
 
 
@@ -131,21 +125,25 @@ def drain(
     budget = config["DELIVERY_JOB_TIMEOUT"] / 2 if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
     total = Drained()
-    while True:
-        batch = drain_batch(limit)
-        total.events += batch.events
-        total.sent += batch.sent
-        total.retry += batch.retry
-        total.failed += batch.failed
-        total.queued += batch.queued
-        if batch.events < limit:
-            break
-        if on_backlog is not None:
-            on_backlog()
-            on_backlog = None
-        if time.monotonic() >= deadline:
-            total.more = True
-            break
+    queue = rq_queue.get_queue()
+    with sending() as on_their_way:
+        while True:
+            batch = drain_batch(limit, on_their_way)
+            total.events += batch.events
+            total.queued += batch.queued
+            # The next batch is fanned out and rendered while this one goes out; no more than
+            # a batch waits for a sending thread (claims waiting longer would only age).
+            on_their_way.wait(at_most=limit)
+            _count(total, on_their_way.take_outcomes(), queue)
+            if batch.events < limit:
+                break
+            if on_backlog is not None:
+                on_backlog()
+                on_backlog = None
+            if time.monotonic() >= deadline:
+                total.more = True
+                break
+    _count(total, on_their_way.take_outcomes(), queue)
     if total.events:
         logger.info(
             "drained %d event(s): %d sent, %d to retry, %d failed, %d delivery job(s)",
@@ -156,3 +154,16 @@ def drain(
             total.queued,
         )
     return total
+
+
+def _count(total: Drained, outcomes: dict[int, Outcome], queue) -> None:
+    """Add recorded outcomes to ``total``; a temporary failure gets its delivery job, scheduled
+    for the first back-off interval."""
+    for delivery_id, outcome in outcomes.items():
+        if outcome == Outcome.SENT:
+            total.sent += 1
+        elif outcome == Outcome.RETRY:
+            total.retry += 1
+            rq_queue.enqueue_delivery(queue, delivery_id, after_first_attempt=True)
+        else:
+            total.failed += 1

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from concurrent.futures import FIRST_COMPLETED, wait
+import queue
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future
 from datetime import timedelta
 from enum import StrEnum
 
@@ -172,21 +175,17 @@ def run_delivery(delivery_id: int) -> Outcome:
     return Outcome.SENT
 
 
-def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
-    """Send deliveries this run claimed together (``claim_many``, committed) over the kept SMTP
-    connections: in a worker, e-mails are rendered here and sent side by side by the
-    ``MAIL_SENDERS`` sending threads (``mail.reused_smtp_connection``). Returns each outcome.
-
-    Once the batch is rendered, each result is committed as soon as its message was accepted
-    (those accepted during the same wait together, in one UPDATE), so a crash re-sends at most
-    the messages in flight, never those already recorded. On PostgreSQL the results go through a
-    connection of their own in autocommit mode with ``synchronous_commit`` off: one round trip
-    per group, without waiting for the WAL flush. Only a database crash in
-    the next moment could lose such a result, and the lease then re-sends that one message, with
-    its same ``Message-ID``. Only rows still holding this claim are finished.
+def send_claimed(delivery_ids: list[int], claimed_at, sending: Sending) -> None:
+    """Send deliveries this run claimed together (``claim_many``, committed): render each e-mail
+    and hand it to ``sending`` (the outcomes arrive in ``sending.outcomes``). Returns once the
+    last is handed over; results are recorded as ``Sending`` describes, so a crash re-sends the
+    messages in flight and those accepted a moment before, never those recorded. Only rows
+    still holding this claim are finished.
     """
     if not delivery_ids:
-        return {}
+        return
+    from recall.notifications.mail import render_email
+
     session = db.session()
     # Not joined to their events: the drain that claimed them has the events in the session, so
     # ``delivery.event`` is an identity-map look-up without a query, where a joined load fetched
@@ -194,12 +193,40 @@ def send_claimed(delivery_ids: list[int], claimed_at) -> dict[int, Outcome]:
     deliveries = session.scalars(
         sa.select(Delivery).where(Delivery.id.in_(delivery_ids)).order_by(Delivery.id)
     ).all()
+    # The petitions this batch's messages name, each loaded once, all in one query.
+    petitions: dict = {}
+    subjects = {}
+    if sending.threaded:
+        subjects = {
+            d.id: load_subject(d.event.subject_type, d.event.subject_id)
+            for d in deliveries
+            if d.channel == Channel.EMAIL
+        }
+        load_petitions(
+            ((d.event, subjects[d.id]) for d in deliveries if d.id in subjects), petitions
+        )
     # The rows stay loaded: rendering reads them (and the events' subjects) after the commits.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()  # ends the read; nothing was written
-        with _results_writer(session) as results:
-            return _send_each(deliveries, claimed_at, results)
+        for delivery in deliveries:
+            try:
+                if delivery.id in subjects:
+                    # Rendered here (templates, the session); sent by a sending thread.
+                    message = render_email(
+                        delivery, delivery.event, subjects[delivery.id], petitions
+                    )
+                    sending.submit(delivery, claimed_at, message)
+                else:
+                    _send(delivery)
+                    sending.sent_here(delivery, claimed_at)
+            except JobTimeoutException:
+                raise
+            except Exception as exc:
+                db.session.rollback()  # rendering may have left the session's transaction failed
+                sending.failed(delivery, claimed_at, exc)
+            sending.checkpoint()
+        db.session.commit()  # ends what rendering read
     finally:
         session.expire_on_commit = expire_on_commit
 
@@ -263,66 +290,132 @@ def _results_writer(session):
             connection.execute(sa.text("RESET synchronous_commit"))
 
 
-def _send_each(deliveries: list[Delivery], claimed_at, results: _Results) -> dict[int, Outcome]:
-    from recall.notifications.mail import parallel_sender, render_email, send_email_in
-
-    outcomes: dict[int, Outcome] = {}
-
-    def failed(delivery: Delivery, exc: Exception) -> None:
-        outcomes[delivery.id], values = _failure(delivery, exc)
-        results.one(delivery.id, claimed_at, **values)
+@contextlib.contextmanager
+def sending() -> Iterator[Sending]:
+    """A ``Sending`` for a drain's messages; on leaving, waits for the last and records it (after
+    an error, messages not yet begun are left to their claims' lease). On PostgreSQL results go
+    through a connection of their own in autocommit mode with ``synchronous_commit`` off: one
+    round trip per group, without waiting for the WAL flush. Only a database crash in the next
+    moment could lose such a result, and the lease then re-sends those messages, with their
+    same ``Message-ID``.
+    """
+    from recall.notifications.mail import parallel_sender
 
     pool = parallel_sender() if current_app.config.get("MAIL_SERVER") else None
-    sending = {}
-    # The petitions this batch's messages name, each loaded once, all in one query.
-    petitions: dict = {}
-    if pool is not None:
-        subjects = {
-            d.id: load_subject(d.event.subject_type, d.event.subject_id)
-            for d in deliveries
-            if d.channel == Channel.EMAIL
-        }
-        load_petitions(
-            ((d.event, subjects[d.id]) for d in deliveries if d.id in subjects), petitions
-        )
-    for delivery in deliveries:
+    with _results_writer(db.session()) as results:
+        on_their_way = Sending(results, pool)
         try:
-            if pool is not None and delivery.channel == Channel.EMAIL:
-                # Rendered here (templates, the session); sent on one of the pool's connections.
-                message = render_email(delivery, delivery.event, subjects[delivery.id], petitions)
-                app = current_app._get_current_object()
-                sending[pool.submit(send_email_in, app, message, delivery.id)] = delivery
-                continue
-            _send(delivery)
-        except JobTimeoutException:
+            yield on_their_way
+            on_their_way.wait()
+        except BaseException:
+            on_their_way.abandon()
             raise
-        except Exception as exc:
-            db.session.rollback()  # rendering may have left the session's transaction failed
-            failed(delivery, exc)
-        else:
-            outcomes[delivery.id] = Outcome.SENT
-            results.one(
-                delivery.id,
-                claimed_at,
-                status=DeliveryStatus.SENT,
-                sent_at=utcnow(),
-                last_error=None,
-            )
-    # Results are recorded as messages are accepted, in this thread (one connection): those
-    # accepted while the last wait lasted together, in one UPDATE.
-    waiting = set(sending)
-    while waiting:
-        done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-        accepted = []
-        for future in done:
+
+
+# A result accepted by the SMTP server is recorded at most this long afterwards (unless the drain
+# is rendering a message or in its fan-out transaction at that moment), together with the others
+# accepted meanwhile: an UPDATE per message or two was the drain's slowest step in a surge.
+RESULTS_EVERY_SECONDS = 0.02
+
+
+class Sending:
+    """The messages of one drain on their way, across its batches (``sending()``).
+
+    E-mails are rendered in the drain's thread (templates, the session) and sent side by side by
+    the ``MAIL_SENDERS`` sending threads of a worker (``mail.reused_smtp_connection``); the drain
+    goes on to its next batch meanwhile (``wait``). Results are recorded in the drain's thread,
+    at ``checkpoint``s between messages and while it waits: those accepted since the last record
+    together (one UPDATE per claim), each at most ``RESULTS_EVERY_SECONDS`` after the server
+    accepted it, unless the drain is busy with one message or one fan-out transaction then.
+    Without sending threads (no ``MAIL_SERVER``, or a webhook) a message is sent in the drain's
+    thread and recorded at once.
+    """
+
+    def __init__(self, results: _Results, pool: Executor | None):
+        self._results, self._pool = results, pool
+        self._app = current_app._get_current_object() if pool is not None else None
+        self._in_flight: dict[Future, tuple[Delivery, object]] = {}
+        self._done: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        self._unrecorded: list[tuple[Future, Delivery, object]] = []
+        self._due: float | None = None  # when the oldest unrecorded result is to be recorded
+        self.outcomes: dict[int, Outcome] = {}
+
+    @property
+    def threaded(self) -> bool:
+        return self._pool is not None
+
+    def take_outcomes(self) -> dict[int, Outcome]:
+        """The outcomes recorded since the last call."""
+        outcomes, self.outcomes = self.outcomes, {}
+        return outcomes
+
+    def submit(self, delivery: Delivery, claimed_at, message) -> None:
+        """Hand a rendered e-mail to the sending threads."""
+        from recall.notifications.mail import send_email_in
+
+        future = self._pool.submit(send_email_in, self._app, message, delivery.id)
+        self._in_flight[future] = (delivery, claimed_at)
+        future.add_done_callback(self._done.put)
+
+    def sent_here(self, delivery: Delivery, claimed_at) -> None:
+        self.outcomes[delivery.id] = Outcome.SENT
+        self._results.one(
+            delivery.id, claimed_at, status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None
+        )
+
+    def failed(self, delivery: Delivery, claimed_at, exc: Exception) -> None:
+        self.outcomes[delivery.id], values = _failure(delivery, exc)
+        self._results.one(delivery.id, claimed_at, **values)
+
+    def checkpoint(self) -> None:
+        """Between two messages: take the results that came, record them once due."""
+        self._collect(block=False)
+        if self._due is not None and time.monotonic() >= self._due:
+            self._record()
+
+    def wait(self, at_most: int = 0) -> None:
+        """Until at most ``at_most`` messages are on their way, recording results as they come
+        (every one, with ``at_most=0``)."""
+        while len(self._in_flight) > at_most:
+            timeout = None if self._due is None else max(0.0, self._due - time.monotonic())
+            self._collect(block=True, timeout=timeout)
+            if self._due is not None and time.monotonic() >= self._due:
+                self._record()
+        if not self._in_flight:
+            self._record()
+
+    def abandon(self) -> None:
+        """After an error (the job's timeout): messages not yet begun are not sent (their claims
+        wait for the lease); results that came are recorded."""
+        for future in self._in_flight:
+            future.cancel()
+        self._collect(block=False)
+        try:
+            self._record()
+        except Exception:
+            logger.exception("results of %d deliveries not recorded", len(self._unrecorded))
+
+    def _collect(self, block: bool, timeout: float | None = None) -> None:
+        try:
+            future = self._done.get(block=block, timeout=timeout)
+            while True:
+                delivery, claimed_at = self._in_flight.pop(future)
+                if not future.cancelled():
+                    self._unrecorded.append((future, delivery, claimed_at))
+                    if self._due is None:
+                        self._due = time.monotonic() + RESULTS_EVERY_SECONDS
+                future = self._done.get(block=False)
+        except queue.Empty:
+            return
+
+    def _record(self) -> None:
+        came, self._unrecorded, self._due = self._unrecorded, [], None
+        accepted: dict[object, list[int]] = {}
+        for future, delivery, claimed_at in came:
             if future.exception() is None:
-                accepted.append(sending[future].id)
-                outcomes[sending[future].id] = Outcome.SENT
+                self.outcomes[delivery.id] = Outcome.SENT
+                accepted.setdefault(claimed_at, []).append(delivery.id)
             else:
-                failed(sending[future], future.exception())
-        if accepted:
-            results.sent(sorted(accepted), claimed_at)
-    db.session.commit()  # ends what rendering read
-    sent = sum(1 for outcome in outcomes.values() if outcome == Outcome.SENT)
-    logger.info("batch of %d deliveries: %d sent", len(deliveries), sent)
-    return outcomes
+                self.failed(delivery, claimed_at, future.exception())
+        for claimed_at, delivery_ids in accepted.items():
+            self._results.sent(sorted(delivery_ids), claimed_at)

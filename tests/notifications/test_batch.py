@@ -122,3 +122,25 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_the_message_in
         address: (DeliveryStatus.SENT, 2 if address == hung[0].recipient else 1)
         for address in addresses
     }
+
+
+def test_a_drain_that_times_out_sends_none_of_the_messages_still_waiting_for_a_thread(
+    app, make, smtp_server, workers
+):
+    app.config.update(DELIVERY_JOB_TIMEOUT=2)  # the drain job's timeout, given when it is queued
+    ensure_default_rules()
+    # Both sending threads hang in MAIL FROM: the first message 20 s, the second 30 s; the
+    # other three wait for a thread when the job's 2 s are up.
+    smtp_server.handler.mail_delay, smtp_server.handler.hang_at = 20.0, 2
+    _withdrawals(make, [f"late-{n}@example.org" for n in range(5)])
+    db.session.commit()
+
+    log = workers.run_burst(**BATCH, MAIL_SENDERS="2", DELIVERY_JOB_TIMEOUT="2", MAIL_TIMEOUT="3")
+    assert "JobTimeoutException" in log, log
+    # The hung connections gave up after 3 s and the worker left; a sending thread that went
+    # on with the waiting messages would have sent them by now, and they would go again later,
+    # under a new claim. They keep this run's claim instead, until the lease expires.
+    time.sleep(1)
+    assert smtp_server.handler.attempts == 2
+    assert smtp_server.messages == []
+    assert {d.status for d in _deliveries()} == {DeliveryStatus.SENDING}
