@@ -49,7 +49,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from recall.auth import init_login
     from recall.extensions import babel, csrf, db, limiter, migrate
-    from recall.i18n import select_locale
+    from recall.i18n import selected_locale
     from recall.web import request_guard
 
     # PROXY_FIX is the number of reverse proxies in front of the app: trust that many hops of
@@ -66,7 +66,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(
         app,
-        locale_selector=select_locale,
+        locale_selector=selected_locale,
         default_translation_directories=str(ROOT / "translations"),
     )
     limiter.init_app(app)

@@ -19,7 +19,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, short-cut when there is no cookie to read or write."""
 
     def open_session(self, app, request):
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # A request without a Cookie header has nothing to parse (the API's usual case).
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()  # nothing to verify: no serializer needed
         return super().open_session(app, request)
 

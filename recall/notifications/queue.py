@@ -68,7 +68,13 @@ def get_queue() -> Queue | None:
     connection = redis_connection()
     if connection is None:
         return None
-    return Queue(current_app.config["RQ_QUEUE_NAME"], connection=connection)
+    # One Queue per client and name: every signature hands its event over through it.
+    name = current_app.config["RQ_QUEUE_NAME"]
+    queues = current_app.extensions.setdefault("recall_queues", {})
+    queue = queues.get((connection, name))
+    if queue is None:
+        queue = queues[(connection, name)] = Queue(name, connection=connection)
+    return queue
 
 
 def retry_intervals(config) -> list[int]:

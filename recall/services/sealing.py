@@ -30,6 +30,8 @@ SECRET_PAYLOAD_KEYS = frozenset(
 #: Where the sealed secrets sit in a payload.
 SEALED_KEY = "sealed"
 _LABEL = b"recall.outbox.sealed-payload"
+# json.dumps with these options makes an encoder per call; one does.
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 class SealedPayloadError(ValueError):
@@ -50,7 +52,7 @@ def seal_payload(payload: dict[str, Any]) -> dict[str, Any]:
     if not secrets:
         return payload
     nonce = os.urandom(12)
-    data = json.dumps(secrets, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    data = _JSON.encode(secrets).encode("utf-8")
     box = nonce + _cipher(current_app.config["SECRET_KEY"]).encrypt(nonce, data, _LABEL)
     kept = {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS}
     kept[SEALED_KEY] = base64.urlsafe_b64encode(box).decode("ascii")
