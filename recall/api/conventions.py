@@ -84,7 +84,10 @@ def add_conventions(response):
     if page is not None:
         response.headers["Link"] = _links(page)
         response.headers["X-Total-Count"] = str(page.total)
-    response.vary.add("Accept-Language")
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Language")
+    else:  # the usual case, without parsing and rewriting a header set
+        response.headers["Vary"] = "Accept-Language"
     if request.method in READ_METHODS or request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

@@ -50,7 +50,7 @@ def request_id() -> str | None:
     if not has_request_context():
         return None
     if "request_id" not in g:
-        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        offered = request.environ.get("HTTP_X_REQUEST_ID", "")  # REQUEST_ID_HEADER
         g.request_id = offered if _SANE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
     return g.request_id
 
