@@ -32,7 +32,11 @@ bp.before_request(check_token)  # before the CSRF check: a token call needs no C
 def _csrf_for_cookie_sessions():
     # Only a cookie is sent by a browser on its own: a request without one (anonymous signing)
     # carries no ambient authority, and needs no user loaded to know it.
-    if request.method in SAFE_METHODS or not request.cookies:
+    if (
+        request.method in SAFE_METHODS
+        or "HTTP_COOKIE" not in request.environ
+        or not request.cookies
+    ):
         return None
     if g.get("api_token") is not None:  # a bearer token is not sent by the browser on its own
         return None

@@ -510,10 +510,22 @@ def _signature_with_event(
         if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
 
+    # What ``compiled.construct_params`` and the processors make of ``values``, worked out once
+    # (construct_params looks at every bind anew on each call): the statement's own constants
+    # processed up front, the caller's values by key.
+    fixed, given = {}, []
+    for bind, name in compiled.bind_names.items():
+        if bind.required:
+            given.append((name, bind.key, processors.get(name)))
+        else:
+            value = bind.effective_value
+            fixed[name] = processors[name](value) if name in processors else value
+
     def parameters(values: dict) -> dict:
-        params = compiled.construct_params(values)
-        for name, processor in processors.items():
-            params[name] = processor(params[name])
+        params = dict(fixed)
+        for name, key, processor in given:
+            value = values[key]
+            params[name] = value if processor is None else processor(value)
         return params
 
     return compiled.string, parameters
