@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Providers that ignore dots in the local part (Gmail, and its old googlemail.com name).
 DOTS_IGNORED = frozenset({"gmail.com", "googlemail.com"})
@@ -153,8 +154,23 @@ def user_agent_family(user_agent: str | None) -> str:
     text = (user_agent or "").strip()
     if not text:
         return "none"
+    # Each header costs up to 30 regex searches, and every signature asks; most signatures come
+    # from the same few browser versions, so the answers are cached (in memory only, like the
+    # request itself). A header longer than any browser's is not.
+    if len(text) > _CACHED_AGENT_LENGTH:
+        return _family(text)
+    return _cached_family(text)
+
+
+_CACHED_AGENT_LENGTH = 512
+
+
+def _family(text: str) -> str:
     family = next((name for name, pattern in _FAMILIES if pattern.search(text)), "other")
     if family in ("headless", "bot", "curl", "wget", "python", "go", "java", "node", "postman"):
         return family
     platform = next((name for name, pattern in _PLATFORMS if pattern.search(text)), None)
     return f"{family}/{platform}"[:MAX_FAMILY] if platform else family
+
+
+_cached_family = lru_cache(maxsize=4096)(_family)
