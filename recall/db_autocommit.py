@@ -87,6 +87,19 @@ def _close_kept(engine: sa.Engine) -> None:
         connections.pop(key).close()
 
 
+def _close_finished_threads(connections: dict[tuple[int, int], _Kept]) -> None:
+    """Close this process's connections whose thread has ended. A server that starts a thread
+    per request (Werkzeug's threaded server, say) would otherwise leave one open connection per
+    request it ever served, until PostgreSQL refuses new ones. Run only when a connection is
+    made, so the set stays as large as the threads alive and costs nothing per statement."""
+    pid = os.getpid()
+    alive = {thread.ident for thread in threading.enumerate()}
+    for key in [key for key in connections if key[0] == pid and key[1] not in alive]:
+        kept = connections.pop(key, None)
+        if kept is not None:
+            kept.close()
+
+
 def execute_alone(engine: sa.Engine, sql: str, params: dict[str, Any]) -> tuple | None:
     """Run ``sql`` (a compiled statement's text; ``params`` bound as the driver takes them) as
     its own transaction; return its first row, or None."""
@@ -97,6 +110,7 @@ def execute_alone(engine: sa.Engine, sql: str, params: dict[str, Any]) -> tuple 
         connections.pop(key).close()
         kept = None
     if kept is None:
+        _close_finished_threads(connections)
         kept = connections[key] = _Kept(engine)
     dbapi = engine.dialect.loaded_dbapi
     cursor = kept.cursor

@@ -113,6 +113,36 @@ def test_dispose_closes_the_kept_connection(engine):
     assert execute_alone(engine, BACKEND, {})[0] != pid
 
 
+def test_connections_of_finished_threads_are_closed(engine):
+    """A thread per request must not leave a connection per request behind."""
+    import threading
+
+    pids, idents = [], []
+
+    def sign() -> None:
+        idents.append(threading.get_ident())
+        pids.append(execute_alone(engine, BACKEND, {})[0])
+
+    for _ in range(4):
+        thread = threading.Thread(target=sign)
+        thread.start()
+        thread.join()
+    from recall import db_autocommit
+
+    assert len(pids) == 4
+    # Each new thread's connection was made after the last one's thread ended: those are closed,
+    # only the last thread's is still kept. (A thread id the system reuses keeps its connection.)
+    assert [key for key in db_autocommit._kept[engine] if key[0] == os.getpid()] == [
+        (os.getpid(), ident) for ident in idents[-1:]
+    ]
+    earlier = set(pids) - {pids[-1]}
+    deadline = time.monotonic() + 5
+    while any(_alive(engine, pid) for pid in earlier) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(engine, pid) for pid in earlier)
+    assert _alive(engine, pids[-1])
+
+
 def test_a_forked_child_uses_its_own_connection_and_leaves_the_parents(engine):
     pid = execute_alone(engine, BACKEND, {})[0]
     read, write = os.pipe()
