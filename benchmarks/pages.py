@@ -225,7 +225,9 @@ def _serve(url: str, secrets: dict, cache: int) -> subprocess.Popen:
 
 def _load_phases(base: str, ids: dict, signatures: int, script: Path, cache: int, rounds: int):
     page = f"{base}/petitions/{ids['big']}"
-    html = urllib.request.urlopen(page).read().decode()
+    # Asked in English: the default language (Russian) groups digits with spaces, not commas.
+    english = urllib.request.Request(page, headers={"Accept-Language": "en"})
+    html = urllib.request.urlopen(english).read().decode()
     assert f"{signatures:,}" in html, "the page does not show the count"
     for path in (page, f"{base}/healthz"):  # warm every worker
         subprocess.run(["wrk", "-t1", "-c8", "-d2s", path], capture_output=True, check=True)
