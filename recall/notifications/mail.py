@@ -398,9 +398,9 @@ class WireMail:
 
     The bytes are what the standard library's generator writes for the same ``compat32``
     multipart message (``MIMEMultipart`` with two quoted-printable ``MIMEText`` parts), written
-    directly: building the ``Message`` objects, flattening them, and ``send_message`` parsing the
-    addresses back out of the headers (twice: ``getaddresses``, then ``quoteaddr``) cost more
-    than the rest of sending a confirmation (``benchmarks/mail_profile.py``). The one difference:
+    directly, and sent with ``sendmail`` and the envelope worked out here: building the
+    ``Message`` objects, flattening them, and ``send_message`` parsing the addresses back out of
+    the headers cost more than the rest of sending a confirmation (``benchmarks/mail_profile.py``). The one difference:
     ``send_message``'s generator also wrote ">From " for a body line that starts with "From "
     (an mbox habit, which corrupts quoted-printable text), ``as_bytes`` never did, nor does this.
     """
@@ -442,7 +442,7 @@ def _envelope_sender(from_header: str) -> str:
     return getaddresses([from_header])[0][1]
 
 
-# An address ``getaddresses`` and ``quoteaddr`` both leave as it is (dot-atoms on both sides).
+# An address ``getaddresses`` leaves as it is (dot-atoms on both sides).
 _PLAIN_ADDRESS = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
@@ -454,39 +454,6 @@ def _envelope_recipients(to_header: str) -> list[str]:
     if _PLAIN_ADDRESS.fullmatch(to_header):
         return [to_header]
     return [address for _name, address in getaddresses([to_header])]
-
-
-def _quoted(address: str) -> str:
-    """``smtplib.quoteaddr``, without parsing a plain address to find it unchanged."""
-    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
-
-
-def _transmit(smtp: smtplib.SMTP, mail: WireMail) -> None:
-    """``smtp.sendmail(mail.sender, mail.recipients, mail.data)``: the same commands, replies
-    and exceptions, without parsing the addresses again for each command, and without the RSET
-    after a refusal (the caller drops the connection after any error)."""
-    smtp.ehlo_or_helo_if_needed()
-    size = f" size={len(mail.data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    code, reply = smtp.docmd("mail", f"FROM:{_quoted(mail.sender)}{size}")
-    if code != 250:
-        if code == 421:
-            smtp.close()
-        raise smtplib.SMTPSenderRefused(code, reply, mail.sender)
-    refused = {}
-    for recipient in mail.recipients:
-        code, reply = smtp.docmd("rcpt", f"TO:{_quoted(recipient)}")
-        if code not in (250, 251):
-            refused[recipient] = (code, reply)
-        if code == 421:
-            smtp.close()
-            raise smtplib.SMTPRecipientsRefused(refused)
-    if len(refused) == len(mail.recipients):
-        raise smtplib.SMTPRecipientsRefused(refused)
-    code, reply = smtp.data(mail.data)
-    if code != 250:
-        if code == 421:
-            smtp.close()
-        raise smtplib.SMTPDataError(code, reply)
 
 
 _reuse = threading.local()
@@ -636,8 +603,8 @@ def send_email(message: Message | WireMail, delivery_id: int) -> None:
 
 
 def _send_over(smtp: smtplib.SMTP, message: Message | WireMail) -> None:
-    if isinstance(message, WireMail):
-        _transmit(smtp, message)
+    if isinstance(message, WireMail):  # envelope and bytes ready: nothing for smtplib to parse
+        smtp.sendmail(message.sender, message.recipients, message.data)
     else:
         smtp.send_message(message)
 

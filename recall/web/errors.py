@@ -25,6 +25,8 @@ from recall.security import wants_json
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# The same header as the WSGI environment names it (read there without building the headers view).
+_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 # What we accept from a client as its request id: short, printable, no spaces or separators that
 # could forge log lines or headers.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}")
@@ -50,7 +52,7 @@ def request_id() -> str | None:
     if not has_request_context():
         return None
     if "request_id" not in g:
-        offered = request.environ.get("HTTP_X_REQUEST_ID", "")  # REQUEST_ID_HEADER
+        offered = request.environ.get(_REQUEST_ID_ENVIRON, "")
         g.request_id = offered if _SANE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
     return g.request_id
 
