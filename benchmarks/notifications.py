@@ -197,18 +197,6 @@ def backend_pids(db_name: str) -> list[int]:
     return found
 
 
-def _pids_named(name: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == name:
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
 class _CpuShares:
     """CPU of what else the mail phase runs on, by part, from /proc: the PostgreSQL backends of
     the benchmark's database (by pid), every PostgreSQL process (its WAL writer too, but also
@@ -227,7 +215,7 @@ class _CpuShares:
         parts = {
             **self.fixed,
             "PostgreSQL backends": backend_pids(self.db_name),
-            "PostgreSQL, all processes": _pids_named("postgres"),
+            "PostgreSQL, all processes": bench.processes_named("postgres"),
         }
         return {part: bench._cpu_ticks(pids) for part, pids in parts.items()}
 

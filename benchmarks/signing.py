@@ -303,18 +303,29 @@ def _wrk(port: int, mode: str, targets: list[dict], run: int, seconds: float) ->
     return outcome
 
 
-def _children(pid: int) -> list[int]:
-    """The pids whose parent is ``pid`` (gunicorn's workers)."""
+def _processes_where(wanted, file: str) -> list[int]:
+    """The pids whose ``/proc/<pid>/<file>`` text ``wanted`` accepts (processes that end while
+    being read are left out)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                text = (entry / file).read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            if wanted(text):
                 found.append(int(entry.name))
     return found
+
+
+def _children(pid: int) -> list[int]:
+    """The pids whose parent is ``pid`` (gunicorn's workers)."""
+    return _processes_where(lambda stat: int(stat.rsplit(")", 1)[1].split()[1]) == pid, "stat")
+
+
+def processes_named(name: str) -> list[int]:
+    """The pids whose command name is ``name``."""
+    return _processes_where(lambda comm: comm.strip() == name, "comm")
 
 
 def _cpu_ticks(pids) -> dict[int, int]:
