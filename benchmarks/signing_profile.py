@@ -7,7 +7,8 @@ hand-over), builds ``BENCH_REQUESTS`` signing requests' WSGI environments before
 them through ``app.wsgi_app`` after ``BENCH_WARMUP`` unmeasured ones. It prints the app's
 ``process_time`` per request and the PostgreSQL backend's CPU per request (from ``/proc``);
 ``BENCH_PROFILE=1`` also prints a cProfile (CPU clock) of the measured requests, sorted by
-cumulative time (``BENCH_PROFILE_LINES`` lines). Instructions per request, repeatable whatever the machine's load:
+cumulative time (``BENCH_PROFILE_LINES`` lines; ``BENCH_PROFILE_DUMP=<file>`` also saves it for
+``pstats``). Instructions per request, repeatable whatever the machine's load:
 ``valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_PyEval_CallTracing
 .venv/bin/python benchmarks/signing_profile.py`` (then ``callgrind_annotate``; divide by
 ``BENCH_REQUESTS``).
@@ -190,6 +191,8 @@ def main() -> int:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
             stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "60")))
+            if os.environ.get("BENCH_PROFILE_DUMP"):  # for pstats' callers/callees views
+                stats.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
             print(out.getvalue())
         from recall.extensions import db
 
