@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from email import message_from_bytes
+from email import message_from_bytes, quoprimime
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage, Message
@@ -211,7 +211,8 @@ def unsubscribe_url(delivery: Delivery) -> str | None:
     return public_url("notifications.unsubscribe", token=unsubscribe_token(delivery.follow_id))
 
 
-def _locale(delivery: Delivery) -> str:
+def mail_locale(delivery: Delivery) -> str:
+    """The language a delivery's mail is written in."""
     languages = current_app.config["LANGUAGES"]
     return (
         delivery.locale
@@ -264,43 +265,71 @@ def render_email(
 
     Raises ``PermanentDeliveryError`` when the templates cannot be rendered.
     """
-    env = current_app.jinja_env
-    names = [f"email/{event.kind}", "email/generic"]
     unsubscribe = unsubscribe_url(delivery)
-    try:
-        payload = open_payload(event.payload)
-    except SealedPayloadError as exc:
-        raise PermanentDeliveryError(str(exc)) from exc
-    context = {
-        "event": event,
-        "payload": payload,
-        "subject_row": subject,
-        "delivery": delivery,
-        "kind_label": KIND_LABELS.get(event.kind, event.kind),
-        "subject_url": subject_url(event),
-        "unsubscribe_url": unsubscribe,
-        "site_url": current_app.config["PUBLIC_BASE_URL"],
-        "public_url": public_url,
-        "locale": _locale(delivery),
+    payload = opened_payload(event)
+    context = template_context(
+        event.kind,
+        event=event,
+        payload=payload,
+        subject_row=subject,
+        delivery=delivery,
+        subject_url=subject_url(event),
+        unsubscribe_url=unsubscribe,
+        locale=mail_locale(delivery),
         # The petition an event is about, loaded only by the templates that name it (issue 14:
         # the confirmation mail names the deputy).
-        "event_petition": lambda: petition_of(event, subject, petitions),
+        event_petition=lambda: petition_of(event, subject, petitions),
+    )
+    title, text, html = render_templates(
+        event.kind, context, lambda: payload_lines(payload, event.subject_type)
+    )
+    return _build_message(title, message_headers(delivery, unsubscribe), text, html)
+
+
+def template_context(kind: str, **values: Any) -> dict[str, Any]:
+    """What the e-mail templates see: ``values`` (``event``, ``payload``, ``subject_row``,
+    ``delivery``, ``subject_url``, ``unsubscribe_url``, ``locale``, ``event_petition``) and what
+    is the same for every mail of ``kind``."""
+    return {
+        **values,
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "site_url": current_app.config["PUBLIC_BASE_URL"],
+        "public_url": public_url,
     }
+
+
+def opened_payload(event: Event) -> dict[str, Any]:
+    """The event's payload with its sealed values opened, for the templates."""
+    try:
+        return open_payload(event.payload)
+    except SealedPayloadError as exc:
+        raise PermanentDeliveryError(str(exc)) from exc
+
+
+def render_templates(kind: str, context: dict[str, Any], lines) -> tuple[str, str, str]:
+    """The subject line (blanks collapsed), text and HTML of a mail of ``kind`` from its
+    templates, in ``context["locale"]``; ``lines()`` gives the generic template's
+    ``payload_lines`` in that language. Raises ``PermanentDeliveryError`` on a template error."""
+    env = current_app.jinja_env
+    names = [f"email/{kind}", "email/generic"]
     try:
         with force_locale(context["locale"]):
             context["gettext"] = _bound_gettext(get_translations().ugettext)
             if isinstance(context["kind_label"], LazyString):
                 # Translated once, not at each use; marked safe as the lazy string's __html__ is.
                 context["kind_label"] = Markup(str(context["kind_label"]))
-            context["payload_lines"] = payload_lines(payload, event.subject_type)
+            context["payload_lines"] = lines()
             text_module = _module(env.select_template([f"{n}.txt" for n in names]), context)
             html = str(_module(env.select_template([f"{n}.html" for n in names]), context))
             text = str(text_module)
-            title = str(
-                getattr(text_module, "subject", "") or KIND_LABELS.get(event.kind, event.kind)
-            )
+            title = str(getattr(text_module, "subject", "") or KIND_LABELS.get(kind, kind))
     except TemplateError as exc:
         raise PermanentDeliveryError(f"template error: {exc}") from exc
+    return " ".join(title.split()), text, html
+
+
+def message_headers(delivery: Delivery, unsubscribe: str | None) -> dict[str, str]:
+    """The headers of a delivery's message other than its subject and MIME structure."""
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "recall.local"
     # Stable per delivery: if a rare crash makes us send twice, receiving systems can tell.
     reference = message_reference(delivery)
@@ -314,7 +343,7 @@ def render_email(
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return _build_message(" ".join(title.split()), headers, text, html)
+    return headers
 
 
 def _module(template, context: dict[str, Any]):
@@ -360,7 +389,7 @@ def _build_message(
     (an internationalised address) takes the ``EmailMessage`` path, which knows how to encode it
     and is sent with ``smtplib``'s ``send_message`` (SMTPUTF8 where the address needs it).
     """
-    if not all(value.isascii() for value in headers.values()):
+    if not ascii_headers(headers):
         message = EmailMessage(policy=MAIL_POLICY)
         message["Subject"] = subject
         for name, value in headers.items():
@@ -368,6 +397,18 @@ def _build_message(
         message.set_content(text)
         message.add_alternative(html, subtype="html")
         return message
+    return wire_message(subject, headers, qp_body(text), qp_body(html))
+
+
+def ascii_headers(headers: dict[str, str]) -> bool:
+    """Whether ``wire_message`` can write these headers (else ``_build_message`` builds a
+    ``Message``)."""
+    return all(value.isascii() for value in headers.values())
+
+
+def wire_message(subject: str, headers: dict[str, str], text_qp: str, html_qp: str) -> WireMail:
+    """``_build_message``'s message for ASCII ``headers``, from bodies already encoded
+    (``qp_body``)."""
     # The boundary is chosen here, in the generator's own format: left to the generator, each
     # message compiles a regular expression of its random boundary (to check the text for it),
     # which also pushes the patterns other code uses out of ``re``'s cache. No check is needed:
@@ -386,8 +427,8 @@ def _build_message(
         _envelope_recipients(headers["To"]),
         b"".join(head)
         + (
-            f"--{boundary}\r\n{_text_part(text, 'plain')}\r\n"
-            f"--{boundary}\r\n{_text_part(html, 'html')}\r\n"
+            f"--{boundary}\r\n{_text_part(text_qp, 'plain')}\r\n"
+            f"--{boundary}\r\n{_text_part(html_qp, 'html')}\r\n"
             f"--{boundary}--\r\n"
         ).encode("ascii"),
     )
@@ -425,14 +466,30 @@ _WIRE_POLICY = FAST_MAIL_POLICY.clone(linesep="\r\n")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _text_part(text: str, subtype: str) -> str:
+def _text_part(encoded: str, subtype: str) -> str:
     """A UTF-8 quoted-printable part as the generator writes what ``MIMEText(text, subtype,
-    utf-8 QP)`` builds: its three headers, a blank line, the encoded body."""
+    utf-8 QP)`` builds: its three headers, a blank line, the body (``qp_body(text)``)."""
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-        + _LINE_END.sub("\r\n", _UTF8_QP.body_encode(text))
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n" + encoded
     )
+
+
+def qp_body(text: str) -> str:
+    """``text`` in UTF-8 quoted-printable as a ``MIMEText`` part's body is written for SMTP."""
+    return _LINE_END.sub("\r\n", _UTF8_QP.body_encode(text))
+
+
+def body_lines(text: str) -> list[str]:
+    """``text`` split at its line ends, as ``qp_body`` splits it (one line more when it ends
+    with one: an empty last line, whose encoding is empty)."""
+    return _LINE_END.split(text)
+
+
+def qp_line(line: str) -> str:
+    """``qp_body`` of one line (no CR or LF in it). A body's encoding is its lines' encodings
+    joined by CRLF: the encoder splits the text at its line ends and encodes each line alone."""
+    return quoprimime.body_encode(line.encode("utf-8").decode("latin-1"), eol="\r\n")
 
 
 @functools.lru_cache(maxsize=16)
