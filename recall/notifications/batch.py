@@ -36,6 +36,7 @@ from recall.notifications import queue as rq_queue
 from recall.notifications.delivery import Outcome, Sending, claim_many, send_claimed, sending
 from recall.notifications.fanout import fan_out_many
 from recall.notifications.recipients import subject_model
+from recall.notifications.shared_mail import SharedRenders
 
 logger = logging.getLogger(__name__)
 
@@ -52,19 +53,20 @@ class Drained:
     more: bool = False  # stopped for time with events still waiting
 
 
-def drain_batch(limit: int, on_their_way: Sending) -> Drained:
+def drain_batch(limit: int, on_their_way: Sending, renders: SharedRenders | None = None) -> Drained:
     """Fan out, claim and send up to ``limit`` waiting events; the messages are handed to
-    ``on_their_way`` (their outcomes arrive there). Commits; must run in an app context."""
+    ``on_their_way`` (their outcomes arrive there), rendered through ``renders`` when given.
+    Commits; must run in an app context."""
     session = db.session()
     # The events and subjects loaded first are read again after the commits below (rendering).
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return _drain_batch(session, limit, on_their_way)
+        return _drain_batch(session, limit, on_their_way, renders)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
-def _drain_batch(session, limit: int, on_their_way: Sending) -> Drained:
+def _drain_batch(session, limit: int, on_their_way: Sending, renders) -> Drained:
     result = Drained()
     events = list(
         session.scalars(
@@ -89,7 +91,7 @@ def _drain_batch(session, limit: int, on_their_way: Sending) -> Drained:
     for delivery_id in several:
         rq_queue.enqueue_delivery(queue, delivery_id)
     result.queued = len(several)
-    send_claimed(claimed, claimed_at, on_their_way)
+    send_claimed(claimed, claimed_at, on_their_way, renders)
     return result
 
 
@@ -126,9 +128,11 @@ def drain(
     deadline = time.monotonic() + budget
     total = Drained()
     queue = rq_queue.get_queue()
+    # A surge's confirmations are rendered once per kind, language and petition for the drain.
+    renders = SharedRenders()
     with sending() as on_their_way:
         while True:
-            batch = drain_batch(limit, on_their_way)
+            batch = drain_batch(limit, on_their_way, renders)
             total.events += batch.events
             total.queued += batch.queued
             # The next batch is fanned out and rendered while this one goes out; no more than

@@ -33,6 +33,7 @@ from recall.models.base import utcnow
 from recall.models.notifications import Channel, Delivery, DeliveryStatus
 from recall.notifications.errors import PermanentDeliveryError, TemporaryDeliveryError
 from recall.notifications.recipients import load_petitions, load_subject
+from recall.notifications.shared_mail import SharedRenders
 
 logger = logging.getLogger(__name__)
 
@@ -175,16 +176,21 @@ def run_delivery(delivery_id: int) -> Outcome:
     return Outcome.SENT
 
 
-def send_claimed(delivery_ids: list[int], claimed_at, sending: Sending) -> None:
+def send_claimed(
+    delivery_ids: list[int], claimed_at, sending: Sending, renders: SharedRenders | None = None
+) -> None:
     """Send deliveries this run claimed together (``claim_many``, committed): render each e-mail
     and hand it to ``sending`` (the outcomes arrive in ``sending.outcomes``). Returns once the
     last is handed over; results are recorded as ``Sending`` describes, so a crash re-sends the
     messages in flight and those accepted a moment before, never those recorded. Only rows
-    still holding this claim are finished.
+    still holding this claim are finished. ``renders``, kept by a drain across its batches,
+    renders a surge's confirmations once per kind, language and petition.
     """
     if not delivery_ids:
         return
     from recall.notifications.mail import render_email
+
+    render = renders.render_email if renders is not None else render_email
 
     session = db.session()
     # Not joined to their events: the drain that claimed them has the events in the session, so
@@ -213,9 +219,7 @@ def send_claimed(delivery_ids: list[int], claimed_at, sending: Sending) -> None:
             try:
                 if delivery.id in subjects:
                     # Rendered here (templates, the session); sent by a sending thread.
-                    message = render_email(
-                        delivery, delivery.event, subjects[delivery.id], petitions
-                    )
+                    message = render(delivery, delivery.event, subjects[delivery.id], petitions)
                     sending.submit(delivery, claimed_at, message)
                 else:
                     _send(delivery)
