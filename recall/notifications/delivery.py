@@ -184,7 +184,8 @@ def send_claimed(
     last is handed over; results are recorded as ``Sending`` describes, so a crash re-sends the
     messages in flight and those accepted a moment before, never those recorded. Only rows
     still holding this claim are finished. ``renders``, kept by a drain across its batches,
-    renders a surge's confirmations once per kind, language and petition.
+    renders a surge's confirmations once per kind, language and petition, and keeps the
+    petitions its mails name (loaded once per drain, not once per batch).
     """
     if not delivery_ids:
         return
@@ -200,7 +201,7 @@ def send_claimed(
         sa.select(Delivery).where(Delivery.id.in_(delivery_ids)).order_by(Delivery.id)
     ).all()
     # The petitions this batch's messages name, each loaded once, all in one query.
-    petitions: dict = {}
+    petitions: dict = renders.petitions if renders is not None else {}
     subjects = {}
     if sending.threaded:
         subjects = {

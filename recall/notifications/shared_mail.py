@@ -183,10 +183,16 @@ def _mangled(pattern: re.Pattern, text: str) -> bool:
 
 class SharedRenders:
     """The shared renderings of one drain. ``render_email`` gives what ``mail.render_email``
-    gives, filling a shared rendering in where one applies."""
+    gives, filling a shared rendering in where one applies.
+
+    ``petitions`` (id -> row) are those the drain's mails name, loaded once for the drain: its
+    renderings are kept by petition anyway, and a drain lasts at most half of
+    ``DELIVERY_JOB_TIMEOUT`` (a deputy renamed meanwhile is named as before until the next one).
+    """
 
     def __init__(self):
         self._kept: dict[tuple, _Rendering | None] = {}
+        self.petitions: dict[int, Any] = {}
 
     def render_email(self, delivery: Delivery, event: Event, subject: Any, petitions: dict):
         keys = PER_RECIPIENT_KEYS.get(event.kind)
