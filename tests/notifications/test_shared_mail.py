@@ -63,8 +63,12 @@ def _html(data: bytes) -> str:
     return message.get_body(("html",)).get_content()
 
 
-# Any text PostgreSQL stores (no NUL), markup characters and line ends included.
-NAMES = st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=60)
+# Any text PostgreSQL stores (no NUL, no lone surrogate), markup characters and line ends included.
+NAMES = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=60,
+)
 
 
 def test_any_values_and_names_give_the_mail_rendered_alone(app, make):
