@@ -77,11 +77,23 @@ class IdentityConfirmation(ABC):
         """True when ``proof`` confirms the identity behind ``signature``. Must not write anything."""
 
 
+# Payloads this short are sent as they are, without trying zlib (see _LinkSerializer).
+_NEVER_SHORTER = 64
+
+
 class _LinkSerializer(URLSafeSerializer):
     """itsdangerous' URL-safe serializer whose ``dumps`` makes the same tokens with the work that
     does not depend on the data done once: the key derivation, the HMAC's keying and the JSON
     encoder's set-up ran for every token (about 4% of a signature's CPU).
-    ``tests/signing/test_link_tokens.py`` checks the tokens are itsdangerous' own."""
+
+    One difference: a payload of at most ``_NEVER_SHORTER`` bytes is not tried with zlib.
+    itsdangerous compresses when that saves two bytes, which a short repetitive payload gets
+    but a link's (two random hex strings in a JSON list, 55 bytes) never does: zlib's six bytes
+    of header and checksum eat what its coding saves on random text. Trying cost about 4% of a
+    signature's CPU (``zlib.compress`` sets up a 256 KiB state each call). Either form is a
+    valid itsdangerous token; ``tests/signing/test_link_tokens.py`` checks that tokens load
+    both ways, and are itsdangerous' own byte for byte wherever it would not compress (every
+    link's, and any payload longer than the limit)."""
 
     def __init__(self, secret_key: str, salt: str):
         super().__init__(secret_key, salt=salt)
@@ -93,6 +105,8 @@ class _LinkSerializer(URLSafeSerializer):
     def dump_payload(self, obj) -> bytes:
         # URLSafeSerializerMixin.dump_payload, with the encoder made once.
         data = self._json.encode(obj).encode("utf-8")
+        if len(data) <= _NEVER_SHORTER:
+            return base64.urlsafe_b64encode(data).rstrip(b"=")
         compressed = zlib.compress(data)
         if len(compressed) < len(data) - 1:
             return b"." + base64.urlsafe_b64encode(compressed).rstrip(b"=")
