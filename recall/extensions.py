@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,7 +35,40 @@ class Base(DeclarativeBase):
 # RoutingSession sends lag-tolerant reads to DATABASE_REPLICA_URL when set (recall/replica.py).
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class SessionAwareLoginManager(LoginManager):
+    """Flask-Login, whose remember-cookie hook leaves alone a request that never used its session.
+
+    Flask-Login's hook looks for its ``_remember`` flag in the session after every request, and
+    any look at the session marks it accessed (Flask 3.1): so every response, the public API's
+    included, said ``Vary: Cookie``, and paid for the look and the header (about 3% of a
+    signature's CPU, issue 12). The flag is put there by ``login_user`` and ``logout_user``,
+    which use the session, so a request that did not cannot hold one; with
+    ``REMEMBER_COOKIE_REFRESH_EACH_REQUEST`` on, Flask-Login's hook runs on every request as
+    before."""
+
+    def init_app(self, app, add_context_processor=True) -> None:
+        super().init_app(app, add_context_processor)
+        # Flask-Login registers its hook as a bound method: swap it for the one below.
+        hooks = app.after_request_funcs.get(None, [])
+        for n, hook in enumerate(hooks):
+            if getattr(hook, "__func__", None) is LoginManager._update_remember_cookie:
+                hooks[n] = self._update_remember_cookie_if_used
+
+    def _update_remember_cookie_if_used(self, response):
+        # The request context's own attribute: its ``session`` property would mark it accessed.
+        session = request_ctx._session
+        if (
+            session is not None
+            and not session.accessed
+            and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")
+        ):
+            return response
+        return self._update_remember_cookie(response)
+
+
+login_manager = SessionAwareLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 

@@ -92,3 +92,22 @@ def test_signing_out_without_the_csrf_token_changes_nothing(app, make):
     db.session.refresh(user)
     assert user.session_version == version
     assert owner.get(PRIVATE).status_code == 200
+
+
+def test_the_remember_cookie_is_set_and_cleared_and_an_unused_session_adds_no_vary(app, make):
+    """Flask-Login's remember-cookie hook runs only where the request used its session
+    (recall.extensions.SessionAwareLoginManager): signing in with "remember me" still sets the
+    cookie and signing out still clears it, while a response that never looked at the session
+    does not say ``Vary: Cookie`` (it did on every response, shared caches keeping a copy per
+    cookie)."""
+    user = make.user()
+    db.session.commit()
+    owner = _signed_in_with_remember(app, user)  # the cookie is set
+    assert "Cookie" in owner.get(PRIVATE).headers.get("Vary", "")  # a page that used it
+
+    assert owner.post("/logout").status_code == 302
+    assert owner.get_cookie("remember_token") is None  # cleared by the hook
+
+    anonymous = app.test_client().get("/healthz")
+    assert anonymous.status_code == 200
+    assert "Cookie" not in anonymous.headers.get("Vary", "")
