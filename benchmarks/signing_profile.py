@@ -153,9 +153,12 @@ def main() -> int:
         # A process reads each petition's signing window once per WINDOW_CACHE_SECONDS: nothing
         # per request at hundreds a second, but a run under callgrind outlasts 30 s and would
         # count fifteen petition reads (an ORM session and a query each) in its requests.
+        # The fraud settings (the budgets' limits) likewise, every SETTINGS_CACHE_SECONDS: under
+        # callgrind that was dozens of ORM queries, a count that moved with the machine's load.
+        from recall.services.fraud import settings
         from recall.services.signing import online
 
-        online.WINDOW_CACHE_SECONDS = 24 * 3600
+        online.WINDOW_CACHE_SECONDS = settings.SETTINGS_CACHE_SECONDS = 24 * 3600
         environs = _environs(app, petitions[1:], WARMUP + REQUESTS)
         warnings = _Warnings()
         logging.getLogger().addHandler(warnings)
