@@ -42,8 +42,10 @@ def app_config(smtp_server, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_translations_cache():
-    """Flask-Babel caches catalogs per process, not per app: start and leave with an empty cache."""
+def _fresh_translations_cache(app):
+    """Flask-Babel caches catalogs per process, not per app: start and leave with an empty cache.
+    Inside the app's context: its domain is found through ``current_app`` (run alone, this
+    module's first test had no context yet)."""
     from recall.extensions import babel
 
     babel.domain_instance.cache.clear()
