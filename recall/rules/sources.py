@@ -94,17 +94,25 @@ def parse_address(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6
 def address_block(address: str | None) -> str | None:
     """The network an address belongs to, as text: its /24 for IPv4, its /48 for IPv6 (one
     customer's allocation, typically); None for no valid address."""
-    parsed = parse_address(address)
-    if parsed is None:
-        return None
-    bits = IPV4_BLOCK_BITS if parsed.version == 4 else IPV6_BLOCK_BITS
-    return str(ipaddress.ip_network(f"{parsed}/{bits}", strict=False))
+    return address_parts(address)[1]
 
 
 def normal_address(address: str | None) -> str | None:
     """The address in its one canonical spelling (``::ffff:1.2.3.4`` is ``1.2.3.4``), or None."""
+    return address_parts(address)[0]
+
+
+def address_parts(address: str | None) -> tuple[str | None, str | None]:
+    """:func:`normal_address` and :func:`address_block` of ``address``, parsing it once (every
+    signature asks for both: parsing and ``ip_network`` were about 3% of its CPU)."""
     parsed = parse_address(address)
-    return str(parsed) if parsed is not None else None
+    if parsed is None:
+        return None, None
+    bits = IPV4_BLOCK_BITS if parsed.version == 4 else IPV6_BLOCK_BITS
+    # The block's first address by masking, as ip_network(strict=False) finds it, without
+    # spelling the address out and parsing it again as a network.
+    mask = ((1 << bits) - 1) << (parsed.max_prefixlen - bits)
+    return str(parsed), f"{type(parsed)(int(parsed) & mask)}/{bits}"
 
 
 # Checked in order: the first match names the family. Bots and tools first (a headless browser

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recall.rules.sources import (
+    IPV4_BLOCK_BITS,
+    IPV6_BLOCK_BITS,
     address_block,
     canonical_email,
     email_domain,
@@ -56,6 +62,17 @@ def test_email_domain():
 )
 def test_address_block(address, block):
     assert address_block(address) == block
+
+
+@given(st.ip_addresses())
+def test_the_block_is_the_network_ipaddress_finds(address):
+    """address_parts masks the address instead of asking ip_network: the same block, always."""
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # what parse_address unwraps
+    bits = IPV4_BLOCK_BITS if address.version == 4 else IPV6_BLOCK_BITS
+    expected = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+    assert address_block(str(address)) == expected
+    assert address_block(address.exploded) == expected
 
 
 def test_normal_address():

@@ -18,6 +18,7 @@ from flask import current_app
 from recall.rules.sources import (
     Client,
     address_block,
+    address_parts,
     canonical_email,
     email_domain,
     normal_address,
@@ -70,8 +71,7 @@ def pattern_values(client: Client | None, email: str | None) -> dict[str, str | 
     user-agent columns are None; a request without a User-Agent header gives ``none``."""
     known = client is not None
     client = client or Client()
-    address = normal_address(client.address)
-    block = address_block(client.address)
+    address, block = address_parts(client.address)
     canonical = canonical_email(email)
     return {
         "source_address_hash": hash_source(address),
