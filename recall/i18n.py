@@ -25,7 +25,7 @@ def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs: messages in the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    explicit = request.args.get("lang")
+    explicit = request.args.get("lang") if request.query_string else None  # no parse for none
     if explicit in supported:
         return explicit
     if request.path.startswith(API_PREFIX):

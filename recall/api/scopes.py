@@ -40,7 +40,8 @@ def check_token() -> None:
     """``before_request`` of the API: refuse a bad token, and a good one outside its scopes."""
     if request.endpoint is None or request.method == "OPTIONS":
         return
-    if "Authorization" not in request.headers:
+    # The environ key, not request.headers: a missing header costs that view a KeyError.
+    if "HTTP_AUTHORIZATION" not in request.environ:
         return  # the token loader reads that header alone: no token to check, no user to load
     signed_in = current_user.is_authenticated  # runs the token loader
     if not signed_in and g.get("api_token_refused"):
