@@ -12,7 +12,7 @@ from recall.extensions import db
 from recall.models import Event, IinWatch, MisuseReport, Role
 from recall.notifications.recipients import resolve
 from recall.services.sealing import open_payload
-from recall.services.signing import paper
+from recall.services.signing import counting, paper
 from tests import factories
 from tests.signing.conftest import payload, sign_url
 
@@ -85,7 +85,8 @@ def test_a_watched_iin_is_reported_online_and_on_paper_with_a_one_click_report(
         full_name="Aliya Kasymova",
         iin=iin,
         district_number=petition.district.number,
-        signed_on=petition.opens_at.date().isoformat(),
+        # The local day (Asia/Almaty): the UTC date of opens_at is a day earlier after 19:00 UTC.
+        signed_on=counting.local_day(petition.opens_at).isoformat(),
     )
     paper.add_paper_signatures(commissioner, petition.id, [line])
     db.session.commit()
