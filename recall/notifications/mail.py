@@ -283,7 +283,7 @@ def render_email(
     title, text, html = render_templates(
         event.kind, context, lambda: payload_lines(payload, event.subject_type)
     )
-    return _build_message(title, message_headers(delivery, unsubscribe), text, html)
+    return build_message(title, message_headers(delivery, unsubscribe), text, html)
 
 
 def template_context(kind: str, **values: Any) -> dict[str, Any]:
@@ -379,7 +379,7 @@ def _bound_gettext(ugettext):
     return gettext
 
 
-def _build_message(
+def build_message(
     subject: str, headers: dict[str, str], text: str, html: str
 ) -> Message | WireMail:
     """A multipart/alternative message (text, then HTML), UTF-8 bodies in quoted-printable.
@@ -401,13 +401,13 @@ def _build_message(
 
 
 def ascii_headers(headers: dict[str, str]) -> bool:
-    """Whether ``wire_message`` can write these headers (else ``_build_message`` builds a
+    """Whether ``wire_message`` can write these headers (else ``build_message`` builds a
     ``Message``)."""
     return all(value.isascii() for value in headers.values())
 
 
 def wire_message(subject: str, headers: dict[str, str], text_qp: str, html_qp: str) -> WireMail:
-    """``_build_message``'s message for ASCII ``headers``, from bodies already encoded
+    """``build_message``'s message for ASCII ``headers``, from bodies already encoded
     (``qp_body``)."""
     # The boundary is chosen here, in the generator's own format: left to the generator, each
     # message compiles a regular expression of its random boundary (to check the text for it),

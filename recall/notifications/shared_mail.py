@@ -133,7 +133,7 @@ class _Rendering:
             return mail.wire_message(
                 title, headers, self.text.encoded(raw), self.html.encoded(escaped)
             )
-        return mail._build_message(title, headers, self.text.filled(raw), self.html.filled(escaped))
+        return mail.build_message(title, headers, self.text.filled(raw), self.html.filled(escaped))
 
 
 def _breaks_line(value: str) -> bool:

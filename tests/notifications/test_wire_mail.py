@@ -62,7 +62,7 @@ def test_a_message_is_the_bytes_the_standard_library_writes_for_it(
     }
     if unsubscribe is not None:
         headers["List-Unsubscribe"] = unsubscribe
-    wire = mail._build_message(subject, headers, text, html)
+    wire = mail.build_message(subject, headers, text, html)
     boundary = wire.data.split(b'boundary="', 1)[1].split(b'"', 1)[0].decode()
     assert wire.data == _standard_library_bytes(subject, headers, text, html, boundary)
     assert wire.as_bytes() == wire.data.replace(b"\r\n", b"\n")
