@@ -17,8 +17,15 @@ from recall.models import Role
 from recall.rules.numbers import is_int
 from recall.security import public, roles_required
 from recall.services.petitions import deputy_answer
-from recall.services.verification import certification, review, voter_roll
-from recall.services.verification import checks as verification
+from recall.services.verification import (
+    access,
+    certification,
+    checks,
+    report,
+    review,
+    sample,
+    voter_roll,
+)
 
 COMMISSIONER = "a commissioner of the petition's body (403 for any other body)"
 
@@ -41,7 +48,7 @@ def _int(data: dict, name: str, required: bool = True) -> int | None:
     return value
 
 
-def report_json(rep: verification.Report) -> dict:
+def report_json(rep: report.Report) -> dict:
     return {"petition_id": rep.petition_id, **rep.numbers(), "outcome_basis": rep.outcome_basis}
 
 
@@ -102,7 +109,7 @@ def _item_json(item: review.ReviewItem) -> dict:
 @roles_required(Role.COMMISSIONER)
 @scope("commission:read")
 def commission_report(petition_id: int):
-    return report_json(verification.report(current_user, petition_id))
+    return report_json(report.report(current_user, petition_id))
 
 
 @bp.post("/commission/petitions/<int:petition_id>/checks")
@@ -115,7 +122,7 @@ def commission_report(petition_id: int):
 )
 @roles_required(Role.COMMISSIONER)
 def commission_run_checks(petition_id: int):
-    result = verification.run_checks(current_user, petition_id)
+    result = checks.run_checks(current_user, petition_id)
     db.session.commit()
     return {
         "checked": result.checked,
@@ -137,11 +144,11 @@ def commission_run_checks(petition_id: int):
 )
 @roles_required(Role.COMMISSIONER)
 def commission_draw_sample(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     seed = _json().get("seed")
     if seed is not None and not isinstance(seed, str):
         raise Invalid(_("seed must be a string."), field="seed")
-    draw = verification.draw_sample(current_user, petition_id, seed=seed)
+    draw = sample.draw_sample(current_user, petition_id, seed=seed)
     db.session.commit()
     return draw_json(draw), 201
 
@@ -226,7 +233,7 @@ def commission_decide(signature_id: int):
 )
 @roles_required(Role.COMMISSIONER)
 def commission_propose(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     data = _json()
     proposal = certification.propose_certification(
         current_user, petition_id, data.get("outcome"), str(data.get("note") or "")
@@ -265,7 +272,7 @@ def commission_confirm(proposal_id: int):
 )
 @roles_required(Role.COMMISSIONER)
 def commission_vote(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     data = _json()
     result = certification.record_vote(
         current_user,
@@ -319,7 +326,7 @@ def commission_roll_import(import_id: int):
 @public
 def petition_sample(petition_id: int):
     """The published random sample (seed, pool, method) so anyone can redraw it; 404 before a draw."""
-    data = verification.public_sample(petition_id, with_pool=True)
+    data = sample.public_sample(petition_id, with_pool=True)
     if data is None:
         raise NotFound(_("No sample has been drawn for this petition."))
     return data

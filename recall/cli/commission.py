@@ -231,13 +231,13 @@ def verification_cli() -> None:
 @with_appcontext
 def verification_check(petition_id: int, show_progress: bool | None) -> None:
     """Run the automatic checks of PETITION_ID against its body's active roll."""
-    from recall.services.verification import checks as verification
+    from recall.services.verification import checks
 
     bar = TerminalProgress(
         f"Checking petition {petition_id}", unit="signatures", enabled=show_progress
     )
     with transaction():
-        result = verification.run_checks(None, petition_id, progress=bar.step)
+        result = checks.run_checks(None, petition_id, progress=bar.step)
     bar.update(result.checked, total=result.checked)
     bar.finish()
     click.echo(result.summary())

@@ -13,7 +13,7 @@ from recall.jobs import fraud as fraud_job
 from recall.models import Signature, SignatureSource
 from recall.services.fraud import collectors, invalidation
 from recall.services.signing import counting, paper
-from recall.services.verification import checks
+from recall.services.verification import checks, report
 from tests import factories
 from tests.verification.conftest import world  # noqa: F401
 
@@ -61,7 +61,7 @@ def test_a_forging_collector_is_an_outlier_and_is_invalidated_in_bulk(world, tmp
     assert [s.outlier for n, s in stats.items() if n != "Forger F."] == [False] * 3
     assert stats["Aigerim N."].invalid == 1
 
-    valid_before = checks.report(world.commissioner, world.petition.id).valid
+    valid_before = report.report(world.commissioner, world.petition.id).valid
     preview = invalidation.preview_invalidation(
         world.commissioner, world.petition.id, {"collector": "Forger  F."}
     )
@@ -70,7 +70,7 @@ def test_a_forging_collector_is_an_outlier_and_is_invalidated_in_bulk(world, tmp
         world.commissioner, world.petition.id, {"collector": "Forger F."}, "Forged sheets"
     )
     assert run.invalidated == 4
-    after = checks.report(world.commissioner, world.petition.id)
+    after = report.report(world.commissioner, world.petition.id)
     assert after.valid == valid_before - 4
     assert after.invalid_by_reason["bulk_invalidation"] == 4
     assert counting.confirmed_count(world.petition.id) == counting.recount(world.petition.id)

@@ -15,7 +15,7 @@ from recall.models import AuditEntry, Invalidation, InvalidationStatus, Signatur
 from recall.models.base import utcnow
 from recall.services.fraud import invalidation, patterns, sources
 from recall.services.signing import counting
-from recall.services.verification import checks
+from recall.services.verification import report
 from tests.fraud.conftest import burst, scattered
 
 
@@ -54,9 +54,9 @@ def test_burst_flag_preview_invalidate_and_count_after(app, watched):
     # Out of the count at once, and the reason in the report.
     assert counting.confirmed_count(petition.id) == 20
     assert counting.recount(petition.id) == 20  # the counters agree with the rows
-    report = checks.report(commissioner, petition.id)
-    assert report.invalid_by_reason == {"bulk_invalidation": 30}
-    assert "bulk" in report.reason_labels["bulk_invalidation"].lower()
+    rep = report.report(commissioner, petition.id)
+    assert rep.invalid_by_reason == {"bulk_invalidation": 30}
+    assert "bulk" in rep.reason_labels["bulk_invalidation"].lower()
     rows = db.session.scalars(sa.select(Signature).where(Signature.invalidation_id == run.id)).all()
     assert len(rows) == 30 and {r.decided_by_id for r in rows} == {commissioner.id}
     started, finished = _audit("fraud.invalidation_started"), _audit("fraud.invalidation_finished")

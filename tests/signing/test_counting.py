@@ -197,7 +197,7 @@ def test_petition_page_and_api_show_the_count_per_day_and_the_threshold(
 
 def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, make, tmp_path):
     from recall.models import Role
-    from recall.services.verification import checks as verification
+    from recall.services.verification import checks
     from tests.verification.conftest import SIGNED_IN_MARCH
 
     district = make.district(number=1)
@@ -211,7 +211,7 @@ def test_invalidations_by_the_commissions_checks_clear_the_threshold_flag(app, m
     db.session.commit()
     db.session.refresh(petition)
     assert petition.threshold_met_at is not None and len(events("petition.threshold_met")) == 1
-    result = verification.run_checks(commissioner, petition.id)
+    result = checks.run_checks(commissioner, petition.id)
     db.session.commit()
     db.session.refresh(petition)
     assert result.by_reason == {"not_registered": 1} and counting.confirmed_count(petition) == 1

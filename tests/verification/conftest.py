@@ -55,7 +55,7 @@ def world(app, make) -> World:
 def reviewed(world, tmp_path):
     """Checks run: one valid signature and one in review (name differs)."""
     from recall.services.signing import counting
-    from recall.services.verification import checks as verification
+    from recall.services.verification import checks
 
     a, b = factories.iin(date(1970, 1, 1)), factories.iin(date(1971, 1, 1))
     factories.load_roll(
@@ -67,6 +67,6 @@ def reviewed(world, tmp_path):
     world.odd = factories.signature(world.petition, b, "Marat Umarov")
     world.iins = (a, b)
     counting.recount(world.petition.id)
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     return world

@@ -21,8 +21,7 @@ from recall.models import (
     Signature,
 )
 from recall.models.base import utcnow
-from recall.services.verification import certification, privacy, review
-from recall.services.verification import checks as verification
+from recall.services.verification import certification, checks, privacy, report, review
 from tests import factories
 
 
@@ -40,7 +39,7 @@ def verified(world, tmp_path):
     from recall.services.signing import counting
 
     counting.recount(world.petition.id)
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     world.people = people
     return world
@@ -52,7 +51,7 @@ def _events(kind):
 
 def test_two_person_certification(verified):
     w = verified
-    rep = verification.report(w.commissioner, w.petition.id)
+    rep = report.report(w.commissioner, w.petition.id)
     assert (rep.raw, rep.valid, rep.invalid, rep.invalid_by_reason, rep.outcome) == (
         4,
         3,
@@ -242,7 +241,7 @@ def test_privacy_purge_command(verified, app, runner):
     assert done.exit_code == 0 and "Purged 4 signature(s) in 1 petition(s)" in done.output
     db.session.expire_all()
     assert set(db.session.scalars(sa.select(Signature.full_name))) == {"(purged)"}
-    assert verification.report(w.commissioner, w.petition.id).valid == 3  # counts and verdicts kept
+    assert report.report(w.commissioner, w.petition.id).valid == 3  # counts and verdicts kept
 
 
 def test_certification_reaches_initiators_deputy_and_followers(verified, make):

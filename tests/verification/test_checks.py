@@ -11,7 +11,7 @@ from recall.errors import Conflict, Forbidden
 from recall.extensions import db
 from recall.models import CheckStatus, PetitionState, Signature, SignatureSource, SignatureStatus
 from recall.services.signing import counting
-from recall.services.verification import checks as verification
+from recall.services.verification import checks, report, sample
 from tests import factories
 from tests.verification.conftest import CLOSES, OPENS, SIGNED_IN_MARCH
 
@@ -107,7 +107,7 @@ EXPECTED = {
 def test_each_reason_code_and_count_adjusted(world, crafted):
     p = world.petition
     assert counting.confirmed_count(p.id) == 8  # 9 confirmed, the paper one a recorded duplicate
-    result = verification.run_checks(world.commissioner, p.id)
+    result = checks.run_checks(world.commissioner, p.id)
     db.session.commit()
     assert _verdicts(crafted) == EXPECTED
     dup = db.session.get(Signature, crafted["duplicate"].id)
@@ -128,7 +128,7 @@ def test_each_reason_code_and_count_adjusted(world, crafted):
     assert counting.confirmed_count(p.id) == 4
     assert db.session.get(type(p), p.id).state == PetitionState.UNDER_VERIFICATION
     # A rerun changes nothing.
-    again = verification.run_checks(world.commissioner, p.id)
+    again = checks.run_checks(world.commissioner, p.id)
     db.session.commit()
     assert again.count_change == 0 and _verdicts(crafted) == EXPECTED
 
@@ -136,7 +136,7 @@ def test_each_reason_code_and_count_adjusted(world, crafted):
 def test_manual_decision_survives_rerun(world, crafted):
     from recall.services.verification import review
 
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     review.decide(
         world.commissioner,
@@ -145,23 +145,23 @@ def test_manual_decision_survives_rerun(world, crafted):
         note="Same person, new surname",
     )
     db.session.commit()
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     assert _verdicts(crafted)["name_mismatch"] == (CheckStatus.VALID, None)
 
 
 def test_other_body_and_missing_roll(world):
     with pytest.raises(Forbidden):
-        verification.run_checks(world.outsider, world.petition.id)
+        checks.run_checks(world.outsider, world.petition.id)
     with pytest.raises(Conflict):
-        verification.run_checks(world.commissioner, world.petition.id)
+        checks.run_checks(world.commissioner, world.petition.id)
 
 
 def _check_all(commissioner, petition_id):
     """Recount, run the checks, and return every signature's (status, reason) by id."""
     counting.recount(petition_id)
     db.session.commit()
-    verification.run_checks(commissioner, petition_id)
+    checks.run_checks(commissioner, petition_id)
     db.session.commit()
     return {s.id: (s.check_status, s.reason_code) for s in db.session.scalars(sa.select(Signature))}
 
@@ -214,7 +214,7 @@ def test_closing_hook_checks_closed_petitions(world, crafted):
         db.session.get(type(world.petition), world.petition.id).state
         == PetitionState.UNDER_VERIFICATION
     )
-    assert verification.check_closed_petitions(utcnow()) == 0  # nothing closed any more
+    assert checks.check_closed_petitions(utcnow()) == 0  # nothing closed any more
 
 
 def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
@@ -232,7 +232,7 @@ def test_review_claim_and_decision_on_sqlite(sqlite_app, make, tmp_path):
     factories.load_roll(body, tmp_path / "r.csv", [(iin, "Roll Name", 1, "A")])
     sig = factories.signature(petition, iin, "Other Name")
     counting.recount(petition.id)
-    verification.run_checks(first, petition.id)
+    checks.run_checks(first, petition.id)
     db.session.commit()
     assert review.claim_next(first, petition.id).signature.id == sig.id
     db.session.commit()
@@ -272,7 +272,7 @@ def _statements_for_checks(world, make, tmp_path, n: int, name: str) -> int:
 
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        result = verification.run_checks(world.commissioner, petition.id)
+        result = checks.run_checks(world.commissioner, petition.id)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     db.session.commit()
@@ -300,12 +300,12 @@ def test_sample_only_under_a_sampling_rule(world, tmp_path):
     factories.load_roll(world.body, tmp_path / "roll.csv", [(iin, "Solo Voter", 1, "Street")])
     factories.signature(world.petition, iin, "Solo Voter")
     counting.recount(world.petition.id)
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     with pytest.raises(Conflict) as exc:
-        verification.draw_sample(world.commissioner, world.petition.id)
+        sample.draw_sample(world.commissioner, world.petition.id)
     assert "counts every signature" in exc.value.message
-    assert verification.report(world.commissioner, world.petition.id).method == "full_count"
+    assert report.report(world.commissioner, world.petition.id).method == "full_count"
 
 
 def test_count_change_lands_on_the_signing_days(world, crafted):
@@ -320,7 +320,7 @@ def test_count_change_lands_on_the_signing_days(world, crafted):
         ).all()
         return {day: int(n) for day, n in rows if n}
 
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     after_checks = per_day()
     counting.recount(world.petition.id)  # rebuilds the days from the signatures themselves
@@ -351,7 +351,7 @@ def test_age_is_judged_on_the_local_signing_day(world, tmp_path):
     )  # 23:30 in Almaty, the 9th
     counting.recount(world.petition.id)
     db.session.commit()
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     assert (
         db.session.get(Signature, sig.id).check_status,

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import District, PetitionState, User, VoterRollEntry
 from recall.services.audit import verify_chain
-from recall.services.verification import checks as verification
-from recall.services.verification import voter_roll
+from recall.services.verification import checks, voter_roll
 from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
@@ -35,11 +34,11 @@ def test_demo_roll_and_checks(demo):
     commissioner = db.session.scalar(
         sa.select(User).where(User.email == result.accounts["commissioner"][0])
     )
-    checked = verification.run_checks(commissioner, closed.id)
+    checked = checks.run_checks(commissioner, closed.id)
     db.session.commit()
     assert {"not_registered", "other_district", "name_mismatch"} <= set(checked.by_reason)
     assert checked.by_status["valid"] >= 6
-    collecting = verification.run_checks(commissioner, result.petitions["collecting"].id)
+    collecting = checks.run_checks(commissioner, result.petitions["collecting"].id)
     db.session.commit()
     assert collecting.by_status["valid"] >= 10
     assert verify_chain().problem == ""

@@ -20,8 +20,7 @@ from recall.notifications.rules import ensure_default_rules
 from recall.services import audit
 from recall.services.outbox import record_event
 from recall.services.signing import counting
-from recall.services.verification import certification, privacy
-from recall.services.verification import checks as verification
+from recall.services.verification import certification, checks, privacy
 from tests import factories
 
 
@@ -77,7 +76,7 @@ def final(world, tmp_path, app):
     )
     db.session.commit()  # the confirmation mails go out (inline) and leave deliveries behind
     counting.recount(world.petition.id)
-    verification.run_checks(world.commissioner, world.petition.id)
+    checks.run_checks(world.commissioner, world.petition.id)
     db.session.commit()
     proposal = certification.propose_certification(world.commissioner, world.petition.id)
     db.session.commit()

@@ -10,8 +10,7 @@ from recall.errors import Conflict
 from recall.extensions import db
 from recall.models import AuditEntry, CheckStatus, MisuseReport, Signature, User
 from recall.services.signing import counting
-from recall.services.verification import checks as verification
-from recall.services.verification import review
+from recall.services.verification import checks, review
 from tests import factories
 
 
@@ -66,7 +65,7 @@ def test_misuse_report_stays_reviewed_after_a_rerun(reviewed):
     report = review.report_misuse(w.petition.id, w.iins[0], "voter@example.org", "I never signed")
     db.session.commit()
     assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.REVIEW
-    verification.run_checks(w.commissioner, w.petition.id)
+    checks.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     sig = db.session.get(Signature, w.ok.id)
     assert (sig.check_status, sig.reason_code) == (CheckStatus.REVIEW, "misuse_reported")
@@ -83,7 +82,7 @@ def test_misuse_report_stays_reviewed_after_a_rerun(reviewed):
         note="Confirmed by phone",
     )
     db.session.commit()
-    verification.run_checks(w.commissioner, w.petition.id)
+    checks.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     sig = db.session.get(Signature, w.ok.id)
     assert (sig.check_status, sig.reason_code) == (CheckStatus.INVALID, "misuse_reported")
@@ -102,7 +101,7 @@ def test_closed_report_does_not_hold_the_signature(reviewed):
         w.commissioner, report.id, "Signed in person at the desk; the voter remembered."
     )
     db.session.commit()
-    verification.run_checks(w.commissioner, w.petition.id)
+    checks.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.VALID
 
@@ -143,7 +142,7 @@ def test_a_contested_iin_stays_in_review_after_a_rerun_until_decided(reviewed):
     assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.VALID
     factories.signature_claim(w.ok, email="voter@example.org")
     db.session.commit()
-    verification.run_checks(w.commissioner, w.petition.id)
+    checks.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     sig = db.session.get(Signature, w.ok.id)
     assert (sig.check_status, sig.reason_code) == (CheckStatus.REVIEW, "contested_iin")
@@ -152,6 +151,6 @@ def test_a_contested_iin_stays_in_review_after_a_rerun_until_decided(reviewed):
     review.decide(w.commissioner, w.ok.id, accept=True)
     db.session.commit()
     assert contest.resolved_at is not None
-    verification.run_checks(w.commissioner, w.petition.id)
+    checks.run_checks(w.commissioner, w.petition.id)
     db.session.commit()
     assert db.session.get(Signature, w.ok.id).check_status == CheckStatus.VALID

@@ -13,8 +13,7 @@ from recall.i18n import format_day
 from recall.models import District, ImportStatus, Role, VoterRollEntry, VoterRollImport
 from recall.models.signature import CheckStatus, Signature
 from recall.services.signing import counting
-from recall.services.verification import checks as verification
-from recall.services.verification import export, voter_roll
+from recall.services.verification import checks, export, voter_roll
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -78,7 +77,7 @@ def test_a_signature_is_judged_by_the_roll_in_force_on_its_signing_day(request, 
     }
     counting.recount(petition.id)
     db.session.commit()
-    verification.run_checks(commissioner, petition.id)
+    checks.run_checks(commissioner, petition.id)
     db.session.commit()
     db.session.expire_all()
     verdicts = {

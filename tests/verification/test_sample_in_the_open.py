@@ -9,8 +9,7 @@ from recall.extensions import db
 from recall.models import PetitionState, Signature
 from recall.rules import sampling
 from recall.services.signing import online
-from recall.services.verification import certification
-from recall.services.verification import checks as verification
+from recall.services.verification import certification, sample
 from tests.verification.test_sampling_audit import sampled_world  # noqa: F401 (fixture)
 
 
@@ -24,7 +23,7 @@ def test_verdicts_are_published_once_certified_and_give_v_d_and_the_projection(
 ):
     w = sampled_world
     pid = w.sampled.id
-    draw = verification.draw_sample(w.commissioner, pid, seed="ceremony")
+    draw = sample.draw_sample(w.commissioner, pid, seed="ceremony")
     db.session.commit()
     assert draw.outcome is not None  # every sampled signature already has a verdict
     assert _sample(client, pid)["verdicts"] is None  # not before certification
@@ -63,7 +62,7 @@ def test_a_receipt_says_whether_the_signature_was_sampled(sampled_world):
     some_id = next(iter(codes))
     assert online.lookup_receipt(codes[some_id]).in_sample is None  # nothing drawn yet
 
-    draw = verification.draw_sample(w.commissioner, pid, seed="ceremony")
+    draw = sample.draw_sample(w.commissioner, pid, seed="ceremony")
     db.session.commit()
     answers = {sid: online.lookup_receipt(code).in_sample for sid, code in codes.items()}
     assert {sid for sid, drawn in answers.items() if drawn} == set(draw.sampled_ids)
@@ -73,7 +72,7 @@ def test_a_receipt_says_whether_the_signature_was_sampled(sampled_world):
 def test_the_receipt_page_shows_it(sampled_world, client):
     w = sampled_world
     pid = w.sampled.id
-    draw = verification.draw_sample(w.commissioner, pid, seed="ceremony")
+    draw = sample.draw_sample(w.commissioner, pid, seed="ceremony")
     signature = db.session.get(Signature, draw.sampled_ids[0])
     code, signature.receipt_hash = online.new_receipt()
     db.session.commit()

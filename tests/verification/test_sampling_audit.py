@@ -14,7 +14,7 @@ from recall.models import AuditEntry, SampleDraw
 from recall.rules import sampling
 from recall.services import audit
 from recall.services.signing import counting
-from recall.services.verification import checks as verification
+from recall.services.verification import checks, report, sample
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -42,7 +42,7 @@ def sampled_world(world, tmp_path, make):
     for iin, name in people:
         factories.signature(petition, iin, name)
     counting.recount(petition.id)
-    verification.run_checks(world.commissioner, petition.id)
+    checks.run_checks(world.commissioner, petition.id)
     db.session.commit()
     world.sampled = petition
     return world
@@ -57,7 +57,7 @@ def test_small_petition_gets_a_full_count_and_no_projection(sampled_world, limit
         "full_count_max_signatures": limit,
     }
     db.session.commit()
-    rep = verification.report(w.commissioner, w.sampled.id)
+    rep = report.report(w.commissioner, w.sampled.id)
     assert rep.method == method and rep.raw == 30
     if method == "random_sample":
         assert (rep.outcome, rep.outcome_basis) == ("pending", "sample")
@@ -65,7 +65,7 @@ def test_small_petition_gets_a_full_count_and_no_projection(sampled_world, limit
     # 28 valid of 20 required, every signature checked: certified on the full count.
     assert (rep.outcome, rep.outcome_basis, rep.draw) == ("qualified", "full_count", None)
     with pytest.raises(Conflict):
-        verification.draw_sample(w.commissioner, w.sampled.id)
+        sample.draw_sample(w.commissioner, w.sampled.id)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SampleDraw)) == 0
     assert "projected" not in str(rep.numbers())
 
@@ -73,9 +73,9 @@ def test_small_petition_gets_a_full_count_and_no_projection(sampled_world, limit
 def test_draw_is_stored_reproducible_and_single(sampled_world):
     w = sampled_world
     pid = w.sampled.id
-    draw = verification.draw_sample(w.commissioner, pid, seed="ceremony-2026-04-01")
+    draw = sample.draw_sample(w.commissioner, pid, seed="ceremony-2026-04-01")
     db.session.commit()
-    pool = verification.filed_ids(pid)
+    pool = sample.filed_ids(pid)
     assert (draw.raw, draw.sample_size) == (30, 10)
     # Anyone with the published seed and the sorted filed ids redraws the same sample.
     assert draw.sampled_ids == sampling.draw_sample(list(reversed(pool)), 10, "ceremony-2026-04-01")
@@ -86,8 +86,8 @@ def test_draw_is_stored_reproducible_and_single(sampled_world):
     assert (draw.valid, draw.duplicates, draw.projected) == (v, 0, expected.projected)
     assert draw.outcome == sampling.sample_outcome(expected.projected, 20)
     with pytest.raises(Conflict):
-        verification.draw_sample(w.commissioner2, pid, seed="again")
-    rep = verification.report(w.commissioner, pid)
+        sample.draw_sample(w.commissioner2, pid, seed="again")
+    rep = report.report(w.commissioner, pid)
     assert rep.draw["seed"] == "ceremony-2026-04-01" and rep.draw["formula"] == expected.formula
     actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)))
     assert actions[-2:] == ["verification.sample_drawn", "verification.sample_projected"]
@@ -115,7 +115,7 @@ def test_worked_examples_through_the_service(
     )
     db.session.add(draw)
     db.session.flush()
-    verification.record_projection(w.commissioner, draw, valid=v, duplicates=d)
+    sample.record_projection(w.commissioner, draw, valid=v, duplicates=d)
     db.session.commit()
     stored = db.session.get(SampleDraw, draw.id)
     assert (stored.projected, stored.outcome) == (projected, outcome)
@@ -205,7 +205,7 @@ def test_seed_pool_and_method_are_public(sampled_world, client):
     pid = w.sampled.id
     assert client.get(f"/api/v1/petitions/{pid}/sample").status_code == 404
     assert "Random sample of the signatures" not in client.get(f"/petitions/{pid}").text
-    draw = verification.draw_sample(w.commissioner, pid, seed="public-ceremony-7")
+    draw = sample.draw_sample(w.commissioner, pid, seed="public-ceremony-7")
     db.session.commit()
     data = client.get(f"/api/v1/petitions/{pid}/sample").json
     assert (data["seed"], data["raw"], data["n"], len(data["pool_ids"])) == (
@@ -264,7 +264,7 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
         )
         dups.append(dup)
     counting.recount(pid)
-    verification.run_checks(w.commissioner, pid)
+    checks.run_checks(w.commissioner, pid)
     db.session.commit()
     assert [db.session.get(Signature, d.id).reason_code for d in dups] == ["duplicate"] * 3
     off_roll = originals[-1]
@@ -283,7 +283,7 @@ def test_sample_counts_duplicates_as_pairs_inside_the_sample(sampled_world):
     )
     db.session.add(draw)
     db.session.flush()
-    verification.complete_sample(w.commissioner, pid)
+    sample.complete_sample(w.commissioner, pid)
     db.session.commit()
     stored = db.session.get(SampleDraw, draw.id)
     assert (stored.valid, stored.duplicates) == (

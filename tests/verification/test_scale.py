@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.rules.iin import parse_iin
 from recall.services.signing import counting
-from recall.services.verification import checks as verification
-from recall.services.verification import export, review, voter_roll
+from recall.services.verification import checks, export, review, voter_roll
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +65,7 @@ def test_generated_signatures_get_the_intended_verdicts(backend, request, tmp_pa
     assert result.accepted and (result.rows_loaded, result.error_count) == (600 - minors, 3)
     expected = country.load_signatures(world, 200, gen.Mix())
     db.session.commit()
-    run = verification.run_checks(None, world.petition_id)
+    run = checks.run_checks(None, world.petition_id)
     db.session.commit()
     review_reasons = {"name_mismatch"}
     assert run.by_reason == {k: n for k, n in expected.items() if k != "valid" and n}
@@ -192,7 +191,7 @@ def test_query_plans_use_indexes(app, make):
     listener = _explain_each_statement(plans)
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        result = verification.run_checks(commissioner, target.petition_id)
+        result = checks.run_checks(commissioner, target.petition_id)
         queue = review.review_queue(commissioner, target.petition_id)
         # The export's query (COPY runs the same SELECT; here through the cursor, to be seen).
         exported = sum(1 for _row in export.export_signatures(commissioner, target.petition_id))

@@ -24,7 +24,7 @@ from recall.services.audit import append_audit
 from recall.services.fraud.invalidation import parse_criteria
 from recall.services.lookup import get_or_raise
 from recall.services.signing import counting
-from recall.services.verification.checks import get_petition
+from recall.services.verification.access import get_petition
 
 REASON_MAX = 2000
 # Which stored column each kind of ban compares with.

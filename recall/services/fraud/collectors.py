@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models.signature import CheckStatus, Signature, SignatureSource
 from recall.models.user import User
-from recall.services.verification.checks import get_petition
+from recall.services.verification.access import get_petition
 
 MIN_LINES = 10
 OUTLIER_FACTOR = 2.0

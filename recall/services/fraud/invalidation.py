@@ -34,7 +34,7 @@ from recall.services.audit import append_audit
 from recall.services.fraud.sources import address_hash_of, block_hash_of
 from recall.services.lookup import get_or_raise
 from recall.services.signing import counting
-from recall.services.verification.checks import get_petition
+from recall.services.verification.access import get_petition
 
 log = logging.getLogger(__name__)
 

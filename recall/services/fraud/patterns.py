@@ -26,7 +26,7 @@ from recall.services.fraud.disposable import is_disposable
 from recall.services.fraud.settings import current_settings
 from recall.services.outbox import record_event
 from recall.services.signing.counting import insert_for
-from recall.services.verification.checks import get_petition
+from recall.services.verification.access import get_petition
 
 log = logging.getLogger(__name__)
 

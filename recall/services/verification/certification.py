@@ -26,7 +26,8 @@ from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.petitions.states import change_state
 from recall.services.signing.counting import local_day
-from recall.services.verification.checks import get_petition, report
+from recall.services.verification.access import get_petition
+from recall.services.verification.report import report
 
 NOTE_MAX = 2000
 OUTCOMES = ("qualified", "failed")

@@ -21,13 +21,13 @@ from recall.models.body import District
 from recall.models.signature import Signature
 from recall.models.user import User
 from recall.models.verification import VoterRollEntry
-from recall.services.verification.checks import (
-    _day_key,
-    _dialect,
-    _key,
-    _local_date,
-    _register_sqlite_functions,
-    get_petition,
+from recall.services.verification.access import get_petition
+from recall.services.verification.portable_sql import (
+    date_key,
+    day_key,
+    dialect,
+    local_date,
+    register_sqlite_functions,
 )
 from recall.services.verification.voter_roll import RollPeriod, rolls_in_force
 
@@ -68,8 +68,8 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
 
 def _roll_of(petition) -> tuple[list[RollPeriod], int | None]:
     """The body's rolls in force over time and the petition's district number."""
-    if _dialect() == "sqlite":
-        _register_sqlite_functions()  # the local signing day
+    if dialect() == "sqlite":
+        register_sqlite_functions()  # the local signing day
     district_number = db.session.scalar(
         sa.select(District.roll_key).where(District.id == petition.district_id)
     )
@@ -178,15 +178,15 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
     # The entry of the signer on the roll in force for its district on the signing day (the
     # periods are few: imports x districts, inlined as literals), the petition's district first
     # should a voter be on two districts' rolls that day: a correlated index probe per signature.
-    day = _day_key(_local_date(sig.created_at))
+    day = day_key(local_date(sig.created_at))
     in_force = sa.or_(
         sa.false(),
         *(
             sa.and_(
                 entry.import_id == p.import_id,
                 entry.district_number == p.district_number,
-                day >= (_key(p.start) if p.start else 0),
-                day < (_key(p.end) if p.end else 99991231),
+                day >= (date_key(p.start) if p.start else 0),
+                day < (date_key(p.end) if p.end else 99991231),
             )
             for p in periods
         ),
@@ -212,7 +212,7 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         .limit(1)
         .correlate(sig)
     )
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         # LEFT JOIN LATERAL: one index probe per signature, whatever the planner's statistics
         # say (a join on a probed id let it hash the whole roll instead).
         found = probe.lateral("e")
@@ -227,7 +227,7 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         found = sa.select(entry).subquery("e")
         joined = sa.select(ids).select_from(ids).outerjoin(found, found.c.id == ids.c.entry_id)
     e = found.c
-    b = sig if _dialect() == "postgresql" else ids.c
+    b = sig if dialect() == "postgresql" else ids.c
     match = sa.case(
         (sa.literal(not periods), ""),
         (e.id.is_(None), "not_on_roll"),
@@ -258,6 +258,6 @@ def _query(petition_id: int, periods: list[RollPeriod], district_number: int | N
         e.full_name,
         maintain_column_froms=True,
     ).order_by(b.id)
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         query = query.where(sig.petition_id == petition_id)
     return query

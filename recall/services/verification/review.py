@@ -28,12 +28,8 @@ from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
 from recall.services.signing.counting import insert_for
-from recall.services.verification.checks import (
-    CHECKABLE_STATES,
-    count_change_for,
-    get_petition,
-    require_commissioner,
-)
+from recall.services.verification.access import get_petition, require_commissioner
+from recall.services.verification.checks import CHECKABLE_STATES, count_change_for
 from recall.services.verification.reason_codes import ensure_reason_codes
 from recall.services.verification.voter_roll import find_roll_entry, roll_district_label
 

@@ -19,8 +19,16 @@ from recall.jobs import voter_roll as roll_job
 from recall.models import Role
 from recall.security import roles_required
 from recall.services import audit
-from recall.services.verification import certification, export, review, voter_roll
-from recall.services.verification import checks as verification
+from recall.services.verification import (
+    access,
+    certification,
+    checks,
+    export,
+    report,
+    review,
+    sample,
+    voter_roll,
+)
 from recall.services.verification.reason_codes import label_for, rejection_codes
 from recall.web.actions import redirect_with, submit
 from recall.web.commission.forms import (
@@ -44,7 +52,7 @@ def _helpers():
     return {
         "reason_label": label_for,
         "audit_head_info": audit.audit_head_info,
-        "public_sample": verification.public_sample,
+        "public_sample": sample.public_sample,
     }
 
 
@@ -57,7 +65,7 @@ def _body_id() -> int:
 @bp.get("/")
 @roles_required(Role.COMMISSIONER)
 def index():
-    petitions = verification.list_petitions(current_user)
+    petitions = access.list_petitions(current_user)
     imports = voter_roll.list_imports(current_user, _body_id())
     return render_template(
         "commission/index.html",
@@ -180,8 +188,8 @@ def _petition_url(petition_id: int) -> str:
 
 
 def _petition_page(petition_id: int, **forms) -> str:
-    petition = verification.get_petition(current_user, petition_id)
-    rep = verification.report(current_user, petition_id)
+    petition = access.get_petition(current_user, petition_id)
+    rep = report.report(current_user, petition_id)
     return render_template(
         "commission/petition.html",
         petition=petition,
@@ -205,11 +213,11 @@ def show_petition(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/checks")
 @roles_required(Role.COMMISSIONER)
 def run_checks(petition_id: int):
-    verification.get_petition(current_user, petition_id)  # access before input
+    access.get_petition(current_user, petition_id)  # access before input
     form = ActionForm()
     return submit(
         form,
-        lambda: verification.run_checks(current_user, petition_id),
+        lambda: checks.run_checks(current_user, petition_id),
         done=lambda _r: redirect_with(_("Checks finished."), _petition_url(petition_id)),
         page=lambda: _petition_page(petition_id, action_form=form),
     )
@@ -218,11 +226,11 @@ def run_checks(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/sample")
 @roles_required(Role.COMMISSIONER)
 def draw_sample(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     form = SampleForm()
     return submit(
         form,
-        lambda: verification.draw_sample(current_user, petition_id, seed=form.seed.data or None),
+        lambda: sample.draw_sample(current_user, petition_id, seed=form.seed.data or None),
         done=lambda _r: redirect_with(
             _("Sample drawn; its seed is published in the report."), _petition_url(petition_id)
         ),
@@ -233,11 +241,11 @@ def draw_sample(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/sample/complete")
 @roles_required(Role.COMMISSIONER)
 def complete_sample(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     form = ActionForm()
     return submit(
         form,
-        lambda: verification.complete_sample(current_user, petition_id),
+        lambda: sample.complete_sample(current_user, petition_id),
         done=lambda _r: redirect_with(_("Projection computed."), _petition_url(petition_id)),
         page=lambda: _petition_page(petition_id, action_form=form),
     )
@@ -246,9 +254,9 @@ def complete_sample(petition_id: int):
 @bp.get("/petitions/<int:petition_id>/report.csv")
 @roles_required(Role.COMMISSIONER)
 def report_csv(petition_id: int):
-    rep = verification.report(current_user, petition_id)
+    rep = report.report(current_user, petition_id)
     return csv_response(
-        [verification.REPORT_CSV_HEADER, *verification.report_rows(rep)],
+        [report.REPORT_CSV_HEADER, *report.report_rows(rep)],
         f"petition-{petition_id}-verification.csv",
     )
 
@@ -256,11 +264,11 @@ def report_csv(petition_id: int):
 @bp.get("/petitions/<int:petition_id>/report/print")
 @roles_required(Role.COMMISSIONER)
 def report_print(petition_id: int):
-    petition = verification.get_petition(current_user, petition_id)
+    petition = access.get_petition(current_user, petition_id)
     return render_template(
         "commission/report_print.html",
         petition=petition,
-        report=verification.report(current_user, petition_id),
+        report=report.report(current_user, petition_id),
         proposal=certification.latest_proposal(petition_id),
         head=audit.audit_head_info(),
     )
@@ -269,7 +277,7 @@ def report_print(petition_id: int):
 @bp.post("/petitions/<int:petition_id>/certification")
 @roles_required(Role.COMMISSIONER)
 def propose_certification(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     form = ProposeForm()
     return submit(
         form,
@@ -310,7 +318,7 @@ def _record_vote(petition_id: int, form: VoteForm):
 @bp.post("/petitions/<int:petition_id>/vote")
 @roles_required(Role.COMMISSIONER)
 def record_vote(petition_id: int):
-    verification.get_petition(current_user, petition_id)
+    access.get_petition(current_user, petition_id)
     form = VoteForm()
     return submit(
         form,
@@ -326,7 +334,7 @@ def record_vote(petition_id: int):
 @bp.get("/petitions/<int:petition_id>/review")
 @roles_required(Role.COMMISSIONER)
 def review_queue(petition_id: int):
-    petition = verification.get_petition(current_user, petition_id)
+    petition = access.get_petition(current_user, petition_id)
     return render_template(
         "commission/review_queue.html",
         petition=petition,
@@ -337,7 +345,7 @@ def review_queue(petition_id: int):
 @bp.get("/petitions/<int:petition_id>/review/next")
 @roles_required(Role.COMMISSIONER)
 def review_next(petition_id: int):
-    petition = verification.get_petition(current_user, petition_id)
+    petition = access.get_petition(current_user, petition_id)
     item = review.claim_next(current_user, petition_id)
     db.session.commit()
     if item is None:
