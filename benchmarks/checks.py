@@ -176,7 +176,7 @@ def run(signatures: int, voters: int, rounds: int, seed: int) -> None:
 
     from recall import create_app
     from recall.extensions import db
-    from recall.services.verification import checks, voter_roll
+    from recall.services.verification import checks, roll_lookup, voter_roll
 
     workdir = Path(tempfile.mkdtemp(prefix="checks-bench-"))
     name = f"recall_bench_checks_{os.getpid()}"
@@ -215,7 +215,7 @@ def run(signatures: int, voters: int, rounds: int, seed: int) -> None:
                 result.summary()
             )
             print(f"roll imported in {time.perf_counter() - t0:.1f}s")
-            import_id = voter_roll.active_import_id(world.body_id)
+            import_id = roll_lookup.active_import_id(world.body_id)
             t0 = time.perf_counter()
             expected = country.load_signatures(world, signatures, generate.Mix())
             db.session.commit()

@@ -71,7 +71,7 @@ def python_pass(app, body_id: int, csv_path: Path, copy_path: Path, rows: int) -
         _Validator,
         records,
     )
-    from recall.services.verification.voter_roll import _district_keys, _latest_minor_birth
+    from recall.services.verification.voter_roll import _district_keys, latest_minor_birth
 
     as_of = date(2026, 2, 1)
     with app.app_context():
@@ -84,7 +84,7 @@ def python_pass(app, body_id: int, csv_path: Path, copy_path: Path, rows: int) -
         row(f"HMAC-SHA256 of {len(iins):,} IINs alone", "", time.process_time() - t0, "command")
         del iins
         validator = _Validator(as_of, _district_keys(body_id))
-        plain = PlainRows(validator, 1, _latest_minor_birth(as_of), SeenHashes())
+        plain = PlainRows(validator, 1, latest_minor_birth(as_of), SeenHashes())
         loaded = 0
         t0 = time.process_time()
         with open(csv_path, "rb") as stream, open(copy_path, "w", encoding="utf-8") as out:

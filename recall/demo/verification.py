@@ -24,7 +24,8 @@ from recall.models.verification import ImportStatus, VoterRollEntry
 from recall.rules.iin import make_iin
 from recall.services.audit import append_audit
 from recall.services.iin_hash import hash_iin
-from recall.services.verification.voter_roll import _activate, create_import
+from recall.services.verification.roll_activation import activate
+from recall.services.verification.voter_roll import create_import
 
 NEIGHBOURS = 12  # voters on the roll who did not sign, per demo district
 STREETS = ("Abay", "Dostyk", "Kabanbay Batyr", "Tole Bi", "Satpayev", "Zhibek Zholy", "Respublika")
@@ -109,7 +110,7 @@ def demo_step(result) -> None:
     imp.rows_read = imp.rows_loaded = len(rows)
     imp.finished_at = utcnow()
     imp.mode = "partial"  # the demo petitions' districts only
-    _activate(imp, recount=False)
+    activate(imp, recount=False)
     append_audit(
         "voter_roll.import",
         commissioner.id,

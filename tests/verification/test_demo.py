@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import District, PetitionState, User, VoterRollEntry
 from recall.services.audit import verify_chain
-from recall.services.verification import checks, voter_roll
+from recall.services.verification import checks, roll_lookup
 from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 
 def test_demo_roll_and_checks(demo):
     result = demo
     body = result.mazhilis
-    import_id = voter_roll.active_import_id(body.id)
+    import_id = roll_lookup.active_import_id(body.id)
     assert import_id is not None
     entries = db.session.scalar(
         sa.select(sa.func.count())

@@ -20,7 +20,7 @@ from recall.models import (
     VoterRollImport,
 )
 from recall.services.signing import counting
-from recall.services.verification import checks, export, review, voter_roll
+from recall.services.verification import checks, export, review, roll_lookup, voter_roll
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -64,7 +64,7 @@ def test_a_roll_by_code_covers_a_district_without_a_number(coded, tmp_path):
     assert only_code.roll_key == -only_code.id and numbered.roll_key == 1
     # The preview names each district as pages do: its number, else its code.
     assert [(p["district"], p["rows"]) for p in result.preview] == [(1, 1), ("E14000530", 2)]
-    assert voter_roll.district_has_roll(body.id, only_code.roll_key, date(2026, 3, 1))
+    assert roll_lookup.district_has_roll(body.id, only_code.roll_key, date(2026, 3, 1))
 
 
 def test_an_unknown_code_refuses_the_file_by_line_and_writes_nothing(coded, runner, tmp_path):

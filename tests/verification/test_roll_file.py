@@ -8,7 +8,8 @@ import io
 from datetime import date
 
 from recall.services.verification import roll_file
-from recall.services.verification.voter_roll import _copy_lines, _latest_minor_birth
+from recall.services.verification.roll_loader import copy_lines
+from recall.services.verification.voter_roll import latest_minor_birth
 from tests import factories
 
 AS_OF = date(2026, 2, 1)
@@ -23,7 +24,7 @@ def _read(
 ) -> tuple[list[str], list[str], bool]:
     """(COPY lines of the loaded rows, sorted; errors in the order noted; whether a Block came)."""
     validate = roll_file._Validator(AS_OF, districts or _NUMBERED)
-    minor_after = _latest_minor_birth(AS_OF)
+    minor_after = latest_minor_birth(AS_OF)
     seen = roll_file.SeenHashes()
     plain = roll_file.PlainRows(validate, IMPORT_ID, minor_after, seen) if fast else None
     copied, errors, blocks = [], [], False
@@ -41,7 +42,7 @@ def _read(
         if error is not None:
             errors.append(str(error))
         else:
-            copied.append(_copy_lines(IMPORT_ID, [entry]))
+            copied.append(copy_lines(IMPORT_ID, [entry]))
     return sorted(copied), errors, blocks
 
 

@@ -13,7 +13,7 @@ from recall.i18n import format_day
 from recall.models import District, ImportStatus, Role, VoterRollEntry, VoterRollImport
 from recall.models.signature import CheckStatus, Signature
 from recall.services.signing import counting
-from recall.services.verification import checks, export, voter_roll
+from recall.services.verification import checks, export, roll_lookup
 from tests import factories
 from tests.verification.conftest import SIGNED_IN_MARCH
 
@@ -111,11 +111,11 @@ def test_a_signature_is_judged_by_the_roll_in_force_on_its_signing_day(request, 
     # The earlier roll is still there; the electorate on a date is the count of its roll.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollEntry)) == 8
     district = db.session.get(District, d1.id)
-    assert voter_roll.electorate_on(district, date(2026, 3, 1)).voters == 3
-    assert voter_roll.electorate_on(district, date(2026, 3, 15)).voters == 3  # 1 stays + 2 added
-    assert voter_roll.electorate_on(district, date(2026, 1, 1)).source == "district"
+    assert roll_lookup.electorate_on(district, date(2026, 3, 1)).voters == 3
+    assert roll_lookup.electorate_on(district, date(2026, 3, 15)).voters == 3  # 1 stays + 2 added
+    assert roll_lookup.electorate_on(district, date(2026, 1, 1)).source == "district"
     # The review screen reads the same roll.
-    entry = voter_roll.find_roll_entry(
+    entry = roll_lookup.find_roll_entry(
         body.id, db.session.get(Signature, sigs["moved_early"].id).iin_hash, date(2026, 3, 10)
     )
     assert entry.district_number == 1
@@ -162,7 +162,7 @@ def test_a_roll_of_some_districts_is_refused_with_a_preview(world, runner, tmp_p
     db.session.expire_all()
     assert _voters(world.body.id) == [(1, 25, date(2026, 3, 1)), (2, 3, date(2026, 2, 1))]
     # District 2's roll in force is still February's: its voters stay registered.
-    periods = {(p.district_number, p.start) for p in voter_roll.rolls_in_force(world.body.id)}
+    periods = {(p.district_number, p.start) for p in roll_lookup.rolls_in_force(world.body.id)}
     assert periods == {(1, None), (1, date(2026, 3, 1)), (2, None)}
 
     replace = runner.invoke(args=[*args, "--replace"])
@@ -218,11 +218,11 @@ def test_upload_page_shows_the_preview_and_asks_for_a_mode(client, login, world,
     page = client.get(response.headers["Location"])
     assert "What changes per district" in page.text and "0 if replaced" in page.text
     assert 'name="mode"' in page.text  # the file lacks district 1: the confirmation asks
-    assert voter_roll.active_import_id(world.body.id) is None
+    assert roll_lookup.active_import_id(world.body.id) is None
     confirm = response.headers["Location"] + "/confirm"
     unchosen = client.post(confirm)
     assert unchosen.status_code == 422 and "Choose what happens to the districts" in unchosen.text
-    assert voter_roll.active_import_id(world.body.id) is None
+    assert roll_lookup.active_import_id(world.body.id) is None
     page = client.post(confirm, data={"mode": "partial"}, follow_redirects=True)
     assert "3 voters loaded" in page.text and "partial roll" in page.text
-    assert voter_roll.active_import_id(world.body.id) is not None
+    assert roll_lookup.active_import_id(world.body.id) is not None

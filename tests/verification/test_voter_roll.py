@@ -19,7 +19,7 @@ from recall.models import (
 )
 from recall.rules.iin import InvalidIIN, parse_iin
 from recall.services.iin_hash import hash_iin
-from recall.services.verification import voter_roll
+from recall.services.verification import roll_loader, roll_lookup, voter_roll
 from tests import factories
 
 
@@ -223,8 +223,8 @@ def test_replacement_is_atomic(world, app, tmp_path):
     assert seen[-1] == [(new_id, 8)]
     assert _entries(old_id) == 5  # kept as history; superseded (same date): never in force
     assert db.session.get(VoterRollImport, old_id).status == ImportStatus.REPLACED
-    assert {p.import_id for p in voter_roll.rolls_in_force(world.body.id)} == {new_id}
-    assert voter_roll.active_import_id(world.body.id) == new_id
+    assert {p.import_id for p in roll_lookup.rolls_in_force(world.body.id)} == {new_id}
+    assert roll_lookup.active_import_id(world.body.id) == new_id
 
 
 def test_sqlite_path(sqlite_app, make, tmp_path):
@@ -252,6 +252,15 @@ def test_sqlite_path(sqlite_app, make, tmp_path):
     assert db.session.scalars(sa.select(District.registered_voters)).all() == [2]
 
 
+def _copy_rows(import_id: int, rows: list[tuple]) -> None:
+    """Entry tuples written through the importer's loader (COPY on PostgreSQL), in the session's
+    transaction."""
+    loader = roll_loader.Loader(import_id, use_copy=True)
+    for row in rows:
+        loader.add(row)
+    loader.end_chunk()
+
+
 def test_copy_path_on_postgresql(world, tmp_path):
     """On PostgreSQL chunks go through COPY on the session's own connection, inside its transaction."""
     assert (
@@ -259,9 +268,7 @@ def test_copy_path_on_postgresql(world, tmp_path):
     )  # import_file takes the COPY branch here
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
     iin = factories.iin(date(1990, 5, 5))
-    voter_roll._copy_chunk(
-        imp.id, [(2, hash_iin(iin), "Copy Row", 1, "Street, 1", date(1990, 5, 5), None)]
-    )
+    _copy_rows(imp.id, [(2, hash_iin(iin), "Copy Row", 1, "Street, 1", date(1990, 5, 5), None)])
     row = db.session.execute(
         sa.select(VoterRollEntry.full_name, VoterRollEntry.address).where(
             VoterRollEntry.import_id == imp.id
@@ -322,7 +329,7 @@ def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
     assert "Loaded 599 voters" in loaded.output
     with open(report, encoding="utf-8") as handle:
         assert [row[:2] for row in csv.reader(handle)] == [["line", "field"], ["402", "row"]]
-    assert _entries(voter_roll.active_import_id(world.body.id)) == 599
+    assert _entries(roll_lookup.active_import_id(world.body.id)) == 599
 
 
 def test_a_non_utf8_header_refuses_even_with_skip_invalid(world, runner, tmp_path):
@@ -495,7 +502,7 @@ def test_two_imports_finishing_together_both_succeed(world, app, tmp_path):
     thread.join()
     assert len(outcome) == 1 and isinstance(outcome[0], int), outcome
     db.session.expire_all()
-    assert voter_roll.active_import_id(world.body.id) == outcome[0]
+    assert roll_lookup.active_import_id(world.body.id) == outcome[0]
     assert db.session.get(VoterRollImport, first.roll_import.id).status == ImportStatus.REPLACED
     assert _entries(first.roll_import.id) == 3 and _entries(outcome[0]) == 4  # history kept
 
@@ -555,7 +562,7 @@ def test_a_chunk_is_streamed_in_batches_through_one_copy(world, tmp_path):
     line, hash and birth date."""
     rows = [
         (factories.iin(date(1950 + i % 50, 1 + i % 12, 1 + i % 28)), f"V {i}", 1 + i % 2, f"S {i}")
-        for i in range(voter_roll._Loader.BATCH_ROWS * 2 + 300)
+        for i in range(roll_loader.Loader.BATCH_ROWS * 2 + 300)
     ]
     path = factories.write_roll(tmp_path / "many.csv", rows)
     result = voter_roll.import_file(
@@ -563,7 +570,7 @@ def test_a_chunk_is_streamed_in_batches_through_one_copy(world, tmp_path):
         world.body.id,
         date(2026, 2, 1),
         str(path),
-        chunk_rows=voter_roll._Loader.BATCH_ROWS * 2 + 100,
+        chunk_rows=roll_loader.Loader.BATCH_ROWS * 2 + 100,
     )
     assert result.accepted and result.rows_loaded == len(rows)
     got = db.session.execute(
@@ -599,7 +606,7 @@ def test_repeats_found_among_candidates_are_those_of_grouping_the_import(world):
     imp = voter_roll.create_import(None, world.body.id, date(2026, 2, 1))
     iins = [factories.iin(date(1990, 5, 5)) for _ in range(4)]
     order = [0, 1, 0, 2, 1, 0, 3]  # lines 2..8
-    voter_roll._copy_chunk(
+    _copy_rows(
         imp.id,
         [
             (line, hash_iin(iins[k]), "Row", 1, "Street", date(1990, 5, 5), None)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import CheckStatus, MisuseReport, Signature, VoterRollEntry, VoterRollImport
 from recall.services.signing import counting
-from recall.services.verification import voter_roll
+from recall.services.verification import roll_lookup
 from tests import factories
 
 PREFIXES = ("commission.", "api.commission_")
@@ -293,11 +293,11 @@ def test_upload_page_processes_in_request(client, login, world, tmp_path):
         "waiting for confirmation" in page.text
         and "Nothing of this roll is in use yet" in page.text
     )
-    assert voter_roll.active_import_id(world.body.id) is None
+    assert roll_lookup.active_import_id(world.body.id) is None
     confirm = response.headers["Location"] + "/confirm"
     done = client.post(confirm, follow_redirects=True)
     assert "The voter roll is in use." in done.text and "accepted" in done.text
-    assert voter_roll.active_import_id(world.body.id) is not None
+    assert roll_lookup.active_import_id(world.body.id) is not None
     assert client.post(confirm).status_code == 422  # no longer waiting: nothing happens twice
 
 
@@ -316,7 +316,7 @@ def test_a_previewed_upload_can_be_discarded(client, login, world, tmp_path):
     gone = client.post(f"/commission/roll/{imp.id}/discard", follow_redirects=True)
     assert "The upload was discarded" in gone.text and "discarded" in gone.text
     db.session.expire_all()
-    assert voter_roll.active_import_id(world.body.id) is None
+    assert roll_lookup.active_import_id(world.body.id) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRollEntry)) == 0
     assert [d.registered_voters for d in world.body.districts] == before
     assert client.post(response.headers["Location"] + "/confirm").status_code == 422

@@ -11,7 +11,7 @@ The rule's ``electorate_basis`` says which registered-voter figure counts (``rec
 * ``election``: the district's voters at the election that elected the deputy
   (``districts.voters_at_election``; Philippines RA 9244 s. 70).
 
-A district's figure on a date is ``voter_roll.electorate_on``: the count of the roll in force on
+A district's figure on a date is ``roll_lookup.electorate_on``: the count of the roll in force on
 that date, else the district's recorded number.
 """
 
@@ -31,7 +31,7 @@ from recall.models import Petition, PetitionState
 from recall.models.verification import CertificationProposal
 from recall.rules.recall_rules import RecallRule, band_for, required_signatures
 from recall.services.audit import append_audit
-from recall.services.verification.voter_roll import electorate_on
+from recall.services.verification.roll_lookup import electorate_on
 
 
 def electorate_basis_label(basis: str) -> str:

@@ -23,7 +23,7 @@ from recall.rules.eligibility import group_member_check
 from recall.services.iin_hash import hash_iin
 from recall.services.signing.counting import local_day
 from recall.services.signing.online import check_iin
-from recall.services.verification import voter_roll
+from recall.services.verification import roll_lookup
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ def member_checks(petition: Petition, day: date | None = None) -> list[MemberChe
     day = day or local_day(utcnow())
     district = petition.district
     members = list(petition.members)
-    roll_active = voter_roll.district_has_roll(petition.body_id, district.roll_key, day)
+    roll_active = roll_lookup.district_has_roll(petition.body_id, district.roll_key, day)
     entries = (
-        voter_roll.find_roll_entries(
+        roll_lookup.find_roll_entries(
             petition.body_id, [m.iin_hash for m in members if m.iin_hash], day
         )
         if roll_active

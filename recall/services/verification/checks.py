@@ -2,7 +2,7 @@
 
 :func:`run_checks` judges every signature of a petition against the voter roll in force on its
 signing day (for each district the covering import with the latest as-of date not after that day,
-see ``voter_roll.rolls_in_force``; a voter who moved after signing was still in the district, one
+see ``roll_lookup.rolls_in_force``; a voter who moved after signing was still in the district, one
 added later was not yet a voter) with a fixed sequence of set-based UPDATE statements (correlated subqueries, portable
 between PostgreSQL and SQLite; no Python loop over signatures). Each statement only touches
 signatures still ``unchecked``, so the first failing check names the reason:
@@ -67,8 +67,8 @@ from recall.services.verification.portable_sql import (
     register_sqlite_functions,
 )
 from recall.services.verification.reason_codes import ensure_reason_codes
+from recall.services.verification.roll_lookup import has_roll, rolls_in_force
 from recall.services.verification.tally import FILED_STATUSES, CheckResult, counted, tally
-from recall.services.verification.voter_roll import has_roll, rolls_in_force
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ _VERDICTS = sa.Table(
 )
 
 
-# The rolls in force (``voter_roll.rolls_in_force``): which import counts for which district over
+# The rolls in force (``roll_lookup.rolls_in_force``): which import counts for which district over
 # which signing days, as YYYYMMDD keys [start_key, end_key). A few rows (imports x districts).
 _PERIODS = sa.Table(
     "verif_roll_periods",

@@ -29,7 +29,7 @@ from recall.services.verification.portable_sql import (
     local_date,
     register_sqlite_functions,
 )
-from recall.services.verification.voter_roll import RollPeriod, rolls_in_force
+from recall.services.verification.roll_lookup import RollPeriod, rolls_in_force
 
 EXPORT_HEADER = (
     "signature_id",
@@ -60,7 +60,7 @@ def export_signatures(actor: User | None, petition_id: int) -> Iterator[tuple[An
     ``in_district``, ``other_district``, ``not_on_roll``, ``deceased`` or ``removed`` (the roll
     lists the IIN only as removed, issue 18), or empty when the body has no roll; it is judged, as
     the checks judge, against the roll in force on the signature's signing day
-    (``voter_roll.rolls_in_force``), and ``roll_*`` come from that roll's entry. Reads only.
+    (``roll_lookup.rolls_in_force``), and ``roll_*`` come from that roll's entry. Reads only.
     """
     petition = get_petition(actor, petition_id)
     return _rows(petition.id, *_roll_of(petition))

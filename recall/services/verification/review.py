@@ -31,7 +31,7 @@ from recall.services.signing.counting import insert_for
 from recall.services.verification.access import get_petition, require_commissioner
 from recall.services.verification.checks import CHECKABLE_STATES, count_change_for
 from recall.services.verification.reason_codes import ensure_reason_codes
-from recall.services.verification.voter_roll import find_roll_entry, roll_district_label
+from recall.services.verification.roll_lookup import find_roll_entry, roll_district_label
 
 NOTE_MAX = 2000
 

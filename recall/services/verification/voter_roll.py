@@ -19,20 +19,20 @@ Flow (the same for the CLI and the RQ job ``recall.jobs.voter_roll``, which load
    activated: in one transaction its per-district counts are recorded (``voter_roll_districts``),
    it becomes the body's latest import and the covered districts' registered-voter numbers
    follow. Earlier imports keep their entries: a signature is judged against the roll in force on
-   its signing day (:func:`rolls_in_force`). The caller commits that transaction: readers see
-   the old roll or the new one, never half.
+   its signing day (``roll_lookup.rolls_in_force``). The caller commits that transaction:
+   readers see the old roll or the new one, never half.
+
+Rows are written by ``roll_loader`` (into a table of the import's own on PostgreSQL,
+``roll_partitions``); the counts, the preview and the activation are ``roll_activation``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -45,20 +45,20 @@ from recall.i18n import format_day
 from recall.models.base import utcnow
 from recall.models.body import Body, District
 from recall.models.user import User
-from recall.models.verification import (
-    ImportStatus,
-    VoterRollDistrict,
-    VoterRollEntry,
-    VoterRollImport,
-)
+from recall.models.verification import ImportStatus, VoterRollEntry, VoterRollImport
 from recall.rules.eligibility import ADULT_AGE, is_adult
 from recall.rules.progress import Estimate, estimate
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 from recall.services.verification import roll_partitions
+from recall.services.verification.roll_activation import (
+    activate,
+    district_preview,
+    entry_counts,
+    voters_per_district,
+)
 from recall.services.verification.roll_file import (
     BLOCK_LINES,
-    NULL,
     Block,
     DistrictKeys,
     PlainRows,
@@ -68,23 +68,13 @@ from recall.services.verification.roll_file import (
     _Validator,
     records,
 )
+from recall.services.verification.roll_loader import Loader, SkippedRowsReport
 
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000  # rows between progress commits
 MODES = ("replace", "partial")
 MAX_ERRORS_KEPT = 200  # on the import row, for the page; the report file has them all
-_ENTRY_COLUMNS = (
-    "import_id",
-    "line_number",
-    "iin_hash",
-    "full_name",
-    "district_number",
-    "address",
-    "birth_date",
-    "removal_reason",
-)
-
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
 
@@ -225,247 +215,7 @@ def list_imports(actor: User | None, body_id: int) -> list[VoterRollImport]:
     )
 
 
-def active_import_id(body_id: int) -> int | None:
-    """The id of the body's active roll, or None when none was loaded."""
-    return db.session.scalar(
-        sa.select(VoterRollImport.id).where(
-            VoterRollImport.body_id == body_id, VoterRollImport.is_active
-        )
-    )
-
-
-@dataclass(frozen=True)
-class RollPeriod:
-    """The import in force for one district from ``start`` (None: always before) to ``end`` (excl.)."""
-
-    import_id: int
-    district_number: int
-    start: date | None
-    end: date | None
-
-    def covers(self, day: date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
-
-
-def rolls_in_force(body_id: int) -> list[RollPeriod]:
-    """For each district of the body, which import is in force over which days (small: imports x
-    districts). An import is in force for a district from its as-of date until the next covering
-    import's; the first covering import also before its date (the best evidence there is)."""
-    rows = db.session.execute(
-        sa.select(
-            VoterRollDistrict.import_id, VoterRollDistrict.district_number, VoterRollDistrict.as_of
-        )
-        .where(VoterRollDistrict.body_id == body_id)
-        .order_by(VoterRollDistrict.district_number, VoterRollDistrict.as_of)
-    ).all()
-    periods = []
-    for i, (import_id, number, as_of) in enumerate(rows):
-        first = i == 0 or rows[i - 1][1] != number
-        last = i + 1 == len(rows) or rows[i + 1][1] != number
-        periods.append(
-            RollPeriod(
-                import_id, number, None if first else as_of, None if last else rows[i + 1][2]
-            )
-        )
-    return periods
-
-
-def has_roll(body_id: int) -> bool:
-    """True once an import of the body was accepted."""
-    return (
-        db.session.scalar(
-            sa.select(VoterRollDistrict.id).where(VoterRollDistrict.body_id == body_id).limit(1)
-        )
-        is not None
-    )
-
-
-def find_roll_entry(body_id: int, iin_hash: str, day: date | None = None) -> VoterRollEntry | None:
-    """The entry for a hashed IIN on the roll in force on ``day`` (None: today), for the review
-    screen)."""
-    return find_roll_entries(body_id, [iin_hash], day).get(iin_hash)
-
-
-def find_roll_entries(
-    body_id: int, iin_hashes, day: date | None = None
-) -> dict[str, VoterRollEntry]:
-    """The entries of hashed IINs on the roll in force on ``day`` (None: today), by hash, in one
-    query (an initiative group's members). A hash on no roll in force is absent, and so is one
-    the roll lists only as removed (``removal_reason``: deceased, moved...): not a voter."""
-    day = day or utcnow().date()
-    hashes = set(iin_hashes)
-    periods = [p for p in rolls_in_force(body_id) if p.covers(day)]
-    if not periods or not hashes:
-        return {}
-    in_force = {(p.import_id, p.district_number) for p in periods}
-    candidates = db.session.scalars(
-        sa.select(VoterRollEntry)
-        .where(
-            VoterRollEntry.import_id.in_({p.import_id for p in periods}),
-            VoterRollEntry.iin_hash.in_(hashes),
-            VoterRollEntry.removal_reason.is_(None),
-        )
-        .order_by(VoterRollEntry.id)
-    ).all()
-    found: dict[str, VoterRollEntry] = {}
-    for entry in candidates:
-        if (entry.import_id, entry.district_number) in in_force:
-            found.setdefault(entry.iin_hash, entry)
-    return found
-
-
-def district_has_roll(body_id: int, district_number: int, day: date) -> bool:
-    """True when some roll of the body covering the district (by its ``District.roll_key``) is in
-    force on ``day``."""
-    return any(
-        p.district_number == district_number and p.covers(day) for p in rolls_in_force(body_id)
-    )
-
-
-def roll_district_label(roll_key: int) -> str:
-    """How pages name the district a roll line is filed under (its ``District.roll_key``): the
-    number, or the code of a district that has none."""
-    if roll_key > 0:
-        return str(roll_key)
-    district = db.session.get(District, -roll_key)
-    return district.code if district is not None else str(roll_key)
-
-
-@dataclass(frozen=True)
-class Electorate:
-    """A district's registered voters on a date, and where the figure comes from."""
-
-    voters: int
-    as_of: date | None
-    source: str  # "roll" (the roll in force) or "district" (the district's recorded figure)
-    import_id: int | None = None
-
-
-def electorate_on(district: District, day: date) -> Electorate:
-    """The district's registered voters on ``day``: the count of the roll in force on that day
-    (the latest covering import dated on or before it), else the district's recorded figure."""
-    row = db.session.execute(
-        sa.select(VoterRollDistrict.voters, VoterRollDistrict.as_of, VoterRollDistrict.import_id)
-        .where(
-            VoterRollDistrict.body_id == district.body_id,
-            VoterRollDistrict.district_number == district.roll_key,
-            VoterRollDistrict.as_of <= day,
-            VoterRollDistrict.voters.is_not(None),
-        )
-        .order_by(VoterRollDistrict.as_of.desc())
-        .limit(1)
-    ).first()
-    if row is not None:
-        return Electorate(row.voters, row.as_of, "roll", row.import_id)
-    return Electorate(district.registered_voters or 0, district.voters_as_of, "district")
-
-
-# ---------------------------------------------------------------- loading
-
-
-def _copy_text(value: str) -> str:
-    """A normalised name or address as a field of COPY's text format (no tabs or newlines are
-    left after whitespace is collapsed; a backslash is COPY's escape character)."""
-    return value.replace("\\", "\\\\") if "\\" in value else value
-
-
-def _copy_lines(import_id: int, rows: list[tuple]) -> str:
-    """Entry tuples as lines of COPY's text format (tab-separated, ``\\N`` for no removal
-    reason): a few string joins per row instead of psycopg's per-row ``write_row``."""
-    prefix = f"{import_id}\t"
-    return "".join(
-        f"{prefix}{line}\t{iin_hash}\t{_copy_text(name)}\t{number}\t{_copy_text(address)}\t"
-        f"{born}\t{removal or NULL}\n"
-        for line, iin_hash, name, number, address, born, removal in rows
-    )
-
-
-def _copy_chunk(import_id: int, rows: list[tuple]) -> None:
-    """PostgreSQL: stream the rows through COPY on the session's connection (same transaction)."""
-    dbapi = db.session.connection().connection.dbapi_connection
-    columns = ", ".join(_ENTRY_COLUMNS)
-    with (
-        dbapi.cursor() as cursor,
-        cursor.copy(f"COPY voter_roll_entries ({columns}) FROM STDIN") as copy,
-    ):
-        for start in range(0, len(rows), 2000):
-            copy.write(_copy_lines(import_id, rows[start : start + 2000]).encode("utf-8"))
-
-
-def _insert_chunk(import_id: int, rows: list[tuple]) -> None:
-    """Other databases (SQLite): one executemany INSERT per chunk."""
-    db.session.execute(
-        sa.insert(VoterRollEntry),
-        [dict(zip(_ENTRY_COLUMNS, (import_id, *row), strict=False)) for row in rows],
-    )
-
-
-class _Loader:
-    """Writes one import's entries chunk by chunk. On PostgreSQL a COPY stays open for the chunk
-    and gets every ``BATCH_ROWS`` rows as they are validated, so the server inserts (and updates
-    the indexes) while Python reads the next lines: the two run side by side instead of in turn.
-    :meth:`end_chunk` finishes the COPY (the caller then commits progress); SQLite inserts each
-    chunk at its end."""
-
-    BATCH_ROWS = 2000
-
-    def __init__(self, import_id: int, use_copy: bool, table: str = VoterRollEntry.__tablename__):
-        self.import_id = import_id
-        self.use_copy = use_copy
-        self.table = table  # PostgreSQL: the import's own table until it is attached
-        self.batch: list[tuple] = []
-        self.rows = 0  # in the chunk so far
-        self._open: contextlib.ExitStack | None = None
-        self._copy = None
-
-    def add(self, entry: tuple) -> None:
-        self.batch.append(entry)
-        self.rows += 1
-        if self.use_copy and len(self.batch) >= self.BATCH_ROWS:
-            self._send()
-
-    def add_text(self, block: Block) -> None:
-        """Rows already written as COPY text (the fast reader's); PostgreSQL only."""
-        if self.batch:
-            self._send()
-        self._write(block.text)
-        self.rows += block.rows
-
-    def _send(self) -> None:
-        self._write(_copy_lines(self.import_id, self.batch))
-        self.batch = []
-
-    def _write(self, text: str) -> None:
-        if self._open is None:
-            self._open = contextlib.ExitStack()
-            dbapi = db.session.connection().connection.dbapi_connection
-            cursor = self._open.enter_context(dbapi.cursor())
-            columns = ", ".join(_ENTRY_COLUMNS)
-            self._copy = self._open.enter_context(
-                cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN")
-            )
-        self._copy.write(text.encode("utf-8"))
-
-    def end_chunk(self) -> int:
-        """Write what is pending and finish the COPY; returns the rows of the chunk."""
-        if self.use_copy:
-            if self.batch:
-                self._send()
-            if self._open is not None:
-                self._open, opened = None, self._open
-                opened.close()
-        elif self.batch:
-            _insert_chunk(self.import_id, self.batch)
-            self.batch = []
-        rows, self.rows = self.rows, 0
-        return rows
-
-    def abort(self) -> None:
-        """After an error: end an open COPY with a failure (the caller rolls back)."""
-        if self._open is not None:
-            self._open, opened = None, self._open
-            with contextlib.suppress(Exception):
-                opened.__exit__(RuntimeError, RuntimeError("import aborted"), None)
+# ------------------------------------------------- loading
 
 
 def _district_keys(body_id: int) -> DistrictKeys:
@@ -576,30 +326,6 @@ def _delete_repeated(import_id: int) -> None:
     )
 
 
-class _Report:
-    """The skipped-rows report, written as it goes (line, field, reason; never the IIN)."""
-
-    def __init__(self, path: str | None):
-        self.path = path
-        self._file = None
-        self._writer = None
-
-    def write(self, error: RowError) -> None:
-        if self.path is None:
-            return
-        if self._file is None:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            # Opened on the first bad line and closed by close(): it outlives any one call.
-            self._file = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self._writer = csv.writer(self._file)
-            self._writer.writerow(("line", "field", "reason"))
-        self._writer.writerow((error.line, error.field, error.reason))
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 def load_import(
     roll_import: VoterRollImport,
     stream: BinaryIO,
@@ -626,14 +352,14 @@ def load_import(
         skip_invalid = imp.skip_invalid
     use_copy = db.session.get_bind().dialect.name == "postgresql"
     districts = _district_keys(imp.body_id)
-    report = _Report(report_path if skip_invalid else None)
+    report = SkippedRowsReport(report_path if skip_invalid else None)
     errors: list[RowError] = []
     error_count = 0
     loaded = 0
     read_bytes = 0
     # PostgreSQL: into a table of the import's own, indexed and attached after the load.
     target = roll_partitions.prepare(imp.id) if use_copy else VoterRollEntry.__tablename__
-    loader = _Loader(imp.id, use_copy, target)
+    loader = Loader(imp.id, use_copy, target)
 
     def on_bytes(n: int) -> None:
         nonlocal read_bytes
@@ -662,7 +388,7 @@ def load_import(
     rows_read = 0
     unusable = False
     validate = _Validator(imp.as_of, districts)
-    minor_after = _latest_minor_birth(imp.as_of)
+    minor_after = latest_minor_birth(imp.as_of)
     any_minor = False  # the SQL that finds minors runs only when the pass saw one
     # PostgreSQL: plain lines are checked and written as COPY text in blocks (roll_file).
     seen = SeenHashes()
@@ -724,9 +450,9 @@ def load_import(
         loaded -= len(minors)
         imp.rows_minor = len(minors)
         # Final: after repeats and minors left the import. Removed lines are not voters.
-        rows, imp.rows_removed, imp.rows_deceased = _counts(imp.id)
+        rows, imp.rows_removed, imp.rows_deceased = entry_counts(imp.id)
         loaded -= imp.rows_removed
-        imp.preview = _preview(imp, rows)
+        imp.preview = district_preview(imp, rows)
     imp.rows_loaded, imp.rows_skipped = loaded, error_count
     imp.errors = [
         e.as_dict() for e in sorted(errors + minors, key=lambda e: e.line)[:MAX_ERRORS_KEPT]
@@ -745,11 +471,11 @@ def load_import(
             needs_mode, accepted = True, False
     if accepted:
         imp.report_path = report.path if error_count else None
-        imp.preview = _preview(imp, rows)  # with the mode's "after"
+        imp.preview = district_preview(imp, rows)  # with the mode's "after"
         if imp.confirm_first:
             imp.status = ImportStatus.PREVIEW  # loaded, inactive: confirm_import puts it live
         else:
-            _activate(imp, rows=rows)
+            activate(imp, rows=rows)
     else:
         roll_partitions.drop_entries(imp.id)
         imp.status = ImportStatus.FAILED
@@ -816,9 +542,9 @@ def confirm_import(actor: User | None, import_id: int, mode: str = "") -> VoterR
                 _("Choose what happens to the districts the file does not cover."), field="mode"
             )
         imp.mode = mode
-    rows = _rows_per_district(imp.id)
-    imp.preview = _preview(imp, rows)
-    _activate(imp, rows=rows)
+    rows = voters_per_district(imp.id)
+    imp.preview = district_preview(imp, rows)
+    activate(imp, rows=rows)
     _audit_decision("voter_roll.confirmed", actor, imp)
     return imp
 
@@ -845,10 +571,10 @@ def _audit_decision(action: str, actor: User | None, imp: VoterRollImport) -> No
     db.session.flush()
 
 
-# ------------------------------------------------- bookkeeping after the load (SQL, per import)
+# ------------------------------------------------- minors (SQL, per import)
 
 
-def _latest_minor_birth(as_of: date) -> date:
+def latest_minor_birth(as_of: date) -> date:
     """The latest birth date of someone under ``ADULT_AGE`` on ``as_of`` is after this day."""
     day = date(as_of.year - ADULT_AGE, as_of.month, min(as_of.day, 28))
     while is_adult(day + timedelta(days=1), as_of):
@@ -860,7 +586,7 @@ def _drop_minors(imp: VoterRollImport) -> list[RowError]:
     """Report and delete the entries of persons under 18 on the as-of date (not voters)."""
     young = sa.and_(
         VoterRollEntry.import_id == imp.id,
-        VoterRollEntry.birth_date > _latest_minor_birth(imp.as_of),
+        VoterRollEntry.birth_date > latest_minor_birth(imp.as_of),
         VoterRollEntry.removal_reason.is_(None),  # a removed line is kept whatever its age
     )
     lines = db.session.scalars(
@@ -873,128 +599,6 @@ def _drop_minors(imp: VoterRollImport) -> list[RowError]:
     )
     reason = _("Under 18 on %(date)s: not a voter, left out.", date=format_day(imp.as_of))
     return [RowError(line, "birth_date", reason) for line in lines]
-
-
-def _rows_per_district(import_id: int) -> dict[int, int]:
-    """Voters (lines without a removal reason) per district."""
-    return _counts(import_id)[0]
-
-
-def _counts(import_id: int) -> tuple[dict[int, int], int, int]:
-    """Voters per district, removed lines, deceased lines: one pass over the import's entries."""
-    voters: dict[int, int] = {}
-    removed = deceased = 0
-    for number, reason, n in db.session.execute(
-        sa.select(VoterRollEntry.district_number, VoterRollEntry.removal_reason, sa.func.count())
-        .where(VoterRollEntry.import_id == import_id)
-        .group_by(VoterRollEntry.district_number, VoterRollEntry.removal_reason)
-    ):
-        if reason is None:
-            voters[number] = n
-        else:
-            removed += n
-            deceased += n if reason == "deceased" else 0
-    return voters, removed, deceased
-
-
-def _preview(imp: VoterRollImport, rows: dict[int, int] | None = None) -> list[dict]:
-    """Per district of the body: rows in the file, registered voters before and after.
-
-    ``after`` of a district the file lacks: kept (partial), 0 (replace), None (no mode yet).
-    ``rows`` (district -> entries) when the caller has counted them already.
-    """
-    if rows is None:
-        rows = _rows_per_district(imp.id)
-    preview = []
-    for district in db.session.scalars(
-        sa.select(District)
-        .where(District.body_id == imp.body_id)
-        .order_by(District.number.nulls_last(), District.code)
-    ):
-        before = district.registered_voters or 0
-        n = rows.get(district.roll_key, 0)
-        missing = {"partial": before, "replace": 0}.get(imp.mode)
-        after = n if n else missing
-        # The district as pages name it: its number, else its code.
-        label = district.number if district.number is not None else district.code
-        preview.append({"district": label, "rows": n, "before": before, "after": after})
-    return preview
-
-
-def _activate(
-    imp: VoterRollImport, *, recount: bool = True, rows: dict[int, int] | None = None
-) -> None:
-    """Record ``imp`` as accepted: its per-district counts, the body's latest import, and the
-    covered districts' registered-voter numbers (one transaction). Earlier rolls stay.
-
-    A full replace covers every district of the body (those without rows get 0 voters), a
-    partial roll the districts in the file. Another import of a covered district on the same date
-    is superseded (its count row goes; its entries stay as history). ``recount=False`` only for
-    the demo's sample roll: its counts are not recorded and the districts keep their official
-    numbers.
-    """
-    # One activation per body at a time: a second one waits here for the first to commit.
-    db.session.get(Body, imp.body_id, with_for_update=True)
-    if rows is None:
-        rows = _rows_per_district(imp.id)
-    numbers = list(
-        db.session.scalars(
-            sa.select(District.roll_key)
-            .where(District.body_id == imp.body_id)
-            .order_by(District.roll_key)
-        )
-    )
-    covered = [n for n in numbers if imp.mode != "partial" or n in rows]
-    previous = db.session.scalar(
-        sa.select(VoterRollImport)
-        .where(VoterRollImport.body_id == imp.body_id, VoterRollImport.is_active)
-        .with_for_update()
-    )
-    if previous is not None and previous.id != imp.id:
-        previous.is_active = False
-        if imp.mode != "partial":
-            previous.status = ImportStatus.REPLACED
-    db.session.flush()  # the one-active index: clear the old flag before setting the new
-    db.session.execute(
-        sa.delete(VoterRollDistrict)
-        .where(
-            VoterRollDistrict.body_id == imp.body_id,
-            VoterRollDistrict.as_of == imp.as_of,
-            VoterRollDistrict.district_number.in_(covered),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if covered:
-        db.session.execute(
-            sa.insert(VoterRollDistrict),
-            [
-                {
-                    "import_id": imp.id,
-                    "body_id": imp.body_id,
-                    "district_number": n,
-                    "as_of": imp.as_of,
-                    "voters": rows.get(n, 0) if recount else None,
-                }
-                for n in covered
-            ],
-        )
-    imp.status = ImportStatus.ACTIVE
-    imp.is_active = True
-    db.session.flush()
-    if recount:
-        _recount_districts(imp.body_id, covered)
-
-
-def _recount_districts(body_id: int, numbers: list[int]) -> None:
-    """Set each district whose roll key is in ``numbers`` to the count of its roll in force today
-    (latest date)."""
-    for district in db.session.scalars(
-        sa.select(District).where(District.body_id == body_id, District.roll_key.in_(numbers))
-    ):
-        figure = electorate_on(district, utcnow().date())
-        if figure.source == "roll":
-            district.registered_voters, district.voters_as_of = figure.voters, figure.as_of
-    db.session.flush()
 
 
 def import_file(
