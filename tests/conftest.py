@@ -39,6 +39,46 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 MAIL_FOLDER = tempfile.mkdtemp(prefix="recall-test-mail-")
 
 
+def _memoize_url_builders() -> None:
+    """Compile each URL rule's builder functions once per test process, not once per app.
+
+    Every test gets a fresh app (``create_app``), and werkzeug compiles two builder functions
+    for each of the app's ~200 rules from a generated syntax tree: 85% of ``create_app``'s
+    80 ms, about a fifth of the suite's CPU time. The function depends only on what the key
+    holds (the rule, its parsed parts, its defaults), and each rule binds it to itself as ever,
+    so URLs are built by the same code as without the cache. If werkzeug no longer has the
+    method, the apps are built the slow way.
+    """
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        return
+    builders: dict[tuple, object] = {}
+
+    def cached(self: Rule, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        key = (
+            append_unknown,
+            self.rule,
+            tuple(self._trace),
+            tuple(defaults),
+            tuple(
+                self._converters[data].to_url(defaults[data])
+                for dynamic, data in self._trace
+                if dynamic and data in defaults
+            ),
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = cached
+
+
+_memoize_url_builders()
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
