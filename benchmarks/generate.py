@@ -196,7 +196,7 @@ class Country:
             RecallRuleVersion,
             User,
         )
-        from recall.rules.recall_rules import PRESETS
+        from recall.rules.rule_presets import PRESETS
         from recall.services.deputies.body_kinds import get_kind
 
         tag = slug or f"gen-{self.seed}"

@@ -114,7 +114,7 @@ def _seed(env: dict[str, str]) -> list[dict]:
         User,
     )
     from recall.models.base import utcnow
-    from recall.rules.recall_rules import PRESETS
+    from recall.rules.rule_presets import PRESETS
     from recall.services.deputies.body_kinds import get_kind
 
     app = create_app()

@@ -35,7 +35,7 @@ from recall.models.base import utcnow
 from recall.models.notifications import Channel, Delivery, DeliveryStatus, Recipient
 from recall.models.outbox import Event
 from recall.rules.iin import make_iin, parse_iin
-from recall.rules.recall_rules import PRESETS
+from recall.rules.rule_presets import PRESETS
 from recall.services.deputies.body_kinds import get_kind
 from recall.services.iin_hash import hash_iin
 

@@ -47,7 +47,7 @@ class BodyKind(TimestampMixin, db.Model):
     list_seats_percent: Mapped[int | None] = mapped_column()
     # Whether voters may recall a deputy elected by party list at all (Kazakh law: never).
     list_deputies_recallable: Mapped[bool] = mapped_column(default=False)
-    # The recall preset (``PRESETS`` key) a body of this kind runs under when none is assigned.
+    # The recall preset (``recall.rules.rule_presets.PRESETS`` key) a body of this kind runs under when none is assigned.
     default_rule_key: Mapped[str | None] = mapped_column(sa.String(80))
 
     __table_args__ = (

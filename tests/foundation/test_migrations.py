@@ -14,7 +14,8 @@ from flask_migrate import downgrade, upgrade
 from recall import create_app
 from recall.extensions import db
 from recall.models.base import utcnow
-from recall.rules.recall_rules import PRESETS, RecallRule
+from recall.rules.recall_rules import RecallRule
+from recall.rules.rule_presets import PRESETS
 from tests.conftest import base_config, create_database, drop_database, pg_url
 
 

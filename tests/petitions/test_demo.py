@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import MandateType, Petition, PetitionState, RecallRuleVersion
-from recall.rules.recall_rules import PRESETS
+from recall.rules.rule_presets import PRESETS
 from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
 

@@ -15,7 +15,7 @@ from recall.extensions import db
 from recall.i18n import format_day
 from recall.models import AuditEntry, Petition, PetitionState, Role
 from recall.models.base import utcnow
-from recall.rules.recall_rules import PRESETS
+from recall.rules.rule_presets import PRESETS
 from recall.services.petitions import lifecycle as petitions
 from recall.services.petitions.electorate import last_signing_day
 from tests import factories

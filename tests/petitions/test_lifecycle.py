@@ -316,7 +316,7 @@ def test_close_due_petitions_is_on_time_and_idempotent(flow, make):
 
 
 def test_eligibility_lockouts_and_term(app, make):
-    from recall.rules.recall_rules import PRESETS
+    from recall.rules.rule_presets import PRESETS
 
     deputy = make.deputy(term_start=date(2023, 3, 29), term_end=date(2028, 3, 28))
     taiwan = PRESETS["taiwan"]  # no recall within the first year

@@ -11,12 +11,8 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import RecallRuleVersion, Role
-from recall.rules.recall_rules import (
-    PRESETS,
-    approval,
-    decide_recall_vote,
-    required_signatures,
-)
+from recall.rules.recall_rules import approval, decide_recall_vote, required_signatures
+from recall.rules.rule_presets import PRESETS
 from recall.services.rules import recall_rules
 from recall.web.rules.forms import conditions_from_text, conditions_to_text, form_values_from_rule
 

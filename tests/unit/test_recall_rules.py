@@ -11,7 +11,6 @@ import pytest
 
 from recall.rules.recall_rules import (
     DEFAULT_SIGNING_CHANNELS,
-    PRESETS,
     SCHEMA_VERSION,
     SIGNING_CHANNELS,
     VOTE_REASONS,
@@ -34,6 +33,7 @@ from recall.rules.recall_rules import (
     stored_signing_channels,
     turnout_quorum,
 )
+from recall.rules.rule_presets import PRESETS
 
 KZ = PRESETS["kz_mazhilis_single_mandate"]
 KZ_MASLIKHAT = PRESETS["kz_maslikhat_single_mandate"]
@@ -883,12 +883,8 @@ def test_every_channel_round_trips() -> None:
 
 
 def test_recall_window_and_opening_day_match_eligibility():
-    from recall.rules.recall_rules import (
-        PRESETS,
-        recall_eligibility,
-        recall_opens_on,
-        recall_window,
-    )
+    from recall.rules.recall_rules import recall_eligibility, recall_opens_on, recall_window
+    from recall.rules.rule_presets import PRESETS
 
     rule = PRESETS["philippines_ra_9244"]  # one year of lock-out at each end
     start, end = date(2025, 6, 30), date(2028, 6, 30)

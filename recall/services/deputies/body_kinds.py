@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from recall.errors import Forbidden, Invalid, NotFound
 from recall.extensions import db
 from recall.models import Body, BodyKind, BodyLevel, RecallRuleVersion, Role, User
-from recall.rules.recall_rules import PRESETS
+from recall.rules.rule_presets import PRESETS
 from recall.services.audit import append_audit
 from recall.services.lookup import get_or_raise
 

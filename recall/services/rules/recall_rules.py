@@ -29,13 +29,8 @@ from recall.models import (
     User,
 )
 from recall.models.base import utcnow
-from recall.rules.recall_rules import (
-    PRESETS,
-    InvalidRule,
-    RecallRule,
-    recall_eligibility,
-    recall_window,
-)
+from recall.rules.recall_rules import InvalidRule, RecallRule, recall_eligibility, recall_window
+from recall.rules.rule_presets import PRESETS
 from recall.services.audit import append_audit, canonical_json
 from recall.services.deputies.body_kinds import default_rule_key
 from recall.services.lookup import get_or_raise
@@ -58,7 +53,7 @@ def _latest_version(key: str) -> RecallRuleVersion | None:
 
 
 def ensure_preset_rules() -> list[RecallRuleVersion]:
-    """Store every preset of ``recall.rules.recall_rules.PRESETS`` as a rule version; idempotent.
+    """Store every preset of ``recall.rules.rule_presets.PRESETS`` as a rule version; idempotent.
 
     A preset already stored with the same data is left alone; a preset whose data changed in code
     gets a new version (older petitions keep the old one). Returns the current preset versions.
