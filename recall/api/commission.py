@@ -56,16 +56,8 @@ def draw_json(draw) -> dict:
     return {
         "id": draw.id,
         "petition_id": draw.petition_id,
-        "seed": draw.seed,
-        "raw": draw.raw,
-        "n": draw.sample_size,
+        **sample.draw_figures(draw),
         "sampled_ids": draw.sampled_ids,
-        "v": draw.valid,
-        "d": draw.duplicates,
-        "projected": draw.projected,
-        "required": draw.required,
-        "formula": draw.formula,
-        "outcome": draw.outcome,
     }
 
 

@@ -14,6 +14,7 @@ from recall.models.user import User
 from recall.models.verification import SampleDraw
 from recall.services.verification.access import get_petition
 from recall.services.verification.reason_codes import label_for
+from recall.services.verification.sample import draw_figures
 from recall.services.verification.tally import filed, tally
 
 
@@ -112,15 +113,7 @@ def report(actor: User | None, petition_id: int) -> Report:
         if draw is not None:
             rep.draw = {
                 "id": draw.id,
-                "seed": draw.seed,
-                "raw": draw.raw,
-                "n": draw.sample_size,
-                "v": draw.valid,
-                "d": draw.duplicates,
-                "projected": draw.projected,
-                "required": draw.required,
-                "formula": draw.formula,
-                "outcome": draw.outcome,
+                **draw_figures(draw),
                 "upper": str(rule.full_count_upper),
                 "lower": str(rule.full_count_lower),
                 "drawn_at": draw.created_at.isoformat(),

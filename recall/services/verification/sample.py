@@ -102,6 +102,23 @@ REDRAW_METHOD = (
 )
 
 
+def draw_figures(draw: SampleDraw) -> dict[str, Any]:
+    """What anyone needs to check a draw's arithmetic: the seed, raw and n, then (once computed)
+    v, d, the projection, its formula and the outcome, against the signatures required. The
+    report, the public sample and the API each add their own fields around these."""
+    return {
+        "seed": draw.seed,
+        "raw": draw.raw,
+        "n": draw.sample_size,
+        "v": draw.valid,
+        "d": draw.duplicates,
+        "projected": draw.projected,
+        "required": draw.required,
+        "formula": draw.formula,
+        "outcome": draw.outcome,
+    }
+
+
 def public_sample(petition_id: int, *, with_pool: bool = False) -> dict[str, Any] | None:
     """The published random sample of a petition, or None before a draw. Public: no personal data.
 
@@ -116,16 +133,8 @@ def public_sample(petition_id: int, *, with_pool: bool = False) -> dict[str, Any
         return None
     data: dict[str, Any] = {
         "petition_id": petition_id,
-        "seed": draw.seed,
-        "raw": draw.raw,
-        "n": draw.sample_size,
+        **draw_figures(draw),
         "sampled_ids": list(draw.sampled_ids),
-        "required": draw.required,
-        "v": draw.valid,
-        "d": draw.duplicates,
-        "projected": draw.projected,
-        "formula": draw.formula,
-        "outcome": draw.outcome,
         "drawn_at": draw.created_at.isoformat(),
         "method": REDRAW_METHOD,
     }
