@@ -50,6 +50,7 @@ from recall.services.appeals.states import (
     public_clause,
 )
 from recall.services.audit import append_audit
+from recall.services.list_filters import parse_row_ids, parse_state
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
 
 S = AppealState
@@ -273,25 +274,8 @@ class AppealFilters:
 def parse_filters(args) -> AppealFilters:
     """Read list filters (state, deputy, body, district) from a query string; ``Invalid`` names
     the bad one. Only public states can be listed."""
-    state = args.get("state") or None
-    public = sorted(s.value for s in PUBLIC_STATES)
-    if state is not None and state not in public:
-        raise Invalid(
-            _(
-                "Unknown state %(state)s: use one of %(states)s.",
-                state=state,
-                states=", ".join(public),
-            ),
-            field="state",
-        )
-    values = {}
-    for name in ("deputy", "body", "district"):
-        raw = args.get(name) or None
-        if raw is not None and not (
-            str(raw).isascii() and str(raw).isdigit() and 0 < int(raw) <= MAX_ROW_ID
-        ):
-            raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
-        values[name] = int(raw) if raw is not None else None
+    state = parse_state(args, sorted(s.value for s in PUBLIC_STATES))
+    values = parse_row_ids(args, ("deputy", "body", "district"))
     return AppealFilters(
         state=AppealState(state) if state else None,
         deputy_id=values["deputy"],

@@ -31,9 +31,10 @@ from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
 from recall.services.appeals import lifecycle as appeals
 from recall.services.audit import append_audit
+from recall.services.list_filters import parse_row_ids, parse_state
 from recall.services.lookup import get_or_raise
 from recall.services.outbox import record_event
-from recall.services.pagination import MAX_ROW_ID, Page, paginate
+from recall.services.pagination import Page, paginate
 from recall.services.petitions import electorate, initiative
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
 from recall.services.rules import recall_rules
@@ -86,24 +87,8 @@ class PetitionFilters:
 
 def parse_filters(args) -> PetitionFilters:
     """Read list filters from a query-string mapping; a bad value raises ``Invalid`` naming it."""
-    state = args.get("state") or None
-    if state is not None and state not in {s.value for s in PetitionState}:
-        raise Invalid(
-            _(
-                "Unknown state %(state)s: use one of %(states)s.",
-                state=state,
-                states=", ".join(s.value for s in PetitionState),
-            ),
-            field="state",
-        )
-    values = {}
-    for name in ("deputy", "district", "body"):
-        raw = args.get(name) or None
-        if raw is not None and not (
-            str(raw).isascii() and str(raw).isdigit() and 0 < int(raw) <= MAX_ROW_ID
-        ):
-            raise Invalid(_("%(name)s must be a positive whole number.", name=name), field=name)
-        values[name] = int(raw) if raw is not None else None
+    state = parse_state(args, [s.value for s in PetitionState])
+    values = parse_row_ids(args, ("deputy", "district", "body"))
     return PetitionFilters(
         state=PetitionState(state) if state else None,
         deputy_id=values["deputy"],
