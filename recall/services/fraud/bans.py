@@ -21,12 +21,11 @@ from recall.models.fraud import SourceBan
 from recall.models.signature import CheckStatus, Signature, SignatureSource, SignatureStatus
 from recall.models.user import User
 from recall.services.audit import append_audit
-from recall.services.fraud.invalidation import parse_criteria
+from recall.services.fraud.invalidation import audited_reason, parse_criteria
 from recall.services.lookup import get_or_raise
 from recall.services.signing import counting
 from recall.services.verification.access import get_petition
 
-REASON_MAX = 2000
 # Which stored column each kind of ban compares with.
 _COLUMNS = {
     "address": ("address_hash", Signature.source_address_hash, "source_address_hash"),
@@ -170,12 +169,7 @@ def ban_source(actor: User | None, petition_id: int, raw: dict, reason: str | No
         raise Invalid(_("Give exactly one source: a block, an address or a domain."), field="block")
     ((key, value),) = criteria.items()
     dimension = next(d for d, (k, _c, _p) in _COLUMNS.items() if k == key)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > REASON_MAX:
-        raise Invalid(
-            _("Say why (up to %(n)d characters): it goes into the audit log.", n=REASON_MAX),
-            field="reason",
-        )
+    reason = audited_reason(reason)
     exists = db.session.scalar(
         sa.select(SourceBan.id).where(
             SourceBan.petition_id == petition.id,

@@ -150,6 +150,18 @@ def preview_invalidation(actor: User | None, petition_id: int, raw: dict) -> Pre
     return Preview(criteria, count, sample)
 
 
+def audited_reason(reason: str | None) -> str:
+    """The reason a commissioner gives for a fraud action (an invalidation, a ban), stripped:
+    the audit log records it. ``Invalid`` (field ``reason``) when empty or over ``REASON_MAX``."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise Invalid(
+            _("Say why (up to %(n)d characters): it goes into the audit log.", n=REASON_MAX),
+            field="reason",
+        )
+    return reason
+
+
 def start_invalidation(
     actor: User | None, petition_id: int, raw: dict, reason: str | None
 ) -> Invalidation:
@@ -160,12 +172,7 @@ def start_invalidation(
     """
     petition = get_petition(actor, petition_id)
     criteria = parse_criteria(raw)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > REASON_MAX:
-        raise Invalid(
-            _("Say why (up to %(n)d characters): it goes into the audit log.", n=REASON_MAX),
-            field="reason",
-        )
+    reason = audited_reason(reason)
     matched = db.session.scalar(
         sa.select(sa.func.count()).select_from(Signature).where(_matching(petition.id, criteria))
     )
