@@ -52,6 +52,7 @@ from recall.services.appeals.states import (
 from recall.services.audit import append_audit
 from recall.services.list_filters import parse_row_ids, parse_state
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
+from recall.services.promises.queries import check_cited_promises
 
 S = AppealState
 TITLE_MIN, TITLE_MAX = 10, 200
@@ -390,19 +391,7 @@ def _check_promises(deputy: Deputy | None, promise_ids) -> list[int]:
         return []
     if deputy is None:
         raise Invalid(_("Only an appeal to a deputy can cite promises."), field="promise_ids")
-    if len(ids) > MAX_CITED_PROMISES:
-        raise Invalid(_("Cite at most %(n)d promises.", n=MAX_CITED_PROMISES), field="promise_ids")
-    found = set(
-        db.session.scalars(
-            sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)
-        )
-    )
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise Invalid(
-            _("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids"
-        )
-    return ids
+    return check_cited_promises(deputy, ids, MAX_CITED_PROMISES)
 
 
 def _addressee(deputy_id, body_id) -> tuple[Deputy | None, Body]:

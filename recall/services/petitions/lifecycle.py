@@ -37,6 +37,7 @@ from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
 from recall.services.petitions import electorate, initiative
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
+from recall.services.promises.queries import check_cited_promises
 from recall.services.rules import recall_rules
 from recall.services.signing import counting
 
@@ -282,19 +283,7 @@ def _check_promises(deputy: Deputy, promise_ids) -> list[int]:
     ids = sorted({int(p) for p in (promise_ids or [])})
     if not ids:
         return []
-    if len(ids) > MAX_CITED_PROMISES:
-        raise Invalid(_("Cite at most %(n)d promises.", n=MAX_CITED_PROMISES), field="promise_ids")
-    found = set(
-        db.session.scalars(
-            sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)
-        )
-    )
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise Invalid(
-            _("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids"
-        )
-    return ids
+    return check_cited_promises(deputy, ids, MAX_CITED_PROMISES)
 
 
 def _require_recallable(deputy: Deputy, rule) -> None:

@@ -264,6 +264,25 @@ def citable_promises(deputy_id: int) -> list[Promise]:
     )
 
 
+def check_cited_promises(deputy: Deputy, ids: list[int], most: int) -> list[int]:
+    """``ids`` (sorted, distinct), the promises a petition or an appeal cites, when there are at
+    most ``most`` and each is a promise of ``deputy``; ``Invalid`` (field ``promise_ids``) naming
+    the first that is not. Reads only."""
+    if len(ids) > most:
+        raise Invalid(_("Cite at most %(n)d promises.", n=most), field="promise_ids")
+    found = set(
+        db.session.scalars(
+            sa.select(Promise.id).where(Promise.id.in_(ids), Promise.deputy_id == deputy.id)
+        )
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(
+            _("Promise %(id)d is not a promise of this deputy.", id=missing[0]), field="promise_ids"
+        )
+    return ids
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     key: int | None  # body, party or district id (None: deputies without a party)
