@@ -160,13 +160,21 @@ class EmailLinkConfirmation(IdentityConfirmation):
             + self.token_for(signature)
         )
 
-    def signature_id(self, token: str) -> int | None:
-        """The signature id a token speaks for, or None when the token is not one of ours."""
+    def _token_pair(self, token: str) -> list | None:
+        """The ``[nonce, check]`` pair a link token of ours carries, or None when it is not one
+        (a bad signature or another shape)."""
         try:
             data = self._serializer().loads(token)
         except BadSignature:
             return None
         if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):
+            return None
+        return data
+
+    def signature_id(self, token: str) -> int | None:
+        """The signature id a token speaks for, or None when the token is not one of ours."""
+        data = self._token_pair(token)
+        if data is None:
             return None
         return db.session.scalar(sa.select(Signature.id).where(Signature.confirm_nonce == data[0]))
 
@@ -175,11 +183,8 @@ class EmailLinkConfirmation(IdentityConfirmation):
 
     def claim_for(self, token: str) -> SignatureClaim | None:
         """The claim (a later signing attempt with the same IIN) a token speaks for, or None."""
-        try:
-            data = self._serializer().loads(token)
-        except BadSignature:
-            return None
-        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):
+        data = self._token_pair(token)
+        if data is None:
             return None
         claim = db.session.scalar(
             sa.select(SignatureClaim).where(SignatureClaim.confirm_nonce == data[0])
