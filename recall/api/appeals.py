@@ -11,7 +11,12 @@ from recall.api import bp
 from recall.api import openapi_schemas as s
 from recall.api.openapi import PAGE_HEADERS, documented
 from recall.api.schemas import body_ref, deputy_ref, district_ref, page_json
-from recall.api.signatures import json_object, signing_fields, strong_signing_fields
+from recall.api.signatures import (
+    challenge_json,
+    json_object,
+    signing_fields,
+    strong_signing_fields,
+)
 from recall.extensions import db
 from recall.models.appeal import Appeal
 from recall.replica import lag_tolerant
@@ -134,7 +139,7 @@ def create_appeal_signature(appeal_id: int):
 @signing_limit
 def create_appeal_challenge(appeal_id: int):
     challenge = appeal_signing.issue_challenge(appeal_id)
-    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+    return challenge_json(challenge), 201
 
 
 @bp.post("/appeals/<int:appeal_id>/signatures/strong")

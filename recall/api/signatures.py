@@ -52,6 +52,11 @@ def signing_fields(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def challenge_json(challenge) -> dict[str, str]:
+    """A challenge to sign with a digital signature (a petition's, an appeal's, the IIN watch's)."""
+    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}
+
+
 def strong_signing_fields(data: dict[str, Any]) -> dict[str, Any]:
     """:func:`signing_fields` and the proof of a digital signature."""
     proof = {key: text_value(data, key) for key in ("challenge", "signature", "certificate")}
@@ -93,7 +98,7 @@ def create_signature(petition_id: int):
 @signing_limit
 def create_challenge(petition_id: int):
     challenge = signing.issue_challenge(petition_id)
-    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+    return challenge_json(challenge), 201
 
 
 @bp.post("/petitions/<int:petition_id>/signatures/strong")
@@ -128,7 +133,7 @@ def create_strong_signature(petition_id: int):
 @signing_limit
 def create_watch_challenge():
     challenge = iin_watch.issue_watch_challenge()
-    return {"challenge": challenge.text, "expires_at": challenge.expires_at.isoformat()}, 201
+    return challenge_json(challenge), 201
 
 
 @bp.post("/iin-watch")
