@@ -285,14 +285,7 @@ def sign_appeal(appeal_id: int):
 
 
 def _sign(appeal_id: int, form: SignForm):
-    return appeal_signing.sign_appeal(
-        appeal_id=appeal_id,
-        full_name=form.full_name.data,
-        iin=form.iin.data,
-        email=form.email.data,
-        district_id=form.district_id.data or None,
-        consent=form.consent.data,
-    )
+    return appeal_signing.sign_appeal(appeal_id=appeal_id, **form.signer_fields())
 
 
 @bp.route("/appeals/<int:appeal_id>/sign/certificate", methods=["GET", "POST"])
@@ -304,7 +297,7 @@ def sign_appeal_with_certificate(appeal_id: int):
     form = _with_districts(StrongSignForm(), appeal)
     return submit(
         form,
-        lambda: appeal_signing.sign_appeal_strong(appeal_id=appeal_id, **_strong_fields(form)),
+        lambda: appeal_signing.sign_appeal_strong(appeal_id=appeal_id, **form.signer_fields()),
         done=lambda r: (render_template("appeals/signed.html", appeal=appeal, result=r), 201),
         page=lambda: _strong_page(appeal, form),
     )
@@ -320,19 +313,6 @@ def _strong_page(appeal, form: StrongSignForm) -> str:
         challenge=challenge,
         refusal=refusal,
     )
-
-
-def _strong_fields(form: StrongSignForm) -> dict:
-    return {
-        "full_name": form.full_name.data,
-        "iin": form.iin.data,
-        "email": form.email.data or None,
-        "district_id": form.district_id.data or None,
-        "consent": form.consent.data,
-        "challenge": form.challenge.data,
-        "signature": form.signature_text(),
-        "certificate": form.certificate_text(),
-    }
 
 
 @bp.get("/appeals/signatures/confirm/<token>")

@@ -74,6 +74,16 @@ class SignForm(FlaskForm):
         )
     )
 
+    def signer_fields(self) -> dict:
+        """The fields as the signing services take them (petitions and appeals alike)."""
+        return {
+            "full_name": self.full_name.data,
+            "iin": self.iin.data,
+            "email": self.email.data,
+            "district_id": self.district_id.data or None,
+            "consent": self.consent.data,
+        }
+
 
 class CertificateProof(FlaskForm):
     """A challenge shown on the page, signed by the citizen with their own software: the
@@ -104,6 +114,14 @@ class CertificateProof(FlaskForm):
     def certificate_text(self) -> str | None:
         return uploaded_text(self.certificate_file.data, self.certificate.data)
 
+    def proof_fields(self) -> dict:
+        """The challenge, signature and certificate as the services that verify them take them."""
+        return {
+            "challenge": self.challenge.data,
+            "signature": self.signature_text(),
+            "certificate": self.certificate_text(),
+        }
+
 
 class StrongSignForm(SignForm, CertificateProof):
     """Signing with a digital signature: the signing fields and the proof."""
@@ -113,6 +131,10 @@ class StrongSignForm(SignForm, CertificateProof):
         validators=[Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
+
+    def signer_fields(self) -> dict:
+        """The signing fields (an empty e-mail is none: it is optional here) and the proof."""
+        return {**super().signer_fields(), "email": self.email.data or None, **self.proof_fields()}
 
 
 class WatchForm(CertificateProof):

@@ -99,16 +99,7 @@ def _strong_page(petition, form: StrongSignForm) -> str:
 
 def _sign_strong(petition_id: int, form: StrongSignForm):
     return signing.sign_petition_strong(
-        petition_id=petition_id,
-        full_name=form.full_name.data,
-        iin=form.iin.data,
-        email=form.email.data or None,
-        district_id=form.district_id.data or None,
-        consent=form.consent.data,
-        challenge=form.challenge.data,
-        signature=form.signature_text(),
-        certificate=form.certificate_text(),
-        client=request_client(),
+        petition_id=petition_id, **form.signer_fields(), client=request_client()
     )
 
 
@@ -119,13 +110,7 @@ def _signed_strong(petition, result):
 
 def _sign(petition_id: int, form: SignForm):
     return signing.sign_petition(
-        petition_id=petition_id,
-        full_name=form.full_name.data,
-        iin=form.iin.data,
-        email=form.email.data,
-        district_id=form.district_id.data or None,
-        consent=form.consent.data,
-        client=request_client(),
+        petition_id=petition_id, **form.signer_fields(), client=request_client()
     )
 
 

@@ -28,9 +28,7 @@ def watch_my_iin():
         lambda: iin_watch.watch_iin(
             iin=form.iin.data,
             email=form.email.data,
-            challenge=form.challenge.data,
-            signature=form.signature_text(),
-            certificate=form.certificate_text(),
+            **form.proof_fields(),
         ),
         done=lambda _watch: (render_template("signing/watch_started.html"), 201),
         page=lambda: _watch_page(form),
