@@ -30,6 +30,13 @@ def _entries(import_id=None):
     return db.session.scalar(stmt)
 
 
+def _import_cli(runner, path, body: str, *options: str, as_of: str = "2026-02-01"):
+    """``flask voters import PATH --body BODY --as-of AS_OF OPTIONS...`` through ``runner``."""
+    return runner.invoke(
+        args=["voters", "import", str(path), "--body", body, "--as-of", as_of, *options]
+    )
+
+
 def _roll(n_first=3, n_second=2):
     """``n_first`` voters in district 1, then ``n_second`` in district 2."""
     return [
@@ -46,9 +53,7 @@ def _roll(n_first=3, n_second=2):
 def test_cli_good_file(world, runner, tmp_path):
     rows = _roll()
     path = factories.write_roll(tmp_path / "roll.csv", rows)
-    result = runner.invoke(
-        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
-    )
+    result = _import_cli(runner, path, world.body.slug)
     assert result.exit_code == 0, result.output
     assert f"Loaded 5 voters for {format_day(date(2026, 2, 1))}." in result.output
     imp = db.session.scalars(sa.select(VoterRollImport)).one()
@@ -97,9 +102,7 @@ def test_bad_rows_refused_with_line_numbers(world, runner, tmp_path):
         f"{good_iin},Again,1,Street",
     ]
     path = factories.write_roll(tmp_path / "bad.csv", lines)
-    result = runner.invoke(
-        args=["voters", "import", str(path), "--body", str(world.body.id), "--as-of", "2026-02-01"]
-    )
+    result = _import_cli(runner, path, str(world.body.id))
     assert result.exit_code == 1
     out = result.output
     for expected in (
@@ -124,20 +127,7 @@ def test_skip_invalid_writes_report(world, runner, tmp_path):
     lines = [",".join(map(str, r)) for r in rows] + [f"{rows[0][0][:11]}x,Bad,1,Street"]
     path = factories.write_roll(tmp_path / "mixed.csv", lines)
     report = tmp_path / "skipped.csv"
-    result = runner.invoke(
-        args=[
-            "voters",
-            "import",
-            str(path),
-            "--body",
-            world.body.slug,
-            "--as-of",
-            "2026-02-01",
-            "--skip-invalid",
-            "--report",
-            str(report),
-        ]
-    )
+    result = _import_cli(runner, path, world.body.slug, "--skip-invalid", "--report", str(report))
     assert result.exit_code == 0, result.output
     assert "Loaded 5 voters" in result.output and "Skipped 1 malformed row(s)" in result.output
     with open(report, encoding="utf-8") as handle:
@@ -151,26 +141,13 @@ def test_skip_invalid_writes_report(world, runner, tmp_path):
 def test_unusable_file_refused(world, runner, tmp_path):
     path = tmp_path / "nohdr.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    result = runner.invoke(
-        args=[
-            "voters",
-            "import",
-            str(path),
-            "--body",
-            world.body.slug,
-            "--as-of",
-            "2026-02-01",
-            "--skip-invalid",
-        ]
-    )
+    result = _import_cli(runner, path, world.body.slug, "--skip-invalid")
     assert result.exit_code == 1
     assert (
         "the header lacks the column(s) iin, full_name, district_number/district_code, address"
         in result.output
     )
-    bad_date = runner.invoke(
-        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-13-01"]
-    )
+    bad_date = _import_cli(runner, path, world.body.slug, as_of="2026-13-01")
     assert bad_date.exit_code == 2 and "--as-of" in bad_date.output
 
 
@@ -303,27 +280,19 @@ def test_a_non_utf8_line_is_one_malformed_row(world, runner, tmp_path):
         b"Voter 400,", b"V\xf6ter 400,"
     )  # line 402 (the header is line 1)
     path.write_bytes(content)
-    refused = runner.invoke(
-        args=["voters", "import", str(path), "--body", world.body.slug, "--as-of", "2026-02-01"]
-    )
+    refused = _import_cli(runner, path, world.body.slug)
     assert refused.exit_code == 1
     assert "line 402: row: Not UTF-8 text" in refused.output
     assert "Refused: 1 malformed row(s)" in refused.output
     report = tmp_path / "skipped.csv"
-    loaded = runner.invoke(
-        args=[
-            "voters",
-            "import",
-            str(path),
-            "--body",
-            world.body.slug,
-            "--as-of",
-            "2026-02-01",
-            "--skip-invalid",
-            "--report",
-            str(report),
-            "--partial",  # district 1 of 2
-        ]
+    loaded = _import_cli(
+        runner,
+        path,
+        world.body.slug,
+        "--skip-invalid",
+        "--report",
+        str(report),
+        "--partial",  # district 1 of 2
     )
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded 599 voters" in loaded.output
@@ -337,18 +306,7 @@ def test_a_non_utf8_header_refuses_even_with_skip_invalid(world, runner, tmp_pat
     path.write_bytes(
         "iin,full_name,district_number,address,примечание\n".encode("cp1251") + b"1,2,3,4,5\n"
     )
-    result = runner.invoke(
-        args=[
-            "voters",
-            "import",
-            str(path),
-            "--body",
-            world.body.slug,
-            "--as-of",
-            "2026-02-01",
-            "--skip-invalid",
-        ]
-    )
+    result = _import_cli(runner, path, world.body.slug, "--skip-invalid")
     assert result.exit_code == 1 and "The file is not UTF-8 text." in result.output
     assert _entries() == 0
 
@@ -389,10 +347,9 @@ def test_import_file_loads_through_copy_and_reports_progress(world, tmp_path):
 def test_console_progress_only_when_asked_outside_a_terminal(world, runner, tmp_path):
     """Quiet in scripts (tests/verification/test_progress.py runs it on a real terminal)."""
     path = factories.write_roll(tmp_path / "roll.csv", _roll())
-    args = ["voters", "import", str(path), "--body", world.body.slug]
-    quiet = runner.invoke(args=[*args, "--as-of", "2026-02-01"])
+    quiet = _import_cli(runner, path, world.body.slug)
     assert quiet.exit_code == 0 and "Loading voter roll" not in quiet.output
-    shown = runner.invoke(args=[*args, "--as-of", "2026-03-01", "--progress"])
+    shown = _import_cli(runner, path, world.body.slug, "--progress", as_of="2026-03-01")
     assert shown.exit_code == 0 and "Loading voter roll: 5 rows" in shown.output
 
 
