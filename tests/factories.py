@@ -44,6 +44,14 @@ PASSWORD = "correct horse battery"
 _hash_cache: dict[str, str] = {}
 
 
+def _saved(model, values: dict, overrides: dict):
+    """A ``model`` row from the factory's ``values`` with the test's ``overrides``, flushed."""
+    obj = model(**{**values, **overrides})
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
 def _password_hash(password: str) -> str:
     # scrypt is slow on purpose; hash the shared test password once per process.
     if password not in _hash_cache:
@@ -84,21 +92,13 @@ def district(body: Body | None = None, **overrides) -> District:
         "registered_voters": 100_000,
         "voters_as_of": date(2023, 3, 19),
     }
-    values.update(overrides)
-    obj = District(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(District, values, overrides)
 
 
 def party(**overrides) -> Party:
     n = next(_seq)
     values = {"name": f"Party {n}", "short_name": f"P{n}"}
-    values.update(overrides)
-    obj = Party(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Party, values, overrides)
 
 
 def deputy(district: District | None = None, **overrides) -> Deputy:
@@ -121,21 +121,13 @@ def deputy(district: District | None = None, **overrides) -> Deputy:
         "status": DeputyStatus.SERVING,
         "external_id": f"test-{n}",
     }
-    values.update(overrides)
-    obj = Deputy(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Deputy, values, overrides)
 
 
 def organization(**overrides) -> Organization:
     n = next(_seq)
     values = {"name": f"Watchdog {n}"}
-    values.update(overrides)
-    obj = Organization(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Organization, values, overrides)
 
 
 def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides) -> User:
@@ -159,11 +151,7 @@ def user(role: Role | str = Role.CITIZEN, password: str = PASSWORD, **overrides)
         values["is_moderator"] = True
     if role == Role.DEPUTY and "deputy_id" not in overrides and "deputy" not in overrides:
         values["deputy_id"] = deputy().id
-    values.update(overrides)
-    obj = User(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(User, values, overrides)
 
 
 def iin(born: date = date(1985, 6, 15), sex: str = "female", serial: int | None = None) -> str:
@@ -243,11 +231,7 @@ def petition(
             "registered_voters": registered,
             "required_signatures": required,
         }
-    values.update(overrides)
-    obj = Petition(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Petition, values, overrides)
 
 
 def signature(
@@ -293,11 +277,7 @@ def signature(
         "created_at": at,
         "duplicate_of_id": duplicate_of.id if duplicate_of is not None else None,
     }
-    values.update(overrides)
-    obj = Signature(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Signature, values, overrides)
 
 
 def sourced_signature(
@@ -408,11 +388,7 @@ def failed_delivery(
         "attempts": 3,
         "last_error": last_error or f"550 5.1.1 <{signature.email}>: mailbox unavailable",
     }
-    values.update(overrides)
-    obj = Delivery(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Delivery, values, overrides)
 
 
 def certification(
@@ -447,11 +423,7 @@ def certification(
         "confirmed_by_id": confirmer.id if confirmed else None,
         "confirmed_at": utcnow() if confirmed else None,
     }
-    values.update(overrides)
-    obj = CertificationProposal(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(CertificationProposal, values, overrides)
 
 
 # ---------------------------------------------------------------- a certification authority
@@ -632,8 +604,4 @@ def appeal(
             "threshold": threshold,
             "response_days": 30,
         }
-    values.update(overrides)
-    obj = Appeal(**values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj
+    return _saved(Appeal, values, overrides)
