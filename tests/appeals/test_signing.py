@@ -53,6 +53,18 @@ def _token(signature_id: int) -> str:
     return open_payload(event.payload)["confirm_url"].rsplit("/", 1)[1]
 
 
+def _sign_new(appeal_id: int, email: str, district_id: int):
+    """A signature by a new signer (a fresh IIN), pending its e-mailed confirmation."""
+    return appeal_signing.sign_appeal(
+        appeal_id=appeal_id,
+        full_name="Aigerim Bekova",
+        iin=factories.iin(),
+        email=email,
+        district_id=district_id,
+        consent=True,
+    )
+
+
 def _live(appeal) -> appeal_signing.Counts:
     """The appeal's counts as pages read them: the sums over its shards."""
     return appeal_signing.appeal_counts([appeal.id])[appeal.id]
@@ -239,14 +251,7 @@ def test_reaching_the_threshold_makes_a_response_due_once(app, make):
     appeal = make.appeal(threshold=2)
     tokens = []
     for n in range(3):
-        appeal_signing.sign_appeal(
-            appeal_id=appeal.id,
-            full_name="Aigerim Bekova",
-            iin=factories.iin(),
-            email=f"s{n}@example.org",
-            district_id=appeal.district_id,
-            consent=True,
-        )
+        _sign_new(appeal.id, f"s{n}@example.org", appeal.district_id)
     for signature in db.session.scalars(sa.select(AppealSignature).order_by(AppealSignature.id)):
         tokens.append(_token(signature.id))
     appeal_signing.confirm_appeal_signature(tokens[0])
@@ -269,14 +274,7 @@ def app_config():
 def test_concurrent_confirmations_cross_the_threshold_exactly_once(app, make):
     appeal = make.appeal(threshold=WORKERS // 2)
     for n in range(WORKERS):
-        appeal_signing.sign_appeal(
-            appeal_id=appeal.id,
-            full_name="Aigerim Bekova",
-            iin=factories.iin(),
-            email=f"c{n}@example.org",
-            district_id=appeal.district_id,
-            consent=True,
-        )
+        _sign_new(appeal.id, f"c{n}@example.org", appeal.district_id)
     tokens = [_token(s.id) for s in db.session.scalars(sa.select(AppealSignature))]
     appeal_id = appeal.id
     db.session.commit()
@@ -323,14 +321,7 @@ def test_a_body_wide_appeal_counts_per_district_with_a_chart(app, client, make):
     appeal = make.appeal(body=body, threshold=100)
     for district, n in ((first, 3), (second, 1), (outside, 2)):
         for i in range(n):
-            appeal_signing.sign_appeal(
-                appeal_id=appeal.id,
-                full_name="Aigerim Bekova",
-                iin=factories.iin(),
-                email=f"d{district.id}-{i}@example.org",
-                district_id=district.id,
-                consent=True,
-            )
+            _sign_new(appeal.id, f"d{district.id}-{i}@example.org", district.id)
     for signature in db.session.scalars(sa.select(AppealSignature)).all():
         appeal_signing.confirm_appeal_signature(_token(signature.id))
     db.session.commit()
