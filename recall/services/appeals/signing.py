@@ -69,6 +69,7 @@ from recall.services.signing.online import (
     check_iin,
     new_receipt,
     receipt_hash_of,
+    unconfirmed_status,
 )
 
 log = logging.getLogger(__name__)
@@ -700,13 +701,13 @@ def lookup_receipt(code: str | None, *, now: datetime | None = None) -> AppealRe
             sa.select(AppealSignatureClaim).where(AppealSignatureClaim.receipt_hash == digest)
         )
         if claim is not None:  # a claim answers pending, then expired, whatever came after
-            status = SignatureStatus.PENDING if now < claim.expires_at else SignatureStatus.EXPIRED
+            status = unconfirmed_status(claim.expires_at, now)
             return AppealReceiptView(claim.appeal_id, status.value, local_day(claim.created_at))
         decoy = db.session.scalar(
             sa.select(AppealReceiptDecoy).where(AppealReceiptDecoy.receipt_hash == digest)
         )
         if decoy is not None:  # handed out before claims (migration 0036)
-            status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
+            status = unconfirmed_status(decoy.expires_at, now)
             return AppealReceiptView(decoy.appeal_id, status.value, local_day(decoy.created_at))
     raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
 

@@ -190,6 +190,12 @@ def receipt_hash_of(code: str | None) -> str | None:
     return _hash_receipt(raw)
 
 
+def unconfirmed_status(expires_at: datetime, now: datetime) -> SignatureStatus:
+    """What a receipt that is not a signature (a claim, a decoy) answers: pending until it
+    expires, then expired, as an unconfirmed signature would; recall and appeals alike."""
+    return SignatureStatus.PENDING if now < expires_at else SignatureStatus.EXPIRED
+
+
 # How long a process trusts what it read about a collecting petition's signing window. Safe to
 # cache: the only way out of "collecting" is "closed" at ``closes_at``, which the window check
 # below enforces by itself, and a petition's district never changes while collecting. Its period
@@ -1175,10 +1181,9 @@ def _receipt_status(code: str, now: datetime) -> ReceiptView:
     if claim:
         # Whatever became of the signature (another link won, a commission decision), a claim's
         # receipt answers what an unconfirmed signature would: pending, then expired.
-        status = SignatureStatus.PENDING if now < claim.expires_at else SignatureStatus.EXPIRED
         return ReceiptView(
             petition_id=claim.petition_id,
-            status=status.value,
+            status=unconfirmed_status(claim.expires_at, now).value,
             check=None,
             signed_on=counting.local_day(claim.created_at),
         )
@@ -1186,10 +1191,9 @@ def _receipt_status(code: str, now: datetime) -> ReceiptView:
         sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
     )
     if decoy:
-        status = SignatureStatus.PENDING if now < decoy.expires_at else SignatureStatus.EXPIRED
         return ReceiptView(
             petition_id=decoy.petition_id,
-            status=status.value,
+            status=unconfirmed_status(decoy.expires_at, now).value,
             check=None,
             signed_on=counting.local_day(decoy.created_at),
             # A decoy answers as a pending signature would: never in the pool, so never sampled.
