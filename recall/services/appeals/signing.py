@@ -65,6 +65,7 @@ from recall.services.signing.counting import insert_for, local_day
 from recall.services.signing.online import (
     EMAIL_LINK,
     SignResult,
+    check_consent,
     check_full_name,
     check_iin,
     new_receipt,
@@ -148,10 +149,7 @@ def _check_signer(
     district = db.session.get(District, district_id) if district_id else None
     if district is None:
         raise Invalid(_("Choose your district."), field="district_id")
-    if consent is not True:
-        raise Invalid(
-            _("Please agree to the processing of your personal data to sign."), field="consent"
-        )
+    check_consent(consent)
     return appeal, name, info, email, district
 
 

@@ -307,7 +307,7 @@ def _check_signer(
     info = checked(check_iin, iin, today)
     email = checked(normalise_email, email or "") if email_required or email else None
     checked(_check_district, petition, district_id)
-    checked(_check_consent, consent)
+    checked(check_consent, consent)
     if email:
         checked(check_email_domain, email.rsplit("@", 1)[1])
     if errors:
@@ -328,7 +328,9 @@ def _check_district(petition: _Window, district_id: int | None) -> None:
         )
 
 
-def _check_consent(consent: bool | None) -> None:
+def check_consent(consent: bool | None) -> None:
+    """``Invalid`` (field ``consent``) unless the signer agreed to the processing of their data
+    (recall and appeal signing alike)."""
     if consent is not True:
         raise Invalid(
             _("Please agree to the processing of your personal data to sign."), field="consent"
