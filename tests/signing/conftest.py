@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
-from recall.models import Event, Petition, PetitionState, Signature
+from recall.models import Event, Petition, PetitionState, Role, Signature
 from recall.models.base import utcnow
 from recall.services.sealing import open_payload
 from tests import factories
@@ -45,6 +45,16 @@ def collecting_petition(app, make):
         return petition
 
     return _make
+
+
+@pytest.fixture
+def setup(make, collecting_petition):
+    """A collecting petition (10 signatures required) and a commissioner of its body, committed:
+    what the paper-signing and signature-sheet tests start from."""
+    petition = collecting_petition(required=10)
+    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
+    db.session.commit()
+    return petition, commissioner
 
 
 def signature_count() -> int:

@@ -27,14 +27,6 @@ from tests.signing.conftest import (
 )
 
 
-@pytest.fixture
-def setup(make, collecting_petition):
-    petition = collecting_petition(required=10)
-    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
-    db.session.commit()
-    return petition, commissioner
-
-
 def _line(petition, row, sheet=1, line=None, **changes):
     values = {
         "row": row,

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from recall.extensions import db
 from recall.models import Role
 from recall.models.base import utcnow
 from recall.services.signing import counting, paper
 from tests import factories
-
-
-@pytest.fixture
-def setup(make, collecting_petition):
-    petition = collecting_petition(required=10)
-    commissioner = make.user(role=Role.COMMISSIONER, commission_body=petition.body)
-    db.session.commit()
-    return petition, commissioner
 
 
 def test_sheets_print_one_a4_page_each_with_number_lines_and_qr(client, setup):
