@@ -100,6 +100,16 @@ def pg_url(database: str) -> str:
     return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
 
 
+def server_scalar(sql: str, **params):
+    """The scalar of one statement run on the server's ``postgres`` database, outside any test's
+    session and transaction (a connection of its own, in autocommit)."""
+    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        value = conn.scalar(sa.text(sql), params)
+    engine.dispose()
+    return value
+
+
 def create_database(name: str) -> None:
     engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

@@ -8,12 +8,11 @@ import re
 import socket
 
 import pytest
-import sqlalchemy as sa
 
 from recall import create_app
 from recall.extensions import db
 from recall.security import public
-from tests.conftest import IsolatedClient, base_config, pg_url
+from tests.conftest import IsolatedClient, base_config, pg_url, server_scalar
 
 
 def closed_port() -> int:
@@ -173,20 +172,14 @@ class TestDatabaseUnreachable:
 
 
 def _terminate_connections_to(database: str) -> int:
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        killed = conn.scalar(
-            sa.text(
-                # With a timeout the call returns once each backend has exited and closed its
-                # socket: the moment a restart or an idle timeout leaves behind (without it the
-                # next request could race the server's FATAL notice).
-                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-                " WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": database},
-        )
-    engine.dispose()
-    return killed
+    return server_scalar(
+        # With a timeout the call returns once each backend has exited and closed its socket:
+        # the moment a restart or an idle timeout leaves behind (without it the next request
+        # could race the server's FATAL notice).
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+        " WHERE datname = :name AND pid <> pg_backend_pid()",
+        name=database,
+    )
 
 
 class TestConnectionsKilledBetweenRequests:

@@ -28,7 +28,7 @@ from recall.models.notifications import Delivery, DeliveryStatus
 from recall.models.signature import Signature
 from recall.notifications.rules import ensure_default_rules
 from recall.services.signing.online import find_by_receipt
-from tests.conftest import pg_url
+from tests.conftest import server_scalar
 from tests.notifications.conftest import WebServer, Workers, mail_config, wait_until
 from tests.notifications.test_redis_outage import redis_server  # noqa: F401 (fixture)
 from tests.signing.conftest import collecting_petition, payload, sign_url  # noqa: F401 (fixture)
@@ -117,31 +117,19 @@ def test_two_web_processes_and_two_workers_send_every_confirmation_exactly_once(
 
 
 def _app_connections(database: str) -> int:
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        count = conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = :name AND application_name = 'recall-web'"
-            ),
-            {"name": database},
-        )
-    engine.dispose()
-    return count
+    return server_scalar(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = :name AND application_name = 'recall-web'",
+        name=database,
+    )
 
 
 def _terminate_app_connections(database: str) -> int:
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        killed = conn.scalar(
-            sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = :name AND application_name = 'recall-web'"
-            ),
-            {"name": database},
-        )
-    engine.dispose()
-    return killed
+    return server_scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = :name AND application_name = 'recall-web'",
+        name=database,
+    )
 
 
 def test_database_connections_dropped_under_load_give_503_not_500_and_lose_nothing(
