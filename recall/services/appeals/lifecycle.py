@@ -631,36 +631,32 @@ def merge_appeal(actor: User, appeal_id: int, original_id, reason: str | None = 
     return duplicate
 
 
-def close_due_appeals(now: datetime | None = None) -> int:
-    """Close open and answered appeals whose period is over (periodic). Returns how many."""
-    now = now or utcnow()
+def _move_due(target: AppealState, *conditions: sa.ColumnElement[bool]) -> int:
+    """Move every appeal matching ``conditions`` to ``target`` (scheduled work: no actor), in id
+    order; rows another worker holds are skipped, for its run or the next. Returns how many."""
     due = list(
         db.session.scalars(
             sa.select(Appeal)
-            .where(Appeal.state.in_((S.OPEN, S.ANSWERED)), Appeal.closes_at <= now)
+            .where(*conditions)
             .order_by(Appeal.id)
             .with_for_update(skip_locked=True)
         )
     )
     for appeal in due:
-        change_state(appeal, S.CLOSED, None)
+        change_state(appeal, target, None)
     return len(due)
+
+
+def close_due_appeals(now: datetime | None = None) -> int:
+    """Close open and answered appeals whose period is over (periodic). Returns how many."""
+    now = now or utcnow()
+    return _move_due(S.CLOSED, Appeal.state.in_((S.OPEN, S.ANSWERED)), Appeal.closes_at <= now)
 
 
 def mark_overdue(now: datetime | None = None) -> int:
     """Appeals whose response is past due without an answer become overdue (periodic)."""
     now = now or utcnow()
-    due = list(
-        db.session.scalars(
-            sa.select(Appeal)
-            .where(Appeal.state == S.RESPONSE_DUE, Appeal.response_due_at < now)
-            .order_by(Appeal.id)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for appeal in due:
-        change_state(appeal, S.OVERDUE, None)
-    return len(due)
+    return _move_due(S.OVERDUE, Appeal.state == S.RESPONSE_DUE, Appeal.response_due_at < now)
 
 
 # --------------------------------------------------------------- responses
