@@ -43,6 +43,7 @@ from recall.models.signature import CheckStatus, Signature, SignatureStatus
 from recall.rules.milestones import DEFAULT_MILESTONES, crossed_milestones, threshold_met
 from recall.services.audit import append_audit
 from recall.services.outbox import record_event
+from recall.services.verification import tally
 
 log = logging.getLogger(__name__)
 
@@ -371,15 +372,6 @@ def sync_counts(now: datetime) -> int:
     return changed
 
 
-def _counted_filter():
-    return sa.and_(
-        Signature.status == SignatureStatus.CONFIRMED,
-        Signature.duplicate_of_id.is_(None),
-        Signature.check_status != CheckStatus.INVALID,
-        Signature.shadow_ban_id.is_(None),
-    )
-
-
 def recount(petition_id: int, *, now: datetime | None = None) -> int:
     """Rebuild a petition's shards and day counts from its signatures; returns the true count.
 
@@ -390,7 +382,7 @@ def recount(petition_id: int, *, now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     per_day: dict[date, int] = {}
-    counted = sa.and_(Signature.petition_id == petition_id, _counted_filter())
+    counted = sa.and_(Signature.petition_id == petition_id, tally.counted())
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             sa.text(
