@@ -89,25 +89,23 @@ def signing_day(signature: Signature) -> date:
     return local_day(signature.created_at)
 
 
-def is_counted(signature: Signature) -> bool:
-    """True when this signature is part of the confirmed count (see the module docstring)."""
+def _counted_unless_banned(signature: Signature) -> bool:
     return (
         signature.status == SignatureStatus.CONFIRMED
         and signature.duplicate_of_id is None
         and signature.check_status != CheckStatus.INVALID
-        # A shadow-banned source's signatures are answered like everyone's and never count.
-        and signature.shadow_ban_id is None
     )
+
+
+def is_counted(signature: Signature) -> bool:
+    """True when this signature is part of the confirmed count (see the module docstring)."""
+    # A shadow-banned source's signatures are answered like everyone's and never count.
+    return _counted_unless_banned(signature) and signature.shadow_ban_id is None
 
 
 def counted_but_for_ban(signature: Signature) -> bool:
     """True when only a shadow ban keeps this signature out of the count."""
-    return (
-        signature.status == SignatureStatus.CONFIRMED
-        and signature.duplicate_of_id is None
-        and signature.check_status != CheckStatus.INVALID
-        and signature.shadow_ban_id is not None
-    )
+    return _counted_unless_banned(signature) and signature.shadow_ban_id is not None
 
 
 def confirmed_count(petition: Petition | int) -> int:
