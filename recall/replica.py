@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -59,23 +59,22 @@ def is_lag_tolerant(app: Flask, endpoint: str) -> bool:
 
 
 @contextmanager
-def primary() -> Iterator[None]:
+def _replica_reads_set(allowed: bool) -> Iterator[None]:
+    token = _use_replica.set(allowed)
+    try:
+        yield
+    finally:
+        _use_replica.reset(token)
+
+
+def primary() -> AbstractContextManager[None]:
     """Read from the primary inside the block, even during a lag-tolerant request."""
-    token = _use_replica.set(False)
-    try:
-        yield
-    finally:
-        _use_replica.reset(token)
+    return _replica_reads_set(False)
 
 
-@contextmanager
-def replica_reads() -> Iterator[None]:
+def replica_reads() -> AbstractContextManager[None]:
     """Let plain SELECTs inside the block go to the replica (what a lag-tolerant view gets)."""
-    token = _use_replica.set(True)
-    try:
-        yield
-    finally:
-        _use_replica.reset(token)
+    return _replica_reads_set(True)
 
 
 def _plain_select(clause) -> bool:
