@@ -295,6 +295,17 @@ def make():
 
 
 @pytest.fixture
+def ca(app, tmp_path):
+    """A certification authority the app trusts (installed under ``tmp_path``), to issue the
+    certificates of digital-signature tests."""
+    from tests import factories
+
+    authority = factories.CertificationAuthority()
+    authority.install(app, tmp_path)
+    return authority
+
+
+@pytest.fixture
 def login(client):
     """Sign ``user`` in on the test client (through the session, as Flask-Login would)."""
 

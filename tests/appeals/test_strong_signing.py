@@ -4,7 +4,6 @@ checks recall signing uses, confirmed and counted at once."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
@@ -17,13 +16,6 @@ from tests import factories
 from tests.appeals.test_signing import _body, _token
 
 S = AppealState
-
-
-@pytest.fixture
-def ca(app, tmp_path):
-    authority = factories.CertificationAuthority()
-    authority.install(app, tmp_path)
-    return authority
 
 
 def _challenge(client, appeal) -> str:

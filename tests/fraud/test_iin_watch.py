@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from recall.extensions import db
@@ -15,13 +14,6 @@ from recall.services.sealing import open_payload
 from recall.services.signing import counting, paper
 from tests import factories
 from tests.signing.conftest import payload, sign_url
-
-
-@pytest.fixture
-def ca(app, tmp_path):
-    authority = factories.CertificationAuthority()
-    authority.install(app, tmp_path)
-    return authority
 
 
 def _watch(client, iin, key, cert, **changes):

@@ -23,13 +23,6 @@ def app_config(smtp_server):
     return mail_config(smtp_server)
 
 
-@pytest.fixture
-def ca(app, tmp_path):
-    authority = factories.CertificationAuthority()
-    authority.install(app, tmp_path)
-    return authority
-
-
 def _challenge(page) -> str:
     found = re.search(r'name="challenge" type="hidden" value="([^"]*)"', page.text)
     return html.unescape(found.group(1))

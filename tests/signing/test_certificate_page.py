@@ -8,7 +8,6 @@ import html
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 
@@ -17,13 +16,6 @@ from recall.models import Signature, SignatureStatus
 from recall.services.signing import counting
 from tests import factories
 from tests.signing.conftest import total_rows
-
-
-@pytest.fixture
-def ca(app, tmp_path):
-    authority = factories.CertificationAuthority()
-    authority.install(app, tmp_path)
-    return authority
 
 
 def _page_challenge(page) -> str:

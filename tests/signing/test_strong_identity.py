@@ -22,13 +22,6 @@ STRONG_ONLY = {"signing_channels": ["online_strong", "paper"]}
 EMAIL_ONLY = {"signing_channels": ["online_email", "paper"]}
 
 
-@pytest.fixture
-def ca(app, tmp_path):
-    authority = factories.CertificationAuthority()
-    authority.install(app, tmp_path)
-    return authority
-
-
 def _challenge(client, petition) -> str:
     response = client.post(f"/api/v1/petitions/{petition.id}/challenge")
     assert response.status_code == 201, response.json
