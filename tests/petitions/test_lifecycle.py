@@ -357,6 +357,18 @@ def test_cited_promises_must_be_the_deputys(flow, make, make_promise):
     assert [p.id for p in petitions.cited_promises(petition)] == [own.id]
 
 
+def test_cited_promises_that_are_not_numbers_are_refused(flow):
+    """A client of the service (not only the form, whose choices are numbers) gets a clear error
+    for a promise id that is no number, and nothing is written."""
+    with pytest.raises(Invalid) as err:
+        flow.open(cited_promise_ids=["school"])
+    assert (err.value.field, err.value.message) == (
+        "promise_ids",
+        "Promises are named by their numbers.",
+    )
+    assert _count(Petition) == 0
+
+
 def test_withdrawal_only_by_the_initiator_and_only_before_submission(flow, make):
     petition = flow.submitted()
     with pytest.raises(Forbidden) as err:

@@ -52,7 +52,7 @@ from recall.services.appeals.states import (
 from recall.services.audit import append_audit
 from recall.services.list_filters import parse_row_ids, parse_state
 from recall.services.pagination import MAX_ROW_ID, Page, paginate
-from recall.services.promises.queries import check_cited_promises
+from recall.services.promises.queries import check_cited_promises, cited_promise_ids
 
 S = AppealState
 TITLE_MIN, TITLE_MAX = 10, 200
@@ -383,10 +383,7 @@ def _bounded(value: str | None, field: str, low: int, high: int, what: str) -> s
 
 
 def _check_promises(deputy: Deputy | None, promise_ids) -> list[int]:
-    try:
-        ids = sorted({int(p) for p in (promise_ids or [])})
-    except (TypeError, ValueError):
-        raise Invalid(_("Promises are named by their numbers."), field="promise_ids") from None
+    ids = cited_promise_ids(promise_ids)
     if not ids:
         return []
     if deputy is None:

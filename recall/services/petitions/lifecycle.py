@@ -37,7 +37,7 @@ from recall.services.outbox import record_event
 from recall.services.pagination import Page, paginate
 from recall.services.petitions import electorate, initiative
 from recall.services.petitions.states import ACTIVE_STATES, change_state, check_transition
-from recall.services.promises.queries import check_cited_promises
+from recall.services.promises.queries import check_cited_promises, cited_promise_ids
 from recall.services.rules import recall_rules
 from recall.services.signing import counting
 
@@ -280,7 +280,7 @@ def _check_grounds(grounds: str) -> str:
 
 
 def _check_promises(deputy: Deputy, promise_ids) -> list[int]:
-    ids = sorted({int(p) for p in (promise_ids or [])})
+    ids = cited_promise_ids(promise_ids)
     if not ids:
         return []
     return check_cited_promises(deputy, ids, MAX_CITED_PROMISES)

@@ -264,6 +264,15 @@ def citable_promises(deputy_id: int) -> list[Promise]:
     )
 
 
+def cited_promise_ids(raw) -> list[int]:
+    """The promise ids a petition or an appeal cites, distinct and sorted, from what a form or a
+    JSON body gave; ``Invalid`` (field ``promise_ids``) when one is not a number."""
+    try:
+        return sorted({int(p) for p in (raw or [])})
+    except (TypeError, ValueError):
+        raise Invalid(_("Promises are named by their numbers."), field="promise_ids") from None
+
+
 def check_cited_promises(deputy: Deputy, ids: list[int], most: int) -> list[int]:
     """``ids`` (sorted, distinct), the promises a petition or an appeal cites, when there are at
     most ``most`` and each is a promise of ``deputy``; ``Invalid`` (field ``promise_ids``) naming
