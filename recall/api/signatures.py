@@ -21,7 +21,7 @@ from recall.extensions import db
 from recall.rules.numbers import int_or_none, is_int
 from recall.security import public, receipt_limit, request_client, signing_limit
 from recall.services.fraud import iin_watch
-from recall.services.signing import benchmark
+from recall.services.signing import benchmark, receipts
 from recall.services.signing import online as signing
 
 
@@ -160,7 +160,7 @@ def create_iin_watch():
     return {"status": "watching"}, 201
 
 
-def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
+def receipt_json(view: receipts.ReceiptView) -> dict[str, Any]:
     return {
         "petition_id": view.petition_id,
         "status": view.status,
@@ -175,7 +175,7 @@ def receipt_json(view: signing.ReceiptView) -> dict[str, Any]:
 @public
 @receipt_limit
 def get_receipt(code: str):
-    return receipt_json(signing.lookup_receipt(code))
+    return receipt_json(receipts.lookup_receipt(code))
 
 
 @bp.post("/signatures/withdraw")
@@ -190,7 +190,7 @@ def get_receipt(code: str):
 @signing_limit
 def withdraw_signature():
     data = json_object()
-    signature = signing.withdraw_signature(text_value(data, "receipt"), text_value(data, "email"))
+    signature = receipts.withdraw_signature(text_value(data, "receipt"), text_value(data, "email"))
     db.session.commit()
     return {"status": signature.status.value}
 

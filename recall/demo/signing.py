@@ -14,7 +14,7 @@ from recall.extensions import db
 from recall.models import User
 from recall.models.base import utcnow
 from recall.rules.iin import make_iin
-from recall.services.signing import counting, identity, paper
+from recall.services.signing import counting, identity, paper, receipts
 from recall.services.signing import online as signing
 
 GIVEN = (
@@ -79,7 +79,7 @@ def demo_step(result) -> None:
                 consent=True,
             ).receipt
             if n < ONLINE_CONFIRMED:
-                signature = signing.find_by_receipt(receipt)
+                signature = receipts.find_by_receipt(receipt)
                 if signature is not None:  # None only if a made-up IIN repeated (a decoy receipt)
                     signing.confirm_identity(
                         signature.id, confirmer.token_for(signature), provider=confirmer

@@ -27,7 +27,7 @@ from recall.extensions import db
 from recall.models.notifications import Delivery, DeliveryStatus
 from recall.models.signature import Signature
 from recall.notifications.rules import ensure_default_rules
-from recall.services.signing.online import find_by_receipt
+from recall.services.signing.receipts import find_by_receipt
 from tests.conftest import server_scalar
 from tests.notifications.conftest import WebServer, Workers, mail_config, wait_until
 from tests.notifications.test_redis_outage import redis_server  # noqa: F401 (fixture)

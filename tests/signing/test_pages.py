@@ -12,7 +12,7 @@ from recall.extensions import db
 from recall.models import PetitionState, Signature, SignatureStatus
 from recall.models.base import utcnow
 from recall.services.sealing import open_payload
-from recall.services.signing import counting
+from recall.services.signing import counting, receipts
 from recall.services.signing import online as signing
 from tests import factories
 from tests.signing.conftest import confirm_token, events, signature_count, total_rows
@@ -161,5 +161,5 @@ def test_signing_works_on_sqlite(sqlite_app, make):
     assert counting.confirmed_count(petition) == 2
     assert [e.payload["percent"] for e in events("petition.milestone")] == [25, 50, 75, 100]
     assert counting.recount(petition.id) == 2
-    assert signing.lookup_receipt(first.receipt).status == "confirmed"
-    assert signing.lookup_receipt(again.receipt).status == "pending"
+    assert receipts.lookup_receipt(first.receipt).status == "confirmed"
+    assert receipts.lookup_receipt(again.receipt).status == "pending"

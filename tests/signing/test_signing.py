@@ -14,7 +14,7 @@ from recall.models.base import utcnow
 from recall.models.signature import CheckStatus
 from recall.services.iin_hash import hash_iin
 from recall.services.sealing import open_payload
-from recall.services.signing import counting
+from recall.services.signing import counting, receipts
 from recall.services.signing import online as signing
 from tests import factories
 from tests.signing.conftest import (
@@ -176,7 +176,7 @@ def test_success_stores_hash_not_iin_and_requests_confirmation(app, client, coll
         signature.status == SignatureStatus.PENDING and signature.source == SignatureSource.ONLINE
     )
     assert signature.expires_at == signature.created_at + timedelta(hours=72)
-    assert signature.receipt_hash == signing.receipt_hash_of(receipt)
+    assert signature.receipt_hash == receipts.receipt_hash_of(receipt)
     # The IIN appears in no column of the row.
     row = db.session.execute(sa.text("SELECT * FROM signatures")).one()
     assert all(iin not in str(value) for value in row)
@@ -241,9 +241,9 @@ def test_second_attempt_answers_like_success_and_tells_nobody_else(client, colle
         }
     )
     later = utcnow() + timedelta(hours=73)
-    assert signing.lookup_receipt(second.json["receipt"], now=later).status == "expired"
+    assert receipts.lookup_receipt(second.json["receipt"], now=later).status == "expired"
     # The real one turns "expired" at the same moment, before the periodic job marks it.
-    assert signing.lookup_receipt(first.json["receipt"], now=later).status == "expired"
+    assert receipts.lookup_receipt(first.json["receipt"], now=later).status == "expired"
     assert signature.status == SignatureStatus.PENDING
 
 
@@ -297,7 +297,7 @@ def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petitio
     assert signing.expire_unconfirmed(utcnow()) == 0
     assert signing.expire_unconfirmed(later) == 1
     db.session.commit()
-    assert signing.lookup_receipt(old).status == "expired"
+    assert receipts.lookup_receipt(old).status == "expired"
     new = client.post(
         sign_url(petition), json=payload(petition, iin=iin, email="new@example.org")
     ).json["receipt"]
@@ -305,8 +305,8 @@ def test_expiry_then_signing_again_starts_afresh(app, client, collecting_petitio
     db.session.expire_all()
     signature = db.session.scalar(sa.select(Signature))
     assert (signature.status, signature.email) == (SignatureStatus.PENDING, "new@example.org")
-    assert signing.lookup_receipt(new).status == "pending"
-    assert signing.lookup_receipt(old).status == "expired"  # the old life's receipt still answers
+    assert receipts.lookup_receipt(new).status == "pending"
+    assert receipts.lookup_receipt(old).status == "expired"  # the old life's receipt still answers
     assert events("signature.already_signed") == []
     new_token = confirm_token(events("signature.confirmation_requested")[1])
     response = client.post(
@@ -447,7 +447,7 @@ def test_withdrawal_after_closing_is_refused(client, collecting_petition):
         "receipt"
     ]
     with pytest.raises(signing.Invalid) as refused:
-        signing.withdraw_signature(
+        receipts.withdraw_signature(
             receipt, "me@example.org", now=petition.closes_at + timedelta(seconds=1)
         )
     assert refused.value.message == "Signing has closed, so a signature can no longer be withdrawn."

@@ -19,7 +19,7 @@ from recall.models.base import utcnow
 from recall.models.outbox import Event
 from recall.models.signature import CheckStatus
 from recall.notifications.recipients import resolve, subject_model
-from recall.services.signing import counting
+from recall.services.signing import counting, receipts
 from recall.services.signing import online as signing
 from recall.services.verification import review
 from tests import factories
@@ -96,7 +96,7 @@ def test_the_later_link_followed_first_wins_and_the_squatters_link_is_void(
     assert client.get(f"/api/v1/receipts/{mine}").json["status"] == "confirmed"
     assert client.get(f"/api/v1/receipts/{planted}").json["status"] == "pending"
     # Withdrawal needs the signature's receipt and address: the squatter's no longer are.
-    assert signing.find_by_receipt(planted) is None
+    assert receipts.find_by_receipt(planted) is None
     states = db.session.scalars(sa.select(SignatureClaim.state).order_by(SignatureClaim.id))
     assert list(states) == [ClaimState.WON, ClaimState.VOID]
 
@@ -133,7 +133,7 @@ def test_an_attempt_on_a_confirmed_signature_is_a_contested_iin_review_item(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == before
     assert client.get(f"/api/v1/receipts/{mine}").json["status"] == "pending"
     later = utcnow() + timedelta(hours=73)
-    assert signing.lookup_receipt(mine, now=later).status == "expired"
+    assert receipts.lookup_receipt(mine, now=later).status == "expired"
     db.session.expire_all()
     signature = db.session.scalar(sa.select(Signature))
     assert (signature.check_status, signature.reason_code) == (CheckStatus.REVIEW, "contested_iin")
@@ -161,7 +161,7 @@ def test_a_planted_receipt_answers_the_same_before_and_after_the_voter_signs(
     moments = [utcnow(), utcnow() + timedelta(hours=71), utcnow() + timedelta(hours=73)]
 
     def answers():
-        return [signing.lookup_receipt(planted, now=at) for at in moments]
+        return [receipts.lookup_receipt(planted, now=at) for at in moments]
 
     before = answers()
     assert [v.status for v in before] == ["pending", "pending", "expired"]
@@ -181,11 +181,11 @@ def test_an_expired_planted_receipt_stays_expired_when_the_voter_signs(client, c
     planted = _sign(client, petition, iin, "squatter@example.org", "Somebody Else")
     assert signing.expire_unconfirmed(utcnow() + timedelta(hours=73)) == 1
     db.session.commit()
-    seen = signing.lookup_receipt(planted)
+    seen = receipts.lookup_receipt(planted)
     assert seen.status == "expired"
     mine = _sign(client, petition, iin, "voter@example.org")
-    assert signing.lookup_receipt(planted) == seen  # was a 404 once the row was signed again
-    assert signing.lookup_receipt(mine).status == "pending"
+    assert receipts.lookup_receipt(planted) == seen  # was a 404 once the row was signed again
+    assert receipts.lookup_receipt(mine).status == "pending"
     squatter_link = confirm_token(events("signature.confirmation_requested")[0])
     with pytest.raises(signing.Invalid):
         signing.confirm_signature(squatter_link)

@@ -13,7 +13,7 @@ from recall.extensions import db
 from recall.models import ClaimState, Signature, SignatureClaim, SignatureStatus
 from recall.models.base import utcnow
 from recall.models.signature import CheckStatus
-from recall.services.signing import counting
+from recall.services.signing import counting, receipts
 from recall.services.signing import online as signing
 from tests import factories
 from tests.signing.conftest import confirm_token, events, payload, sign_url, total_rows
@@ -162,7 +162,7 @@ def test_a_verified_signature_replaces_a_pending_email_claim(client, collecting_
     ).json["receipt"]
     client.post(sign_url(petition), json=payload(petition, iin=iin, email="other@example.org"))
     links = [confirm_token(e) for e in events("signature.confirmation_requested")]
-    before = signing.lookup_receipt(planted)
+    before = receipts.lookup_receipt(planted)
     key, cert = ca.issue(iin)
     response = _strong(client, petition, iin, key, cert)
     assert response.status_code == 201 and response.json["status"] == "confirmed"
@@ -173,7 +173,7 @@ def test_a_verified_signature_replaces_a_pending_email_claim(client, collecting_
     for link in links:  # the squatter's link and the other claim are void
         with pytest.raises(signing.Invalid):
             signing.confirm_signature(link)
-    assert signing.lookup_receipt(planted) == before
+    assert receipts.lookup_receipt(planted) == before
     assert set(db.session.scalars(sa.select(SignatureClaim.state))) == {ClaimState.VOID}
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import PetitionState, Signature
 from recall.rules import sampling
-from recall.services.signing import online
+from recall.services.signing import receipts
 from recall.services.verification import certification, sample
 from tests.verification.test_sampling_audit import sampled_world  # noqa: F401 (fixture)
 
@@ -55,16 +55,16 @@ def test_a_receipt_says_whether_the_signature_was_sampled(sampled_world):
     pid = w.sampled.id
     codes = {}
     for signature in db.session.scalars(sa.select(Signature).where(Signature.petition_id == pid)):
-        code, digest = online.new_receipt()
+        code, digest = receipts.new_receipt()
         signature.receipt_hash = digest
         codes[signature.id] = code
     db.session.commit()
     some_id = next(iter(codes))
-    assert online.lookup_receipt(codes[some_id]).in_sample is None  # nothing drawn yet
+    assert receipts.lookup_receipt(codes[some_id]).in_sample is None  # nothing drawn yet
 
     draw = sample.draw_sample(w.commissioner, pid, seed="ceremony")
     db.session.commit()
-    answers = {sid: online.lookup_receipt(code).in_sample for sid, code in codes.items()}
+    answers = {sid: receipts.lookup_receipt(code).in_sample for sid, code in codes.items()}
     assert {sid for sid, drawn in answers.items() if drawn} == set(draw.sampled_ids)
     assert all(drawn is False for sid, drawn in answers.items() if sid not in draw.sampled_ids)
 
@@ -74,7 +74,7 @@ def test_the_receipt_page_shows_it(sampled_world, client):
     pid = w.sampled.id
     draw = sample.draw_sample(w.commissioner, pid, seed="ceremony")
     signature = db.session.get(Signature, draw.sampled_ids[0])
-    code, signature.receipt_hash = online.new_receipt()
+    code, signature.receipt_hash = receipts.new_receipt()
     db.session.commit()
     page = client.get("/receipts", query_string={"code": code}).get_data(as_text=True)
     assert 'class="in-sample-true">this signature was drawn in the commission' in page

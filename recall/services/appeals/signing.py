@@ -62,16 +62,9 @@ from recall.services.names import current_language
 from recall.services.outbox import record_event
 from recall.services.signing import certificates, channels, claims
 from recall.services.signing.counting import insert_for, local_day
-from recall.services.signing.online import (
-    EMAIL_LINK,
-    SignResult,
-    check_consent,
-    check_full_name,
-    check_iin,
-    new_receipt,
-    receipt_hash_of,
-    unconfirmed_status,
-)
+from recall.services.signing.online import EMAIL_LINK, SignResult
+from recall.services.signing.receipts import new_receipt, receipt_hash_of, unconfirmed_status
+from recall.services.signing.signer_checks import check_consent, check_full_name, check_iin
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()

@@ -22,7 +22,7 @@ from recall.models.petition import InitiativeMember, Petition
 from recall.rules.eligibility import group_member_check
 from recall.services.iin_hash import hash_iin
 from recall.services.signing.counting import local_day
-from recall.services.signing.online import check_iin
+from recall.services.signing.signer_checks import check_iin
 from recall.services.verification import roll_lookup
 
 

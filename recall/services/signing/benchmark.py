@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models.signature import Signature
 from recall.services.iin_hash import hash_iin
-from recall.services.signing.online import new_receipt
+from recall.services.signing.receipts import new_receipt
 
 
 def insert_plain_signature(

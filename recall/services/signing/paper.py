@@ -43,7 +43,8 @@ from recall.services.fraud import iin_watch
 from recall.services.iin_hash import hash_iin
 from recall.services.lookup import get_or_raise
 from recall.services.signing import channels, counting
-from recall.services.signing.online import check_full_name, check_iin, new_receipt
+from recall.services.signing.receipts import new_receipt
+from recall.services.signing.signer_checks import check_full_name, check_iin
 
 log = logging.getLogger(__name__)
 

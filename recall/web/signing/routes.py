@@ -11,7 +11,7 @@ from recall.models.user import Role
 from recall.rules.sheets import sheet_code
 from recall.security import public, receipt_limit, request_client, roles_required, signing_limit
 from recall.services.petitions import sheets
-from recall.services.signing import channels, counting, paper
+from recall.services.signing import channels, counting, paper, receipts
 from recall.services.signing import online as signing
 from recall.web.actions import submit
 from recall.web.forms import error_of
@@ -155,7 +155,7 @@ def lookup_receipt():
     view, status = None, 200
     if form.code.data and form.validate():
         try:
-            view = signing.lookup_receipt(form.code.data)
+            view = receipts.lookup_receipt(form.code.data)
         except NotFound as exc:
             form.code.errors = [exc.message]
             status = 404
@@ -169,7 +169,7 @@ def withdraw_signature():
     form = WithdrawForm()
     return submit(
         form,
-        lambda: signing.withdraw_signature(form.receipt.data, form.email.data),
+        lambda: receipts.withdraw_signature(form.receipt.data, form.email.data),
         done=lambda signature: render_template(
             "signing/withdrawn.html", petition=signature.petition
         ),
