@@ -21,7 +21,7 @@ from recall.extensions import db
 from recall.models.appeal import Appeal
 from recall.replica import lag_tolerant
 from recall.security import public, receipt_limit, signing_limit
-from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries
 from recall.services.appeals import signing as appeal_signing
 
 
@@ -64,7 +64,7 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
         **appeal_summary_json(appeal),
         "text": appeal.text,
         "ask": appeal.ask,
-        "cited_promise_ids": [p.id for p in appeals.cited_promises(appeal)],
+        "cited_promise_ids": [p.id for p in queries.cited_promises(appeal)],
         "response": response,
         "history": [
             {
@@ -90,8 +90,8 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
 @public
 @lag_tolerant
 def list_appeals():
-    page = appeals.list_appeals(
-        appeals.parse_filters(request.args),
+    page = queries.list_appeals(
+        queries.parse_filters(request.args),
         request.args.get("page", type=int),
         request.args.get("per_page", type=int),
     )
@@ -106,7 +106,7 @@ def list_appeals():
 @lag_tolerant
 def get_appeal(appeal_id: int):
     viewer = current_user if current_user.is_authenticated else None
-    return appeal_json(appeals.appeal_for_page(appeal_id, viewer))
+    return appeal_json(queries.appeal_for_page(appeal_id, viewer))
 
 
 @bp.post("/appeals/<int:appeal_id>/signatures")
@@ -189,7 +189,7 @@ def get_appeal_receipt(code: str):
 @lag_tolerant
 def get_appeal_districts(appeal_id: int):
     viewer = current_user if current_user.is_authenticated else None
-    appeal = appeals.appeal_for_page(appeal_id, viewer)
+    appeal = queries.appeal_for_page(appeal_id, viewer)
     return {
         "items": [
             {

@@ -16,7 +16,7 @@ from recall.api.schemas import (
 )
 from recall.replica import lag_tolerant
 from recall.security import public
-from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries
 from recall.services.deputies import directory, localities, popolo_export
 
 
@@ -49,7 +49,7 @@ def list_deputies():
 @lag_tolerant
 def get_deputy(deputy_id: int):
     deputy = directory.get_deputy(deputy_id)
-    return {**deputy_json(deputy), "appeals": appeals.responsiveness(deputy.id).as_dict()}
+    return {**deputy_json(deputy), "appeals": queries.responsiveness(deputy.id).as_dict()}
 
 
 @bp.get("/districts")

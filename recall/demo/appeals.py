@@ -21,6 +21,7 @@ from recall.models.base import utcnow
 from recall.rules.iin import make_iin
 from recall.services.appeals import lifecycle as appeals
 from recall.services.appeals import signing as appeal_signing
+from recall.services.appeals import terms
 from recall.services.deputies import boundaries
 
 TEXT = (
@@ -110,7 +111,7 @@ def demo_step(result) -> None:
     author, moderator, admin = (_user(result, r) for r in ("citizen", "moderator", "admin"))
     account = _user(result, "deputy")
     for body in (result.mazhilis, result.oblast):
-        appeals.set_body_terms(
+        terms.set_body_terms(
             admin, body.id, open_months=6, response_days=30, threshold_count=DEMO_THRESHOLD
         )
     answering = deputy_with_account()

@@ -16,6 +16,7 @@ from recall.models.base import utcnow
 from recall.models.notifications import Channel, Recipient
 from recall.notifications.recipients import resolve
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import terms
 from recall.services.appeals.signing import reach_threshold
 
 S = AppealState
@@ -36,8 +37,8 @@ def test_an_admin_names_the_chair_and_the_chair_hears_and_answers(app, make):
     admin = make.user(role=Role.ADMIN)
     chair = make.deputy(contact_email="chair@maslikhat.kz")
     body = chair.body
-    appeals.set_body_terms(admin, body.id, **TERMS, chair_deputy_id=str(chair.id))
-    assert appeals.terms_form_data(body.id)["chair_deputy_id"] == chair.id
+    terms.set_body_terms(admin, body.id, **TERMS, chair_deputy_id=str(chair.id))
+    assert terms.terms_form_data(body.id)["chair_deputy_id"] == chair.id
     audit = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert audit.payload["chair_deputy_id"] == chair.id
 
@@ -73,7 +74,7 @@ def test_the_chair_must_serve_in_that_body_and_a_refusal_writes_nothing(app, mak
     stranger = make.deputy()  # a deputy of another body
     db.session.commit()
     with pytest.raises(Invalid) as refused:
-        appeals.set_body_terms(admin, member.body_id, **TERMS, chair_deputy_id=stranger.id)
+        terms.set_body_terms(admin, member.body_id, **TERMS, chair_deputy_id=stranger.id)
     assert refused.value.field == "chair_deputy_id"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BodyAppealSettings)) == 0
@@ -90,7 +91,7 @@ def test_the_terms_page_sets_the_chair(app, client, make, login):
         f"/appeals/terms/{chair.body_id}", data={**TERMS, "chair_deputy_id": str(chair.id)}
     )
     assert saved.status_code in (302, 303)
-    assert appeals.body_chair(chair.body_id).id == chair.id
+    assert terms.body_chair(chair.body_id).id == chair.id
 
 
 def test_a_single_deputy_hears_like_a_chair_at_the_contact_address_and_the_account(app, make):
@@ -130,7 +131,7 @@ def test_the_answering_deputy_is_told_once_at_each_address_it_has(
 
 def _chaired_body_appeal(make, chair):
     admin = make.user(role=Role.ADMIN)
-    appeals.set_body_terms(admin, chair.body_id, **TERMS, chair_deputy_id=str(chair.id))
+    terms.set_body_terms(admin, chair.body_id, **TERMS, chair_deputy_id=str(chair.id))
     return make.appeal(body=chair.body, state=S.OPEN, threshold=1)
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from recall.extensions import db
 from recall.models import User
 from recall.models.appeal import AppealState
-from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries
 from recall.services.appeals import signing as appeal_signing
 from tests.demo_db import demo, pg_database  # noqa: F401 (fixtures)
 
@@ -24,8 +24,8 @@ def test_demo_appeals(demo, client):
     assert counts.supporters == 2 and counts.constituents >= 5
     overdue = result.appeals["overdue"]
     assert overdue.state == AppealState.OVERDUE
-    assert appeals.responsiveness(overdue.deputy_id).overdue == 1
-    assert appeals.responsiveness(answered.deputy_id).answered_on_time == 1
+    assert queries.responsiveness(overdue.deputy_id).overdue == 1
+    assert queries.responsiveness(answered.deputy_id).answered_on_time == 1
     rows = appeal_signing.district_counts(result.appeals["body"])
     assert [r.confirmed for r in rows[:4]] == [3, 2, 1, 1]
     for appeal in result.appeals.values():

@@ -16,6 +16,7 @@ from recall.models.audit import AuditEntry
 from recall.models.base import utcnow
 from recall.services.accounts import users
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import terms
 from recall.services.appeals.states import TRANSITIONS, change_state
 
 S = AppealState
@@ -47,7 +48,7 @@ def test_draft_submit_publish_freezes_terms_and_records_history_and_events(app, 
     deputy = make.deputy()
     deputy.district.registered_voters = 50_000
     admin, moderator = make.user(role=Role.ADMIN), make.user(role=Role.MODERATOR)
-    appeals.set_body_terms(
+    terms.set_body_terms(
         admin, deputy.body_id, open_months=3, response_days=20, threshold_share="0.01"
     )
     author = make.user()
@@ -73,7 +74,7 @@ def test_party_list_deputy_and_body_take_the_bodys_voters(app, make):
     listed = make.deputy(
         body=body, mandate_type=MandateType.PARTY_LIST, district=None, district_id=None
     )
-    appeals.set_body_terms(
+    terms.set_body_terms(
         make.user(role=Role.ADMIN), body.id, open_months=6, response_days=30, threshold_share="0.5"
     )
     moderator = make.user(role=Role.MODERATOR)
@@ -193,7 +194,7 @@ def test_bad_terms_are_refused(app, make, kwargs, field):
     before = _counts()
     values = {"open_months": "6", "response_days": "30"} | kwargs
     with pytest.raises(Invalid) as exc:
-        appeals.set_body_terms(admin, body.id, **values)
+        terms.set_body_terms(admin, body.id, **values)
     assert exc.value.field == field
     db.session.rollback()
     assert _counts() == before
@@ -202,14 +203,14 @@ def test_bad_terms_are_refused(app, make, kwargs, field):
 def test_terms_are_for_admins_and_audited(app, make):
     body = make.body()
     with pytest.raises(Forbidden):
-        appeals.set_body_terms(
+        terms.set_body_terms(
             make.user(role=Role.MODERATOR),
             body.id,
             open_months=6,
             response_days=30,
             threshold_count=10,
         )
-    row = appeals.set_body_terms(
+    row = terms.set_body_terms(
         make.user(role=Role.ADMIN), body.id, open_months=6, response_days=30, threshold_share="0.02"
     )
     assert row.threshold_share == Decimal("0.02") and row.threshold_count is None

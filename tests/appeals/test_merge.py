@@ -14,6 +14,7 @@ from recall.models.appeal import Appeal, AppealHistory, AppealState
 from recall.models.audit import AuditEntry
 from recall.notifications.rules import ensure_default_rules
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries
 from tests.notifications.conftest import mail_config, smtp_server  # noqa: F401 (a fixture)
 
 S = AppealState
@@ -62,9 +63,9 @@ def test_a_duplicate_in_moderation_is_merged_and_its_author_told(
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "appeal.merged"))
     assert audit.payload == {"merged_into_id": original.id}
     # The duplicate was never published: its author and moderators see it, nobody else.
-    assert appeals.can_see(duplicate, duplicate.author)
-    assert not appeals.can_see(duplicate, None) and not appeals.can_see(duplicate, make.user())
-    listed = appeals.list_appeals(appeals.AppealFilters()).items
+    assert queries.can_see(duplicate, duplicate.author)
+    assert not queries.can_see(duplicate, None) and not queries.can_see(duplicate, make.user())
+    listed = queries.list_appeals(queries.AppealFilters()).items
     assert [a.id for a in listed] == [original.id]
     assert appeals.merge_candidates(duplicate) == []  # no longer in moderation
 

@@ -16,6 +16,7 @@ from recall.models.audit import AuditEntry
 from recall.models.base import utcnow
 from recall.models.notifications import Channel, Follow, FollowTarget, Recipient
 from recall.notifications.recipients import resolve
+from recall.services.appeals import citations
 from recall.services.appeals import lifecycle as appeals
 
 S = AppealState
@@ -160,6 +161,6 @@ def test_a_recall_petition_cites_unanswered_appeals(app, client, make, login):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PetitionAppeal)) == 0
     petition = petitions.open_petition(initiator, deputy.id, grounds, (), [overdue.id])
     db.session.commit()
-    assert [a.id for a in appeals.cited_appeals(petition.id)] == [overdue.id]
+    assert [a.id for a in citations.cited_appeals(petition.id)] == [overdue.id]
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert "Unanswered appeals cited" in page and overdue.title in page

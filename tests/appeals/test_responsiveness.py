@@ -8,7 +8,7 @@ from recall.extensions import db
 from recall.models.appeal import AppealState
 from recall.models.base import utcnow
 from recall.rules.appeals import LATE, ON_TIME, OVERDUE, PENDING, answer_timeliness
-from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries
 
 S = AppealState
 
@@ -40,7 +40,7 @@ def _figures_fixture(make):
 
 def test_figures_of_a_deputy(app, make):
     deputy = _figures_fixture(make)
-    figures = appeals.responsiveness(deputy.id)
+    figures = queries.responsiveness(deputy.id)
     assert figures.as_dict() == {
         "published": 5,
         "reached_threshold": 4,

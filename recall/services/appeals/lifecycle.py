@@ -1,4 +1,6 @@
-"""Constituent petitions (appeals): drafting, moderation, the periodic moves, and reading.
+"""Constituent petitions (appeals): drafting, moderation, the periodic moves and the responses.
+A body's settings are ``terms``'; reading appeals is ``queries``'; citing them from recall
+petitions is ``citations``'.
 
 Who may do what (the transition checks are in ``appeals.states.change_state``):
 
@@ -14,13 +16,11 @@ duplicates are merged (:func:`merge_appeal`: closed with a link to the open appe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from recall.errors import Conflict, Forbidden, Invalid, NotFound
 from recall.extensions import db
@@ -31,27 +31,22 @@ from recall.models.appeal import (
     AppealPromise,
     AppealState,
     BodyAppealSettings,
-    PetitionAppeal,
 )
 from recall.models.base import utcnow
 from recall.models.deputy import DeputyStatus
-from recall.models.promise import Promise
 from recall.models.user import Role
 from recall.notifications.mail import public_url
-from recall.rules.appeals import AppealTerms, add_months, required_constituents
+from recall.rules.appeals import add_months, required_constituents
 from recall.rules.numbers import int_or_none
-from recall.services.appeals.signing import fill_counts
 from recall.services.appeals.states import (
-    PUBLIC_STATES,
     SIGNING_STATES,
     change_state,
     check_transition,
     is_public,
-    public_clause,
 )
+from recall.services.appeals.terms import answering_deputy_id, body_terms
 from recall.services.audit import append_audit
-from recall.services.list_filters import parse_row_ids, parse_state
-from recall.services.pagination import MAX_ROW_ID, Page, paginate
+from recall.services.pagination import MAX_ROW_ID
 from recall.services.promises.queries import check_cited_promises, cited_promise_ids
 
 S = AppealState
@@ -62,255 +57,6 @@ REASON_MAX = 2000
 RESPONSE_MIN, RESPONSE_MAX = 20, 10000
 SOURCE_MIN, SOURCE_MAX = 5, 500
 MAX_CITED_PROMISES = 20
-
-
-# ------------------------------------------------------------------ settings
-
-
-def body_terms(body_id: int) -> AppealTerms:
-    """The terms in force for a body's appeals (the defaults when an administrator set none)."""
-    row = db.session.get(BodyAppealSettings, body_id)
-    if row is None:
-        return AppealTerms()
-    return AppealTerms(
-        open_months=row.open_months,
-        threshold_count=row.threshold_count,
-        threshold_share=row.threshold_share,
-        response_days=row.response_days,
-    )
-
-
-def get_body(body_id: int) -> Body:
-    body = db.session.get(Body, body_id)
-    if body is None:
-        raise NotFound(_("No such body."))
-    return body
-
-
-def body_chair(body_id: int | None) -> Deputy | None:
-    """The deputy an administrator named chair of the body (``None`` when none was named)."""
-    if body_id is None:
-        return None
-    chair_id = db.session.scalar(
-        sa.select(BodyAppealSettings.chair_deputy_id).where(BodyAppealSettings.body_id == body_id)
-    )
-    return db.session.get(Deputy, chair_id) if chair_id else None
-
-
-def answering_deputy_id(appeal: Appeal) -> int | None:
-    """Who answers an appeal: the addressed deputy, or for a whole body its chair (if named)."""
-    if appeal.deputy_id is not None:
-        return appeal.deputy_id
-    chair = body_chair(appeal.body_id)
-    return chair.id if chair else None
-
-
-def chair_choices(body_id: int) -> list[Deputy]:
-    """The deputies an administrator may name chair of a body: its serving members."""
-    return list(
-        db.session.scalars(
-            sa.select(Deputy)
-            .where(Deputy.body_id == body_id, Deputy.status == DeputyStatus.SERVING)
-            .order_by(Deputy.full_name, Deputy.id)
-        )
-    )
-
-
-def terms_form_data(body_id: int) -> dict:
-    """A body's terms as the settings form shows them."""
-    terms = body_terms(body_id)
-    chair = body_chair(body_id)
-    return {
-        "chair_deputy_id": chair.id if chair else 0,
-        "open_months": str(terms.open_months),
-        "response_days": str(terms.response_days),
-        "threshold_count": str(terms.threshold_count) if terms.threshold_count else "",
-        "threshold_share": str(terms.threshold_share) if terms.threshold_share else "",
-    }
-
-
-def _whole(value, field: str, low: int, high: int) -> int:
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        raise Invalid(
-            _("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=field
-        )
-    return int(text)
-
-
-def set_body_terms(
-    actor: User,
-    body_id: int,
-    *,
-    open_months,
-    response_days,
-    threshold_count=None,
-    threshold_share=None,
-    chair_deputy_id=None,
-) -> BodyAppealSettings:
-    """An administrator sets a body's appeal terms: the period in months (1-36), the days to
-    respond (1-365) and exactly one threshold, a number of constituent signatures or a share of
-    registered voters (a fraction above 0 and at most 1, e.g. 0.01). Running appeals keep theirs.
-    ``chair_deputy_id`` names the body's chair (a serving member of the body; empty or 0: none),
-    who is told and answers when an appeal to the whole body reaches its threshold."""
-    if not actor.has_role(Role.ADMIN):
-        raise Forbidden(_("Only administrators set the terms of appeals."))
-    body = db.session.get(Body, body_id)
-    if body is None:
-        raise NotFound(_("No such body."))
-    months = _whole(open_months, "open_months", 1, 36)
-    days = _whole(response_days, "response_days", 1, 365)
-    count = share = None
-    has_count = threshold_count not in (None, "")
-    has_share = threshold_share not in (None, "")
-    if has_count == has_share:
-        raise Invalid(
-            _("Set either a number of signatures or a share of registered voters, not both."),
-            field="threshold_count",
-        )
-    if has_count:
-        count = _whole(threshold_count, "threshold_count", 1, 10_000_000)
-    else:
-        try:
-            share = Decimal(str(threshold_share).strip())
-        except InvalidOperation:
-            share = None
-        if share is None or not share.is_finite() or not Decimal(0) < share <= Decimal(1):
-            raise Invalid(
-                _("The share is a fraction above 0 and at most 1 (0.01 is one per cent)."),
-                field="threshold_share",
-            )
-        share = share.quantize(Decimal("0.000001"))
-        if share == 0:
-            raise Invalid(
-                _("The share is a fraction above 0 and at most 1 (0.01 is one per cent)."),
-                field="threshold_share",
-            )
-    chair_id = int_or_none(chair_deputy_id) or None
-    if chair_id is not None and chair_id not in {d.id for d in chair_choices(body.id)}:
-        raise Invalid(
-            _("The chair must be a serving deputy of this body."), field="chair_deputy_id"
-        )
-    row = db.session.get(BodyAppealSettings, body.id) or BodyAppealSettings(body_id=body.id)
-    row.open_months, row.response_days = months, days
-    row.chair_deputy_id = chair_id
-    row.threshold_count, row.threshold_share = count, share
-    row.updated_by_id = actor.id
-    db.session.add(row)
-    db.session.flush()
-    append_audit(
-        "appeal_terms.set",
-        actor.id,
-        "body",
-        body.id,
-        body.id,
-        {
-            "open_months": months,
-            "response_days": days,
-            "threshold_count": count,
-            "threshold_share": str(share) if share is not None else None,
-            "chair_deputy_id": chair_id,
-        },
-    )
-    return row
-
-
-# ------------------------------------------------------------------ reading
-
-
-def appeal_for_page(appeal_id: int, viewer: User | None = None) -> Appeal:
-    """An appeal with its addressee, body, district and history. Drafts, appeals in moderation
-    and rejected ones are shown only to their author and to moderators (others: 404)."""
-    appeal = db.session.scalar(
-        sa.select(Appeal)
-        .where(Appeal.id == appeal_id)
-        .options(
-            joinedload(Appeal.deputy),
-            joinedload(Appeal.body),
-            joinedload(Appeal.district),
-            selectinload(Appeal.history),
-        )
-    )
-    if appeal is None or not can_see(appeal, viewer):
-        raise NotFound(_("No such appeal."))
-    return fill_counts([appeal])[0]
-
-
-def can_see(appeal: Appeal, viewer: User | None) -> bool:
-    if is_public(appeal):
-        return True
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    return appeal.author_id == viewer.id or viewer.has_role(Role.MODERATOR)
-
-
-def cited_promises(appeal: Appeal) -> list[Promise]:
-    return list(
-        db.session.scalars(
-            sa.select(Promise)
-            .join(AppealPromise, AppealPromise.promise_id == Promise.id)
-            .where(AppealPromise.appeal_id == appeal.id)
-            .order_by(Promise.id)
-        )
-    )
-
-
-def history_actors(appeal: Appeal) -> dict[int, str]:
-    """Display names of the people in an appeal's history (moderators, deputies, the author)."""
-    ids = {h.actor_id for h in appeal.history if h.actor_id is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
-
-
-@dataclass(frozen=True)
-class AppealFilters:
-    state: AppealState | None = None
-    deputy_id: int | None = None
-    body_id: int | None = None
-    district_id: int | None = None
-
-
-def parse_filters(args) -> AppealFilters:
-    """Read list filters (state, deputy, body, district) from a query string; ``Invalid`` names
-    the bad one. Only public states can be listed."""
-    state = parse_state(args, sorted(s.value for s in PUBLIC_STATES))
-    values = parse_row_ids(args, ("deputy", "body", "district"))
-    return AppealFilters(
-        state=AppealState(state) if state else None,
-        deputy_id=values["deputy"],
-        body_id=values["body"],
-        district_id=values["district"],
-    )
-
-
-def list_appeals(
-    filters: AppealFilters, page: int | None = 1, per_page: int | None = 20
-) -> Page[Appeal]:
-    """Public appeals matching ``filters``, newest first. ``district`` matches appeals to the
-    district's deputy and appeals to the district's body."""
-    query = sa.select(Appeal).where(public_clause())
-    if filters.state:
-        query = query.where(Appeal.state == filters.state)
-    if filters.deputy_id:
-        query = query.where(Appeal.deputy_id == filters.deputy_id)
-    if filters.body_id:
-        query = query.where(Appeal.body_id == filters.body_id)
-    if filters.district_id:
-        district_body = sa.select(District.body_id).where(District.id == filters.district_id)
-        query = query.where(
-            sa.or_(
-                Appeal.district_id == filters.district_id,
-                sa.and_(Appeal.deputy_id.is_(None), Appeal.body_id.in_(district_body)),
-            )
-        )
-    query = query.options(
-        joinedload(Appeal.deputy), joinedload(Appeal.body), joinedload(Appeal.district)
-    ).order_by(Appeal.opens_at.desc(), Appeal.id.desc())
-    found = paginate(query, page, per_page)
-    fill_counts(list(found.items))
-    return found
 
 
 def moderation_queue(actor: User) -> list[Appeal]:
@@ -324,31 +70,6 @@ def moderation_queue(actor: User) -> list[Appeal]:
             .order_by(Appeal.submitted_at, Appeal.id)
         )
     )
-
-
-def my_appeals(actor: User) -> list[Appeal]:
-    """The appeals ``actor`` wrote, in any state, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Appeal)
-            .where(Appeal.author_id == actor.id)
-            .options(joinedload(Appeal.deputy), joinedload(Appeal.body))
-            .order_by(Appeal.id.desc())
-        )
-    )
-
-
-def addressees() -> tuple[list[Deputy], list[Body]]:
-    """Who an appeal can be addressed to: serving deputies and bodies, by name."""
-    deputies = list(
-        db.session.scalars(
-            sa.select(Deputy)
-            .where(Deputy.status == DeputyStatus.SERVING)
-            .order_by(Deputy.full_name, Deputy.id)
-        )
-    )
-    bodies = list(db.session.scalars(sa.select(Body).order_by(Body.name, Body.id)))
-    return deputies, bodies
 
 
 # --------------------------------------------------------------- lifecycle
@@ -760,118 +481,5 @@ def appeals_to_answer(actor: User) -> list[Appeal]:
             query.options(joinedload(Appeal.deputy), joinedload(Appeal.body)).order_by(
                 order, Appeal.response_due_at, Appeal.id
             )
-        )
-    )
-
-
-# --------------------------------------------------------------- responsiveness
-
-
-@dataclass(frozen=True)
-class Responsiveness:
-    """How a deputy answers appeals: of the public appeals addressed to them, how many reached
-    the threshold, were answered on time or late, are overdue or still within their time."""
-
-    published: int
-    reached_threshold: int
-    answered_on_time: int
-    answered_late: int
-    overdue: int
-    awaiting: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "published": self.published,
-            "reached_threshold": self.reached_threshold,
-            "answered_on_time": self.answered_on_time,
-            "answered_late": self.answered_late,
-            "overdue": self.overdue,
-            "awaiting": self.awaiting,
-        }
-
-
-def responsiveness(deputy_id: int, now: datetime | None = None) -> Responsiveness:
-    """The figures of one deputy in one statement (``rules.appeals.answer_timeliness`` in SQL:
-    on time is answered by the due date; overdue is unanswered after it)."""
-    now = now or utcnow()
-    due, answered = Appeal.response_due_at, Appeal.answered_at
-
-    def count(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            count(Appeal.threshold_reached_at.is_not(None)),
-            count(sa.and_(due.is_not(None), answered.is_not(None), answered <= due)),
-            count(sa.and_(due.is_not(None), answered > due)),
-            count(sa.and_(due.is_not(None), answered.is_(None), due < now)),
-            count(sa.and_(due.is_not(None), answered.is_(None), due >= now)),
-        ).where(Appeal.deputy_id == deputy_id, public_clause())
-    ).one()
-    return Responsiveness(*(int(v) for v in row))
-
-
-def deputy_appeals(deputy_id: int, limit: int = 10) -> list[Appeal]:
-    """The newest public appeals to a deputy, for the deputy page."""
-    appeals = list(
-        db.session.scalars(
-            sa.select(Appeal)
-            .where(Appeal.deputy_id == deputy_id, public_clause())
-            .order_by(Appeal.opens_at.desc(), Appeal.id.desc())
-            .limit(limit)
-        )
-    )
-    return fill_counts(appeals)
-
-
-# --------------------------------------------------------------- cited by recall petitions
-
-UNANSWERED_STATES = (S.RESPONSE_DUE, S.OVERDUE)
-MAX_CITED_APPEALS = 20
-
-
-def citable_appeals(deputy_id: int) -> list[Appeal]:
-    """Appeals to a deputy that a recall petition can cite: an answer is due or overdue."""
-    return list(
-        db.session.scalars(
-            sa.select(Appeal)
-            .where(Appeal.deputy_id == deputy_id, Appeal.state.in_(UNANSWERED_STATES))
-            .order_by(Appeal.response_due_at, Appeal.id)
-        )
-    )
-
-
-def cite_appeals(petition_id: int, deputy_id: int, appeal_ids) -> list[int]:
-    """Record the appeals a new recall petition cites; each must be one of the deputy's appeals
-    with an answer due or overdue (``Invalid``, field ``appeal_ids``, and nothing written)."""
-    try:
-        ids = sorted({int(i) for i in (appeal_ids or [])})
-    except (TypeError, ValueError):
-        raise Invalid(_("Appeals are named by their numbers."), field="appeal_ids") from None
-    if len(ids) > MAX_CITED_APPEALS:
-        raise Invalid(_("Cite at most %(n)d appeals.", n=MAX_CITED_APPEALS), field="appeal_ids")
-    citable = {a.id for a in citable_appeals(deputy_id)}
-    missing = [i for i in ids if i not in citable]
-    if missing:
-        raise Invalid(
-            _(
-                "Appeal %(id)d is not an unanswered appeal to this deputy.",
-                id=missing[0],
-            ),
-            field="appeal_ids",
-        )
-    db.session.add_all(PetitionAppeal(petition_id=petition_id, appeal_id=i) for i in ids)
-    db.session.flush()
-    return ids
-
-
-def cited_appeals(petition_id: int) -> list[Appeal]:
-    return list(
-        db.session.scalars(
-            sa.select(Appeal)
-            .join(PetitionAppeal, PetitionAppeal.appeal_id == Appeal.id)
-            .where(PetitionAppeal.petition_id == petition_id)
-            .order_by(Appeal.id)
         )
     )

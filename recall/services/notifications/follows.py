@@ -15,7 +15,7 @@ from recall.models.deputy import Deputy
 from recall.models.notifications import Follow, FollowChannel, FollowTarget
 from recall.models.petition import Petition
 from recall.models.user import User
-from recall.services.appeals.lifecycle import can_see
+from recall.services.appeals.queries import can_see
 
 TARGET_MODELS = {
     FollowTarget.DEPUTY: Deputy,

@@ -29,7 +29,7 @@ from recall.models.petition import PetitionPromise
 from recall.models.promise import Promise
 from recall.rules.recall_rules import required_signatures, signing_period_days
 from recall.services.accounts.users import find_user_by_email, normalise_email
-from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import citations
 from recall.services.audit import append_audit
 from recall.services.list_filters import parse_row_ids, parse_state
 from recall.services.lookup import get_or_raise
@@ -298,7 +298,7 @@ def open_petition(
     """Start a recall petition against a deputy; the initiator is its first (confirmed) group member.
 
     Grounds: 50 to 5000 characters. Cited promises must be the deputy's; cited appeals the
-    deputy's appeals whose answer is due or overdue (``appeals.lifecycle.cite_appeals``). The rule version in
+    deputy's appeals whose answer is due or overdue (``appeals.citations.cite_appeals``). The rule version in
     force for the deputy's body is frozen on the petition. Raises ``Invalid`` for bad input,
     ``Conflict`` when the deputy cannot be recalled now or already has an active petition.
     """
@@ -344,7 +344,7 @@ def open_petition(
         )
         db.session.flush()
     if cited_appeal_ids:
-        appeals.cite_appeals(petition.id, deputy.id, cited_appeal_ids)
+        citations.cite_appeals(petition.id, deputy.id, cited_appeal_ids)
     record_event(
         "petition.opened",
         "petition",

@@ -13,8 +13,8 @@ from recall.rules.charts import bar_chart_svg
 from recall.rules.maps import map_svg
 from recall.security import login_required, public, roles_required, signing_limit
 from recall.services.appeals import lifecycle as appeals
+from recall.services.appeals import queries, terms, updates
 from recall.services.appeals import signing as appeal_signing
-from recall.services.appeals import updates
 from recall.services.appeals.states import PUBLIC_STATES, state_label
 from recall.services.names import district_label
 from recall.services.promises import replies
@@ -40,8 +40,8 @@ bp.add_app_template_global(state_label, "appeal_state_label")
 def deputy_appeals_panel(deputy) -> dict:
     """What the deputy page shows about appeals: the responsiveness figures and the newest ones."""
     return {
-        "figures": appeals.responsiveness(deputy.id),
-        "appeals": appeals.deputy_appeals(deputy.id),
+        "figures": queries.responsiveness(deputy.id),
+        "appeals": queries.deputy_appeals(deputy.id),
     }
 
 
@@ -54,8 +54,8 @@ def _viewer():
 @lag_tolerant
 @anonymous_cache
 def list_appeals():
-    filters = appeals.parse_filters(request.args)
-    page = appeals.list_appeals(filters, request.args.get("page", type=int))
+    filters = queries.parse_filters(request.args)
+    page = queries.list_appeals(filters, request.args.get("page", type=int))
     states = sorted(PUBLIC_STATES, key=list(AppealState).index)
     return render_template("appeals/list.html", page=page, filters=filters, states=states)
 
@@ -65,7 +65,7 @@ def _draft_page(form: DraftAppealForm) -> str:
 
 
 def _fill_choices(form: DraftAppealForm) -> DraftAppealForm:
-    deputies, bodies = appeals.addressees()
+    deputies, bodies = queries.addressees()
     form.addressee.choices = [("", _("choose…"))]
     form.addressee.choices += [(f"deputy:{d.id}", d.full_name) for d in deputies]
     form.addressee.choices += [
@@ -107,12 +107,12 @@ def _to(appeal_id: int, message: str):
 
 def _appeal_page(appeal_id: int, **forms) -> str:
     viewer = _viewer()
-    appeal = appeals.appeal_for_page(appeal_id, viewer)
+    appeal = queries.appeal_for_page(appeal_id, viewer)
     context = {
         "appeal": appeal,
         "districts": _district_figures(appeal),
-        "promises": appeals.cited_promises(appeal),
-        "actors": appeals.history_actors(appeal),
+        "promises": queries.cited_promises(appeal),
+        "actors": queries.history_actors(appeal),
         "is_author": viewer is not None and appeal.author_id == viewer.id,
         "is_moderator": viewer is not None and viewer.has_role(Role.MODERATOR),
         "may_respond": appeals.may_respond(viewer, appeal),
@@ -139,7 +139,7 @@ def show_appeal(appeal_id: int):
 @bp.get("/appeals/mine")
 @login_required
 def my_appeals():
-    return render_template("appeals/mine.html", appeals=appeals.my_appeals(current_user))
+    return render_template("appeals/mine.html", appeals=queries.my_appeals(current_user))
 
 
 def _act(appeal_id: int, action, message: str):
@@ -218,14 +218,14 @@ def merge_appeal(appeal_id: int):
 @bp.route("/appeals/terms/<int:body_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def body_terms(body_id: int):
-    body = appeals.get_body(body_id)
-    form = AppealTermsForm(data=appeals.terms_form_data(body.id))
+    body = terms.get_body(body_id)
+    form = AppealTermsForm(data=terms.terms_form_data(body.id))
     form.chair_deputy_id.choices = [(0, _("No chair named"))] + [
-        (d.id, d.full_name) for d in appeals.chair_choices(body.id)
+        (d.id, d.full_name) for d in terms.chair_choices(body.id)
     ]
     return submit(
         form,
-        lambda: appeals.set_body_terms(current_user, body.id, **_terms(form)),
+        lambda: terms.set_body_terms(current_user, body.id, **_terms(form)),
         done=lambda _row: redirect_with(
             _("Saved."), url_for("appeals.body_terms", body_id=body.id)
         ),
@@ -274,7 +274,7 @@ def _with_districts(form, appeal):
 @public
 @signing_limit
 def sign_appeal(appeal_id: int):
-    appeal = appeals.appeal_for_page(appeal_id, _viewer())
+    appeal = queries.appeal_for_page(appeal_id, _viewer())
     form = _with_districts(SignForm(), appeal)
     return submit(
         form,
@@ -293,7 +293,7 @@ def _sign(appeal_id: int, form: SignForm):
 @signing_limit
 def sign_appeal_with_certificate(appeal_id: int):
     """Sign with a digital signature: the page shows a challenge, the signer brings it back signed."""
-    appeal = appeals.appeal_for_page(appeal_id, _viewer())
+    appeal = queries.appeal_for_page(appeal_id, _viewer())
     form = _with_districts(StrongSignForm(), appeal)
     return submit(
         form,
@@ -338,7 +338,7 @@ def confirm_signature(token: str):
 @bp.route("/appeals/<int:appeal_id>/respond", methods=["GET", "POST"])
 @roles_required(Role.DEPUTY, Role.MODERATOR)
 def respond(appeal_id: int):
-    appeal = appeals.appeal_for_page(appeal_id, current_user)
+    appeal = queries.appeal_for_page(appeal_id, current_user)
     form = RespondForm()
     return submit(
         form,

@@ -21,7 +21,7 @@ from recall.rules.sheets import (
     sheet_code,
 )
 from recall.security import login_required, public, roles_required
-from recall.services.appeals.lifecycle import citable_appeals, cited_appeals
+from recall.services.appeals.citations import citable_appeals, cited_appeals
 from recall.services.deputies import directory
 from recall.services.petitions import (
     deputy_answer,
