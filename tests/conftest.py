@@ -11,6 +11,7 @@ Locally a missing service skips the tests that need it; with ``CI=true`` it fail
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import tempfile
@@ -21,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy.dialects import postgresql
 
 from recall import create_app
 from recall.extensions import db
@@ -245,28 +247,39 @@ def redis_conn(redis_url):
     conn.close()
 
 
+# Import ids start again at 1: the roll partitions of a test's imports (attached or left loose)
+# go, so the next test's imports load into tables of their own as in use.
+_DROP_ROLL_PARTITIONS = """DO $$ DECLARE name text; BEGIN
+    FOR name IN SELECT relname FROM pg_class
+        WHERE relkind = 'r' AND relname ~ '^voter_roll_entries_[0-9]+$'
+    LOOP EXECUTE 'DROP TABLE ' || quote_ident(name); END LOOP;
+END $$"""
+
+
+@functools.cache
+def _emptying_sql() -> str:
+    """Every table's DELETE in dependency order, the sequences' restart and the partitions'
+    drop, as one script: sent statement by statement, their round trips were three quarters
+    of the time (20 ms a test against 6). No "%" in it: psycopg reads one as a placeholder."""
+    quote = postgresql.dialect().identifier_preparer.format_table
+    return ";\n".join(
+        [
+            *(f"DELETE FROM {quote(table)}" for table in reversed(db.metadata.sorted_tables)),
+            "SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'",
+            _DROP_ROLL_PARTITIONS,
+        ]
+    )
+
+
 def _empty_tables() -> None:
-    """Delete every row and restart the id sequences.
+    """Delete every row and restart the id sequences, in one transaction.
 
     DELETE in dependency order, not TRUNCATE: on tables this small TRUNCATE costs ~40x more
     (it takes exclusive locks and recreates files for every table), which dominated the suite.
     """
     db.session.remove()
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
-        conn.execute(
-            sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
-        )
-        # Import ids start again at 1: the roll partitions of this test's imports (attached or
-        # left loose) go, so the next test's imports load into tables of their own as in use.
-        for (name,) in conn.execute(
-            sa.text(
-                "SELECT relname FROM pg_class WHERE relkind = 'r'"
-                " AND relname ~ '^voter_roll_entries_[0-9]+$'"
-            )
-        ):
-            conn.execute(sa.text(f'DROP TABLE "{name}"'))
+        conn.exec_driver_sql(_emptying_sql())
 
 
 @pytest.fixture
