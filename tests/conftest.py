@@ -11,8 +11,10 @@ Locally a missing service skips the tests that need it; with ``CI=true`` it fail
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import socket
 import tempfile
 import uuid
@@ -127,29 +129,65 @@ def pg_url(database: str) -> str:
     return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
 
 
-def server_scalar(sql: str, **params):
-    """The scalar of one statement run on the server's ``postgres`` database, outside any test's
-    session and transaction (a connection of its own, in autocommit)."""
+@contextlib.contextmanager
+def server_connection() -> Iterator[sa.Connection]:
+    """A connection of its own to the server's ``postgres`` database, in autocommit: outside any
+    test's session and transaction."""
     engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        value = conn.scalar(sa.text(sql), params)
-    engine.dispose()
-    return value
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def server_scalar(sql: str, **params):
+    """The scalar of one statement run on the server's ``postgres`` database."""
+    with server_connection() as conn:
+        return conn.scalar(sa.text(sql), params)
 
 
 def create_database(name: str) -> None:
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
+    with server_connection() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
 
 
 def drop_database(name: str) -> None:
-    engine = sa.create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
+    with server_connection() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+
+
+TEST_DATABASE = re.compile(r"recall_test_(\d+)_\w+")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def drop_stale_test_databases() -> list[str]:
+    """Drop the test databases of test processes that are gone (a run killed or interrupted
+    before its teardown leaves its ``recall_test_<pid>_...`` databases behind); returns their
+    names. Only when PostgreSQL runs on this machine: a process id says nothing about another
+    machine's runs, and a live process's databases (another run at the same time) are kept."""
+    if PG_HOST not in ("127.0.0.1", "localhost", "::1"):
+        return []
+    with server_connection() as conn:
+        databases = list(conn.scalars(sa.text("SELECT datname FROM pg_database ORDER BY datname")))
+    names = [
+        name
+        for name in databases
+        if (found := TEST_DATABASE.fullmatch(name)) and not _process_alive(int(found.group(1)))
+    ]
+    for name in names:
+        drop_database(name)
+    return names
 
 
 def base_config(**overrides) -> dict:
@@ -220,6 +258,7 @@ class IsolatedClient(FlaskClient):
 def pg_database() -> Iterator[str]:
     """The session's own PostgreSQL database, with every table created once."""
     _require("PostgreSQL", PG_HOST, PG_PORT)
+    drop_stale_test_databases()
     name = f"recall_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     create_database(name)
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=pg_url(name)))
