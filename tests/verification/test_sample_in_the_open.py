@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from recall.extensions import db
 from recall.models import PetitionState, Signature
+from recall.models.signature import ClaimState, ReceiptDecoy
 from recall.rules import sampling
 from recall.services.signing import receipts
 from recall.services.verification import certification, sample
+from tests import factories
 from tests.verification.test_sampling_audit import sampled_world  # noqa: F401 (fixture)
 
 
@@ -67,6 +69,34 @@ def test_a_receipt_says_whether_the_signature_was_sampled(sampled_world):
     answers = {sid: receipts.lookup_receipt(code).in_sample for sid, code in codes.items()}
     assert {sid for sid, drawn in answers.items() if drawn} == set(draw.sampled_ids)
     assert all(drawn is False for sid, drawn in answers.items() if sid not in draw.sampled_ids)
+
+
+def test_claim_and_decoy_receipts_answer_as_an_unsampled_signature_once_drawn(sampled_world):
+    """A later attempt's receipt (a claim) and a decoy's must read like a signature's: once the
+    sample is drawn, "not sampled" (False), never "no sample yet" (None), which would tell a
+    claimant that someone else had signed with their IIN first."""
+    w = sampled_world
+    pid = w.sampled.id
+    signature = db.session.scalar(sa.select(Signature).where(Signature.petition_id == pid))
+    claim = factories.signature_claim(signature, state=ClaimState.VOID)
+    claim_code, claim.receipt_hash = receipts.new_receipt()
+    decoy_code, decoy_hash = receipts.new_receipt()
+    db.session.add(
+        ReceiptDecoy(
+            petition_id=pid,
+            receipt_hash=decoy_hash,
+            expires_at=claim.expires_at,
+            created_at=claim.created_at,
+        )
+    )
+    db.session.commit()
+    before = [receipts.lookup_receipt(code).in_sample for code in (claim_code, decoy_code)]
+    assert before == [None, None]
+    sample.draw_sample(w.commissioner, pid, seed="ceremony")
+    db.session.commit()
+    after = [receipts.lookup_receipt(code) for code in (claim_code, decoy_code)]
+    assert [view.in_sample for view in after] == [False, False]
+    assert after[0] == after[1]  # the same answer, field for field
 
 
 def test_the_receipt_page_shows_it(sampled_world, client):

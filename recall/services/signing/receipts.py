@@ -135,26 +135,27 @@ def _receipt_status(code: str, now: datetime) -> ReceiptView:
     )
     if claim:
         # Whatever became of the signature (another link won, a commission decision), a claim's
-        # receipt answers what an unconfirmed signature would: pending, then expired.
-        return ReceiptView(
-            petition_id=claim.petition_id,
-            status=unconfirmed_status(claim.expires_at, now).value,
-            check=None,
-            signed_on=counting.local_day(claim.created_at),
-        )
+        # receipt answers what an unconfirmed signature would.
+        return _unconfirmed_view(claim, now)
     decoy = digest and db.session.scalar(
         sa.select(ReceiptDecoy).where(ReceiptDecoy.receipt_hash == digest)
     )
     if decoy:
-        return ReceiptView(
-            petition_id=decoy.petition_id,
-            status=unconfirmed_status(decoy.expires_at, now).value,
-            check=None,
-            signed_on=counting.local_day(decoy.created_at),
-            # A decoy answers as a pending signature would: never in the pool, so never sampled.
-            in_sample=_in_sample(decoy.petition_id, None),
-        )
+        return _unconfirmed_view(decoy, now)
     raise NotFound(_("No signature has this receipt code. Please check the code."), field="receipt")
+
+
+def _unconfirmed_view(receipt, now: datetime) -> ReceiptView:
+    """What the receipt of a claim or a decoy answers: exactly what an unconfirmed signature's
+    would (pending, then expired; never filed, so never sampled once a sample is drawn), so that
+    no holder can tell the three apart."""
+    return ReceiptView(
+        petition_id=receipt.petition_id,
+        status=unconfirmed_status(receipt.expires_at, now).value,
+        check=None,
+        signed_on=counting.local_day(receipt.created_at),
+        in_sample=_in_sample(receipt.petition_id, None),
+    )
 
 
 def _in_sample(petition_id: int, signature_id: int | None) -> bool | None:
